@@ -1,0 +1,86 @@
+#include <gtest/gtest.h>
+
+#include "base/clock.h"
+#include "base/ids.h"
+#include "base/json.h"
+#include "base/status.h"
+#include "base/time_format.h"
+
+namespace bulwark {
+namespace {
+
+TEST(TimeFormat, RoundTripsAndNormalizesToUtc) {
+  StatusOr<Time> t = ParseRfc3339("2026-07-01T12:00:00Z");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(FormatRfc3339(*t), "2026-07-01T12:00:00Z");
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2026-07-01T14:30:00.25+02:30")), "2026-07-01T12:00:00.25Z");
+  EXPECT_EQ(FormatRfc3339(FromUnixMicros(0)), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2024-02-29t23:59:59.000001z")), "2024-02-29T23:59:59.000001Z");
+}
+
+TEST(TimeFormat, RejectsMalformed) {
+  for (const char* bad : {"", "2026-07-01", "2026-07-01T12:00:00", "2026-13-01T00:00:00Z",
+                          "2026-02-30T00:00:00Z", "2026-07-01T12:00:00.Z", "2026-07-01T25:00:00Z",
+                          "2026-07-01T12:00:00Zjunk", "2026-07-01T12:00:00+0200"}) {
+    EXPECT_FALSE(ParseRfc3339(bad).ok()) << bad;
+  }
+}
+
+TEST(Ids, HavePrefixAndAreValid) {
+  std::string id = NewId("org");
+  EXPECT_TRUE(IsValidId(id, "org")) << id;
+  EXPECT_FALSE(IsValidId(id, "usr"));
+  EXPECT_EQ(IdPrefix(id), "org");
+  EXPECT_NE(NewId("org"), NewId("org"));
+  EXPECT_FALSE(IsValidId("org_ILOU0000000000000000000000", "org"));
+  DeterministicRandom a(7), b(7);
+  EXPECT_EQ(NewId("x", a), NewId("x", b));
+}
+
+TEST(Json, MalformedInputNamesLineAndColumn) {
+  StatusOr<boost::json::value> v = ParseJson("{\n  \"a\": 1,\n  \"b\": }");
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(v.status().detail("line"), "3");
+  EXPECT_EQ(v.status().detail("column"), "8");
+  EXPECT_FALSE(ParseJson("").ok());
+  EXPECT_FALSE(ParseJson("{} {}").ok());
+  EXPECT_FALSE(ParseJson(std::string(100, '[') + std::string(100, ']')).ok());
+}
+
+TEST(Json, FieldsRejectUnknownMissingAndMistyped) {
+  auto read = [](std::string_view text) {
+    boost::json::value v = *ParseJson(text);
+    JsonFields f(v);
+    f.String("name");
+    f.OptionalInt("n");
+    f.OptionalTimestamp("at");
+    return f.Finish();
+  };
+  EXPECT_TRUE(read(R"({"name":"x","n":3,"at":"2026-01-01T00:00:00Z"})").ok());
+  EXPECT_TRUE(read(R"({"name":"x","n":null})").ok());
+  EXPECT_EQ(read(R"({"n":3})").detail("field"), "name");
+  EXPECT_EQ(read(R"({"name":""})").detail("field"), "name");
+  EXPECT_EQ(read(R"({"name":"x","n":"3"})").detail("field"), "n");
+  EXPECT_EQ(read(R"({"name":"x","at":"yesterday"})").detail("field"), "at");
+  EXPECT_EQ(read(R"({"name":"x","extra":1})").detail("field"), "extra");
+  EXPECT_FALSE(read("[1,2]").ok());
+}
+
+TEST(Status, OrCarriesValueOrError) {
+  StatusOr<std::string> ok("v");
+  EXPECT_TRUE(ok.ok());
+  EXPECT_EQ(*ok, "v");
+  StatusOr<std::string> bad(NotFoundError("gone"));
+  EXPECT_EQ(bad.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(bad.status().ToString(), "not_found: gone");
+}
+
+TEST(FakeClock, Advances) {
+  FakeClock clock(FromUnixMicros(0));
+  clock.Advance(Days(30));
+  EXPECT_EQ(FormatRfc3339(clock.Now()), "1970-01-31T00:00:00Z");
+}
+
+}  // namespace
+}  // namespace bulwark

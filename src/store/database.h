@@ -1,0 +1,103 @@
+// Database: the one storage interface of Bulwark, with an SQLite and a PostgreSQL backend.
+//
+// Every module that persists anything talks to a Database through transactions. SQL is
+// written once, in the common dialect both backends accept (TEXT, BIGINT, BYTEA for bytes,
+// `INSERT ... ON CONFLICT`, `RETURNING`), with `?` placeholders; the PostgreSQL backend
+// rewrites them to `$1, $2, ...`. Parameters are always bound, never spliced into SQL text.
+//
+// SQLite (the embedded default) runs in WAL mode with a busy timeout and foreign keys on;
+// writes are serialized inside the process so that one writer never fails another, and
+// commits are durable (synchronous=FULL). PostgreSQL is reached through a pool of libpq
+// connections with per-connection prepared statements; read-write transactions are
+// SERIALIZABLE.
+//
+// Transact() retries the whole function when the backend reports a serialization failure,
+// a deadlock or a busy database, so the function must not have effects outside the
+// transaction that cannot be repeated.
+//
+// Thread-safety: a Database is safe to use from any number of threads; a Transaction belongs
+// to the one thread running the function it was passed to.
+//
+// Example:
+//   BW_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, OpenDatabase("sqlite:var/bulwark.db"));
+//   BW_RETURN_IF_ERROR(ApplyMigrations(*db));
+//   Status s = db->Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+//     BW_ASSIGN_OR_RETURN(ResultSet rows,
+//                         tx.Query("SELECT name FROM organizations WHERE id = ?", {id}));
+//     if (rows.empty()) return NotFoundError("no organization " + id);
+//     return tx.Execute("UPDATE organizations SET name = ? WHERE id = ?", {name, id}).status();
+//   });
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "base/status.h"
+
+namespace bulwark::store {
+
+// Bytes, bound as a BLOB (SQLite) or BYTEA (PostgreSQL).
+struct Blob {
+  std::string bytes;
+  friend bool operator==(const Blob&, const Blob&) = default;
+};
+
+// A bound parameter or a result cell. std::monostate is SQL NULL.
+using Value = std::variant<std::monostate, int64_t, std::string, Blob>;
+
+// One row of a result. Accessors convert leniently between the backends' representations
+// (PostgreSQL returns text); asking for a column that does not exist is a programming error.
+class Row {
+ public:
+  explicit Row(std::vector<Value> cells) : cells_(std::move(cells)) {}
+  size_t size() const { return cells_.size(); }
+  bool IsNull(size_t i) const;
+  int64_t Int(size_t i) const;            // NULL reads as 0.
+  std::string Text(size_t i) const;       // NULL reads as "".
+  std::string Bytes(size_t i) const;      // BLOB/BYTEA content; NULL reads as "".
+  const Value& cell(size_t i) const { return cells_.at(i); }
+
+ private:
+  std::vector<Value> cells_;
+};
+
+using ResultSet = std::vector<Row>;
+
+enum class Backend { kSqlite, kPostgres };
+
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+  // Runs a statement that returns rows.
+  virtual StatusOr<ResultSet> Query(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  // Runs a statement and returns the number of rows it changed.
+  virtual StatusOr<int64_t> Execute(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+};
+
+enum class TxMode { kReadOnly, kReadWrite };
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  virtual Backend backend() const = 0;
+
+  // Runs `fn` in a transaction; commits when it returns OK, rolls back otherwise and returns
+  // its status. Retries `fn` on transient conflicts, up to a bounded number of attempts.
+  // Errors from statements map to: unique violation -> kAlreadyExists, foreign-key or check
+  // violation -> kFailedPrecondition, conflicts after the last retry -> kAborted, a lost
+  // connection -> kUnavailable, anything else -> kInternal.
+  virtual Status Transact(TxMode mode, const std::function<Status(Transaction&)>& fn) = 0;
+};
+
+// Opens a database from a URL:
+//   sqlite:PATH                    (the file is created if missing; its folder must exist)
+//   postgresql://user@host:port/db (any libpq connection URI; also "postgres://")
+// `pool_size` bounds PostgreSQL connections.
+StatusOr<std::unique_ptr<Database>> OpenDatabase(const std::string& url, int pool_size = 8);
+
+}  // namespace bulwark::store

@@ -1,0 +1,71 @@
+// The product's schema, as ordered migrations. A shipped migration is never edited; add a new
+// one. Times are BIGINT microseconds since the Unix epoch (UTC); bytes are BYTEA; flags are
+// BIGINT 0/1; all of it reads the same on SQLite and PostgreSQL.
+#include "store/migrations.h"
+
+namespace bulwark::store {
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, "organizations, users, API tokens, console sessions, relationship tuples",
+       R"sql(
+CREATE TABLE organizations (
+  id          TEXT PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  kind        TEXT NOT NULL,
+  created_at  BIGINT NOT NULL,
+  created_by  TEXT
+);
+CREATE TABLE users (
+  id             TEXT PRIMARY KEY,
+  org_id         TEXT NOT NULL REFERENCES organizations(id),
+  email          TEXT NOT NULL UNIQUE,
+  display_name   TEXT NOT NULL,
+  password_hash  TEXT,
+  disabled       BIGINT NOT NULL DEFAULT 0,
+  created_at     BIGINT NOT NULL
+);
+CREATE INDEX users_by_org ON users(org_id);
+CREATE TABLE api_tokens (
+  id            TEXT PRIMARY KEY,
+  user_id       TEXT NOT NULL REFERENCES users(id),
+  name          TEXT NOT NULL,
+  secret_hash   BYTEA NOT NULL UNIQUE,
+  created_at    BIGINT NOT NULL,
+  expires_at    BIGINT,
+  revoked_at    BIGINT,
+  last_used_at  BIGINT
+);
+CREATE INDEX api_tokens_by_user ON api_tokens(user_id);
+CREATE TABLE console_sessions (
+  id            TEXT PRIMARY KEY,
+  user_id       TEXT NOT NULL REFERENCES users(id),
+  secret_hash   BYTEA NOT NULL UNIQUE,
+  csrf_hash     BYTEA NOT NULL,
+  created_at    BIGINT NOT NULL,
+  expires_at    BIGINT NOT NULL,
+  revoked_at    BIGINT,
+  last_seen_at  BIGINT
+);
+CREATE TABLE relationship_tuples (
+  id           TEXT PRIMARY KEY,
+  object       TEXT NOT NULL,
+  relation     TEXT NOT NULL,
+  subject      TEXT NOT NULL,
+  valid_from   BIGINT NOT NULL,
+  expires_at   BIGINT,
+  created_at   BIGINT NOT NULL,
+  created_by   TEXT NOT NULL,
+  approved_by  TEXT,
+  approved_at  BIGINT,
+  revoked_at   BIGINT,
+  revoked_by   TEXT
+);
+CREATE INDEX tuples_by_subject ON relationship_tuples(subject, relation);
+CREATE INDEX tuples_by_object ON relationship_tuples(object, relation)
+)sql"},
+  };
+  return kMigrations;
+}
+
+}  // namespace bulwark::store
