@@ -13,7 +13,17 @@
 //
 // Transact() retries the whole function when the backend reports a serialization failure,
 // a deadlock or a busy database, so the function must not have effects outside the
-// transaction that cannot be repeated.
+// transaction that cannot be repeated. The function must not call Transact() on the same
+// Database (that would wait for a connection or the write lock it already holds).
+//
+// A failed statement fails its transaction, on both backends (PostgreSQL aborts the
+// transaction; SQLite is made to behave the same): later statements in it return kInternal,
+// and Transact() returns the first failure even if the function ignored it. To tolerate a
+// duplicate, write `INSERT ... ON CONFLICT` rather than catching kAlreadyExists.
+//
+// Execute() with no parameters also accepts a script: several statements separated by `;`
+// (this is how migrations run). The statements run in order inside the transaction, and the
+// first failure stops the script.
 //
 // Thread-safety: a Database is safe to use from any number of threads; a Transaction belongs
 // to the one thread running the function it was passed to.
@@ -57,9 +67,9 @@ class Row {
   explicit Row(std::vector<Value> cells) : cells_(std::move(cells)) {}
   size_t size() const { return cells_.size(); }
   bool IsNull(size_t i) const;
-  int64_t Int(size_t i) const;            // NULL reads as 0.
-  std::string Text(size_t i) const;       // NULL reads as "".
-  std::string Bytes(size_t i) const;      // BLOB/BYTEA content; NULL reads as "".
+  int64_t Int(size_t i) const;        // NULL reads as 0.
+  std::string Text(size_t i) const;   // NULL reads as "".
+  std::string Bytes(size_t i) const;  // BLOB/BYTEA content; NULL reads as "".
   const Value& cell(size_t i) const { return cells_.at(i); }
 
  private:
@@ -73,10 +83,15 @@ enum class Backend { kSqlite, kPostgres };
 class Transaction {
  public:
   virtual ~Transaction() = default;
-  // Runs a statement that returns rows.
-  virtual StatusOr<ResultSet> Query(std::string_view sql, const std::vector<Value>& params = {}) = 0;
-  // Runs a statement and returns the number of rows it changed.
-  virtual StatusOr<int64_t> Execute(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  // Runs one statement that returns rows. The number of `?` placeholders must match
+  // `params` (kInvalidArgument otherwise).
+  virtual StatusOr<ResultSet> Query(std::string_view sql,
+                                    const std::vector<Value>& params = {}) = 0;
+  // Runs a statement and returns the number of rows it changed. With no `params`, `sql` may
+  // be a script of several `;`-separated statements (see above); the count is then the total
+  // over the script.
+  virtual StatusOr<int64_t> Execute(std::string_view sql,
+                                    const std::vector<Value>& params = {}) = 0;
 };
 
 enum class TxMode { kReadOnly, kReadWrite };

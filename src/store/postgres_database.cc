@@ -1,0 +1,407 @@
+#include "store/postgres_database.h"
+
+#include <libpq-fe.h>
+
+#include <charconv>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "store/internal/connection_pool.h"
+#include "store/internal/failed_statement.h"
+#include "store/internal/retry.h"
+#include "store/internal/sql_text.h"
+
+namespace bulwark::store {
+namespace {
+
+using internal::AttemptResult;
+using internal::FailedStatement;
+
+// Type OIDs from PostgreSQL's pg_type catalog (fixed since forever).
+constexpr Oid kByteaOid = 17;
+constexpr Oid kInt8Oid = 20;
+constexpr Oid kInt2Oid = 21;
+constexpr Oid kInt4Oid = 23;
+
+// Distinct SQL texts prepared per connection; past this the connection starts over.
+constexpr size_t kMaxCachedStatements = 512;
+
+constexpr const char* kBeginReadWrite = "BEGIN ISOLATION LEVEL SERIALIZABLE";
+constexpr const char* kBeginReadOnly = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
+struct ResultDeleter {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
+
+// libpq messages end with a newline.
+std::string Trimmed(const char* message) {
+  std::string text = message != nullptr ? message : "";
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+bool Succeeded(const PGresult* result) {
+  if (result == nullptr) return false;
+  const ExecStatusType status = PQresultStatus(result);
+  return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+}
+
+struct PgError {
+  Status status;
+  bool transient = false;
+};
+
+// Classifies the failure of a command whose result is `result` (null when libpq had none).
+PgError ErrorFrom(PGconn* conn, const PGresult* result) {
+  if (result == nullptr || PQstatus(conn) == CONNECTION_BAD) {
+    return {UnavailableError("lost the connection to PostgreSQL: " + Trimmed(PQerrorMessage(conn))),
+            false};
+  }
+  const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  const std::string sqlstate = state != nullptr ? state : "";
+  const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+  const std::string message = primary != nullptr ? primary : Trimmed(PQresultErrorMessage(result));
+  if (sqlstate == "40001" || sqlstate == "40P01") {
+    return {AbortedError("transaction conflict: " + message), true};
+  }
+  if (sqlstate == "23505") return {AlreadyExistsError(message)};
+  if (sqlstate == "23503" || sqlstate == "23514" || sqlstate == "23502") {
+    return {FailedPreconditionError(message)};
+  }
+  if (sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" ||
+      sqlstate == "57P03") {
+    return {UnavailableError("PostgreSQL unavailable: " + message)};
+  }
+  if (sqlstate.empty()) return {InternalError("postgres: " + message)};
+  return {InternalError("postgres: " + message + " (SQLSTATE " + sqlstate + ")")};
+}
+
+int64_t ParseInt64(const char* text, int length) {
+  int64_t value = 0;
+  std::from_chars(text, text + length, value);
+  return value;
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Decodes BYTEA in its hex output form ("\x0a1b..."). Text in any other form is returned
+// unchanged (the connection asks for hex, so this does not happen in practice).
+Blob DecodeBytea(const char* text, int length) {
+  const std::string_view in(text, static_cast<size_t>(length));
+  if (in.size() < 2 || in[0] != '\\' || in[1] != 'x' || in.size() % 2 != 0) {
+    return Blob{std::string(in)};
+  }
+  Blob out;
+  out.bytes.reserve((in.size() - 2) / 2);
+  for (size_t i = 2; i < in.size(); i += 2) {
+    const int high = HexDigit(in[i]);
+    const int low = HexDigit(in[i + 1]);
+    if (high < 0 || low < 0) return Blob{std::string(in)};
+    out.bytes.push_back(static_cast<char>(high << 4 | low));
+  }
+  return out;
+}
+
+void ReadRows(const PGresult* result, ResultSet* rows) {
+  const int row_count = PQntuples(result);
+  const int columns = PQnfields(result);
+  std::vector<Oid> types(static_cast<size_t>(columns));
+  for (int c = 0; c < columns; ++c) types[c] = PQftype(result, c);
+  rows->reserve(rows->size() + static_cast<size_t>(row_count));
+  for (int r = 0; r < row_count; ++r) {
+    std::vector<Value> cells;
+    cells.reserve(static_cast<size_t>(columns));
+    for (int c = 0; c < columns; ++c) {
+      if (PQgetisnull(result, r, c)) {
+        cells.emplace_back(std::monostate());
+        continue;
+      }
+      const char* text = PQgetvalue(result, r, c);
+      const int length = PQgetlength(result, r, c);
+      switch (types[c]) {
+        case kInt8Oid:
+        case kInt4Oid:
+        case kInt2Oid:
+          cells.emplace_back(ParseInt64(text, length));
+          break;
+        case kByteaOid:
+          cells.emplace_back(DecodeBytea(text, length));
+          break;
+        default:
+          cells.emplace_back(std::string(text, static_cast<size_t>(length)));
+      }
+    }
+    rows->emplace_back(std::move(cells));
+  }
+}
+
+// The rows a command changed (or returned), from its command tag.
+int64_t AffectedRows(const PGresult* result) {
+  const char* count = PQcmdTuples(const_cast<PGresult*>(result));
+  if (count == nullptr || *count == '\0') return 0;
+  return ParseInt64(count, static_cast<int>(std::char_traits<char>::length(count)));
+}
+
+// One libpq connection and the statements prepared on it.
+class PgConnection {
+ public:
+  struct Prepared {
+    std::string name;
+    int param_count;
+  };
+
+  // Takes ownership of `conn`, which may be a failed connection.
+  explicit PgConnection(PGconn* conn) : conn_(conn) {}
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+  ~PgConnection() { PQfinish(conn_); }
+
+  static StatusOr<std::unique_ptr<PgConnection>> Connect(const std::string& url) {
+    auto conn = std::make_unique<PgConnection>(PQconnectdb(url.c_str()));
+    if (conn->conn_ == nullptr) return UnavailableError("cannot allocate a PostgreSQL connection");
+    if (PQstatus(conn->conn_) != CONNECTION_OK) {
+      return UnavailableError("cannot connect to PostgreSQL: " +
+                              Trimmed(PQerrorMessage(conn->conn_)));
+    }
+    // Notices (such as "relation already exists, skipping") would go to stderr otherwise.
+    PQsetNoticeProcessor(
+        conn->conn_, [](void*, const char*) {}, nullptr);
+    PgResult set(PQexec(conn->conn_, "SET client_encoding = 'UTF8'; SET bytea_output = 'hex'"));
+    if (!Succeeded(set.get())) return ErrorFrom(conn->conn_, set.get()).status;
+    return conn;
+  }
+
+  PGconn* handle() const { return conn_; }
+  bool Lost() const { return PQstatus(conn_) != CONNECTION_OK; }
+  // Connected, and not inside a transaction.
+  bool Idle() const { return !Lost() && PQtransactionStatus(conn_) == PQTRANS_IDLE; }
+
+  const Prepared* Find(std::string_view sql) const {
+    auto it = statements_.find(sql);
+    return it == statements_.end() ? nullptr : &it->second;
+  }
+
+  // Prepares `sql` (one statement, `?` placeholders) on the server and caches it.
+  StatusOr<const Prepared*> Prepare(std::string_view sql, PgError* error) {
+    if (statements_.size() >= kMaxCachedStatements) {
+      PgResult dropped(PQexec(conn_, "DEALLOCATE ALL"));
+      if (!Succeeded(dropped.get())) {
+        *error = ErrorFrom(conn_, dropped.get());
+        return error->status;
+      }
+      statements_.clear();
+    }
+    const internal::PlaceholderSql rewritten = internal::RewritePlaceholders(sql);
+    std::string name = "bw" + std::to_string(next_statement_id_++);
+    PgResult result(PQprepare(conn_, name.c_str(), rewritten.text.c_str(), 0, nullptr));
+    if (!Succeeded(result.get())) {
+      *error = ErrorFrom(conn_, result.get());
+      return error->status;
+    }
+    auto entry = statements_.emplace(std::string(sql), Prepared{std::move(name), rewritten.count});
+    return &entry.first->second;
+  }
+
+ private:
+  PGconn* const conn_;
+  std::unordered_map<std::string, Prepared, internal::SqlTextHash, std::equal_to<>> statements_;
+  int64_t next_statement_id_ = 0;
+};
+
+using PgLease = internal::ConnectionPool<PgConnection>::Lease;
+
+class PgTransaction final : public Transaction {
+ public:
+  explicit PgTransaction(PgConnection& conn) : conn_(conn) {}
+
+  StatusOr<ResultSet> Query(std::string_view sql, const std::vector<Value>& params) override {
+    ResultSet rows;
+    BW_RETURN_IF_ERROR(Run(sql, params, &rows));
+    return rows;
+  }
+
+  StatusOr<int64_t> Execute(std::string_view sql, const std::vector<Value>& params) override {
+    return Run(sql, params, nullptr);
+  }
+
+  const FailedStatement& failure() const { return failure_; }
+
+ private:
+  StatusOr<int64_t> Run(std::string_view sql, const std::vector<Value>& params, ResultSet* rows) {
+    BW_RETURN_IF_ERROR(failure_.CheckUsable());
+    const PgConnection::Prepared* prepared = conn_.Find(sql);
+    if (prepared == nullptr) {
+      if (internal::HasMultipleStatements(sql)) {
+        if (rows != nullptr || !params.empty()) {
+          return failure_.Record(
+              InvalidArgumentError("several statements in one call; only Execute without "
+                                   "parameters runs a script"),
+              false);
+        }
+        return RunScript(sql);
+      }
+      PgError error;
+      StatusOr<const PgConnection::Prepared*> made = conn_.Prepare(sql, &error);
+      if (!made.ok()) return failure_.Record(error.status, error.transient);
+      prepared = *made;
+    }
+    if (prepared->param_count != static_cast<int>(params.size())) {
+      return failure_.Record(
+          InvalidArgumentError("statement has " + std::to_string(prepared->param_count) +
+                               " placeholders but " + std::to_string(params.size()) +
+                               " parameters were given"),
+          false);
+    }
+
+    const size_t n = params.size();
+    std::vector<std::string> integers(n);
+    std::vector<const char*> values(n, nullptr);
+    std::vector<int> lengths(n, 0);
+    std::vector<int> formats(n, 0);
+    for (size_t i = 0; i < n; ++i) {
+      const Value& param = params[i];
+      if (const auto* integer = std::get_if<int64_t>(&param)) {
+        integers[i] = std::to_string(*integer);
+        values[i] = integers[i].c_str();
+      } else if (const auto* text = std::get_if<std::string>(&param)) {
+        // Text parameters travel as C strings; PostgreSQL text cannot hold NUL anyway.
+        if (text->find('\0') != std::string::npos) {
+          return failure_.Record(InvalidArgumentError("text parameter " + std::to_string(i + 1) +
+                                                      " contains a NUL byte; bind bytes as a Blob"),
+                                 false);
+        }
+        values[i] = text->c_str();
+      } else if (const auto* blob = std::get_if<Blob>(&param)) {
+        values[i] = blob->bytes.data();
+        lengths[i] = static_cast<int>(blob->bytes.size());
+        formats[i] = 1;
+      }
+    }
+    PgResult result(PQexecPrepared(conn_.handle(), prepared->name.c_str(), static_cast<int>(n),
+                                   values.data(), lengths.data(), formats.data(), 0));
+    if (!Succeeded(result.get())) {
+      PgError error = ErrorFrom(conn_.handle(), result.get());
+      return failure_.Record(error.status, error.transient);
+    }
+    if (rows != nullptr) ReadRows(result.get(), rows);
+    return AffectedRows(result.get());
+  }
+
+  // Sends a parameterless multi-statement script in one simple-protocol message; the server
+  // runs its statements in order inside the open transaction and stops at the first error.
+  StatusOr<int64_t> RunScript(std::string_view sql) {
+    PGconn* conn = conn_.handle();
+    if (PQsendQuery(conn, std::string(sql).c_str()) == 0) {
+      PgError error = ErrorFrom(conn, nullptr);
+      return failure_.Record(error.status, error.transient);
+    }
+    int64_t changed = 0;
+    PgError first;
+    while (PGresult* raw = PQgetResult(conn)) {
+      PgResult result(raw);
+      if (Succeeded(result.get())) {
+        changed += AffectedRows(result.get());
+      } else if (first.status.ok()) {
+        first = ErrorFrom(conn, result.get());
+      }
+    }
+    if (first.status.ok() && conn_.Lost()) first = ErrorFrom(conn, nullptr);
+    if (!first.status.ok()) return failure_.Record(first.status, first.transient);
+    return changed;
+  }
+
+  PgConnection& conn_;
+  FailedStatement failure_;
+};
+
+class PgDatabase final : public Database {
+ public:
+  PgDatabase(const std::string& url, int pool_size, std::unique_ptr<PgConnection> first)
+      : pool_(pool_size, [url] { return PgConnection::Connect(url); }) {
+    pool_.AddIdle(std::move(first));
+  }
+
+  Backend backend() const override { return Backend::kPostgres; }
+
+  Status Transact(TxMode mode, const std::function<Status(Transaction&)>& fn) override {
+    const char* begin = mode == TxMode::kReadWrite ? kBeginReadWrite : kBeginReadOnly;
+    return internal::RunWithRetries([&]() -> AttemptResult {
+      StatusOr<PgLease> lease = pool_.Acquire();
+      if (!lease.ok()) return {lease.status(), false};
+      return Attempt(*lease, begin, fn);
+    });
+  }
+
+ private:
+  static AttemptResult Attempt(PgLease& lease, const char* begin,
+                               const std::function<Status(Transaction&)>& fn) {
+    PgConnection& conn = *lease;
+    PGconn* pg = conn.handle();
+    if (!conn.Idle()) {
+      lease.MarkBroken();
+      return {UnavailableError("a pooled PostgreSQL connection was unusable"), true};
+    }
+    PgResult started(PQexec(pg, begin));
+    if (!Succeeded(started.get())) {
+      PgError error = ErrorFrom(pg, started.get());
+      lease.MarkBroken();
+      // Nothing ran yet: a connection that died while idle in the pool (a server restart)
+      // is replaced and the transaction tried again.
+      return {error.status.WithPrefix("beginning a transaction"), conn.Lost() || error.transient};
+    }
+
+    PgTransaction tx(conn);
+    Status status = fn(tx);
+    if (status.ok() && tx.failure().failed()) status = tx.failure().first();
+    if (conn.Lost()) {
+      lease.MarkBroken();
+      if (status.ok()) status = ErrorFrom(pg, nullptr).status;
+      return {status, false};
+    }
+    if (!status.ok()) {
+      PgResult rolled_back(PQexec(pg, "ROLLBACK"));
+      if (!conn.Idle()) lease.MarkBroken();
+      return {status, tx.failure().transient()};
+    }
+
+    PgResult committed(PQexec(pg, "COMMIT"));
+    if (!Succeeded(committed.get())) {
+      PgError error = ErrorFrom(pg, committed.get());
+      if (conn.Lost()) {
+        lease.MarkBroken();
+        return {UnavailableError("lost the connection to PostgreSQL while committing; the "
+                                 "transaction may or may not have committed"),
+                false};
+      }
+      if (!conn.Idle()) lease.MarkBroken();
+      return {error.status.WithPrefix("committing"), error.transient};
+    }
+    if (std::string_view(PQcmdStatus(committed.get())) == "ROLLBACK") {
+      return {AbortedError("PostgreSQL rolled the transaction back instead of committing"), false};
+    }
+    return {OkStatus(), false};
+  }
+
+  internal::ConnectionPool<PgConnection> pool_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Database>> OpenPostgresDatabase(const std::string& url, int pool_size) {
+  if (pool_size < 1) return InvalidArgumentError("PostgreSQL pool size must be at least 1");
+  BW_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> first, PgConnection::Connect(url));
+  return std::unique_ptr<Database>(std::make_unique<PgDatabase>(url, pool_size, std::move(first)));
+}
+
+}  // namespace bulwark::store
