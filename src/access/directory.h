@@ -1,0 +1,155 @@
+// Directory: organizations, users, roles, API tokens, console sessions and relationship
+// tuples, with every operation authorized by the Authorizer inside the same transaction that
+// makes the change.
+//
+// Used by the HTTP handlers (with the request's Principal) and by `bulwark admin` (with
+// SystemPrincipal()). Visibility policy (docs/authorization.md): a principal who may not even
+// read an object gets kNotFound, so ids of other organizations' objects are not confirmed;
+// one who may read it but not do the action gets kPermissionDenied with the reason.
+//
+// Thread-safety: safe from any thread; all state is in the database.
+//
+// Example:
+//   Directory directory(db, clock, hasher);
+//   BW_ASSIGN_OR_RETURN(Organization lab,
+//       directory.CreateOrganization(SystemPrincipal(), "Frontier Lab", OrgKind::kLab));
+//   BW_ASSIGN_OR_RETURN(User alice, directory.CreateUser(SystemPrincipal(), {lab.id,
+//       "alice@lab.example", "Alice", std::nullopt, OrgRole::kAdmin}));
+//   BW_ASSIGN_OR_RETURN(IssuedToken t, directory.IssueToken(SystemPrincipal(), alice.id,
+//       "laptop", std::nullopt));
+//   // t.secret is shown to Alice once; later:
+//   BW_ASSIGN_OR_RETURN(Principal p, directory.AuthenticateToken(t.secret));
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "access/authorizer.h"
+#include "access/credentials.h"
+#include "access/types.h"
+#include "base/clock.h"
+#include "base/random.h"
+#include "store/database.h"
+
+namespace bulwark::access {
+
+struct PageRequest {
+  std::string after;  // the cursor of the previous page, "" for the first
+  int limit = 50;     // 1..200
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::string next_cursor;  // "" when this is the last page
+};
+
+struct NewUser {
+  std::string org_id;
+  std::string email;
+  std::string display_name;
+  std::optional<std::string> password;  // none: the user signs in with tokens only
+  OrgRole role = OrgRole::kMember;
+};
+
+struct IssuedToken {
+  ApiToken token;
+  std::string secret;  // shown once
+};
+
+struct IssuedSession {
+  std::string session_id;
+  std::string secret;      // the cookie value
+  std::string csrf_token;  // sent back in X-CSRF-Token on state-changing requests
+  Time expires_at;
+  Principal principal;
+};
+
+struct NewTuple {
+  std::string object;
+  std::string relation;
+  std::string subject;
+  std::optional<Time> valid_from;  // default: now
+  std::optional<Time> expires_at;
+};
+
+struct TupleFilter {
+  std::optional<std::string> object;
+  std::optional<std::string> subject;
+};
+
+// What whoami shows: the principal, their user and organization, and their relations.
+struct Identity {
+  Principal principal;
+  User user;
+  Organization organization;
+  std::vector<RelationshipTuple> grants;  // tuples in effect naming the user
+};
+
+class Directory {
+ public:
+  static constexpr Duration kSessionLifetime = Hours(12);
+  // last_used_at is written at most this often per token, to keep reads cheap.
+  static constexpr Duration kLastUsedGranularity = Minutes(1);
+
+  Directory(store::Database& db, const Clock& clock, PasswordHasher& hasher,
+            Random& random = SecureRandom::Get());
+
+  // Organizations.
+  StatusOr<Organization> CreateOrganization(const Principal& actor, const std::string& name,
+                                            OrgKind kind);
+  StatusOr<Organization> GetOrganization(const Principal& actor, const std::string& id);
+  StatusOr<Organization> FindOrganizationByName(const Principal& actor, const std::string& name);
+  StatusOr<Page<Organization>> ListOrganizations(const Principal& actor, const PageRequest& page);
+
+  // Users.
+  StatusOr<User> CreateUser(const Principal& actor, const NewUser& user);
+  StatusOr<User> GetUser(const Principal& actor, const std::string& id);
+  StatusOr<User> FindUserByEmail(const Principal& actor, const std::string& email);
+  StatusOr<Page<User>> ListUsers(const Principal& actor, const std::string& org_id,
+                                 const PageRequest& page);
+  Status SetPassword(const Principal& actor, const std::string& user_id,
+                     const std::string& password);
+  Status SetDisabled(const Principal& actor, const std::string& user_id, bool disabled);
+
+  // API tokens. Only the user themselves may issue their tokens; admins may revoke them.
+  StatusOr<IssuedToken> IssueToken(const Principal& actor, const std::string& user_id,
+                                   const std::string& name, std::optional<Time> expires_at);
+  StatusOr<std::vector<ApiToken>> ListTokens(const Principal& actor, const std::string& user_id);
+  StatusOr<ApiToken> RevokeToken(const Principal& actor, const std::string& token_id);
+
+  // Authentication. Errors are kUnauthenticated with a reason a person can act on.
+  StatusOr<Principal> AuthenticateToken(std::string_view secret);
+  StatusOr<IssuedSession> SignIn(const std::string& email, const std::string& password);
+  // `csrf_token` must be given (and match) for state-changing requests.
+  StatusOr<Principal> AuthenticateSession(std::string_view secret,
+                                          std::optional<std::string_view> csrf_token);
+  Status SignOut(std::string_view secret);
+
+  StatusOr<Identity> WhoAmI(const Principal& actor);
+
+  // Relationship tuples (platform administrators).
+  StatusOr<RelationshipTuple> WriteTuple(const Principal& actor, const NewTuple& tuple);
+  StatusOr<RelationshipTuple> ApproveTuple(const Principal& actor, const std::string& id);
+  StatusOr<RelationshipTuple> RevokeTuple(const Principal& actor, const std::string& id);
+  StatusOr<RelationshipTuple> GetTuple(const Principal& actor, const std::string& id);
+  StatusOr<Page<RelationshipTuple>> ListTuples(const Principal& actor, const TupleFilter& filter,
+                                               const PageRequest& page);
+
+  // Authorization for other modules' handlers.
+  StatusOr<Decision> Check(const Principal& actor, std::string_view action,
+                           std::string_view object);
+
+  const Clock& clock() const { return clock_; }
+  store::Database& database() { return db_; }
+
+ private:
+  store::Database& db_;
+  const Clock& clock_;
+  PasswordHasher& hasher_;
+  Random& random_;
+  Authorizer authorizer_;
+};
+
+}  // namespace bulwark::access

@@ -1,0 +1,55 @@
+#include "access/policy.h"
+
+#include <algorithm>
+
+#include "base/ids.h"
+
+namespace bulwark::access {
+
+const std::vector<PolicyRule>& PolicyRules() {
+  using namespace actions;
+  static const std::vector<PolicyRule> kRules = {
+      {kOrganizationCreate, "platform", {}, {}, {"admin"}},
+      {kOrganizationRead, "org", {"member"}, {}, {"admin", "auditor"}},
+      {kOrganizationUpdate, "org", {"admin"}, {}, {"admin"}},
+      {kUserCreate, "org", {"admin"}, {}, {"admin"}},
+      {kUserRead, "usr", {}, {"member"}, {"admin", "auditor"}, /*self=*/true},
+      {kUserUpdate, "usr", {}, {"admin"}, {"admin"}, /*self=*/true},
+      {kTokenManage, "usr", {}, {}, {}, /*self=*/true},
+      {kTokenRevoke, "usr", {}, {"admin"}, {"admin"}, /*self=*/true},
+      {kTupleRead, "platform", {}, {}, {"admin", "auditor"}},
+      {kTupleWrite, "platform", {}, {}, {"admin"}},
+      {kTupleApprove, "tup", {}, {}, {"admin"}},
+  };
+  return kRules;
+}
+
+const PolicyRule* FindRule(std::string_view action) {
+  for (const PolicyRule& rule : PolicyRules()) {
+    if (rule.action == action) return &rule;
+  }
+  return nullptr;
+}
+
+std::string_view ObjectType(std::string_view object) {
+  if (object == kPlatform) return kPlatform;
+  return IdPrefix(object);
+}
+
+std::vector<std::string_view> ImpliedRelations(std::string_view relation) {
+  if (relation == "admin") return {"admin", "member"};
+  return {relation};
+}
+
+bool IsDualControl(std::string_view object_type, std::string_view relation) {
+  return object_type == kPlatform && (relation == "admin" || relation == "auditor");
+}
+
+bool IsKnownRelation(std::string_view object_type, std::string_view relation) {
+  if (object_type == kPlatform) return relation == "admin" || relation == "auditor";
+  if (object_type == "org") return relation == "admin" || relation == "member";
+  if (object_type == "usr") return relation == kParentRelation;
+  return false;
+}
+
+}  // namespace bulwark::access

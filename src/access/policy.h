@@ -1,0 +1,61 @@
+// The authorization policy: which relations permit which action on which kind of object,
+// which relations need two parties, and which relations imply others. Data, not code paths;
+// docs/authorization.md shows it as a table.
+//
+// An object is named by its id; its type is the id's prefix ("org", "usr", "tup"), or
+// "platform" for the one object that stands for the whole deployment.
+//
+// Thread-safety: immutable after static initialization.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bulwark::access {
+
+inline constexpr std::string_view kPlatform = "platform";
+inline constexpr std::string_view kParentRelation = "parent";
+
+// Actions. A handler names exactly one when it calls Check.
+namespace actions {
+inline constexpr std::string_view kOrganizationCreate = "organization.create";
+inline constexpr std::string_view kOrganizationRead = "organization.read";
+inline constexpr std::string_view kOrganizationUpdate = "organization.update";
+inline constexpr std::string_view kUserCreate = "user.create";
+inline constexpr std::string_view kUserRead = "user.read";
+inline constexpr std::string_view kUserUpdate = "user.update";
+inline constexpr std::string_view kTokenManage = "token.manage";
+inline constexpr std::string_view kTokenRevoke = "token.revoke";
+inline constexpr std::string_view kTupleRead = "tuple.read";
+inline constexpr std::string_view kTupleWrite = "tuple.write";
+inline constexpr std::string_view kTupleApprove = "tuple.approve";
+}  // namespace actions
+
+struct PolicyRule {
+  std::string_view action;
+  std::string_view object_type;
+  std::vector<std::string_view> on_object;    // relations held on the object itself
+  std::vector<std::string_view> on_parent;    // relations held on the object's parent
+  std::vector<std::string_view> on_platform;  // relations held on the platform
+  bool self = false;                          // the principal's own user object
+};
+
+const std::vector<PolicyRule>& PolicyRules();
+// The rule for `action`, or nullptr when the action is unknown.
+const PolicyRule* FindRule(std::string_view action);
+
+// The type of an object id: "platform", or the id's prefix.
+std::string_view ObjectType(std::string_view object);
+
+// Relations that holding `relation` also grants (including itself): admin -> {admin, member}.
+std::vector<std::string_view> ImpliedRelations(std::string_view relation);
+
+// True when a tuple of this relation on this type of object takes effect only after a second
+// principal approves it.
+bool IsDualControl(std::string_view object_type, std::string_view relation);
+
+// True when the relation may be written on this type of object at all.
+bool IsKnownRelation(std::string_view object_type, std::string_view relation);
+
+}  // namespace bulwark::access
