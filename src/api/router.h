@@ -1,0 +1,75 @@
+// Router: maps a method and a request path to the Handler registered for a route pattern.
+//
+// Patterns are absolute paths whose segments are either literal ("organizations") or a named
+// parameter in braces ("{id}"), which matches one non-empty segment and is handed to the handler
+// in HttpRequest::path_params, percent-decoded. When several patterns match, the most specific
+// wins: at the first segment where they differ, a literal beats a parameter, so "/users/me" is
+// chosen over "/users/{id}". A path that matches some pattern, but not for the request's method,
+// is reported as kMethodNotAllowed with the methods that would have matched (for the Allow
+// header). HEAD is served by a GET route unless a HEAD route is registered.
+//
+// Thread-safety: Add() must finish before the router is shared (before HttpServer::Start);
+// after that Match() and Routes() are safe from any number of threads.
+//
+// Example:
+//   Router router;
+//   router.Add("GET", "/api/v1/organizations/{id}/users", ListUsers);
+//   RouteMatch m = router.Match("GET", "/api/v1/organizations/org_1/users");
+//   // m.result == RouteMatch::Result::kFound, m.path_params["id"] == "org_1"
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/http.h"
+
+namespace bulwark::api {
+
+struct RouteMatch {
+  enum class Result { kFound, kNotFound, kMethodNotAllowed, kBadPath };
+  Result result = Result::kNotFound;
+  const Handler* handler = nullptr;  // kFound: owned by the Router
+  std::string pattern;               // kFound: the matched pattern, e.g. "/users/{id}"
+  std::map<std::string, std::string> path_params;  // kFound
+  std::vector<std::string> allowed_methods;        // kMethodNotAllowed: sorted, for Allow
+};
+
+class Router {
+ public:
+  Router() = default;
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  // Registers `handler` for `method` on `pattern`.
+  // REQUIRES: pattern starts with '/', every "{name}" segment is a whole segment with a unique
+  // non-empty name, and (method, pattern) was not registered before. A violation is a bug in the
+  // caller and aborts the process with a message.
+  void Add(std::string method, std::string pattern, Handler handler);
+
+  // Finds the route for `method` and `raw_path`, the path exactly as sent (still
+  // percent-encoded, no query): it is split into segments first, then each segment is decoded,
+  // so an encoded "%2F" stays inside one parameter. A segment with a malformed escape is kBadPath.
+  RouteMatch Match(std::string_view method, std::string_view raw_path) const;
+
+  // Every registered (method, pattern), in registration order.
+  std::vector<std::pair<std::string, std::string>> Routes() const;
+
+ private:
+  struct Segment {
+    bool is_param = false;
+    std::string text;  // the literal, or the parameter name
+  };
+  struct Route {
+    std::string method;
+    std::string pattern;
+    std::vector<Segment> segments;
+    Handler handler;
+  };
+
+  std::vector<Route> routes_;
+};
+
+}  // namespace bulwark::api
