@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev sqlite3
   libpq-dev postgresql-15
-  libsodium-dev libssl-dev
+  libsodium-dev libssl-dev libjemalloc-dev
   libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev clang-format-14

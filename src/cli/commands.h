@@ -1,0 +1,37 @@
+// The subcommands of the bulwark command. Each Add*Command registers its options on the
+// CLI11 app and, in `actions`, what each (sub)subcommand runs once flags, environment and the
+// configuration file are all read. An action returns the process exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "access/credentials.h"
+#include "base/status.h"
+#include "store/database.h"
+
+namespace bulwark::cli {
+
+struct GlobalOptions {
+  std::string config;
+  std::string database = "sqlite:var/bulwark.db";
+  std::string log_level = "info";
+};
+
+// Opens the configured database, creating the folder of an SQLite file, and migrates it.
+StatusOr<std::unique_ptr<store::Database>> OpenAndMigrate(const GlobalOptions& options);
+
+// Prints a status to standard error as "bulwark: <message>" and returns exit code 1 (2 for a
+// usage error).
+int Fail(const Status& status);
+
+using Actions = std::map<const CLI::App*, std::function<int()>>;
+
+void AddServeCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
+void AddMigrateCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
+void AddAdminCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
+
+}  // namespace bulwark::cli

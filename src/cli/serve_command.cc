@@ -1,0 +1,146 @@
+// bulwark serve: the HTTP API (and, later, the web console) on one address.
+#include <iostream>
+
+#include "access/directory.h"
+#include "api/app.h"
+#include "api/http_server.h"
+#include "base/log.h"
+#include "cli/commands.h"
+
+namespace bulwark::cli {
+namespace {
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";
+  std::string tls_cert;
+  std::string tls_key;
+  int io_threads = 2;
+  int worker_threads = 16;
+  size_t body_limit = 10 * 1024 * 1024;
+  int drain_seconds = 30;
+  bool no_access_log = false;
+  double rate = 50;
+  double burst = 200;
+  int max_concurrent_sign_ins = 2;
+};
+
+StatusOr<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    return InvalidArgumentError("--listen must be HOST:PORT, such as 127.0.0.1:8080");
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  int port = -1;
+  try {
+    size_t used = 0;
+    port = std::stoi(listen.substr(colon + 1), &used);
+    if (used != listen.size() - colon - 1) port = -1;
+  } catch (const std::exception&) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535 || host.empty()) {
+    return InvalidArgumentError("--listen must be HOST:PORT with a port from 0 to 65535");
+  }
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+int Serve(const GlobalOptions& global, const ServeOptions& options) {
+  StatusOr<std::pair<std::string, uint16_t>> address = SplitListen(options.listen);
+  if (!address.ok()) return Fail(address.status());
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    return Fail(InvalidArgumentError("give both --tls-cert and --tls-key, or neither"));
+  }
+  StatusOr<std::unique_ptr<store::Database>> db = OpenAndMigrate(global);
+  if (!db.ok()) return Fail(db.status());
+
+  access::PasswordHasher hasher(access::PasswordHasher::Cost::kInteractive,
+                                options.max_concurrent_sign_ins, Seconds(5));
+  access::Directory directory(**db, SystemClock::Get(), hasher);
+  api::Metrics metrics;
+  api::AppOptions app_options;
+  app_options.requests_per_second = options.rate;
+  app_options.request_burst = options.burst;
+  app_options.secure_cookies = !options.tls_cert.empty();
+  api::App app(directory, **db, SystemClock::Get(), metrics, app_options);
+  api::Router router;
+  app.Register(router);
+
+  api::HttpServerOptions server_options;
+  server_options.address = address->first;
+  server_options.port = address->second;
+  server_options.io_threads = options.io_threads;
+  server_options.worker_threads = options.worker_threads;
+  server_options.body_limit = options.body_limit;
+  server_options.tls_cert_file = options.tls_cert;
+  server_options.tls_key_file = options.tls_key;
+  server_options.drain_timeout = Seconds(options.drain_seconds);
+  server_options.access_log = !options.no_access_log;
+  api::HttpServer server(server_options, router, metrics);
+  if (Status s = server.Start(); !s.ok()) return Fail(s);
+
+  std::string scheme = options.tls_cert.empty() ? "http" : "https";
+  std::string host = address->first.find(':') != std::string::npos ? "[" + address->first + "]"
+                                                                     : address->first;
+  std::string url = scheme + "://" + host + ":" + std::to_string(server.port());
+  Log(LogLevel::kInfo, "listening",
+      {{"url", url}, {"database", global.database.substr(0, global.database.find('@'))}});
+  std::cout << "Bulwark is listening on " << url << "  (API: " << url
+            << "/api/v1, OpenAPI: " << url << "/api/v1/openapi.json). Ctrl-C stops it."
+            << std::endl;
+  server.RunUntilSignal();
+  return 0;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, const GlobalOptions& global, Actions& actions) {
+  auto options = std::make_shared<ServeOptions>();
+  CLI::App* serve = app.add_subcommand(
+      "serve", "Run the HTTP API server; migrates the database first. SIGTERM drains and stops");
+  serve->add_option("--listen", options->listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->envname("BULWARK_LISTEN")
+      ->capture_default_str();
+  serve->add_option("--tls-cert", options->tls_cert, "PEM certificate chain; enables HTTPS")
+      ->envname("BULWARK_TLS_CERT");
+  serve->add_option("--tls-key", options->tls_key, "PEM private key for --tls-cert")
+      ->envname("BULWARK_TLS_KEY");
+  serve->add_option("--io-threads", options->io_threads, "Threads doing network I/O")
+      ->envname("BULWARK_IO_THREADS")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  serve->add_option("--worker-threads", options->worker_threads,
+                    "Threads running request handlers")
+      ->envname("BULWARK_WORKER_THREADS")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  serve->add_option("--body-limit", options->body_limit, "Largest request body in bytes")
+      ->envname("BULWARK_BODY_LIMIT")
+      ->check(CLI::Range(size_t{1024}, size_t{1} << 31))
+      ->capture_default_str();
+  serve->add_option("--drain-seconds", options->drain_seconds,
+                    "How long SIGTERM waits for requests in flight")
+      ->envname("BULWARK_DRAIN_SECONDS")
+      ->check(CLI::Range(0, 3600))
+      ->capture_default_str();
+  serve->add_flag("--no-access-log", options->no_access_log, "Do not log each request")
+      ->envname("BULWARK_NO_ACCESS_LOG");
+  serve->add_option("--rate-limit", options->rate, "Requests per second per principal")
+      ->envname("BULWARK_RATE_LIMIT")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve->add_option("--rate-burst", options->burst, "Burst of requests per principal")
+      ->envname("BULWARK_RATE_BURST")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve->add_option("--max-concurrent-sign-ins", options->max_concurrent_sign_ins,
+                    "Password checks (64 MiB each) allowed at once")
+      ->envname("BULWARK_MAX_CONCURRENT_SIGN_INS")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  actions[serve] = [&global, options] { return Serve(global, *options); };
+}
+
+}  // namespace bulwark::cli

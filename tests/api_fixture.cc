@@ -1,0 +1,184 @@
+#include "api_fixture.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include "access/policy.h"
+#include "store/migrations.h"
+
+namespace bulwark::tests {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = boost::asio::ip::tcp;
+
+std::string Reply::Header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? "" : it->second;
+}
+
+std::optional<Reply> TryHttpCall(uint16_t port, const std::string& method,
+                                 const std::string& target, const std::string& body,
+                                 const std::vector<std::pair<std::string, std::string>>& headers,
+                                 std::string* error) {
+  auto fail = [&](const char* what, const boost::system::error_code& ec) -> std::optional<Reply> {
+    if (error != nullptr) *error = std::string(what) + ": " + ec.message();
+    return std::nullopt;
+  };
+  boost::asio::io_context io;
+  tcp::socket socket(io);
+  boost::system::error_code ec;
+  socket.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port), ec);
+  if (ec) return fail("connect", ec);
+  http::request<http::string_body> req(http::string_to_verb(method), target, 11);
+  req.set(http::field::host, "127.0.0.1");
+  for (const auto& [name, value] : headers) req.set(name, value);
+  if (!body.empty() || method == "POST" || method == "PATCH") {
+    req.body() = body;
+    req.set(http::field::content_type, "application/json");
+    req.prepare_payload();
+  }
+  http::write(socket, req, ec);
+  // A server may answer (413, say) and close before reading the whole body; read its answer.
+  boost::system::error_code write_ec = ec;
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64 * 1024 * 1024);
+  http::read(socket, buffer, parser, ec);
+  if (ec) return fail(write_ec ? "write" : "read", write_ec ? write_ec : ec);
+  Reply reply;
+  const auto& res = parser.get();
+  reply.status = res.result_int();
+  for (const auto& field : res) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    reply.headers[name] = std::string(field.value());
+  }
+  reply.body = res.body();
+  boost::system::error_code jec;
+  reply.json = boost::json::parse(reply.body, jec);
+  if (jec) reply.json = nullptr;
+  return reply;
+}
+
+Reply HttpCall(uint16_t port, const std::string& method, const std::string& target,
+               const std::string& body,
+               const std::vector<std::pair<std::string, std::string>>& headers) {
+  std::string error;
+  std::optional<Reply> reply = TryHttpCall(port, method, target, body, headers, &error);
+  if (!reply) {
+    ADD_FAILURE() << method << " " << target << ": " << error;
+    return {};
+  }
+  return *reply;
+}
+
+void ApiFixture::SetUp() {
+  auto db = store::OpenDatabase("sqlite:" + dir_.path() + "/api.db");
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  db_ = std::move(*db);
+  ASSERT_TRUE(store::ApplyMigrations(*db_).ok());
+  hasher_ = std::make_unique<access::PasswordHasher>(access::PasswordHasher::Cost::kMinimal, 4,
+                                                     Seconds(10));
+  directory_ = std::make_unique<access::Directory>(*db_, clock_, *hasher_);
+  app_ = std::make_unique<api::App>(*directory_, *db_, clock_, metrics_, app_options_);
+  app_->Register(router_);
+  api::HttpServerOptions options;
+  options.port = 0;
+  options.access_log = false;
+  options.worker_threads = 8;
+  server_ = std::make_unique<api::HttpServer>(options, router_, metrics_);
+  ASSERT_TRUE(server_->Start().ok());
+  port_ = server_->port();
+
+  const access::Principal system = access::SystemPrincipal();
+  auto org = [&](const std::string& key, const std::string& name, access::OrgKind kind) {
+    StatusOr<access::Organization> o = directory_->CreateOrganization(system, name, kind);
+    ASSERT_TRUE(o.ok()) << o.status().ToString();
+    symbols_[key] = o->id;
+  };
+  org("office", "Program Office", access::OrgKind::kProgramOffice);
+  org("lab", "Frontier Lab", access::OrgKind::kLab);
+  org("bank", "Community Bank", access::OrgKind::kOperator);
+  auto user = [&](const std::string& key, const std::string& org_key, access::OrgRole role,
+                  std::optional<Time> token_expiry = std::nullopt) {
+    StatusOr<access::User> u = directory_->CreateUser(
+        system, {symbols_[org_key], key + "@" + org_key + ".example", key,
+                 std::string("password of ") + key, role});
+    ASSERT_TRUE(u.ok()) << u.status().ToString();
+    access::Principal p{u->id, u->org_id, "", false};
+    StatusOr<access::IssuedToken> t = directory_->IssueToken(p, u->id, "test", token_expiry);
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    actors_[key] = {p, t->secret};
+    symbols_[key] = u->id;
+    symbols_[key + "_token_id"] = t->token.id;
+  };
+  user("director", "office", access::OrgRole::kAdmin);
+  user("deputy", "office", access::OrgRole::kAdmin);
+  user("auditor", "office", access::OrgRole::kMember);
+  user("lab_admin", "lab", access::OrgRole::kAdmin);
+  user("lab_member", "lab", access::OrgRole::kMember);
+  user("bank_admin", "bank", access::OrgRole::kAdmin);
+  user("revoked", "bank", access::OrgRole::kMember);
+  user("expired", "bank", access::OrgRole::kMember, clock_.Now() + Seconds(1));
+  for (const char* admin : {"director", "deputy"}) {
+    ASSERT_TRUE(directory_->WriteTuple(system, {std::string(access::kPlatform), "admin",
+                                                symbols_[admin], {}, {}}).ok());
+  }
+  ASSERT_TRUE(directory_->WriteTuple(system, {std::string(access::kPlatform), "auditor",
+                                              symbols_["auditor"], {}, {}}).ok());
+  ASSERT_TRUE(directory_->RevokeToken(system, symbols_["revoked_token_id"]).ok());
+  // A pending dual-control grant proposed by the director.
+  StatusOr<access::RelationshipTuple> pending = directory_->WriteTuple(
+      actors_["director"].principal,
+      {std::string(access::kPlatform), "auditor", symbols_["bank_admin"], {}, {}});
+  ASSERT_TRUE(pending.ok()) << pending.status().ToString();
+  symbols_["pending_tuple"] = pending->id;
+  actors_["forged"] = {{}, "bwk_" + std::string(52, 'a')};
+  actors_["anonymous"] = {{}, ""};
+  clock_.Advance(Seconds(2));  // The expiring token expires.
+}
+
+void ApiFixture::TearDown() {
+  if (server_) server_->Shutdown();
+}
+
+Reply ApiFixture::Call(const std::string& method, const std::string& target,
+                       const std::string& body, const std::string& who,
+                       std::vector<std::pair<std::string, std::string>> headers) {
+  if (!who.empty()) {
+    auto it = actors_.find(who);
+    if (it == actors_.end()) {
+      ADD_FAILURE() << "no actor " << who;
+      return {};
+    }
+    if (!it->second.token.empty()) {
+      headers.emplace_back("Authorization", "Bearer " + it->second.token);
+    }
+  }
+  return HttpCall(port_, method, Expand(target), Expand(body), headers);
+}
+
+std::string ApiFixture::Expand(const std::string& text) const {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '{') {
+      size_t end = text.find('}', i);
+      if (end != std::string::npos) {
+        auto it = symbols_.find(text.substr(i + 1, end - i - 1));
+        if (it != symbols_.end()) {
+          out += it->second;
+          i = end;
+          continue;
+        }
+      }
+    }
+    out += text[i];
+  }
+  return out;
+}
+
+}  // namespace bulwark::tests

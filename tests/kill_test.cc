@@ -1,0 +1,167 @@
+// Kills a real `bulwark serve` process with SIGKILL in the middle of a stream of writes, starts
+// it again on the same SQLite file, and checks that every write the server acknowledged is
+// there. Acknowledged means committed: a 201 is sent only after the commit is durable.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include <boost/json.hpp>
+
+#include "api_fixture.h"
+
+namespace bulwark::tests {
+namespace {
+
+std::string Binary() { return BULWARK_BINARY; }
+
+// Runs the bulwark binary to completion and returns its standard output.
+std::string RunBulwark(const std::vector<std::string>& args) {
+  std::string command = Binary();
+  for (const std::string& a : args) command += " '" + a + "'";
+  command += " 2>&1";
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+  EXPECT_EQ(pclose(pipe), 0) << command << "\n" << out;
+  return out;
+}
+
+// A `bulwark serve` child process on a free port.
+class ServerProcess {
+ public:
+  explicit ServerProcess(const std::string& database) {
+    int out[2];
+    if (pipe(out) != 0) return;
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      int devnull = open("/dev/null", O_WRONLY);
+      dup2(devnull, STDERR_FILENO);
+      close(out[0]);
+      std::string binary = Binary();
+      execl(binary.c_str(), binary.c_str(), "--database", database.c_str(), "serve", "--listen",
+            "127.0.0.1:0", "--no-access-log", "--rate-limit", "1000000", "--rate-burst",
+            "1000000", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(out[1]);
+    // Read until the "listening on http://127.0.0.1:PORT" line.
+    std::string text;
+    char c;
+    while (read(out[0], &c, 1) == 1) {
+      text += c;
+      if (c == '\n' && text.find("listening on") != std::string::npos) break;
+    }
+    close(out[0]);
+    size_t at = text.find("127.0.0.1:");
+    if (at != std::string::npos) port_ = static_cast<uint16_t>(std::stoi(text.substr(at + 10)));
+  }
+  ~ServerProcess() {
+    if (pid_ > 0) Signal(SIGKILL);
+  }
+  uint16_t port() const { return port_; }
+  // Sends a signal and reaps the process.
+  int Signal(int signal) {
+    kill(pid_, signal);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+};
+
+TEST(KillTest, AcknowledgedWritesSurviveSigkill) {
+  ASSERT_EQ(::access(Binary().c_str(), X_OK), 0) << Binary() << " is missing; build it first";
+  testing::TempDir dir;
+  std::string database = "sqlite:" + dir.path() + "/bulwark.db";
+  RunBulwark({"--database", database, "admin", "create-org", "--name", "Office", "--kind",
+              "program_office"});
+  RunBulwark({"--database", database, "admin", "create-user", "--org", "Office", "--email",
+              "op@office.example", "--name", "Operator", "--role", "admin"});
+  RunBulwark({"--database", database, "admin", "grant", "--object", "platform", "--relation",
+              "admin", "--subject", "op@office.example"});
+  std::string issued = RunBulwark({"--database", database, "admin", "issue-token", "--user",
+                                   "op@office.example", "--name", "kill-test"});
+  boost::system::error_code ec;
+  boost::json::value token_json = boost::json::parse(issued, ec);
+  ASSERT_FALSE(ec) << issued;
+  std::string auth = "Bearer " + std::string(token_json.at("token").as_string());
+
+  std::vector<std::string> acknowledged;
+  std::mutex mu;
+  {
+    ServerProcess server(database);
+    ASSERT_NE(server.port(), 0) << "the server did not report its port";
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 4; ++w) {
+      writers.emplace_back([&, w] {
+        for (int i = 0; !stop; ++i) {
+          std::string name = "org-" + std::to_string(w) + "-" + std::to_string(i);
+          std::optional<Reply> r = TryHttpCall(
+              server.port(), "POST", "/api/v1/organizations",
+              "{\"name\":\"" + name + "\",\"kind\":\"operator\"}", {{"Authorization", auth}});
+          if (!r) return;  // The server is gone.
+          if (r->status == 201) {
+            std::lock_guard<std::mutex> lock(mu);
+            acknowledged.push_back(name);
+          } else {
+            ADD_FAILURE() << r->status << " " << r->body;
+            return;
+          }
+        }
+      });
+    }
+    // Kill it mid-stream, once a good number of writes have been acknowledged.
+    while (true) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      std::lock_guard<std::mutex> lock(mu);
+      if (acknowledged.size() >= 200) break;
+    }
+    int status = server.Signal(SIGKILL);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    stop = true;
+    for (auto& t : writers) t.join();
+  }
+
+  ServerProcess restarted(database);
+  ASSERT_NE(restarted.port(), 0) << "the server did not restart";
+  std::set<std::string> present;
+  std::string cursor;
+  do {
+    Reply page = HttpCall(restarted.port(), "GET",
+                          "/api/v1/organizations?limit=200" +
+                              (cursor.empty() ? "" : "&cursor=" + cursor),
+                          "", {{"Authorization", auth}});
+    ASSERT_EQ(page.status, 200) << page.body;
+    for (const auto& org : page.json.at("items").as_array()) {
+      present.insert(std::string(org.at("name").as_string()));
+    }
+    cursor = page.json.at("next_cursor").is_null()
+                 ? ""
+                 : std::string(page.json.at("next_cursor").as_string());
+  } while (!cursor.empty());
+  size_t lost = 0;
+  for (const std::string& name : acknowledged) lost += !present.contains(name);
+  EXPECT_EQ(lost, 0u) << "of " << acknowledged.size() << " acknowledged writes";
+  EXPECT_GE(present.size(), acknowledged.size() + 1);  // + the Office
+  std::printf("kill test: %zu writes acknowledged before SIGKILL, %zu organizations after "
+              "restart, %zu lost\n",
+              acknowledged.size(), present.size(), lost);
+}
+
+}  // namespace
+}  // namespace bulwark::tests
