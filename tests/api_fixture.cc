@@ -105,9 +105,9 @@ void ApiFixture::SetUp() {
   org("bank", "Community Bank", access::OrgKind::kOperator);
   auto user = [&](const std::string& key, const std::string& org_key, access::OrgRole role,
                   std::optional<Time> token_expiry = std::nullopt) {
-    StatusOr<access::User> u = directory_->CreateUser(
-        system, {symbols_[org_key], key + "@" + org_key + ".example", key,
-                 std::string("password of ") + key, role});
+    StatusOr<access::User> u =
+        directory_->CreateUser(system, {symbols_[org_key], key + "@" + org_key + ".example", key,
+                                        std::string("password of ") + key, role});
     ASSERT_TRUE(u.ok()) << u.status().ToString();
     access::Principal p{u->id, u->org_id, "", false};
     StatusOr<access::IssuedToken> t = directory_->IssueToken(p, u->id, "test", token_expiry);
@@ -125,11 +125,16 @@ void ApiFixture::SetUp() {
   user("revoked", "bank", access::OrgRole::kMember);
   user("expired", "bank", access::OrgRole::kMember, clock_.Now() + Seconds(1));
   for (const char* admin : {"director", "deputy"}) {
-    ASSERT_TRUE(directory_->WriteTuple(system, {std::string(access::kPlatform), "admin",
-                                                symbols_[admin], {}, {}}).ok());
+    ASSERT_TRUE(
+        directory_
+            ->WriteTuple(system, {std::string(access::kPlatform), "admin", symbols_[admin], {}, {}})
+            .ok());
   }
-  ASSERT_TRUE(directory_->WriteTuple(system, {std::string(access::kPlatform), "auditor",
-                                              symbols_["auditor"], {}, {}}).ok());
+  ASSERT_TRUE(
+      directory_
+          ->WriteTuple(system,
+                       {std::string(access::kPlatform), "auditor", symbols_["auditor"], {}, {}})
+          .ok());
   ASSERT_TRUE(directory_->RevokeToken(system, symbols_["revoked_token_id"]).ok());
   // A pending dual-control grant proposed by the director.
   StatusOr<access::RelationshipTuple> pending = directory_->WriteTuple(

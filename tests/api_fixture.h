@@ -1,9 +1,10 @@
 // ApiFixture: a real Bulwark API server for integration tests, in-process, on 127.0.0.1 at a
 // free port, over a fresh SQLite (or PostgreSQL) database, with a cast of principals:
 //
-//   director   Program Office admin, platform admin      deputy   Program Office admin, platform admin
-//   auditor    Program Office member, platform auditor   lab_admin, lab_member   Frontier Lab
-//   bank_admin Community Bank admin                      revoked, expired   tokens that no longer work
+//   director   Program Office admin, platform admin      deputy   Program Office admin, platform
+//   admin auditor    Program Office member, platform auditor   lab_admin, lab_member   Frontier Lab
+//   bank_admin Community Bank admin                      revoked, expired   tokens that no longer
+//   work
 //
 // Call() speaks real HTTP/1.1 over a socket (Boost.Beast), one connection per call.
 //
@@ -35,10 +36,11 @@ struct Reply {
 
 // One HTTP request to 127.0.0.1:port. Headers are (name, value) pairs. A transport error is
 // nullopt from TryHttpCall and a test failure from HttpCall.
-std::optional<Reply> TryHttpCall(uint16_t port, const std::string& method,
-                                 const std::string& target, const std::string& body = "",
-                                 const std::vector<std::pair<std::string, std::string>>& headers = {},
-                                 std::string* error = nullptr);
+std::optional<Reply> TryHttpCall(
+    uint16_t port, const std::string& method, const std::string& target,
+    const std::string& body = "",
+    const std::vector<std::pair<std::string, std::string>>& headers = {},
+    std::string* error = nullptr);
 Reply HttpCall(uint16_t port, const std::string& method, const std::string& target,
                const std::string& body = "",
                const std::vector<std::pair<std::string, std::string>>& headers = {});

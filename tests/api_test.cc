@@ -29,14 +29,17 @@ TEST_F(ApiTest, UnknownFieldsWrongTypesAndBadValuesAre400) {
                        R"({"name":"X","kind":"lab","colour":"red"})", "director");
   ExpectError(unknown, 400, "invalid_argument");
   EXPECT_EQ(unknown.json.at("error").at("details").at("field").as_string(), "colour");
-  Reply wrong_type = Call("POST", "/api/v1/organizations", R"({"name":7,"kind":"lab"})", "director");
+  Reply wrong_type =
+      Call("POST", "/api/v1/organizations", R"({"name":7,"kind":"lab"})", "director");
   ExpectError(wrong_type, 400, "invalid_argument");
   EXPECT_EQ(wrong_type.json.at("error").at("details").at("field").as_string(), "name");
   ExpectError(Call("POST", "/api/v1/organizations", R"({"name":"X","kind":"castle"})", "director"),
               400, "invalid_argument");
-  ExpectError(Call("POST", "/api/v1/organizations", R"([1,2])", "director"), 400, "invalid_argument");
+  ExpectError(Call("POST", "/api/v1/organizations", R"([1,2])", "director"), 400,
+              "invalid_argument");
   ExpectError(Call("POST", "/api/v1/organizations", "", "director"), 400, "invalid_argument");
-  ExpectError(Call("GET", "/api/v1/organizations?limit=0", "", "director"), 400, "invalid_argument");
+  ExpectError(Call("GET", "/api/v1/organizations?limit=0", "", "director"), 400,
+              "invalid_argument");
   ExpectError(Call("POST", "/api/v1/users/{lab_member}/tokens",
                    R"({"name":"x","expires_at":"tomorrow"})", "lab_member"),
               400, "invalid_argument");
@@ -79,7 +82,8 @@ TEST_F(ApiTest, WhoAmIDescribesThePrincipal) {
 }
 
 TEST_F(ApiTest, TokenSecretIsShownOnceAndWorks) {
-  Reply issued = Call("POST", "/api/v1/users/{lab_member}/tokens", R"({"name":"ci"})", "lab_member");
+  Reply issued =
+      Call("POST", "/api/v1/users/{lab_member}/tokens", R"({"name":"ci"})", "lab_member");
   ASSERT_EQ(issued.status, 201) << issued.body;
   std::string secret(issued.json.at("token").as_string());
   Reply me = HttpCall(port_, "GET", "/api/v1/whoami", "", {{"Authorization", "Bearer " + secret}});
@@ -140,7 +144,8 @@ class RateLimitTest : public ApiFixture {
 };
 
 TEST_F(RateLimitTest, ExhaustedBucketGives429WithRetryAfter) {
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(Call("GET", "/api/v1/whoami", "", "lab_member").status, 200);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(Call("GET", "/api/v1/whoami", "", "lab_member").status, 200);
   Reply limited = Call("GET", "/api/v1/whoami", "", "lab_member");
   ExpectError(limited, 429, "resource_exhausted");
   EXPECT_EQ(limited.Header("retry-after"), "1");

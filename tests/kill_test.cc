@@ -7,11 +7,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <boost/json.hpp>
 #include <cstdio>
 #include <mutex>
 #include <thread>
-
-#include <boost/json.hpp>
 
 #include "api_fixture.h"
 
@@ -49,8 +48,8 @@ class ServerProcess {
       close(out[0]);
       std::string binary = Binary();
       execl(binary.c_str(), binary.c_str(), "--database", database.c_str(), "serve", "--listen",
-            "127.0.0.1:0", "--no-access-log", "--rate-limit", "1000000", "--rate-burst",
-            "1000000", static_cast<char*>(nullptr));
+            "127.0.0.1:0", "--no-access-log", "--rate-limit", "1000000", "--rate-burst", "1000000",
+            static_cast<char*>(nullptr));
       _exit(127);
     }
     close(out[1]);
@@ -111,9 +110,9 @@ TEST(KillTest, AcknowledgedWritesSurviveSigkill) {
       writers.emplace_back([&, w] {
         for (int i = 0; !stop; ++i) {
           std::string name = "org-" + std::to_string(w) + "-" + std::to_string(i);
-          std::optional<Reply> r = TryHttpCall(
-              server.port(), "POST", "/api/v1/organizations",
-              "{\"name\":\"" + name + "\",\"kind\":\"operator\"}", {{"Authorization", auth}});
+          std::optional<Reply> r = TryHttpCall(server.port(), "POST", "/api/v1/organizations",
+                                               "{\"name\":\"" + name + "\",\"kind\":\"operator\"}",
+                                               {{"Authorization", auth}});
           if (!r) return;  // The server is gone.
           if (r->status == 201) {
             std::lock_guard<std::mutex> lock(mu);
@@ -142,10 +141,10 @@ TEST(KillTest, AcknowledgedWritesSurviveSigkill) {
   std::set<std::string> present;
   std::string cursor;
   do {
-    Reply page = HttpCall(restarted.port(), "GET",
-                          "/api/v1/organizations?limit=200" +
-                              (cursor.empty() ? "" : "&cursor=" + cursor),
-                          "", {{"Authorization", auth}});
+    Reply page =
+        HttpCall(restarted.port(), "GET",
+                 "/api/v1/organizations?limit=200" + (cursor.empty() ? "" : "&cursor=" + cursor),
+                 "", {{"Authorization", auth}});
     ASSERT_EQ(page.status, 200) << page.body;
     for (const auto& org : page.json.at("items").as_array()) {
       present.insert(std::string(org.at("name").as_string()));
@@ -158,9 +157,10 @@ TEST(KillTest, AcknowledgedWritesSurviveSigkill) {
   for (const std::string& name : acknowledged) lost += !present.contains(name);
   EXPECT_EQ(lost, 0u) << "of " << acknowledged.size() << " acknowledged writes";
   EXPECT_GE(present.size(), acknowledged.size() + 1);  // + the Office
-  std::printf("kill test: %zu writes acknowledged before SIGKILL, %zu organizations after "
-              "restart, %zu lost\n",
-              acknowledged.size(), present.size(), lost);
+  std::printf(
+      "kill test: %zu writes acknowledged before SIGKILL, %zu organizations after "
+      "restart, %zu lost\n",
+      acknowledged.size(), present.size(), lost);
 }
 
 }  // namespace

@@ -63,7 +63,8 @@ StatusOr<Holdings> LoadHoldings(store::Transaction& tx, const Principal& princip
 
 StatusOr<std::vector<std::string>> Parents(store::Transaction& tx, std::string_view object,
                                            Time now) {
-  std::string sql = "SELECT subject FROM relationship_tuples WHERE object = ? AND relation = ? AND ";
+  std::string sql =
+      "SELECT subject FROM relationship_tuples WHERE object = ? AND relation = ? AND ";
   sql += kEffectiveTupleSql;
   BW_ASSIGN_OR_RETURN(store::ResultSet rows,
                       tx.Query(sql, {std::string(object), std::string(kParentRelation),
@@ -77,10 +78,9 @@ StatusOr<std::vector<std::string>> Parents(store::Transaction& tx, std::string_v
 StatusOr<std::optional<Decision>> Guardrails(store::Transaction& tx, const Principal& principal,
                                              std::string_view action, std::string_view object) {
   if (action == actions::kTupleApprove) {
-    BW_ASSIGN_OR_RETURN(
-        store::ResultSet rows,
-        tx.Query("SELECT created_by, subject FROM relationship_tuples WHERE id = ?",
-                 {std::string(object)}));
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query("SELECT created_by, subject FROM relationship_tuples WHERE id = ?",
+                                 {std::string(object)}));
     if (!rows.empty() &&
         (rows[0].Text(0) == principal.user_id || rows[0].Text(1) == principal.user_id)) {
       Decision d;
@@ -195,8 +195,7 @@ StatusOr<std::vector<std::string>> Authorizer::List(store::Transaction& tx,
   }
   std::set<std::string> candidates;
   auto all_objects = [&]() -> Status {
-    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                        tx.Query("SELECT id FROM " + std::string(table)));
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows, tx.Query("SELECT id FROM " + std::string(table)));
     for (const store::Row& row : rows) candidates.insert(row.Text(0));
     return OkStatus();
   };

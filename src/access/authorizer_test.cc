@@ -38,9 +38,8 @@ class AuthorizerTest : public ::testing::Test {
   }
 
   void Exec(const std::string& sql, const std::vector<Value>& params) {
-    Status s = db_->Transact(TxMode::kReadWrite, [&](Transaction& tx) {
-      return tx.Execute(sql, params).status();
-    });
+    Status s = db_->Transact(TxMode::kReadWrite,
+                             [&](Transaction& tx) { return tx.Execute(sql, params).status(); });
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
 
@@ -66,10 +65,11 @@ class AuthorizerTest : public ::testing::Test {
     Value expires = o.expires_in ? Value(ToUnixMicros(kNow + *o.expires_in)) : Value();
     Value approved_at = o.approved ? Value(int64_t{0}) : Value();
     Value revoked_at = o.revoked ? Value(int64_t{0}) : Value();
-    Exec("INSERT INTO relationship_tuples (id, object, relation, subject, valid_from, expires_at, "
-         "created_at, created_by, approved_at, revoked_at) VALUES (?,?,?,?,?,?,0,?,?,?)",
-         {id, object, relation, subject, ToUnixMicros(kNow + o.valid_from), expires, o.created_by,
-          approved_at, revoked_at});
+    Exec(
+        "INSERT INTO relationship_tuples (id, object, relation, subject, valid_from, expires_at, "
+        "created_at, created_by, approved_at, revoked_at) VALUES (?,?,?,?,?,?,0,?,?,?)",
+        {id, object, relation, subject, ToUnixMicros(kNow + o.valid_from), expires, o.created_by,
+         approved_at, revoked_at});
     return id;
   }
 
@@ -77,7 +77,8 @@ class AuthorizerTest : public ::testing::Test {
                  Time now = kNow) {
     Decision d;
     Status s = db_->Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
-      BW_ASSIGN_OR_RETURN(d, authorizer_.Check(tx, {user, "", "tok_x", false}, action, object, now));
+      BW_ASSIGN_OR_RETURN(d,
+                          authorizer_.Check(tx, {user, "", "tok_x", false}, action, object, now));
       return OkStatus();
     });
     EXPECT_TRUE(s.ok()) << s.ToString();
@@ -168,7 +169,7 @@ TEST_F(AuthorizerTest, ParentRelationsReachUsersOfTheOrganization) {
   EXPECT_FALSE(Check(outsider, actions::kUserRead, member).allowed);
   EXPECT_TRUE(Check(outsider, actions::kUserRead, outsider).allowed);  // self
   EXPECT_TRUE(Check(member, actions::kTokenManage, member).allowed);
-  EXPECT_FALSE(Check(admin, actions::kTokenManage, member).allowed);   // tokens are personal
+  EXPECT_FALSE(Check(admin, actions::kTokenManage, member).allowed);  // tokens are personal
   EXPECT_TRUE(Check(admin, actions::kTokenRevoke, member).allowed);
 }
 
@@ -207,8 +208,9 @@ TEST_F(AuthorizerTest, ListAgreesWithCheckOnRandomTuples) {
       o.created_by = pick(users);
       std::string subject = rng() % 4 == 0 ? pick(orgs) + "#" + pick(relations) : pick(users);
       std::string object = rng() % 5 == 0 ? std::string(kPlatform) : pick(orgs);
-      std::string relation = object == kPlatform ? pick(std::vector<std::string>{"admin", "auditor"})
-                                                 : pick(std::vector<std::string>{"admin", "member"});
+      std::string relation = object == kPlatform
+                                 ? pick(std::vector<std::string>{"admin", "auditor"})
+                                 : pick(std::vector<std::string>{"admin", "member"});
       if (rng() % 6 == 0) {  // a parent tuple that is itself time-bound
         object = pick(users);
         relation = "parent";
@@ -219,8 +221,10 @@ TEST_F(AuthorizerTest, ListAgreesWithCheckOnRandomTuples) {
     std::map<std::string, std::vector<std::string>> objects;
     for (const char* table : {"organizations", "users", "relationship_tuples"}) {
       Status s = db_->Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
-        BW_ASSIGN_OR_RETURN(store::ResultSet rows, tx.Query(std::string("SELECT id FROM ") + table));
-        for (const store::Row& row : rows) objects[std::string(IdPrefix(row.Text(0)))].push_back(row.Text(0));
+        BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                            tx.Query(std::string("SELECT id FROM ") + table));
+        for (const store::Row& row : rows)
+          objects[std::string(IdPrefix(row.Text(0)))].push_back(row.Text(0));
         return OkStatus();
       });
       ASSERT_TRUE(s.ok());
@@ -235,8 +239,8 @@ TEST_F(AuthorizerTest, ListAgreesWithCheckOnRandomTuples) {
           for (const std::string& object : objects[std::string(rule.object_type)]) {
             bool in_list = std::binary_search(listed.begin(), listed.end(), object);
             Decision d = Check(user, rule.action, object, now);
-            ASSERT_EQ(d.allowed, in_list) << rule.action << " " << object << " by " << user
-                                          << ": " << d.reason;
+            ASSERT_EQ(d.allowed, in_list)
+                << rule.action << " " << object << " by " << user << ": " << d.reason;
             allowed += d.allowed;
             ++checks;
           }

@@ -52,16 +52,16 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 
 Status ValidateNewPassword(std::string_view password) {
   if (password.size() < kMinPasswordLength) {
-    return Status(StatusCode::kInvalidArgument,
-                  "the password must be at least " + std::to_string(kMinPasswordLength) +
-                      " characters long",
-                  {{"field", "password"}});
+    return Status(
+        StatusCode::kInvalidArgument,
+        "the password must be at least " + std::to_string(kMinPasswordLength) + " characters long",
+        {{"field", "password"}});
   }
   if (password.size() > kMaxPasswordLength) {
-    return Status(StatusCode::kInvalidArgument,
-                  "the password must be at most " + std::to_string(kMaxPasswordLength) +
-                      " characters long",
-                  {{"field", "password"}});
+    return Status(
+        StatusCode::kInvalidArgument,
+        "the password must be at most " + std::to_string(kMaxPasswordLength) + " characters long",
+        {{"field", "password"}});
   }
   return OkStatus();
 }

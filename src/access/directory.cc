@@ -98,10 +98,10 @@ std::string Select(std::string_view columns, std::string_view table, std::string
 
 Status ValidateName(const std::string& name, std::string_view field) {
   if (name.empty() || name.size() > kMaxNameLength) {
-    return Status(StatusCode::kInvalidArgument,
-                  std::string(field) + " must be 1 to " + std::to_string(kMaxNameLength) +
-                      " bytes long",
-                  {{"field", std::string(field)}});
+    return Status(
+        StatusCode::kInvalidArgument,
+        std::string(field) + " must be 1 to " + std::to_string(kMaxNameLength) + " bytes long",
+        {{"field", std::string(field)}});
   }
   for (unsigned char c : name) {
     if (c < 0x20 || c == 0x7f) {
@@ -124,8 +124,7 @@ StatusOr<std::string> NormalizeEmail(const std::string& email) {
             });
   if (!ok) {
     return Status(StatusCode::kInvalidArgument,
-                  "'" + email.substr(0, 64) + "' is not an email address",
-                  {{"field", "email"}});
+                  "'" + email.substr(0, 64) + "' is not an email address", {{"field", "email"}});
   }
   return out;
 }
@@ -133,8 +132,8 @@ StatusOr<std::string> NormalizeEmail(const std::string& email) {
 int ClampLimit(int limit) { return std::clamp(limit, 1, 200); }
 
 // Keeps the ids after the cursor, up to the page limit; sets the next cursor.
-std::vector<std::string> PageOf(const std::vector<std::string>& sorted_ids,
-                                const PageRequest& page, std::string* next_cursor) {
+std::vector<std::string> PageOf(const std::vector<std::string>& sorted_ids, const PageRequest& page,
+                                std::string* next_cursor) {
   auto begin = page.after.empty()
                    ? sorted_ids.begin()
                    : std::upper_bound(sorted_ids.begin(), sorted_ids.end(), page.after);
@@ -197,7 +196,8 @@ StatusOr<RelationshipTuple> InsertTuple(Transaction& tx, Random& random, const P
 }
 
 StatusOr<User> LoadUser(Transaction& tx, const std::string& id) {
-  BW_ASSIGN_OR_RETURN(ResultSet rows, tx.Query(Select(kUserColumns, "users", "WHERE id = ?"), {id}));
+  BW_ASSIGN_OR_RETURN(ResultSet rows,
+                      tx.Query(Select(kUserColumns, "users", "WHERE id = ?"), {id}));
   if (rows.empty()) return NotFoundError("no user " + id);
   return ReadUser(rows[0]);
 }
@@ -217,13 +217,15 @@ StatusOr<Organization> Directory::CreateOrganization(const Principal& actor,
   Organization org;
   Status s = db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     Time now = clock_.Now();
-    BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kOrganizationCreate, kPlatform,
-                               now, "", "platform"));
+    BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kOrganizationCreate, kPlatform, now,
+                               "", "platform"));
     org = {NewId("org", random_), name, kind, now};
-    Status insert = tx.Execute(
-        "INSERT INTO organizations (id, name, kind, created_at, created_by) VALUES (?,?,?,?,?)",
-        {org.id, org.name, std::string(OrgKindName(kind)), ToUnixMicros(now), actor.user_id})
-                        .status();
+    Status insert =
+        tx.Execute(
+              "INSERT INTO organizations (id, name, kind, created_at, created_by) VALUES "
+              "(?,?,?,?,?)",
+              {org.id, org.name, std::string(OrgKindName(kind)), ToUnixMicros(now), actor.user_id})
+            .status();
     if (insert.code() == StatusCode::kAlreadyExists) {
       return Status(StatusCode::kAlreadyExists,
                     "an organization named '" + name + "' already exists", {{"field", "name"}});
@@ -237,8 +239,8 @@ StatusOr<Organization> Directory::CreateOrganization(const Principal& actor,
 StatusOr<Organization> Directory::GetOrganization(const Principal& actor, const std::string& id) {
   Organization org;
   Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
-    BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kOrganizationRead, id,
-                               clock_.Now(), actions::kOrganizationRead, "organization"));
+    BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kOrganizationRead, id, clock_.Now(),
+                               actions::kOrganizationRead, "organization"));
     BW_ASSIGN_OR_RETURN(org, LoadOrganization(tx, id));
     return OkStatus();
   });
@@ -264,9 +266,9 @@ StatusOr<Page<Organization>> Directory::ListOrganizations(const Principal& actor
                                                           const PageRequest& page) {
   Page<Organization> out;
   Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
-    BW_ASSIGN_OR_RETURN(std::vector<std::string> ids,
-                        authorizer_.List(tx, actor, actions::kOrganizationRead, "org",
-                                         clock_.Now()));
+    BW_ASSIGN_OR_RETURN(
+        std::vector<std::string> ids,
+        authorizer_.List(tx, actor, actions::kOrganizationRead, "org", clock_.Now()));
     for (const std::string& id : PageOf(ids, page, &out.next_cursor)) {
       BW_ASSIGN_OR_RETURN(Organization org, LoadOrganization(tx, id));
       out.items.push_back(std::move(org));
@@ -291,15 +293,14 @@ StatusOr<User> Directory::CreateUser(const Principal& actor, const NewUser& spec
     BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kUserCreate, spec.org_id, now,
                                actions::kOrganizationRead, "organization"));
     BW_RETURN_IF_ERROR(LoadOrganization(tx, spec.org_id).status());
-    user = {NewId("usr", random_), spec.org_id, email, spec.display_name, false,
+    user = {NewId("usr", random_),     spec.org_id, email, spec.display_name, false,
             password_hash.has_value(), now};
     Status insert =
         tx.Execute(
               "INSERT INTO users (id, org_id, email, display_name, password_hash, created_at) "
               "VALUES (?,?,?,?,?,?)",
               {user.id, user.org_id, user.email, user.display_name,
-               password_hash ? Value(*password_hash) : Value(std::monostate{}),
-               ToUnixMicros(now)})
+               password_hash ? Value(*password_hash) : Value(std::monostate{}), ToUnixMicros(now)})
             .status();
     if (insert.code() == StatusCode::kAlreadyExists) {
       return Status(StatusCode::kAlreadyExists, "a user with email '" + email + "' already exists",
@@ -376,15 +377,17 @@ Status Directory::SetPassword(const Principal& actor, const std::string& user_id
   BW_RETURN_IF_ERROR(ValidateNewPassword(password));
   BW_ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(password));
   return db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
-    BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kUserUpdate, user_id,
-                               clock_.Now(), actions::kUserRead, "user"));
-    BW_ASSIGN_OR_RETURN(int64_t n, tx.Execute("UPDATE users SET password_hash = ? WHERE id = ?",
-                                              {hash, user_id}));
+    BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kUserUpdate, user_id, clock_.Now(),
+                               actions::kUserRead, "user"));
+    BW_ASSIGN_OR_RETURN(
+        int64_t n, tx.Execute("UPDATE users SET password_hash = ? WHERE id = ?", {hash, user_id}));
     if (n == 0) return NotFoundError("no user " + user_id);
     // A new password ends every console session of the user.
-    return tx.Execute("UPDATE console_sessions SET revoked_at = ? WHERE user_id = ? AND "
-                      "revoked_at IS NULL",
-                      {ToUnixMicros(clock_.Now()), user_id})
+    return tx
+        .Execute(
+            "UPDATE console_sessions SET revoked_at = ? WHERE user_id = ? AND "
+            "revoked_at IS NULL",
+            {ToUnixMicros(clock_.Now()), user_id})
         .status();
   });
 }
@@ -396,8 +399,8 @@ Status Directory::SetDisabled(const Principal& actor, const std::string& user_id
     // Disabling is an organization administrator's act, never one's own.
     BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kOrganizationUpdate, user.org_id,
                                now, actions::kOrganizationRead, "organization"));
-    return tx.Execute("UPDATE users SET disabled = ? WHERE id = ?",
-                      {int64_t{disabled ? 1 : 0}, user_id})
+    return tx
+        .Execute("UPDATE users SET disabled = ? WHERE id = ?", {int64_t{disabled ? 1 : 0}, user_id})
         .status();
   });
 }
@@ -418,11 +421,12 @@ StatusOr<IssuedToken> Directory::IssueToken(const Principal& actor, const std::s
     }
     issued.secret = NewSecret(kApiTokenPrefix, random_);
     issued.token = {NewId("tok", random_), user.id, name, now, expires_at, {}, {}};
-    return tx.Execute(
-                 "INSERT INTO api_tokens (id, user_id, name, secret_hash, created_at, expires_at) "
-                 "VALUES (?,?,?,?,?,?)",
-                 {issued.token.id, user.id, name, store::Blob{HashSecret(issued.secret)},
-                  ToUnixMicros(now), OptTime(expires_at)})
+    return tx
+        .Execute(
+            "INSERT INTO api_tokens (id, user_id, name, secret_hash, created_at, expires_at) "
+            "VALUES (?,?,?,?,?,?)",
+            {issued.token.id, user.id, name, store::Blob{HashSecret(issued.secret)},
+             ToUnixMicros(now), OptTime(expires_at)})
         .status();
   });
   if (!s.ok()) return s;
@@ -433,12 +437,12 @@ StatusOr<std::vector<ApiToken>> Directory::ListTokens(const Principal& actor,
                                                       const std::string& user_id) {
   std::vector<ApiToken> out;
   Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
-    BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kTokenRevoke, user_id,
-                               clock_.Now(), actions::kUserRead, "user"));
-    BW_ASSIGN_OR_RETURN(ResultSet rows,
-                        tx.Query(Select(kTokenColumns, "api_tokens",
-                                        "WHERE user_id = ? ORDER BY created_at, id"),
-                                 {user_id}));
+    BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kTokenRevoke, user_id, clock_.Now(),
+                               actions::kUserRead, "user"));
+    BW_ASSIGN_OR_RETURN(
+        ResultSet rows,
+        tx.Query(Select(kTokenColumns, "api_tokens", "WHERE user_id = ? ORDER BY created_at, id"),
+                 {user_id}));
     for (const Row& row : rows) out.push_back(ReadToken(row));
     return OkStatus();
   });
@@ -450,9 +454,8 @@ StatusOr<ApiToken> Directory::RevokeToken(const Principal& actor, const std::str
   ApiToken token;
   Status s = db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     Time now = clock_.Now();
-    BW_ASSIGN_OR_RETURN(ResultSet rows, tx.Query(Select(kTokenColumns, "api_tokens",
-                                                        "WHERE id = ?"),
-                                                 {token_id}));
+    BW_ASSIGN_OR_RETURN(ResultSet rows,
+                        tx.Query(Select(kTokenColumns, "api_tokens", "WHERE id = ?"), {token_id}));
     if (rows.empty()) return NotFoundError("no token " + token_id);
     token = ReadToken(rows[0]);
     Status allowed = Require(authorizer_, tx, actor, actions::kTokenRevoke, token.user_id, now,
@@ -461,8 +464,8 @@ StatusOr<ApiToken> Directory::RevokeToken(const Principal& actor, const std::str
     BW_RETURN_IF_ERROR(allowed);
     if (token.revoked_at) return OkStatus();
     token.revoked_at = now;
-    return tx.Execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ?",
-                      {ToUnixMicros(now), token_id})
+    return tx
+        .Execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ?", {ToUnixMicros(now), token_id})
         .status();
   });
   if (!s.ok()) return s;
@@ -502,11 +505,14 @@ StatusOr<Principal> Directory::AuthenticateToken(std::string_view secret) {
   if (!s.ok()) return s;
   if (!last_used || now - *last_used >= kLastUsedGranularity) {
     // Best effort: a failure to record last use must not fail the request.
-    db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
-         return tx.Execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
-                           {ToUnixMicros(now), principal.credential_id})
-             .status();
-       }).IgnoreError();
+    db_.Transact(TxMode::kReadWrite,
+                 [&](Transaction& tx) -> Status {
+                   return tx
+                       .Execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
+                                {ToUnixMicros(now), principal.credential_id})
+                       .status();
+                 })
+        .IgnoreError();
   }
   return principal;
 }
@@ -547,12 +553,13 @@ StatusOr<IssuedSession> Directory::SignIn(const std::string& email, const std::s
   principal.via_session = true;
   session.principal = principal;
   BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
-    return tx.Execute(
-                 "INSERT INTO console_sessions (id, user_id, secret_hash, csrf_hash, created_at, "
-                 "expires_at) VALUES (?,?,?,?,?,?)",
-                 {session.session_id, principal.user_id, store::Blob{HashSecret(session.secret)},
-                  store::Blob{HashSecret(session.csrf_token)}, ToUnixMicros(now),
-                  ToUnixMicros(session.expires_at)})
+    return tx
+        .Execute(
+            "INSERT INTO console_sessions (id, user_id, secret_hash, csrf_hash, created_at, "
+            "expires_at) VALUES (?,?,?,?,?,?)",
+            {session.session_id, principal.user_id, store::Blob{HashSecret(session.secret)},
+             store::Blob{HashSecret(session.csrf_token)}, ToUnixMicros(now),
+             ToUnixMicros(session.expires_at)})
         .status();
   }));
   return session;
@@ -597,9 +604,11 @@ StatusOr<Principal> Directory::AuthenticateSession(std::string_view secret,
 Status Directory::SignOut(std::string_view secret) {
   if (!HasSecretShape(secret, kSessionPrefix)) return OkStatus();
   return db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
-    return tx.Execute("UPDATE console_sessions SET revoked_at = ? WHERE secret_hash = ? AND "
-                      "revoked_at IS NULL",
-                      {ToUnixMicros(clock_.Now()), store::Blob{HashSecret(secret)}})
+    return tx
+        .Execute(
+            "UPDATE console_sessions SET revoked_at = ? WHERE secret_hash = ? AND "
+            "revoked_at IS NULL",
+            {ToUnixMicros(clock_.Now()), store::Blob{HashSecret(secret)}})
         .status();
   });
 }
@@ -614,8 +623,9 @@ StatusOr<Identity> Directory::WhoAmI(const Principal& actor) {
     where += kEffectiveTupleSql;
     where += " ORDER BY object, relation";
     int64_t now = ToUnixMicros(clock_.Now());
-    BW_ASSIGN_OR_RETURN(ResultSet rows, tx.Query(Select(kTupleColumns, "relationship_tuples", where),
-                                                 {actor.user_id, now, now}));
+    BW_ASSIGN_OR_RETURN(
+        ResultSet rows,
+        tx.Query(Select(kTupleColumns, "relationship_tuples", where), {actor.user_id, now, now}));
     for (const Row& row : rows) id.grants.push_back(ReadTuple(row));
     return OkStatus();
   });
@@ -627,16 +637,18 @@ StatusOr<RelationshipTuple> Directory::WriteTuple(const Principal& actor, const 
   std::string_view type = ObjectType(spec.object);
   if (!IsKnownRelation(type, spec.relation)) {
     return Status(StatusCode::kInvalidArgument,
-                  "'" + spec.relation.substr(0, 64) + "' is not a relation that can be granted on '" +
-                      spec.object.substr(0, 64) + "'",
+                  "'" + spec.relation.substr(0, 64) +
+                      "' is not a relation that can be granted on '" + spec.object.substr(0, 64) +
+                      "'",
                   {{"field", "relation"}});
   }
   bool userset = spec.subject.find('#') != std::string::npos;
   std::string subject_object = spec.subject.substr(0, spec.subject.find('#'));
-  bool subject_ok = userset ? IsValidId(subject_object, "org") &&
-                                  IsKnownRelation("org", spec.subject.substr(spec.subject.find('#') + 1))
-                            : IsValidId(spec.subject, "usr") ||
-                                  (spec.relation == kParentRelation && IsValidId(spec.subject, "org"));
+  bool subject_ok =
+      userset ? IsValidId(subject_object, "org") &&
+                    IsKnownRelation("org", spec.subject.substr(spec.subject.find('#') + 1))
+              : IsValidId(spec.subject, "usr") ||
+                    (spec.relation == kParentRelation && IsValidId(spec.subject, "org"));
   if (!subject_ok) {
     return Status(StatusCode::kInvalidArgument,
                   "the subject must be a user id (usr_...) or an organization userset such as "
@@ -650,8 +662,8 @@ StatusOr<RelationshipTuple> Directory::WriteTuple(const Principal& actor, const 
   RelationshipTuple tuple;
   Status s = db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     Time now = clock_.Now();
-    BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kTupleWrite, kPlatform, now, "",
-                               "platform"));
+    BW_RETURN_IF_ERROR(
+        Require(authorizer_, tx, actor, actions::kTupleWrite, kPlatform, now, "", "platform"));
     for (const std::string& id : {spec.object, subject_object}) {
       if (id == kPlatform) continue;
       std::string_view table = IdPrefix(id) == "org" ? "organizations" : "users";
@@ -671,20 +683,23 @@ StatusOr<RelationshipTuple> Directory::ApproveTuple(const Principal& actor, cons
   RelationshipTuple tuple;
   Status s = db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     Time now = clock_.Now();
-    BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kTupleRead, kPlatform, now, "",
-                               "platform"));
-    BW_ASSIGN_OR_RETURN(ResultSet rows,
-                        tx.Query(Select(kTupleColumns, "relationship_tuples", "WHERE id = ?"), {id}));
+    BW_RETURN_IF_ERROR(
+        Require(authorizer_, tx, actor, actions::kTupleRead, kPlatform, now, "", "platform"));
+    BW_ASSIGN_OR_RETURN(
+        ResultSet rows,
+        tx.Query(Select(kTupleColumns, "relationship_tuples", "WHERE id = ?"), {id}));
     if (rows.empty()) return NotFoundError("no relationship tuple " + id);
     tuple = ReadTuple(rows[0]);
     BW_RETURN_IF_ERROR(
         Require(authorizer_, tx, actor, actions::kTupleApprove, id, now, "", "relationship tuple"));
     if (tuple.revoked_at) return FailedPreconditionError("the tuple " + id + " was revoked");
-    if (tuple.approved_at) return FailedPreconditionError("the tuple " + id + " is already approved");
+    if (tuple.approved_at)
+      return FailedPreconditionError("the tuple " + id + " is already approved");
     tuple.approved_by = actor.user_id;
     tuple.approved_at = now;
-    return tx.Execute("UPDATE relationship_tuples SET approved_by = ?, approved_at = ? WHERE id = ?",
-                      {actor.user_id, ToUnixMicros(now), id})
+    return tx
+        .Execute("UPDATE relationship_tuples SET approved_by = ?, approved_at = ? WHERE id = ?",
+                 {actor.user_id, ToUnixMicros(now), id})
         .status();
   });
   if (!s.ok()) return s;
@@ -695,17 +710,19 @@ StatusOr<RelationshipTuple> Directory::RevokeTuple(const Principal& actor, const
   RelationshipTuple tuple;
   Status s = db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     Time now = clock_.Now();
-    BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kTupleWrite, kPlatform, now, "",
-                               "platform"));
-    BW_ASSIGN_OR_RETURN(ResultSet rows,
-                        tx.Query(Select(kTupleColumns, "relationship_tuples", "WHERE id = ?"), {id}));
+    BW_RETURN_IF_ERROR(
+        Require(authorizer_, tx, actor, actions::kTupleWrite, kPlatform, now, "", "platform"));
+    BW_ASSIGN_OR_RETURN(
+        ResultSet rows,
+        tx.Query(Select(kTupleColumns, "relationship_tuples", "WHERE id = ?"), {id}));
     if (rows.empty()) return NotFoundError("no relationship tuple " + id);
     tuple = ReadTuple(rows[0]);
     if (tuple.revoked_at) return OkStatus();
     tuple.revoked_at = now;
     tuple.revoked_by = actor.user_id;
-    return tx.Execute("UPDATE relationship_tuples SET revoked_at = ?, revoked_by = ? WHERE id = ?",
-                      {ToUnixMicros(now), actor.user_id, id})
+    return tx
+        .Execute("UPDATE relationship_tuples SET revoked_at = ?, revoked_by = ? WHERE id = ?",
+                 {ToUnixMicros(now), actor.user_id, id})
         .status();
   });
   if (!s.ok()) return s;
@@ -715,10 +732,11 @@ StatusOr<RelationshipTuple> Directory::RevokeTuple(const Principal& actor, const
 StatusOr<RelationshipTuple> Directory::GetTuple(const Principal& actor, const std::string& id) {
   RelationshipTuple tuple;
   Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
-    BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kTupleRead, kPlatform,
-                               clock_.Now(), "", "platform"));
-    BW_ASSIGN_OR_RETURN(ResultSet rows,
-                        tx.Query(Select(kTupleColumns, "relationship_tuples", "WHERE id = ?"), {id}));
+    BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kTupleRead, kPlatform, clock_.Now(),
+                               "", "platform"));
+    BW_ASSIGN_OR_RETURN(
+        ResultSet rows,
+        tx.Query(Select(kTupleColumns, "relationship_tuples", "WHERE id = ?"), {id}));
     if (rows.empty()) return NotFoundError("no relationship tuple " + id);
     tuple = ReadTuple(rows[0]);
     return OkStatus();
@@ -732,8 +750,8 @@ StatusOr<Page<RelationshipTuple>> Directory::ListTuples(const Principal& actor,
                                                         const PageRequest& page) {
   Page<RelationshipTuple> out;
   Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
-    BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kTupleRead, kPlatform,
-                               clock_.Now(), "", "platform"));
+    BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kTupleRead, kPlatform, clock_.Now(),
+                               "", "platform"));
     std::string where = "WHERE 1 = 1";
     std::vector<Value> params;
     if (filter.object) {

@@ -30,7 +30,8 @@ class DirectoryTest : public ::testing::TestWithParam<Backend> {
     ASSERT_TRUE(store::ApplyMigrations(*db_).ok());
     directory_ = std::make_unique<Directory>(*db_, clock_, hasher_);
     const Principal system = SystemPrincipal();
-    office_ = directory_->CreateOrganization(system, "Program Office", OrgKind::kProgramOffice).value();
+    office_ =
+        directory_->CreateOrganization(system, "Program Office", OrgKind::kProgramOffice).value();
     lab_ = directory_->CreateOrganization(system, "Frontier Lab", OrgKind::kLab).value();
     bank_ = directory_->CreateOrganization(system, "Community Bank", OrgKind::kOperator).value();
     director_ = MakeUser(office_, "director@office.example", OrgRole::kAdmin);
@@ -39,13 +40,16 @@ class DirectoryTest : public ::testing::TestWithParam<Backend> {
     lab_member_ = MakeUser(lab_, "member@lab.example", OrgRole::kMember);
     banker_ = MakeUser(bank_, "it@bank.example", OrgRole::kAdmin);
     for (const Principal& p : {director_, deputy_}) {
-      ASSERT_TRUE(directory_->WriteTuple(system, {std::string(kPlatform), "admin", p.user_id, {}, {}}).ok());
+      ASSERT_TRUE(
+          directory_->WriteTuple(system, {std::string(kPlatform), "admin", p.user_id, {}, {}})
+              .ok());
     }
   }
 
   Principal MakeUser(const Organization& org, const std::string& email, OrgRole role) {
     StatusOr<User> user = directory_->CreateUser(
-        SystemPrincipal(), {org.id, email, email.substr(0, email.find('@')), "a long enough password", role});
+        SystemPrincipal(),
+        {org.id, email, email.substr(0, email.find('@')), "a long enough password", role});
     EXPECT_TRUE(user.ok()) << user.status().ToString();
     return {user->id, org.id, "tok_test", false};
   }
@@ -71,7 +75,8 @@ TEST_P(DirectoryTest, OrganizationsAreVisibleToMembersOnly) {
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->items.size(), 2u);
   ASSERT_FALSE(all->next_cursor.empty());
-  StatusOr<Page<Organization>> rest = directory_->ListOrganizations(director_, {all->next_cursor, 2});
+  StatusOr<Page<Organization>> rest =
+      directory_->ListOrganizations(director_, {all->next_cursor, 2});
   ASSERT_TRUE(rest.ok());
   EXPECT_EQ(rest->items.size(), 1u);
   EXPECT_TRUE(rest->next_cursor.empty());
@@ -88,22 +93,32 @@ TEST_P(DirectoryTest, OnlyPlatformAdminsCreateOrganizationsAndNamesAreUnique) {
 }
 
 TEST_P(DirectoryTest, UsersAreCreatedByTheirOrganizationsAdmins) {
-  EXPECT_TRUE(directory_->CreateUser(lab_admin_, {lab_.id, "new@lab.example", "New", {}, OrgRole::kMember}).ok());
-  EXPECT_EQ(directory_->CreateUser(lab_member_, {lab_.id, "x@lab.example", "X", {}, OrgRole::kMember})
-                .status().code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_TRUE(
+      directory_->CreateUser(lab_admin_, {lab_.id, "new@lab.example", "New", {}, OrgRole::kMember})
+          .ok());
+  EXPECT_EQ(
+      directory_->CreateUser(lab_member_, {lab_.id, "x@lab.example", "X", {}, OrgRole::kMember})
+          .status()
+          .code(),
+      StatusCode::kPermissionDenied);
   EXPECT_EQ(directory_->CreateUser(banker_, {lab_.id, "y@lab.example", "Y", {}, OrgRole::kMember})
-                .status().code(),
+                .status()
+                .code(),
             StatusCode::kNotFound);
-  EXPECT_EQ(directory_->CreateUser(lab_admin_, {lab_.id, "NEW@lab.example", "Dup", {}, OrgRole::kMember})
-                .status().code(),
-            StatusCode::kAlreadyExists);
+  EXPECT_EQ(
+      directory_->CreateUser(lab_admin_, {lab_.id, "NEW@lab.example", "Dup", {}, OrgRole::kMember})
+          .status()
+          .code(),
+      StatusCode::kAlreadyExists);
   EXPECT_EQ(directory_->CreateUser(lab_admin_, {lab_.id, "not-an-email", "Z", {}, OrgRole::kMember})
-                .status().code(),
+                .status()
+                .code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(directory_->CreateUser(lab_admin_, {lab_.id, "s@lab.example", "S", "short", OrgRole::kMember})
-                .status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      directory_->CreateUser(lab_admin_, {lab_.id, "s@lab.example", "S", "short", OrgRole::kMember})
+          .status()
+          .code(),
+      StatusCode::kInvalidArgument);
   StatusOr<Page<User>> users = directory_->ListUsers(lab_member_, lab_.id, {});
   ASSERT_TRUE(users.ok());
   EXPECT_EQ(users->items.size(), 3u);
@@ -123,7 +138,8 @@ TEST_P(DirectoryTest, TokensAuthenticateUntilRevokedOrExpired) {
   // Stored only as a hash: the secret is nowhere in the table.
   Status s = db_->Transact(store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
     BW_ASSIGN_OR_RETURN(store::ResultSet rows, tx.Query("SELECT secret_hash FROM api_tokens"));
-    for (const store::Row& row : rows) EXPECT_EQ(row.Bytes(0).find(token->secret), std::string::npos);
+    for (const store::Row& row : rows)
+      EXPECT_EQ(row.Bytes(0).find(token->secret), std::string::npos);
     return OkStatus();
   });
   ASSERT_TRUE(s.ok());
@@ -137,10 +153,12 @@ TEST_P(DirectoryTest, TokensAuthenticateUntilRevokedOrExpired) {
   // Others may not issue a user's tokens, not even admins; admins may revoke them.
   EXPECT_EQ(directory_->IssueToken(lab_admin_, lab_member_.user_id, "x", {}).status().code(),
             StatusCode::kPermissionDenied);
-  EXPECT_EQ(directory_->RevokeToken(banker_, token->token.id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(directory_->RevokeToken(banker_, token->token.id).status().code(),
+            StatusCode::kNotFound);
 
   clock_.Advance(Days(2));
-  EXPECT_EQ(directory_->AuthenticateToken(token->secret).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(directory_->AuthenticateToken(token->secret).status().code(),
+            StatusCode::kUnauthenticated);
 
   StatusOr<IssuedToken> second = directory_->IssueToken(lab_member_, lab_member_.user_id, "ci", {});
   ASSERT_TRUE(second.ok());
@@ -160,7 +178,8 @@ TEST_P(DirectoryTest, DisabledUsersCannotAuthenticate) {
   EXPECT_EQ(directory_->SetDisabled(lab_member_, lab_admin_.user_id, true).code(),
             StatusCode::kPermissionDenied);
   ASSERT_TRUE(directory_->SetDisabled(lab_admin_, lab_member_.user_id, true).ok());
-  EXPECT_EQ(directory_->AuthenticateToken(token->secret).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(directory_->AuthenticateToken(token->secret).status().code(),
+            StatusCode::kUnauthenticated);
   EXPECT_EQ(directory_->SignIn("member@lab.example", "a long enough password").status().code(),
             StatusCode::kUnauthenticated);
 }
@@ -170,7 +189,8 @@ TEST_P(DirectoryTest, SessionsNeedTheRightPasswordAndCsrfToken) {
             StatusCode::kUnauthenticated);
   EXPECT_EQ(directory_->SignIn("nobody@lab.example", "a long enough password").status().code(),
             StatusCode::kUnauthenticated);
-  StatusOr<IssuedSession> session = directory_->SignIn("Member@Lab.example", "a long enough password");
+  StatusOr<IssuedSession> session =
+      directory_->SignIn("Member@Lab.example", "a long enough password");
   ASSERT_TRUE(session.ok()) << session.status().ToString();
   EXPECT_TRUE(directory_->AuthenticateSession(session->secret, std::nullopt).ok());
   EXPECT_TRUE(directory_->AuthenticateSession(session->secret, session->csrf_token).ok());
@@ -182,7 +202,8 @@ TEST_P(DirectoryTest, SessionsNeedTheRightPasswordAndCsrfToken) {
   EXPECT_EQ(directory_->AuthenticateSession(session->secret, std::nullopt).status().code(),
             StatusCode::kUnauthenticated);
 
-  StatusOr<IssuedSession> again = directory_->SignIn("member@lab.example", "a long enough password");
+  StatusOr<IssuedSession> again =
+      directory_->SignIn("member@lab.example", "a long enough password");
   ASSERT_TRUE(again.ok());
   ASSERT_TRUE(directory_->SignOut(again->secret).ok());
   EXPECT_EQ(directory_->AuthenticateSession(again->secret, std::nullopt).status().code(),
@@ -212,18 +233,28 @@ TEST_P(DirectoryTest, DualControlGrantsNeedASecondAdministrator) {
 }
 
 TEST_P(DirectoryTest, TuplesAreValidated) {
-  EXPECT_EQ(directory_->WriteTuple(director_, {lab_.id, "owner", banker_.user_id, {}, {}}).status().code(),
+  EXPECT_EQ(directory_->WriteTuple(director_, {lab_.id, "owner", banker_.user_id, {}, {}})
+                .status()
+                .code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(directory_->WriteTuple(director_, {lab_.id, "member", "robert'); DROP TABLE users;--", {}, {}})
-                .status().code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(directory_->WriteTuple(director_, {"org_00000000000000000000000000", "member", banker_.user_id, {}, {}})
-                .status().code(),
+  EXPECT_EQ(
+      directory_
+          ->WriteTuple(director_, {lab_.id, "member", "robert'); DROP TABLE users;--", {}, {}})
+          .status()
+          .code(),
+      StatusCode::kInvalidArgument);
+  EXPECT_EQ(directory_
+                ->WriteTuple(director_,
+                             {"org_00000000000000000000000000", "member", banker_.user_id, {}, {}})
+                .status()
+                .code(),
             StatusCode::kNotFound);
-  EXPECT_EQ(directory_->WriteTuple(lab_admin_, {lab_.id, "member", banker_.user_id, {}, {}}).status().code(),
+  EXPECT_EQ(directory_->WriteTuple(lab_admin_, {lab_.id, "member", banker_.user_id, {}, {}})
+                .status()
+                .code(),
             StatusCode::kPermissionDenied);
-  StatusOr<RelationshipTuple> userset =
-      directory_->WriteTuple(director_, {lab_.id, "member", bank_.id + "#member", {}, clock_.Now() + Days(30)});
+  StatusOr<RelationshipTuple> userset = directory_->WriteTuple(
+      director_, {lab_.id, "member", bank_.id + "#member", {}, clock_.Now() + Days(30)});
   ASSERT_TRUE(userset.ok()) << userset.status().ToString();
   EXPECT_TRUE(directory_->GetOrganization(banker_, lab_.id).ok());
   clock_.Advance(Days(30));

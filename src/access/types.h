@@ -88,9 +88,9 @@ struct Principal {
 // The answer of Authorizer::Check.
 struct Decision {
   bool allowed = false;
-  std::string reason;                // human-readable, for logs and 403 messages
-  std::vector<std::string> grants;   // ids of the tuples that allowed it
-  std::string rule;                  // the policy rule or guardrail that decided
+  std::string reason;               // human-readable, for logs and 403 messages
+  std::vector<std::string> grants;  // ids of the tuples that allowed it
+  std::string rule;                 // the policy rule or guardrail that decided
 };
 
 }  // namespace bulwark::access

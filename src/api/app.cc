@@ -19,7 +19,8 @@ StatusOr<access::PageRequest> ReadPage(const HttpRequest& request) {
   if (auto it = request.query.find("cursor"); it != request.query.end()) page.after = it->second;
   if (auto it = request.query.find("limit"); it != request.query.end()) {
     int limit = 0;
-    auto [ptr, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), limit);
+    auto [ptr, ec] =
+        std::from_chars(it->second.data(), it->second.data() + it->second.size(), limit);
     if (ec != std::errc() || ptr != it->second.data() + it->second.size() || limit < 1 ||
         limit > 200) {
       return Status(StatusCode::kInvalidArgument, "limit must be an integer from 1 to 200",
@@ -31,9 +32,9 @@ StatusOr<access::PageRequest> ReadPage(const HttpRequest& request) {
 }
 
 std::string SessionCookie(const std::string& value, int64_t max_age_seconds, bool secure) {
-  std::string cookie = std::string(kSessionCookie) + "=" + value +
-                       "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                       std::to_string(max_age_seconds);
+  std::string cookie =
+      std::string(kSessionCookie) + "=" + value +
+      "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_seconds);
   if (secure) cookie += "; Secure";
   return cookie;
 }
@@ -55,10 +56,10 @@ std::optional<HttpResponse> App::Limit(TokenBucketLimiter& limiter, const std::s
   std::optional<Duration> wait = limiter.Acquire(key);
   if (!wait) return std::nullopt;
   int64_t seconds = std::max<int64_t>(1, (wait->count() + 999999) / 1000000);
-  HttpResponse response = ErrorResponse(
-      Status(StatusCode::kResourceExhausted,
-             "rate limit exceeded; retry in " + std::to_string(seconds) + " s",
-             {{"retry_after_seconds", std::to_string(seconds)}}));
+  HttpResponse response =
+      ErrorResponse(Status(StatusCode::kResourceExhausted,
+                           "rate limit exceeded; retry in " + std::to_string(seconds) + " s",
+                           {{"retry_after_seconds", std::to_string(seconds)}}));
   response.headers.emplace_back("Retry-After", std::to_string(seconds));
   return response;
 }
@@ -70,7 +71,8 @@ Handler App::Authenticated(AuthedHandler handler) {
         "POST /api/v1/session");
     if (std::optional<std::string> auth = request.Header("Authorization")) {
       std::string_view value = *auth;
-      if (value.size() > 7 && (value.substr(0, 7) == "Bearer " || value.substr(0, 7) == "bearer ")) {
+      if (value.size() > 7 &&
+          (value.substr(0, 7) == "Bearer " || value.substr(0, 7) == "bearer ")) {
         principal = directory_.AuthenticateToken(value.substr(7));
       } else {
         principal = UnauthenticatedError("the Authorization header must be 'Bearer <token>'");
@@ -117,9 +119,7 @@ void App::RegisterSystem(Router& router) {
                               {"openapi", "/api/v1/openapi.json"},
                               {"health", "/healthz"}});
   });
-  router.Add("GET", "/healthz", [](HttpRequest&) {
-    return JsonResponse(200, {{"status", "ok"}});
-  });
+  router.Add("GET", "/healthz", [](HttpRequest&) { return JsonResponse(200, {{"status", "ok"}}); });
   router.Add("GET", "/readyz", [this](HttpRequest&) {
     Status s = db_.Transact(store::TxMode::kReadOnly, [](store::Transaction& tx) -> Status {
       return tx.Query("SELECT 1").status();
@@ -141,19 +141,20 @@ void App::RegisterSystem(Router& router) {
     return response;
   });
   router.Add("GET", "/api/v1/whoami", Authenticated([this](HttpRequest&, const Principal& p) {
-    StatusOr<access::Identity> id = directory_.WhoAmI(p);
-    if (!id.ok()) return ErrorResponse(id.status());
-    boost::json::array grants;
-    for (const access::RelationshipTuple& t : id->grants) {
-      grants.push_back(RenderTuple(t, clock_.Now()));
-    }
-    boost::json::object body = {
-        {"user", RenderUser(id->user)},
-        {"organization", RenderOrganization(id->organization)},
-        {"credential", {{"id", p.credential_id}, {"kind", p.via_session ? "session" : "api_token"}}},
-        {"grants", std::move(grants)}};
-    return JsonResponse(200, body);
-  }));
+               StatusOr<access::Identity> id = directory_.WhoAmI(p);
+               if (!id.ok()) return ErrorResponse(id.status());
+               boost::json::array grants;
+               for (const access::RelationshipTuple& t : id->grants) {
+                 grants.push_back(RenderTuple(t, clock_.Now()));
+               }
+               boost::json::object body = {
+                   {"user", RenderUser(id->user)},
+                   {"organization", RenderOrganization(id->organization)},
+                   {"credential",
+                    {{"id", p.credential_id}, {"kind", p.via_session ? "session" : "api_token"}}},
+                   {"grants", std::move(grants)}};
+               return JsonResponse(200, body);
+             }));
 }
 
 void App::RegisterSessions(Router& router) {
@@ -168,30 +169,28 @@ void App::RegisterSessions(Router& router) {
     if (auto limited = Limit(sign_in_limiter_, "email:" + email)) return *limited;
     StatusOr<access::IssuedSession> session = directory_.SignIn(email, password);
     if (!session.ok()) return ErrorResponse(session.status());
-    HttpResponse response = JsonResponse(
-        201, {{"user_id", session->principal.user_id},
-              {"org_id", session->principal.org_id},
-              {"csrf_token", session->csrf_token},
-              {"expires_at", FormatRfc3339(session->expires_at)}});
+    HttpResponse response = JsonResponse(201, {{"user_id", session->principal.user_id},
+                                               {"org_id", session->principal.org_id},
+                                               {"csrf_token", session->csrf_token},
+                                               {"expires_at", FormatRfc3339(session->expires_at)}});
     response.headers.emplace_back(
         "Set-Cookie",
-        SessionCookie(session->secret,
-                      access::Directory::kSessionLifetime.count() / 1000000,
+        SessionCookie(session->secret, access::Directory::kSessionLifetime.count() / 1000000,
                       options_.secure_cookies || request.tls));
     response.principal = session->principal.user_id;
     return response;
   });
-  router.Add("DELETE", "/api/v1/session", Authenticated([this](HttpRequest& request,
-                                                                const Principal&) {
-    if (std::optional<std::string> cookie = request.Cookie(kSessionCookie)) {
-      if (Status s = directory_.SignOut(*cookie); !s.ok()) return ErrorResponse(s);
-    }
-    HttpResponse response;
-    response.status = 204;
-    response.headers.emplace_back("Set-Cookie",
-                                  SessionCookie("", 0, options_.secure_cookies || request.tls));
-    return response;
-  }));
+  router.Add("DELETE", "/api/v1/session",
+             Authenticated([this](HttpRequest& request, const Principal&) {
+               if (std::optional<std::string> cookie = request.Cookie(kSessionCookie)) {
+                 if (Status s = directory_.SignOut(*cookie); !s.ok()) return ErrorResponse(s);
+               }
+               HttpResponse response;
+               response.status = 204;
+               response.headers.emplace_back(
+                   "Set-Cookie", SessionCookie("", 0, options_.secure_cookies || request.tls));
+               return response;
+             }));
 }
 
 void App::RegisterOrganizations(Router& router) {
@@ -293,7 +292,8 @@ void App::RegisterUsers(Router& router) {
                    directory_.ListTokens(p, request.path_params["user_id"]);
                if (!tokens.ok()) return ErrorResponse(tokens.status());
                boost::json::array items;
-               for (const access::ApiToken& t : *tokens) items.push_back(RenderToken(t, clock_.Now()));
+               for (const access::ApiToken& t : *tokens)
+                 items.push_back(RenderToken(t, clock_.Now()));
                return JsonResponse(200, {{"items", std::move(items)}, {"next_cursor", nullptr}});
              }));
   router.Add("POST", "/api/v1/users/{user_id}/tokens",
@@ -321,46 +321,47 @@ void App::RegisterUsers(Router& router) {
 }
 
 void App::RegisterTuples(Router& router) {
-  router.Add("GET", "/api/v1/tuples", Authenticated([this](HttpRequest& request,
-                                                           const Principal& p) {
-    StatusOr<access::PageRequest> page = ReadPage(request);
-    if (!page.ok()) return ErrorResponse(page.status());
-    access::TupleFilter filter;
-    if (auto it = request.query.find("object"); it != request.query.end()) filter.object = it->second;
-    if (auto it = request.query.find("subject"); it != request.query.end()) {
-      filter.subject = it->second;
-    }
-    StatusOr<access::Page<access::RelationshipTuple>> tuples =
-        directory_.ListTuples(p, filter, *page);
-    if (!tuples.ok()) return ErrorResponse(tuples.status());
-    Time now = clock_.Now();
-    return JsonResponse(200, RenderPage(*tuples, [now](const access::RelationshipTuple& t) {
-                          return RenderTuple(t, now);
-                        }));
-  }));
-  router.Add("POST", "/api/v1/tuples", Authenticated([this](HttpRequest& request,
-                                                            const Principal& p) {
-    StatusOr<boost::json::value> body = ParseJson(request.body);
-    if (!body.ok()) return ErrorResponse(body.status());
-    JsonFields f(*body);
-    access::NewTuple spec;
-    spec.object = f.String("object", 128);
-    spec.relation = f.String("relation", 64);
-    spec.subject = f.String("subject", 128);
-    spec.valid_from = f.OptionalTimestamp("valid_from");
-    spec.expires_at = f.OptionalTimestamp("expires_at");
-    if (Status s = f.Finish(); !s.ok()) return ErrorResponse(s);
-    StatusOr<access::RelationshipTuple> tuple = directory_.WriteTuple(p, spec);
-    if (!tuple.ok()) return ErrorResponse(tuple.status());
-    return JsonResponse(201, RenderTuple(*tuple, clock_.Now()));
-  }));
-  router.Add("GET", "/api/v1/tuples/{tuple_id}", Authenticated([this](HttpRequest& request,
-                                                                      const Principal& p) {
-    StatusOr<access::RelationshipTuple> tuple =
-        directory_.GetTuple(p, request.path_params["tuple_id"]);
-    if (!tuple.ok()) return ErrorResponse(tuple.status());
-    return JsonResponse(200, RenderTuple(*tuple, clock_.Now()));
-  }));
+  router.Add(
+      "GET", "/api/v1/tuples", Authenticated([this](HttpRequest& request, const Principal& p) {
+        StatusOr<access::PageRequest> page = ReadPage(request);
+        if (!page.ok()) return ErrorResponse(page.status());
+        access::TupleFilter filter;
+        if (auto it = request.query.find("object"); it != request.query.end())
+          filter.object = it->second;
+        if (auto it = request.query.find("subject"); it != request.query.end()) {
+          filter.subject = it->second;
+        }
+        StatusOr<access::Page<access::RelationshipTuple>> tuples =
+            directory_.ListTuples(p, filter, *page);
+        if (!tuples.ok()) return ErrorResponse(tuples.status());
+        Time now = clock_.Now();
+        return JsonResponse(200, RenderPage(*tuples, [now](const access::RelationshipTuple& t) {
+                              return RenderTuple(t, now);
+                            }));
+      }));
+  router.Add("POST", "/api/v1/tuples",
+             Authenticated([this](HttpRequest& request, const Principal& p) {
+               StatusOr<boost::json::value> body = ParseJson(request.body);
+               if (!body.ok()) return ErrorResponse(body.status());
+               JsonFields f(*body);
+               access::NewTuple spec;
+               spec.object = f.String("object", 128);
+               spec.relation = f.String("relation", 64);
+               spec.subject = f.String("subject", 128);
+               spec.valid_from = f.OptionalTimestamp("valid_from");
+               spec.expires_at = f.OptionalTimestamp("expires_at");
+               if (Status s = f.Finish(); !s.ok()) return ErrorResponse(s);
+               StatusOr<access::RelationshipTuple> tuple = directory_.WriteTuple(p, spec);
+               if (!tuple.ok()) return ErrorResponse(tuple.status());
+               return JsonResponse(201, RenderTuple(*tuple, clock_.Now()));
+             }));
+  router.Add("GET", "/api/v1/tuples/{tuple_id}",
+             Authenticated([this](HttpRequest& request, const Principal& p) {
+               StatusOr<access::RelationshipTuple> tuple =
+                   directory_.GetTuple(p, request.path_params["tuple_id"]);
+               if (!tuple.ok()) return ErrorResponse(tuple.status());
+               return JsonResponse(200, RenderTuple(*tuple, clock_.Now()));
+             }));
   router.Add("POST", "/api/v1/tuples/{tuple_id}/approve",
              Authenticated([this](HttpRequest& request, const Principal& p) {
                if (!request.body.empty()) {
@@ -380,19 +381,19 @@ void App::RegisterTuples(Router& router) {
                if (!tuple.ok()) return ErrorResponse(tuple.status());
                return JsonResponse(200, RenderTuple(*tuple, clock_.Now()));
              }));
-  router.Add("GET", "/api/v1/authz/check", Authenticated([this](HttpRequest& request,
-                                                                const Principal& p) {
-    auto action = request.query.find("action");
-    auto object = request.query.find("object");
-    if (action == request.query.end() || object == request.query.end()) {
-      return ErrorResponse(Status(StatusCode::kInvalidArgument,
-                                  "give the query parameters action and object",
-                                  {{"parameter", "action"}}));
-    }
-    StatusOr<access::Decision> d = directory_.Check(p, action->second, object->second);
-    if (!d.ok()) return ErrorResponse(d.status());
-    return JsonResponse(200, RenderDecision(*d));
-  }));
+  router.Add("GET", "/api/v1/authz/check",
+             Authenticated([this](HttpRequest& request, const Principal& p) {
+               auto action = request.query.find("action");
+               auto object = request.query.find("object");
+               if (action == request.query.end() || object == request.query.end()) {
+                 return ErrorResponse(Status(StatusCode::kInvalidArgument,
+                                             "give the query parameters action and object",
+                                             {{"parameter", "action"}}));
+               }
+               StatusOr<access::Decision> d = directory_.Check(p, action->second, object->second);
+               if (!d.ok()) return ErrorResponse(d.status());
+               return JsonResponse(200, RenderDecision(*d));
+             }));
 }
 
 }  // namespace bulwark::api

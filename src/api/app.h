@@ -30,9 +30,9 @@
 namespace bulwark::api {
 
 struct AppOptions {
-  double requests_per_second = 50;  // per principal, sustained
-  double request_burst = 200;       // per principal
-  double anonymous_per_second = 20; // per client address, before authentication
+  double requests_per_second = 50;   // per principal, sustained
+  double request_burst = 200;        // per principal
+  double anonymous_per_second = 20;  // per client address, before authentication
   double anonymous_burst = 100;
   double sign_ins_per_minute = 10;  // per client address and per email
   bool secure_cookies = false;      // set when serving TLS

@@ -23,8 +23,8 @@ boost::json::object RenderPage(const access::Page<T>& page, F render_item) {
   for (const T& item : page.items) items.push_back(render_item(item));
   boost::json::object out;
   out["items"] = std::move(items);
-  out["next_cursor"] = page.next_cursor.empty() ? boost::json::value(nullptr)
-                                                : boost::json::value(page.next_cursor);
+  out["next_cursor"] =
+      page.next_cursor.empty() ? boost::json::value(nullptr) : boost::json::value(page.next_cursor);
   return out;
 }
 

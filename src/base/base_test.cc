@@ -13,9 +13,11 @@ TEST(TimeFormat, RoundTripsAndNormalizesToUtc) {
   StatusOr<Time> t = ParseRfc3339("2026-07-01T12:00:00Z");
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(FormatRfc3339(*t), "2026-07-01T12:00:00Z");
-  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2026-07-01T14:30:00.25+02:30")), "2026-07-01T12:00:00.25Z");
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2026-07-01T14:30:00.25+02:30")),
+            "2026-07-01T12:00:00.25Z");
   EXPECT_EQ(FormatRfc3339(FromUnixMicros(0)), "1970-01-01T00:00:00Z");
-  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2024-02-29t23:59:59.000001z")), "2024-02-29T23:59:59.000001Z");
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2024-02-29t23:59:59.000001z")),
+            "2024-02-29T23:59:59.000001Z");
 }
 
 TEST(TimeFormat, RejectsMalformed) {

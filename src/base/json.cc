@@ -61,10 +61,10 @@ const boost::json::value* JsonFields::Find(std::string_view key, bool required) 
 }
 
 void JsonFields::TypeError(std::string_view key, std::string_view expected) {
-  Fail(Status(StatusCode::kInvalidArgument,
-              "field '" + std::string(key) + "' of the " + what_ + " must be " +
-                  std::string(expected),
-              {{"field", std::string(key)}}));
+  Fail(Status(
+      StatusCode::kInvalidArgument,
+      "field '" + std::string(key) + "' of the " + what_ + " must be " + std::string(expected),
+      {{"field", std::string(key)}}));
 }
 
 std::optional<std::string> JsonFields::OptionalString(std::string_view key, size_t max_length) {

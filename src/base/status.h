@@ -121,10 +121,10 @@ class [[nodiscard]] StatusOr {
   StatusOr(const T& value) : data_(value) {}        // NOLINT
   StatusOr(T&& value) : data_(std::move(value)) {}  // NOLINT
   template <typename U>
-    requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::decay_t<U>, T> &&
-             !std::is_same_v<std::decay_t<U>, Status> &&
-             !std::is_same_v<std::decay_t<U>, StatusOr<T>>)
-  StatusOr(U&& value) : data_(T(std::forward<U>(value))) {}  // NOLINT
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, T> &&
+           !std::is_same_v<std::decay_t<U>, Status> &&
+           !std::is_same_v<std::decay_t<U>, StatusOr<T>>) StatusOr(U&& value)
+      : data_(T(std::forward<U>(value))) {}  // NOLINT
 
   bool ok() const { return std::holds_alternative<T>(data_); }
   Status status() const { return ok() ? Status() : std::get<Status>(data_); }
@@ -157,9 +157,9 @@ Status AsStatus(const StatusOr<T>& s) {
 #define BW_CONCAT(a, b) BW_CONCAT_INNER(a, b)
 
 // Returns from the current function when `expr` (a Status or StatusOr) is not ok.
-#define BW_RETURN_IF_ERROR(expr)                                           \
-  do {                                                                     \
-    auto&& bw_status_ = (expr);                                            \
+#define BW_RETURN_IF_ERROR(expr)                                            \
+  do {                                                                      \
+    auto&& bw_status_ = (expr);                                             \
     if (!bw_status_.ok()) return ::bulwark::internal::AsStatus(bw_status_); \
   } while (0)
 

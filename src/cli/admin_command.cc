@@ -33,8 +33,7 @@ std::string ReadSecretLine() {
 }
 
 // Runs `body` with a migrated database and a directory acting for the machine operator.
-int WithDirectory(const GlobalOptions& global,
-                  const std::function<Status(Directory&)>& body) {
+int WithDirectory(const GlobalOptions& global, const std::function<Status(Directory&)>& body) {
   StatusOr<std::unique_ptr<store::Database>> db = OpenAndMigrate(global);
   if (!db.ok()) return Fail(db.status());
   PasswordHasher hasher(PasswordHasher::Cost::kInteractive, 2, Seconds(30));
@@ -67,19 +66,18 @@ struct DemoAccount {
 };
 
 constexpr DemoAccount kDemoAccounts[] = {
-    {"Program Office", access::OrgKind::kProgramOffice, "admin@program-office.demo",
-     "Pat Director", true},
+    {"Program Office", access::OrgKind::kProgramOffice, "admin@program-office.demo", "Pat Director",
+     true},
     {"Frontier Lab", access::OrgKind::kLab, "lead@frontier-lab.demo", "Lee Safety Lead", false},
     {"Government Evaluation Office", access::OrgKind::kAgency, "evaluator@evaluation-office.demo",
      "Eve Evaluator", false},
-    {"Cyber Defense Agency", access::OrgKind::kAgency, "analyst@cyber-defense.demo",
-     "Dana Analyst", false},
+    {"Cyber Defense Agency", access::OrgKind::kAgency, "analyst@cyber-defense.demo", "Dana Analyst",
+     false},
     {"AI Cybersecurity Clearinghouse", access::OrgKind::kClearinghouse,
      "coordinator@clearinghouse.demo", "Cory Coordinator", false},
-    {"Rural Hospital", access::OrgKind::kOperator, "it@rural-hospital.demo", "Rita IT Lead",
+    {"Rural Hospital", access::OrgKind::kOperator, "it@rural-hospital.demo", "Rita IT Lead", false},
+    {"Community Bank", access::OrgKind::kOperator, "security@community-bank.demo", "Ben Security",
      false},
-    {"Community Bank", access::OrgKind::kOperator, "security@community-bank.demo",
-     "Ben Security", false},
     {"Local Utility", access::OrgKind::kOperator, "ot@local-utility.demo", "Uma OT Engineer",
      false},
 };
@@ -113,11 +111,13 @@ Status SeedDemo(Directory& directory, const std::string& credentials_path, const
     }
     BW_RETURN_IF_ERROR(user.status());
     if (account.platform_admin) {
-      BW_ASSIGN_OR_RETURN(access::Decision d, directory.Check(
-          {user->id, org->id, "", false}, access::actions::kTupleWrite, access::kPlatform));
+      BW_ASSIGN_OR_RETURN(access::Decision d,
+                          directory.Check({user->id, org->id, "", false},
+                                          access::actions::kTupleWrite, access::kPlatform));
       if (!d.allowed) {
         BW_RETURN_IF_ERROR(
-            directory.WriteTuple(system, {std::string(access::kPlatform), "admin", user->id, {}, {}})
+            directory
+                .WriteTuple(system, {std::string(access::kPlatform), "admin", user->id, {}, {}})
                 .status());
       }
     }
@@ -131,9 +131,9 @@ Status SeedDemo(Directory& directory, const std::string& credentials_path, const
       token_works = directory.AuthenticateToken(std::string(t->get_string())).ok();
     }
     if (!token_works) {
-      BW_ASSIGN_OR_RETURN(access::IssuedToken token,
-                          directory.IssueToken({user->id, org->id, "", false}, user->id,
-                                               "demo", std::nullopt));
+      BW_ASSIGN_OR_RETURN(
+          access::IssuedToken token,
+          directory.IssueToken({user->id, org->id, "", false}, user->id, "demo", std::nullopt));
       entry["token"] = token.secret;
     }
     entry["organization"] = account.org_name;
@@ -218,7 +218,8 @@ void AddAdminCommand(CLI::App& app, const GlobalOptions& global, Actions& action
     actions[cmd] = [&global, name, kind] {
       return WithDirectory(global, [&](Directory& d) -> Status {
         BW_ASSIGN_OR_RETURN(access::OrgKind k, access::ParseOrgKind(*kind));
-        BW_ASSIGN_OR_RETURN(access::Organization org, d.CreateOrganization(SystemPrincipal(), *name, k));
+        BW_ASSIGN_OR_RETURN(access::Organization org,
+                            d.CreateOrganization(SystemPrincipal(), *name, k));
         PrintJson(api::RenderOrganization(org));
         return OkStatus();
       });
@@ -251,8 +252,8 @@ void AddAdminCommand(CLI::App& app, const GlobalOptions& global, Actions& action
     };
   }
   {
-    auto* cmd = admin->add_subcommand("set-password",
-                                      "Set a user's console password from standard input");
+    auto* cmd =
+        admin->add_subcommand("set-password", "Set a user's console password from standard input");
     auto user = std::make_shared<std::string>();
     cmd->add_option("--user", *user, "User id or email")->required();
     actions[cmd] = [&global, user] {
@@ -266,8 +267,8 @@ void AddAdminCommand(CLI::App& app, const GlobalOptions& global, Actions& action
     };
   }
   {
-    auto* cmd = admin->add_subcommand(
-        "issue-token", "Issue an API token for a user; the secret is printed once");
+    auto* cmd = admin->add_subcommand("issue-token",
+                                      "Issue an API token for a user; the secret is printed once");
     auto user = std::make_shared<std::string>();
     auto name = std::make_shared<std::string>("cli");
     auto days = std::make_shared<int>(0);
@@ -339,7 +340,8 @@ void AddAdminCommand(CLI::App& app, const GlobalOptions& global, Actions& action
         do {
           BW_ASSIGN_OR_RETURN(access::Page<access::Organization> orgs,
                               d.ListOrganizations(SystemPrincipal(), page));
-          for (const access::Organization& org : orgs.items) PrintJson(api::RenderOrganization(org));
+          for (const access::Organization& org : orgs.items)
+            PrintJson(api::RenderOrganization(org));
           page.after = orgs.next_cursor;
         } while (!page.after.empty());
         return OkStatus();

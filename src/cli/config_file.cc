@@ -22,8 +22,7 @@ Status ApplyConfigFile(CLI::App& app, const std::string& path) {
           scope->get_subcommands([&](CLI::App* sub) { return sub->get_name() == parent; });
       scope = found.empty() ? nullptr : found.front();
     }
-    CLI::Option* option =
-        scope == nullptr ? nullptr : scope->get_option_no_throw("--" + item.name);
+    CLI::Option* option = scope == nullptr ? nullptr : scope->get_option_no_throw("--" + item.name);
     if (option == nullptr || item.name == "config") {
       return InvalidArgumentError("the configuration file " + path + " has an unknown key '" +
                                   item.fullname() + "'; run with --help for the options");

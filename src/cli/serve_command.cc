@@ -82,14 +82,13 @@ int Serve(const GlobalOptions& global, const ServeOptions& options) {
   if (Status s = server.Start(); !s.ok()) return Fail(s);
 
   std::string scheme = options.tls_cert.empty() ? "http" : "https";
-  std::string host = address->first.find(':') != std::string::npos ? "[" + address->first + "]"
-                                                                     : address->first;
+  std::string host =
+      address->first.find(':') != std::string::npos ? "[" + address->first + "]" : address->first;
   std::string url = scheme + "://" + host + ":" + std::to_string(server.port());
   Log(LogLevel::kInfo, "listening",
       {{"url", url}, {"database", global.database.substr(0, global.database.find('@'))}});
-  std::cout << "Bulwark is listening on " << url << "  (API: " << url
-            << "/api/v1, OpenAPI: " << url << "/api/v1/openapi.json). Ctrl-C stops it."
-            << std::endl;
+  std::cout << "Bulwark is listening on " << url << "  (API: " << url << "/api/v1, OpenAPI: " << url
+            << "/api/v1/openapi.json). Ctrl-C stops it." << std::endl;
   server.RunUntilSignal();
   return 0;
 }
@@ -111,8 +110,7 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global, Actions& action
       ->envname("BULWARK_IO_THREADS")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
-  serve->add_option("--worker-threads", options->worker_threads,
-                    "Threads running request handlers")
+  serve->add_option("--worker-threads", options->worker_threads, "Threads running request handlers")
       ->envname("BULWARK_WORKER_THREADS")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
@@ -120,8 +118,9 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global, Actions& action
       ->envname("BULWARK_BODY_LIMIT")
       ->check(CLI::Range(size_t{1024}, size_t{1} << 31))
       ->capture_default_str();
-  serve->add_option("--drain-seconds", options->drain_seconds,
-                    "How long SIGTERM waits for requests in flight")
+  serve
+      ->add_option("--drain-seconds", options->drain_seconds,
+                   "How long SIGTERM waits for requests in flight")
       ->envname("BULWARK_DRAIN_SECONDS")
       ->check(CLI::Range(0, 3600))
       ->capture_default_str();
@@ -135,8 +134,9 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global, Actions& action
       ->envname("BULWARK_RATE_BURST")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  serve->add_option("--max-concurrent-sign-ins", options->max_concurrent_sign_ins,
-                    "Password checks (64 MiB each) allowed at once")
+  serve
+      ->add_option("--max-concurrent-sign-ins", options->max_concurrent_sign_ins,
+                   "Password checks (64 MiB each) allowed at once")
       ->envname("BULWARK_MAX_CONCURRENT_SIGN_INS")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
