@@ -393,7 +393,7 @@ Status Directory::SetPassword(const Principal& actor, const std::string& user_id
 }
 
 Status Directory::SetDisabled(const Principal& actor, const std::string& user_id, bool disabled) {
-  return db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+  Status s = db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     Time now = clock_.Now();
     BW_ASSIGN_OR_RETURN(User user, LoadUser(tx, user_id));
     // Disabling is an organization administrator's act, never one's own.
@@ -403,6 +403,8 @@ Status Directory::SetDisabled(const Principal& actor, const std::string& user_id
         .Execute("UPDATE users SET disabled = ? WHERE id = ?", {int64_t{disabled ? 1 : 0}, user_id})
         .status();
   });
+  if (s.ok()) Forget([&](const CachedToken& t) { return t.principal.user_id == user_id; });
+  return s;
 }
 
 StatusOr<IssuedToken> Directory::IssueToken(const Principal& actor, const std::string& user_id,
@@ -469,7 +471,26 @@ StatusOr<ApiToken> Directory::RevokeToken(const Principal& actor, const std::str
         .status();
   });
   if (!s.ok()) return s;
+  Forget([&](const CachedToken& t) { return t.principal.credential_id == token_id; });
   return token;
+}
+
+std::optional<Principal> Directory::CachedPrincipal(const std::string& secret_hash, Time now) {
+  std::lock_guard<std::mutex> lock(token_cache_mu_);
+  auto it = token_cache_.find(secret_hash);
+  if (it == token_cache_.end()) return std::nullopt;
+  const CachedToken& cached = it->second;
+  if (now - cached.verified_at >= kTokenCacheLifetime || now < cached.verified_at ||
+      (cached.expires_at && *cached.expires_at <= now)) {
+    token_cache_.erase(it);
+    return std::nullopt;
+  }
+  return cached.principal;
+}
+
+void Directory::Forget(const std::function<bool(const CachedToken&)>& which) {
+  std::lock_guard<std::mutex> lock(token_cache_mu_);
+  std::erase_if(token_cache_, [&](const auto& entry) { return which(entry.second); });
 }
 
 StatusOr<Principal> Directory::AuthenticateToken(std::string_view secret) {
@@ -478,22 +499,26 @@ StatusOr<Principal> Directory::AuthenticateToken(std::string_view secret) {
         "the bearer token is malformed; API tokens look like bwk_ followed by 52 characters");
   }
   Time now = clock_.Now();
+  std::string secret_hash = HashSecret(secret);
+  if (std::optional<Principal> cached = CachedPrincipal(secret_hash, now)) return *cached;
   Principal principal;
   std::optional<Time> last_used;
+  std::optional<Time> expires_at;
   Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     BW_ASSIGN_OR_RETURN(
         ResultSet rows,
         tx.Query("SELECT t.id, t.user_id, t.expires_at, t.revoked_at, t.last_used_at, u.org_id, "
                  "u.disabled FROM api_tokens t JOIN users u ON u.id = t.user_id "
                  "WHERE t.secret_hash = ?",
-                 {store::Blob{HashSecret(secret)}}));
+                 {store::Blob{secret_hash}}));
     if (rows.empty()) return UnauthenticatedError("the bearer token is not known");
     const Row& row = rows[0];
     if (std::optional<Time> revoked = ReadOptTime(row, 3)) {
       return UnauthenticatedError("the token was revoked at " + FormatRfc3339(*revoked));
     }
-    if (std::optional<Time> expires = ReadOptTime(row, 2); expires && *expires <= now) {
-      return UnauthenticatedError("the token expired at " + FormatRfc3339(*expires));
+    expires_at = ReadOptTime(row, 2);
+    if (expires_at && *expires_at <= now) {
+      return UnauthenticatedError("the token expired at " + FormatRfc3339(*expires_at));
     }
     if (row.Int(6) != 0) return UnauthenticatedError("the account is disabled");
     principal.credential_id = row.Text(0);
@@ -513,6 +538,12 @@ StatusOr<Principal> Directory::AuthenticateToken(std::string_view secret) {
                        .status();
                  })
         .IgnoreError();
+  }
+  {
+    std::lock_guard<std::mutex> lock(token_cache_mu_);
+    constexpr size_t kMaxCachedTokens = 100'000;
+    if (token_cache_.size() >= kMaxCachedTokens) token_cache_.clear();
+    token_cache_[secret_hash] = {principal, expires_at, now};
   }
   return principal;
 }
@@ -617,8 +648,16 @@ StatusOr<Identity> Directory::WhoAmI(const Principal& actor) {
   Identity id;
   id.principal = actor;
   Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
-    BW_ASSIGN_OR_RETURN(id.user, LoadUser(tx, actor.user_id));
-    BW_ASSIGN_OR_RETURN(id.organization, LoadOrganization(tx, id.user.org_id));
+    BW_ASSIGN_OR_RETURN(
+        ResultSet user_rows,
+        tx.Query("SELECT u.id, u.org_id, u.email, u.display_name, u.disabled, "
+                 "u.password_hash IS NOT NULL, u.created_at, o.id, o.name, o.kind, o.created_at "
+                 "FROM users u JOIN organizations o ON o.id = u.org_id WHERE u.id = ?",
+                 {actor.user_id}));
+    if (user_rows.empty()) return NotFoundError("no user " + actor.user_id);
+    const Row& row = user_rows[0];
+    id.user = ReadUser(row);
+    id.organization = ReadOrganization(Row({row.cell(7), row.cell(8), row.cell(9), row.cell(10)}));
     std::string where = "WHERE subject = ? AND ";
     where += kEffectiveTupleSql;
     where += " ORDER BY object, relation";

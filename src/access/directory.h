@@ -21,8 +21,11 @@
 //   BW_ASSIGN_OR_RETURN(Principal p, directory.AuthenticateToken(t.secret));
 #pragma once
 
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "access/authorizer.h"
@@ -92,6 +95,10 @@ class Directory {
   static constexpr Duration kSessionLifetime = Hours(12);
   // last_used_at is written at most this often per token, to keep reads cheap.
   static constexpr Duration kLastUsedGranularity = Minutes(1);
+  // How long a verified token is trusted without reading the database again. Revoking a token
+  // or disabling a user through this Directory takes effect at once; through another server
+  // sharing the database, within this time.
+  static constexpr Duration kTokenCacheLifetime = Seconds(1);
 
   Directory(store::Database& db, const Clock& clock, PasswordHasher& hasher,
             Random& random = SecureRandom::Get());
@@ -145,11 +152,22 @@ class Directory {
   store::Database& database() { return db_; }
 
  private:
+  // Verified tokens, by the hash of their secret.
+  struct CachedToken {
+    Principal principal;
+    std::optional<Time> expires_at;
+    Time verified_at;
+  };
+  std::optional<Principal> CachedPrincipal(const std::string& secret_hash, Time now);
+  void Forget(const std::function<bool(const CachedToken&)>& which);
+
   store::Database& db_;
   const Clock& clock_;
   PasswordHasher& hasher_;
   Random& random_;
   Authorizer authorizer_;
+  std::mutex token_cache_mu_;
+  std::unordered_map<std::string, CachedToken> token_cache_;  // GUARDED_BY(token_cache_mu_)
 };
 
 }  // namespace bulwark::access

@@ -172,6 +172,19 @@ TEST_P(DirectoryTest, TokensAuthenticateUntilRevokedOrExpired) {
   EXPECT_EQ(directory_->AuthenticateToken("garbage").status().code(), StatusCode::kUnauthenticated);
 }
 
+TEST_P(DirectoryTest, RevocationElsewhereTakesEffectWithinTheCacheLifetime) {
+  StatusOr<IssuedToken> token = directory_->IssueToken(lab_member_, lab_member_.user_id, "t", {});
+  ASSERT_TRUE(token.ok());
+  ASSERT_TRUE(directory_->AuthenticateToken(token->secret).ok());
+  // Another server on the same database revokes it.
+  Directory other(*db_, clock_, hasher_);
+  ASSERT_TRUE(other.RevokeToken(lab_admin_, token->token.id).ok());
+  EXPECT_EQ(other.AuthenticateToken(token->secret).status().code(), StatusCode::kUnauthenticated);
+  clock_.Advance(Directory::kTokenCacheLifetime);
+  EXPECT_EQ(directory_->AuthenticateToken(token->secret).status().code(),
+            StatusCode::kUnauthenticated);
+}
+
 TEST_P(DirectoryTest, DisabledUsersCannotAuthenticate) {
   StatusOr<IssuedToken> token = directory_->IssueToken(lab_member_, lab_member_.user_id, "t", {});
   ASSERT_TRUE(token.ok());

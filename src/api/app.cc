@@ -158,28 +158,33 @@ void App::RegisterSystem(Router& router) {
 }
 
 void App::RegisterSessions(Router& router) {
-  router.Add("POST", "/api/v1/session", [this](HttpRequest& request) {
-    StatusOr<boost::json::value> body = ParseJson(request.body);
-    if (!body.ok()) return ErrorResponse(body.status());
-    JsonFields f(*body);
-    std::string email = f.String("email", 254);
-    std::string password = f.String("password", 1024);
-    if (Status s = f.Finish(); !s.ok()) return ErrorResponse(s);
-    if (auto limited = Limit(sign_in_limiter_, "addr:" + request.remote_address)) return *limited;
-    if (auto limited = Limit(sign_in_limiter_, "email:" + email)) return *limited;
-    StatusOr<access::IssuedSession> session = directory_.SignIn(email, password);
-    if (!session.ok()) return ErrorResponse(session.status());
-    HttpResponse response = JsonResponse(201, {{"user_id", session->principal.user_id},
-                                               {"org_id", session->principal.org_id},
-                                               {"csrf_token", session->csrf_token},
-                                               {"expires_at", FormatRfc3339(session->expires_at)}});
-    response.headers.emplace_back(
-        "Set-Cookie",
-        SessionCookie(session->secret, access::Directory::kSessionLifetime.count() / 1000000,
-                      options_.secure_cookies || request.tls));
-    response.principal = session->principal.user_id;
-    return response;
-  });
+  router.Add(
+      "POST", "/api/v1/session",
+      [this](HttpRequest& request) {
+        StatusOr<boost::json::value> body = ParseJson(request.body);
+        if (!body.ok()) return ErrorResponse(body.status());
+        JsonFields f(*body);
+        std::string email = f.String("email", 254);
+        std::string password = f.String("password", 1024);
+        if (Status s = f.Finish(); !s.ok()) return ErrorResponse(s);
+        if (auto limited = Limit(sign_in_limiter_, "addr:" + request.remote_address))
+          return *limited;
+        if (auto limited = Limit(sign_in_limiter_, "email:" + email)) return *limited;
+        StatusOr<access::IssuedSession> session = directory_.SignIn(email, password);
+        if (!session.ok()) return ErrorResponse(session.status());
+        HttpResponse response =
+            JsonResponse(201, {{"user_id", session->principal.user_id},
+                               {"org_id", session->principal.org_id},
+                               {"csrf_token", session->csrf_token},
+                               {"expires_at", FormatRfc3339(session->expires_at)}});
+        response.headers.emplace_back(
+            "Set-Cookie",
+            SessionCookie(session->secret, access::Directory::kSessionLifetime.count() / 1000000,
+                          options_.secure_cookies || request.tls));
+        response.principal = session->principal.user_id;
+        return response;
+      },
+      Execution::kBlocking);
   router.Add("DELETE", "/api/v1/session",
              Authenticated([this](HttpRequest& request, const Principal&) {
                if (std::optional<std::string> cookie = request.Cookie(kSessionCookie)) {
@@ -256,7 +261,8 @@ void App::RegisterUsers(Router& router) {
                StatusOr<access::User> user = directory_.CreateUser(p, spec);
                if (!user.ok()) return ErrorResponse(user.status());
                return JsonResponse(201, RenderUser(*user));
-             }));
+             }),
+             Execution::kBlocking);
   router.Add("GET", "/api/v1/users/{user_id}",
              Authenticated([this](HttpRequest& request, const Principal& p) {
                StatusOr<access::User> user = directory_.GetUser(p, request.path_params["user_id"]);
@@ -285,7 +291,8 @@ void App::RegisterUsers(Router& router) {
                StatusOr<access::User> user = directory_.GetUser(p, id);
                if (!user.ok()) return ErrorResponse(user.status());
                return JsonResponse(200, RenderUser(*user));
-             }));
+             }),
+             Execution::kBlocking);
   router.Add("GET", "/api/v1/users/{user_id}/tokens",
              Authenticated([this](HttpRequest& request, const Principal& p) {
                StatusOr<std::vector<access::ApiToken>> tokens =

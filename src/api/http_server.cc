@@ -163,7 +163,8 @@ struct ServerContext {
   GaugeFamily& connections_open;
   GaugeFamily& requests_in_flight;
   std::atomic<bool> stopping{false};
-  asio::thread_pool* workers = nullptr;  // set by Start() before the first session
+  asio::thread_pool* workers = nullptr;           // set by Start() before the first session
+  asio::thread_pool* blocking_workers = nullptr;  // likewise; for Execution::kBlocking routes
   SessionRegistry sessions;
 };
 
@@ -351,7 +352,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       exchange_.path = std::string(target.substr(0, target.find_first_of("?#")));
       exchange_.user_agent = std::string(message[http::field::user_agent]);
     }
-    exchange_.request_id = NewId("req");
+    exchange_.request_id = NewId("req", FastRandom());
     exchange_.keep_alive = false;
     linger_ = true;
     BeginInFlight();
@@ -376,7 +377,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     }
     request.body = std::move(message.body());
     std::optional<std::string> client_id = request.Header("X-Request-Id");
-    request.request_id = client_id && IsSaneRequestId(*client_id) ? *client_id : NewId("req");
+    request.request_id =
+        client_id && IsSaneRequestId(*client_id) ? *client_id : NewId("req", FastRandom());
 
     exchange_.method = request.method;
     exchange_.head = request.method == "HEAD";
@@ -414,8 +416,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     }
     exchange_.route = match.pattern;
     request.path_params = std::move(match.path_params);
-    asio::post(*server_->workers, [self = this->shared_from_this(), handler = match.handler,
-                                   request = std::move(request)]() mutable {
+    asio::thread_pool& pool =
+        match.execution == Execution::kBlocking ? *server_->blocking_workers : *server_->workers;
+    asio::post(pool, [self = this->shared_from_this(), handler = match.handler,
+                      request = std::move(request)]() mutable {
       HttpResponse response = RunHandler(*handler, request);
       asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->Write(std::move(response));
@@ -503,7 +507,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         ",\"duration_ms\":" + duration_ms + ",\"principal\":" + JsonQuote(exchange_.principal) +
         ",\"user_agent\":" + JsonQuote(exchange_.user_agent) +
         ",\"tls\":" + (kTls ? "true" : "false") + "}";
-    LogJsonLine(line);
+    LogAccessLine(std::move(line));
   }
 
   // Stops sending and discards what the client is still sending, for a bounded time, so that
@@ -609,6 +613,7 @@ class HttpServer::Impl {
 
   std::optional<ssl::context> ssl_context_;
   std::optional<asio::thread_pool> workers_;
+  std::optional<asio::thread_pool> blocking_workers_;
   asio::io_context io_context_;
   asio::strand<asio::io_context::executor_type> accept_strand_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
@@ -693,8 +698,9 @@ Status HttpServer::Impl::Start() {
   if (options_.tls_cert_file.empty() != options_.tls_key_file.empty()) {
     return InvalidArgumentError("tls_cert_file and tls_key_file must be set together");
   }
-  if (options_.io_threads < 1 || options_.worker_threads < 1) {
-    return InvalidArgumentError("io_threads and worker_threads must be at least 1");
+  if (options_.io_threads < 1 || options_.worker_threads < 1 || options_.blocking_threads < 1) {
+    return InvalidArgumentError(
+        "io_threads, worker_threads and blocking_threads must be at least 1");
   }
   try {
     RaiseFileLimit();
@@ -703,6 +709,8 @@ Status HttpServer::Impl::Start() {
     work_.emplace(io_context_.get_executor());
     workers_.emplace(static_cast<size_t>(options_.worker_threads));
     context_.workers = &*workers_;
+    blocking_workers_.emplace(static_cast<size_t>(options_.blocking_threads));
+    context_.blocking_workers = &*blocking_workers_;
     for (int i = 0; i < options_.io_threads; ++i) io_threads_.emplace_back([this] { RunIo(); });
     asio::post(accept_strand_, [this] { DoAccept(); });
   } catch (const std::exception& e) {
@@ -817,6 +825,7 @@ void HttpServer::Impl::Shutdown() {
   io_threads_.clear();
   // Handlers still running finish here; what they post back is discarded with the io_context.
   workers_->join();
+  blocking_workers_->join();
   Log(LogLevel::kInfo, "stopped", {{"address", ListenAddress()}});
   {
     std::lock_guard<std::mutex> lock(state_mu_);

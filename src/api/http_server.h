@@ -1,9 +1,13 @@
 // HttpServer: Bulwark's HTTP/1.1 server (Boost.Beast), plain or TLS, serving a Router.
 //
 // Connections are asynchronous, kept alive between requests, and each runs on its own strand
-// of an io_context served by `io_threads` threads. Handlers may block (database calls, password
-// hashing), so they run on a separate pool of `worker_threads`, and the response is handed back
-// to the connection's strand to be written. Slow clients cannot hold the server: reading a header,
+// of an io_context served by `io_threads` threads. Handlers may block (database calls), so they
+// run on a separate pool of `worker_threads`, and the response is handed back to the
+// connection's strand to be written. Routes marked Execution::kBlocking (password hashing) run
+// on a pool of their own, `blocking_threads`, so they cannot occupy the request workers. The
+// worker pool is best sized to the cores when the database is local (bench/api: more threads
+// only add context switches); a remote PostgreSQL, where handlers wait on the network, wants
+// more. Slow clients cannot hold the server: reading a header,
 // reading a body, writing a response and waiting between keep-alive requests each have a timeout.
 //
 // For every request the server
@@ -48,7 +52,8 @@ struct HttpServerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 8080;  // 0 picks a free port; see HttpServer::port()
   int io_threads = 2;
-  int worker_threads = 8;
+  int worker_threads = 2;
+  int blocking_threads = 2;                // for Execution::kBlocking routes
   size_t body_limit = 10 * 1024 * 1024;    // bytes, Content-Length or chunked
   size_t header_limit = 16 * 1024;         // bytes of request line and headers; larger is 431
   Duration header_timeout = Seconds(30);   // from the first byte of a request to its last header

@@ -605,3 +605,50 @@ TEST(HttpServerStartTest, BadTlsFiles) {
 
 }  // namespace
 }  // namespace bulwark::api
+
+namespace bulwark::api {
+namespace {
+
+// A handler on the blocking pool that holds its thread does not hold up standard routes, even
+// when every blocking thread is taken.
+TEST(HttpServerPools, BlockingRoutesDoNotOccupyRequestWorkers) {
+  Router router;
+  Metrics metrics;
+  std::promise<void> entered;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  router.Add(
+      "POST", "/sign-in",
+      [&](HttpRequest&) {
+        entered.set_value();
+        released.wait();
+        return JsonResponse(200, {{"signed_in", true}});
+      },
+      Execution::kBlocking);
+  router.Add("GET", "/quick", [](HttpRequest&) { return JsonResponse(200, {{"quick", true}}); });
+  HttpServer server({.port = 0, .worker_threads = 1, .blocking_threads = 1, .access_log = false},
+                    router, metrics);
+  ASSERT_TRUE(server.Start().ok());
+  std::thread slow([&] {
+    Client client(server.port());
+    EXPECT_EQ(client.Send(http::verb::post, "/sign-in", "{}").result_int(), 200);
+  });
+  entered.get_future().wait();
+  Client client(server.port());
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(client.Get("/quick").result_int(), 200);
+  release.set_value();
+  slow.join();
+  server.Shutdown();
+}
+
+TEST(RouterExecution, MatchCarriesTheRoutesExecution) {
+  Router router;
+  router.Add("GET", "/a", [](HttpRequest&) { return HttpResponse{}; });
+  router.Add(
+      "POST", "/a", [](HttpRequest&) { return HttpResponse{}; }, Execution::kBlocking);
+  EXPECT_EQ(router.Match("GET", "/a").execution, Execution::kStandard);
+  EXPECT_EQ(router.Match("POST", "/a").execution, Execution::kBlocking);
+}
+
+}  // namespace
+}  // namespace bulwark::api

@@ -29,7 +29,7 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
 
 }  // namespace
 
-void Router::Add(std::string method, std::string pattern, Handler handler) {
+void Router::Add(std::string method, std::string pattern, Handler handler, Execution execution) {
   if (method.empty()) DieBadRoute(method, pattern, "empty method");
   if (pattern.empty() || pattern.front() != '/') {
     DieBadRoute(method, pattern, "pattern must start with '/'");
@@ -67,6 +67,7 @@ void Router::Add(std::string method, std::string pattern, Handler handler) {
   route.method = std::move(method);
   route.pattern = std::move(pattern);
   route.handler = std::move(handler);
+  route.execution = execution;
   routes_.push_back(std::move(route));
 }
 
@@ -125,6 +126,7 @@ RouteMatch Router::Match(std::string_view method, std::string_view raw_path) con
   }
   match.result = RouteMatch::Result::kFound;
   match.handler = &chosen->handler;
+  match.execution = chosen->execution;
   match.pattern = chosen->pattern;
   for (size_t i = 0; i < segments.size(); ++i) {
     if (chosen->segments[i].is_param) {

@@ -28,11 +28,18 @@
 
 namespace bulwark::api {
 
+// How a route's handler runs. Most handlers touch the database briefly and run on the
+// server's request workers, sized to the cores. A handler that may hold its thread much longer
+// (an argon2 password check takes ~100 ms and 64 MiB) is kBlocking and runs on a separate
+// small pool, so it never stalls the others.
+enum class Execution { kStandard, kBlocking };
+
 struct RouteMatch {
   enum class Result { kFound, kNotFound, kMethodNotAllowed, kBadPath };
   Result result = Result::kNotFound;
-  const Handler* handler = nullptr;  // kFound: owned by the Router
-  std::string pattern;               // kFound: the matched pattern, e.g. "/users/{id}"
+  const Handler* handler = nullptr;            // kFound: owned by the Router
+  Execution execution = Execution::kStandard;  // kFound
+  std::string pattern;                         // kFound: the matched pattern, e.g. "/users/{id}"
   std::map<std::string, std::string> path_params;  // kFound
   std::vector<std::string> allowed_methods;        // kMethodNotAllowed: sorted, for Allow
 };
@@ -47,7 +54,8 @@ class Router {
   // REQUIRES: pattern starts with '/', every "{name}" segment is a whole segment with a unique
   // non-empty name, and (method, pattern) was not registered before. A violation is a bug in the
   // caller and aborts the process with a message.
-  void Add(std::string method, std::string pattern, Handler handler);
+  void Add(std::string method, std::string pattern, Handler handler,
+           Execution execution = Execution::kStandard);
 
   // Finds the route for `method` and `raw_path`, the path exactly as sent (still
   // percent-encoded, no query): it is split into segments first, then each segment is decoded,
@@ -67,6 +75,7 @@ class Router {
     std::string pattern;
     std::vector<Segment> segments;
     Handler handler;
+    Execution execution = Execution::kStandard;
   };
 
   std::vector<Route> routes_;

@@ -5,6 +5,7 @@
 //       "address":"127.0.0.1:8443"}
 //
 // Thread-safety: safe from any thread; lines never interleave.
+// Lines go to standard error unless SetLogSink chose another FILE.
 #pragma once
 
 #include <cstdio>
@@ -27,7 +28,15 @@ void SetLogSink(std::FILE* sink);
 
 void Log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields = {});
 
-// Writes an already formed JSON object as one line, whatever the level (the access log).
+// Writes an already formed JSON object as one line, whatever the level.
 void LogJsonLine(const std::string& json_object);
+
+// Queues an already formed JSON object as one line of the access log. Lines are written in
+// batches by a background thread at least every 100 ms (one write per batch instead of one per
+// request), and always before any line from Log or LogJsonLine, so the order is kept.
+void LogAccessLine(std::string json_object);
+
+// Writes every queued line now. Servers call it when they stop.
+void FlushLogs();
 
 }  // namespace bulwark

@@ -38,6 +38,11 @@ SecureRandom& SecureRandom::Get() {
   return random;
 }
 
+Random& FastRandom() {
+  thread_local DeterministicRandom random(SecureRandom::Get().Uint64());
+  return random;
+}
+
 void DeterministicRandom::Fill(std::span<uint8_t> out) {
   for (size_t i = 0; i < out.size(); i += 8) {
     uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);

@@ -27,6 +27,11 @@ class SecureRandom final : public Random {
   static SecureRandom& Get();
 };
 
+// This thread's fast generator, seeded once from SecureRandom: for ids that must be unique
+// but need not be secret (request ids), where a system call per id would cost more than the
+// rest of the request. Never for tokens, keys or salts.
+Random& FastRandom();
+
 // A reproducible, NOT cryptographic, source (splitmix64) for tests.
 class DeterministicRandom final : public Random {
  public:

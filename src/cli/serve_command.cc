@@ -1,5 +1,6 @@
 // bulwark serve: the HTTP API (and, later, the web console) on one address.
 #include <iostream>
+#include <thread>
 
 #include "access/directory.h"
 #include "api/app.h"
@@ -15,7 +16,7 @@ struct ServeOptions {
   std::string tls_cert;
   std::string tls_key;
   int io_threads = 2;
-  int worker_threads = 16;
+  int worker_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   size_t body_limit = 10 * 1024 * 1024;
   int drain_seconds = 30;
   bool no_access_log = false;
@@ -73,6 +74,7 @@ int Serve(const GlobalOptions& global, const ServeOptions& options) {
   server_options.port = address->second;
   server_options.io_threads = options.io_threads;
   server_options.worker_threads = options.worker_threads;
+  server_options.blocking_threads = options.max_concurrent_sign_ins;
   server_options.body_limit = options.body_limit;
   server_options.tls_cert_file = options.tls_cert;
   server_options.tls_key_file = options.tls_key;
