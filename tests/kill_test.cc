@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "api_fixture.h"
+#include "server_process.h"
 
 namespace bulwark::tests {
 namespace {
@@ -33,54 +34,6 @@ std::string RunBulwark(const std::vector<std::string>& args) {
   EXPECT_EQ(pclose(pipe), 0) << command << "\n" << out;
   return out;
 }
-
-// A `bulwark serve` child process on a free port.
-class ServerProcess {
- public:
-  explicit ServerProcess(const std::string& database) {
-    int out[2];
-    if (pipe(out) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      int devnull = open("/dev/null", O_WRONLY);
-      dup2(devnull, STDERR_FILENO);
-      close(out[0]);
-      std::string binary = Binary();
-      execl(binary.c_str(), binary.c_str(), "--database", database.c_str(), "serve", "--listen",
-            "127.0.0.1:0", "--no-access-log", "--rate-limit", "1000000", "--rate-burst", "1000000",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(out[1]);
-    // Read until the "listening on http://127.0.0.1:PORT" line.
-    std::string text;
-    char c;
-    while (read(out[0], &c, 1) == 1) {
-      text += c;
-      if (c == '\n' && text.find("listening on") != std::string::npos) break;
-    }
-    close(out[0]);
-    size_t at = text.find("127.0.0.1:");
-    if (at != std::string::npos) port_ = static_cast<uint16_t>(std::stoi(text.substr(at + 10)));
-  }
-  ~ServerProcess() {
-    if (pid_ > 0) Signal(SIGKILL);
-  }
-  uint16_t port() const { return port_; }
-  // Sends a signal and reaps the process.
-  int Signal(int signal) {
-    kill(pid_, signal);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return status;
-  }
-
- private:
-  pid_t pid_ = -1;
-  uint16_t port_ = 0;
-};
 
 TEST(KillTest, AcknowledgedWritesSurviveSigkill) {
   ASSERT_EQ(::access(Binary().c_str(), X_OK), 0) << Binary() << " is missing; build it first";
