@@ -8,6 +8,7 @@
 
 #include "access/policy.h"
 #include "store/migrations.h"
+#include "testing/postgres_cluster.h"
 
 namespace bulwark::tests {
 
@@ -77,7 +78,16 @@ Reply HttpCall(uint16_t port, const std::string& method, const std::string& targ
 }
 
 void ApiFixture::SetUp() {
-  auto db = store::OpenDatabase("sqlite:" + dir_.path() + "/api.db");
+  std::string url = "sqlite:" + dir_.path() + "/api.db";
+  if (UsePostgres()) {
+    if (!testing::PostgresAvailable()) GTEST_SKIP() << testing::PostgresUnavailableReason();
+    StatusOr<testing::PostgresCluster*> cluster = testing::PostgresCluster::Shared();
+    ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
+    StatusOr<std::string> pg = (*cluster)->CreateDatabase();
+    ASSERT_TRUE(pg.ok()) << pg.status().ToString();
+    url = *pg;
+  }
+  auto db = store::OpenDatabase(url);
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   db_ = std::move(*db);
   ASSERT_TRUE(store::ApplyMigrations(*db_).ok());

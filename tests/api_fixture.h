@@ -52,6 +52,10 @@ struct Actor {
 
 class ApiFixture : public ::testing::Test {
  protected:
+  // The database the server runs on: SQLite in a temporary folder unless a test asks for
+  // a database of the shared throwaway PostgreSQL cluster.
+  virtual bool UsePostgres() const { return false; }
+
   void SetUp() override;
   void TearDown() override;
 

@@ -8,7 +8,15 @@
 namespace bulwark::tests {
 namespace {
 
-class AuthzMatrixTest : public ApiFixture {};
+class AuthzMatrixTest : public ApiFixture {
+ protected:
+  void RunMatrix();
+};
+
+class AuthzMatrixOnPostgresTest : public AuthzMatrixTest {
+ protected:
+  bool UsePostgres() const override { return true; }
+};
 
 std::vector<std::string> SplitTabs(const std::string& line) {
   std::vector<std::string> out;
@@ -18,7 +26,7 @@ std::vector<std::string> SplitTabs(const std::string& line) {
   return out;
 }
 
-TEST_F(AuthzMatrixTest, EveryRowGivesItsStatus) {
+void AuthzMatrixTest::RunMatrix() {
   // A spare lab user whose token the matrix revokes.
   StatusOr<access::User> spare = directory_->CreateUser(
       access::SystemPrincipal(), {symbols_["lab"], "spare@lab.example", "Spare", {}, {}});
@@ -49,6 +57,9 @@ TEST_F(AuthzMatrixTest, EveryRowGivesItsStatus) {
   }
   EXPECT_GT(rows, 50);
 }
+
+TEST_F(AuthzMatrixTest, EveryRowGivesItsStatusOnSqlite) { RunMatrix(); }
+TEST_F(AuthzMatrixOnPostgresTest, EveryRowGivesItsStatus) { RunMatrix(); }
 
 }  // namespace
 }  // namespace bulwark::tests

@@ -31,14 +31,17 @@ TEST(CliTest, FlagsBeatEnvironmentWhichBeatsTheConfigFile) {
   EXPECT_TRUE(fs::exists(dir.path() + "/from-file.db"));
   ASSERT_EQ(RunBulwarkCommand("--config " + file + " migrate", env), 0);
   EXPECT_TRUE(fs::exists(dir.path() + "/from-env.db"));
-  ASSERT_EQ(RunBulwarkCommand("--config " + file + " --database sqlite:" + dir.path() + "/from-flag.db migrate",
-                env),
-            0);
+  ASSERT_EQ(
+      RunBulwarkCommand(
+          "--config " + file + " --database sqlite:" + dir.path() + "/from-flag.db migrate", env),
+      0);
   EXPECT_TRUE(fs::exists(dir.path() + "/from-flag.db"));
 
   // Subcommand sections, and errors a person can act on.
   std::ofstream(file) << "[serve]\nlisten = \"127.0.0.1:notaport\"\n";
-  EXPECT_NE(RunBulwarkCommand("--config " + file + " --database sqlite:" + dir.path() + "/x.db serve"), 0);
+  EXPECT_NE(
+      RunBulwarkCommand("--config " + file + " --database sqlite:" + dir.path() + "/x.db serve"),
+      0);
   std::ofstream(file) << "databse = \"sqlite:typo.db\"\n";
   EXPECT_EQ(RunBulwarkCommand("--config " + file + " migrate"), 2);
   EXPECT_EQ(RunBulwarkCommand("--config " + dir.path() + "/missing.toml migrate"), 2);
@@ -51,7 +54,8 @@ TEST(CliTest, FlagsBeatEnvironmentWhichBeatsTheConfigFile) {
 TEST(CliTest, SigtermAnswersRequestsInFlightThenExitsCleanly) {
   testing::TempDir dir;
   std::string database = "sqlite:" + dir.path() + "/bulwark.db";
-  ASSERT_EQ(RunBulwarkCommand("--database " + database + " admin create-org --name Office --kind program_office"),
+  ASSERT_EQ(RunBulwarkCommand("--database " + database +
+                              " admin create-org --name Office --kind program_office"),
             0);
   ServerProcess server(database);
   ASSERT_NE(server.port(), 0);

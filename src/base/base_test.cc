@@ -55,15 +55,15 @@ TEST(Json, FieldsRejectUnknownMissingAndMistyped) {
     boost::json::value v = *ParseJson(text);
     JsonFields f(v);
     f.String("name");
-    f.OptionalInt("n");
+    f.OptionalBool("n");
     f.OptionalTimestamp("at");
     return f.Finish();
   };
-  EXPECT_TRUE(read(R"({"name":"x","n":3,"at":"2026-01-01T00:00:00Z"})").ok());
+  EXPECT_TRUE(read(R"({"name":"x","n":true,"at":"2026-01-01T00:00:00Z"})").ok());
   EXPECT_TRUE(read(R"({"name":"x","n":null})").ok());
   EXPECT_EQ(read(R"({"n":3})").detail("field"), "name");
   EXPECT_EQ(read(R"({"name":""})").detail("field"), "name");
-  EXPECT_EQ(read(R"({"name":"x","n":"3"})").detail("field"), "n");
+  EXPECT_EQ(read(R"({"name":"x","n":"true"})").detail("field"), "n");
   EXPECT_EQ(read(R"({"name":"x","at":"yesterday"})").detail("field"), "at");
   EXPECT_EQ(read(R"({"name":"x","extra":1})").detail("field"), "extra");
   EXPECT_FALSE(read("[1,2]").ok());

@@ -88,20 +88,6 @@ std::string JsonFields::String(std::string_view key, size_t max_length) {
   return s.value_or("");
 }
 
-std::optional<int64_t> JsonFields::OptionalInt(std::string_view key) {
-  const boost::json::value* v = Find(key, false);
-  if (v == nullptr) return std::nullopt;
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64() && v->get_uint64() <= uint64_t(INT64_MAX)) return int64_t(v->get_uint64());
-  TypeError(key, "an integer");
-  return std::nullopt;
-}
-
-int64_t JsonFields::Int(std::string_view key) {
-  if (Find(key, true) == nullptr) return 0;
-  return OptionalInt(key).value_or(0);
-}
-
 std::optional<bool> JsonFields::OptionalBool(std::string_view key) {
   const boost::json::value* v = Find(key, false);
   if (v == nullptr) return std::nullopt;
@@ -110,11 +96,6 @@ std::optional<bool> JsonFields::OptionalBool(std::string_view key) {
     return std::nullopt;
   }
   return v->get_bool();
-}
-
-bool JsonFields::Bool(std::string_view key) {
-  if (Find(key, true) == nullptr) return false;
-  return OptionalBool(key).value_or(false);
 }
 
 std::optional<Time> JsonFields::OptionalTimestamp(std::string_view key) {
@@ -126,34 +107,6 @@ std::optional<Time> JsonFields::OptionalTimestamp(std::string_view key) {
     return std::nullopt;
   }
   return *t;
-}
-
-Time JsonFields::Timestamp(std::string_view key) {
-  if (Find(key, true) == nullptr) return Time{};
-  return OptionalTimestamp(key).value_or(Time{});
-}
-
-std::optional<std::vector<std::string>> JsonFields::OptionalStringArray(std::string_view key) {
-  const boost::json::value* v = Find(key, false);
-  if (v == nullptr) return std::nullopt;
-  if (!v->is_array()) {
-    TypeError(key, "an array of strings");
-    return std::nullopt;
-  }
-  std::vector<std::string> out;
-  for (const boost::json::value& e : v->get_array()) {
-    if (!e.is_string()) {
-      TypeError(key, "an array of strings");
-      return std::nullopt;
-    }
-    out.emplace_back(e.get_string());
-  }
-  return out;
-}
-
-std::vector<std::string> JsonFields::StringArray(std::string_view key) {
-  if (Find(key, true) == nullptr) return {};
-  return OptionalStringArray(key).value_or(std::vector<std::string>{});
 }
 
 Status JsonFields::Finish() {

@@ -15,12 +15,10 @@
 #pragma once
 
 #include <boost/json.hpp>
-#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "base/clock.h"
 #include "base/status.h"
@@ -36,27 +34,20 @@ class JsonFields {
   // `what` names the object in messages ("request body", "organization").
   explicit JsonFields(const boost::json::value& value, std::string what = "request body");
 
-  // Required members. A missing or mistyped member records an error and returns a default.
+  // A required, non-empty string. A missing or mistyped member records an error and returns "".
   std::string String(std::string_view key, size_t max_length = 1024);
-  int64_t Int(std::string_view key);
-  bool Bool(std::string_view key);
-  Time Timestamp(std::string_view key);
-  std::vector<std::string> StringArray(std::string_view key);
 
   // Optional members: absent or null gives nullopt.
   std::optional<std::string> OptionalString(std::string_view key, size_t max_length = 1024);
-  std::optional<int64_t> OptionalInt(std::string_view key);
   std::optional<bool> OptionalBool(std::string_view key);
   std::optional<Time> OptionalTimestamp(std::string_view key);
-  std::optional<std::vector<std::string>> OptionalStringArray(std::string_view key);
-
-  // Records an error of the caller's own, if none was recorded yet.
-  void Fail(Status status);
 
   // The first error recorded, or an error naming the first member that was never read.
   Status Finish();
 
  private:
+  // Records an error, if none was recorded yet.
+  void Fail(Status status);
   const boost::json::value* Find(std::string_view key, bool required);
   void TypeError(std::string_view key, std::string_view expected);
 

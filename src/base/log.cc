@@ -100,8 +100,6 @@ bool ParseLogLevel(std::string_view name, LogLevel* level) {
 
 void LogAccessLine(std::string json_object) { AccessLogQueue::Get().Push(std::move(json_object)); }
 
-void FlushLogs() { AccessLogQueue::Get().Flush(); }
-
 void LogJsonLine(const std::string& json_object) {
   AccessLogQueue::Get().Flush();  // Earlier access-log lines first.
   std::FILE* sink = g_sink.load();

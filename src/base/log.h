@@ -33,10 +33,7 @@ void LogJsonLine(const std::string& json_object);
 
 // Queues an already formed JSON object as one line of the access log. Lines are written in
 // batches by a background thread at least every 100 ms (one write per batch instead of one per
-// request), and always before any line from Log or LogJsonLine, so the order is kept.
+// request), always before any line from Log or LogJsonLine, so the order is kept, and at exit.
 void LogAccessLine(std::string json_object);
-
-// Writes every queued line now. Servers call it when they stop.
-void FlushLogs();
 
 }  // namespace bulwark

@@ -85,13 +85,24 @@ class Transaction {
   virtual ~Transaction() = default;
   // Runs one statement that returns rows. The number of `?` placeholders must match
   // `params` (kInvalidArgument otherwise).
-  virtual StatusOr<ResultSet> Query(std::string_view sql,
-                                    const std::vector<Value>& params = {}) = 0;
+  StatusOr<ResultSet> Query(std::string_view sql, const std::vector<Value>& params = {}) {
+    ResultSet rows;
+    BW_RETURN_IF_ERROR(Run(sql, params, &rows));
+    return rows;
+  }
   // Runs a statement and returns the number of rows it changed. With no `params`, `sql` may
   // be a script of several `;`-separated statements (see above); the count is then the total
   // over the script.
-  virtual StatusOr<int64_t> Execute(std::string_view sql,
-                                    const std::vector<Value>& params = {}) = 0;
+  StatusOr<int64_t> Execute(std::string_view sql, const std::vector<Value>& params = {}) {
+    return Run(sql, params, nullptr);
+  }
+
+ protected:
+  // What each backend implements: runs `sql` (a script only when `rows` is null and there are
+  // no `params`), collects result rows into `rows` when it is not null, and returns the rows
+  // changed.
+  virtual StatusOr<int64_t> Run(std::string_view sql, const std::vector<Value>& params,
+                                ResultSet* rows) = 0;
 };
 
 enum class TxMode { kReadOnly, kReadWrite };

@@ -225,20 +225,11 @@ class PgTransaction final : public Transaction {
  public:
   explicit PgTransaction(PgConnection& conn) : conn_(conn) {}
 
-  StatusOr<ResultSet> Query(std::string_view sql, const std::vector<Value>& params) override {
-    ResultSet rows;
-    BW_RETURN_IF_ERROR(Run(sql, params, &rows));
-    return rows;
-  }
-
-  StatusOr<int64_t> Execute(std::string_view sql, const std::vector<Value>& params) override {
-    return Run(sql, params, nullptr);
-  }
-
   const FailedStatement& failure() const { return failure_; }
 
  private:
-  StatusOr<int64_t> Run(std::string_view sql, const std::vector<Value>& params, ResultSet* rows) {
+  StatusOr<int64_t> Run(std::string_view sql, const std::vector<Value>& params,
+                        ResultSet* rows) override {
     BW_RETURN_IF_ERROR(failure_.CheckUsable());
     const PgConnection::Prepared* prepared = conn_.Find(sql);
     if (prepared == nullptr) {

@@ -280,22 +280,13 @@ class SqliteTransaction final : public Transaction {
  public:
   explicit SqliteTransaction(SqliteConnection& conn) : conn_(conn) {}
 
-  StatusOr<ResultSet> Query(std::string_view sql, const std::vector<Value>& params) override {
-    ResultSet rows;
-    BW_RETURN_IF_ERROR(Run(sql, params, &rows));
-    return rows;
-  }
-
-  StatusOr<int64_t> Execute(std::string_view sql, const std::vector<Value>& params) override {
-    return Run(sql, params, nullptr);
-  }
-
   const FailedStatement& failure() const { return failure_; }
 
  private:
   // Runs one statement (or, for Execute without parameters, a script). Collects rows into
   // `rows` when it is not null. Returns the rows changed, or read for a read-only statement.
-  StatusOr<int64_t> Run(std::string_view sql, const std::vector<Value>& params, ResultSet* rows) {
+  StatusOr<int64_t> Run(std::string_view sql, const std::vector<Value>& params,
+                        ResultSet* rows) override {
     BW_RETURN_IF_ERROR(failure_.CheckUsable());
     sqlite3_stmt* stmt = nullptr;
     bool script = false;
