@@ -155,6 +155,14 @@ TEST_F(RateLimitTest, ExhaustedBucketGives429WithRetryAfter) {
   EXPECT_EQ(Call("GET", "/api/v1/whoami", "", "lab_member").status, 200);
 }
 
+TEST_F(ApiTest, SignInsAreRateLimitedPerEmail) {
+  const std::string body = R"({"email":"lab_member@lab.example","password":"guess guess guess"})";
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(Call("POST", "/api/v1/session", body).status, 401);
+  Reply limited = Call("POST", "/api/v1/session", body);
+  ExpectError(limited, 429, "resource_exhausted");
+  EXPECT_FALSE(limited.Header("retry-after").empty());
+}
+
 // Every route the server serves is described in the OpenAPI document, and nothing else is.
 TEST_F(ApiTest, OpenApiDocumentsEveryRoute) {
   Reply r = Call("GET", "/api/v1/openapi.json");
