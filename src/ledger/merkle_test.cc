@@ -1,0 +1,1 @@
+// Tests are written with the module.
