@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "access/policy.h"
+#include "ledger/note.h"
 #include "store/migrations.h"
 #include "testing/postgres_cluster.h"
 
@@ -93,8 +94,14 @@ void ApiFixture::SetUp() {
   ASSERT_TRUE(store::ApplyMigrations(*db_).ok());
   hasher_ = std::make_unique<access::PasswordHasher>(access::PasswordHasher::Cost::kMinimal, 4,
                                                      Seconds(10));
-  directory_ = std::make_unique<access::Directory>(*db_, clock_, *hasher_);
-  app_ = std::make_unique<api::App>(*directory_, *db_, clock_, metrics_, app_options_);
+  ledger::GeneratedKey key = ledger::GenerateEd25519Key("bulwark.test/ledger").value();
+  ledger_key_ = key.verifier_key;
+  ledger_ = std::make_unique<ledger::TransparencyLog>(
+      *db_, "bulwark.test/ledger", ledger::NewEd25519Signer(key.private_key).value(),
+      key.verifier_key, clock_);
+  audit_ = std::make_unique<api::LedgerAuditTrail>(*ledger_, clock_);
+  directory_ = std::make_unique<access::Directory>(*db_, clock_, *hasher_, audit_.get());
+  app_ = std::make_unique<api::App>(*directory_, *ledger_, *db_, clock_, metrics_, app_options_);
   app_->Register(router_);
   api::HttpServerOptions options;
   options.port = 0;

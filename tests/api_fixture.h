@@ -21,6 +21,8 @@
 #include "access/directory.h"
 #include "api/app.h"
 #include "api/http_server.h"
+#include "api/ledger_audit.h"
+#include "ledger/transparency_log.h"
 #include "store/database.h"
 #include "testing/temp_dir.h"
 
@@ -73,6 +75,9 @@ class ApiFixture : public ::testing::Test {
   testing::TempDir dir_;
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<access::PasswordHasher> hasher_;
+  std::unique_ptr<ledger::TransparencyLog> ledger_;
+  std::string ledger_key_;  // the ledger's verifier key
+  std::unique_ptr<api::LedgerAuditTrail> audit_;
   std::unique_ptr<access::Directory> directory_;
   api::Metrics metrics_;
   std::unique_ptr<api::App> app_;

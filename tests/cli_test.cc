@@ -9,7 +9,10 @@
 #include <thread>
 
 #include "api_fixture.h"
+#include "base/encoding.h"
+#include "ledger/merkle.h"
 #include "server_process.h"
+#include "store/database.h"
 
 namespace bulwark::tests {
 namespace {
@@ -51,6 +54,109 @@ TEST(CliTest, FlagsBeatEnvironmentWhichBeatsTheConfigFile) {
   EXPECT_EQ(RunBulwarkCommand("admin create-user --help"), 0);
 }
 
+// Runs `bulwark ARGS`; returns the exit status and stores standard output and error.
+int RunCapturing(const std::string& args, std::string* output) {
+  std::string command = std::string(BULWARK_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  output->clear();
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) output->append(buffer, n);
+  return WEXITSTATUS(pclose(pipe));
+}
+
+TEST(CliTest, LedgerVerifiesProvesAndCatchesTampering) {
+  testing::TempDir dir;
+  std::string db_url = "sqlite:" + dir.path() + "/bulwark.db";
+  std::string common = "--database " + db_url + " --ledger-key " + dir.path() + "/ledger.key ";
+  ASSERT_EQ(RunBulwarkCommand(common + "admin create-org --name Office --kind program_office"), 0);
+  ASSERT_EQ(RunBulwarkCommand(common + "admin create-org --name Bank --kind operator"), 0);
+  ASSERT_EQ(RunBulwarkCommand(common + "admin create-org --name Lab --kind lab"), 0);
+  std::string out;
+  ASSERT_EQ(RunCapturing(common + "ledger checkpoint", &out), 0) << out;
+  std::ofstream(dir.path() + "/saved.note") << out;
+  ASSERT_EQ(RunCapturing(common + "ledger verify --checkpoint " + dir.path() + "/saved.note", &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("ledger verified: 3 entries"), std::string::npos) << out;
+
+  // An offline proof of entry 1, checked with the verifier key alone.
+  ASSERT_EQ(RunCapturing(common + "ledger prove 1", &out), 0) << out;
+  std::ofstream(dir.path() + "/entry1.tlog-proof") << out;
+  std::string vkey;
+  {
+    std::ifstream key(dir.path() + "/ledger.key");
+    std::getline(key, vkey);
+    std::getline(key, vkey);
+  }
+  auto db = store::OpenDatabase(db_url).value();
+  std::string leaf_hash;
+  ASSERT_TRUE(db->Transact(store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
+                  BW_ASSIGN_OR_RETURN(
+                      store::ResultSet rows,
+                      tx.Query("SELECT leaf_hash FROM ledger_entries WHERE idx = 1"));
+                  leaf_hash = Base64Encode(rows.at(0).Bytes(0));
+                  return OkStatus();
+                }).ok());
+  EXPECT_EQ(RunCapturing("ledger check-proof " + dir.path() + "/entry1.tlog-proof --vkey " + vkey +
+                             " --leaf-hash " + leaf_hash,
+                         &out),
+            0)
+      << out;
+  std::string other_hash = Base64Encode(std::string(32, 'x'));
+  EXPECT_EQ(RunCapturing("ledger check-proof " + dir.path() + "/entry1.tlog-proof --vkey " + vkey +
+                             " --leaf-hash " + other_hash,
+                         &out),
+            1)
+      << out;
+
+  auto exec = [&](const std::string& sql) {
+    ASSERT_TRUE(db->Transact(store::TxMode::kReadWrite, [&](store::Transaction& tx) {
+                    return tx.Execute(sql).status();
+                  }).ok());
+  };
+  // A changed entry is named.
+  exec("UPDATE ledger_entries SET leaf = X'7b7d' WHERE idx = 1");
+  EXPECT_EQ(RunCapturing(common + "ledger verify", &out), 1);
+  EXPECT_NE(out.find("entry 1 was changed"), std::string::npos) << out;
+  // A deleted entry is found, and so is a rewritten log that hashes consistently.
+  exec("DELETE FROM ledger_entries WHERE idx = 1");
+  EXPECT_EQ(RunCapturing(common + "ledger verify", &out), 1);
+  EXPECT_NE(out.find("entry 1 is missing"), std::string::npos) << out;
+}
+
+TEST(CliTest, AuditorsCheckProofsFromNumbersAlone) {
+  // Entries "a", "b", "c": root and proof from the RFC 9162 definitions.
+  std::string out;
+  ledger::MemoryTree tree;
+  for (const char* leaf : {"a", "b", "c"}) tree.Append(leaf);
+  auto b64 = [](const ledger::Hash& h) {
+    return Base64Encode(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
+  };
+  std::vector<ledger::Hash> proof = ledger::InclusionProof(0, 3, tree).value();
+  std::string proof_text;
+  for (const ledger::Hash& h : proof) proof_text += (proof_text.empty() ? "" : ",") + b64(h);
+  std::string args = "ledger verify-inclusion --leaf-hash " + b64(ledger::HashLeaf("a")) +
+                     " --index 0 --size 3 --root " + b64(tree.Root()) + " --proof " + proof_text;
+  EXPECT_EQ(RunCapturing(args, &out), 0) << out;
+  EXPECT_EQ(
+      RunCapturing("ledger verify-inclusion --leaf-hash " + b64(ledger::HashLeaf("z")) +
+                       " --index 0 --size 3 --root " + b64(tree.Root()) + " --proof " + proof_text,
+                   &out),
+      1)
+      << out;
+  // Consistency of sizes 3 and 3 needs the empty proof.
+  EXPECT_EQ(RunCapturing("ledger verify-consistency --size1 3 --size2 3 --root1 " +
+                             b64(tree.Root()) + " --root2 " + b64(tree.Root()) + " --proof ''",
+                         &out),
+            0)
+      << out;
+  EXPECT_EQ(RunCapturing("ledger verify-inclusion --leaf-hash nope --index 0 --size 3 --root x "
+                         "--proof ''",
+                         &out),
+            2);
+}
+
 TEST(CliTest, SigtermAnswersRequestsInFlightThenExitsCleanly) {
   testing::TempDir dir;
   std::string database = "sqlite:" + dir.path() + "/bulwark.db";
@@ -69,7 +175,16 @@ TEST(CliTest, SigtermAnswersRequestsInFlightThenExitsCleanly) {
       if (r && r->status == 401) ++answered;
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  // Signal only once all four are in flight (the /metrics request itself is the fifth).
+  for (int tries = 0; tries < 2000; ++tries) {
+    Reply metrics = HttpCall(server.port(), "GET", "/metrics");
+    size_t at = metrics.body.find("\nbulwark_http_requests_in_flight ");
+    if (at != std::string::npos &&
+        std::stod(metrics.body.substr(at + sizeof("\nbulwark_http_requests_in_flight ") - 1)) >= 5) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
   int status = server.Signal(SIGTERM);
   for (auto& t : clients) t.join();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;

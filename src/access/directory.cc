@@ -5,6 +5,7 @@
 
 #include "access/policy.h"
 #include "base/ids.h"
+#include "base/log.h"
 #include "base/time_format.h"
 
 namespace bulwark::access {
@@ -150,18 +151,25 @@ std::vector<std::string> PageOf(const std::vector<std::string>& sorted_ids, cons
 }  // namespace
 
 Directory::Directory(store::Database& db, const Clock& clock, PasswordHasher& hasher,
-                     Random& random)
-    : db_(db), clock_(clock), hasher_(hasher), random_(random) {}
+                     AuditTrail* audit, Random& random)
+    : db_(db), clock_(clock), hasher_(hasher), audit_(audit), random_(random) {}
 
 namespace {
 
 // Requires `action` on `object`. When the actor may not even see the object (`see_action`
 // denied too, or none given and the action denied), the object is reported as not found.
-Status Require(const Authorizer& authorizer, Transaction& tx, const Principal& actor,
-               std::string_view action, std::string_view object, Time now,
-               std::string_view see_action, std::string_view what) {
+// The denial of the Directory operation running on this thread, recorded after its
+// transaction rolls back (see Directory::Run).
+thread_local std::optional<AuditRecord>* t_denial = nullptr;
+
+StatusOr<Decision> Require(const Authorizer& authorizer, Transaction& tx, const Principal& actor,
+                           std::string_view action, std::string_view object, Time now,
+                           std::string_view see_action, std::string_view what) {
   BW_ASSIGN_OR_RETURN(Decision d, authorizer.Check(tx, actor, action, object, now));
-  if (d.allowed) return OkStatus();
+  if (d.allowed) return d;
+  if (t_denial != nullptr) {
+    *t_denial = AuditRecord{actor, std::string(action), std::string(object), false, {}};
+  }
   if (!see_action.empty()) {
     BW_ASSIGN_OR_RETURN(Decision see, authorizer.Check(tx, actor, see_action, object, now));
     if (!see.allowed) {
@@ -211,14 +219,37 @@ StatusOr<Organization> LoadOrganization(Transaction& tx, const std::string& id) 
 
 }  // namespace
 
+Status Directory::Run(TxMode mode, const std::function<Status(Transaction&)>& fn) {
+  std::optional<AuditRecord> denial;
+  std::optional<AuditRecord>* outer = t_denial;
+  t_denial = &denial;
+  Status s = db_.Transact(mode, fn);
+  t_denial = outer;
+  if (!s.ok() && denial && audit_ != nullptr) {
+    Status recorded = db_.Transact(TxMode::kReadWrite,
+                                   [&](Transaction& tx) { return audit_->Record(tx, *denial); });
+    if (!recorded.ok()) {
+      Log(LogLevel::kError, "could not record a denial in the audit trail",
+          {{"action", denial->action}, {"object", denial->object}, {"error", recorded.ToString()}});
+    }
+  }
+  return s;
+}
+
+Status Directory::Audit(Transaction& tx, const Principal& actor, std::string_view action,
+                        const std::string& object, std::vector<std::string> grants) {
+  if (audit_ == nullptr) return OkStatus();
+  return audit_->Record(tx, {actor, std::string(action), object, true, std::move(grants)});
+}
+
 StatusOr<Organization> Directory::CreateOrganization(const Principal& actor,
                                                      const std::string& name, OrgKind kind) {
   BW_RETURN_IF_ERROR(ValidateName(name, "name"));
   Organization org;
-  Status s = db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     Time now = clock_.Now();
-    BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kOrganizationCreate, kPlatform, now,
-                               "", "platform"));
+    BW_ASSIGN_OR_RETURN(Decision d, Require(authorizer_, tx, actor, actions::kOrganizationCreate,
+                                            kPlatform, now, "", "platform"));
     org = {NewId("org", random_), name, kind, now};
     Status insert =
         tx.Execute(
@@ -230,7 +261,8 @@ StatusOr<Organization> Directory::CreateOrganization(const Principal& actor,
       return Status(StatusCode::kAlreadyExists,
                     "an organization named '" + name + "' already exists", {{"field", "name"}});
     }
-    return insert;
+    BW_RETURN_IF_ERROR(insert);
+    return Audit(tx, actor, actions::kOrganizationCreate, org.id, d.grants);
   });
   if (!s.ok()) return s;
   return org;
@@ -238,7 +270,7 @@ StatusOr<Organization> Directory::CreateOrganization(const Principal& actor,
 
 StatusOr<Organization> Directory::GetOrganization(const Principal& actor, const std::string& id) {
   Organization org;
-  Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kOrganizationRead, id, clock_.Now(),
                                actions::kOrganizationRead, "organization"));
     BW_ASSIGN_OR_RETURN(org, LoadOrganization(tx, id));
@@ -251,7 +283,7 @@ StatusOr<Organization> Directory::GetOrganization(const Principal& actor, const 
 StatusOr<Organization> Directory::FindOrganizationByName(const Principal& actor,
                                                          const std::string& name) {
   std::string id;
-  Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     BW_ASSIGN_OR_RETURN(ResultSet rows,
                         tx.Query("SELECT id FROM organizations WHERE name = ?", {name}));
     if (rows.empty()) return NotFoundError("no organization named '" + name + "'");
@@ -265,7 +297,7 @@ StatusOr<Organization> Directory::FindOrganizationByName(const Principal& actor,
 StatusOr<Page<Organization>> Directory::ListOrganizations(const Principal& actor,
                                                           const PageRequest& page) {
   Page<Organization> out;
-  Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     BW_ASSIGN_OR_RETURN(
         std::vector<std::string> ids,
         authorizer_.List(tx, actor, actions::kOrganizationRead, "org", clock_.Now()));
@@ -288,10 +320,11 @@ StatusOr<User> Directory::CreateUser(const Principal& actor, const NewUser& spec
     BW_ASSIGN_OR_RETURN(password_hash, hasher_.Hash(*spec.password));
   }
   User user;
-  Status s = db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     Time now = clock_.Now();
-    BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kUserCreate, spec.org_id, now,
-                               actions::kOrganizationRead, "organization"));
+    BW_ASSIGN_OR_RETURN(Decision d,
+                        Require(authorizer_, tx, actor, actions::kUserCreate, spec.org_id, now,
+                                actions::kOrganizationRead, "organization"));
     BW_RETURN_IF_ERROR(LoadOrganization(tx, spec.org_id).status());
     user = {NewId("usr", random_),     spec.org_id, email, spec.display_name, false,
             password_hash.has_value(), now};
@@ -311,10 +344,11 @@ StatusOr<User> Directory::CreateUser(const Principal& actor, const NewUser& spec
                                    {user.id, std::string(kParentRelation), user.org_id, {}, {}},
                                    now, true)
                            .status());
-    return InsertTuple(tx, random_, actor,
-                       {user.org_id, std::string(OrgRoleName(spec.role)), user.id, {}, {}}, now,
-                       true)
-        .status();
+    BW_RETURN_IF_ERROR(
+        InsertTuple(tx, random_, actor,
+                    {user.org_id, std::string(OrgRoleName(spec.role)), user.id, {}, {}}, now, true)
+            .status());
+    return Audit(tx, actor, actions::kUserCreate, user.id, d.grants);
   });
   if (!s.ok()) return s;
   return user;
@@ -322,7 +356,7 @@ StatusOr<User> Directory::CreateUser(const Principal& actor, const NewUser& spec
 
 StatusOr<User> Directory::GetUser(const Principal& actor, const std::string& id) {
   User user;
-  Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kUserRead, id, clock_.Now(),
                                actions::kUserRead, "user"));
     BW_ASSIGN_OR_RETURN(user, LoadUser(tx, id));
@@ -335,7 +369,7 @@ StatusOr<User> Directory::GetUser(const Principal& actor, const std::string& id)
 StatusOr<User> Directory::FindUserByEmail(const Principal& actor, const std::string& email) {
   BW_ASSIGN_OR_RETURN(std::string normalized, NormalizeEmail(email));
   std::string id;
-  Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     BW_ASSIGN_OR_RETURN(ResultSet rows,
                         tx.Query("SELECT id FROM users WHERE email = ?", {normalized}));
     if (rows.empty()) return NotFoundError("no user with email '" + normalized + "'");
@@ -349,7 +383,7 @@ StatusOr<User> Directory::FindUserByEmail(const Principal& actor, const std::str
 StatusOr<Page<User>> Directory::ListUsers(const Principal& actor, const std::string& org_id,
                                           const PageRequest& page) {
   Page<User> out;
-  Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     Time now = clock_.Now();
     BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kOrganizationRead, org_id, now,
                                actions::kOrganizationRead, "organization"));
@@ -376,32 +410,32 @@ Status Directory::SetPassword(const Principal& actor, const std::string& user_id
                               const std::string& password) {
   BW_RETURN_IF_ERROR(ValidateNewPassword(password));
   BW_ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(password));
-  return db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
-    BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kUserUpdate, user_id, clock_.Now(),
-                               actions::kUserRead, "user"));
+  return Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(Decision d, Require(authorizer_, tx, actor, actions::kUserUpdate, user_id,
+                                            clock_.Now(), actions::kUserRead, "user"));
     BW_ASSIGN_OR_RETURN(
         int64_t n, tx.Execute("UPDATE users SET password_hash = ? WHERE id = ?", {hash, user_id}));
     if (n == 0) return NotFoundError("no user " + user_id);
     // A new password ends every console session of the user.
-    return tx
-        .Execute(
-            "UPDATE console_sessions SET revoked_at = ? WHERE user_id = ? AND "
-            "revoked_at IS NULL",
-            {ToUnixMicros(clock_.Now()), user_id})
-        .status();
+    BW_RETURN_IF_ERROR(
+        tx.Execute("UPDATE console_sessions SET revoked_at = ? WHERE user_id = ? "
+                   "AND revoked_at IS NULL",
+                   {ToUnixMicros(clock_.Now()), user_id}));
+    return Audit(tx, actor, actions::kUserUpdate, user_id, d.grants);
   });
 }
 
 Status Directory::SetDisabled(const Principal& actor, const std::string& user_id, bool disabled) {
-  Status s = db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     Time now = clock_.Now();
     BW_ASSIGN_OR_RETURN(User user, LoadUser(tx, user_id));
     // Disabling is an organization administrator's act, never one's own.
-    BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kOrganizationUpdate, user.org_id,
-                               now, actions::kOrganizationRead, "organization"));
-    return tx
-        .Execute("UPDATE users SET disabled = ? WHERE id = ?", {int64_t{disabled ? 1 : 0}, user_id})
-        .status();
+    BW_ASSIGN_OR_RETURN(
+        Decision d, Require(authorizer_, tx, actor, actions::kOrganizationUpdate, user.org_id, now,
+                            actions::kOrganizationRead, "organization"));
+    BW_RETURN_IF_ERROR(tx.Execute("UPDATE users SET disabled = ? WHERE id = ?",
+                                  {int64_t{disabled ? 1 : 0}, user_id}));
+    return Audit(tx, actor, disabled ? "user.disable" : "user.enable", user_id, d.grants);
   });
   if (s.ok()) Forget([&](const CachedToken& t) { return t.principal.user_id == user_id; });
   return s;
@@ -412,10 +446,10 @@ StatusOr<IssuedToken> Directory::IssueToken(const Principal& actor, const std::s
                                             std::optional<Time> expires_at) {
   BW_RETURN_IF_ERROR(ValidateName(name, "name"));
   IssuedToken issued;
-  Status s = db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     Time now = clock_.Now();
-    BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kTokenManage, user_id, now,
-                               actions::kUserRead, "user"));
+    BW_ASSIGN_OR_RETURN(Decision d, Require(authorizer_, tx, actor, actions::kTokenManage, user_id,
+                                            now, actions::kUserRead, "user"));
     BW_ASSIGN_OR_RETURN(User user, LoadUser(tx, user_id));
     if (expires_at && *expires_at <= now) {
       return Status(StatusCode::kInvalidArgument, "expires_at must be in the future",
@@ -423,13 +457,12 @@ StatusOr<IssuedToken> Directory::IssueToken(const Principal& actor, const std::s
     }
     issued.secret = NewSecret(kApiTokenPrefix, random_);
     issued.token = {NewId("tok", random_), user.id, name, now, expires_at, {}, {}};
-    return tx
-        .Execute(
-            "INSERT INTO api_tokens (id, user_id, name, secret_hash, created_at, expires_at) "
-            "VALUES (?,?,?,?,?,?)",
-            {issued.token.id, user.id, name, store::Blob{HashSecret(issued.secret)},
-             ToUnixMicros(now), OptTime(expires_at)})
-        .status();
+    BW_RETURN_IF_ERROR(tx.Execute(
+        "INSERT INTO api_tokens (id, user_id, name, secret_hash, created_at, expires_at) "
+        "VALUES (?,?,?,?,?,?)",
+        {issued.token.id, user.id, name, store::Blob{HashSecret(issued.secret)}, ToUnixMicros(now),
+         OptTime(expires_at)}));
+    return Audit(tx, actor, "token.issue", issued.token.id, d.grants);
   });
   if (!s.ok()) return s;
   return issued;
@@ -438,7 +471,7 @@ StatusOr<IssuedToken> Directory::IssueToken(const Principal& actor, const std::s
 StatusOr<std::vector<ApiToken>> Directory::ListTokens(const Principal& actor,
                                                       const std::string& user_id) {
   std::vector<ApiToken> out;
-  Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kTokenRevoke, user_id, clock_.Now(),
                                actions::kUserRead, "user"));
     BW_ASSIGN_OR_RETURN(
@@ -454,21 +487,23 @@ StatusOr<std::vector<ApiToken>> Directory::ListTokens(const Principal& actor,
 
 StatusOr<ApiToken> Directory::RevokeToken(const Principal& actor, const std::string& token_id) {
   ApiToken token;
-  Status s = db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     Time now = clock_.Now();
     BW_ASSIGN_OR_RETURN(ResultSet rows,
                         tx.Query(Select(kTokenColumns, "api_tokens", "WHERE id = ?"), {token_id}));
     if (rows.empty()) return NotFoundError("no token " + token_id);
     token = ReadToken(rows[0]);
-    Status allowed = Require(authorizer_, tx, actor, actions::kTokenRevoke, token.user_id, now,
-                             actions::kUserRead, "user");
-    if (allowed.code() == StatusCode::kNotFound) return NotFoundError("no token " + token_id);
-    BW_RETURN_IF_ERROR(allowed);
+    StatusOr<Decision> allowed = Require(authorizer_, tx, actor, actions::kTokenRevoke,
+                                         token.user_id, now, actions::kUserRead, "user");
+    if (allowed.status().code() == StatusCode::kNotFound) {
+      return NotFoundError("no token " + token_id);
+    }
+    BW_RETURN_IF_ERROR(allowed.status());
     if (token.revoked_at) return OkStatus();
     token.revoked_at = now;
-    return tx
-        .Execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ?", {ToUnixMicros(now), token_id})
-        .status();
+    BW_RETURN_IF_ERROR(tx.Execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ?",
+                                  {ToUnixMicros(now), token_id}));
+    return Audit(tx, actor, actions::kTokenRevoke, token_id, allowed->grants);
   });
   if (!s.ok()) return s;
   Forget([&](const CachedToken& t) { return t.principal.credential_id == token_id; });
@@ -504,7 +539,7 @@ StatusOr<Principal> Directory::AuthenticateToken(std::string_view secret) {
   Principal principal;
   std::optional<Time> last_used;
   std::optional<Time> expires_at;
-  Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     BW_ASSIGN_OR_RETURN(
         ResultSet rows,
         tx.Query("SELECT t.id, t.user_id, t.expires_at, t.revoked_at, t.last_used_at, u.org_id, "
@@ -530,14 +565,12 @@ StatusOr<Principal> Directory::AuthenticateToken(std::string_view secret) {
   if (!s.ok()) return s;
   if (!last_used || now - *last_used >= kLastUsedGranularity) {
     // Best effort: a failure to record last use must not fail the request.
-    db_.Transact(TxMode::kReadWrite,
-                 [&](Transaction& tx) -> Status {
-                   return tx
-                       .Execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
-                                {ToUnixMicros(now), principal.credential_id})
-                       .status();
-                 })
-        .IgnoreError();
+    Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+      return tx
+          .Execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
+                   {ToUnixMicros(now), principal.credential_id})
+          .status();
+    }).IgnoreError();
   }
   {
     std::lock_guard<std::mutex> lock(token_cache_mu_);
@@ -555,7 +588,7 @@ StatusOr<IssuedSession> Directory::SignIn(const std::string& email, const std::s
   Principal principal;
   bool disabled = false;
   if (normalized.ok()) {
-    BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
       BW_ASSIGN_OR_RETURN(ResultSet rows,
                           tx.Query("SELECT id, org_id, password_hash, disabled FROM users "
                                    "WHERE email = ?",
@@ -583,15 +616,14 @@ StatusOr<IssuedSession> Directory::SignIn(const std::string& email, const std::s
   principal.credential_id = session.session_id;
   principal.via_session = true;
   session.principal = principal;
-  BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
-    return tx
-        .Execute(
-            "INSERT INTO console_sessions (id, user_id, secret_hash, csrf_hash, created_at, "
-            "expires_at) VALUES (?,?,?,?,?,?)",
-            {session.session_id, principal.user_id, store::Blob{HashSecret(session.secret)},
-             store::Blob{HashSecret(session.csrf_token)}, ToUnixMicros(now),
-             ToUnixMicros(session.expires_at)})
-        .status();
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(
+        tx.Execute("INSERT INTO console_sessions (id, user_id, secret_hash, csrf_hash, created_at, "
+                   "expires_at) VALUES (?,?,?,?,?,?)",
+                   {session.session_id, principal.user_id, store::Blob{HashSecret(session.secret)},
+                    store::Blob{HashSecret(session.csrf_token)}, ToUnixMicros(now),
+                    ToUnixMicros(session.expires_at)}));
+    return Audit(tx, principal, "session.create", session.session_id, {});
   }));
   return session;
 }
@@ -603,7 +635,7 @@ StatusOr<Principal> Directory::AuthenticateSession(std::string_view secret,
   }
   Time now = clock_.Now();
   Principal principal;
-  Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     BW_ASSIGN_OR_RETURN(
         ResultSet rows,
         tx.Query("SELECT s.id, s.user_id, s.csrf_hash, s.expires_at, s.revoked_at, u.org_id, "
@@ -634,7 +666,7 @@ StatusOr<Principal> Directory::AuthenticateSession(std::string_view secret,
 
 Status Directory::SignOut(std::string_view secret) {
   if (!HasSecretShape(secret, kSessionPrefix)) return OkStatus();
-  return db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+  return Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     return tx
         .Execute(
             "UPDATE console_sessions SET revoked_at = ? WHERE secret_hash = ? AND "
@@ -647,7 +679,7 @@ Status Directory::SignOut(std::string_view secret) {
 StatusOr<Identity> Directory::WhoAmI(const Principal& actor) {
   Identity id;
   id.principal = actor;
-  Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     BW_ASSIGN_OR_RETURN(
         ResultSet user_rows,
         tx.Query("SELECT u.id, u.org_id, u.email, u.display_name, u.disabled, "
@@ -699,10 +731,10 @@ StatusOr<RelationshipTuple> Directory::WriteTuple(const Principal& actor, const 
                   {{"field", "expires_at"}});
   }
   RelationshipTuple tuple;
-  Status s = db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     Time now = clock_.Now();
-    BW_RETURN_IF_ERROR(
-        Require(authorizer_, tx, actor, actions::kTupleWrite, kPlatform, now, "", "platform"));
+    BW_ASSIGN_OR_RETURN(Decision d, Require(authorizer_, tx, actor, actions::kTupleWrite, kPlatform,
+                                            now, "", "platform"));
     for (const std::string& id : {spec.object, subject_object}) {
       if (id == kPlatform) continue;
       std::string_view table = IdPrefix(id) == "org" ? "organizations" : "users";
@@ -712,7 +744,7 @@ StatusOr<RelationshipTuple> Directory::WriteTuple(const Principal& actor, const 
     }
     bool approved = IsSystem(actor) || !IsDualControl(type, spec.relation);
     BW_ASSIGN_OR_RETURN(tuple, InsertTuple(tx, random_, actor, spec, now, approved));
-    return OkStatus();
+    return Audit(tx, actor, actions::kTupleWrite, tuple.id, d.grants);
   });
   if (!s.ok()) return s;
   return tuple;
@@ -720,7 +752,7 @@ StatusOr<RelationshipTuple> Directory::WriteTuple(const Principal& actor, const 
 
 StatusOr<RelationshipTuple> Directory::ApproveTuple(const Principal& actor, const std::string& id) {
   RelationshipTuple tuple;
-  Status s = db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     Time now = clock_.Now();
     BW_RETURN_IF_ERROR(
         Require(authorizer_, tx, actor, actions::kTupleRead, kPlatform, now, "", "platform"));
@@ -729,17 +761,17 @@ StatusOr<RelationshipTuple> Directory::ApproveTuple(const Principal& actor, cons
         tx.Query(Select(kTupleColumns, "relationship_tuples", "WHERE id = ?"), {id}));
     if (rows.empty()) return NotFoundError("no relationship tuple " + id);
     tuple = ReadTuple(rows[0]);
-    BW_RETURN_IF_ERROR(
-        Require(authorizer_, tx, actor, actions::kTupleApprove, id, now, "", "relationship tuple"));
+    BW_ASSIGN_OR_RETURN(Decision d, Require(authorizer_, tx, actor, actions::kTupleApprove, id, now,
+                                            "", "relationship tuple"));
     if (tuple.revoked_at) return FailedPreconditionError("the tuple " + id + " was revoked");
     if (tuple.approved_at)
       return FailedPreconditionError("the tuple " + id + " is already approved");
     tuple.approved_by = actor.user_id;
     tuple.approved_at = now;
-    return tx
-        .Execute("UPDATE relationship_tuples SET approved_by = ?, approved_at = ? WHERE id = ?",
-                 {actor.user_id, ToUnixMicros(now), id})
-        .status();
+    BW_RETURN_IF_ERROR(
+        tx.Execute("UPDATE relationship_tuples SET approved_by = ?, approved_at = ? WHERE id = ?",
+                   {actor.user_id, ToUnixMicros(now), id}));
+    return Audit(tx, actor, actions::kTupleApprove, id, d.grants);
   });
   if (!s.ok()) return s;
   return tuple;
@@ -747,10 +779,10 @@ StatusOr<RelationshipTuple> Directory::ApproveTuple(const Principal& actor, cons
 
 StatusOr<RelationshipTuple> Directory::RevokeTuple(const Principal& actor, const std::string& id) {
   RelationshipTuple tuple;
-  Status s = db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     Time now = clock_.Now();
-    BW_RETURN_IF_ERROR(
-        Require(authorizer_, tx, actor, actions::kTupleWrite, kPlatform, now, "", "platform"));
+    BW_ASSIGN_OR_RETURN(Decision d, Require(authorizer_, tx, actor, actions::kTupleWrite, kPlatform,
+                                            now, "", "platform"));
     BW_ASSIGN_OR_RETURN(
         ResultSet rows,
         tx.Query(Select(kTupleColumns, "relationship_tuples", "WHERE id = ?"), {id}));
@@ -759,10 +791,10 @@ StatusOr<RelationshipTuple> Directory::RevokeTuple(const Principal& actor, const
     if (tuple.revoked_at) return OkStatus();
     tuple.revoked_at = now;
     tuple.revoked_by = actor.user_id;
-    return tx
-        .Execute("UPDATE relationship_tuples SET revoked_at = ?, revoked_by = ? WHERE id = ?",
-                 {ToUnixMicros(now), actor.user_id, id})
-        .status();
+    BW_RETURN_IF_ERROR(
+        tx.Execute("UPDATE relationship_tuples SET revoked_at = ?, revoked_by = ? WHERE id = ?",
+                   {ToUnixMicros(now), actor.user_id, id}));
+    return Audit(tx, actor, "tuple.revoke", id, d.grants);
   });
   if (!s.ok()) return s;
   return tuple;
@@ -770,7 +802,7 @@ StatusOr<RelationshipTuple> Directory::RevokeTuple(const Principal& actor, const
 
 StatusOr<RelationshipTuple> Directory::GetTuple(const Principal& actor, const std::string& id) {
   RelationshipTuple tuple;
-  Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kTupleRead, kPlatform, clock_.Now(),
                                "", "platform"));
     BW_ASSIGN_OR_RETURN(
@@ -788,7 +820,7 @@ StatusOr<Page<RelationshipTuple>> Directory::ListTuples(const Principal& actor,
                                                         const TupleFilter& filter,
                                                         const PageRequest& page) {
   Page<RelationshipTuple> out;
-  Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kTupleRead, kPlatform, clock_.Now(),
                                "", "platform"));
     std::string where = "WHERE 1 = 1";
@@ -822,7 +854,7 @@ StatusOr<Page<RelationshipTuple>> Directory::ListTuples(const Principal& actor,
 StatusOr<Decision> Directory::Check(const Principal& actor, std::string_view action,
                                     std::string_view object) {
   Decision d;
-  Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     BW_ASSIGN_OR_RETURN(d, authorizer_.Check(tx, actor, action, object, clock_.Now()));
     return OkStatus();
   });

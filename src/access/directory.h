@@ -28,6 +28,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "access/audit.h"
 #include "access/authorizer.h"
 #include "access/credentials.h"
 #include "access/types.h"
@@ -100,8 +101,10 @@ class Directory {
   // sharing the database, within this time.
   static constexpr Duration kTokenCacheLifetime = Seconds(1);
 
+  // `audit`, when given, records every change and every denial (see audit.h); it must outlive
+  // the directory.
   Directory(store::Database& db, const Clock& clock, PasswordHasher& hasher,
-            Random& random = SecureRandom::Get());
+            AuditTrail* audit = nullptr, Random& random = SecureRandom::Get());
 
   // Organizations.
   StatusOr<Organization> CreateOrganization(const Principal& actor, const std::string& name,
@@ -159,11 +162,17 @@ class Directory {
     Time verified_at;
   };
   std::optional<Principal> CachedPrincipal(const std::string& secret_hash, Time now);
+  // Runs `fn` in a transaction; a denial made inside it is recorded once it has rolled back.
+  Status Run(store::TxMode mode, const std::function<Status(store::Transaction&)>& fn);
+  // Records an allowed action, inside the transaction that performs it.
+  Status Audit(store::Transaction& tx, const Principal& actor, std::string_view action,
+               const std::string& object, std::vector<std::string> grants);
   void Forget(const std::function<bool(const CachedToken&)>& which);
 
   store::Database& db_;
   const Clock& clock_;
   PasswordHasher& hasher_;
+  AuditTrail* audit_;
   Random& random_;
   Authorizer authorizer_;
   std::mutex token_cache_mu_;

@@ -20,6 +20,8 @@ const std::vector<PolicyRule>& PolicyRules() {
       {kTupleRead, "platform", {}, {}, {"admin", "auditor"}},
       {kTupleWrite, "platform", {}, {}, {"admin"}},
       {kTupleApprove, "tup", {}, {}, {"admin"}},
+      {kLedgerRead, "platform", {}, {}, {"admin", "auditor"}},
+      {kLedgerSign, "platform", {}, {}, {"admin"}},
   };
   return kRules;
 }

@@ -30,6 +30,8 @@ inline constexpr std::string_view kTokenRevoke = "token.revoke";
 inline constexpr std::string_view kTupleRead = "tuple.read";
 inline constexpr std::string_view kTupleWrite = "tuple.write";
 inline constexpr std::string_view kTupleApprove = "tuple.approve";
+inline constexpr std::string_view kLedgerRead = "ledger.read";  // every entry, not only one's own
+inline constexpr std::string_view kLedgerSign = "ledger.sign";  // a checkpoint on demand
 }  // namespace actions
 
 struct PolicyRule {

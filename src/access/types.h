@@ -83,6 +83,9 @@ struct Principal {
   std::string org_id;
   std::string credential_id;  // tok_... or ses_...
   bool via_session = false;   // a console session (cookie) rather than an API token
+  // The request the principal acts in, for the audit trail; empty outside a request.
+  std::string request_id;
+  std::string body_sha256;  // lowercase hex SHA-256 of the request body; "" when none
 };
 
 // The answer of Authorizer::Check.

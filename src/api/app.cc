@@ -2,10 +2,13 @@
 
 #include <charconv>
 
+#include "access/policy.h"
 #include "api/openapi.h"
 #include "api/render.h"
+#include "base/encoding.h"
 #include "base/json.h"
 #include "base/time_format.h"
+#include "ledger/audit_entry.h"
 
 namespace bulwark::api {
 namespace {
@@ -41,9 +44,10 @@ std::string SessionCookie(const std::string& value, int64_t max_age_seconds, boo
 
 }  // namespace
 
-App::App(access::Directory& directory, store::Database& db, const Clock& clock, Metrics& metrics,
-         AppOptions options)
+App::App(access::Directory& directory, ledger::TransparencyLog& ledger, store::Database& db,
+         const Clock& clock, Metrics& metrics, AppOptions options)
     : directory_(directory),
+      ledger_(ledger),
       db_(db),
       clock_(clock),
       metrics_(metrics),
@@ -98,6 +102,9 @@ Handler App::Authenticated(AuthedHandler handler) {
       limited->principal = principal->user_id;
       return *limited;
     }
+    // The request this principal acts in, for the audit trail.
+    principal->request_id = request.request_id;
+    if (!request.body.empty()) principal->body_sha256 = HexEncode(access::HashSecret(request.body));
     HttpResponse response = handler(request, *principal);
     response.principal = principal->user_id;
     return response;
@@ -110,6 +117,7 @@ void App::Register(Router& router) {
   RegisterOrganizations(router);
   RegisterUsers(router);
   RegisterTuples(router);
+  RegisterLedger(router);
 }
 
 void App::RegisterSystem(Router& router) {
@@ -400,6 +408,138 @@ void App::RegisterTuples(Router& router) {
                StatusOr<access::Decision> d = directory_.Check(p, action->second, object->second);
                if (!d.ok()) return ErrorResponse(d.status());
                return JsonResponse(200, RenderDecision(*d));
+             }));
+}
+
+}  // namespace bulwark::api
+
+namespace bulwark::api {
+namespace {
+
+// Reads a non-negative integer query parameter; `fallback` when absent.
+StatusOr<uint64_t> ReadCount(const HttpRequest& request, const std::string& name,
+                             std::optional<uint64_t> fallback) {
+  auto it = request.query.find(name);
+  if (it == request.query.end()) {
+    if (fallback) return *fallback;
+    return Status(StatusCode::kInvalidArgument, "give the query parameter " + name,
+                  {{"parameter", name}});
+  }
+  uint64_t value = 0;
+  auto [ptr, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), value);
+  if (ec != std::errc() || ptr != it->second.data() + it->second.size()) {
+    return Status(StatusCode::kInvalidArgument, name + " must be a non-negative integer",
+                  {{"parameter", name}});
+  }
+  return value;
+}
+
+boost::json::array RenderHashes(const std::vector<ledger::Hash>& hashes) {
+  boost::json::array out;
+  for (const ledger::Hash& h : hashes) {
+    out.push_back(boost::json::value(
+        Base64Encode(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()))));
+  }
+  return out;
+}
+
+std::string HashText(const ledger::Hash& h) {
+  return Base64Encode(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
+}
+
+}  // namespace
+
+void App::RegisterLedger(Router& router) {
+  router.Add("GET", "/api/v1/ledger/key", [this](HttpRequest&) {
+    return TextResponse(200, "text/plain; charset=utf-8", ledger_.verifier_key() + "\n");
+  });
+  router.Add(
+      "GET", "/api/v1/ledger/checkpoint", Authenticated([this](HttpRequest&, const Principal&) {
+        StatusOr<std::optional<ledger::SignedCheckpoint>> latest = ledger_.LatestCheckpoint();
+        if (!latest.ok()) return ErrorResponse(latest.status());
+        if (!*latest) {
+          StatusOr<ledger::SignedCheckpoint> signed_now = ledger_.SignCheckpoint();
+          if (!signed_now.ok()) return ErrorResponse(signed_now.status());
+          *latest = *signed_now;
+        }
+        return TextResponse(200, "text/plain; charset=utf-8", (*latest)->note);
+      }));
+  router.Add("POST", "/api/v1/ledger/checkpoint",
+             Authenticated([this](HttpRequest&, const Principal& p) {
+               StatusOr<access::Decision> d =
+                   directory_.Check(p, access::actions::kLedgerSign, access::kPlatform);
+               if (!d.ok()) return ErrorResponse(d.status());
+               if (!d->allowed) return ErrorResponse(PermissionDeniedError(d->reason));
+               StatusOr<ledger::SignedCheckpoint> c = ledger_.SignCheckpoint();
+               if (!c.ok()) return ErrorResponse(c.status());
+               return TextResponse(201, "text/plain; charset=utf-8", c->note);
+             }));
+  router.Add(
+      "GET", "/api/v1/ledger/entries",
+      Authenticated([this](HttpRequest& request, const Principal& p) {
+        StatusOr<uint64_t> start = ReadCount(request, "start", 0);
+        StatusOr<uint64_t> limit = ReadCount(request, "limit", 100);
+        if (!start.ok()) return ErrorResponse(start.status());
+        if (!limit.ok()) return ErrorResponse(limit.status());
+        if (*limit < 1 || *limit > 1000) {
+          return ErrorResponse(Status(StatusCode::kInvalidArgument, "limit must be from 1 to 1000",
+                                      {{"parameter", "limit"}}));
+        }
+        StatusOr<access::Decision> d =
+            directory_.Check(p, access::actions::kLedgerRead, access::kPlatform);
+        if (!d.ok()) return ErrorResponse(d.status());
+        std::optional<std::string> only;
+        if (!d->allowed) only = p.user_id;  // everyone sees the entries about their own actions
+        StatusOr<std::vector<ledger::Entry>> entries = ledger_.Entries(*start, *limit, only);
+        if (!entries.ok()) return ErrorResponse(entries.status());
+        boost::json::array items;
+        for (const ledger::Entry& e : *entries) {
+          boost::system::error_code ec;
+          boost::json::value parsed = boost::json::parse(e.leaf, ec);
+          items.push_back({{"index", e.index},
+                           {"leaf_hash", HashText(e.leaf_hash)},
+                           {"appended_at", FormatRfc3339(e.appended_at)},
+                           {"leaf", Base64Encode(e.leaf)},
+                           {"entry", ec ? boost::json::value(nullptr) : parsed}});
+        }
+        uint64_t next = entries->empty() ? *start : entries->back().index + 1;
+        return JsonResponse(200,
+                            {{"items", std::move(items)},
+                             {"next_start", entries->size() < *limit ? boost::json::value(nullptr)
+                                                                     : boost::json::value(next)}});
+      }));
+  router.Add("GET", "/api/v1/ledger/proof/inclusion",
+             Authenticated([this](HttpRequest& request, const Principal&) {
+               StatusOr<uint64_t> index = ReadCount(request, "index", std::nullopt);
+               StatusOr<uint64_t> size = ReadCount(request, "size", std::nullopt);
+               if (!index.ok()) return ErrorResponse(index.status());
+               if (!size.ok()) return ErrorResponse(size.status());
+               StatusOr<std::vector<ledger::Hash>> proof = ledger_.InclusionProof(*index, *size);
+               if (!proof.ok()) return ErrorResponse(proof.status());
+               StatusOr<ledger::Hash> root = ledger_.Root(*size);
+               if (!root.ok()) return ErrorResponse(root.status());
+               return JsonResponse(200, {{"index", *index},
+                                         {"size", *size},
+                                         {"root", HashText(*root)},
+                                         {"proof", RenderHashes(*proof)}});
+             }));
+  router.Add("GET", "/api/v1/ledger/proof/consistency",
+             Authenticated([this](HttpRequest& request, const Principal&) {
+               StatusOr<uint64_t> size1 = ReadCount(request, "size1", std::nullopt);
+               StatusOr<uint64_t> size2 = ReadCount(request, "size2", std::nullopt);
+               if (!size1.ok()) return ErrorResponse(size1.status());
+               if (!size2.ok()) return ErrorResponse(size2.status());
+               StatusOr<std::vector<ledger::Hash>> proof = ledger_.ConsistencyProof(*size1, *size2);
+               if (!proof.ok()) return ErrorResponse(proof.status());
+               StatusOr<ledger::Hash> root1 = ledger_.Root(*size1);
+               StatusOr<ledger::Hash> root2 = ledger_.Root(*size2);
+               if (!root1.ok()) return ErrorResponse(root1.status());
+               if (!root2.ok()) return ErrorResponse(root2.status());
+               return JsonResponse(200, {{"size1", *size1},
+                                         {"size2", *size2},
+                                         {"root1", HashText(*root1)},
+                                         {"root2", HashText(*root2)},
+                                         {"proof", RenderHashes(*proof)}});
              }));
 }
 

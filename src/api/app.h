@@ -25,6 +25,7 @@
 #include "api/rate_limiter.h"
 #include "api/router.h"
 #include "base/clock.h"
+#include "ledger/transparency_log.h"
 #include "store/database.h"
 
 namespace bulwark::api {
@@ -42,8 +43,8 @@ inline constexpr std::string_view kSessionCookie = "bulwark_session";
 
 class App {
  public:
-  App(access::Directory& directory, store::Database& db, const Clock& clock, Metrics& metrics,
-      AppOptions options);
+  App(access::Directory& directory, ledger::TransparencyLog& ledger, store::Database& db,
+      const Clock& clock, Metrics& metrics, AppOptions options);
 
   void Register(Router& router);
 
@@ -60,8 +61,10 @@ class App {
   void RegisterOrganizations(Router& router);
   void RegisterUsers(Router& router);
   void RegisterTuples(Router& router);
+  void RegisterLedger(Router& router);
 
   access::Directory& directory_;
+  ledger::TransparencyLog& ledger_;
   store::Database& db_;
   const Clock& clock_;
   Metrics& metrics_;

@@ -86,3 +86,27 @@ TEST(FakeClock, Advances) {
 
 }  // namespace
 }  // namespace bulwark
+
+#include "base/encoding.h"
+
+namespace bulwark {
+namespace {
+
+TEST(Encoding, Base64RoundTripsAndIsStrict) {
+  for (std::string s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar",
+                                                std::string("\0\xff\x10", 3)}) {
+    std::string e = Base64Encode(s);
+    StatusOr<std::string> d = Base64Decode(e);
+    ASSERT_TRUE(d.ok()) << e;
+    EXPECT_EQ(*d, s);
+  }
+  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
+  for (const char* bad : {"Zm9", "Zm9v YmFy", "Zm9=", "Zm=v", "Zm9vYmF*", "Zn==", "Zm9=Zm9v"}) {
+    EXPECT_FALSE(Base64Decode(bad).ok()) << bad;
+  }
+  EXPECT_EQ(HexEncode(std::string("\x01\xab", 2)), "01ab");
+}
+
+}  // namespace
+}  // namespace bulwark

@@ -8,6 +8,7 @@
 
 #include "access/directory.h"
 #include "access/policy.h"
+#include "api/ledger_audit.h"
 #include "api/render.h"
 #include "base/ids.h"
 #include "base/json.h"
@@ -36,8 +37,11 @@ std::string ReadSecretLine() {
 int WithDirectory(const GlobalOptions& global, const std::function<Status(Directory&)>& body) {
   StatusOr<std::unique_ptr<store::Database>> db = OpenAndMigrate(global);
   if (!db.ok()) return Fail(db.status());
+  StatusOr<std::unique_ptr<ledger::TransparencyLog>> log = OpenLedger(global, **db, true);
+  if (!log.ok()) return Fail(log.status());
+  api::LedgerAuditTrail audit(**log, SystemClock::Get());
   PasswordHasher hasher(PasswordHasher::Cost::kInteractive, 2, Seconds(30));
-  Directory directory(**db, SystemClock::Get(), hasher);
+  Directory directory(**db, SystemClock::Get(), hasher, &audit);
   Status s = body(directory);
   return s.ok() ? 0 : Fail(s);
 }

@@ -11,6 +11,7 @@
 
 #include "access/credentials.h"
 #include "base/status.h"
+#include "ledger/transparency_log.h"
 #include "store/database.h"
 
 namespace bulwark::cli {
@@ -19,10 +20,16 @@ struct GlobalOptions {
   std::string config;
   std::string database = "sqlite:var/bulwark.db";
   std::string log_level = "info";
+  std::string ledger_key = "var/ledger.key";
 };
 
 // Opens the configured database, creating the folder of an SQLite file, and migrates it.
 StatusOr<std::unique_ptr<store::Database>> OpenAndMigrate(const GlobalOptions& options);
+
+// Opens the ledger on `db` with the key in global.ledger_key; with `create_key`, makes the key
+// when the file does not exist yet (first start of a server).
+StatusOr<std::unique_ptr<ledger::TransparencyLog>> OpenLedger(const GlobalOptions& global,
+                                                              store::Database& db, bool create_key);
 
 // Prints a status to standard error as "bulwark: <message>" and returns exit code 1 (2 for a
 // usage error).
@@ -33,5 +40,6 @@ using Actions = std::map<const CLI::App*, std::function<int()>>;
 void AddServeCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddMigrateCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddAdminCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
+void AddLedgerCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 
 }  // namespace bulwark::cli

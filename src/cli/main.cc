@@ -38,10 +38,17 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"debug", "info", "warning", "error"}))
       ->capture_default_str();
 
+  app.add_option("--ledger-key", global.ledger_key,
+                 "The ledger's signing key file (made by `bulwark ledger keygen`, or on first "
+                 "serve)")
+      ->envname("BULWARK_LEDGER_KEY")
+      ->capture_default_str();
+
   Actions actions;
   AddServeCommand(app, global, actions);
   AddMigrateCommand(app, global, actions);
   AddAdminCommand(app, global, actions);
+  AddLedgerCommand(app, global, actions);
   CLI::App* version = app.add_subcommand("version", "Print the version and exit");
   actions[version] = [] {
     std::cout << "bulwark " << kVersion << "\n";

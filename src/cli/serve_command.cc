@@ -1,10 +1,13 @@
 // bulwark serve: the HTTP API (and, later, the web console) on one address.
+#include <condition_variable>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include "access/directory.h"
 #include "api/app.h"
 #include "api/http_server.h"
+#include "api/ledger_audit.h"
 #include "base/log.h"
 #include "cli/commands.h"
 
@@ -23,6 +26,40 @@ struct ServeOptions {
   double rate = 50;
   double burst = 200;
   int max_concurrent_sign_ins = 2;
+  int checkpoint_seconds = 60;
+};
+
+// Signs a ledger checkpoint every `interval` while the server runs (nothing new is signed
+// when nothing was appended), and logs a refusal loudly: it means the log was tampered with.
+class CheckpointSigner {
+ public:
+  CheckpointSigner(ledger::TransparencyLog& log, Duration interval)
+      : thread_([this, &log, interval] {
+          std::unique_lock<std::mutex> lock(mu_);
+          while (!cv_.wait_for(lock, interval, [this] { return stop_; })) {
+            lock.unlock();
+            StatusOr<ledger::SignedCheckpoint> c = log.SignCheckpoint();
+            if (!c.ok()) {
+              Log(LogLevel::kError, "ledger checkpoint refused",
+                  {{"error", c.status().ToString()}});
+            }
+            lock.lock();
+          }
+        }) {}
+  ~CheckpointSigner() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;  // GUARDED_BY(mu_)
+  std::thread thread_;
 };
 
 StatusOr<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) {
@@ -59,13 +96,16 @@ int Serve(const GlobalOptions& global, const ServeOptions& options) {
 
   access::PasswordHasher hasher(access::PasswordHasher::Cost::kInteractive,
                                 options.max_concurrent_sign_ins, Seconds(5));
-  access::Directory directory(**db, SystemClock::Get(), hasher);
+  StatusOr<std::unique_ptr<ledger::TransparencyLog>> log = OpenLedger(global, **db, true);
+  if (!log.ok()) return Fail(log.status());
+  api::LedgerAuditTrail audit(**log, SystemClock::Get());
+  access::Directory directory(**db, SystemClock::Get(), hasher, &audit);
   api::Metrics metrics;
   api::AppOptions app_options;
   app_options.requests_per_second = options.rate;
   app_options.request_burst = options.burst;
   app_options.secure_cookies = !options.tls_cert.empty();
-  api::App app(directory, **db, SystemClock::Get(), metrics, app_options);
+  api::App app(directory, **log, **db, SystemClock::Get(), metrics, app_options);
   api::Router router;
   app.Register(router);
 
@@ -91,7 +131,14 @@ int Serve(const GlobalOptions& global, const ServeOptions& options) {
       {{"url", url}, {"database", global.database.substr(0, global.database.find('@'))}});
   std::cout << "Bulwark is listening on " << url << "  (API: " << url << "/api/v1, OpenAPI: " << url
             << "/api/v1/openapi.json). Ctrl-C stops it." << std::endl;
-  server.RunUntilSignal();
+  {
+    CheckpointSigner signer(**log, Seconds(options.checkpoint_seconds));
+    server.RunUntilSignal();
+  }
+  // A last checkpoint covers everything appended until the stop.
+  if (StatusOr<ledger::SignedCheckpoint> c = (*log)->SignCheckpoint(); !c.ok()) {
+    Log(LogLevel::kError, "ledger checkpoint refused", {{"error", c.status().ToString()}});
+  }
   return 0;
 }
 
@@ -141,6 +188,12 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global, Actions& action
                    "Password checks (64 MiB each) allowed at once")
       ->envname("BULWARK_MAX_CONCURRENT_SIGN_INS")
       ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  serve
+      ->add_option("--checkpoint-seconds", options->checkpoint_seconds,
+                   "How often the ledger signs a checkpoint")
+      ->envname("BULWARK_CHECKPOINT_SECONDS")
+      ->check(CLI::Range(1, 86400))
       ->capture_default_str();
   actions[serve] = [&global, options] { return Serve(global, *options); };
 }

@@ -303,10 +303,8 @@ Status VerifyConsistency(uint64_t size1, uint64_t size2, std::span<const Hash> p
                                    SizeText(size2) + " must be empty; it has " +
                                    SizeText(proof.size()) + " hashes");
     }
-    if (size1 == 0 && root1 != EmptyTreeRoot()) {
-      return VerificationError(kReasonRootMismatch, "the first root " + HashToHex(root1) +
-                                                        " is not the root of the empty tree");
-    }
+    // Every tree is consistent with the empty tree, whatever root the caller holds for it
+    // (RFC 9162 leaves the case open; this is what transparency-dev/merkle does).
     if (size1 == size2 && root1 != root2) {
       return VerificationError(kReasonRootMismatch, "two trees of the same size " +
                                                         SizeText(size1) + " have different roots " +

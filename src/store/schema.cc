@@ -64,6 +64,31 @@ CREATE TABLE relationship_tuples (
 CREATE INDEX tuples_by_subject ON relationship_tuples(subject, relation);
 CREATE INDEX tuples_by_object ON relationship_tuples(object, relation)
 )sql"},
+      {2, "the ledger: entries, stored Merkle subtree hashes, signed checkpoints",
+       R"sql(
+CREATE TABLE ledger_entries (
+  idx          BIGINT PRIMARY KEY,
+  leaf         BYTEA NOT NULL,
+  leaf_hash    BYTEA NOT NULL,
+  appended_at  BIGINT NOT NULL,
+  principal    TEXT NOT NULL,
+  object       TEXT NOT NULL
+);
+CREATE INDEX ledger_entries_by_principal ON ledger_entries(principal, idx);
+CREATE INDEX ledger_entries_by_object ON ledger_entries(object, idx);
+CREATE TABLE ledger_nodes (
+  level  BIGINT NOT NULL,
+  idx    BIGINT NOT NULL,
+  hash   BYTEA NOT NULL,
+  PRIMARY KEY (level, idx)
+);
+CREATE TABLE ledger_checkpoints (
+  size       BIGINT PRIMARY KEY,
+  root       BYTEA NOT NULL,
+  note       TEXT NOT NULL,
+  signed_at  BIGINT NOT NULL
+)
+)sql"},
   };
   return kMigrations;
 }

@@ -1,0 +1,35 @@
+// AuditTrail: where the directory records what principals did and were refused.
+//
+// The directory calls Record inside the same read-write transaction as the change it audits,
+// so a change and its record commit together or not at all; a denial is recorded in a
+// transaction of its own after the refused one rolled back. The product's implementation
+// appends to the ledger (api/ledger_audit.h); access/ does not depend on it.
+//
+// Thread-safety: implementations must be safe from any thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "access/types.h"
+#include "base/status.h"
+#include "store/database.h"
+
+namespace bulwark::access {
+
+struct AuditRecord {
+  Principal actor;  // with the request id and body hash of the request, if any
+  std::string action;
+  std::string object;
+  bool allowed = false;
+  std::vector<std::string> grants;
+};
+
+class AuditTrail {
+ public:
+  virtual ~AuditTrail() = default;
+  // REQUIRES: `tx` is a read-write transaction.
+  virtual Status Record(store::Transaction& tx, const AuditRecord& record) = 0;
+};
+
+}  // namespace bulwark::access

@@ -1,0 +1,231 @@
+#include "ledger/transparency_log.h"
+
+#include <cstring>
+
+#include "ledger/checkpoint.h"
+
+namespace bulwark::ledger {
+namespace {
+
+using store::ResultSet;
+using store::Row;
+using store::Transaction;
+using store::TxMode;
+
+// The PostgreSQL advisory lock that makes one appender at a time ("BWLEDGER" in ASCII).
+constexpr int64_t kSequencerLock = 0x42574c4544474552;
+
+Hash ToHash(const std::string& bytes) {
+  Hash h{};
+  if (bytes.size() == h.size()) std::memcpy(h.data(), bytes.data(), h.size());
+  return h;
+}
+
+std::string FromHash(const Hash& h) { return std::string(reinterpret_cast<const char*>(h.data()), h.size()); }
+
+// Stored perfect-subtree hashes, read through a transaction.
+class StoredNodes final : public NodeReader {
+ public:
+  explicit StoredNodes(Transaction& tx) : tx_(tx) {}
+  StatusOr<Hash> ReadNode(NodeId id) override {
+    BW_ASSIGN_OR_RETURN(ResultSet rows,
+                        tx_.Query("SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?",
+                                  {int64_t{id.level}, static_cast<int64_t>(id.index)}));
+    if (rows.empty() || rows[0].Bytes(0).size() != Hash().size()) {
+      return DataLossError("the ledger is missing the stored hash of subtree (level " +
+                           std::to_string(id.level) + ", index " + std::to_string(id.index) + ")");
+    }
+    return ToHash(rows[0].Bytes(0));
+  }
+
+ private:
+  Transaction& tx_;
+};
+
+StatusOr<uint64_t> SizeIn(Transaction& tx) {
+  BW_ASSIGN_OR_RETURN(ResultSet rows, tx.Query("SELECT COUNT(*), MAX(idx) FROM ledger_entries"));
+  uint64_t count = static_cast<uint64_t>(rows[0].Int(0));
+  if (count > 0 && static_cast<uint64_t>(rows[0].Int(1)) != count - 1) {
+    return DataLossError("the ledger has gaps: " + std::to_string(count) +
+                         " entries but the last index is " + std::to_string(rows[0].Int(1)));
+  }
+  return count;
+}
+
+StatusOr<std::optional<SignedCheckpoint>> LatestIn(Transaction& tx) {
+  BW_ASSIGN_OR_RETURN(ResultSet rows,
+                      tx.Query("SELECT size, root, note, signed_at FROM ledger_checkpoints "
+                               "ORDER BY size DESC LIMIT 1"));
+  if (rows.empty()) return std::optional<SignedCheckpoint>();
+  SignedCheckpoint c;
+  c.size = static_cast<uint64_t>(rows[0].Int(0));
+  c.root = ToHash(rows[0].Bytes(1));
+  c.note = rows[0].Text(2);
+  c.signed_at = FromUnixMicros(rows[0].Int(3));
+  return std::optional<SignedCheckpoint>(c);
+}
+
+}  // namespace
+
+TransparencyLog::TransparencyLog(store::Database& db, std::string origin,
+                                 std::unique_ptr<NoteSigner> signer, std::string verifier_key,
+                                 const Clock& clock)
+    : db_(db),
+      origin_(std::move(origin)),
+      signer_(std::move(signer)),
+      verifier_key_(std::move(verifier_key)),
+      clock_(clock) {}
+
+StatusOr<uint64_t> TransparencyLog::Append(Transaction& tx, const NewEntry& entry) {
+  if (db_.backend() == store::Backend::kPostgres) {
+    BW_RETURN_IF_ERROR(tx.Query("SELECT pg_advisory_xact_lock(?)", {kSequencerLock}).status());
+  }
+  BW_ASSIGN_OR_RETURN(uint64_t index, SizeIn(tx));
+  Hash leaf_hash = HashLeaf(entry.leaf);
+  StoredNodes nodes(tx);
+  BW_ASSIGN_OR_RETURN(auto new_nodes, NodesForAppend(index, leaf_hash, nodes));
+  BW_RETURN_IF_ERROR(tx.Execute(
+      "INSERT INTO ledger_entries (idx, leaf, leaf_hash, appended_at, principal, object) "
+      "VALUES (?,?,?,?,?,?)",
+      {static_cast<int64_t>(index), store::Blob{entry.leaf}, store::Blob{FromHash(leaf_hash)},
+       ToUnixMicros(clock_.Now()), entry.principal, entry.object}));
+  for (const auto& [id, hash] : new_nodes) {
+    BW_RETURN_IF_ERROR(tx.Execute("INSERT INTO ledger_nodes (level, idx, hash) VALUES (?,?,?)",
+                                  {int64_t{id.level}, static_cast<int64_t>(id.index),
+                                   store::Blob{FromHash(hash)}}));
+  }
+  return index;
+}
+
+StatusOr<uint64_t> TransparencyLog::Size() {
+  uint64_t size = 0;
+  BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(size, SizeIn(tx));
+    return OkStatus();
+  }));
+  return size;
+}
+
+StatusOr<Hash> TransparencyLog::Root(uint64_t size) {
+  Hash root{};
+  BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(uint64_t current, SizeIn(tx));
+    if (size > current) {
+      return InvalidArgumentError("the ledger has " + std::to_string(current) +
+                                  " entries; there is no tree of size " + std::to_string(size));
+    }
+    StoredNodes nodes(tx);
+    BW_ASSIGN_OR_RETURN(root, RootHash(size, nodes));
+    return OkStatus();
+  }));
+  return root;
+}
+
+StatusOr<std::vector<Entry>> TransparencyLog::Entries(uint64_t start, uint64_t limit,
+                                                      const std::optional<std::string>& principal) {
+  std::vector<Entry> out;
+  BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    std::string sql =
+        "SELECT idx, leaf, leaf_hash, appended_at, principal, object FROM ledger_entries "
+        "WHERE idx >= ?";
+    std::vector<store::Value> params = {static_cast<int64_t>(start)};
+    if (principal) {
+      sql += " AND principal = ?";
+      params.emplace_back(*principal);
+    }
+    sql += " ORDER BY idx LIMIT ?";
+    params.emplace_back(static_cast<int64_t>(limit));
+    BW_ASSIGN_OR_RETURN(ResultSet rows, tx.Query(sql, params));
+    for (const Row& row : rows) {
+      out.push_back({static_cast<uint64_t>(row.Int(0)), row.Bytes(1), ToHash(row.Bytes(2)),
+                     FromUnixMicros(row.Int(3)), row.Text(4), row.Text(5)});
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
+StatusOr<std::vector<Hash>> TransparencyLog::InclusionProof(uint64_t index, uint64_t size) {
+  std::vector<Hash> proof;
+  BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(uint64_t current, SizeIn(tx));
+    if (size > current) {
+      return InvalidArgumentError("the ledger has " + std::to_string(current) +
+                                  " entries; there is no tree of size " + std::to_string(size));
+    }
+    StoredNodes nodes(tx);
+    BW_ASSIGN_OR_RETURN(proof, ledger::InclusionProof(index, size, nodes));
+    return OkStatus();
+  }));
+  return proof;
+}
+
+StatusOr<std::vector<Hash>> TransparencyLog::ConsistencyProof(uint64_t size1, uint64_t size2) {
+  std::vector<Hash> proof;
+  BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(uint64_t current, SizeIn(tx));
+    if (size2 > current) {
+      return InvalidArgumentError("the ledger has " + std::to_string(current) +
+                                  " entries; there is no tree of size " + std::to_string(size2));
+    }
+    StoredNodes nodes(tx);
+    BW_ASSIGN_OR_RETURN(proof, ledger::ConsistencyProof(size1, size2, nodes));
+    return OkStatus();
+  }));
+  return proof;
+}
+
+StatusOr<std::optional<SignedCheckpoint>> TransparencyLog::LatestCheckpoint() {
+  std::optional<SignedCheckpoint> latest;
+  BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(latest, LatestIn(tx));
+    return OkStatus();
+  }));
+  return latest;
+}
+
+StatusOr<SignedCheckpoint> TransparencyLog::SignCheckpoint() {
+  SignedCheckpoint signed_checkpoint;
+  BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(uint64_t size, SizeIn(tx));
+    StoredNodes nodes(tx);
+    BW_ASSIGN_OR_RETURN(Hash root, RootHash(size, nodes));
+    BW_ASSIGN_OR_RETURN(std::optional<SignedCheckpoint> last, LatestIn(tx));
+    if (last) {
+      if (size < last->size) {
+        return DataLossError("the ledger has " + std::to_string(size) +
+                             " entries but a checkpoint of size " + std::to_string(last->size) +
+                             " was signed: entries were removed; refusing to sign");
+      }
+      if (size == last->size) {
+        if (root != last->root) {
+          return DataLossError("the ledger's root at size " + std::to_string(size) +
+                               " differs from the signed checkpoint: entries were changed; "
+                               "refusing to sign");
+        }
+        signed_checkpoint = *last;
+        return OkStatus();
+      }
+      BW_ASSIGN_OR_RETURN(std::vector<Hash> proof,
+                          ledger::ConsistencyProof(last->size, size, nodes));
+      Status consistent = VerifyConsistency(last->size, size, proof, last->root, root);
+      if (!consistent.ok()) {
+        return DataLossError("the ledger is not consistent with its last signed checkpoint (size " +
+                             std::to_string(last->size) + "): " + consistent.message() +
+                             "; refusing to sign");
+      }
+    }
+    std::string body = FormatCheckpoint({origin_, size, root, {}});
+    NoteSigner* signers[] = {signer_.get()};
+    BW_ASSIGN_OR_RETURN(std::string note, SignNote(body, signers));
+    signed_checkpoint = {size, root, note, clock_.Now()};
+    return tx
+        .Execute("INSERT INTO ledger_checkpoints (size, root, note, signed_at) VALUES (?,?,?,?)",
+                 {static_cast<int64_t>(size), store::Blob{FromHash(root)}, note,
+                  ToUnixMicros(signed_checkpoint.signed_at)})
+        .status();
+  }));
+  return signed_checkpoint;
+}
+
+}  // namespace bulwark::ledger
