@@ -51,8 +51,9 @@ TEST_F(AuditTest, ChangesAndDenialsAreRecordedWithTheirRequest) {
 }
 
 TEST_F(AuditTest, OthersSeeOnlyTheEntriesAboutThemselves) {
-  ASSERT_EQ(Call("POST", "/api/v1/users/{lab_member}/tokens", R"({"name":"x"})", "lab_member").status,
-            201);
+  ASSERT_EQ(
+      Call("POST", "/api/v1/users/{lab_member}/tokens", R"({"name":"x"})", "lab_member").status,
+      201);
   Reply mine = Call("GET", "/api/v1/ledger/entries?limit=1000", "", "lab_member");
   ASSERT_EQ(mine.status, 200);
   ASSERT_FALSE(mine.json.at("items").as_array().empty());
@@ -78,10 +79,11 @@ TEST_F(AuditTest, CheckpointAndProofsVerifyWithTheServedKey) {
   EXPECT_EQ(Call("GET", "/api/v1/ledger/checkpoint", "", "bank_admin").body, signed_note.body);
 
   Reply entries = Call("GET", "/api/v1/ledger/entries?start=1&limit=1", "", "auditor");
-  std::string leaf = Base64Decode(std::string(entries.json.at("items").at(0).at("leaf").as_string()))
-                         .value();
-  Reply inclusion = Call("GET", "/api/v1/ledger/proof/inclusion?index=1&size=" +
-                                    std::to_string(c.size), "", "bank_admin");
+  std::string leaf =
+      Base64Decode(std::string(entries.json.at("items").at(0).at("leaf").as_string())).value();
+  Reply inclusion =
+      Call("GET", "/api/v1/ledger/proof/inclusion?index=1&size=" + std::to_string(c.size), "",
+           "bank_admin");
   ASSERT_EQ(inclusion.status, 200) << inclusion.body;
   std::vector<ledger::Hash> proof;
   for (const auto& h : inclusion.json.at("proof").as_array()) {
@@ -92,8 +94,9 @@ TEST_F(AuditTest, CheckpointAndProofsVerifyWithTheServedKey) {
   }
   EXPECT_TRUE(ledger::VerifyInclusion(ledger::HashLeaf(leaf), 1, c.size, proof, c.root).ok());
   EXPECT_EQ(Call("GET", "/api/v1/ledger/proof/inclusion?index=1", "", "bank_admin").status, 400);
-  EXPECT_EQ(Call("GET", "/api/v1/ledger/proof/consistency?size1=1&size2=" +
-                           std::to_string(c.size), "", "bank_admin").status,
+  EXPECT_EQ(Call("GET", "/api/v1/ledger/proof/consistency?size1=1&size2=" + std::to_string(c.size),
+                 "", "bank_admin")
+                .status,
             200);
 }
 

@@ -180,7 +180,8 @@ TEST(CliTest, SigtermAnswersRequestsInFlightThenExitsCleanly) {
     Reply metrics = HttpCall(server.port(), "GET", "/metrics");
     size_t at = metrics.body.find("\nbulwark_http_requests_in_flight ");
     if (at != std::string::npos &&
-        std::stod(metrics.body.substr(at + sizeof("\nbulwark_http_requests_in_flight ") - 1)) >= 5) {
+        std::stod(metrics.body.substr(at + sizeof("\nbulwark_http_requests_in_flight ") - 1)) >=
+            5) {
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));

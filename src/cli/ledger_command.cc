@@ -105,8 +105,8 @@ StatusOr<std::unique_ptr<ledger::TransparencyLog>> OpenLedger(const GlobalOption
   BW_ASSIGN_OR_RETURN(std::unique_ptr<ledger::NoteSigner> signer,
                       ledger::NewEd25519Signer(key->private_key));
   std::string origin(signer->name());
-  return std::make_unique<ledger::TransparencyLog>(db, origin, std::move(signer),
-                                                   key->verifier_key, SystemClock::Get());
+  return std::make_unique<ledger::TransparencyLog>(db, origin, std::move(signer), key->verifier_key,
+                                                   SystemClock::Get());
 }
 
 namespace {
@@ -127,8 +127,8 @@ Status VerifyLog(const GlobalOptions& global, const std::string& saved_checkpoin
     if (entries.empty()) break;
     for (const ledger::Entry& e : entries) {
       if (e.index != next) {
-        return DataLossError("entry " + std::to_string(next) + " is missing (next stored entry is " +
-                             std::to_string(e.index) + ")");
+        return DataLossError("entry " + std::to_string(next) +
+                             " is missing (next stored entry is " + std::to_string(e.index) + ")");
       }
       if (ledger::HashLeaf(e.leaf) != e.leaf_hash) {
         return DataLossError("entry " + std::to_string(e.index) +
@@ -308,8 +308,9 @@ void AddLedgerCommand(CLI::App& app, const GlobalOptions& global, Actions& actio
     };
   }
   {
-    auto* sub = cmd->add_subcommand(
-        "verify-consistency", "Check an RFC 9162 consistency proof from numbers alone; exit 0 or 1");
+    auto* sub =
+        cmd->add_subcommand("verify-consistency",
+                            "Check an RFC 9162 consistency proof from numbers alone; exit 0 or 1");
     auto size1 = std::make_shared<uint64_t>(0);
     auto size2 = std::make_shared<uint64_t>(0);
     auto root1 = std::make_shared<std::string>();

@@ -32,7 +32,8 @@ StatusOr<AuditEntry> DecodeAuditEntry(std::string_view leaf) {
   auto text = [&](std::string_view key, std::string* out) -> Status {
     const boost::json::value* m = o->if_contains(key);
     if (m == nullptr || !m->is_string()) {
-      return DataLossError("ledger entry member '" + std::string(key) + "' is missing or not a string");
+      return DataLossError("ledger entry member '" + std::string(key) +
+                           "' is missing or not a string");
     }
     *out = std::string(m->get_string());
     return OkStatus();

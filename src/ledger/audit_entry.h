@@ -26,10 +26,10 @@ inline constexpr int kAuditEntryVersion = 1;
 
 struct AuditEntry {
   Time time;
-  std::string principal;  // usr_..., "system" (the command line) or "anonymous"
-  std::string action;     // a policy action, such as "organization.create"
-  std::string object;     // the object's id, or "platform"
-  bool allowed = false;   // the decision
+  std::string principal;            // usr_..., "system" (the command line) or "anonymous"
+  std::string action;               // a policy action, such as "organization.create"
+  std::string object;               // the object's id, or "platform"
+  bool allowed = false;             // the decision
   std::vector<std::string> grants;  // ids of the tuples (or credentials) that allowed it
   std::string request_id;           // "" outside a request
   std::string body_sha256;          // lowercase hex of the request body's SHA-256; "" if none

@@ -20,11 +20,12 @@ AuditEntry Sample() {
 
 TEST(AuditEntry, EncodesInTheDocumentedOrderAndRoundTrips) {
   std::string leaf = EncodeAuditEntry(Sample());
-  EXPECT_EQ(leaf,
-            R"({"v":1,"time":"2026-07-01T12:00:00.25Z","principal":"usr_0000000000000000000000000a",)"
-            R"("action":"organization.create","object":"platform","decision":"allow",)"
-            R"("grants":["tup_1","tup_2"],"request_id":"req_x","body_sha256":")" +
-                std::string(64, 'a') + R"("})");
+  EXPECT_EQ(
+      leaf,
+      R"({"v":1,"time":"2026-07-01T12:00:00.25Z","principal":"usr_0000000000000000000000000a",)"
+      R"("action":"organization.create","object":"platform","decision":"allow",)"
+      R"("grants":["tup_1","tup_2"],"request_id":"req_x","body_sha256":")" +
+          std::string(64, 'a') + R"("})");
   StatusOr<AuditEntry> back = DecodeAuditEntry(leaf);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(*back, Sample());

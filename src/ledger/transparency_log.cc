@@ -21,7 +21,9 @@ Hash ToHash(const std::string& bytes) {
   return h;
 }
 
-std::string FromHash(const Hash& h) { return std::string(reinterpret_cast<const char*>(h.data()), h.size()); }
+std::string FromHash(const Hash& h) {
+  return std::string(reinterpret_cast<const char*>(h.data()), h.size());
+}
 
 // Stored perfect-subtree hashes, read through a transaction.
 class StoredNodes final : public NodeReader {
@@ -90,9 +92,9 @@ StatusOr<uint64_t> TransparencyLog::Append(Transaction& tx, const NewEntry& entr
       {static_cast<int64_t>(index), store::Blob{entry.leaf}, store::Blob{FromHash(leaf_hash)},
        ToUnixMicros(clock_.Now()), entry.principal, entry.object}));
   for (const auto& [id, hash] : new_nodes) {
-    BW_RETURN_IF_ERROR(tx.Execute("INSERT INTO ledger_nodes (level, idx, hash) VALUES (?,?,?)",
-                                  {int64_t{id.level}, static_cast<int64_t>(id.index),
-                                   store::Blob{FromHash(hash)}}));
+    BW_RETURN_IF_ERROR(tx.Execute(
+        "INSERT INTO ledger_nodes (level, idx, hash) VALUES (?,?,?)",
+        {int64_t{id.level}, static_cast<int64_t>(id.index), store::Blob{FromHash(hash)}}));
   }
   return index;
 }
