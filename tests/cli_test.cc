@@ -115,6 +115,26 @@ TEST(CliTest, LedgerVerifiesProvesAndCatchesTampering) {
                     return tx.Execute(sql).status();
                   }).ok());
   };
+  // A forged checkpoint fails its signature.
+  exec("UPDATE ledger_checkpoints SET note = replace(note, 'bulwark', 'bulwarc')");
+  EXPECT_EQ(RunCapturing(common + "ledger verify", &out), 1);
+  EXPECT_NE(out.find("latest checkpoint"), std::string::npos) << out;
+  exec("DELETE FROM ledger_checkpoints");
+  // Two entries swapped, each still hashing to its own stored leaf hash: named by index.
+  exec("UPDATE ledger_entries SET idx = 100 WHERE idx = 0");
+  exec("UPDATE ledger_entries SET idx = 0 WHERE idx = 2");
+  exec("UPDATE ledger_entries SET idx = 2 WHERE idx = 100");
+  EXPECT_EQ(RunCapturing(common + "ledger verify", &out), 1);
+  EXPECT_NE(out.find("entry 0 is not the entry the log recorded"), std::string::npos) << out;
+  // The saved checkpoint still catches it too.
+  EXPECT_EQ(RunCapturing(common + "ledger verify --checkpoint " + dir.path() + "/saved.note", &out),
+            1);
+  exec("UPDATE ledger_entries SET idx = 100 WHERE idx = 0");
+  exec("UPDATE ledger_entries SET idx = 0 WHERE idx = 2");
+  exec("UPDATE ledger_entries SET idx = 2 WHERE idx = 100");
+  ASSERT_EQ(RunCapturing(common + "ledger verify --checkpoint " + dir.path() + "/saved.note", &out),
+            0)
+      << out;
   // A changed entry is named.
   exec("UPDATE ledger_entries SET leaf = X'7b7d' WHERE idx = 1");
   EXPECT_EQ(RunCapturing(common + "ledger verify", &out), 1);

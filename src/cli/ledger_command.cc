@@ -140,6 +140,15 @@ Status VerifyLog(const GlobalOptions& global, const std::string& saved_checkpoin
   }
   BW_ASSIGN_OR_RETURN(Hash stored_root, log->Root(tree.size()));
   if (stored_root != tree.Root()) {
+    for (uint64_t i = 0; i < tree.size(); ++i) {
+      StatusOr<Hash> recorded = log->RecordedLeafHash(i);
+      BW_ASSIGN_OR_RETURN(Hash now, tree.ReadNode({0, i}));
+      if (!recorded.ok() || *recorded != now) {
+        return DataLossError("entry " + std::to_string(i) +
+                             " is not the entry the log recorded at that index: entries were "
+                             "changed, moved or replaced");
+      }
+    }
     return DataLossError("the stored subtree hashes do not match the entries (size " +
                          std::to_string(tree.size()) + ")");
   }

@@ -75,6 +75,9 @@ class TransparencyLog {
   StatusOr<std::vector<Entry>> Entries(uint64_t start, uint64_t limit,
                                        const std::optional<std::string>& principal = {});
   StatusOr<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size);
+  // The leaf hash stored for entry `index` when it was appended (its level-0 subtree), to tell
+  // which entry an edit of the entries table touched.
+  StatusOr<Hash> RecordedLeafHash(uint64_t index);
   StatusOr<std::vector<Hash>> ConsistencyProof(uint64_t size1, uint64_t size2);
 
   // Signs a checkpoint of the current tree, unless the tree is not consistent with the last
