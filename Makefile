@@ -3,7 +3,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= 2
 
-.PHONY: all deps build demo test test-release test-asan lint format bench clean
+.PHONY: all deps build demo test test-release test-asan lint format bench fuzz clean
 
 all: build
 
@@ -37,6 +37,17 @@ format:
 
 bench: build
 	./bench/api/run.sh
+	$(BUILD)/bench/ledger_bench
+
+# libFuzzer targets (clang): the signed-note/checkpoint/proof-file parsers and the proof
+# verifiers, FUZZ_SECONDS each.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug -DBULWARK_FUZZ=ON
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target note_fuzz proof_fuzz
+	$(FUZZ_BUILD)/src/ledger/note_fuzz -max_total_time=$(FUZZ_SECONDS)
+	$(FUZZ_BUILD)/src/ledger/proof_fuzz -max_total_time=$(FUZZ_SECONDS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

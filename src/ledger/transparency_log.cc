@@ -1,6 +1,7 @@
 #include "ledger/transparency_log.h"
 
 #include <cstring>
+#include <map>
 
 #include "ledger/checkpoint.h"
 
@@ -38,6 +39,36 @@ class StoredNodes final : public NodeReader {
                            std::to_string(id.level) + ", index " + std::to_string(id.index) + ")");
     }
     return ToHash(rows[0].Bytes(0));
+  }
+
+  // All the nodes of a proof in one query.
+  StatusOr<std::vector<Hash>> ReadNodes(std::span<const NodeId> ids) override {
+    if (ids.empty()) return std::vector<Hash>();
+    std::string sql = "SELECT level, idx, hash FROM ledger_nodes WHERE ";
+    std::vector<store::Value> params;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      sql += i ? " OR (level = ? AND idx = ?)" : "(level = ? AND idx = ?)";
+      params.emplace_back(int64_t{ids[i].level});
+      params.emplace_back(static_cast<int64_t>(ids[i].index));
+    }
+    BW_ASSIGN_OR_RETURN(ResultSet rows, tx_.Query(sql, params));
+    std::map<NodeId, Hash> found;
+    for (const Row& row : rows) {
+      found[{static_cast<uint8_t>(row.Int(0)), static_cast<uint64_t>(row.Int(1))}] =
+          ToHash(row.Bytes(2));
+    }
+    std::vector<Hash> out;
+    out.reserve(ids.size());
+    for (const NodeId& id : ids) {
+      auto it = found.find(id);
+      if (it == found.end()) {
+        return DataLossError("the ledger is missing the stored hash of subtree (level " +
+                             std::to_string(id.level) + ", index " + std::to_string(id.index) +
+                             ")");
+      }
+      out.push_back(it->second);
+    }
+    return out;
   }
 
  private:
@@ -78,24 +109,50 @@ TransparencyLog::TransparencyLog(store::Database& db, std::string origin,
       clock_(clock) {}
 
 StatusOr<uint64_t> TransparencyLog::Append(Transaction& tx, const NewEntry& entry) {
+  return AppendBatch(tx, std::span<const NewEntry>(&entry, 1));
+}
+
+StatusOr<uint64_t> TransparencyLog::AppendBatch(Transaction& tx,
+                                                std::span<const NewEntry> entries) {
   if (db_.backend() == store::Backend::kPostgres) {
     BW_RETURN_IF_ERROR(tx.Query("SELECT pg_advisory_xact_lock(?)", {kSequencerLock}).status());
   }
-  BW_ASSIGN_OR_RETURN(uint64_t index, SizeIn(tx));
-  Hash leaf_hash = HashLeaf(entry.leaf);
-  StoredNodes nodes(tx);
-  BW_ASSIGN_OR_RETURN(auto new_nodes, NodesForAppend(index, leaf_hash, nodes));
-  BW_RETURN_IF_ERROR(tx.Execute(
-      "INSERT INTO ledger_entries (idx, leaf, leaf_hash, appended_at, principal, object) "
-      "VALUES (?,?,?,?,?,?)",
-      {static_cast<int64_t>(index), store::Blob{entry.leaf}, store::Blob{FromHash(leaf_hash)},
-       ToUnixMicros(clock_.Now()), entry.principal, entry.object}));
-  for (const auto& [id, hash] : new_nodes) {
+  BW_ASSIGN_OR_RETURN(const uint64_t first, SizeIn(tx));
+  // Subtrees completed earlier in this batch are read from memory, older ones from the store.
+  class BatchNodes final : public NodeReader {
+   public:
+    explicit BatchNodes(Transaction& tx) : stored_(tx) {}
+    StatusOr<Hash> ReadNode(NodeId id) override {
+      auto it = added_.find(id);
+      if (it != added_.end()) return it->second;
+      return stored_.ReadNode(id);
+    }
+    std::map<NodeId, Hash> added_;
+
+   private:
+    StoredNodes stored_;
+  } nodes(tx);
+  const int64_t now = ToUnixMicros(clock_.Now());
+  uint64_t index = first;
+  for (const NewEntry& entry : entries) {
+    Hash leaf_hash = HashLeaf(entry.leaf);
+    BW_ASSIGN_OR_RETURN(auto new_nodes, NodesForAppend(index, leaf_hash, nodes));
     BW_RETURN_IF_ERROR(tx.Execute(
-        "INSERT INTO ledger_nodes (level, idx, hash) VALUES (?,?,?)",
-        {int64_t{id.level}, static_cast<int64_t>(id.index), store::Blob{FromHash(hash)}}));
+        "INSERT INTO ledger_entries (idx, leaf, leaf_hash, appended_at, principal, object) "
+        "VALUES (?,?,?,?,?,?)",
+        {static_cast<int64_t>(index), store::Blob{entry.leaf}, store::Blob{FromHash(leaf_hash)},
+         now, entry.principal, entry.object}));
+    for (const auto& [id, hash] : new_nodes) {
+      BW_RETURN_IF_ERROR(tx.Execute(
+          "INSERT INTO ledger_nodes (level, idx, hash) VALUES (?,?,?)",
+          {int64_t{id.level}, static_cast<int64_t>(id.index), store::Blob{FromHash(hash)}}));
+      nodes.added_[id] = hash;
+    }
+    // Only the right edge of the tree is ever read again during the batch.
+    if (nodes.added_.size() > 4096) nodes.added_.clear();
+    ++index;
   }
-  return index;
+  return first;
 }
 
 StatusOr<uint64_t> TransparencyLog::Size() {

@@ -25,6 +25,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,9 @@ class TransparencyLog {
 
   // Appends inside `tx` (a read-write transaction of this log's database); returns the index.
   StatusOr<uint64_t> Append(store::Transaction& tx, const NewEntry& entry);
+  // Appends several entries in order inside `tx`, and returns the index of the first: many
+  // appends share one durable commit (group commit).
+  StatusOr<uint64_t> AppendBatch(store::Transaction& tx, std::span<const NewEntry> entries);
 
   StatusOr<uint64_t> Size();
   StatusOr<Hash> Root(uint64_t size);

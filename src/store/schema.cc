@@ -75,7 +75,6 @@ CREATE TABLE ledger_entries (
   object       TEXT NOT NULL
 );
 CREATE INDEX ledger_entries_by_principal ON ledger_entries(principal, idx);
-CREATE INDEX ledger_entries_by_object ON ledger_entries(object, idx);
 CREATE TABLE ledger_nodes (
   level  BIGINT NOT NULL,
   idx    BIGINT NOT NULL,
