@@ -68,7 +68,7 @@ int RunCapturing(const std::string& args, std::string* output) {
 TEST(CliTest, LedgerVerifiesProvesAndCatchesTampering) {
   testing::TempDir dir;
   std::string db_url = "sqlite:" + dir.path() + "/bulwark.db";
-  std::string common = "--database " + db_url + " --ledger-key " + dir.path() + "/ledger.key ";
+  std::string common = "--database " + db_url + " ";  // the key is made beside the database
   ASSERT_EQ(RunBulwarkCommand(common + "admin create-org --name Office --kind program_office"), 0);
   ASSERT_EQ(RunBulwarkCommand(common + "admin create-org --name Bank --kind operator"), 0);
   ASSERT_EQ(RunBulwarkCommand(common + "admin create-org --name Lab --kind lab"), 0);

@@ -106,6 +106,43 @@ TEST(KillTest, AcknowledgedWritesSurviveSigkill) {
                  ? ""
                  : std::string(page.json.at("next_cursor").as_string());
   } while (!cursor.empty());
+  // No change without its ledger entry and no entry without its change: every organization
+  // that exists has exactly one organization.create entry, and every such entry names one.
+  std::set<std::string> org_ids, created_in_ledger;
+  {
+    std::string org_cursor;
+    do {
+      Reply page = HttpCall(
+          restarted.port(), "GET",
+          "/api/v1/organizations?limit=200" + (org_cursor.empty() ? "" : "&cursor=" + org_cursor),
+          "", {{"Authorization", auth}});
+      for (const auto& org : page.json.at("items").as_array()) {
+        org_ids.insert(std::string(org.at("id").as_string()));
+      }
+      org_cursor = page.json.at("next_cursor").is_null()
+                       ? ""
+                       : std::string(page.json.at("next_cursor").as_string());
+    } while (!org_cursor.empty());
+    uint64_t start = 0;
+    for (;;) {
+      Reply page = HttpCall(restarted.port(), "GET",
+                            "/api/v1/ledger/entries?limit=1000&start=" + std::to_string(start), "",
+                            {{"Authorization", auth}});
+      ASSERT_EQ(page.status, 200) << page.body;
+      for (const auto& item : page.json.at("items").as_array()) {
+        const auto& entry = item.at("entry");
+        if (entry.at("action").as_string() == "organization.create" &&
+            entry.at("decision").as_string() == "allow") {
+          EXPECT_TRUE(created_in_ledger.insert(std::string(entry.at("object").as_string())).second)
+              << "two entries for one change";
+        }
+      }
+      if (page.json.at("next_start").is_null()) break;
+      start = page.json.at("next_start").as_int64();
+    }
+  }
+  EXPECT_EQ(org_ids, created_in_ledger);
+
   size_t lost = 0;
   for (const std::string& name : acknowledged) lost += !present.contains(name);
   EXPECT_EQ(lost, 0u) << "of " << acknowledged.size() << " acknowledged writes";

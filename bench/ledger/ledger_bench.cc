@@ -51,9 +51,13 @@ int Main(int argc, char** argv) {
   for (uint64_t i = 0; i < entries; ++i) {
     std::string principal = users[random.Uint64() % users.size()];
     std::string object = NewId("org", random);
-    leaves.push_back({ledger::EncodeAuditEntry({t0 + Duration(int64_t(i)), principal,
-                                                "organization.create", object, true,
-                                                {NewId("tup", random)}, NewId("req", random),
+    leaves.push_back({ledger::EncodeAuditEntry({t0 + Duration(int64_t(i)),
+                                                principal,
+                                                "organization.create",
+                                                object,
+                                                true,
+                                                {NewId("tup", random)},
+                                                NewId("req", random),
                                                 std::string(64, 'a' + i % 6)}),
                       principal, object});
   }
@@ -94,9 +98,9 @@ int Main(int argc, char** argv) {
   for (int i = 0; i < proofs; ++i) {
     uint64_t index = pick() % entries;
     auto proof = log.InclusionProof(index, entries);
-    if (!proof.ok() || !ledger::VerifyInclusion(ledger::HashLeaf(leaves[index].leaf), index,
-                                                entries, *proof, root)
-                            .ok()) {
+    if (!proof.ok() ||
+        !ledger::VerifyInclusion(ledger::HashLeaf(leaves[index].leaf), index, entries, *proof, root)
+             .ok()) {
       std::fprintf(stderr, "a proof failed\n");
       return 1;
     }
@@ -105,10 +109,11 @@ int Main(int argc, char** argv) {
 
   double rate = entries / append_seconds;
   double hash_rate = entries / hash_seconds;
-  std::printf("bench/ledger: %llu entries of ~%zu bytes by 1000 users, batches of %llu, SQLite "
-              "synchronous=FULL\n",
-              static_cast<unsigned long long>(entries), leaves[0].leaf.size(),
-              static_cast<unsigned long long>(batch));
+  std::printf(
+      "bench/ledger: %llu entries of ~%zu bytes by 1000 users, batches of %llu, SQLite "
+      "synchronous=FULL\n",
+      static_cast<unsigned long long>(entries), leaves[0].leaf.size(),
+      static_cast<unsigned long long>(batch));
   std::printf("%-46s %14s\n", "", "entries/s");
   std::printf("%-46s %14.0f\n", "SHA-256 of leaves and nodes, memory (baseline)", hash_rate);
   std::printf("%-46s %14.0f\n", "durable appends to the ledger", rate);

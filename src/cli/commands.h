@@ -20,13 +20,17 @@ struct GlobalOptions {
   std::string config;
   std::string database = "sqlite:var/bulwark.db";
   std::string log_level = "info";
-  std::string ledger_key = "var/ledger.key";
+  std::string ledger_key;  // "" = ledger.key beside the SQLite file, or var/ledger.key
 };
 
 // Opens the configured database, creating the folder of an SQLite file, and migrates it.
 StatusOr<std::unique_ptr<store::Database>> OpenAndMigrate(const GlobalOptions& options);
 
-// Opens the ledger on `db` with the key in global.ledger_key; with `create_key`, makes the key
+// The ledger key file: --ledger-key, else ledger.key beside the SQLite database, else
+// var/ledger.key.
+std::string LedgerKeyPath(const GlobalOptions& global);
+
+// Opens the ledger on `db` with its key (see LedgerKeyPath); with `create_key`, makes the key
 // when the file does not exist yet (first start of a server).
 StatusOr<std::unique_ptr<ledger::TransparencyLog>> OpenLedger(const GlobalOptions& global,
                                                               store::Database& db, bool create_key);

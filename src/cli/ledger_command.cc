@@ -89,17 +89,27 @@ Status WriteKey(const std::string& path, const ledger::GeneratedKey& key) {
 
 }  // namespace
 
+std::string LedgerKeyPath(const GlobalOptions& global) {
+  if (!global.ledger_key.empty()) return global.ledger_key;
+  if (global.database.rfind("sqlite:", 0) == 0) {
+    std::filesystem::path db(global.database.substr(7));
+    return (db.parent_path() / "ledger.key").string();
+  }
+  return "var/ledger.key";
+}
+
 StatusOr<std::unique_ptr<ledger::TransparencyLog>> OpenLedger(const GlobalOptions& global,
                                                               store::Database& db,
                                                               bool create_key) {
-  StatusOr<LedgerKey> key = ReadKey(global.ledger_key);
+  const std::string path = LedgerKeyPath(global);
+  StatusOr<LedgerKey> key = ReadKey(path);
   if (!key.ok()) {
-    if (!create_key || std::filesystem::exists(global.ledger_key)) return key.status();
+    if (!create_key || std::filesystem::exists(path)) return key.status();
     BW_ASSIGN_OR_RETURN(ledger::GeneratedKey generated,
                         ledger::GenerateEd25519Key("bulwark.local/ledger"));
-    BW_RETURN_IF_ERROR(WriteKey(global.ledger_key, generated));
-    std::cerr << "bulwark: made a new ledger key in " << global.ledger_key
-              << "; its verifier key is " << generated.verifier_key << "\n";
+    BW_RETURN_IF_ERROR(WriteKey(path, generated));
+    std::cerr << "bulwark: made a new ledger key in " << path << "; its verifier key is "
+              << generated.verifier_key << "\n";
     key = LedgerKey{generated.private_key, generated.verifier_key};
   }
   BW_ASSIGN_OR_RETURN(std::unique_ptr<ledger::NoteSigner> signer,
@@ -200,12 +210,13 @@ void AddLedgerCommand(CLI::App& app, const GlobalOptions& global, Actions& actio
     sub->add_option("--name", *name, "The log's origin, also the key's name")
         ->capture_default_str();
     actions[sub] = [&global, name] {
-      if (std::filesystem::exists(global.ledger_key)) {
-        return Fail(FailedPreconditionError(global.ledger_key + " exists; not overwriting it"));
+      const std::string path = LedgerKeyPath(global);
+      if (std::filesystem::exists(path)) {
+        return Fail(FailedPreconditionError(path + " exists; not overwriting it"));
       }
       StatusOr<ledger::GeneratedKey> key = ledger::GenerateEd25519Key(*name);
       if (!key.ok()) return Fail(key.status());
-      if (Status s = WriteKey(global.ledger_key, *key); !s.ok()) return Fail(s);
+      if (Status s = WriteKey(path, *key); !s.ok()) return Fail(s);
       std::cout << key->verifier_key << "\n";
       return 0;
     };

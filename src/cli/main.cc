@@ -39,10 +39,9 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
 
   app.add_option("--ledger-key", global.ledger_key,
-                 "The ledger's signing key file (made by `bulwark ledger keygen`, or on first "
-                 "serve)")
-      ->envname("BULWARK_LEDGER_KEY")
-      ->capture_default_str();
+                 "The ledger's signing key file (made on first use, or by `bulwark ledger "
+                 "keygen`); default: ledger.key beside the SQLite database, or var/ledger.key")
+      ->envname("BULWARK_LEDGER_KEY");
 
   Actions actions;
   AddServeCommand(app, global, actions);
