@@ -50,6 +50,20 @@ TEST_F(AuditTest, ChangesAndDenialsAreRecordedWithTheirRequest) {
   EXPECT_EQ(raw.body.find("Audited Utility"), std::string::npos);
 }
 
+TEST_F(AuditTest, SensitiveReadsAreRecorded) {
+  size_t before = Entries().size();
+  ASSERT_EQ(Call("GET", "/api/v1/tuples", "", "auditor").status, 200);
+  ASSERT_EQ(Call("GET", "/api/v1/users/{lab_member}/tokens", "", "lab_admin").status, 200);
+  ASSERT_EQ(Call("GET", "/api/v1/organizations/{lab}", "", "lab_member").status,
+            200);  // not sensitive
+  std::vector<boost::json::object> entries = Entries();
+  ASSERT_EQ(entries.size(), before + 2);
+  EXPECT_EQ(entries[before].at("action").as_string(), "tuple.read");
+  EXPECT_EQ(entries[before].at("principal").as_string(), symbols_["auditor"]);
+  EXPECT_EQ(entries[before + 1].at("action").as_string(), "token.revoke");
+  EXPECT_EQ(entries[before + 1].at("object").as_string(), symbols_["lab_member"]);
+}
+
 TEST_F(AuditTest, OthersSeeOnlyTheEntriesAboutThemselves) {
   ASSERT_EQ(
       Call("POST", "/api/v1/users/{lab_member}/tokens", R"({"name":"x"})", "lab_member").status,

@@ -161,12 +161,22 @@ namespace {
 // The denial of the Directory operation running on this thread, recorded after its
 // transaction rolls back (see Directory::Run).
 thread_local std::optional<AuditRecord>* t_denial = nullptr;
+// The sensitive reads allowed in the read-only Directory operation running on this thread,
+// recorded once it has succeeded.
+thread_local std::vector<AuditRecord>* t_sensitive_reads = nullptr;
 
 StatusOr<Decision> Require(const Authorizer& authorizer, Transaction& tx, const Principal& actor,
                            std::string_view action, std::string_view object, Time now,
                            std::string_view see_action, std::string_view what) {
   BW_ASSIGN_OR_RETURN(Decision d, authorizer.Check(tx, actor, action, object, now));
-  if (d.allowed) return d;
+  if (d.allowed) {
+    const PolicyRule* rule = FindRule(action);
+    if (rule != nullptr && rule->sensitive && t_sensitive_reads != nullptr) {
+      t_sensitive_reads->push_back(
+          AuditRecord{actor, std::string(action), std::string(object), true, d.grants});
+    }
+    return d;
+  }
   if (t_denial != nullptr) {
     *t_denial = AuditRecord{actor, std::string(action), std::string(object), false, {}};
   }
@@ -221,10 +231,30 @@ StatusOr<Organization> LoadOrganization(Transaction& tx, const std::string& id) 
 
 Status Directory::Run(TxMode mode, const std::function<Status(Transaction&)>& fn) {
   std::optional<AuditRecord> denial;
+  std::vector<AuditRecord> sensitive_reads;
   std::optional<AuditRecord>* outer = t_denial;
+  std::vector<AuditRecord>* outer_reads = t_sensitive_reads;
   t_denial = &denial;
+  t_sensitive_reads = &sensitive_reads;
   Status s = db_.Transact(mode, fn);
   t_denial = outer;
+  t_sensitive_reads = outer_reads;
+  if (s.ok() && mode == TxMode::kReadOnly && !sensitive_reads.empty() && audit_ != nullptr) {
+    // A retried transaction notes the same read again; record each read once.
+    std::vector<const AuditRecord*> unique;
+    for (const AuditRecord& read : sensitive_reads) {
+      bool seen = false;
+      for (const AuditRecord* u : unique) {
+        seen |= u->action == read.action && u->object == read.object;
+      }
+      if (!seen) unique.push_back(&read);
+    }
+    Status recorded = db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+      for (const AuditRecord* read : unique) BW_RETURN_IF_ERROR(audit_->Record(tx, *read));
+      return OkStatus();
+    });
+    if (!recorded.ok()) return recorded.WithPrefix("recording a sensitive read");
+  }
   if (!s.ok() && denial && audit_ != nullptr) {
     Status recorded = db_.Transact(TxMode::kReadWrite,
                                    [&](Transaction& tx) { return audit_->Record(tx, *denial); });

@@ -41,6 +41,9 @@ struct PolicyRule {
   std::vector<std::string_view> on_parent;    // relations held on the object's parent
   std::vector<std::string_view> on_platform;  // relations held on the platform
   bool self = false;                          // the principal's own user object
+  // Reading under this action is itself recorded in the audit trail (who looked at the
+  // access configuration, or at someone's credentials).
+  bool sensitive = false;
 };
 
 const std::vector<PolicyRule>& PolicyRules();
