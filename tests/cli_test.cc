@@ -11,6 +11,7 @@
 #include "api_fixture.h"
 #include "base/encoding.h"
 #include "ledger/merkle.h"
+#include "ledger/note.h"
 #include "server_process.h"
 #include "store/database.h"
 
@@ -109,6 +110,31 @@ TEST(CliTest, LedgerVerifiesProvesAndCatchesTampering) {
                          &out),
             1)
       << out;
+
+  // The same checks through a running server's API, as a remote auditor.
+  ASSERT_EQ(
+      RunBulwarkCommand(common + "admin create-user --org Office --email audit@office.example "
+                                 "--name Auditor"),
+      0);
+  ASSERT_EQ(RunBulwarkCommand(common + "admin grant --object platform --relation auditor "
+                                       "--subject audit@office.example"),
+            0);
+  ASSERT_EQ(RunCapturing(common + "admin issue-token --user audit@office.example", &out), 0);
+  std::string token = out.substr(out.find("bwk_"), 56);
+  {
+    ServerProcess server(db_url);
+    ASSERT_NE(server.port(), 0);
+    std::string remote =
+        "ledger verify --server http://127.0.0.1:" + std::to_string(server.port()) + " --token " +
+        token;
+    EXPECT_EQ(RunCapturing(
+                  remote + " --vkey " + vkey + " --checkpoint " + dir.path() + "/saved.note", &out),
+              0)
+        << out;
+    EXPECT_NE(out.find("ledger verified"), std::string::npos) << out;
+    std::string other_key = ledger::GenerateEd25519Key("bulwark.local/ledger").value().verifier_key;
+    EXPECT_EQ(RunCapturing(remote + " --vkey " + other_key, &out), 1) << out;
+  }
 
   auto exec = [&](const std::string& sql) {
     ASSERT_TRUE(db->Transact(store::TxMode::kReadWrite, [&](store::Transaction& tx) {

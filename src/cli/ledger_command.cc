@@ -1,13 +1,16 @@
 // bulwark ledger: keys, checkpoints, verification and proofs of the transparency log.
 #include <sys/stat.h>
 
+#include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sstream>
 
 #include "base/encoding.h"
 #include "cli/commands.h"
+#include "cli/http_client.h"
 #include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
@@ -121,19 +124,27 @@ StatusOr<std::unique_ptr<ledger::TransparencyLog>> OpenLedger(const GlobalOption
 
 namespace {
 
+// Where `ledger verify` reads a log from: the database, or a server's API.
+struct LogSource {
+  std::string verifier_key;
+  // Entries from `start` on, in order; empty at the end.
+  std::function<StatusOr<std::vector<ledger::Entry>>(uint64_t start)> entries;
+  std::optional<std::string> latest_checkpoint;  // the latest signed note, if any
+  // Database only: the stored subtree hashes, to find edits that hash consistently.
+  ledger::TransparencyLog* stored = nullptr;
+};
+
 // Walks the whole log: recomputes every leaf hash and the tree, and checks them against the
 // stored hashes, the latest signed checkpoint and (optionally) a checkpoint saved earlier.
-Status VerifyLog(const GlobalOptions& global, const std::string& saved_checkpoint_path) {
-  BW_ASSIGN_OR_RETURN(std::unique_ptr<store::Database> db, OpenAndMigrate(global));
-  BW_ASSIGN_OR_RETURN(std::unique_ptr<ledger::TransparencyLog> log, OpenLedger(global, *db, false));
+Status VerifyLog(const LogSource& source, const std::string& saved_checkpoint_path) {
   BW_ASSIGN_OR_RETURN(std::unique_ptr<ledger::NoteVerifier> verifier,
-                      ledger::NewEd25519Verifier(log->verifier_key()));
+                      ledger::NewEd25519Verifier(source.verifier_key));
   const ledger::NoteVerifier* verifiers[] = {verifier.get()};
 
   ledger::MemoryTree tree;
   uint64_t next = 0;
   for (;;) {
-    BW_ASSIGN_OR_RETURN(std::vector<ledger::Entry> entries, log->Entries(next, 10000));
+    BW_ASSIGN_OR_RETURN(std::vector<ledger::Entry> entries, source.entries(next));
     if (entries.empty()) break;
     for (const ledger::Entry& e : entries) {
       if (e.index != next) {
@@ -148,19 +159,21 @@ Status VerifyLog(const GlobalOptions& global, const std::string& saved_checkpoin
       ++next;
     }
   }
-  BW_ASSIGN_OR_RETURN(Hash stored_root, log->Root(tree.size()));
-  if (stored_root != tree.Root()) {
-    for (uint64_t i = 0; i < tree.size(); ++i) {
-      StatusOr<Hash> recorded = log->RecordedLeafHash(i);
-      BW_ASSIGN_OR_RETURN(Hash now, tree.ReadNode({0, i}));
-      if (!recorded.ok() || *recorded != now) {
-        return DataLossError("entry " + std::to_string(i) +
-                             " is not the entry the log recorded at that index: entries were "
-                             "changed, moved or replaced");
+  if (source.stored != nullptr) {
+    BW_ASSIGN_OR_RETURN(Hash stored_root, source.stored->Root(tree.size()));
+    if (stored_root != tree.Root()) {
+      for (uint64_t i = 0; i < tree.size(); ++i) {
+        StatusOr<Hash> recorded = source.stored->RecordedLeafHash(i);
+        BW_ASSIGN_OR_RETURN(Hash now, tree.ReadNode({0, i}));
+        if (!recorded.ok() || *recorded != now) {
+          return DataLossError("entry " + std::to_string(i) +
+                               " is not the entry the log recorded at that index: entries were "
+                               "changed, moved or replaced");
+        }
       }
+      return DataLossError("the stored subtree hashes do not match the entries (size " +
+                           std::to_string(tree.size()) + ")");
     }
-    return DataLossError("the stored subtree hashes do not match the entries (size " +
-                         std::to_string(tree.size()) + ")");
   }
   auto check_note = [&](const std::string& note, std::string_view what) -> Status {
     BW_RETURN_IF_ERROR(ledger::VerifyNote(note, verifiers).status().WithPrefix(what));
@@ -173,16 +186,15 @@ Status VerifyLog(const GlobalOptions& global, const std::string& saved_checkpoin
     }
     BW_ASSIGN_OR_RETURN(Hash root, ledger::RootHash(c.size, tree));
     if (root != c.root) {
-      // Name the first entry that differs from what the checkpoint committed to: without the
-      // original entries this is the first one whose inclusion proof no longer verifies.
       return DataLossError(std::string(what) + " of size " + std::to_string(c.size) +
                            " does not match the log's entries: the log was rewritten");
     }
     std::cout << what << ": size " << c.size << ", consistent\n";
     return OkStatus();
   };
-  BW_ASSIGN_OR_RETURN(std::optional<ledger::SignedCheckpoint> latest, log->LatestCheckpoint());
-  if (latest) BW_RETURN_IF_ERROR(check_note(latest->note, "the latest checkpoint"));
+  if (source.latest_checkpoint) {
+    BW_RETURN_IF_ERROR(check_note(*source.latest_checkpoint, "the latest checkpoint"));
+  }
   if (!saved_checkpoint_path.empty()) {
     BW_ASSIGN_OR_RETURN(std::string saved, ReadFile(saved_checkpoint_path));
     BW_RETURN_IF_ERROR(check_note(saved, "the saved checkpoint"));
@@ -190,6 +202,73 @@ Status VerifyLog(const GlobalOptions& global, const std::string& saved_checkpoin
   std::cout << "ledger verified: " << tree.size() << " entries, root " << EncodeHash(tree.Root())
             << "\n";
   return OkStatus();
+}
+
+Status VerifyDatabaseLog(const GlobalOptions& global, const std::string& saved) {
+  BW_ASSIGN_OR_RETURN(std::unique_ptr<store::Database> db, OpenAndMigrate(global));
+  BW_ASSIGN_OR_RETURN(std::unique_ptr<ledger::TransparencyLog> log, OpenLedger(global, *db, false));
+  LogSource source;
+  source.verifier_key = log->verifier_key();
+  source.entries = [&](uint64_t start) { return log->Entries(start, 10000); };
+  BW_ASSIGN_OR_RETURN(std::optional<ledger::SignedCheckpoint> latest, log->LatestCheckpoint());
+  if (latest) source.latest_checkpoint = latest->note;
+  source.stored = log.get();
+  return VerifyLog(source, saved);
+}
+
+// Reads the log through a server's API with an auditor's token.
+Status VerifyServerLog(const std::string& server, const std::string& token, const std::string& vkey,
+                       const std::string& saved) {
+  std::string base = server;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  const std::vector<std::pair<std::string, std::string>> auth = {
+      {"Authorization", "Bearer " + token}};
+  auto get = [&](const std::string& path) -> StatusOr<std::string> {
+    BW_ASSIGN_OR_RETURN(HttpReply reply, HttpGet(base + path, auth));
+    if (reply.status != 200) {
+      return UnavailableError(path + " answered " + std::to_string(reply.status) + ": " +
+                              reply.body.substr(0, 300));
+    }
+    return reply.body;
+  };
+  LogSource source;
+  source.verifier_key = vkey;
+  if (source.verifier_key.empty()) {
+    BW_ASSIGN_OR_RETURN(std::string served, get("/api/v1/ledger/key"));
+    source.verifier_key = served.substr(0, served.find('\n'));
+    std::cerr << "bulwark: trusting the key the server serves (" << source.verifier_key
+              << "); pass --vkey with a key you hold to check the server itself\n";
+  }
+  BW_ASSIGN_OR_RETURN(std::string latest, get("/api/v1/ledger/checkpoint"));
+  source.latest_checkpoint = latest;
+  source.entries = [&](uint64_t start) -> StatusOr<std::vector<ledger::Entry>> {
+    BW_ASSIGN_OR_RETURN(std::string body,
+                        get("/api/v1/ledger/entries?limit=1000&start=" + std::to_string(start)));
+    boost::system::error_code ec;
+    boost::json::value page = boost::json::parse(body, ec);
+    const boost::json::object* o = page.if_object();
+    const boost::json::value* items = o == nullptr ? nullptr : o->if_contains("items");
+    if (ec || items == nullptr || !items->is_array()) {
+      return DataLossError("the server's ledger entries are not the documented JSON");
+    }
+    std::vector<ledger::Entry> out;
+    for (const boost::json::value& item : items->get_array()) {
+      const boost::json::object* e = item.if_object();
+      if (e == nullptr || !e->contains("index") || !e->at("index").is_int64() ||
+          !e->contains("leaf") || !e->at("leaf").is_string() || !e->contains("leaf_hash") ||
+          !e->at("leaf_hash").is_string()) {
+        return DataLossError("a ledger entry from the server lacks index, leaf or leaf_hash");
+      }
+      ledger::Entry entry;
+      entry.index = static_cast<uint64_t>(e->at("index").get_int64());
+      BW_ASSIGN_OR_RETURN(entry.leaf, Base64Decode(e->at("leaf").get_string()));
+      BW_ASSIGN_OR_RETURN(entry.leaf_hash,
+                          DecodeHash("leaf_hash", std::string(e->at("leaf_hash").get_string())));
+      out.push_back(std::move(entry));
+    }
+    return out;
+  };
+  return VerifyLog(source, saved);
 }
 
 int Report(const Status& s) {
@@ -238,9 +317,20 @@ void AddLedgerCommand(CLI::App& app, const GlobalOptions& global, Actions& actio
     auto* sub = cmd->add_subcommand(
         "verify", "Recompute every hash of the log and check its checkpoints; exit 1 on tampering");
     auto saved = std::make_shared<std::string>();
+    auto server = std::make_shared<std::string>();
+    auto token = std::make_shared<std::string>();
+    auto vkey = std::make_shared<std::string>();
     sub->add_option("--checkpoint", *saved,
                     "A checkpoint saved earlier (a signed note) that the log must still match");
-    actions[sub] = [&global, saved] { return Report(VerifyLog(global, *saved)); };
+    sub->add_option("--server", *server,
+                    "Verify a server's log through its API (https://...) instead of a database");
+    sub->add_option("--token", *token, "With --server: a token allowed to read the whole ledger")
+        ->envname("BULWARK_TOKEN");
+    sub->add_option("--vkey", *vkey, "With --server: the log's verifier key you trust");
+    actions[sub] = [&global, saved, server, token, vkey] {
+      if (server->empty()) return Report(VerifyDatabaseLog(global, *saved));
+      return Report(VerifyServerLog(*server, *token, *vkey, *saved));
+    };
   }
   {
     auto* sub = cmd->add_subcommand("prove", "Write a c2sp.org/tlog-proof@v1 file for entry N");
