@@ -8,8 +8,8 @@
 
 #include "access/policy.h"
 #include "ledger/note.h"
-#include "store/migrations.h"
 #include "testing/postgres_cluster.h"
+#include "testing/test_database.h"
 
 namespace bulwark::tests {
 
@@ -79,19 +79,13 @@ Reply HttpCall(uint16_t port, const std::string& method, const std::string& targ
 }
 
 void ApiFixture::SetUp() {
-  std::string url = "sqlite:" + dir_.path() + "/api.db";
-  if (UsePostgres()) {
-    if (!testing::PostgresAvailable()) GTEST_SKIP() << testing::PostgresUnavailableReason();
-    StatusOr<testing::PostgresCluster*> cluster = testing::PostgresCluster::Shared();
-    ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
-    StatusOr<std::string> pg = (*cluster)->CreateDatabase();
-    ASSERT_TRUE(pg.ok()) << pg.status().ToString();
-    url = *pg;
+  if (UsePostgres() && !testing::PostgresAvailable()) {
+    GTEST_SKIP() << testing::PostgresUnavailableReason();
   }
-  auto db = store::OpenDatabase(url);
+  auto db = testing::OpenTestDatabase(
+      UsePostgres() ? store::Backend::kPostgres : store::Backend::kSqlite, dir_);
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   db_ = std::move(*db);
-  ASSERT_TRUE(store::ApplyMigrations(*db_).ok());
   hasher_ = std::make_unique<access::PasswordHasher>(access::PasswordHasher::Cost::kMinimal, 4,
                                                      Seconds(10));
   ledger::GeneratedKey key = ledger::GenerateEd25519Key("bulwark.test/ledger").value();

@@ -1,5 +1,7 @@
 // The audit trail through the real API: every change and every denial lands in the ledger
 // with its request id and body hash, and the ledger's checkpoints and proofs verify.
+#include <boost/json.hpp>
+
 #include "api_fixture.h"
 #include "base/encoding.h"
 #include "ledger/checkpoint.h"
@@ -71,8 +73,21 @@ TEST_F(AuditTest, OthersSeeOnlyTheEntriesAboutThemselves) {
   Reply mine = Call("GET", "/api/v1/ledger/entries?limit=1000", "", "lab_member");
   ASSERT_EQ(mine.status, 200);
   ASSERT_FALSE(mine.json.at("items").as_array().empty());
+  bool about_me = false;
   for (const auto& item : mine.json.at("items").as_array()) {
-    EXPECT_EQ(item.at("entry").at("principal").as_string(), symbols_["lab_member"]);
+    const auto& entry = item.at("entry");
+    bool mine_action = entry.at("principal").as_string() == symbols_["lab_member"];
+    bool my_object = entry.at("object").as_string() == symbols_["lab_member"] ||
+                     entry.at("object").as_string() == symbols_["lab"];
+    EXPECT_TRUE(mine_action || my_object) << boost::json::serialize(entry);
+    about_me |= !mine_action && my_object;
+  }
+  // The operator created this user: an entry about them that they did not make.
+  EXPECT_TRUE(about_me);
+  // Another organization's member sees none of those.
+  Reply theirs = Call("GET", "/api/v1/ledger/entries?limit=1000", "", "bank_admin");
+  for (const auto& item : theirs.json.at("items").as_array()) {
+    EXPECT_NE(item.at("entry").at("object").as_string(), symbols_["lab_member"]);
   }
 }
 

@@ -45,12 +45,19 @@ int Main(int argc, char** argv) {
   std::vector<ledger::NewEntry> leaves;
   leaves.reserve(entries);
   Time t0 = SystemClock::Get().Now();
-  // A deployment has thousands of users, not a new one per entry; objects are mostly new.
-  std::vector<std::string> users;
+  // A deployment has a thousand users acting on a hundred thousand objects (organizations,
+  // users, grants, models), not a new principal and a new object per entry.
+  std::vector<std::string> users, objects;
   for (int i = 0; i < 1000; ++i) users.push_back(NewId("usr", random));
+  // One entry in ten is about a user, one in ten about an organization; the rest about
+  // grants, tokens, models and the platform.
+  for (int i = 0; i < 100'000; ++i) {
+    const char* kinds[] = {"usr", "org", "tup", "tup", "tok", "tok", "mdl", "mdl", "ses", "tup"};
+    objects.push_back(NewId(kinds[i % 10], random));
+  }
   for (uint64_t i = 0; i < entries; ++i) {
     std::string principal = users[random.Uint64() % users.size()];
-    std::string object = NewId("org", random);
+    std::string object = objects[random.Uint64() % objects.size()];
     leaves.push_back({ledger::EncodeAuditEntry({t0 + Duration(int64_t(i)),
                                                 principal,
                                                 "organization.create",
@@ -110,7 +117,8 @@ int Main(int argc, char** argv) {
   double rate = entries / append_seconds;
   double hash_rate = entries / hash_seconds;
   std::printf(
-      "bench/ledger: %llu entries of ~%zu bytes by 1000 users, batches of %llu, SQLite "
+      "bench/ledger: %llu entries of ~%zu bytes by 1000 users on 100000 objects (10%% users, "
+      "10%% organizations), batches of %llu, SQLite "
       "synchronous=FULL\n",
       static_cast<unsigned long long>(entries), leaves[0].leaf.size(),
       static_cast<unsigned long long>(batch));

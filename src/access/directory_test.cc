@@ -3,31 +3,21 @@
 #include <gtest/gtest.h>
 
 #include "access/policy.h"
-#include "store/migrations.h"
 #include "testing/postgres_cluster.h"
-#include "testing/temp_dir.h"
+#include "testing/test_database.h"
 
 namespace bulwark::access {
 namespace {
 
-enum class Backend { kSqlite, kPostgres };
-
-class DirectoryTest : public ::testing::TestWithParam<Backend> {
+class DirectoryTest : public ::testing::TestWithParam<store::Backend> {
  protected:
   void SetUp() override {
-    std::string url = "sqlite:" + dir_.path() + "/directory.db";
-    if (GetParam() == Backend::kPostgres) {
-      if (!testing::PostgresAvailable()) GTEST_SKIP() << testing::PostgresUnavailableReason();
-      StatusOr<testing::PostgresCluster*> cluster = testing::PostgresCluster::Shared();
-      ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
-      StatusOr<std::string> pg = (*cluster)->CreateDatabase();
-      ASSERT_TRUE(pg.ok()) << pg.status().ToString();
-      url = *pg;
+    if (GetParam() == store::Backend::kPostgres && !testing::PostgresAvailable()) {
+      GTEST_SKIP() << testing::PostgresUnavailableReason();
     }
-    auto db = store::OpenDatabase(url);
+    auto db = testing::OpenTestDatabase(GetParam(), dir_);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
-    ASSERT_TRUE(store::ApplyMigrations(*db_).ok());
     directory_ = std::make_unique<Directory>(*db_, clock_, hasher_);
     const Principal system = SystemPrincipal();
     office_ =
@@ -286,10 +276,8 @@ TEST_P(DirectoryTest, WhoAmIShowsGrantsInEffect) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DirectoryTest,
-                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         [](const auto& info) {
-                           return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
-                         });
+                         ::testing::Values(store::Backend::kSqlite, store::Backend::kPostgres),
+                         [](const auto& info) { return testing::BackendName(info.param); });
 
 }  // namespace
 }  // namespace bulwark::access

@@ -488,8 +488,10 @@ void App::RegisterLedger(Router& router) {
         StatusOr<access::Decision> d =
             directory_.Check(p, access::actions::kLedgerRead, access::kPlatform);
         if (!d.ok()) return ErrorResponse(d.status());
-        std::optional<std::string> only;
-        if (!d->allowed) only = p.user_id;  // everyone sees the entries about their own actions
+        // Everyone sees the entries about their own actions, their user and their organization.
+        std::optional<ledger::TransparencyLog::EntryFilter> only;
+        if (!d->allowed)
+          only = ledger::TransparencyLog::EntryFilter{p.user_id, {p.user_id, p.org_id}};
         StatusOr<std::vector<ledger::Entry>> entries = ledger_.Entries(*start, *limit, only);
         if (!entries.ok()) return ErrorResponse(entries.status());
         boost::json::array items;

@@ -79,7 +79,8 @@ StatusOr<HttpReply> HttpGet(const std::string& url,
   if (!u.tls) {
     beast::tcp_stream stream(io);
     stream.connect(endpoints, ec);
-    if (ec) return UnavailableError("cannot connect to " + u.host + ":" + u.port + ": " + ec.message());
+    if (ec)
+      return UnavailableError("cannot connect to " + u.host + ":" + u.port + ": " + ec.message());
     return Exchange(stream, u, headers);
   }
   asio::ssl::context ctx(asio::ssl::context::tls_client);
@@ -91,7 +92,8 @@ StatusOr<HttpReply> HttpGet(const std::string& url,
   }
   stream.set_verify_callback(asio::ssl::host_name_verification(u.host));
   beast::get_lowest_layer(stream).connect(endpoints, ec);
-  if (ec) return UnavailableError("cannot connect to " + u.host + ":" + u.port + ": " + ec.message());
+  if (ec)
+    return UnavailableError("cannot connect to " + u.host + ":" + u.port + ": " + ec.message());
   stream.handshake(asio::ssl::stream_base::client, ec);
   if (ec) return UnavailableError("TLS with " + u.host + " failed: " + ec.message());
   return Exchange(stream, u, headers);

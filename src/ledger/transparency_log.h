@@ -74,10 +74,16 @@ class TransparencyLog {
 
   StatusOr<uint64_t> Size();
   StatusOr<Hash> Root(uint64_t size);
-  // Entries from index `start` on, in order, at most `limit`; with `principal`, only the
-  // entries about that principal's own actions.
+  // Who may see which entries: everything, or only the entries about one principal's own
+  // actions and about the given objects (their user, their organization).
+  struct EntryFilter {
+    std::string principal;
+    std::vector<std::string> objects;
+  };
+
+  // Entries from index `start` on, in order, at most `limit`, optionally filtered.
   StatusOr<std::vector<Entry>> Entries(uint64_t start, uint64_t limit,
-                                       const std::optional<std::string>& principal = {});
+                                       const std::optional<EntryFilter>& filter = {});
   StatusOr<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size);
   // The leaf hash stored for entry `index` when it was appended (its level-0 subtree), to tell
   // which entry an edit of the entries table touched.

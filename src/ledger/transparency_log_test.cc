@@ -5,29 +5,21 @@
 #include <thread>
 
 #include "ledger/checkpoint.h"
-#include "store/migrations.h"
 #include "testing/postgres_cluster.h"
-#include "testing/temp_dir.h"
+#include "testing/test_database.h"
 
 namespace bulwark::ledger {
 namespace {
 
-enum class Backend { kSqlite, kPostgres };
-
-class TransparencyLogTest : public ::testing::TestWithParam<Backend> {
+class TransparencyLogTest : public ::testing::TestWithParam<store::Backend> {
  protected:
   void SetUp() override {
-    std::string url = "sqlite:" + dir_.path() + "/ledger.db";
-    if (GetParam() == Backend::kPostgres) {
-      if (!testing::PostgresAvailable()) GTEST_SKIP() << testing::PostgresUnavailableReason();
-      StatusOr<testing::PostgresCluster*> cluster = testing::PostgresCluster::Shared();
-      ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
-      StatusOr<std::string> pg = (*cluster)->CreateDatabase();
-      ASSERT_TRUE(pg.ok()) << pg.status().ToString();
-      url = *pg;
+    if (GetParam() == store::Backend::kPostgres && !testing::PostgresAvailable()) {
+      GTEST_SKIP() << testing::PostgresUnavailableReason();
     }
-    db_ = std::move(store::OpenDatabase(url).value());
-    ASSERT_TRUE(store::ApplyMigrations(*db_).ok());
+    auto db = testing::OpenTestDatabase(GetParam(), dir_);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(*db);
     key_ = GenerateEd25519Key("bulwark.test/ledger").value();
     log_ = std::make_unique<TransparencyLog>(*db_, "bulwark.test/ledger",
                                              NewEd25519Signer(key_.private_key).value(),
@@ -142,10 +134,8 @@ TEST_P(TransparencyLogTest, CheckpointsVerifyAndTamperingStopsSigning) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, TransparencyLogTest,
-                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         [](const auto& info) {
-                           return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
-                         });
+                         ::testing::Values(store::Backend::kSqlite, store::Backend::kPostgres),
+                         [](const auto& info) { return testing::BackendName(info.param); });
 
 }  // namespace
 }  // namespace bulwark::ledger

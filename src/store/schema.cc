@@ -75,6 +75,10 @@ CREATE TABLE ledger_entries (
   object       TEXT NOT NULL
 );
 CREATE INDEX ledger_entries_by_principal ON ledger_entries(principal, idx);
+-- Only entries about users and organizations are looked up by object ("entries about me and
+-- my organization"); indexing every object would cost ~40% of append throughput.
+CREATE INDEX ledger_entries_about ON ledger_entries(object, idx)
+  WHERE substr(object, 1, 4) IN ('usr_', 'org_');
 CREATE TABLE ledger_nodes (
   level  BIGINT NOT NULL,
   idx    BIGINT NOT NULL,
