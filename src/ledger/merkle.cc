@@ -403,7 +403,7 @@ Hash MemoryTree::Root() const {
   return hash;
 }
 
-uint64_t MemoryTree::StoredNodeCount() const {
+uint64_t MemoryTree::StoredNodeCountForTest() const {
   uint64_t count = 0;
   for (const auto& level : levels_) count += level.size();
   return count;

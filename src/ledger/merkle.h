@@ -148,7 +148,7 @@ class MemoryTree final : public NodeReader {
   Hash Root() const;
 
   // How many node hashes are stored, over all levels.
-  uint64_t StoredNodeCount() const;
+  uint64_t StoredNodeCountForTest() const;
 
   // NotFound for a node that is not complete in the current tree.
   StatusOr<Hash> ReadNode(NodeId id) override;

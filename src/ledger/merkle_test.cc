@@ -462,9 +462,9 @@ TEST(NodesForAppend, ProducesExactlyTheNodesAMemoryTreeStores) {
     }
     EXPECT_EQ((*nodes)[0].second, leaf);
 
-    const uint64_t stored_before = tree.StoredNodeCount();
+    const uint64_t stored_before = tree.StoredNodeCountForTest();
     ASSERT_EQ(tree.AppendHash(leaf), i);
-    EXPECT_EQ(tree.StoredNodeCount() - stored_before, nodes->size());
+    EXPECT_EQ(tree.StoredNodeCountForTest() - stored_before, nodes->size());
     for (const auto& [id, hash] : *nodes) {
       StatusOr<Hash> stored = tree.ReadNode(id);
       ASSERT_TRUE(stored.ok()) << stored.status().ToString();
@@ -472,7 +472,7 @@ TEST(NodesForAppend, ProducesExactlyTheNodesAMemoryTreeStores) {
       persisted.Put(id, hash);
     }
   }
-  EXPECT_EQ(persisted.size(), tree.StoredNodeCount());
+  EXPECT_EQ(persisted.size(), tree.StoredNodeCountForTest());
   // The persisted nodes alone answer what the tree does.
   for (uint64_t n : {1u, 2u, 3u, 255u, 256u, 257u, 599u, 600u}) {
     StatusOr<Hash> a = RootHash(n, tree);

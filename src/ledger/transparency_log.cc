@@ -284,7 +284,9 @@ StatusOr<SignedCheckpoint> TransparencyLog::SignCheckpoint() {
                              "; refusing to sign");
       }
     }
-    std::string body = FormatCheckpoint({origin_, size, root, {}});
+    const Checkpoint checkpoint{origin_, size, root, {}};
+    BW_RETURN_IF_ERROR(ValidateCheckpoint(checkpoint));
+    std::string body = FormatCheckpoint(checkpoint);
     NoteSigner* signers[] = {signer_.get()};
     BW_ASSIGN_OR_RETURN(std::string note, SignNote(body, signers));
     signed_checkpoint = {size, root, note, clock_.Now()};
