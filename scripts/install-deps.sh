@@ -9,6 +9,7 @@ packages=(
   libsqlite3-dev sqlite3
   libpq-dev postgresql-15
   libsodium-dev libssl-dev libjemalloc-dev
+  libzip-dev libexpat1-dev zlib1g-dev
   libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev clang-format-14
