@@ -33,7 +33,7 @@ struct RangeEvent {
 struct AffectedRange {
   enum class Type { kSemver, kEcosystem, kGit };
   Type type;
-  std::string repo;  // GIT ranges only
+  std::string repo;                // GIT ranges only
   std::vector<RangeEvent> events;  // in the record's order (which may be any order)
   friend bool operator==(const AffectedRange&, const AffectedRange&) = default;
 };
@@ -62,7 +62,7 @@ struct AffectedPackage {
 struct Advisory {
   std::string id;  // "GO-2020-0001", "GHSA-xxxx-xxxx-xxxx", "PYSEC-2021-1", ...
   std::string schema_version;
-  Time modified = 0;
+  Time modified{};
   std::optional<Time> published;
   std::optional<Time> withdrawn;
   std::vector<std::string> aliases;  // CVE ids and other databases' ids
