@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <initializer_list>
 #include <cmath>
+#include <initializer_list>
 #include <string>
 
 namespace bulwark::vuln {
@@ -119,12 +119,18 @@ std::optional<AssessedSeverity> FromScores(const std::vector<SeverityScore>& sco
 
 std::string_view SeverityLevelName(SeverityLevel level) {
   switch (level) {
-    case SeverityLevel::kUnknown: return "unknown";
-    case SeverityLevel::kNone: return "none";
-    case SeverityLevel::kLow: return "low";
-    case SeverityLevel::kMedium: return "medium";
-    case SeverityLevel::kHigh: return "high";
-    case SeverityLevel::kCritical: return "critical";
+    case SeverityLevel::kUnknown:
+      return "unknown";
+    case SeverityLevel::kNone:
+      return "none";
+    case SeverityLevel::kLow:
+      return "low";
+    case SeverityLevel::kMedium:
+      return "medium";
+    case SeverityLevel::kHigh:
+      return "high";
+    case SeverityLevel::kCritical:
+      return "critical";
   }
   return "unknown";
 }
@@ -157,10 +163,10 @@ std::optional<double> CvssV3BaseScore(std::string_view vector) {
       {"A", "HLN", {0.56, 0.22, 0}},
   }};
   std::array<char, 8> m;
-  if (!ReadMetrics(vector.substr(9), kMetrics,
-                   {"E", "RL", "RC", "CR", "IR", "AR", "MAV", "MAC", "MPR", "MUI", "MS", "MC", "MI",
-                    "MA"},
-                   m)) {
+  if (!ReadMetrics(
+          vector.substr(9), kMetrics,
+          {"E", "RL", "RC", "CR", "IR", "AR", "MAV", "MAC", "MPR", "MUI", "MS", "MC", "MI", "MA"},
+          m)) {
     return std::nullopt;
   }
   bool changed = m[4] == 'C';

@@ -119,11 +119,11 @@ StatusOr<VersionScheme> ParseVersionSchemeName(std::string_view name) {
     accepted += std::string(OrderingFor(scheme).name()) + ", ";
   }
   for (const EcosystemScheme& e : kEcosystems) {
-    accepted += std::string(e.ecosystem) + (&e == &kEcosystems[std::size(kEcosystems) - 1] ? "" : ", ");
+    accepted +=
+        std::string(e.ecosystem) + (&e == &kEcosystems[std::size(kEcosystems) - 1] ? "" : ", ");
   }
-  return Status(StatusCode::kInvalidArgument,
-                "unknown version scheme or ecosystem \"" + std::string(name) +
-                    "\"; accepted: " + accepted);
+  return Status(StatusCode::kInvalidArgument, "unknown version scheme or ecosystem \"" +
+                                                  std::string(name) + "\"; accepted: " + accepted);
 }
 
 }  // namespace bulwark::vuln

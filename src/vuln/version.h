@@ -10,8 +10,9 @@
 // must never crash or be inconsistent.
 //
 // CoarseKey maps a version to 64 bits that sort with it: Compare(a, b) < 0 implies
-// CoarseKey(a) <= CoarseKey(b). The matcher compares keys first and calls Compare only on a
-// tie. A scheme may return 0 for everything (always correct, never useful).
+// CoarseKey(a) <= CoarseKey(b), and Compare(a, b) == 0 implies equal keys. So unequal keys
+// decide the order, and the matcher calls Compare only on a tie. A scheme may return 0 for
+// everything (always correct, never useful).
 //
 // Thread-safety: orderings are immutable singletons, safe from any thread.
 //
@@ -58,7 +59,8 @@ class VersionOrdering {
   // Whether `v` is a version by the scheme's own grammar.
   virtual bool IsValid(std::string_view v) const = 0;
 
-  // See the file comment: Compare(a, b) < 0 implies CoarseKey(a) <= CoarseKey(b).
+  // See the file comment: Compare(a, b) < 0 implies CoarseKey(a) <= CoarseKey(b), and
+  // Compare(a, b) == 0 implies CoarseKey(a) == CoarseKey(b).
   virtual uint64_t CoarseKey(std::string_view v) const { return 0; }
 };
 

@@ -1,0 +1,58 @@
+#include "vuln/inventory_index.h"
+
+#include <algorithm>
+
+namespace bulwark::vuln {
+
+uint32_t InventoryIndex::Add(std::string inventory_id, std::span<const PurlPackage> packages) {
+  auto inventory = static_cast<uint32_t>(inventory_ids_.size());
+  inventory_ids_.push_back(std::move(inventory_id));
+  std::string key;
+  for (size_t i = 0; i < packages.size(); ++i) {
+    const PurlPackage& p = packages[i];
+    if (p.version.empty()) continue;
+    key.assign(p.key.ecosystem).append(1, '\n').append(p.key.name);
+    auto it = packages_.find(std::string_view(key));
+    if (it == packages_.end()) it = packages_.emplace(key, PackagePostings{}).first;
+    PackagePostings& postings = it->second;
+    auto [version, inserted] =
+        postings.by_version.try_emplace(p.version, static_cast<uint32_t>(postings.versions.size()));
+    if (inserted) postings.versions.push_back({p.version, {}});
+    postings.versions[version->second].components.push_back(
+        {inventory, static_cast<uint32_t>(i)});
+    ++component_count_;
+  }
+  return inventory;
+}
+
+StatusOr<std::vector<InventoryMatch>> InventoryIndex::Affected(const Advisory& advisory) const {
+  AdvisoryIndexBuilder builder;
+  BW_RETURN_IF_ERROR(builder.Add(advisory));
+  AdvisoryIndex index = std::move(builder).Finish();
+
+  std::vector<InventoryMatch> matches;
+  std::vector<Finding> findings;
+  std::string key;
+  for (PackageKey& package_key : index.PackageKeys()) {
+    key.assign(package_key.ecosystem).append(1, '\n').append(package_key.name);
+    auto it = packages_.find(std::string_view(key));
+    if (it == packages_.end()) continue;
+    std::vector<const VersionPostings*> versions;
+    for (const VersionPostings& v : it->second.versions) versions.push_back(&v);
+    std::sort(versions.begin(), versions.end(),
+              [](const VersionPostings* a, const VersionPostings* b) {
+                return a->version < b->version;
+              });
+    PurlPackage probe{package_key, ""};
+    for (const VersionPostings* v : versions) {
+      probe.version = v->version;
+      findings.clear();
+      index.MatchPackage(probe, 0, &findings);
+      if (findings.empty()) continue;
+      matches.push_back({std::move(findings.front()), v->components});
+    }
+  }
+  return matches;
+}
+
+}  // namespace bulwark::vuln

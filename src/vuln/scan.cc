@@ -1,0 +1,36 @@
+#include "vuln/scan.h"
+
+#include "vuln/purl.h"
+
+namespace bulwark::vuln {
+
+StatusOr<PurlPackage> PackageOfComponent(const SbomComponent& component) {
+  if (component.purl.empty()) {
+    return Status(StatusCode::kInvalidArgument, "the component has no purl");
+  }
+  StatusOr<PackageUrl> purl = ParsePackageUrl(component.purl);
+  if (!purl.ok()) return purl.status();
+  BW_ASSIGN_OR_RETURN(PurlPackage package, PackageForPurl(*purl));
+  if (package.version.empty()) package.version = component.version;
+  if (package.version.empty()) {
+    return Status(StatusCode::kInvalidArgument, "the component has no version");
+  }
+  return package;
+}
+
+ScanResult ScanSbom(const Sbom& sbom, const AdvisoryIndex& index) {
+  ScanResult result;
+  result.components = sbom.components.size();
+  for (size_t i = 0; i < sbom.components.size(); ++i) {
+    StatusOr<PurlPackage> package = PackageOfComponent(sbom.components[i]);
+    if (!package.ok()) {
+      result.unmatched.push_back({i, package.status().message()});
+      continue;
+    }
+    ++result.matched;
+    index.MatchPackage(*package, i, &result.findings);
+  }
+  return result;
+}
+
+}  // namespace bulwark::vuln
