@@ -38,6 +38,7 @@ format:
 bench: build
 	./bench/api/run.sh
 	$(BUILD)/bench/ledger_bench
+	$(BUILD)/bench/match_bench
 
 # libFuzzer targets (clang): the signed-note/checkpoint/proof-file parsers and the proof
 # verifiers, FUZZ_SECONDS each.
