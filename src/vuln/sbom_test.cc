@@ -216,12 +216,18 @@ TEST(SbomCorpusTest, SpdxPurlsFromPackageManagerReferences) {
   EXPECT_EQ(server->depends_on.size(), 3u);
 }
 
-TEST(SbomCorpusTest, SpdxDescribedByRelationship) {
+TEST(SbomCorpusTest, SpdxDescribesRelationshipAndDynamicLink) {
   SKIP_WITHOUT_CORPUS();
-  Sbom sbom = ParseCorpusFile("spdx/presentations/OSS-NA-2023/SPDXVersion2.3/01-MinimalSBOM.json");
+  Sbom sbom =
+      ParseCorpusFile("spdx/presentations/OSS-NA-2023/SPDXVersion2.3/03-SBOMwDependency.json");
   EXPECT_EQ(sbom.subject.bom_ref, "SPDXRef-Package");
-  EXPECT_FALSE(sbom.subject.purl.empty());
-  EXPECT_TRUE(sbom.components.empty());
+  EXPECT_EQ(sbom.subject.name, "tools-java");
+  EXPECT_EQ(sbom.subject.purl,
+            "pkg:github/spdx/tools-java@2235d5d7f7fe46ce1e0d54b7831c5681633b25cc");
+  ASSERT_EQ(sbom.components.size(), 1u);
+  EXPECT_EQ(sbom.components[0].purl, "pkg:maven/org.webjars.npm/xlsx@0.16.6");
+  EXPECT_EQ(sbom.components[0].version, "0.16.6");
+  EXPECT_THAT(sbom.dependencies, ElementsAre(SbomDependency{"SPDXRef-Package", {"SPDXRef-xlsx"}}));
 }
 
 // ---------------------------------------------------------------------------------------------
