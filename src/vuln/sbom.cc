@@ -18,6 +18,12 @@ Status UnrecognizedFormatError(std::string_view what) {
       "(with \"spdxVersion\")");
 }
 
+std::string Excerpt(std::string_view text) {
+  constexpr size_t kMaxExcerpt = 64;
+  if (text.size() <= kMaxExcerpt) return std::string(text);
+  return std::string(text.substr(0, kMaxExcerpt)) + "...";
+}
+
 bool IsSupportedCycloneDxVersion(std::string_view version) {
   return version.size() == 3 && version[0] == '1' && version[1] == '.' && version[2] >= '0' &&
          version[2] <= '6';
@@ -39,9 +45,10 @@ StatusOr<Sbom> ParseJsonSbom(std::string_view document) {
     if (format->is_string() && format->get_string() == "CycloneDX") {
       return internal::ReadCycloneDxJson(*root);
     }
-    return internal::UnrecognizedFormatError("the document's bomFormat is " +
-                                             boost::json::serialize(*format).substr(0, 64) +
-                                             ", not \"CycloneDX\"");
+    return internal::UnrecognizedFormatError(
+        format->is_string() ? "the document's bomFormat is \"" +
+                                  internal::Excerpt(format->get_string()) + "\", not \"CycloneDX\""
+                            : "the document's bomFormat is not the string \"CycloneDX\"");
   }
   if (root->contains("spdxVersion")) return internal::ReadSpdxJson(*root);
   return internal::UnrecognizedFormatError(

@@ -577,6 +577,7 @@ TEST(SbomErrorTest, UnrecognizedFormats) {
   ExpectInvalid("name,version\nlodash,4.17.21\n", "unrecognized SBOM format");
   ExpectInvalid(R"({"name": "lodash"})", "neither \"bomFormat\" nor \"spdxVersion\"");
   ExpectInvalid(R"({"bomFormat": "SWID", "specVersion": "1.4"})", "bomFormat is \"SWID\"");
+  ExpectInvalid(R"({"bomFormat": 7})", "bomFormat is not the string \"CycloneDX\"");
   ExpectInvalid("[1, 2]", "JSON but not an object");
   ExpectInvalid("<project xmlns=\"http://maven.apache.org/POM/4.0.0\"/>",
                 "root element is <project> in namespace http://maven.apache.org/POM/4.0.0");
@@ -596,6 +597,15 @@ TEST(SbomErrorTest, UnsupportedSpecVersions) {
                 "CycloneDX 1.7 (namespace http://cyclonedx.org/schema/bom/1.7) is not supported");
   ExpectInvalid(R"({"spdxVersion": "SPDX-3.0"})", "\"SPDX-3.0\" is not supported");
   ExpectInvalid(R"({"spdxVersion": "SPDX-2.1"})", "accepts SPDX-2.2 and SPDX-2.3");
+  // A hostile value is quoted only in part.
+  StatusOr<Sbom> long_version = ParseSbom(R"({"bomFormat": "CycloneDX", "specVersion": ")" +
+                                          std::string(100000, '9') + "\"}");
+  ASSERT_FALSE(long_version.ok());
+  EXPECT_LT(long_version.status().message().size(), 200u);
+  StatusOr<Sbom> long_namespace =
+      ParseSbom("<bom xmlns=\"urn:" + std::string(100000, 'x') + "\"/>");
+  ASSERT_FALSE(long_namespace.ok());
+  EXPECT_LT(long_namespace.status().message().size(), 500u);
 }
 
 TEST(SbomErrorTest, EmptyAndNulBytes) {

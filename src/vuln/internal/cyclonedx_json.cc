@@ -91,9 +91,9 @@ StatusOr<Sbom> ReadCycloneDxJson(const boost::json::object& root) {
                          "required: the CycloneDX specification version, such as \"1.5\"");
   }
   if (!IsSupportedCycloneDxVersion(sbom.spec_version)) {
-    return JsonPathError(
-        root_path.Member("specVersion"),
-        "CycloneDX " + sbom.spec_version + " is not supported; this reader accepts 1.0 to 1.6");
+    return JsonPathError(root_path.Member("specVersion"),
+                         "CycloneDX " + Excerpt(sbom.spec_version) +
+                             " is not supported; this reader accepts 1.0 to 1.6");
   }
   BW_RETURN_IF_ERROR(ReadString(root, "serialNumber", root_path, &sbom.serial_number));
   if (const boost::json::value* version = root.if_contains("version")) {

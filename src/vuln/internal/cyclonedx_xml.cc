@@ -182,13 +182,13 @@ class CycloneDxXmlReader {
         separator == std::string_view::npos ? name : name.substr(separator + 1);
     if (local != "bom" || !uri.starts_with(kNamespacePrefix)) {
       Stop(UnrecognizedFormatError(
-          "the document is XML whose root element is <" + std::string(local) + ">" +
-          (uri.empty() ? std::string(" in no namespace") : " in namespace " + std::string(uri))));
+          "the document is XML whose root element is <" + Excerpt(local) + ">" +
+          (uri.empty() ? std::string(" in no namespace") : " in namespace " + Excerpt(uri))));
       return;
     }
     const std::string_view spec_version = uri.substr(kNamespacePrefix.size());
     if (!IsSupportedCycloneDxVersion(spec_version)) {
-      Fail("CycloneDX " + std::string(spec_version) + " (namespace " + std::string(uri) +
+      Fail("CycloneDX " + Excerpt(spec_version) + " (namespace " + Excerpt(uri) +
            ") is not supported; this reader accepts 1.0 to 1.6");
       return;
     }
@@ -200,7 +200,7 @@ class CycloneDxXmlReader {
       const auto [end, error] =
           std::from_chars(version.data(), version.data() + version.size(), sbom_.version);
       if (error != std::errc() || end != version.data() + version.size()) {
-        Fail("the bom's version attribute \"" + std::string(version) +
+        Fail("the bom's version attribute \"" + Excerpt(version) +
              "\" is not an integer (the BOM's revision), such as 1");
         return;
       }
@@ -300,6 +300,7 @@ class CycloneDxXmlReader {
     stack_.pop_back();
     if (frame.role != Role::kField) return;
     SbomComponent& component = ComponentAt(frame.component);
+    // Pretty-printers indent element content; no CycloneDX value begins or ends in whitespace.
     const std::string_view value = TrimXmlSpace(text_);
     switch (frame.field) {
       case Field::kGroup:

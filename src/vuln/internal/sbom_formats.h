@@ -8,6 +8,7 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <string>
 #include <string_view>
 
 #include "base/status.h"
@@ -36,6 +37,10 @@ StatusOr<Sbom> ReadCycloneDxXml(std::string_view document);
 // The message for a document in none of the accepted formats, after `what` ("the document is
 // XML whose root element is <foo>").
 Status UnrecognizedFormatError(std::string_view what);
+
+// `text` for an error message: as is when short, else its start and "...", so a hostile value
+// cannot make a message as large as the document.
+std::string Excerpt(std::string_view text);
 
 // Whether `version` is a CycloneDX specification version this module reads ("1.0" to "1.6").
 bool IsSupportedCycloneDxVersion(std::string_view version);

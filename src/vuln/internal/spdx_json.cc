@@ -156,7 +156,7 @@ StatusOr<Sbom> ReadSpdxJson(const boost::json::object& root) {
   BW_RETURN_IF_ERROR(ReadString(root, "spdxVersion", root_path, &sbom.spec_version));
   if (sbom.spec_version != "SPDX-2.3" && sbom.spec_version != "SPDX-2.2") {
     return JsonPathError(root_path.Member("spdxVersion"),
-                         "\"" + sbom.spec_version +
+                         "\"" + Excerpt(sbom.spec_version) +
                              "\" is not supported; this reader accepts SPDX-2.2 and SPDX-2.3");
   }
   BW_RETURN_IF_ERROR(ReadString(root, "documentNamespace", root_path, &sbom.serial_number));
