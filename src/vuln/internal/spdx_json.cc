@@ -4,6 +4,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "vuln/internal/sbom_formats.h"
 #include "vuln/internal/sbom_json.h"
