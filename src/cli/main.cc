@@ -54,6 +54,7 @@ int Main(int argc, char** argv) {
     std::cout << "bulwark " << kVersion << "\n";
     return 0;
   };
+  AddVersionCommand(*version, global, actions);
 
   try {
     app.parse(argc, argv);
