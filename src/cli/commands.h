@@ -45,5 +45,8 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global, Actions& action
 void AddMigrateCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddAdminCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddLedgerCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
+void AddPurlCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
+// Adds `compare` under `app`, the `version` subcommand.
+void AddVersionCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 
 }  // namespace bulwark::cli

@@ -48,11 +48,13 @@ int Main(int argc, char** argv) {
   AddMigrateCommand(app, global, actions);
   AddAdminCommand(app, global, actions);
   AddLedgerCommand(app, global, actions);
+  AddPurlCommand(app, global, actions);
   CLI::App* version = app.add_subcommand("version", "Print the version and exit");
   actions[version] = [] {
     std::cout << "bulwark " << kVersion << "\n";
     return 0;
   };
+  AddVersionCommand(*version, global, actions);
 
   try {
     app.parse(argc, argv);

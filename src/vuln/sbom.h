@@ -8,6 +8,14 @@
 // them as unmatched with the reason. A malformed document is an InvalidArgument that says
 // where (line and column for JSON and XML, and the JSON path or element of the bad member).
 //
+// The subject: for CycloneDX, metadata.component; components nested inside it are listed in
+// `components` at the top level (parent -1), before the document's own components. For SPDX,
+// when the document describes exactly one package (documentDescribes, or a DESCRIBES /
+// DESCRIBED_BY relationship with the document), that package is the subject and is not in
+// `components`; otherwise every package is a component and the subject carries only the
+// document's `name`. SPDX dependencies come from DEPENDS_ON, CONTAINS, DYNAMIC_LINK and
+// STATIC_LINK, and, read backwards, from CONTAINED_BY and the *DEPENDENCY_OF relationships.
+//
 // Thread-safety: values.
 //
 //   StatusOr<Sbom> sbom = ParseSbom(ReadFile("bom.json"));

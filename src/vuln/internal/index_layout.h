@@ -8,6 +8,7 @@
 #include <memory>
 #include <span>
 #include <string_view>
+#include <type_traits>
 
 namespace bulwark::vuln::internal {
 
@@ -103,6 +104,13 @@ struct IndexHeader {
   uint32_t section_count;
   SectionExtent sections[kSectionCount];
 };
+
+// The file format is these structs' bytes; docs/vulnerability-index.md states their sizes.
+static_assert(sizeof(AdvisoryRecord) == 24 && sizeof(PackageRecord) == 24 &&
+              sizeof(EntryRecord) == 44 && sizeof(IntervalRecord) == 40 &&
+              sizeof(ListedVersion) == 16 && sizeof(StrRef) == 8);
+static_assert(std::is_trivially_copyable_v<IntervalRecord> &&
+              std::is_standard_layout_v<IntervalRecord> && std::is_standard_layout_v<EntryRecord>);
 
 // The sections of a validated index, pointing into memory the layout keeps alive.
 struct IndexLayout {
