@@ -45,5 +45,6 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global, Actions& action
 void AddMigrateCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddAdminCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddLedgerCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
+void AddAdvisoriesCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 
 }  // namespace bulwark::cli

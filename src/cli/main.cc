@@ -48,6 +48,7 @@ int Main(int argc, char** argv) {
   AddMigrateCommand(app, global, actions);
   AddAdminCommand(app, global, actions);
   AddLedgerCommand(app, global, actions);
+  AddAdvisoriesCommand(app, global, actions);
   CLI::App* version = app.add_subcommand("version", "Print the version and exit");
   actions[version] = [] {
     std::cout << "bulwark " << kVersion << "\n";
