@@ -20,8 +20,9 @@ namespace fs = std::filesystem;
 using OnAdvisory = std::function<Status(Advisory&&, std::string_view)>;
 using OnProblem = std::function<void(const AdvisoryProblem&)>;
 
-const std::string kTooLarge =
-    "the record is larger than " + std::to_string(kMaxRecordBytes >> 20) + " MiB";
+std::string TooLarge() {
+  return "the record is larger than " + std::to_string(kMaxRecordBytes >> 20) + " MiB";
+}
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   if (s.size() < suffix.size()) return false;
@@ -184,7 +185,7 @@ Status ReadJsonFile(const fs::path& path, const std::string& name, Sink& sink) {
     ByteReader whole(file.get());
     std::string text;
     if (!ReadWhole(whole, &text)) {
-      sink.Problem(name, kTooLarge);
+      sink.Problem(name, TooLarge());
     } else if (whole.failed()) {
       sink.Problem(name, std::string("read error: ") + std::strerror(errno));
     } else {
@@ -208,7 +209,7 @@ Status ReadJsonFile(const fs::path& path, const std::string& name, Sink& sink) {
       }
       ++elements;
       if (too_large) {
-        sink.Problem(element_name, kTooLarge);
+        sink.Problem(element_name, TooLarge());
       } else {
         BW_RETURN_IF_ERROR(sink.Record(element_name, text));
       }
@@ -270,7 +271,7 @@ StatusOr<std::string> ReadZipEntry(zip_t* archive, zip_uint64_t index) {
   // The declared size is checked first so that a zip bomb costs nothing; the data is still
   // capped while reading, since the declaration may lie.
   if ((stat.valid & ZIP_STAT_SIZE) && stat.size > static_cast<zip_uint64_t>(kMaxRecordBytes)) {
-    return ResourceExhaustedError(kTooLarge + " (" + std::to_string(stat.size) +
+    return ResourceExhaustedError(TooLarge() + " (" + std::to_string(stat.size) +
                                   " bytes uncompressed)");
   }
   std::unique_ptr<zip_file_t, ZipFileCloser> file(zip_fopen_index(archive, index, 0));
@@ -287,7 +288,7 @@ StatusOr<std::string> ReadZipEntry(zip_t* archive, zip_uint64_t index) {
     }
     if (n == 0) break;
     if (static_cast<int64_t>(text.size()) + n > kMaxRecordBytes) {
-      return ResourceExhaustedError(kTooLarge);
+      return ResourceExhaustedError(TooLarge());
     }
     text.append(buffer, static_cast<size_t>(n));
   }
