@@ -33,7 +33,7 @@ struct RangeEvent {
 struct AffectedRange {
   enum class Type { kSemver, kEcosystem, kGit };
   Type type;
-  std::string repo;  // GIT ranges only
+  std::string repo;                // GIT ranges only
   std::vector<RangeEvent> events;  // in the record's order (which may be any order)
   friend bool operator==(const AffectedRange&, const AffectedRange&) = default;
 };
