@@ -48,5 +48,6 @@ void AddLedgerCommand(CLI::App& app, const GlobalOptions& global, Actions& actio
 void AddPurlCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 // Adds `compare` under `app`, the `version` subcommand.
 void AddVersionCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
+void AddAdvisoriesCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 
 }  // namespace bulwark::cli
