@@ -16,6 +16,8 @@
 
 namespace bulwark::cli {
 
+inline constexpr std::string_view kBulwarkVersion = "0.1.0";
+
 struct GlobalOptions {
   std::string config;
   std::string database = "sqlite:var/bulwark.db";
@@ -49,5 +51,6 @@ void AddPurlCommand(CLI::App& app, const GlobalOptions& global, Actions& actions
 // Adds `compare` under `app`, the `version` subcommand.
 void AddVersionCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddAdvisoriesCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
+void AddScanCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 
 }  // namespace bulwark::cli

@@ -57,8 +57,7 @@ StatusOr<vuln::AdvisoryIndex> IndexFromAdvisories(const std::string& path) {
   progress.Finish();
   if (!read.ok()) return read;
   for (size_t i = 0; i < problems.size() && i < kMaxProblemsShown; ++i) {
-    std::cerr << "bulwark scan: skipped " << problems[i].file << ": " << problems[i].reason
-              << "\n";
+    std::cerr << "bulwark scan: skipped " << problems[i].file << ": " << problems[i].reason << "\n";
   }
   if (problems.size() > kMaxProblemsShown) {
     std::cerr << "bulwark scan: ... and " << problems.size() - kMaxProblemsShown
@@ -129,8 +128,7 @@ std::string Table(const vuln::Sbom& sbom, const vuln::ScanResult& result,
   if (!result.unmatched.empty()) {
     std::map<std::string, size_t> reasons;
     for (const vuln::UnmatchedComponent& u : result.unmatched) ++reasons[u.reason];
-    out += "\n" + std::to_string(result.unmatched.size()) +
-           " components could not be matched:\n";
+    out += "\n" + std::to_string(result.unmatched.size()) + " components could not be matched:\n";
     for (const auto& [reason, count] : reasons) {
       out += "  " + std::to_string(count) + " × " + reason;
       for (const vuln::UnmatchedComponent& u : result.unmatched) {

@@ -72,12 +72,12 @@ TEST(AdvisoryIndex, IntroducedFixedInterval) {
 
 TEST(AdvisoryIndex, EventsInAnyOrderAndSeveralIntervals) {
   // Two affected intervals, events shuffled: [1.0, 1.2.5) and [2.0, 2.1.3).
-  AdvisoryIndex index = Build({MakeAdvisory(
-      "GHSA-1", "npm", "left-pad",
-      {Range(AffectedRange::Type::kSemver, {{Kind::kFixed, "2.1.3"},
-                                            {Kind::kIntroduced, "1.0.0"},
-                                            {Kind::kIntroduced, "2.0.0"},
-                                            {Kind::kFixed, "1.2.5"}})})});
+  AdvisoryIndex index =
+      Build({MakeAdvisory("GHSA-1", "npm", "left-pad",
+                          {Range(AffectedRange::Type::kSemver, {{Kind::kFixed, "2.1.3"},
+                                                                {Kind::kIntroduced, "1.0.0"},
+                                                                {Kind::kIntroduced, "2.0.0"},
+                                                                {Kind::kFixed, "1.2.5"}})})});
   auto affected = [&](std::string v) {
     return !index.Match(std::vector{Package("npm", "left-pad", v)}).empty();
   };
@@ -94,13 +94,13 @@ TEST(AdvisoryIndex, EventsInAnyOrderAndSeveralIntervals) {
 }
 
 TEST(AdvisoryIndex, LastAffectedIsInclusiveAndLimitExclusive) {
-  AdvisoryIndex index = Build(
-      {MakeAdvisory("PYSEC-1", "PyPI", "Django_REST",
-                    {Range(AffectedRange::Type::kEcosystem,
-                           {{Kind::kIntroduced, "1.0"}, {Kind::kLastAffected, "1.4"}})}),
-       MakeAdvisory("PYSEC-2", "PyPI", "django-rest",
-                    {Range(AffectedRange::Type::kEcosystem,
-                           {{Kind::kIntroduced, "0"}, {Kind::kLimit, "2.0"}})})});
+  AdvisoryIndex index =
+      Build({MakeAdvisory("PYSEC-1", "PyPI", "Django_REST",
+                          {Range(AffectedRange::Type::kEcosystem,
+                                 {{Kind::kIntroduced, "1.0"}, {Kind::kLastAffected, "1.4"}})}),
+             MakeAdvisory("PYSEC-2", "PyPI", "django-rest",
+                          {Range(AffectedRange::Type::kEcosystem,
+                                 {{Kind::kIntroduced, "0"}, {Kind::kLimit, "2.0"}})})});
   auto ids = [&](std::string v) {
     return Ids(index.Match(std::vector{Package("PyPI", "django.rest", v)}));
   };
@@ -110,14 +110,14 @@ TEST(AdvisoryIndex, LastAffectedIsInclusiveAndLimitExclusive) {
   EXPECT_EQ(ids("2.0"), std::vector<std::string>{});
   EXPECT_EQ(ids("0.5"), std::vector<std::string>{"PYSEC-2"});
   // Neither gives a fixed version to upgrade to.
-  EXPECT_EQ(index.Match(std::vector{Package("PyPI", "django-rest", "1.2")}).front().upgrade_to,
-            "");
+  EXPECT_EQ(index.Match(std::vector{Package("PyPI", "django-rest", "1.2")}).front().upgrade_to, "");
 }
 
 TEST(AdvisoryIndex, ListedVersionsAndGitRangesDoNotStopEvaluation) {
   Advisory a = MakeAdvisory(
       "OSV-1", "PyPI", "pkg",
-      {AffectedRange{AffectedRange::Type::kGit, "https://example.com/repo.git",
+      {AffectedRange{AffectedRange::Type::kGit,
+                     "https://example.com/repo.git",
                      {{Kind::kIntroduced, "0"}, {Kind::kFixed, "abc123"}}},
        Range(AffectedRange::Type::kEcosystem, {{Kind::kIntroduced, "3.0"}, {Kind::kFixed, "3.1"}})},
       {"1.0", "2.0"});
@@ -192,8 +192,8 @@ TEST(AdvisoryIndex, OneFindingPerAdvisoryAndDeterministicOrder) {
       "GHSA-5", "npm", "b",
       {Range(AffectedRange::Type::kSemver, {{Kind::kIntroduced, "0"}, {Kind::kFixed, "9.0.0"}})});
   a.affected.push_back(a.affected[0]);  // the same package twice, as some databases do
-  Advisory c = MakeAdvisory(
-      "GHSA-0", "npm", "b", {Range(AffectedRange::Type::kSemver, {{Kind::kIntroduced, "0"}})});
+  Advisory c = MakeAdvisory("GHSA-0", "npm", "b",
+                            {Range(AffectedRange::Type::kSemver, {{Kind::kIntroduced, "0"}})});
   AdvisoryIndex index = Build({a, c});
   std::vector<PurlPackage> packages = {Package("npm", "b", "1.0.0"), Package("npm", "zzz", "1"),
                                        Package("npm", "b", "")};

@@ -60,8 +60,8 @@ TEST(PackageKey, DistributionReleasesFromTheDistroQualifier) {
   EXPECT_EQ(deb("ubuntu", "jammy"), "Ubuntu:22.04");
   PackageUrl alpine{"apk", "alpine", "musl", "1.2.4-r2", {{"distro", "alpine-3.18.4"}}, ""};
   EXPECT_EQ(FromPurl(alpine).key.ecosystem, "Alpine:v3.18");
-  PackageUrl rocky{"rpm", "rocky", "openssl", "3.0.7-24.el9", {{"distro", "rocky-9.3"}, {"epoch", "1"}},
-                   ""};
+  PackageUrl rocky{
+      "rpm", "rocky", "openssl", "3.0.7-24.el9", {{"distro", "rocky-9.3"}, {"epoch", "1"}}, ""};
   PurlPackage r = FromPurl(rocky);
   EXPECT_EQ(r.key.ecosystem, "Rocky Linux:9");
   EXPECT_EQ(r.version, "1:3.0.7-24.el9");
