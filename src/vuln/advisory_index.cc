@@ -16,6 +16,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "vuln/advisory_source.h"
 #include "vuln/internal/index_layout.h"
 #include "vuln/version.h"
 
@@ -677,6 +678,24 @@ AdvisoryIndex AdvisoryIndexBuilder::Finish() && {
   // What we just wrote must validate; anything else is a bug of ours.
   assert(layout.ok());
   return AdvisoryIndex(std::move(layout).value());
+}
+
+StatusOr<AdvisoryIndex> BuildIndexFromSources(const std::vector<std::string>& paths,
+                                              std::vector<AdvisoryProblem>* problems,
+                                              Progress* progress) {
+  AdvisoryIndexBuilder builder;
+  for (const std::string& path : paths) {
+    BW_RETURN_IF_ERROR(ReadAdvisories(
+        path,
+        [&](Advisory&& advisory, std::string_view) {
+          if (Status added = builder.Add(advisory); !added.ok()) {
+            problems->push_back({advisory.id, added.message()});
+          }
+          return Status();
+        },
+        [&](const AdvisoryProblem& problem) { problems->push_back(problem); }, progress));
+  }
+  return std::move(builder).Finish();
 }
 
 }  // namespace bulwark::vuln
