@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 
+#include "testing/shell.h"
 #include "testing/temp_dir.h"
 
 namespace bulwark::tests {
@@ -16,12 +17,7 @@ namespace {
 // Runs `bulwark ARGS`; returns the exit status and stores standard output and error.
 int RunCapturing(const std::string& args, std::string* output) {
   std::string command = std::string(BULWARK_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  output->clear();
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) output->append(buffer, n);
-  return WEXITSTATUS(pclose(pipe));
+  return testing::RunShell(command, output);
 }
 
 std::string Record(const std::string& id, const std::string& modified) {

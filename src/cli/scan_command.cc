@@ -2,8 +2,8 @@
 // records, or a prebuilt index) without a server, and reports in a table, JSON, SARIF or
 // CycloneDX VEX. Exit status: 0 clean, 1 findings at or above --fail-on, 2 an error.
 
-#include <array>
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <iostream>
 #include <map>
