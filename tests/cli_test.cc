@@ -14,6 +14,7 @@
 #include "ledger/note.h"
 #include "server_process.h"
 #include "store/database.h"
+#include "testing/shell.h"
 
 namespace bulwark::tests {
 namespace {
@@ -58,12 +59,7 @@ TEST(CliTest, FlagsBeatEnvironmentWhichBeatsTheConfigFile) {
 // Runs `bulwark ARGS`; returns the exit status and stores standard output and error.
 int RunCapturing(const std::string& args, std::string* output) {
   std::string command = std::string(BULWARK_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  output->clear();
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) output->append(buffer, n);
-  return WEXITSTATUS(pclose(pipe));
+  return testing::RunShell(command, output);
 }
 
 TEST(CliTest, LedgerVerifiesProvesAndCatchesTampering) {

@@ -6,19 +6,12 @@
 #include <cstdio>
 #include <string>
 
+#include "testing/shell.h"
+
 namespace bulwark::tests {
 namespace {
 
-// Runs `command` through the shell; returns its exit status and stores its standard output.
-int RunShell(const std::string& command, std::string* output) {
-  FILE* pipe = popen(command.c_str(), "r");
-  output->clear();
-  if (pipe == nullptr) return -1;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) output->append(buffer, n);
-  return WEXITSTATUS(pclose(pipe));
-}
+using testing::RunShell;
 
 const std::string kCanonical = std::string(BULWARK_BINARY) + " purl canonical";
 

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 
+#include "testing/shell.h"
 #include "testing/temp_dir.h"
 
 namespace bulwark::tests {
@@ -18,12 +19,7 @@ namespace {
 int RunBulwark(const std::string& args, std::string* output, bool with_stderr = false) {
   std::string command =
       std::string(BULWARK_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
-  FILE* pipe = popen(command.c_str(), "r");
-  output->clear();
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) output->append(buffer, n);
-  return WEXITSTATUS(pclose(pipe));
+  return testing::RunShell(command, output);
 }
 
 TEST(VersionCliTest, VersionAlonePrintsTheProgramVersion) {

@@ -20,6 +20,20 @@ TEST(TimeFormat, RoundTripsAndNormalizesToUtc) {
             "2024-02-29T23:59:59.000001Z");
 }
 
+TEST(TimeFormat, AcceptsTheFormsOsvFeedsWrite) {
+  // Microseconds (GitHub), nanoseconds (truncated to microseconds), the zero time the Go
+  // database writes for records never modified, and numeric offsets.
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2023-01-01T00:00:00.123456Z")),
+            "2023-01-01T00:00:00.123456Z");
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2023-06-12T18:45:41.123456789Z")),
+            "2023-06-12T18:45:41.123456Z");
+  StatusOr<Time> zero = ParseRfc3339("0001-01-01T00:00:00Z");
+  ASSERT_TRUE(zero.ok()) << zero.status().ToString();
+  EXPECT_EQ(ToUnixMicros(*zero), -62135596800LL * 1000000);
+  EXPECT_EQ(FormatRfc3339(*zero), "0001-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2021-04-14T13:04:52.5-07:00")), "2021-04-14T20:04:52.5Z");
+}
+
 TEST(TimeFormat, RejectsMalformed) {
   for (const char* bad : {"", "2026-07-01", "2026-07-01T12:00:00", "2026-13-01T00:00:00Z",
                           "2026-02-30T00:00:00Z", "2026-07-01T12:00:00.Z", "2026-07-01T25:00:00Z",

@@ -35,9 +35,9 @@ StatusOr<std::string> ReadFileToString(const std::string& path, size_t max_bytes
   bool failed = std::ferror(f) != 0;
   if (f != stdin) std::fclose(f);
   if (too_large) {
-    return Status(StatusCode::kResourceExhausted,
-                  path + " is larger than the " + std::to_string(max_bytes >> 20) +
-                      " MiB this command reads");
+    return Status(StatusCode::kResourceExhausted, path + " is larger than the " +
+                                                      std::to_string(max_bytes >> 20) +
+                                                      " MiB this command reads");
   }
   if (failed) return Status(StatusCode::kInvalidArgument, "cannot read " + path);
   return data;

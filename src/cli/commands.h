@@ -16,6 +16,8 @@
 
 namespace bulwark::cli {
 
+inline constexpr std::string_view kBulwarkVersion = "0.1.0";
+
 struct GlobalOptions {
   std::string config;
   std::string database = "sqlite:var/bulwark.db";
@@ -48,5 +50,7 @@ void AddLedgerCommand(CLI::App& app, const GlobalOptions& global, Actions& actio
 void AddPurlCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 // Adds `compare` under `app`, the `version` subcommand.
 void AddVersionCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
+void AddAdvisoriesCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
+void AddScanCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 
 }  // namespace bulwark::cli

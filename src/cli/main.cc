@@ -10,8 +10,6 @@
 namespace bulwark::cli {
 namespace {
 
-constexpr std::string_view kVersion = "0.1.0";
-
 // The deepest subcommand given on the command line.
 const CLI::App* Selected(const CLI::App& app) {
   for (const CLI::App* sub : app.get_subcommands()) return Selected(*sub);
@@ -49,9 +47,11 @@ int Main(int argc, char** argv) {
   AddAdminCommand(app, global, actions);
   AddLedgerCommand(app, global, actions);
   AddPurlCommand(app, global, actions);
+  AddAdvisoriesCommand(app, global, actions);
+  AddScanCommand(app, global, actions);
   CLI::App* version = app.add_subcommand("version", "Print the version and exit");
   actions[version] = [] {
-    std::cout << "bulwark " << kVersion << "\n";
+    std::cout << "bulwark " << kBulwarkVersion << "\n";
     return 0;
   };
   AddVersionCommand(*version, global, actions);

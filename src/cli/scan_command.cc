@@ -1,9 +1,9 @@
 // bulwark scan: matches an SBOM against advisories (a directory, a zip or a file of OSV
 // records, or a prebuilt index) without a server, and reports in a table, JSON, SARIF or
 // CycloneDX VEX. Exit status: 0 clean, 1 findings at or above --fail-on, 2 an error.
-#include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -11,7 +11,7 @@
 #include "base/clock.h"
 #include "base/file.h"
 #include "base/progress.h"
-#include "base/time_format.h"
+#include "base/text.h"
 #include "cli/commands.h"
 #include "vuln/advisory_index.h"
 #include "vuln/advisory_source.h"
@@ -42,29 +42,19 @@ int Error(const Status& status) {
 
 // Builds an index from OSV records, reporting records that were skipped.
 StatusOr<vuln::AdvisoryIndex> IndexFromAdvisories(const std::string& path) {
-  vuln::AdvisoryIndexBuilder builder;
   std::vector<vuln::AdvisoryProblem> problems;
-  SystemClock clock;
-  Progress progress("advisories", 0, stderr, clock);
-  Status read = vuln::ReadAdvisories(
-      path,
-      [&](vuln::Advisory&& advisory, std::string_view) {
-        Status added = builder.Add(advisory);
-        if (!added.ok()) problems.push_back({advisory.id, added.message()});
-        return Status();
-      },
-      [&](const vuln::AdvisoryProblem& problem) { problems.push_back(problem); }, &progress);
+  Progress progress("advisories", 0, stderr, SystemClock::Get());
+  StatusOr<vuln::AdvisoryIndex> index = vuln::BuildIndexFromSources({path}, &problems, &progress);
   progress.Finish();
-  if (!read.ok()) return read;
   for (size_t i = 0; i < problems.size() && i < kMaxProblemsShown; ++i) {
-    std::cerr << "bulwark scan: skipped " << problems[i].file << ": " << problems[i].reason
-              << "\n";
+    std::cerr << "bulwark scan: skipped " << PrintableText(problems[i].file) << ": "
+              << PrintableText(problems[i].reason) << "\n";
   }
   if (problems.size() > kMaxProblemsShown) {
     std::cerr << "bulwark scan: ... and " << problems.size() - kMaxProblemsShown
               << " more skipped records\n";
   }
-  return std::move(builder).Finish();
+  return index;
 }
 
 std::string Pad(std::string_view s, size_t width) {
@@ -84,7 +74,7 @@ std::string Table(const vuln::Sbom& sbom, const vuln::ScanResult& result,
   std::string out;
   std::map<vuln::SeverityLevel, size_t> by_level;
   for (const vuln::Finding& f : result.findings) ++by_level[f.severity];
-  out += source + ": " + std::to_string(result.components) + " components, " +
+  out += PrintableText(source) + ": " + std::to_string(result.components) + " components, " +
          std::to_string(result.matched) + " matched against advisories, " +
          std::to_string(result.findings.size()) + " findings";
   if (!result.findings.empty()) {
@@ -110,8 +100,10 @@ std::string Table(const vuln::Sbom& sbom, const vuln::ScanResult& result,
         std::snprintf(score, sizeof(score), " %.1f", *f.score);
         level += score;
       }
-      rows.push_back({level, f.advisory_id, aliases.empty() ? "-" : aliases, f.package_name,
-                      f.installed_version, f.upgrade_to.empty() ? "-" : f.upgrade_to});
+      rows.push_back({level, PrintableText(f.advisory_id),
+                      aliases.empty() ? "-" : PrintableText(aliases), PrintableText(f.package_name),
+                      PrintableText(f.installed_version),
+                      f.upgrade_to.empty() ? "-" : PrintableText(f.upgrade_to)});
     }
     std::array<size_t, 6> width{};
     for (const auto& row : rows) {
@@ -129,13 +121,12 @@ std::string Table(const vuln::Sbom& sbom, const vuln::ScanResult& result,
   if (!result.unmatched.empty()) {
     std::map<std::string, size_t> reasons;
     for (const vuln::UnmatchedComponent& u : result.unmatched) ++reasons[u.reason];
-    out += "\n" + std::to_string(result.unmatched.size()) +
-           " components could not be matched:\n";
+    out += "\n" + std::to_string(result.unmatched.size()) + " components could not be matched:\n";
     for (const auto& [reason, count] : reasons) {
-      out += "  " + std::to_string(count) + " × " + reason;
+      out += "  " + std::to_string(count) + " × " + PrintableText(reason);
       for (const vuln::UnmatchedComponent& u : result.unmatched) {
         if (u.reason == reason) {
-          out += " (e.g. " + ComponentName(sbom.components[u.component]) + ")";
+          out += " (e.g. " + PrintableText(ComponentName(sbom.components[u.component])) + ")";
           break;
         }
       }
@@ -173,7 +164,7 @@ int RunScan(const ScanOptions& options) {
   if (!index.ok()) return Error(index.status());
 
   vuln::ScanResult result = vuln::ScanSbom(*sbom, *index);
-  vuln::ReportContext context{options.sbom, std::string(kBulwarkVersion), SystemClock().Now()};
+  vuln::ReportContext context{options.sbom, std::string(kBulwarkVersion), SystemClock::Get().Now()};
   std::string report;
   if (options.format == "table") {
     report = Table(*sbom, result, options.sbom);

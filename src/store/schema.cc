@@ -92,6 +92,23 @@ CREATE TABLE ledger_checkpoints (
   signed_at  BIGINT NOT NULL
 )
 )sql"},
+      {3, "OSV advisories as imported, and the packages each one affects",
+       R"sql(
+CREATE TABLE advisories (
+  id           TEXT PRIMARY KEY,
+  modified     BIGINT NOT NULL,
+  withdrawn    BIGINT,
+  body         TEXT NOT NULL,
+  imported_at  BIGINT NOT NULL
+);
+CREATE TABLE advisory_packages (
+  advisory_id  TEXT NOT NULL REFERENCES advisories(id),
+  ecosystem    TEXT NOT NULL,
+  name         TEXT NOT NULL,
+  PRIMARY KEY (advisory_id, ecosystem, name)
+);
+CREATE INDEX advisory_packages_by_package ON advisory_packages(ecosystem, name)
+)sql"},
   };
   return kMigrations;
 }

@@ -62,7 +62,7 @@ struct AffectedPackage {
 struct Advisory {
   std::string id;  // "GO-2020-0001", "GHSA-xxxx-xxxx-xxxx", "PYSEC-2021-1", ...
   std::string schema_version;
-  Time modified{};
+  Time modified{};  // the epoch until parsed
   std::optional<Time> published;
   std::optional<Time> withdrawn;
   std::vector<std::string> aliases;  // CVE ids and other databases' ids

@@ -16,6 +16,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "vuln/advisory_source.h"
 #include "vuln/internal/index_layout.h"
 #include "vuln/version.h"
 
@@ -70,9 +71,8 @@ int CompareKeyed(uint8_t scheme, uint64_t key_a, std::string_view a, uint64_t ke
 
 bool InInterval(const IndexLayout& l, const IntervalRecord& interval, VersionKeys& v) {
   uint64_t key = v.Get(interval.scheme);
-  if (!interval.lower_open &&
-      CompareKeyed(interval.scheme, key, v.version(), interval.lower_key,
-                   l.Str(interval.lower)) < 0) {
+  if (!interval.lower_open && CompareKeyed(interval.scheme, key, v.version(), interval.lower_key,
+                                           l.Str(interval.lower)) < 0) {
     return false;
   }
   switch (static_cast<UpperKind>(interval.upper_kind)) {
@@ -124,9 +124,9 @@ std::string_view UpgradeTarget(const IndexLayout& l, const EntryRecord& entry, V
       continue;
     }
     if (best != nullptr &&
-        CompareKeyed(best->scheme, OrderingFor(static_cast<VersionScheme>(best->scheme))
-                                       .CoarseKey(fixed),
-                     fixed, best->upper_key, l.Str(best->upper)) >= 0) {
+        CompareKeyed(best->scheme,
+                     OrderingFor(static_cast<VersionScheme>(best->scheme)).CoarseKey(fixed), fixed,
+                     best->upper_key, l.Str(best->upper)) >= 0) {
       continue;
     }
     VersionKeys candidate(fixed);
@@ -140,9 +140,8 @@ std::string_view UpgradeTarget(const IndexLayout& l, const EntryRecord& entry, V
 // Validation of a loaded index.
 
 Status Corrupt(const std::string& what) {
-  return Status(StatusCode::kInvalidArgument,
-                "the advisory index is corrupt (" + what +
-                    "); rebuild it with `bulwark advisories index`");
+  return Status(StatusCode::kInvalidArgument, "the advisory index is corrupt (" + what +
+                                                  "); rebuild it with `bulwark advisories index`");
 }
 
 bool RangeFits(uint64_t begin, uint64_t count, uint64_t size) {
@@ -163,9 +162,15 @@ Status SectionSpan(std::string_view bytes, const internal::SectionExtent& extent
   return Status();
 }
 
-uint32_t Crc32(std::string_view bytes) {
+// CRC-32 of the whole file, computed with the header's checksum field taken as zero.
+uint32_t FileCrc32(std::string_view bytes) {
+  IndexHeader header;
+  std::memcpy(&header, bytes.data(), sizeof(header));
+  header.crc32 = 0;
+  uLong crc = crc32_z(0, reinterpret_cast<const Bytef*>(&header), sizeof(header));
+  std::string_view body = bytes.substr(sizeof(IndexHeader));
   return static_cast<uint32_t>(
-      crc32_z(0, reinterpret_cast<const Bytef*>(bytes.data()), bytes.size()));
+      crc32_z(crc, reinterpret_cast<const Bytef*>(body.data()), body.size()));
 }
 
 StatusOr<std::unique_ptr<IndexLayout>> Validate(std::shared_ptr<const void> owner,
@@ -186,13 +191,13 @@ StatusOr<std::unique_ptr<IndexLayout>> Validate(std::shared_ptr<const void> owne
   }
   if (header.format_version != internal::kIndexFormatVersion) {
     return Status(StatusCode::kInvalidArgument,
-                  "the advisory index has format version " +
-                      std::to_string(header.format_version) + ", this bulwark reads version " +
+                  "the advisory index has format version " + std::to_string(header.format_version) +
+                      ", this bulwark reads version " +
                       std::to_string(internal::kIndexFormatVersion) + "; rebuild it");
   }
   if (header.file_size != bytes.size()) return Corrupt("truncated or padded");
   if (header.section_count != internal::kSectionCount) return Corrupt("wrong section count");
-  if (Crc32(bytes.substr(sizeof(IndexHeader))) != header.body_crc32) {
+  if (FileCrc32(bytes) != header.crc32) {
     return Corrupt("checksum mismatch");
   }
 
@@ -202,16 +207,16 @@ StatusOr<std::unique_ptr<IndexLayout>> Validate(std::shared_ptr<const void> owne
   std::span<const char> blob;
   BW_RETURN_IF_ERROR(SectionSpan(bytes, header.sections[internal::kBlob], &blob, "blob"));
   layout->blob = std::string_view(blob.data(), blob.size());
-  BW_RETURN_IF_ERROR(SectionSpan(bytes, header.sections[internal::kAdvisories],
-                                 &layout->advisories, "advisories"));
+  BW_RETURN_IF_ERROR(SectionSpan(bytes, header.sections[internal::kAdvisories], &layout->advisories,
+                                 "advisories"));
   BW_RETURN_IF_ERROR(
       SectionSpan(bytes, header.sections[internal::kAliases], &layout->aliases, "aliases"));
   BW_RETURN_IF_ERROR(
       SectionSpan(bytes, header.sections[internal::kPackages], &layout->packages, "packages"));
   BW_RETURN_IF_ERROR(
       SectionSpan(bytes, header.sections[internal::kEntries], &layout->entries, "entries"));
-  BW_RETURN_IF_ERROR(SectionSpan(bytes, header.sections[internal::kIntervals],
-                                 &layout->intervals, "intervals"));
+  BW_RETURN_IF_ERROR(
+      SectionSpan(bytes, header.sections[internal::kIntervals], &layout->intervals, "intervals"));
   BW_RETURN_IF_ERROR(
       SectionSpan(bytes, header.sections[internal::kVersions], &layout->versions, "versions"));
 
@@ -307,9 +312,8 @@ StatusOr<AdvisoryIndex> AdvisoryIndex::Load(const std::string& path) {
     return Status(StatusCode::kUnavailable,
                   "cannot map advisory index " + path + ": " + std::strerror(errno));
   }
-  std::shared_ptr<const void> owner(mapped, [size](const void* p) {
-    ::munmap(const_cast<void*>(p), size);
-  });
+  std::shared_ptr<const void> owner(
+      mapped, [size](const void* p) { ::munmap(const_cast<void*>(p), size); });
   BW_ASSIGN_OR_RETURN(
       std::unique_ptr<IndexLayout> layout,
       Validate(std::move(owner), std::string_view(static_cast<const char*>(mapped), size)));
@@ -365,7 +369,8 @@ void AdvisoryIndex::MatchPackage(const PurlPackage& package, size_t package_inde
                                  std::vector<Finding>* out) const {
   if (package.version.empty()) return;
   const IndexLayout& l = *layout_;
-  auto key = std::tuple(std::string_view(package.key.ecosystem), std::string_view(package.key.name));
+  auto key =
+      std::tuple(std::string_view(package.key.ecosystem), std::string_view(package.key.name));
   auto it = std::lower_bound(l.packages.begin(), l.packages.end(), key,
                              [&](const PackageRecord& p, const auto& k) {
                                return std::tuple(l.Str(p.ecosystem), l.Str(p.name)) < k;
@@ -406,10 +411,17 @@ void AdvisoryIndex::MatchPackage(const PurlPackage& package, size_t package_inde
       f.introduced = interval.lower_open ? "0" : std::string(l.Str(interval.lower));
       std::string upper(l.Str(interval.upper));
       switch (static_cast<UpperKind>(interval.upper_kind)) {
-        case UpperKind::kNone: break;
-        case UpperKind::kFixed: f.fixed = std::move(upper); break;
-        case UpperKind::kLastAffected: f.last_affected = std::move(upper); break;
-        case UpperKind::kLimit: f.limit = std::move(upper); break;
+        case UpperKind::kNone:
+          break;
+        case UpperKind::kFixed:
+          f.fixed = std::move(upper);
+          break;
+        case UpperKind::kLastAffected:
+          f.last_affected = std::move(upper);
+          break;
+        case UpperKind::kLimit:
+          f.limit = std::move(upper);
+          break;
       }
     }
     f.upgrade_to = UpgradeTarget(l, entry, version);
@@ -613,8 +625,7 @@ AdvisoryIndex AdvisoryIndexBuilder::Finish() && {
   for (uint32_t i : order) {
     EntryRecord e = s.entries[i];
     e.advisory = renumbered[e.advisory];
-    if (packages.empty() ||
-        s.Str(packages.back().ecosystem) != s.Str(s.entry_key_ecosystem[i]) ||
+    if (packages.empty() || s.Str(packages.back().ecosystem) != s.Str(s.entry_key_ecosystem[i]) ||
         s.Str(packages.back().name) != s.Str(s.entry_key_name[i])) {
       packages.push_back({s.entry_key_ecosystem[i], s.entry_key_name[i],
                           static_cast<uint32_t>(entries.size()), 0});
@@ -654,10 +665,12 @@ AdvisoryIndex AdvisoryIndexBuilder::Finish() && {
   auto storage = std::make_shared<std::vector<uint64_t>>(size / 8);
   char* base = reinterpret_cast<char*>(storage->data());
   for (const Piece& piece : pieces) {
-    if (piece.size > 0) std::memcpy(base + header.sections[piece.section].offset, piece.data, piece.size);
+    if (piece.size > 0)
+      std::memcpy(base + header.sections[piece.section].offset, piece.data, piece.size);
   }
   std::string_view view(base, size);
-  header.body_crc32 = Crc32(view.substr(sizeof(IndexHeader)));
+  std::memcpy(base, &header, sizeof(header));
+  header.crc32 = FileCrc32(view);
   std::memcpy(base, &header, sizeof(header));
   state_.reset();
 
@@ -665,6 +678,24 @@ AdvisoryIndex AdvisoryIndexBuilder::Finish() && {
   // What we just wrote must validate; anything else is a bug of ours.
   assert(layout.ok());
   return AdvisoryIndex(std::move(layout).value());
+}
+
+StatusOr<AdvisoryIndex> BuildIndexFromSources(const std::vector<std::string>& paths,
+                                              std::vector<AdvisoryProblem>* problems,
+                                              Progress* progress) {
+  AdvisoryIndexBuilder builder;
+  for (const std::string& path : paths) {
+    BW_RETURN_IF_ERROR(ReadAdvisories(
+        path,
+        [&](Advisory&& advisory, std::string_view) {
+          if (Status added = builder.Add(advisory); !added.ok()) {
+            problems->push_back({advisory.id, added.message()});
+          }
+          return Status();
+        },
+        [&](const AdvisoryProblem& problem) { problems->push_back(problem); }, progress));
+  }
+  return std::move(builder).Finish();
 }
 
 }  // namespace bulwark::vuln

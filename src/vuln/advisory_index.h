@@ -38,6 +38,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/progress.h"
 #include "base/status.h"
 #include "vuln/advisory.h"
 #include "vuln/package_key.h"
@@ -134,5 +135,14 @@ class AdvisoryIndexBuilder {
   std::unique_ptr<State> state_;
   size_t withdrawn_ = 0;
 };
+
+struct AdvisoryProblem;
+
+// Builds an index from OSV sources (directories, zips, files; see ReadAdvisories). Records
+// that cannot be read or added are appended to `problems` and skipped; an unreadable path is
+// an error.
+StatusOr<AdvisoryIndex> BuildIndexFromSources(const std::vector<std::string>& paths,
+                                              std::vector<AdvisoryProblem>* problems,
+                                              Progress* progress);
 
 }  // namespace bulwark::vuln

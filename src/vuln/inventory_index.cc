@@ -18,8 +18,7 @@ uint32_t InventoryIndex::Add(std::string inventory_id, std::span<const PurlPacka
     auto [version, inserted] =
         postings.by_version.try_emplace(p.version, static_cast<uint32_t>(postings.versions.size()));
     if (inserted) postings.versions.push_back({p.version, {}});
-    postings.versions[version->second].components.push_back(
-        {inventory, static_cast<uint32_t>(i)});
+    postings.versions[version->second].components.push_back({inventory, static_cast<uint32_t>(i)});
     ++component_count_;
   }
   return inventory;
@@ -39,10 +38,9 @@ StatusOr<std::vector<InventoryMatch>> InventoryIndex::Affected(const Advisory& a
     if (it == packages_.end()) continue;
     std::vector<const VersionPostings*> versions;
     for (const VersionPostings& v : it->second.versions) versions.push_back(&v);
-    std::sort(versions.begin(), versions.end(),
-              [](const VersionPostings* a, const VersionPostings* b) {
-                return a->version < b->version;
-              });
+    std::sort(
+        versions.begin(), versions.end(),
+        [](const VersionPostings* a, const VersionPostings* b) { return a->version < b->version; });
     PurlPackage probe{package_key, ""};
     for (const VersionPostings* v : versions) {
       probe.version = v->version;

@@ -38,10 +38,10 @@ struct CodeName {
   std::string_view release;
 };
 constexpr CodeName kCodeNames[] = {
-    {"buster", "10"},      {"bullseye", "11"},   {"bookworm", "12"},  {"trixie", "13"},
-    {"forky", "14"},       {"bionic", "18.04"},  {"focal", "20.04"},  {"jammy", "22.04"},
-    {"noble", "24.04"},    {"xenial", "16.04"},  {"trusty", "14.04"}, {"oracular", "24.10"},
-    {"plucky", "25.04"},   {"questing", "25.10"},
+    {"buster", "10"},    {"bullseye", "11"},    {"bookworm", "12"},  {"trixie", "13"},
+    {"forky", "14"},     {"bionic", "18.04"},   {"focal", "20.04"},  {"jammy", "22.04"},
+    {"noble", "24.04"},  {"xenial", "16.04"},   {"trusty", "14.04"}, {"oracular", "24.10"},
+    {"plucky", "25.04"}, {"questing", "25.10"},
 };
 
 // The release of a Debian or Ubuntu purl's distro qualifier as OSV names it: "debian-12",
@@ -102,7 +102,11 @@ std::string Joined(std::string_view a, char separator, std::string_view b) {
 std::string NormalizePackageName(std::string_view ecosystem, std::string_view name) {
   std::string_view base = BaseEcosystem(ecosystem);
   if (base == "PyPI") return Pep503(name);
-  if (base == "NuGet" || base == "Packagist" || base == "Hex" || base == "Pub") {
+  // purl's canonical form lowercases Go module paths and npm names, so keys from SBOMs
+  // arrive lowercased and advisories' names must meet them there. Neither registry lets two
+  // live packages differ only by case, so folding cannot join two real packages.
+  if (base == "NuGet" || base == "Packagist" || base == "Hex" || base == "Pub" || base == "Go" ||
+      base == "npm") {
     return LowerCase(name);
   }
   if (base == "crates.io") {
@@ -115,7 +119,8 @@ std::string NormalizePackageName(std::string_view ecosystem, std::string_view na
 
 StatusOr<PackageKey> KeyForAffected(std::string_view ecosystem, std::string_view name) {
   if (ecosystem.empty() || name.empty()) {
-    return Status(StatusCode::kInvalidArgument, "an affected package needs an ecosystem and a name");
+    return Status(StatusCode::kInvalidArgument,
+                  "an affected package needs an ecosystem and a name");
   }
   std::string key_ecosystem(ecosystem);
   // "Ubuntu:22.04:LTS" and "Ubuntu:22.04" name the same release; Pro releases stay apart.
@@ -200,9 +205,9 @@ StatusOr<PurlPackage> PackageForPurl(const PackageUrl& purl) {
     // Red Hat, SUSE and the others name product streams, not plain releases; without a
     // precise mapping the key carries the distro as given, which only an advisory naming
     // exactly that release matches.
-    std::string release = distro.empty()         ? ""
-                          : major_release        ? MajorRelease(distro)
-                                                 : std::string(distro);
+    std::string release = distro.empty()  ? ""
+                          : major_release ? MajorRelease(distro)
+                                          : std::string(distro);
     PurlPackage package = keyed(with_release(base, release), purl.name);
     if (std::string_view epoch = purl.Qualifier("epoch"); !epoch.empty()) {
       package.version = std::string(epoch) + ":" + purl.version;

@@ -4,10 +4,10 @@
 // A key is an OSV ecosystem, with the distribution release for Linux distributions
 // ("Debian:12", "Alpine:v3.18", "Ubuntu:22.04"), and the package name normalized the way the
 // ecosystem itself treats names as equal: PEP 503 for PyPI (case-insensitive, runs of "-", "_"
-// and "." equal), case-insensitive for NuGet, Packagist, Hex, Pub and crates.io (where "-" and
-// "_" are also equal), exact elsewhere (npm "@scope/name", Maven "group:artifact", Go module
-// paths are case-sensitive). Nothing else is folded: two names with the same key must be the
-// same package, or the scan would raise false alarms.
+// and "." equal), case-insensitive for NuGet, Packagist, Hex, Pub, npm, Go module paths (which
+// purls lowercase) and crates.io (where "-" and "_" are also equal), exact elsewhere (Maven
+// "group:artifact", RubyGems, distribution packages). Nothing else is folded: two names with
+// the same key must be the same package, or the scan would raise false alarms.
 //
 // A purl for a distribution package names its release in the `distro` qualifier ("debian-12",
 // "bookworm", "ubuntu-22.04", "alpine-3.18.4"); without it the key has no release and matches

@@ -1,6 +1,7 @@
 #include "vuln/scan.h"
 
 #include "vuln/purl.h"
+#include "vuln/version.h"
 
 namespace bulwark::vuln {
 
@@ -14,6 +15,13 @@ StatusOr<PurlPackage> PackageOfComponent(const SbomComponent& component) {
   if (package.version.empty()) package.version = component.version;
   if (package.version.empty()) {
     return Status(StatusCode::kInvalidArgument, "the component has no version");
+  }
+  // A version the ecosystem cannot order ("(devel)", "latest") would sort below every bound
+  // and look affected by everything; it is reported instead.
+  const VersionOrdering* ordering = OrderingForEcosystem(package.key.ecosystem);
+  if (ordering != nullptr && !ordering->IsValid(package.version)) {
+    return Status(StatusCode::kInvalidArgument,
+                  "the version is not a valid " + std::string(ordering->name()) + " version");
   }
   return package;
 }

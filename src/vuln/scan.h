@@ -23,15 +23,17 @@ struct UnmatchedComponent {
 };
 
 struct ScanResult {
-  size_t components = 0;  // how many components the SBOM has
-  size_t matched = 0;     // how many were looked up (had a usable purl and version)
+  size_t components = 0;          // how many components the SBOM has
+  size_t matched = 0;             // how many were looked up (had a usable purl and version)
   std::vector<Finding> findings;  // Finding::package indexes Sbom::components; ordered
   std::vector<UnmatchedComponent> unmatched;
 };
 
 ScanResult ScanSbom(const Sbom& sbom, const AdvisoryIndex& index);
 
-// The PurlPackage of a component, or the reason it cannot be matched.
+// The PurlPackage of a component, or the reason it cannot be matched: no purl, a malformed
+// purl, a type no advisory database covers, no version, or a version the ecosystem's ordering
+// does not accept. The version comes from the purl, else from the component.
 StatusOr<PurlPackage> PackageOfComponent(const SbomComponent& component);
 
 }  // namespace bulwark::vuln

@@ -72,8 +72,7 @@ std::string ScoreText(const Finding& f) {
 
 std::string VexReference(const Sbom& sbom, const SbomComponent& component) {
   if (component.bom_ref.empty()) return component.purl;
-  if ((sbom.format == Sbom::Format::kCycloneDxJson ||
-       sbom.format == Sbom::Format::kCycloneDxXml) &&
+  if ((sbom.format == Sbom::Format::kCycloneDxJson || sbom.format == Sbom::Format::kCycloneDxXml) &&
       sbom.serial_number.starts_with("urn:uuid:")) {
     return "urn:cdx:" + sbom.serial_number.substr(9) + "/" + std::to_string(sbom.version) + "#" +
            FragmentEncode(component.bom_ref);
@@ -158,10 +157,11 @@ std::string ScanReportSarif(const Sbom& sbom, const ScanResult& result,
                                  f.advisory_id + " (" + RangeText(f) + "). " + Recommendation(f)}};
     json::object location;
     location["physicalLocation"] = {{"artifactLocation", {{"uri", context.source}}}};
-    location["logicalLocations"] = json::array{
-        {{"name", c.purl.empty() ? c.name : c.purl}, {"kind", "package"}}};
+    location["logicalLocations"] =
+        json::array{{{"name", c.purl.empty() ? c.name : c.purl}, {"kind", "package"}}};
     r["locations"] = json::array{std::move(location)};
-    r["partialFingerprints"] = {{"componentAdvisory/v1", VexReference(sbom, c) + "|" + f.advisory_id}};
+    r["partialFingerprints"] = {
+        {"componentAdvisory/v1", VexReference(sbom, c) + "|" + f.advisory_id}};
     results.push_back(std::move(r));
   }
   json::object driver;
@@ -239,10 +239,9 @@ std::string ScanReportCycloneDxVex(const Sbom& sbom, const ScanResult& result,
 
   json::object metadata;
   metadata["timestamp"] = FormatRfc3339(context.generated_at);
-  metadata["tools"] = {
-      {"components", json::array{{{"type", "application"},
-                                  {"name", "bulwark"},
-                                  {"version", context.tool_version}}}}};
+  metadata["tools"] = {{"components", json::array{{{"type", "application"},
+                                                   {"name", "bulwark"},
+                                                   {"version", context.tool_version}}}}};
   json::object vex;
   vex["bomFormat"] = "CycloneDX";
   vex["specVersion"] = "1.6";

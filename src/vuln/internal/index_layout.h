@@ -61,9 +61,9 @@ struct IntervalRecord {
   StrRef upper;
   uint64_t lower_key;  // CoarseKey of lower under `scheme`
   uint64_t upper_key;
-  uint8_t scheme;      // VersionScheme the bounds are compared in
-  uint8_t lower_open;  // 1 when affected from the first version ("introduced": "0")
-  uint8_t upper_kind;  // UpperKind
+  uint8_t scheme;        // VersionScheme the bounds are compared in
+  uint8_t lower_open;    // 1 when affected from the first version ("introduced": "0")
+  uint8_t upper_kind;    // UpperKind
   uint8_t semver_range;  // 1 for a SEMVER range, 0 for ECOSYSTEM
   uint32_t reserved;
 };
@@ -100,7 +100,7 @@ struct IndexHeader {
   uint32_t format_version;
   uint32_t byte_order;
   uint64_t file_size;
-  uint32_t body_crc32;  // CRC-32 (zlib) of every byte after the header
+  uint32_t crc32;  // CRC-32 (zlib) of the whole file, this field taken as zero
   uint32_t section_count;
   SectionExtent sections[kSectionCount];
 };

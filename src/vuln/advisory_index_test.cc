@@ -1,0 +1,267 @@
+#include "vuln/advisory_index.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "testing/temp_dir.h"
+#include "vuln/inventory_index.h"
+
+namespace bulwark::vuln {
+namespace {
+
+using Kind = RangeEvent::Kind;
+
+AffectedRange Range(AffectedRange::Type type, std::vector<RangeEvent> events) {
+  return AffectedRange{type, "", std::move(events)};
+}
+
+Advisory MakeAdvisory(std::string id, std::string ecosystem, std::string name,
+                      std::vector<AffectedRange> ranges, std::vector<std::string> versions = {}) {
+  Advisory a;
+  a.id = std::move(id);
+  a.modified = FromUnixMicros(1'000'000);
+  a.aliases = {"CVE-2024-0001"};
+  a.summary = "test advisory";
+  AffectedPackage p;
+  p.ecosystem = std::move(ecosystem);
+  p.name = std::move(name);
+  p.ranges = std::move(ranges);
+  p.versions = std::move(versions);
+  a.affected.push_back(std::move(p));
+  return a;
+}
+
+PurlPackage Package(std::string ecosystem, std::string name, std::string version) {
+  return PurlPackage{PackageKey{ecosystem, NormalizePackageName(ecosystem, name)},
+                     std::move(version)};
+}
+
+AdvisoryIndex Build(const std::vector<Advisory>& advisories) {
+  AdvisoryIndexBuilder builder;
+  for (const Advisory& a : advisories) EXPECT_TRUE(builder.Add(a).ok()) << a.id;
+  return std::move(builder).Finish();
+}
+
+std::vector<std::string> Ids(const std::vector<Finding>& findings) {
+  std::vector<std::string> ids;
+  for (const Finding& f : findings) ids.push_back(f.advisory_id);
+  return ids;
+}
+
+TEST(AdvisoryIndex, IntroducedFixedInterval) {
+  AdvisoryIndex index = Build({MakeAdvisory(
+      "GO-1", "Go", "example.com/mod",
+      {Range(AffectedRange::Type::kSemver, {{Kind::kIntroduced, "0"}, {Kind::kFixed, "1.6.0"}})})});
+  auto match = [&](std::string v) {
+    return index.Match(std::vector{Package("Go", "example.com/mod", v)});
+  };
+  ASSERT_EQ(match("v1.5.9").size(), 1u);
+  EXPECT_TRUE(match("v1.6.0").empty());
+  EXPECT_TRUE(match("v1.7.0").empty());
+  EXPECT_EQ(match("v1.6.0-rc.1").size(), 1u);  // a prerelease of the fix is still affected
+  Finding f = match("v1.2.3").front();
+  EXPECT_EQ(f.range_type, "SEMVER");
+  EXPECT_EQ(f.introduced, "0");
+  EXPECT_EQ(f.fixed, "1.6.0");
+  EXPECT_EQ(f.upgrade_to, "1.6.0");
+  EXPECT_EQ(f.aliases, std::vector<std::string>{"CVE-2024-0001"});
+  EXPECT_EQ(f.installed_version, "v1.2.3");
+}
+
+TEST(AdvisoryIndex, EventsInAnyOrderAndSeveralIntervals) {
+  // Two affected intervals, events shuffled: [1.0, 1.2.5) and [2.0, 2.1.3).
+  AdvisoryIndex index =
+      Build({MakeAdvisory("GHSA-1", "npm", "left-pad",
+                          {Range(AffectedRange::Type::kSemver, {{Kind::kFixed, "2.1.3"},
+                                                                {Kind::kIntroduced, "1.0.0"},
+                                                                {Kind::kIntroduced, "2.0.0"},
+                                                                {Kind::kFixed, "1.2.5"}})})});
+  auto affected = [&](std::string v) {
+    return !index.Match(std::vector{Package("npm", "left-pad", v)}).empty();
+  };
+  EXPECT_FALSE(affected("0.9.0"));
+  EXPECT_TRUE(affected("1.0.0"));
+  EXPECT_TRUE(affected("1.2.4"));
+  EXPECT_FALSE(affected("1.2.5"));
+  EXPECT_FALSE(affected("1.9.9"));
+  EXPECT_TRUE(affected("2.0.0"));
+  EXPECT_FALSE(affected("2.1.3"));
+  auto f = index.Match(std::vector{Package("npm", "left-pad", "2.0.1")});
+  EXPECT_EQ(f.front().upgrade_to, "2.1.3");
+  EXPECT_EQ(f.front().introduced, "2.0.0");
+}
+
+TEST(AdvisoryIndex, LastAffectedIsInclusiveAndLimitExclusive) {
+  AdvisoryIndex index =
+      Build({MakeAdvisory("PYSEC-1", "PyPI", "Django_REST",
+                          {Range(AffectedRange::Type::kEcosystem,
+                                 {{Kind::kIntroduced, "1.0"}, {Kind::kLastAffected, "1.4"}})}),
+             MakeAdvisory("PYSEC-2", "PyPI", "django-rest",
+                          {Range(AffectedRange::Type::kEcosystem,
+                                 {{Kind::kIntroduced, "0"}, {Kind::kLimit, "2.0"}})})});
+  auto ids = [&](std::string v) {
+    return Ids(index.Match(std::vector{Package("PyPI", "django.rest", v)}));
+  };
+  EXPECT_EQ(ids("1.4"), (std::vector<std::string>{"PYSEC-1", "PYSEC-2"}));
+  EXPECT_EQ(ids("1.4.0"), (std::vector<std::string>{"PYSEC-1", "PYSEC-2"}));  // PEP 440 equal
+  EXPECT_EQ(ids("1.4.post1"), std::vector<std::string>{"PYSEC-2"});
+  EXPECT_EQ(ids("2.0"), std::vector<std::string>{});
+  EXPECT_EQ(ids("0.5"), std::vector<std::string>{"PYSEC-2"});
+  // Neither gives a fixed version to upgrade to.
+  EXPECT_EQ(index.Match(std::vector{Package("PyPI", "django-rest", "1.2")}).front().upgrade_to, "");
+}
+
+TEST(AdvisoryIndex, ListedVersionsAndGitRangesDoNotStopEvaluation) {
+  Advisory a = MakeAdvisory(
+      "OSV-1", "PyPI", "pkg",
+      {AffectedRange{AffectedRange::Type::kGit,
+                     "https://example.com/repo.git",
+                     {{Kind::kIntroduced, "0"}, {Kind::kFixed, "abc123"}}},
+       Range(AffectedRange::Type::kEcosystem, {{Kind::kIntroduced, "3.0"}, {Kind::kFixed, "3.1"}})},
+      {"1.0", "2.0"});
+  AdvisoryIndex index = Build({a});
+  auto match = [&](std::string v) { return index.Match(std::vector{Package("PyPI", "pkg", v)}); };
+  ASSERT_EQ(match("2.0").size(), 1u);
+  EXPECT_EQ(match("2.0").front().range_type, "versions");
+  EXPECT_EQ(match("2.0.0").size(), 1u);  // equal in PEP 440
+  EXPECT_TRUE(match("1.5").empty());
+  EXPECT_EQ(match("3.0.5").front().range_type, "ECOSYSTEM");
+  EXPECT_EQ(match("3.0.5").front().upgrade_to, "3.1");
+}
+
+TEST(AdvisoryIndex, UpgradeTargetSkipsFixesThatAreAffectedAgain) {
+  // Fixed in 1.1 but reintroduced in 1.1 by a second range; the next real fix is 1.3.
+  Advisory a = MakeAdvisory(
+      "GHSA-2", "npm", "pkg",
+      {Range(AffectedRange::Type::kSemver, {{Kind::kIntroduced, "0"}, {Kind::kFixed, "1.1.0"}}),
+       Range(AffectedRange::Type::kSemver,
+             {{Kind::kIntroduced, "1.1.0"}, {Kind::kFixed, "1.3.0"}})});
+  AdvisoryIndex index = Build({a});
+  auto f = index.Match(std::vector{Package("npm", "pkg", "1.0.0")});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f.front().upgrade_to, "1.3.0");
+}
+
+TEST(AdvisoryIndex, DistributionReleasesAreKeptApart) {
+  AdvisoryIndex index = Build(
+      {MakeAdvisory("DSA-1", "Debian:12", "openssl",
+                    {Range(AffectedRange::Type::kEcosystem,
+                           {{Kind::kIntroduced, "0"}, {Kind::kFixed, "3.0.11-1~deb12u1"}})}),
+       MakeAdvisory("USN-1", "Ubuntu:22.04:LTS", "openssl",
+                    {Range(AffectedRange::Type::kEcosystem,
+                           {{Kind::kIntroduced, "0"}, {Kind::kFixed, "3.0.2-0ubuntu1.10"}})})});
+  EXPECT_EQ(Ids(index.Match(std::vector{Package("Debian:12", "openssl", "3.0.9-1")})),
+            std::vector<std::string>{"DSA-1"});
+  EXPECT_TRUE(index.Match(std::vector{Package("Debian:11", "openssl", "1.1.1n-0")}).empty());
+  EXPECT_TRUE(index.Match(std::vector{Package("Debian", "openssl", "1.1.1n-0")}).empty());
+  EXPECT_EQ(Ids(index.Match(std::vector{Package("Ubuntu:22.04", "openssl", "3.0.2-0ubuntu1.9")})),
+            std::vector<std::string>{"USN-1"});
+  // dpkg order: ~ sorts before everything.
+  EXPECT_EQ(index.Match(std::vector{Package("Debian:12", "openssl", "3.0.11-1~deb12u0")}).size(),
+            1u);
+  EXPECT_TRUE(index.Match(std::vector{Package("Debian:12", "openssl", "3.0.11-1")}).empty());
+}
+
+TEST(AdvisoryIndex, NewerModifiedWinsAndWithdrawnIsDropped) {
+  Advisory old_record = MakeAdvisory(
+      "GHSA-3", "npm", "a",
+      {Range(AffectedRange::Type::kSemver, {{Kind::kIntroduced, "0"}, {Kind::kFixed, "1.0.0"}})});
+  Advisory newer = old_record;
+  newer.modified = FromUnixMicros(2'000'000);
+  newer.affected[0].ranges[0].events[1].version = "2.0.0";
+  Advisory withdrawn = MakeAdvisory(
+      "GHSA-4", "npm", "a", {Range(AffectedRange::Type::kSemver, {{Kind::kIntroduced, "0"}})});
+  withdrawn.withdrawn = FromUnixMicros(3'000'000);
+
+  AdvisoryIndexBuilder builder;
+  ASSERT_TRUE(builder.Add(newer).ok());
+  ASSERT_TRUE(builder.Add(old_record).ok());  // older: ignored
+  ASSERT_TRUE(builder.Add(withdrawn).ok());
+  EXPECT_EQ(builder.advisory_count(), 1u);
+  EXPECT_EQ(builder.withdrawn_count(), 1u);
+  AdvisoryIndex index = std::move(builder).Finish();
+  auto f = index.Match(std::vector{Package("npm", "a", "1.5.0")});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f.front().fixed, "2.0.0");
+}
+
+TEST(AdvisoryIndex, OneFindingPerAdvisoryAndDeterministicOrder) {
+  Advisory a = MakeAdvisory(
+      "GHSA-5", "npm", "b",
+      {Range(AffectedRange::Type::kSemver, {{Kind::kIntroduced, "0"}, {Kind::kFixed, "9.0.0"}})});
+  a.affected.push_back(a.affected[0]);  // the same package twice, as some databases do
+  Advisory c = MakeAdvisory("GHSA-0", "npm", "b",
+                            {Range(AffectedRange::Type::kSemver, {{Kind::kIntroduced, "0"}})});
+  AdvisoryIndex index = Build({a, c});
+  std::vector<PurlPackage> packages = {Package("npm", "b", "1.0.0"), Package("npm", "zzz", "1"),
+                                       Package("npm", "b", "")};
+  std::vector<Finding> findings = index.Match(packages);
+  EXPECT_EQ(Ids(findings), (std::vector<std::string>{"GHSA-0", "GHSA-5"}));
+  EXPECT_EQ(findings[0].package, 0u);
+}
+
+TEST(AdvisoryIndex, SaveAndLoadRoundTrip) {
+  testing::TempDir dir;
+  AdvisoryIndex index = Build({MakeAdvisory(
+      "GO-9", "Go", "m", {Range(AffectedRange::Type::kSemver, {{Kind::kIntroduced, "1.0.0"}})})});
+  std::string path = dir.path() + "/advisories.idx";
+  ASSERT_TRUE(index.Save(path).ok());
+  StatusOr<AdvisoryIndex> loaded = AdvisoryIndex::Load(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_EQ(loaded->advisory_count(), 1u);
+  EXPECT_EQ(loaded->bytes(), index.bytes());
+  EXPECT_EQ(loaded->Match(std::vector{Package("Go", "m", "v1.2.0")}).size(), 1u);
+}
+
+TEST(AdvisoryIndex, CorruptFilesAreErrorsNotCrashes) {
+  AdvisoryIndex index = Build({MakeAdvisory(
+      "GO-9", "Go", "m",
+      {Range(AffectedRange::Type::kSemver, {{Kind::kIntroduced, "1.0.0"}, {Kind::kFixed, "2"}})},
+      {"0.5.0"})});
+  std::string bytes(index.bytes());
+  EXPECT_FALSE(AdvisoryIndex::FromBytes("").ok());
+  EXPECT_FALSE(AdvisoryIndex::FromBytes("not an index at all, just some text here....").ok());
+  EXPECT_FALSE(AdvisoryIndex::FromBytes(bytes.substr(0, bytes.size() - 8)).ok());
+  // Flip every byte in turn: each is caught by the checksum or the bounds checks, or (in the
+  // header's checksum field itself) reported as a mismatch.
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    std::string damaged = bytes;
+    damaged[i] = static_cast<char>(damaged[i] ^ 0x5a);
+    StatusOr<AdvisoryIndex> loaded = AdvisoryIndex::FromBytes(damaged);
+    EXPECT_FALSE(loaded.ok()) << "byte " << i;
+  }
+  testing::TempDir dir;
+  EXPECT_EQ(AdvisoryIndex::Load(dir.path() + "/missing.idx").status().code(),
+            StatusCode::kNotFound);
+  EXPECT_FALSE(AdvisoryIndex::Load(dir.path()).ok());
+}
+
+TEST(AdvisoryIndex, EmptyIndexMatchesNothing) {
+  AdvisoryIndex index;
+  EXPECT_EQ(index.advisory_count(), 0u);
+  EXPECT_TRUE(index.Match(std::vector{Package("npm", "a", "1.0.0")}).empty());
+}
+
+TEST(InventoryIndex, ReverseQueryAgreesWithForwardMatch) {
+  InventoryIndex inventories;
+  inventories.Add("op-1", std::vector{Package("npm", "a", "1.0.0"), Package("npm", "b", "2.0.0")});
+  inventories.Add("op-2", std::vector{Package("npm", "a", "1.5.0"), Package("npm", "a", "3.0.0")});
+  inventories.Add("op-3", std::vector{Package("PyPI", "a", "1.0.0")});
+  Advisory advisory = MakeAdvisory(
+      "GHSA-7", "npm", "a",
+      {Range(AffectedRange::Type::kSemver, {{Kind::kIntroduced, "0"}, {Kind::kFixed, "2.0.0"}})});
+  StatusOr<std::vector<InventoryMatch>> matches = inventories.Affected(advisory);
+  ASSERT_TRUE(matches.ok());
+  ASSERT_EQ(matches->size(), 2u);
+  EXPECT_EQ((*matches)[0].finding.installed_version, "1.0.0");
+  EXPECT_EQ((*matches)[0].components, (std::vector<InventoryComponentRef>{{0, 0}}));
+  EXPECT_EQ((*matches)[1].finding.installed_version, "1.5.0");
+  EXPECT_EQ((*matches)[1].components, (std::vector<InventoryComponentRef>{{1, 0}}));
+  EXPECT_EQ(inventories.inventory_id(1), "op-2");
+  EXPECT_EQ((*matches)[0].finding.upgrade_to, "2.0.0");
+}
+
+}  // namespace
+}  // namespace bulwark::vuln

@@ -1,0 +1,81 @@
+// The registry of orderings: every scheme present, the ecosystem map, and the CoarseKey
+// contract the matcher relies on, checked on every fixture pair of every scheme.
+#include "vuln/version.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace bulwark::vuln {
+namespace {
+
+TEST(VersionRegistry, EverySchemeHasItsOrdering) {
+  for (VersionScheme scheme : AllVersionSchemes()) {
+    EXPECT_EQ(OrderingFor(scheme).scheme(), scheme);
+    StatusOr<VersionScheme> by_name = ParseVersionSchemeName(OrderingFor(scheme).name());
+    ASSERT_TRUE(by_name.ok());
+    EXPECT_EQ(*by_name, scheme);
+  }
+}
+
+TEST(VersionRegistry, EcosystemsWithSuffixes) {
+  EXPECT_EQ(SchemeForEcosystem("Debian:12"), VersionScheme::kDpkg);
+  EXPECT_EQ(SchemeForEcosystem("Ubuntu:22.04:LTS"), VersionScheme::kDpkg);
+  EXPECT_EQ(SchemeForEcosystem("Alpine:v3.18"), VersionScheme::kApk);
+  EXPECT_EQ(SchemeForEcosystem("Rocky Linux:9"), VersionScheme::kRpm);
+  EXPECT_EQ(SchemeForEcosystem("PyPI"), VersionScheme::kPep440);
+  EXPECT_EQ(SchemeForEcosystem("Go"), VersionScheme::kGo);
+  EXPECT_EQ(SchemeForEcosystem("crates.io"), VersionScheme::kSemVer);
+  EXPECT_FALSE(SchemeForEcosystem("OSS-Fuzz").has_value());
+  EXPECT_FALSE(SchemeForEcosystem("").has_value());
+  EXPECT_EQ(OrderingForEcosystem("GIT"), nullptr);
+  EXPECT_EQ(*ParseVersionSchemeName("pypi"), VersionScheme::kPep440);
+  EXPECT_EQ(*ParseVersionSchemeName("Debian:11"), VersionScheme::kDpkg);
+  StatusOr<VersionScheme> unknown = ParseVersionSchemeName("cobol");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("pep440"), std::string::npos);
+}
+
+// Every `A op B` line of ../shared/conformance/versions: unequal keys must order the pair as
+// Compare does, and equal versions must have equal keys.
+TEST(VersionRegistry, CoarseKeysAgreeWithCompareOnEveryFixture) {
+  std::string dir = std::string(BULWARK_SOURCE_DIR) + "/../shared/conformance/versions";
+  if (!std::filesystem::exists(dir)) GTEST_SKIP() << dir << " is absent; skipping";
+  const std::pair<const char*, VersionScheme> kFiles[] = {
+      {"semver", VersionScheme::kSemVer},     {"pypi", VersionScheme::kPep440},
+      {"maven", VersionScheme::kMaven},       {"nuget", VersionScheme::kNuGet},
+      {"rubygems", VersionScheme::kRubyGems}, {"packagist", VersionScheme::kPackagist},
+      {"pub", VersionScheme::kPub},           {"debian", VersionScheme::kDpkg},
+      {"redhat", VersionScheme::kRpm},        {"alpine", VersionScheme::kApk},
+      {"cran", VersionScheme::kCran},         {"hackage", VersionScheme::kHackage},
+  };
+  int pairs = 0;
+  for (const auto& [file, scheme] : kFiles) {
+    const VersionOrdering& o = OrderingFor(scheme);
+    std::ifstream in(dir + "/" + file + "-versions.txt");
+    std::string line;
+    while (std::getline(in, line)) {
+      size_t op = line.find(" < ");
+      if (op == std::string::npos) op = line.find(" > ");
+      if (op == std::string::npos) op = line.find(" = ");
+      if (op == std::string::npos || line.starts_with("#") || line.starts_with("//")) continue;
+      std::string a = line.substr(0, op), b = line.substr(op + 3);
+      int c = o.Compare(a, b);
+      uint64_t ka = o.CoarseKey(a), kb = o.CoarseKey(b);
+      if (c == 0) {
+        EXPECT_EQ(ka, kb) << file << ": " << line;
+      } else if (c < 0) {
+        EXPECT_LE(ka, kb) << file << ": " << line;
+      } else {
+        EXPECT_GE(ka, kb) << file << ": " << line;
+      }
+      ++pairs;
+    }
+  }
+  EXPECT_GT(pairs, 1000);
+}
+
+}  // namespace
+}  // namespace bulwark::vuln
