@@ -40,15 +40,16 @@ bench: build
 	$(BUILD)/bench/ledger_bench
 	$(BUILD)/bench/match_bench
 
-# libFuzzer targets (clang): the signed-note/checkpoint/proof-file parsers and the proof
-# verifiers, FUZZ_SECONDS each.
+# libFuzzer targets (clang), FUZZ_SECONDS each: the signed-note/checkpoint/proof-file parsers
+# and proof verifiers, and the vulnerability engine's purl, version, SBOM and OSV parsers.
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
+FUZZERS      := src/ledger/note_fuzz src/ledger/proof_fuzz src/vuln/purl_fuzz \
+                src/vuln/version_fuzz src/vuln/sbom_fuzz src/vuln/advisory_fuzz
 fuzz: deps
 	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug -DBULWARK_FUZZ=ON
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target note_fuzz proof_fuzz
-	$(FUZZ_BUILD)/src/ledger/note_fuzz -max_total_time=$(FUZZ_SECONDS)
-	$(FUZZ_BUILD)/src/ledger/proof_fuzz -max_total_time=$(FUZZ_SECONDS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(notdir $(FUZZERS))
+	for f in $(FUZZERS); do $(FUZZ_BUILD)/$$f -max_total_time=$(FUZZ_SECONDS) || exit 1; done
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -61,9 +61,9 @@ TEST_F(ScanCliTest, FindsKnownVulnerabilitiesInARealSbom) {
     }
   }
   EXPECT_TRUE(gin);
-  EXPECT_EQ(report.at("components").as_int64(), report.at("matched_components").as_int64() +
-                                                     static_cast<int64_t>(
-                                                         report.at("unmatched").as_array().size()));
+  EXPECT_EQ(report.at("components").as_int64(),
+            report.at("matched_components").as_int64() +
+                static_cast<int64_t>(report.at("unmatched").as_array().size()));
 }
 
 TEST_F(ScanCliTest, JsonAndXmlOfOneSbomGiveTheSameFindings) {
@@ -77,10 +77,10 @@ TEST_F(ScanCliTest, SavedIndexGivesTheSameAnswer) {
   testing::TempDir dir;
   std::string index = dir.path() + "/go.idx";
   std::string out;
-  ASSERT_EQ(testing::RunShell(std::string(BULWARK_BINARY) + " advisories index -o " + index +
-                                  " " + kGoCorpus,
-                              &out),
-            0)
+  ASSERT_EQ(
+      testing::RunShell(
+          std::string(BULWARK_BINARY) + " advisories index -o " + index + " " + kGoCorpus, &out),
+      0)
       << out;
   std::string from_index, from_corpus;
   ASSERT_EQ(Scan(kProtonJson + " --index " + index + " --format json", &from_index), 1);

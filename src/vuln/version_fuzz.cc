@@ -1,18 +1,17 @@
 // libFuzzer target for the version orderings: for arbitrary strings, every ordering must
 // give a total order and a CoarseKey that sorts with it, without crashing. Aborts on:
 //   Compare(a, a) != 0, sign(Compare(a, b)) != -sign(Compare(b, a)), a <= b <= c but a > c
-//   (or a strict step with a == c), and Compare(a, b) < 0 with CoarseKey(a) > CoarseKey(b).
+//   (or a strict step with a == c), Compare(a, b) < 0 with CoarseKey(a) > CoarseKey(b), and
+//   Compare(a, b) == 0 with unequal keys.
 //
-// Input layout: byte 0 picks the scheme (modulo the number of schemes below); the rest is up
+// Input layout: byte 0 picks the scheme (modulo the number of schemes); the rest is up
 // to three versions separated by '\n' (missing ones are empty).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <memory>
 #include <string_view>
 #include <vector>
 
-#include "vuln/internal/orderings.h"
 #include "vuln/version.h"
 
 namespace {
@@ -20,23 +19,10 @@ namespace {
 using bulwark::vuln::VersionOrdering;
 using bulwark::vuln::VersionScheme;
 
-// Every scheme under test; one line per scheme.
-constexpr VersionScheme kSchemes[] = {
-    VersionScheme::kSemVer,   VersionScheme::kGo,        VersionScheme::kNuGet,
-    VersionScheme::kPub,      VersionScheme::kPep440,    VersionScheme::kMaven,
-    VersionScheme::kRubyGems, VersionScheme::kPackagist,
-};
-
-const std::vector<std::unique_ptr<VersionOrdering>>& Orderings() {
-  static auto* orderings = [] {
-    auto* all = new std::vector<std::unique_ptr<VersionOrdering>>();
-    for (VersionScheme scheme : kSchemes) {
-      all->push_back(bulwark::vuln::internal::NewLanguageOrdering(scheme));
-      if (!all->back()) std::abort();
-    }
-    return all;
-  }();
-  return *orderings;
+// Every scheme, in enum order.
+const std::vector<VersionScheme>& Schemes() {
+  static const auto* schemes = new std::vector<VersionScheme>(bulwark::vuln::AllVersionSchemes());
+  return *schemes;
 }
 
 int Sign(int x) { return (x > 0) - (x < 0); }
@@ -49,7 +35,7 @@ void Check(bool ok) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  const VersionOrdering& o = *Orderings()[data[0] % Orderings().size()];
+  const VersionOrdering& o = bulwark::vuln::OrderingFor(Schemes()[data[0] % Schemes().size()]);
   std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);
   std::string_view v[3];
   for (int i = 0; i < 3; ++i) {
@@ -67,6 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (int j = 0; j < 3; ++j) {
       Check(s[i][j] == -s[j][i]);
       if (s[i][j] < 0) Check(o.CoarseKey(v[i]) <= o.CoarseKey(v[j]));
+      if (s[i][j] == 0) Check(o.CoarseKey(v[i]) == o.CoarseKey(v[j]));
       for (int k = 0; k < 3; ++k) {
         if (s[i][j] <= 0 && s[j][k] <= 0) {
           Check(s[i][k] <= 0);
