@@ -103,6 +103,19 @@ class AdvisoryIndex {
   void MatchPackage(const PurlPackage& package, size_t package_index,
                     std::vector<Finding>* out) const;
 
+  // The matcher's own result: which affected entry of the index matched a package, and by
+  // which part (an interval, or the list of versions). Twelve bytes pointing into the index,
+  // so matching allocates nothing per finding; Describe turns one into a Finding.
+  struct MatchRef {
+    uint32_t package;  // index in the Match input
+    uint32_t entry;
+    uint32_t part;
+  };
+  void MatchPackageRefs(const PurlPackage& package, uint32_t package_index,
+                        std::vector<MatchRef>* out) const;
+  // REQUIRES: `ref` came from MatchPackageRefs on this index with `package`.
+  Finding Describe(const MatchRef& ref, const PurlPackage& package) const;
+
   // The package keys the index holds, in key order.
   std::vector<PackageKey> PackageKeys() const;
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "vuln/version.h"
+
 namespace bulwark::vuln {
 
 uint32_t InventoryIndex::Add(std::string inventory_id, std::span<const PurlPackage> packages) {
@@ -36,19 +38,24 @@ StatusOr<std::vector<InventoryMatch>> InventoryIndex::Affected(const Advisory& a
     key.assign(package_key.ecosystem).append(1, '\n').append(package_key.name);
     auto it = packages_.find(std::string_view(key));
     if (it == packages_.end()) continue;
-    std::vector<const VersionPostings*> versions;
-    for (const VersionPostings& v : it->second.versions) versions.push_back(&v);
-    std::sort(
-        versions.begin(), versions.end(),
-        [](const VersionPostings* a, const VersionPostings* b) { return a->version < b->version; });
+    size_t first = matches.size();
     PurlPackage probe{package_key, ""};
-    for (const VersionPostings* v : versions) {
-      probe.version = v->version;
+    for (const VersionPostings& v : it->second.versions) {
+      probe.version = v.version;
       findings.clear();
       index.MatchPackage(probe, 0, &findings);
       if (findings.empty()) continue;
-      matches.push_back({std::move(findings.front()), v->components});
+      matches.push_back({std::move(findings.front()), v.components});
     }
+    // In the ecosystem's version order (bytewise where it has none), for a stable report.
+    const VersionOrdering* ordering = OrderingForEcosystem(package_key.ecosystem);
+    std::sort(matches.begin() + static_cast<std::ptrdiff_t>(first), matches.end(),
+              [&](const InventoryMatch& a, const InventoryMatch& b) {
+                const std::string& x = a.finding.installed_version;
+                const std::string& y = b.finding.installed_version;
+                int c = ordering != nullptr ? ordering->Compare(x, y) : 0;
+                return c != 0 ? c < 0 : x < y;
+              });
   }
   return matches;
 }

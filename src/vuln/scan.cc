@@ -29,6 +29,8 @@ StatusOr<PurlPackage> PackageOfComponent(const SbomComponent& component) {
 ScanResult ScanSbom(const Sbom& sbom, const AdvisoryIndex& index) {
   ScanResult result;
   result.components = sbom.components.size();
+  std::vector<PurlPackage> packages(sbom.components.size());
+  std::vector<AdvisoryIndex::MatchRef> refs;
   for (size_t i = 0; i < sbom.components.size(); ++i) {
     StatusOr<PurlPackage> package = PackageOfComponent(sbom.components[i]);
     if (!package.ok()) {
@@ -36,7 +38,12 @@ ScanResult ScanSbom(const Sbom& sbom, const AdvisoryIndex& index) {
       continue;
     }
     ++result.matched;
-    index.MatchPackage(*package, i, &result.findings);
+    packages[i] = std::move(package).value();
+    index.MatchPackageRefs(packages[i], static_cast<uint32_t>(i), &refs);
+  }
+  result.findings.reserve(refs.size());
+  for (const AdvisoryIndex::MatchRef& ref : refs) {
+    result.findings.push_back(index.Describe(ref, packages[ref.package]));
   }
   return result;
 }
