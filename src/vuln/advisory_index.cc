@@ -283,7 +283,7 @@ StatusOr<std::unique_ptr<IndexLayout>> Validate(std::shared_ptr<const void> owne
 // Heap storage for an index, 8-byte aligned.
 std::shared_ptr<const void> AlignedCopy(std::string_view bytes, std::string_view* view) {
   auto storage = std::make_shared<std::vector<uint64_t>>((bytes.size() + 7) / 8);
-  std::memcpy(storage->data(), bytes.data(), bytes.size());
+  if (!bytes.empty()) std::memcpy(storage->data(), bytes.data(), bytes.size());
   *view = std::string_view(reinterpret_cast<const char*>(storage->data()), bytes.size());
   return storage;
 }
