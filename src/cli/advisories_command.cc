@@ -1,7 +1,9 @@
-// bulwark advisories: importing OSV advisories into the database and showing them.
+// bulwark advisories: importing OSV advisories into the database, showing them, and building
+// the index file `bulwark scan --index` loads.
 //
 //   bulwark advisories import osv/Go/all.zip advisory-database/advisories
 //   bulwark advisories show GHSA-vp9c-fpxx-744v
+//   bulwark advisories index -o advisories.idx
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -15,8 +17,19 @@
 namespace bulwark::cli {
 namespace {
 
-// How many skipped records the import lists before summing up the rest.
+// How many skipped records are listed before summing up the rest.
 constexpr size_t kProblemsListed = 20;
+
+// Lists skipped records on standard output, at most kProblemsListed of them.
+void ListSkipped(const std::vector<vuln::AdvisoryProblem>& problems) {
+  for (size_t i = 0; i < problems.size() && i < kProblemsListed; ++i) {
+    std::cout << "skipped " << PrintableText(problems[i].file) << ": "
+              << PrintableText(problems[i].reason) << "\n";
+  }
+  if (problems.size() > kProblemsListed) {
+    std::cout << "... and " << problems.size() - kProblemsListed << " more\n";
+  }
+}
 
 // Exit codes: 0 all imported, 1 some records skipped, 2 the import stopped on an error.
 int Import(const GlobalOptions& global, const std::vector<std::string>& paths) {
@@ -36,14 +49,7 @@ int Import(const GlobalOptions& global, const std::vector<std::string>& paths) {
   std::cout << "read " << report->read << ", new " << report->inserted << ", updated "
             << report->updated << ", unchanged " << report->unchanged << ", skipped "
             << report->problems.size() << "\n";
-  for (size_t i = 0; i < report->problems.size() && i < kProblemsListed; ++i) {
-    const vuln::AdvisoryProblem& problem = report->problems[i];
-    std::cout << "skipped " << PrintableText(problem.file) << ": " << PrintableText(problem.reason)
-              << "\n";
-  }
-  if (report->problems.size() > kProblemsListed) {
-    std::cout << "... and " << report->problems.size() - kProblemsListed << " more\n";
-  }
+  ListSkipped(report->problems);
   return report->problems.empty() ? 0 : 1;
 }
 
@@ -104,13 +110,7 @@ int Index(const GlobalOptions& global, const std::vector<std::string>& paths,
                 index->advisory_count(), index->package_count(), output.c_str(),
                 static_cast<double>(index->bytes().size()) / (1 << 20), seconds);
   std::cout << summary;
-  for (size_t i = 0; i < problems.size() && i < kProblemsListed; ++i) {
-    std::cout << "skipped " << PrintableText(problems[i].file) << ": "
-              << PrintableText(problems[i].reason) << "\n";
-  }
-  if (problems.size() > kProblemsListed) {
-    std::cout << "... and " << problems.size() - kProblemsListed << " more\n";
-  }
+  ListSkipped(problems);
   return problems.empty() ? 0 : 1;
 }
 

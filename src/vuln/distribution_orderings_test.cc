@@ -4,13 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <random>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "testing/version_fixtures.h"
 #include "vuln/internal/orderings.h"
 #include "vuln/version.h"
 
@@ -34,39 +34,9 @@ int Sign(int v) { return (v > 0) - (v < 0); }
 
 char OpOf(int c) { return c < 0 ? '<' : c > 0 ? '>' : '='; }
 
-// "A op B" lines of a fixture file.
-struct FixtureLine {
-  int number;
-  std::string a;
-  char op;
-  std::string b;
-  std::string text;
-};
-
-std::string FixturePath(const std::string& file) {
-  return std::string(BULWARK_SOURCE_DIR) + "/../shared/conformance/versions/" + file;
-}
-
-std::vector<FixtureLine> ReadFixture(const std::string& path) {
-  std::vector<FixtureLine> lines;
-  std::ifstream in(path);
-  std::string line;
-  int number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    size_t start = line.find_first_not_of(" \t\r");
-    if (start == std::string::npos || line[start] == '#' || line.compare(start, 2, "//") == 0) {
-      continue;
-    }
-    size_t end = line.find_last_not_of(" \t\r");
-    std::string text = line.substr(start, end - start + 1);
-    size_t first = text.find(' '), last = text.rfind(' ');
-    EXPECT_TRUE(first != std::string::npos && last == first + 2) << path << ":" << number;
-    if (first == std::string::npos || last != first + 2) continue;
-    lines.push_back({number, text.substr(0, first), text[first + 1], text.substr(last + 1), text});
-  }
-  return lines;
-}
+using FixtureLine = testing::VersionFixtureLine;
+using testing::ReadVersionFixture;
+using testing::VersionFixturePath;
 
 // Fixture lines on which the fixture disagrees with the ecosystem's implementation, with the
 // implementation's answer. All are apk strings that apk_version_validate rejects; the fixture
@@ -94,12 +64,12 @@ const std::map<std::string, char>& KnownFixtureDisagreements() {
 }
 
 void CheckFixture(VersionScheme scheme, const std::string& file) {
-  std::string path = FixturePath(file);
+  std::string path = VersionFixturePath(file);
   if (!std::filesystem::exists(path)) {
     GTEST_SKIP() << "../shared/conformance/versions/" << file << " is absent; skipping";
   }
   const VersionOrdering& ordering = Ordering(scheme);
-  std::vector<FixtureLine> lines = ReadFixture(path);
+  std::vector<FixtureLine> lines = ReadVersionFixture(path);
   EXPECT_FALSE(lines.empty());
   int checked = 0;
   for (const FixtureLine& line : lines) {
@@ -386,9 +356,9 @@ std::vector<std::string> PropertyCorpus(const std::string& file) {
                                      "0.0.0.0.0",
                                      "1.2.3_alpha1_beta2-r3",
                                      "2:1.0-1~bpo1+b2"};
-  std::string path = FixturePath(file);
+  std::string path = VersionFixturePath(file);
   if (std::filesystem::exists(path)) {
-    for (const FixtureLine& line : ReadFixture(path)) {
+    for (const FixtureLine& line : ReadVersionFixture(path)) {
       corpus.push_back(line.a);
       corpus.push_back(line.b);
     }

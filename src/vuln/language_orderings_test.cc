@@ -8,10 +8,10 @@
 #include <fstream>
 #include <memory>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "testing/version_fixtures.h"
 #include "vuln/internal/orderings.h"
 #include "vuln/version.h"
 
@@ -42,43 +42,9 @@ int Sign(int x) { return (x > 0) - (x < 0); }
 
 char OpOf(int sign) { return sign < 0 ? '<' : sign > 0 ? '>' : '='; }
 
-// ---- The fixture format: "A <op> B" per line; '#' or '//' comments; blank lines. ----
-
-struct FixtureLine {
-  int number;
-  std::string text;
-  std::string a;
-  char op;
-  std::string b;
-};
-
-std::string FixturePath(const std::string& file) {
-  return std::string(BULWARK_SOURCE_DIR) + "/../shared/conformance/versions/" + file;
-}
-
-// Reads a fixture; lines that are neither comments nor "A op B" are reported as failures.
-std::vector<FixtureLine> ReadFixture(const std::string& path) {
-  std::vector<FixtureLine> lines;
-  std::ifstream in(path);
-  std::string line;
-  int number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    size_t start = line.find_first_not_of(" \t\r");
-    if (start == std::string::npos) continue;
-    std::string_view body = std::string_view(line).substr(start);
-    if (body.starts_with("#") || body.starts_with("//")) continue;
-    std::istringstream fields{std::string(body)};
-    std::string a, op, b, extra;
-    if (!(fields >> a >> op >> b) || (fields >> extra) || op.size() != 1 ||
-        std::string_view("<=>").find(op[0]) == std::string_view::npos) {
-      ADD_FAILURE() << path << ":" << number << ": not \"A <op> B\": " << line;
-      continue;
-    }
-    lines.push_back({number, line, a, op[0], b});
-  }
-  return lines;
-}
+using FixtureLine = testing::VersionFixtureLine;
+using testing::ReadVersionFixture;
+using testing::VersionFixturePath;
 
 // A fixture line where the ecosystem's real implementation disagrees with the fixture; we
 // follow the implementation and check that instead.
@@ -109,13 +75,13 @@ class FixtureTest : public ::testing::TestWithParam<FixtureCase> {};
 
 TEST_P(FixtureTest, EveryLineHolds) {
   const FixtureCase& fixture = GetParam();
-  std::string path = FixturePath(fixture.file);
+  std::string path = VersionFixturePath(fixture.file);
   if (!std::ifstream(path)) {
     GTEST_SKIP() << "../shared/conformance/versions/" << fixture.file
                  << " is absent; skipping the conformance fixture";
   }
   const VersionOrdering& ordering = Ordering(fixture.scheme);
-  std::vector<FixtureLine> lines = ReadFixture(path);
+  std::vector<FixtureLine> lines = ReadVersionFixture(path);
   EXPECT_FALSE(lines.empty());
   for (const FixtureLine& line : lines) {
     char expected = line.op;
@@ -145,9 +111,9 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(FixtureDeviations, EachNamesALineOfItsFixture) {
   for (const Deviation& d : kDeviations) {
-    std::string path = FixturePath(std::string(d.file));
+    std::string path = VersionFixturePath(std::string(d.file));
     if (!std::ifstream(path)) continue;
-    std::vector<FixtureLine> lines = ReadFixture(path);
+    std::vector<FixtureLine> lines = ReadVersionFixture(path);
     EXPECT_TRUE(std::any_of(lines.begin(), lines.end(),
                             [&](const FixtureLine& l) { return l.text == d.line; }))
         << d.file << ": " << d.line;
@@ -419,9 +385,9 @@ std::string RandomVersion(std::mt19937& rng) {
 
 std::vector<std::string> PropertyCorpus(VersionScheme scheme, std::mt19937& rng) {
   std::vector<std::string> corpus;
-  std::string path = FixturePath(FixtureFileOf(scheme));
+  std::string path = VersionFixturePath(FixtureFileOf(scheme));
   if (std::ifstream(path)) {
-    for (const FixtureLine& line : ReadFixture(path)) {
+    for (const FixtureLine& line : ReadVersionFixture(path)) {
       corpus.push_back(line.a);
       corpus.push_back(line.b);
     }

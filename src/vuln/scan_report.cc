@@ -27,7 +27,8 @@ json::object ComponentJson(const SbomComponent& c) {
   return o;
 }
 
-std::string Pretty(const json::value& v) { return json::serialize(v) + "\n"; }
+// A JSON document as one line of text.
+std::string JsonText(const json::value& v) { return json::serialize(v) + "\n"; }
 
 // "Upgrade to X" or a sentence saying there is no known fix.
 std::string Recommendation(const Finding& f) {
@@ -120,7 +121,7 @@ std::string ScanReportJson(const Sbom& sbom, const ScanResult& result,
     unmatched.push_back(std::move(o));
   }
   report["unmatched"] = std::move(unmatched);
-  return Pretty(report);
+  return JsonText(report);
 }
 
 std::string ScanReportSarif(const Sbom& sbom, const ScanResult& result,
@@ -176,7 +177,7 @@ std::string ScanReportSarif(const Sbom& sbom, const ScanResult& result,
   sarif["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
   sarif["version"] = "2.1.0";
   sarif["runs"] = json::array{std::move(run)};
-  return Pretty(sarif);
+  return JsonText(sarif);
 }
 
 std::string ScanReportCycloneDxVex(const Sbom& sbom, const ScanResult& result,
@@ -249,7 +250,7 @@ std::string ScanReportCycloneDxVex(const Sbom& sbom, const ScanResult& result,
   vex["version"] = 1;
   vex["metadata"] = std::move(metadata);
   vex["vulnerabilities"] = std::move(vulnerabilities);
-  return Pretty(vex);
+  return JsonText(vex);
 }
 
 }  // namespace bulwark::vuln

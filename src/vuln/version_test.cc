@@ -5,8 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
+
+#include "testing/version_fixtures.h"
 
 namespace bulwark::vuln {
 namespace {
@@ -41,8 +42,9 @@ TEST(VersionRegistry, EcosystemsWithSuffixes) {
 // Every `A op B` line of ../shared/conformance/versions: unequal keys must order the pair as
 // Compare does, and equal versions must have equal keys.
 TEST(VersionRegistry, CoarseKeysAgreeWithCompareOnEveryFixture) {
-  std::string dir = std::string(BULWARK_SOURCE_DIR) + "/../shared/conformance/versions";
-  if (!std::filesystem::exists(dir)) GTEST_SKIP() << dir << " is absent; skipping";
+  if (!std::filesystem::exists(testing::VersionFixturePath(""))) {
+    GTEST_SKIP() << testing::VersionFixturePath("") << " is absent; skipping";
+  }
   const std::pair<const char*, VersionScheme> kFiles[] = {
       {"semver", VersionScheme::kSemVer},     {"pypi", VersionScheme::kPep440},
       {"maven", VersionScheme::kMaven},       {"nuget", VersionScheme::kNuGet},
@@ -54,22 +56,16 @@ TEST(VersionRegistry, CoarseKeysAgreeWithCompareOnEveryFixture) {
   int pairs = 0;
   for (const auto& [file, scheme] : kFiles) {
     const VersionOrdering& o = OrderingFor(scheme);
-    std::ifstream in(dir + "/" + file + "-versions.txt");
-    std::string line;
-    while (std::getline(in, line)) {
-      size_t op = line.find(" < ");
-      if (op == std::string::npos) op = line.find(" > ");
-      if (op == std::string::npos) op = line.find(" = ");
-      if (op == std::string::npos || line.starts_with("#") || line.starts_with("//")) continue;
-      std::string a = line.substr(0, op), b = line.substr(op + 3);
-      int c = o.Compare(a, b);
-      uint64_t ka = o.CoarseKey(a), kb = o.CoarseKey(b);
+    for (const testing::VersionFixtureLine& line : testing::ReadVersionFixture(
+             testing::VersionFixturePath(std::string(file) + "-versions.txt"))) {
+      int c = o.Compare(line.a, line.b);
+      uint64_t ka = o.CoarseKey(line.a), kb = o.CoarseKey(line.b);
       if (c == 0) {
-        EXPECT_EQ(ka, kb) << file << ": " << line;
+        EXPECT_EQ(ka, kb) << file << ": " << line.text;
       } else if (c < 0) {
-        EXPECT_LE(ka, kb) << file << ": " << line;
+        EXPECT_LE(ka, kb) << file << ": " << line.text;
       } else {
-        EXPECT_GE(ka, kb) << file << ": " << line;
+        EXPECT_GE(ka, kb) << file << ": " << line.text;
       }
       ++pairs;
     }
