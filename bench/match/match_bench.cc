@@ -1788,9 +1788,7 @@ int Main(int argc, char** argv) {
     t = Clock::now();
     std::vector<AdvisoryIndex::MatchRef> refs;
     refs.reserve(sbom_packages.size());
-    for (size_t p = 0; p < sbom_packages.size(); ++p) {
-      index->MatchPackageRefs(sbom_packages[p], static_cast<uint32_t>(p), &refs);
-    }
+    index->MatchRefs(sbom_packages, &refs);
     match_times.push_back(Since(t));
     match_findings = refs.size();
   }
@@ -1807,7 +1805,7 @@ int Main(int argc, char** argv) {
                            : 100.0 * static_cast<double>(affected_components.size()) /
                                  static_cast<double>(scan.components));
   Progress(
-      "    of which purls to keys (PackageOfComponent) %s, matching (MatchPackageRefs) %s"
+      "    of which purls to keys (PackageOfComponent) %s, matching (MatchRefs) %s"
       " (%s findings); the rest turns findings into report records\n",
       Duration(Median(key_times)).c_str(), Duration(Median(match_times)).c_str(),
       GroupDigits(match_findings).c_str());

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <tuple>
 #include <unordered_map>
 
@@ -27,8 +28,13 @@ using internal::EntryRecord;
 using internal::IndexHeader;
 using internal::IndexLayout;
 using internal::IntervalRecord;
-using internal::ListedVersion;
+using internal::LexiconRecord;
+using internal::LexiconVersion;
+using internal::MatchTarget;
 using internal::PackageRecord;
+using internal::PackageSlot;
+using internal::Point;
+using internal::Span;
 using internal::StrRef;
 using internal::UpperKind;
 
@@ -42,106 +48,160 @@ constexpr size_t kMaxSummaryBytes = 1024;
 // ---------------------------------------------------------------------------------------------
 // Matching.
 
-// The installed version's CoarseKey in each scheme, computed on first use.
-class VersionKeys {
- public:
-  explicit VersionKeys(std::string_view version) : version_(version) {}
-  uint64_t Get(uint8_t scheme) {
-    if (!known_[scheme]) {
-      keys_[scheme] = OrderingFor(static_cast<VersionScheme>(scheme)).CoarseKey(version_);
-      known_[scheme] = true;
+// A version's key in a lexicon: CoarseKey in its scheme, or the first 8 bytes big-endian when
+// bytewise. Either way, a < b implies key(a) <= key(b).
+uint64_t LexiconKey(uint8_t scheme, std::string_view version) {
+  if (scheme == internal::kNoScheme) {
+    uint64_t key = 0;
+    for (size_t i = 0; i < 8; ++i) {
+      key = (key << 8) | (i < version.size() ? static_cast<unsigned char>(version[i]) : 0u);
     }
-    return keys_[scheme];
+    return key;
   }
-  std::string_view version() const { return version_; }
+  return OrderingFor(static_cast<VersionScheme>(scheme)).CoarseKey(version);
+}
 
- private:
-  std::string_view version_;
-  std::array<uint64_t, kSchemeCount> keys_{};
-  std::array<bool, kSchemeCount> known_{};
-};
-
-// Unequal keys decide (see VersionOrdering::CoarseKey); equal keys need the exact order.
-int CompareKeyed(uint8_t scheme, uint64_t key_a, std::string_view a, uint64_t key_b,
-                 std::string_view b) {
-  if (key_a < key_b) return -1;
-  if (key_a > key_b) return 1;
+int LexiconCompare(uint8_t scheme, std::string_view a, std::string_view b) {
+  // The same text is the same version in every order; installed versions are often exactly a
+  // bound.
+  if (a == b) return 0;
+  if (scheme == internal::kNoScheme) {
+    int c = a.compare(b);
+    return c < 0 ? -1 : c > 0 ? 1 : 0;
+  }
   return OrderingFor(static_cast<VersionScheme>(scheme)).Compare(a, b);
 }
 
-bool InInterval(const IndexLayout& l, const IntervalRecord& interval, VersionKeys& v) {
-  uint64_t key = v.Get(interval.scheme);
-  if (!interval.lower_open && CompareKeyed(interval.scheme, key, v.version(), interval.lower_key,
-                                           l.Str(interval.lower)) < 0) {
-    return false;
+// Where `version` falls among a lexicon's versions x0 < x1 < ...: 2i + 1 when it equals xi,
+// 2i when it lies below xi and above x(i-1). A bound of rank r is at 2r + 1. Keys narrow the
+// search to the versions sharing the installed version's key; only those are compared exactly.
+uint64_t PositionIn(const IndexLayout& l, uint32_t lexicon_index, std::string_view version) {
+  const LexiconRecord& lexicon = l.lexicons[lexicon_index];
+  std::span<const LexiconVersion> versions =
+      l.lexicon_versions.subspan(lexicon.version_begin, lexicon.version_count);
+  uint64_t key = LexiconKey(lexicon.scheme, version);
+  auto lo = std::lower_bound(versions.begin(), versions.end(), key,
+                             [](const LexiconVersion& v, uint64_t k) { return v.key < k; });
+  auto hi = std::upper_bound(lo, versions.end(), key,
+                             [](uint64_t k, const LexiconVersion& v) { return k < v.key; });
+  while (lo < hi) {
+    auto mid = lo + (hi - lo) / 2;
+    int c = LexiconCompare(lexicon.scheme, l.Str(mid->version), version);
+    if (c == 0) return 2 * static_cast<uint64_t>(mid - versions.begin()) + 1;
+    if (c < 0) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
   }
+  return 2 * static_cast<uint64_t>(lo - versions.begin());
+}
+
+uint64_t BoundPosition(uint32_t rank) { return 2 * static_cast<uint64_t>(rank) + 1; }
+
+// One version's position in each lexicon it meets, computed on first use. A package's entries
+// use one or two lexicons, so a handful of cached places is enough.
+class Placement {
+ public:
+  Placement(const IndexLayout& l, std::string_view version) : l_(l), version_(version) {}
+
+  // A position known without searching: a bound's, in its own lexicon.
+  void Set(uint32_t lexicon, uint64_t position) { cached_[count_++] = {lexicon, position}; }
+
+  uint64_t In(uint32_t lexicon) {
+    for (size_t i = 0; i < count_; ++i) {
+      if (cached_[i].lexicon == lexicon) return cached_[i].position;
+    }
+    uint64_t position = PositionIn(l_, lexicon, version_);
+    if (count_ < cached_.size()) cached_[count_++] = {lexicon, position};
+    return position;
+  }
+
+ private:
+  struct Place {
+    uint32_t lexicon;
+    uint64_t position;
+  };
+  const IndexLayout& l_;
+  std::string_view version_;
+  std::array<Place, 4> cached_{};
+  size_t count_ = 0;
+};
+
+bool InInterval(const IntervalRecord& interval, uint64_t position) {
+  if (!interval.lower_open && position < BoundPosition(interval.lower_rank)) return false;
   switch (static_cast<UpperKind>(interval.upper_kind)) {
     case UpperKind::kNone:
       return true;
     case UpperKind::kLastAffected:
-      return CompareKeyed(interval.scheme, key, v.version(), interval.upper_key,
-                          l.Str(interval.upper)) <= 0;
+      return position <= BoundPosition(interval.upper_rank);
     case UpperKind::kFixed:
     case UpperKind::kLimit:
-      return CompareKeyed(interval.scheme, key, v.version(), interval.upper_key,
-                          l.Str(interval.upper)) < 0;
+      return position < BoundPosition(interval.upper_rank);
   }
   return false;
 }
 
-constexpr uint32_t kListed = std::numeric_limits<uint32_t>::max();
+constexpr uint32_t kListed = internal::kListedPart;
 
 // Which part of `entry` affects `v`: kListed for an explicitly listed version, an interval
 // index, or nullopt.
 std::optional<uint32_t> AffectingPart(const IndexLayout& l, const EntryRecord& entry,
-                                      VersionKeys& v) {
-  if (entry.version_count > 0) {
-    // Listed versions are sorted by key (all 0 without a scheme): only those with the
-    // installed version's key can equal it.
-    std::span<const ListedVersion> listed =
-        l.versions.subspan(entry.version_begin, entry.version_count);
-    uint64_t key =
-        entry.ecosystem_scheme == internal::kNoScheme ? 0 : v.Get(entry.ecosystem_scheme);
-    auto it = std::lower_bound(listed.begin(), listed.end(), key,
-                               [](const ListedVersion& lv, uint64_t k) { return lv.key < k; });
-    for (; it != listed.end() && it->key == key; ++it) {
-      std::string_view text = l.Str(it->version);
-      if (entry.ecosystem_scheme == internal::kNoScheme
-              ? text == v.version()
-              : OrderingFor(static_cast<VersionScheme>(entry.ecosystem_scheme))
-                        .Compare(text, v.version()) == 0) {
+                                      Placement& v) {
+  if (entry.listed_count > 0) {
+    uint64_t position = v.In(entry.listed_lexicon);
+    if (position % 2 == 1) {
+      std::span<const uint32_t> listed = l.listed.subspan(entry.listed_begin, entry.listed_count);
+      if (std::binary_search(listed.begin(), listed.end(), static_cast<uint32_t>(position / 2))) {
         return kListed;
       }
     }
   }
   for (uint32_t i = 0; i < entry.interval_count; ++i) {
-    if (InInterval(l, l.intervals[entry.interval_begin + i], v)) return entry.interval_begin + i;
+    const IntervalRecord& interval = l.intervals[entry.interval_begin + i];
+    if (InInterval(interval, v.In(interval.lexicon))) return entry.interval_begin + i;
   }
   return std::nullopt;
 }
 
 // The smallest `fixed` bound of `entry` above `v` that is not itself affected by the entry.
-std::string_view UpgradeTarget(const IndexLayout& l, const EntryRecord& entry, VersionKeys& v) {
+std::string_view UpgradeTarget(const IndexLayout& l, const EntryRecord& entry, Placement& v) {
   const IntervalRecord* best = nullptr;
   for (uint32_t i = 0; i < entry.interval_count; ++i) {
     const IntervalRecord& interval = l.intervals[entry.interval_begin + i];
     if (static_cast<UpperKind>(interval.upper_kind) != UpperKind::kFixed) continue;
-    std::string_view fixed = l.Str(interval.upper);
-    if (CompareKeyed(interval.scheme, interval.upper_key, fixed, v.Get(interval.scheme),
-                     v.version()) <= 0) {
-      continue;
-    }
+    uint64_t fixed = BoundPosition(interval.upper_rank);
+    if (fixed <= v.In(interval.lexicon)) continue;
     if (best != nullptr &&
-        CompareKeyed(best->scheme,
-                     OrderingFor(static_cast<VersionScheme>(best->scheme)).CoarseKey(fixed), fixed,
-                     best->upper_key, l.Str(best->upper)) >= 0) {
+        (best->lexicon == interval.lexicon
+             ? interval.upper_rank >= best->upper_rank
+             : LexiconCompare(best->scheme, l.Str(interval.upper), l.Str(best->upper)) >= 0)) {
       continue;
     }
-    VersionKeys candidate(fixed);
+    Placement candidate(l, l.Str(interval.upper));
+    candidate.Set(interval.lexicon, fixed);
     if (AffectingPart(l, entry, candidate).has_value()) continue;
     best = &interval;
   }
   return best == nullptr ? std::string_view() : l.Str(best->upper);
+}
+
+// The package record of a key, found through the package table.
+const PackageRecord* FindPackage(const IndexLayout& l, std::string_view ecosystem,
+                                 std::string_view name) {
+  size_t size = l.package_table.size();
+  if (size == 0) return nullptr;
+  uint64_t hash = internal::PackageKeyHash(ecosystem, name);
+  auto tag = static_cast<uint32_t>(hash >> 32);
+  size_t slot = hash & (size - 1);
+  for (size_t probe = 0; probe < size; ++probe, slot = (slot + 1) & (size - 1)) {
+    const PackageSlot& s = l.package_table[slot];
+    if (s.package_plus_one == 0) return nullptr;
+    if (s.tag != tag) continue;
+    const PackageRecord& p = l.packages[s.package_plus_one - 1];
+    if (l.Str(p.name) == name && l.Str(p.ecosystem) == ecosystem) return &p;
+  }
+  return nullptr;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -221,12 +281,22 @@ StatusOr<std::unique_ptr<IndexLayout>> Validate(std::shared_ptr<const void> owne
       SectionSpan(bytes, header.sections[internal::kAliases], &layout->aliases, "aliases"));
   BW_RETURN_IF_ERROR(
       SectionSpan(bytes, header.sections[internal::kPackages], &layout->packages, "packages"));
+  BW_RETURN_IF_ERROR(SectionSpan(bytes, header.sections[internal::kPackageTable],
+                                 &layout->package_table, "package table"));
+  BW_RETURN_IF_ERROR(
+      SectionSpan(bytes, header.sections[internal::kLexicons], &layout->lexicons, "lexicons"));
+  BW_RETURN_IF_ERROR(SectionSpan(bytes, header.sections[internal::kLexiconVersions],
+                                 &layout->lexicon_versions, "lexicon versions"));
   BW_RETURN_IF_ERROR(
       SectionSpan(bytes, header.sections[internal::kEntries], &layout->entries, "entries"));
   BW_RETURN_IF_ERROR(
       SectionSpan(bytes, header.sections[internal::kIntervals], &layout->intervals, "intervals"));
+  BW_RETURN_IF_ERROR(SectionSpan(bytes, header.sections[internal::kListedVersions], &layout->listed,
+                                 "listed versions"));
   BW_RETURN_IF_ERROR(
-      SectionSpan(bytes, header.sections[internal::kVersions], &layout->versions, "versions"));
+      SectionSpan(bytes, header.sections[internal::kPoints], &layout->points, "points"));
+  BW_RETURN_IF_ERROR(
+      SectionSpan(bytes, header.sections[internal::kSpans], &layout->spans, "spans"));
 
   const IndexLayout& l = *layout;
   size_t blob_size = l.blob.size();
@@ -242,7 +312,8 @@ StatusOr<std::unique_ptr<IndexLayout>> Validate(std::shared_ptr<const void> owne
   for (size_t i = 0; i < l.packages.size(); ++i) {
     const PackageRecord& p = l.packages[i];
     if (!StrFits(p.ecosystem, blob_size) || !StrFits(p.name, blob_size) ||
-        !RangeFits(p.entry_begin, p.entry_count, l.entries.size())) {
+        !RangeFits(p.entry_begin, p.entry_count, l.entries.size()) ||
+        !RangeFits(p.lexicon_begin, p.lexicon_count, l.lexicons.size())) {
       return Corrupt("a package record points outside the index");
     }
     if (i > 0) {
@@ -253,29 +324,76 @@ StatusOr<std::unique_ptr<IndexLayout>> Validate(std::shared_ptr<const void> owne
       }
     }
   }
+  // The table is a power of two with room to spare, its slots name packages, and probing finds
+  // every package: a lookup then never misses one that is there.
+  size_t table_size = l.package_table.size();
+  if ((table_size & (table_size - 1)) != 0 ||
+      (l.packages.empty() ? table_size != 0 : table_size <= l.packages.size())) {
+    return Corrupt("the package table has the wrong size");
+  }
+  for (const PackageSlot& slot : l.package_table) {
+    if (slot.package_plus_one > l.packages.size()) return Corrupt("a package slot points outside");
+  }
+  for (const PackageRecord& p : l.packages) {
+    if (FindPackage(l, l.Str(p.ecosystem), l.Str(p.name)) != &p) {
+      return Corrupt("the package table does not find a package");
+    }
+  }
+  for (const LexiconRecord& lexicon : l.lexicons) {
+    if ((lexicon.scheme >= kSchemeCount && lexicon.scheme != internal::kNoScheme) ||
+        lexicon.version_count > internal::kMaxLexiconVersions ||
+        !RangeFits(lexicon.version_begin, lexicon.version_count, l.lexicon_versions.size()) ||
+        !RangeFits(lexicon.point_begin, lexicon.point_count, l.points.size()) ||
+        !RangeFits(lexicon.span_begin, lexicon.span_count, l.spans.size())) {
+      return Corrupt("a lexicon record is malformed");
+    }
+    for (uint32_t i = 1; i < lexicon.version_count; ++i) {
+      if (l.lexicon_versions[lexicon.version_begin + i - 1].key >
+          l.lexicon_versions[lexicon.version_begin + i].key) {
+        return Corrupt("a lexicon is not sorted");
+      }
+    }
+  }
+  auto target_fits = [&](const MatchTarget& target) {
+    return target.entry < l.entries.size() && target.advisory < l.advisories.size() &&
+           (target.part == kListed || target.part < l.intervals.size());
+  };
+  for (const Point& point : l.points) {
+    if (!target_fits(point.target)) return Corrupt("a listed version points outside the index");
+  }
+  for (const Span& span : l.spans) {
+    if (!target_fits(span.target)) return Corrupt("an interval span points outside the index");
+  }
+  for (const LexiconVersion& v : l.lexicon_versions) {
+    if (!StrFits(v.version, blob_size)) return Corrupt("a lexicon version points outside");
+  }
   for (const EntryRecord& e : l.entries) {
     if (e.advisory >= l.advisories.size() ||
         (e.ecosystem_scheme >= kSchemeCount && e.ecosystem_scheme != internal::kNoScheme) ||
         e.severity > static_cast<uint8_t>(SeverityLevel::kCritical) ||
         !StrFits(e.ecosystem, blob_size) || !StrFits(e.name, blob_size) ||
         !RangeFits(e.interval_begin, e.interval_count, l.intervals.size()) ||
-        !RangeFits(e.version_begin, e.version_count, l.versions.size())) {
+        !RangeFits(e.listed_begin, e.listed_count, l.listed.size()) ||
+        (e.listed_count > 0 && e.listed_lexicon >= l.lexicons.size())) {
       return Corrupt("an affected-package record points outside the index");
     }
-    for (uint32_t i = 1; i < e.version_count; ++i) {
-      if (l.versions[e.version_begin + i - 1].key > l.versions[e.version_begin + i].key) {
-        return Corrupt("listed versions are not sorted");
+    for (uint32_t i = 0; i < e.listed_count; ++i) {
+      uint32_t rank = l.listed[e.listed_begin + i];
+      if (rank >= l.lexicons[e.listed_lexicon].version_count ||
+          (i > 0 && l.listed[e.listed_begin + i - 1] >= rank)) {
+        return Corrupt("listed versions are out of their lexicon or not sorted");
       }
     }
   }
   for (const IntervalRecord& r : l.intervals) {
     if (r.scheme >= kSchemeCount || r.upper_kind > static_cast<uint8_t>(UpperKind::kLimit) ||
-        !StrFits(r.lower, blob_size) || !StrFits(r.upper, blob_size)) {
+        !StrFits(r.lower, blob_size) || !StrFits(r.upper, blob_size) ||
+        r.lexicon >= l.lexicons.size() || l.lexicons[r.lexicon].scheme != r.scheme ||
+        (!r.lower_open && r.lower_rank >= l.lexicons[r.lexicon].version_count) ||
+        (r.upper_kind != static_cast<uint8_t>(UpperKind::kNone) &&
+         r.upper_rank >= l.lexicons[r.lexicon].version_count)) {
       return Corrupt("an interval record is malformed");
     }
-  }
-  for (const ListedVersion& v : l.versions) {
-    if (!StrFits(v.version, blob_size)) return Corrupt("a listed version points outside");
   }
   return layout;
 }
@@ -373,34 +491,129 @@ std::vector<PackageKey> AdvisoryIndex::PackageKeys() const {
 }
 
 std::vector<Finding> AdvisoryIndex::Match(std::span<const PurlPackage> packages) const {
+  std::vector<MatchRef> refs;
+  MatchRefs(packages, &refs);
   std::vector<Finding> findings;
-  for (size_t i = 0; i < packages.size(); ++i) MatchPackage(packages[i], i, &findings);
+  findings.reserve(refs.size());
+  for (const MatchRef& ref : refs) findings.push_back(Describe(ref, packages[ref.package]));
   return findings;
 }
 
-void AdvisoryIndex::MatchPackageRefs(const PurlPackage& package, uint32_t package_index,
-                                     std::vector<MatchRef>* out) const {
-  if (package.version.empty()) return;
-  const IndexLayout& l = *layout_;
-  auto key =
-      std::tuple(std::string_view(package.key.ecosystem), std::string_view(package.key.name));
-  auto it = std::lower_bound(l.packages.begin(), l.packages.end(), key,
-                             [&](const PackageRecord& p, const auto& k) {
-                               return std::tuple(l.Str(p.ecosystem), l.Str(p.name)) < k;
-                             });
-  if (it == l.packages.end() || std::tuple(l.Str(it->ecosystem), l.Str(it->name)) != key) return;
+namespace {
 
-  VersionKeys version(package.version);
+// The matches of one package found in the index: its version placed once in each of the
+// package's lexicons, looked up among the lexicon's points and tried against its spans.
+void MatchRecord(const IndexLayout& l, const PackageRecord& record, const PurlPackage& package,
+                 uint32_t package_index, std::vector<MatchTarget>* hits,
+                 std::vector<AdvisoryIndex::MatchRef>* out) {
+  hits->clear();
+  for (uint32_t k = record.lexicon_begin; k < record.lexicon_begin + record.lexicon_count; ++k) {
+    const LexiconRecord& lexicon = l.lexicons[k];
+    uint64_t position = PositionIn(l, k, package.version);
+    if (position % 2 == 1 && lexicon.point_count > 0) {
+      std::span<const Point> points = l.points.subspan(lexicon.point_begin, lexicon.point_count);
+      auto rank = static_cast<uint32_t>(position / 2);
+      auto it = std::lower_bound(points.begin(), points.end(), rank,
+                                 [](const Point& p, uint32_t r) { return p.rank < r; });
+      for (; it != points.end() && it->rank == rank; ++it) hits->push_back(it->target);
+    }
+    for (const Span& span : l.spans.subspan(lexicon.span_begin, lexicon.span_count)) {
+      if (span.lower <= position && position < span.end) hits->push_back(span.target);
+    }
+  }
+  // In entry order, and within an entry in the order AffectingPart tries the parts.
+  auto part_order = [](uint32_t part) { return part == kListed ? 0 : uint64_t{part} + 1; };
+  std::sort(hits->begin(), hits->end(), [&](const MatchTarget& a, const MatchTarget& b) {
+    return std::tuple(a.entry, part_order(a.part)) < std::tuple(b.entry, part_order(b.part));
+  });
+  // One finding per entry (its first part), and per advisory (its first entry).
+  uint32_t last_entry = std::numeric_limits<uint32_t>::max();
   uint32_t last_advisory = std::numeric_limits<uint32_t>::max();
-  for (uint32_t i = 0; i < it->entry_count; ++i) {
-    uint32_t e = it->entry_begin + i;
-    const EntryRecord& entry = l.entries[e];
-    // Entries of one package are sorted by advisory; one finding per advisory.
-    if (entry.advisory == last_advisory) continue;
-    std::optional<uint32_t> part = AffectingPart(l, entry, version);
-    if (!part) continue;
-    last_advisory = entry.advisory;
-    out->push_back({package_index, e, *part});
+  for (const MatchTarget& hit : *hits) {
+    if (hit.entry == last_entry) continue;
+    last_entry = hit.entry;
+    if (hit.advisory == last_advisory) continue;
+    last_advisory = hit.advisory;
+    out->push_back({package_index, hit.entry, hit.part});
+  }
+}
+
+void Prefetch(const void* address) { __builtin_prefetch(address); }
+
+}  // namespace
+
+void AdvisoryIndex::MatchRefs(std::span<const PurlPackage> packages,
+                              std::vector<MatchRef>* out) const {
+  const IndexLayout& l = *layout_;
+  size_t table_size = l.package_table.size();
+  if (table_size == 0) return;
+  // Lookups go in groups, stage by stage. Each stage starts, for every lookup of the group, the
+  // memory reads the next stage needs, so the group's cache misses overlap instead of following
+  // one another. The stages only prefetch; the last one decides every match by itself.
+  constexpr size_t kGroup = 16;
+  struct Lookup {
+    uint64_t hash;
+    const PackageRecord* record;  // the package, once found
+  };
+  std::array<Lookup, kGroup> group;
+  std::vector<MatchTarget> hits;
+  for (size_t base = 0; base < packages.size(); base += kGroup) {
+    size_t n = std::min(kGroup, packages.size() - base);
+    auto package = [&](size_t j) -> const PurlPackage& { return packages[base + j]; };
+    // 1. Hash the keys; start reading their slots, and the next group's keys.
+    for (size_t j = base + kGroup; j < std::min(base + 2 * kGroup, packages.size()); ++j) {
+      Prefetch(packages[j].key.name.data());
+    }
+    for (size_t j = 0; j < n; ++j) {
+      group[j].hash = internal::PackageKeyHash(package(j).key.ecosystem, package(j).key.name);
+      Prefetch(l.package_table.data() + (group[j].hash & (table_size - 1)));
+    }
+    // 2. The first slot with the key's tag names the package, most likely; start reading it.
+    for (size_t j = 0; j < n; ++j) {
+      group[j].record = nullptr;
+      auto tag = static_cast<uint32_t>(group[j].hash >> 32);
+      size_t slot = group[j].hash & (table_size - 1);
+      for (size_t probe = 0; probe < table_size; ++probe, slot = (slot + 1) & (table_size - 1)) {
+        const PackageSlot& s = l.package_table[slot];
+        if (s.package_plus_one == 0) break;
+        if (s.tag == tag) {
+          group[j].record = &l.packages[s.package_plus_one - 1];
+          Prefetch(group[j].record);
+          break;
+        }
+      }
+    }
+    // 3. Start reading the package's key text and first lexicon.
+    for (size_t j = 0; j < n; ++j) {
+      const PackageRecord* record = group[j].record;
+      if (record == nullptr) continue;
+      Prefetch(l.blob.data() + record->name.offset);
+      if (record->lexicon_count > 0) Prefetch(l.lexicons.data() + record->lexicon_begin);
+    }
+    // 4. Confirm the package (a tag shared by another key falls back to a full lookup); start
+    // reading the middle of its versions, where the search begins, its points and its spans.
+    for (size_t j = 0; j < n; ++j) {
+      const PackageRecord*& record = group[j].record;
+      if (record == nullptr || package(j).version.empty()) {
+        record = nullptr;
+        continue;
+      }
+      if (l.Str(record->name) != package(j).key.name ||
+          l.Str(record->ecosystem) != package(j).key.ecosystem) {
+        record = FindPackage(l, package(j).key.ecosystem, package(j).key.name);
+        if (record == nullptr) continue;
+      }
+      if (record->lexicon_count == 0) continue;
+      const LexiconRecord& lexicon = l.lexicons[record->lexicon_begin];
+      Prefetch(l.lexicon_versions.data() + lexicon.version_begin + lexicon.version_count / 2);
+      Prefetch(l.points.data() + lexicon.point_begin + lexicon.point_count / 2);
+      Prefetch(l.spans.data() + lexicon.span_begin);
+    }
+    // 5. Match.
+    for (size_t j = 0; j < n; ++j) {
+      if (group[j].record == nullptr) continue;
+      MatchRecord(l, *group[j].record, package(j), static_cast<uint32_t>(base + j), &hits, out);
+    }
   }
 }
 
@@ -442,16 +655,9 @@ Finding AdvisoryIndex::Describe(const MatchRef& ref, const PurlPackage& package)
         break;
     }
   }
-  VersionKeys version(package.version);
+  Placement version(l, package.version);
   f.upgrade_to = UpgradeTarget(l, entry, version);
   return f;
-}
-
-void AdvisoryIndex::MatchPackage(const PurlPackage& package, size_t package_index,
-                                 std::vector<Finding>* out) const {
-  std::vector<MatchRef> refs;
-  MatchPackageRefs(package, static_cast<uint32_t>(package_index), &refs);
-  for (const MatchRef& ref : refs) out->push_back(Describe(ref, package));
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -465,11 +671,13 @@ struct AdvisoryIndexBuilder::State {
   std::vector<bool> superseded;
   std::unordered_map<std::string, uint32_t> by_id;
   std::vector<StrRef> aliases;
+  // Entries and intervals as Add reads them; Finish groups them by package and fills in the
+  // lexicons and ranks. An entry's listed_begin and listed_count point into listed_text here.
   std::vector<EntryRecord> entries;
   std::vector<StrRef> entry_key_ecosystem;  // parallel to entries
   std::vector<StrRef> entry_key_name;
   std::vector<IntervalRecord> intervals;
-  std::vector<ListedVersion> versions;
+  std::vector<StrRef> listed_text;
 
   StrRef Append(std::string_view s) {
     StrRef ref{static_cast<uint32_t>(blob.size()), static_cast<uint32_t>(s.size())};
@@ -498,7 +706,22 @@ size_t AdvisoryIndexBuilder::advisory_count() const {
 namespace {
 
 // A range's events in the order the OSV evaluation walks them: by version in the range's
-// scheme, "introduced: 0" first, and at one version an introduction before an end.
+// scheme, "introduced: 0" first. At one version an introduction comes first, then a fix or
+// limit, then a last_affected: walking them, a fix at a version leaves it unaffected whatever
+// last_affected says, so the interval closes there exclusively.
+int TieOrder(RangeEvent::Kind kind) {
+  switch (kind) {
+    case RangeEvent::Kind::kIntroduced:
+      return 0;
+    case RangeEvent::Kind::kFixed:
+    case RangeEvent::Kind::kLimit:
+      return 1;
+    case RangeEvent::Kind::kLastAffected:
+      return 2;
+  }
+  return 2;
+}
+
 std::vector<const RangeEvent*> SortedEvents(const AffectedRange& range,
                                             const VersionOrdering& ordering) {
   std::vector<const RangeEvent*> events;
@@ -511,7 +734,7 @@ std::vector<const RangeEvent*> SortedEvents(const AffectedRange& range,
     if (is_zero(a)) return false;
     int c = ordering.Compare(a->version, b->version);
     if (c != 0) return c < 0;
-    return (a->kind == RangeEvent::Kind::kIntroduced) && (b->kind != RangeEvent::Kind::kIntroduced);
+    return TieOrder(a->kind) < TieOrder(b->kind);
   });
   return events;
 }
@@ -583,16 +806,12 @@ Status AdvisoryIndexBuilder::Add(const Advisory& advisory) {
           interval.scheme = static_cast<uint8_t>(*scheme);
           interval.semver_range = range.type == AffectedRange::Type::kSemver;
           interval.lower_open = e->version == "0";
-          if (!interval.lower_open) {
-            interval.lower = s.Intern(e->version);
-            interval.lower_key = ordering.CoarseKey(e->version);
-          }
+          if (!interval.lower_open) interval.lower = s.Intern(e->version);
           continue;
         }
         if (!open) continue;
         open = false;
         interval.upper = s.Intern(e->version);
-        interval.upper_key = ordering.CoarseKey(e->version);
         interval.upper_kind = static_cast<uint8_t>(
             e->kind == RangeEvent::Kind::kFixed          ? UpperKind::kFixed
             : e->kind == RangeEvent::Kind::kLastAffected ? UpperKind::kLastAffected
@@ -602,14 +821,9 @@ Status AdvisoryIndexBuilder::Add(const Advisory& advisory) {
       if (open) s.intervals.push_back(interval);
     }
     entry.interval_count = static_cast<uint32_t>(s.intervals.size()) - entry.interval_begin;
-    entry.version_begin = static_cast<uint32_t>(s.versions.size());
-    for (const std::string& v : package.versions) {
-      uint64_t key = ecosystem_scheme ? OrderingFor(*ecosystem_scheme).CoarseKey(v) : 0;
-      s.versions.push_back({s.Intern(v), key});
-    }
-    entry.version_count = static_cast<uint32_t>(s.versions.size()) - entry.version_begin;
-    std::sort(s.versions.begin() + entry.version_begin, s.versions.end(),
-              [](const ListedVersion& a, const ListedVersion& b) { return a.key < b.key; });
+    entry.listed_begin = static_cast<uint32_t>(s.listed_text.size());
+    for (const std::string& v : package.versions) s.listed_text.push_back(s.Intern(v));
+    entry.listed_count = static_cast<uint32_t>(s.listed_text.size()) - entry.listed_begin;
     s.entries.push_back(entry);
     s.entry_key_ecosystem.push_back(s.Intern(keys[p].ecosystem));
     s.entry_key_name.push_back(s.Intern(keys[p].name));
@@ -640,39 +854,172 @@ AdvisoryIndex AdvisoryIndexBuilder::Finish() && {
   for (uint32_t i = 0; i < s.entries.size(); ++i) {
     if (!s.superseded[s.entries[i].advisory]) order.push_back(i);
   }
-  auto sort_key = [&](uint32_t i) {
-    return std::tuple(s.Str(s.entry_key_ecosystem[i]), s.Str(s.entry_key_name[i]),
-                      renumbered[s.entries[i].advisory]);
+  auto package_of = [&](uint32_t i) {
+    return std::tuple(s.Str(s.entry_key_ecosystem[i]), s.Str(s.entry_key_name[i]));
   };
-  std::sort(order.begin(), order.end(),
-            [&](uint32_t a, uint32_t b) { return sort_key(a) < sort_key(b); });
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return std::tuple(package_of(a), renumbered[s.entries[a].advisory]) <
+           std::tuple(package_of(b), renumbered[s.entries[b].advisory]);
+  });
   std::vector<EntryRecord> entries;
   std::vector<PackageRecord> packages;
+  std::vector<LexiconRecord> lexicons;
+  std::vector<LexiconVersion> lexicon_versions;
   // Intervals and listed versions in entry order, so one package's are contiguous and a
   // lookup reads one stretch of each section instead of one cache line per entry.
   std::vector<IntervalRecord> intervals;
-  std::vector<ListedVersion> versions;
+  std::vector<uint32_t> listed;
+  std::vector<Point> points;
+  std::vector<Span> spans;
   entries.reserve(order.size());
   intervals.reserve(s.intervals.size());
-  versions.reserve(s.versions.size());
-  for (uint32_t i : order) {
-    EntryRecord e = s.entries[i];
-    e.advisory = renumbered[e.advisory];
-    auto interval_begin = static_cast<uint32_t>(intervals.size());
-    intervals.insert(intervals.end(), s.intervals.begin() + e.interval_begin,
-                     s.intervals.begin() + e.interval_begin + e.interval_count);
-    e.interval_begin = interval_begin;
-    auto version_begin = static_cast<uint32_t>(versions.size());
-    versions.insert(versions.end(), s.versions.begin() + e.version_begin,
-                    s.versions.begin() + e.version_begin + e.version_count);
-    e.version_begin = version_begin;
-    if (packages.empty() || s.Str(packages.back().ecosystem) != s.Str(s.entry_key_ecosystem[i]) ||
-        s.Str(packages.back().name) != s.Str(s.entry_key_name[i])) {
-      packages.push_back({s.entry_key_ecosystem[i], s.entry_key_name[i],
-                          static_cast<uint32_t>(entries.size()), 0});
+  listed.reserve(s.listed_text.size());
+  for (size_t begin = 0, end = 0; begin < order.size(); begin = end) {
+    end = begin + 1;
+    while (end < order.size() && package_of(order[end]) == package_of(order[begin])) ++end;
+    std::span<const uint32_t> package_entries(order.data() + begin, end - begin);
+
+    // The package's lexicons: the distinct versions of its bounds and listed versions, one set
+    // per order they are compared in. Interned strings are equal exactly when their references
+    // are (an empty string may share its offset with the next one, so the size counts too).
+    std::map<uint8_t, std::vector<StrRef>> members;
+    for (uint32_t i : package_entries) {
+      const EntryRecord& e = s.entries[i];
+      for (uint32_t k = e.interval_begin; k < e.interval_begin + e.interval_count; ++k) {
+        // Every interval names its scheme's lexicon, even one with no bounds ("introduced":
+        // "0" alone), whose lexicon may then be empty.
+        const IntervalRecord& interval = s.intervals[k];
+        std::vector<StrRef>& bounds = members[interval.scheme];
+        if (!interval.lower_open) bounds.push_back(interval.lower);
+        if (interval.upper_kind != static_cast<uint8_t>(UpperKind::kNone)) {
+          bounds.push_back(interval.upper);
+        }
+      }
+      for (uint32_t k = e.listed_begin; k < e.listed_begin + e.listed_count; ++k) {
+        members[e.ecosystem_scheme].push_back(s.listed_text[k]);
+      }
     }
-    ++packages.back().entry_count;
-    entries.push_back(e);
+    std::map<uint8_t, uint32_t> lexicon_of;                            // scheme -> lexicon
+    std::map<std::tuple<uint8_t, uint32_t, uint32_t>, uint32_t> rank;  // (scheme, ref) -> rank
+    auto ref_order = [](StrRef a, StrRef b) {
+      return std::tuple(a.offset, a.size) < std::tuple(b.offset, b.size);
+    };
+    auto same_ref = [](StrRef a, StrRef b) { return a.offset == b.offset && a.size == b.size; };
+    for (auto& [scheme, refs] : members) {
+      std::sort(refs.begin(), refs.end(), ref_order);
+      refs.erase(std::unique(refs.begin(), refs.end(), same_ref), refs.end());
+      std::vector<LexiconVersion> keyed;
+      keyed.reserve(refs.size());
+      for (StrRef ref : refs) keyed.push_back({ref, LexiconKey(scheme, s.Str(ref))});
+      uint8_t order_scheme = scheme;
+      std::sort(keyed.begin(), keyed.end(), [&](const LexiconVersion& a, const LexiconVersion& b) {
+        if (a.key != b.key) return a.key < b.key;
+        return LexiconCompare(order_scheme, s.Str(a.version), s.Str(b.version)) < 0;
+      });
+      LexiconRecord lexicon{};
+      lexicon.version_begin = static_cast<uint32_t>(lexicon_versions.size());
+      lexicon.scheme = scheme;
+      for (const LexiconVersion& v : keyed) {
+        // Versions equal in the order ("1.0" and "1.0.0" in some schemes) share a rank.
+        bool same =
+            lexicon.version_count > 0 && lexicon_versions.back().key == v.key &&
+            LexiconCompare(scheme, s.Str(lexicon_versions.back().version), s.Str(v.version)) == 0;
+        if (!same) {
+          lexicon_versions.push_back(v);
+          ++lexicon.version_count;
+        }
+        rank[{scheme, v.version.offset, v.version.size}] = lexicon.version_count - 1;
+      }
+      lexicon_of[scheme] = static_cast<uint32_t>(lexicons.size());
+      lexicons.push_back(lexicon);
+    }
+
+    packages.push_back({s.entry_key_ecosystem[package_entries[0]],
+                        s.entry_key_name[package_entries[0]], static_cast<uint32_t>(entries.size()),
+                        static_cast<uint32_t>(package_entries.size()),
+                        static_cast<uint32_t>(lexicons.size() - lexicon_of.size()),
+                        static_cast<uint32_t>(lexicon_of.size())});
+    // Each lexicon's points and spans, in entry order.
+    std::map<uint32_t, std::vector<Point>> lexicon_points;
+    std::map<uint32_t, std::vector<Span>> lexicon_spans;
+    for (uint32_t i : package_entries) {
+      auto entry_number = static_cast<uint32_t>(entries.size());
+      EntryRecord e = s.entries[i];
+      e.advisory = renumbered[e.advisory];
+      auto interval_begin = static_cast<uint32_t>(intervals.size());
+      for (uint32_t k = e.interval_begin; k < e.interval_begin + e.interval_count; ++k) {
+        IntervalRecord interval = s.intervals[k];
+        interval.lexicon = lexicon_of[interval.scheme];
+        if (!interval.lower_open) {
+          interval.lower_rank = rank[{interval.scheme, interval.lower.offset, interval.lower.size}];
+        }
+        if (interval.upper_kind != static_cast<uint8_t>(UpperKind::kNone)) {
+          interval.upper_rank = rank[{interval.scheme, interval.upper.offset, interval.upper.size}];
+        }
+        intervals.push_back(interval);
+      }
+      e.interval_begin = interval_begin;
+      auto listed_begin = static_cast<uint32_t>(listed.size());
+      for (uint32_t k = e.listed_begin; k < e.listed_begin + e.listed_count; ++k) {
+        StrRef text = s.listed_text[k];
+        listed.push_back(rank[{e.ecosystem_scheme, text.offset, text.size}]);
+      }
+      std::sort(listed.begin() + listed_begin, listed.end());
+      listed.erase(std::unique(listed.begin() + listed_begin, listed.end()), listed.end());
+      e.listed_begin = listed_begin;
+      e.listed_count = static_cast<uint32_t>(listed.size()) - listed_begin;
+      // An entry without listed versions still names a lexicon, so every record validates.
+      e.listed_lexicon = e.listed_count > 0 ? lexicon_of[e.ecosystem_scheme] : 0;
+      for (uint32_t k = e.listed_begin; k < e.listed_begin + e.listed_count; ++k) {
+        lexicon_points[e.listed_lexicon].push_back(
+            {listed[k], {entry_number, kListed, e.advisory}});
+      }
+      for (uint32_t k = e.interval_begin; k < e.interval_begin + e.interval_count; ++k) {
+        const IntervalRecord& interval = intervals[k];
+        Span span{0, std::numeric_limits<uint32_t>::max(), {entry_number, k, e.advisory}};
+        if (!interval.lower_open) span.lower = 2 * interval.lower_rank + 1;
+        switch (static_cast<UpperKind>(interval.upper_kind)) {
+          case UpperKind::kNone:
+            break;
+          case UpperKind::kFixed:
+          case UpperKind::kLimit:
+            span.end = 2 * interval.upper_rank + 1;
+            break;
+          case UpperKind::kLastAffected:
+            span.end = 2 * interval.upper_rank + 2;
+            break;
+        }
+        lexicon_spans[interval.lexicon].push_back(span);
+      }
+      entries.push_back(e);
+    }
+    for (auto& [lexicon, lexicon_point_list] : lexicon_points) {
+      // By rank; stable, so each rank's points stay in entry order.
+      std::stable_sort(lexicon_point_list.begin(), lexicon_point_list.end(),
+                       [](const Point& a, const Point& b) { return a.rank < b.rank; });
+      lexicons[lexicon].point_begin = static_cast<uint32_t>(points.size());
+      lexicons[lexicon].point_count = static_cast<uint32_t>(lexicon_point_list.size());
+      points.insert(points.end(), lexicon_point_list.begin(), lexicon_point_list.end());
+    }
+    for (auto& [lexicon, lexicon_span_list] : lexicon_spans) {
+      lexicons[lexicon].span_begin = static_cast<uint32_t>(spans.size());
+      lexicons[lexicon].span_count = static_cast<uint32_t>(lexicon_span_list.size());
+      spans.insert(spans.end(), lexicon_span_list.begin(), lexicon_span_list.end());
+    }
+  }
+
+  // The package table: open addressing, at most half full.
+  size_t table_size = 0;
+  if (!packages.empty()) {
+    table_size = 2;
+    while (table_size < 2 * packages.size()) table_size *= 2;
+  }
+  std::vector<PackageSlot> table(table_size);
+  for (size_t p = 0; p < packages.size(); ++p) {
+    uint64_t hash = internal::PackageKeyHash(s.Str(packages[p].ecosystem), s.Str(packages[p].name));
+    size_t slot = hash & (table_size - 1);
+    while (table[slot].package_plus_one != 0) slot = (slot + 1) & (table_size - 1);
+    table[slot] = {static_cast<uint32_t>(p + 1), static_cast<uint32_t>(hash >> 32)};
   }
 
   // Lay the sections out, then copy each once into aligned storage.
@@ -686,9 +1033,15 @@ AdvisoryIndex AdvisoryIndexBuilder::Finish() && {
       {internal::kAdvisories, advisories.data(), advisories.size() * sizeof(AdvisoryRecord)},
       {internal::kAliases, s.aliases.data(), s.aliases.size() * sizeof(StrRef)},
       {internal::kPackages, packages.data(), packages.size() * sizeof(PackageRecord)},
+      {internal::kPackageTable, table.data(), table.size() * sizeof(PackageSlot)},
+      {internal::kLexicons, lexicons.data(), lexicons.size() * sizeof(LexiconRecord)},
+      {internal::kLexiconVersions, lexicon_versions.data(),
+       lexicon_versions.size() * sizeof(LexiconVersion)},
       {internal::kEntries, entries.data(), entries.size() * sizeof(EntryRecord)},
       {internal::kIntervals, intervals.data(), intervals.size() * sizeof(IntervalRecord)},
-      {internal::kVersions, versions.data(), versions.size() * sizeof(ListedVersion)},
+      {internal::kListedVersions, listed.data(), listed.size() * sizeof(uint32_t)},
+      {internal::kPoints, points.data(), points.size() * sizeof(Point)},
+      {internal::kSpans, spans.data(), spans.size() * sizeof(Span)},
   };
   IndexHeader header{};
   std::memcpy(header.magic, internal::kIndexMagic, sizeof(header.magic));

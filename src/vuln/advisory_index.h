@@ -4,15 +4,19 @@
 //
 // Building (AdvisoryIndexBuilder) turns each OSV `affected` entry into an entry under its
 // PackageKey: the ranges' events sorted in the ecosystem's order and turned into intervals
-// (introduced..fixed, introduced..last_affected, introduced..limit, introduced..), each bound
-// stored with its CoarseKey, plus the explicitly listed versions. Withdrawn advisories are
-// left out; when one id is added twice, the record with the newer `modified` wins. GIT ranges
-// are not evaluated (they name commits, not versions) and never stop the ranges after them.
+// (introduced..fixed, introduced..last_affected, introduced..limit, introduced..), plus the
+// explicitly listed versions. Withdrawn advisories are left out; when one id is added twice,
+// the record with the newer `modified` wins. GIT ranges are not evaluated (they name commits,
+// not versions) and never stop the ranges after them. Each package's bounds and listed
+// versions are then sorted, per order they are compared in, into a lexicon, and every bound
+// is stored by its rank there.
 //
-// Matching a package looks its key up by binary search, then tests each entry: listed
-// versions first, then the intervals, comparing CoarseKeys and calling the exact ordering only
-// on a tie. A finding carries the interval that matched and the nearest fixed version above
-// the installed one that is not itself affected ("upgrade to").
+// Matching a package finds its key in a hash table, places the installed version among the
+// lexicon's versions once (CoarseKeys first, the exact ordering only on a tie), and from then
+// on compares integers: listed versions by binary search, intervals as ranges of positions.
+// MatchRefs works through many packages in groups whose memory reads overlap. A finding
+// carries the interval that matched and the nearest fixed version above the installed one that
+// is not itself affected ("upgrade to").
 //
 // The file format (docs/vulnerability-index.md): a header with a magic, a format version, a
 // CRC-32 of the body and a table of sections; then the sections, 8-byte aligned. Load maps
@@ -99,10 +103,6 @@ class AdvisoryIndex {
   // empty version matches nothing.
   std::vector<Finding> Match(std::span<const PurlPackage> packages) const;
 
-  // Appends the findings for one package, numbered `package_index`, to `out`.
-  void MatchPackage(const PurlPackage& package, size_t package_index,
-                    std::vector<Finding>* out) const;
-
   // The matcher's own result: which affected entry of the index matched a package, and by
   // which part (an interval, or the list of versions). Twelve bytes pointing into the index,
   // so matching allocates nothing per finding; Describe turns one into a Finding.
@@ -111,9 +111,10 @@ class AdvisoryIndex {
     uint32_t entry;
     uint32_t part;
   };
-  void MatchPackageRefs(const PurlPackage& package, uint32_t package_index,
-                        std::vector<MatchRef>* out) const;
-  // REQUIRES: `ref` came from MatchPackageRefs on this index with `package`.
+  // Appends the matches of `packages` to `out`, in the order of Match. Lookups of neighbouring
+  // packages overlap their memory reads, so a whole SBOM at once is faster than one by one.
+  void MatchRefs(std::span<const PurlPackage> packages, std::vector<MatchRef>* out) const;
+  // REQUIRES: `ref` came from MatchRefs on this index, `package` being the one it names.
   Finding Describe(const MatchRef& ref, const PurlPackage& package) const;
 
   // The package keys the index holds, in key order.

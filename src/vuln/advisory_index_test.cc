@@ -2,11 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <random>
 
 #include "testing/temp_dir.h"
 #include "vuln/inventory_index.h"
+#include "vuln/version.h"
 
 namespace bulwark::vuln {
 namespace {
@@ -242,6 +246,138 @@ TEST(AdvisoryIndex, EmptyIndexMatchesNothing) {
   AdvisoryIndex index;
   EXPECT_EQ(index.advisory_count(), 0u);
   EXPECT_TRUE(index.Match(std::vector{Package("npm", "a", "1.0.0")}).empty());
+}
+
+// The OSV evaluation done directly on a range's events, as the specification states it: walk
+// the events in version order ("introduced": "0" first, an introduction first among equals);
+// an introduction at or below the version opens, a fix or limit at or below it closes, a
+// last_affected below it closes.
+bool DirectlyInRange(const VersionOrdering& order, const AffectedRange& range,
+                     const std::string& v) {
+  std::vector<RangeEvent> events = range.events;
+  auto zero = [](const RangeEvent& e) { return e.kind == Kind::kIntroduced && e.version == "0"; };
+  std::stable_sort(events.begin(), events.end(), [&](const RangeEvent& a, const RangeEvent& b) {
+    if (zero(a) != zero(b)) return zero(a);
+    if (zero(a)) return false;
+    int c = order.Compare(a.version, b.version);
+    if (c != 0) return c < 0;
+    return a.kind == Kind::kIntroduced && b.kind != Kind::kIntroduced;
+  });
+  bool affected = false;
+  for (const RangeEvent& e : events) {
+    int c = zero(e) ? 1 : order.Compare(v, e.version);
+    switch (e.kind) {
+      case Kind::kIntroduced:
+        if (c >= 0) affected = true;
+        break;
+      case Kind::kFixed:
+      case Kind::kLimit:
+        if (c >= 0) affected = false;
+        break;
+      case Kind::kLastAffected:
+        if (c > 0) affected = false;
+        break;
+    }
+  }
+  return affected;
+}
+
+bool DirectlyAffects(const AffectedPackage& p, const std::string& v) {
+  std::optional<VersionScheme> scheme = SchemeForEcosystem(p.ecosystem);
+  for (const std::string& listed : p.versions) {
+    if (scheme ? OrderingFor(*scheme).Compare(listed, v) == 0 : listed == v) return true;
+  }
+  for (const AffectedRange& range : p.ranges) {
+    if (range.type == AffectedRange::Type::kSemver &&
+        DirectlyInRange(OrderingFor(VersionScheme::kSemVer), range, v)) {
+      return true;
+    }
+    if (range.type == AffectedRange::Type::kEcosystem && scheme &&
+        DirectlyInRange(OrderingFor(*scheme), range, v)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Random advisories in several orders, with SEMVER and ECOSYSTEM ranges in one package, listed
+// versions equal in the order but spelled differently, events in any order and several
+// entries of one advisory for one package: the index finds exactly what the direct evaluation
+// finds, in advisory order.
+TEST(AdvisoryIndex, AgreesWithDirectEvaluationOnRandomAdvisories) {
+  struct Ecosystem {
+    std::string name;
+    std::vector<std::string> versions;  // bounds and installed versions are drawn from these
+  };
+  const std::vector<Ecosystem> ecosystems = {
+      {"npm",
+       {"0.1.0", "1.0.0-alpha", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.2.0", "2.0.0-beta", "2.0.0",
+        "10.0.0", "v1.0.0"}},
+      {"PyPI",
+       {"0.9", "1.0.dev1", "1.0rc1", "1.0", "1.0.0", "1.0.post1", "1.1", "2!0.5", "2.0", "1.0.0.0",
+        "not a version"}},
+      {"Debian:12",
+       {"1.0-1", "1.0-1~deb12u1", "1.0-2", "1:0.5-1", "2.0-1", "2.0~rc1-1", "0:1.0-1"}},
+      {"Maven",
+       {"1.0", "1.0-SNAPSHOT", "1.0.1", "1.1-beta", "1.1", "2.0.RELEASE", "1.0.0", "1-ga"}},
+      {"OSS-Fuzz", {"a", "b", "c", "a1"}},
+  };
+  std::mt19937_64 rng(20261122);
+  auto pick = [&](const std::vector<std::string>& from) {
+    return from[std::uniform_int_distribution<size_t>(0, from.size() - 1)(rng)];
+  };
+  auto chance = [&](int percent) {
+    return std::uniform_int_distribution<int>(0, 99)(rng) < percent;
+  };
+  for (int round = 0; round < 300; ++round) {
+    const Ecosystem& eco = ecosystems[round % ecosystems.size()];
+    std::vector<Advisory> advisories;
+    for (int a = 0; a < 12; ++a) {
+      Advisory advisory;
+      advisory.id = "ADV-" + std::to_string(100 + a);
+      advisory.modified = FromUnixMicros(1'000'000);
+      int entries = chance(20) ? 2 : 1;
+      for (int e = 0; e < entries; ++e) {
+        AffectedPackage p;
+        p.ecosystem = eco.name;
+        p.name = "pkg";
+        int ranges = std::uniform_int_distribution<int>(0, 2)(rng);
+        for (int r = 0; r < ranges; ++r) {
+          AffectedRange range;
+          range.type = chance(30) ? AffectedRange::Type::kSemver : AffectedRange::Type::kEcosystem;
+          int events = std::uniform_int_distribution<int>(1, 4)(rng);
+          for (int k = 0; k < events; ++k) {
+            auto kind = static_cast<Kind>(std::uniform_int_distribution<int>(0, 3)(rng));
+            std::string version =
+                kind == Kind::kIntroduced && chance(30) ? "0" : pick(eco.versions);
+            range.events.push_back({kind, version});
+          }
+          p.ranges.push_back(std::move(range));
+        }
+        int listed = chance(50) ? std::uniform_int_distribution<int>(1, 3)(rng) : 0;
+        for (int k = 0; k < listed; ++k) p.versions.push_back(pick(eco.versions));
+        advisory.affected.push_back(std::move(p));
+      }
+      advisories.push_back(std::move(advisory));
+    }
+    AdvisoryIndex index = Build(advisories);
+    std::vector<std::string> installed = eco.versions;
+    installed.insert(installed.end(), {"0", "0.0.1", "99", "1.0.0-rc.1+build", ""});
+    for (const std::string& v : installed) {
+      std::vector<std::string> expected;
+      for (const Advisory& advisory : advisories) {
+        if (v.empty()) break;  // an empty version matches nothing
+        for (const AffectedPackage& p : advisory.affected) {
+          if (DirectlyAffects(p, v)) {
+            expected.push_back(advisory.id);
+            break;
+          }
+        }
+      }
+      EXPECT_EQ(Ids(index.Match(std::vector{Package(eco.name, "pkg", v)})), expected)
+          << eco.name << " " << v << " in round " << round;
+    }
+  }
 }
 
 TEST(InventoryIndex, ReverseQueryAgreesWithForwardMatch) {

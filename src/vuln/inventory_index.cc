@@ -32,20 +32,20 @@ StatusOr<std::vector<InventoryMatch>> InventoryIndex::Affected(const Advisory& a
   AdvisoryIndex index = std::move(builder).Finish();
 
   std::vector<InventoryMatch> matches;
-  std::vector<Finding> findings;
+  std::vector<PurlPackage> probes;
   std::string key;
   for (PackageKey& package_key : index.PackageKeys()) {
     key.assign(package_key.ecosystem).append(1, '\n').append(package_key.name);
     auto it = packages_.find(std::string_view(key));
     if (it == packages_.end()) continue;
     size_t first = matches.size();
-    PurlPackage probe{package_key, ""};
-    for (const VersionPostings& v : it->second.versions) {
-      probe.version = v.version;
-      findings.clear();
-      index.MatchPackage(probe, 0, &findings);
-      if (findings.empty()) continue;
-      matches.push_back({std::move(findings.front()), v.components});
+    const std::vector<VersionPostings>& versions = it->second.versions;
+    probes.assign(versions.size(), PurlPackage{package_key, ""});
+    for (size_t v = 0; v < versions.size(); ++v) probes[v].version = versions[v].version;
+    // One advisory: at most one finding per installed version.
+    for (Finding& finding : index.Match(probes)) {
+      size_t v = finding.package;
+      matches.push_back({std::move(finding), versions[v].components});
     }
     // In the ecosystem's version order (bytewise where it has none), for a stable report.
     const VersionOrdering* ordering = OrderingForEcosystem(package_key.ecosystem);

@@ -39,8 +39,9 @@ ScanResult ScanSbom(const Sbom& sbom, const AdvisoryIndex& index) {
     }
     ++result.matched;
     packages[i] = std::move(package).value();
-    index.MatchPackageRefs(packages[i], static_cast<uint32_t>(i), &refs);
   }
+  // Unmatched components keep an empty package, whose empty version matches nothing.
+  index.MatchRefs(packages, &refs);
   result.findings.reserve(refs.size());
   for (const AdvisoryIndex::MatchRef& ref : refs) {
     result.findings.push_back(index.Describe(ref, packages[ref.package]));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -32,9 +33,73 @@ struct PackageRecord {
   StrRef name;
   uint32_t entry_begin;
   uint32_t entry_count;
+  uint32_t lexicon_begin;  // the package's lexicons, one per order its versions use
+  uint32_t lexicon_count;
+};
+
+// A slot of the open-addressing table that finds a package by the hash of its key
+// (PackageKeyHash). Empty slots hold package 0; a full one holds its package's index + 1 and the
+// hash's high 32 bits, so most mismatches are decided without reading the strings.
+struct PackageSlot {
+  uint32_t package_plus_one;
+  uint32_t tag;
 };
 
 inline constexpr uint8_t kNoScheme = 0xff;
+
+// The distinct versions one package's bounds and listed versions use in one order: a scheme, or
+// bytewise (kNoScheme) for the listed versions of ecosystems without one. Its versions are
+// sorted in that order, no two equal in it, so a bound is named by its rank.
+//
+// A version's position in a lexicon of versions x0 < x1 < ... is 2i + 1 when it equals xi and
+// 2i when it lies below xi and above x(i-1). Matching places the installed version once per
+// lexicon, then looks it up among the lexicon's points (the package's listed versions in that
+// order, by rank) and scans its spans (the package's intervals in that order, as half-open
+// ranges of positions).
+struct LexiconRecord {
+  uint32_t version_begin;  // into lexicon_versions
+  uint32_t version_count;  // at most kMaxLexiconVersions
+  uint32_t point_begin;    // into points
+  uint32_t point_count;
+  uint32_t span_begin;  // into spans
+  uint32_t span_count;
+  uint8_t scheme;  // VersionScheme, or kNoScheme for bytewise
+  uint8_t reserved[3];
+};
+
+// Positions fit in 32 bits with room for an exclusive end above the last.
+inline constexpr uint32_t kMaxLexiconVersions = 0x7ffffffe;
+
+// A version of a lexicon and its key: CoarseKey in the lexicon's scheme, or the first 8 bytes
+// big-endian when bytewise.
+struct LexiconVersion {
+  StrRef version;
+  uint64_t key;
+};
+
+// What a point or a span stands for: its entry, the interval's index or kListedPart, and the
+// entry's advisory.
+struct MatchTarget {
+  uint32_t entry;
+  uint32_t part;
+  uint32_t advisory;
+};
+
+// A listed version, by rank. A lexicon's points are sorted by rank, then entry.
+struct Point {
+  uint32_t rank;
+  MatchTarget target;
+};
+
+// Positions [lower, end) of one interval: lower 0 when open, end 0xffffffff when unbounded. A
+// lexicon's spans are in entry order, an entry's in the order of its intervals.
+struct Span {
+  uint32_t lower;
+  uint32_t end;
+  MatchTarget target;
+};
+
+inline constexpr uint32_t kListedPart = 0xffffffff;
 
 // One `affected` entry of one advisory.
 struct EntryRecord {
@@ -48,35 +113,30 @@ struct EntryRecord {
   StrRef name;
   uint32_t interval_begin;
   uint32_t interval_count;
-  uint32_t version_begin;  // into versions: the explicitly listed affected versions
-  uint32_t version_count;
+  uint32_t listed_begin;    // into listed: the explicitly listed affected versions, as ranks
+  uint32_t listed_count;    //   in listed_lexicon, ascending
+  uint32_t listed_lexicon;  // the ecosystem's order, or bytewise without one
 };
 
 enum class UpperKind : uint8_t { kNone = 0, kFixed = 1, kLastAffected = 2, kLimit = 3 };
 
-// One affected interval of a range. An empty `lower` (lower_open = 1) means "from the first
-// version"; upper_kind kNone means "no upper bound".
+// One affected interval of a range. An open lower bound (lower_open = 1) means "from the first
+// version"; upper_kind kNone means "no upper bound". The bounds are kept as text for reports
+// and as ranks in `lexicon` for matching.
 struct IntervalRecord {
   StrRef lower;
   StrRef upper;
-  uint64_t lower_key;  // CoarseKey of lower under `scheme`
-  uint64_t upper_key;
+  uint32_t lower_rank;
+  uint32_t upper_rank;
+  uint32_t lexicon;      // the package's lexicon for `scheme`
   uint8_t scheme;        // VersionScheme the bounds are compared in
   uint8_t lower_open;    // 1 when affected from the first version ("introduced": "0")
   uint8_t upper_kind;    // UpperKind
   uint8_t semver_range;  // 1 for a SEMVER range, 0 for ECOSYSTEM
-  uint32_t reserved;
-};
-
-// An explicitly listed affected version, with its CoarseKey in the entry's ecosystem scheme (0
-// when the ecosystem has none).
-struct ListedVersion {
-  StrRef version;
-  uint64_t key;
 };
 
 inline constexpr char kIndexMagic[8] = {'B', 'W', 'V', 'X', 'I', 'D', 'X', '\n'};
-inline constexpr uint32_t kIndexFormatVersion = 1;
+inline constexpr uint32_t kIndexFormatVersion = 2;
 inline constexpr uint32_t kByteOrderMark = 0x01020304;
 
 enum Section : uint32_t {
@@ -84,9 +144,14 @@ enum Section : uint32_t {
   kAdvisories,
   kAliases,
   kPackages,
+  kPackageTable,
+  kLexicons,
+  kLexiconVersions,
+  kPoints,
+  kSpans,
   kEntries,
   kIntervals,
-  kVersions,
+  kListedVersions,
   kSectionCount
 };
 
@@ -106,11 +171,40 @@ struct IndexHeader {
 };
 
 // The file format is these structs' bytes; docs/vulnerability-index.md states their sizes.
-static_assert(sizeof(AdvisoryRecord) == 24 && sizeof(PackageRecord) == 24 &&
-              sizeof(EntryRecord) == 44 && sizeof(IntervalRecord) == 40 &&
-              sizeof(ListedVersion) == 16 && sizeof(StrRef) == 8);
+static_assert(sizeof(AdvisoryRecord) == 24 && sizeof(PackageRecord) == 32 &&
+              sizeof(PackageSlot) == 8 && sizeof(LexiconRecord) == 28 && sizeof(Point) == 16 &&
+              sizeof(Span) == 20 && sizeof(LexiconVersion) == 16 && sizeof(EntryRecord) == 48 &&
+              sizeof(IntervalRecord) == 32 && sizeof(StrRef) == 8);
 static_assert(std::is_trivially_copyable_v<IntervalRecord> &&
               std::is_standard_layout_v<IntervalRecord> && std::is_standard_layout_v<EntryRecord>);
+
+// The hash the package table is built and probed with: each string's 8-byte little-endian
+// words and its length, multiplied in, then a final mix that spreads the result over the low
+// bits. It is part of the file format: changing it means a new format version.
+inline uint64_t PackageKeyHash(std::string_view ecosystem, std::string_view name) {
+  constexpr uint64_t kMultiplier = 0x9e3779b97f4a7c15u;
+  uint64_t h = 0x243f6a8885a308d3u;
+  auto mix = [&h](uint64_t word) {
+    h = (h ^ word) * kMultiplier;
+    h ^= h >> 29;
+  };
+  for (std::string_view s : {ecosystem, name}) {
+    size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+      uint64_t word;
+      std::memcpy(&word, s.data() + i, 8);
+      mix(word);
+    }
+    uint64_t tail = 0;
+    if (i < s.size()) std::memcpy(&tail, s.data() + i, s.size() - i);
+    mix(tail);
+    mix(s.size());
+  }
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdu;
+  h ^= h >> 33;
+  return h;
+}
 
 // The sections of a validated index, pointing into memory the layout keeps alive.
 struct IndexLayout {
@@ -120,9 +214,14 @@ struct IndexLayout {
   std::span<const AdvisoryRecord> advisories;
   std::span<const StrRef> aliases;
   std::span<const PackageRecord> packages;
+  std::span<const PackageSlot> package_table;
+  std::span<const LexiconRecord> lexicons;
+  std::span<const LexiconVersion> lexicon_versions;
+  std::span<const Point> points;
+  std::span<const Span> spans;
   std::span<const EntryRecord> entries;
   std::span<const IntervalRecord> intervals;
-  std::span<const ListedVersion> versions;
+  std::span<const uint32_t> listed;
 
   std::string_view Str(StrRef ref) const { return blob.substr(ref.offset, ref.size); }
 };
