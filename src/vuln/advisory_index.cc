@@ -33,7 +33,6 @@ using internal::LexiconVersion;
 using internal::MatchTarget;
 using internal::PackageRecord;
 using internal::PackageSlot;
-using internal::Point;
 using internal::Span;
 using internal::StrRef;
 using internal::UpperKind;
@@ -77,24 +76,24 @@ int LexiconCompare(uint8_t scheme, std::string_view a, std::string_view b) {
 // search to the versions sharing the installed version's key; only those are compared exactly.
 uint64_t PositionIn(const IndexLayout& l, uint32_t lexicon_index, std::string_view version) {
   const LexiconRecord& lexicon = l.lexicons[lexicon_index];
-  std::span<const LexiconVersion> versions =
-      l.lexicon_versions.subspan(lexicon.version_begin, lexicon.version_count);
+  std::span<const uint64_t> keys =
+      l.lexicon_keys.subspan(lexicon.version_begin, lexicon.version_count);
   uint64_t key = LexiconKey(lexicon.scheme, version);
-  auto lo = std::lower_bound(versions.begin(), versions.end(), key,
-                             [](const LexiconVersion& v, uint64_t k) { return v.key < k; });
-  auto hi = std::upper_bound(lo, versions.end(), key,
-                             [](uint64_t k, const LexiconVersion& v) { return k < v.key; });
+  auto lo = std::lower_bound(keys.begin(), keys.end(), key);
+  auto hi = std::upper_bound(lo, keys.end(), key);
   while (lo < hi) {
     auto mid = lo + (hi - lo) / 2;
-    int c = LexiconCompare(lexicon.scheme, l.Str(mid->version), version);
-    if (c == 0) return 2 * static_cast<uint64_t>(mid - versions.begin()) + 1;
+    size_t rank = mid - keys.begin();
+    int c = LexiconCompare(
+        lexicon.scheme, l.Str(l.lexicon_versions[lexicon.version_begin + rank].version), version);
+    if (c == 0) return 2 * static_cast<uint64_t>(rank) + 1;
     if (c < 0) {
       lo = mid + 1;
     } else {
       hi = mid;
     }
   }
-  return 2 * static_cast<uint64_t>(lo - versions.begin());
+  return 2 * static_cast<uint64_t>(lo - keys.begin());
 }
 
 uint64_t BoundPosition(uint32_t rank) { return 2 * static_cast<uint64_t>(rank) + 1; }
@@ -287,6 +286,11 @@ StatusOr<std::unique_ptr<IndexLayout>> Validate(std::shared_ptr<const void> owne
       SectionSpan(bytes, header.sections[internal::kLexicons], &layout->lexicons, "lexicons"));
   BW_RETURN_IF_ERROR(SectionSpan(bytes, header.sections[internal::kLexiconVersions],
                                  &layout->lexicon_versions, "lexicon versions"));
+  BW_RETURN_IF_ERROR(SectionSpan(bytes, header.sections[internal::kLexiconKeys],
+                                 &layout->lexicon_keys, "lexicon keys"));
+  if (layout->lexicon_keys.size() != layout->lexicon_versions.size()) {
+    return Corrupt("lexicon versions and their keys differ in number");
+  }
   BW_RETURN_IF_ERROR(
       SectionSpan(bytes, header.sections[internal::kEntries], &layout->entries, "entries"));
   BW_RETURN_IF_ERROR(
@@ -343,13 +347,12 @@ StatusOr<std::unique_ptr<IndexLayout>> Validate(std::shared_ptr<const void> owne
     if ((lexicon.scheme >= kSchemeCount && lexicon.scheme != internal::kNoScheme) ||
         lexicon.version_count > internal::kMaxLexiconVersions ||
         !RangeFits(lexicon.version_begin, lexicon.version_count, l.lexicon_versions.size()) ||
-        !RangeFits(lexicon.point_begin, lexicon.point_count, l.points.size()) ||
         !RangeFits(lexicon.span_begin, lexicon.span_count, l.spans.size())) {
       return Corrupt("a lexicon record is malformed");
     }
     for (uint32_t i = 1; i < lexicon.version_count; ++i) {
-      if (l.lexicon_versions[lexicon.version_begin + i - 1].key >
-          l.lexicon_versions[lexicon.version_begin + i].key) {
+      if (l.lexicon_keys[lexicon.version_begin + i - 1] >
+          l.lexicon_keys[lexicon.version_begin + i]) {
         return Corrupt("a lexicon is not sorted");
       }
     }
@@ -358,14 +361,17 @@ StatusOr<std::unique_ptr<IndexLayout>> Validate(std::shared_ptr<const void> owne
     return target.entry < l.entries.size() && target.advisory < l.advisories.size() &&
            (target.part == kListed || target.part < l.intervals.size());
   };
-  for (const Point& point : l.points) {
-    if (!target_fits(point.target)) return Corrupt("a listed version points outside the index");
+  for (const MatchTarget& point : l.points) {
+    if (!target_fits(point)) return Corrupt("a listed version points outside the index");
   }
   for (const Span& span : l.spans) {
     if (!target_fits(span.target)) return Corrupt("an interval span points outside the index");
   }
   for (const LexiconVersion& v : l.lexicon_versions) {
-    if (!StrFits(v.version, blob_size)) return Corrupt("a lexicon version points outside");
+    if (!StrFits(v.version, blob_size) ||
+        !RangeFits(v.point_begin, v.point_count, l.points.size())) {
+      return Corrupt("a lexicon version points outside the index");
+    }
   }
   for (const EntryRecord& e : l.entries) {
     if (e.advisory >= l.advisories.size() ||
@@ -502,7 +508,7 @@ std::vector<Finding> AdvisoryIndex::Match(std::span<const PurlPackage> packages)
 namespace {
 
 // The matches of one package found in the index: its version placed once in each of the
-// package's lexicons, looked up among the lexicon's points and tried against its spans.
+// package's lexicons, then the listed versions it is and the intervals it is in.
 void MatchRecord(const IndexLayout& l, const PackageRecord& record, const PurlPackage& package,
                  uint32_t package_index, std::vector<MatchTarget>* hits,
                  std::vector<AdvisoryIndex::MatchRef>* out) {
@@ -510,12 +516,10 @@ void MatchRecord(const IndexLayout& l, const PackageRecord& record, const PurlPa
   for (uint32_t k = record.lexicon_begin; k < record.lexicon_begin + record.lexicon_count; ++k) {
     const LexiconRecord& lexicon = l.lexicons[k];
     uint64_t position = PositionIn(l, k, package.version);
-    if (position % 2 == 1 && lexicon.point_count > 0) {
-      std::span<const Point> points = l.points.subspan(lexicon.point_begin, lexicon.point_count);
-      auto rank = static_cast<uint32_t>(position / 2);
-      auto it = std::lower_bound(points.begin(), points.end(), rank,
-                                 [](const Point& p, uint32_t r) { return p.rank < r; });
-      for (; it != points.end() && it->rank == rank; ++it) hits->push_back(it->target);
+    if (position % 2 == 1) {
+      const LexiconVersion& v = l.lexicon_versions[lexicon.version_begin + position / 2];
+      std::span<const MatchTarget> points = l.points.subspan(v.point_begin, v.point_count);
+      hits->insert(hits->end(), points.begin(), points.end());
     }
     for (const Span& span : l.spans.subspan(lexicon.span_begin, lexicon.span_count)) {
       if (span.lower <= position && position < span.end) hits->push_back(span.target);
@@ -591,7 +595,7 @@ void AdvisoryIndex::MatchRefs(std::span<const PurlPackage> packages,
       if (record->lexicon_count > 0) Prefetch(l.lexicons.data() + record->lexicon_begin);
     }
     // 4. Confirm the package (a tag shared by another key falls back to a full lookup); start
-    // reading the middle of its versions, where the search begins, its points and its spans.
+    // reading the middle of its keys, where the search begins, and its spans.
     for (size_t j = 0; j < n; ++j) {
       const PackageRecord*& record = group[j].record;
       if (record == nullptr || package(j).version.empty()) {
@@ -605,8 +609,7 @@ void AdvisoryIndex::MatchRefs(std::span<const PurlPackage> packages,
       }
       if (record->lexicon_count == 0) continue;
       const LexiconRecord& lexicon = l.lexicons[record->lexicon_begin];
-      Prefetch(l.lexicon_versions.data() + lexicon.version_begin + lexicon.version_count / 2);
-      Prefetch(l.points.data() + lexicon.point_begin + lexicon.point_count / 2);
+      Prefetch(l.lexicon_keys.data() + lexicon.version_begin + lexicon.version_count / 2);
       Prefetch(l.spans.data() + lexicon.span_begin);
     }
     // 5. Match.
@@ -865,11 +868,12 @@ AdvisoryIndex AdvisoryIndexBuilder::Finish() && {
   std::vector<PackageRecord> packages;
   std::vector<LexiconRecord> lexicons;
   std::vector<LexiconVersion> lexicon_versions;
+  std::vector<uint64_t> lexicon_keys;
   // Intervals and listed versions in entry order, so one package's are contiguous and a
   // lookup reads one stretch of each section instead of one cache line per entry.
   std::vector<IntervalRecord> intervals;
   std::vector<uint32_t> listed;
-  std::vector<Point> points;
+  std::vector<MatchTarget> points;
   std::vector<Span> spans;
   entries.reserve(order.size());
   intervals.reserve(s.intervals.size());
@@ -908,27 +912,27 @@ AdvisoryIndex AdvisoryIndexBuilder::Finish() && {
     for (auto& [scheme, refs] : members) {
       std::sort(refs.begin(), refs.end(), ref_order);
       refs.erase(std::unique(refs.begin(), refs.end(), same_ref), refs.end());
-      std::vector<LexiconVersion> keyed;
+      std::vector<std::pair<uint64_t, StrRef>> keyed;
       keyed.reserve(refs.size());
-      for (StrRef ref : refs) keyed.push_back({ref, LexiconKey(scheme, s.Str(ref))});
+      for (StrRef ref : refs) keyed.emplace_back(LexiconKey(scheme, s.Str(ref)), ref);
       uint8_t order_scheme = scheme;
-      std::sort(keyed.begin(), keyed.end(), [&](const LexiconVersion& a, const LexiconVersion& b) {
-        if (a.key != b.key) return a.key < b.key;
-        return LexiconCompare(order_scheme, s.Str(a.version), s.Str(b.version)) < 0;
+      std::sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
+        if (a.first != b.first) return a.first < b.first;
+        return LexiconCompare(order_scheme, s.Str(a.second), s.Str(b.second)) < 0;
       });
       LexiconRecord lexicon{};
       lexicon.version_begin = static_cast<uint32_t>(lexicon_versions.size());
       lexicon.scheme = scheme;
-      for (const LexiconVersion& v : keyed) {
+      for (const auto& [key, ref] : keyed) {
         // Versions equal in the order ("1.0" and "1.0.0" in some schemes) share a rank.
-        bool same =
-            lexicon.version_count > 0 && lexicon_versions.back().key == v.key &&
-            LexiconCompare(scheme, s.Str(lexicon_versions.back().version), s.Str(v.version)) == 0;
+        bool same = lexicon.version_count > 0 && lexicon_keys.back() == key &&
+                    LexiconCompare(scheme, s.Str(lexicon_versions.back().version), s.Str(ref)) == 0;
         if (!same) {
-          lexicon_versions.push_back(v);
+          lexicon_versions.push_back({ref, 0, 0});
+          lexicon_keys.push_back(key);
           ++lexicon.version_count;
         }
-        rank[{scheme, v.version.offset, v.version.size}] = lexicon.version_count - 1;
+        rank[{scheme, ref.offset, ref.size}] = lexicon.version_count - 1;
       }
       lexicon_of[scheme] = static_cast<uint32_t>(lexicons.size());
       lexicons.push_back(lexicon);
@@ -940,7 +944,7 @@ AdvisoryIndex AdvisoryIndexBuilder::Finish() && {
                         static_cast<uint32_t>(lexicons.size() - lexicon_of.size()),
                         static_cast<uint32_t>(lexicon_of.size())});
     // Each lexicon's points and spans, in entry order.
-    std::map<uint32_t, std::vector<Point>> lexicon_points;
+    std::map<uint32_t, std::vector<std::pair<uint32_t, MatchTarget>>> lexicon_points;
     std::map<uint32_t, std::vector<Span>> lexicon_spans;
     for (uint32_t i : package_entries) {
       auto entry_number = static_cast<uint32_t>(entries.size());
@@ -996,10 +1000,13 @@ AdvisoryIndex AdvisoryIndexBuilder::Finish() && {
     for (auto& [lexicon, lexicon_point_list] : lexicon_points) {
       // By rank; stable, so each rank's points stay in entry order.
       std::stable_sort(lexicon_point_list.begin(), lexicon_point_list.end(),
-                       [](const Point& a, const Point& b) { return a.rank < b.rank; });
-      lexicons[lexicon].point_begin = static_cast<uint32_t>(points.size());
-      lexicons[lexicon].point_count = static_cast<uint32_t>(lexicon_point_list.size());
-      points.insert(points.end(), lexicon_point_list.begin(), lexicon_point_list.end());
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (const auto& [point_rank, target] : lexicon_point_list) {
+        LexiconVersion& v = lexicon_versions[lexicons[lexicon].version_begin + point_rank];
+        if (v.point_count == 0) v.point_begin = static_cast<uint32_t>(points.size());
+        ++v.point_count;
+        points.push_back(target);
+      }
     }
     for (auto& [lexicon, lexicon_span_list] : lexicon_spans) {
       lexicons[lexicon].span_begin = static_cast<uint32_t>(spans.size());
@@ -1040,7 +1047,8 @@ AdvisoryIndex AdvisoryIndexBuilder::Finish() && {
       {internal::kEntries, entries.data(), entries.size() * sizeof(EntryRecord)},
       {internal::kIntervals, intervals.data(), intervals.size() * sizeof(IntervalRecord)},
       {internal::kListedVersions, listed.data(), listed.size() * sizeof(uint32_t)},
-      {internal::kPoints, points.data(), points.size() * sizeof(Point)},
+      {internal::kLexiconKeys, lexicon_keys.data(), lexicon_keys.size() * sizeof(uint64_t)},
+      {internal::kPoints, points.data(), points.size() * sizeof(MatchTarget)},
       {internal::kSpans, spans.data(), spans.size() * sizeof(Span)},
   };
   IndexHeader header{};

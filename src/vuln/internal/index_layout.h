@@ -53,29 +53,27 @@ inline constexpr uint8_t kNoScheme = 0xff;
 //
 // A version's position in a lexicon of versions x0 < x1 < ... is 2i + 1 when it equals xi and
 // 2i when it lies below xi and above x(i-1). Matching places the installed version once per
-// lexicon, then looks it up among the lexicon's points (the package's listed versions in that
-// order, by rank) and scans its spans (the package's intervals in that order, as half-open
-// ranges of positions).
+// lexicon; if it is one of the lexicon's versions, that version names the listed versions
+// (points) it is; then it tries the lexicon's spans (the package's intervals in that order, as
+// half-open ranges of positions).
 struct LexiconRecord {
-  uint32_t version_begin;  // into lexicon_versions
+  uint32_t version_begin;  // into lexicon_versions and lexicon_keys
   uint32_t version_count;  // at most kMaxLexiconVersions
-  uint32_t point_begin;    // into points
-  uint32_t point_count;
-  uint32_t span_begin;  // into spans
+  uint32_t span_begin;     // into spans
   uint32_t span_count;
   uint8_t scheme;  // VersionScheme, or kNoScheme for bytewise
   uint8_t reserved[3];
 };
 
-// Positions fit in 32 bits with room for an exclusive end above the last.
-inline constexpr uint32_t kMaxLexiconVersions = 0x7ffffffe;
-
-// A version of a lexicon and its key: CoarseKey in the lexicon's scheme, or the first 8 bytes
-// big-endian when bytewise.
+// A version of a lexicon, and the points (listed versions) of its rank.
 struct LexiconVersion {
   StrRef version;
-  uint64_t key;
+  uint32_t point_begin;  // into points
+  uint32_t point_count;
 };
+
+// Positions fit in 32 bits with room for an exclusive end above the last.
+inline constexpr uint32_t kMaxLexiconVersions = 0x7ffffffe;
 
 // What a point or a span stands for: its entry, the interval's index or kListedPart, and the
 // entry's advisory.
@@ -83,12 +81,6 @@ struct MatchTarget {
   uint32_t entry;
   uint32_t part;
   uint32_t advisory;
-};
-
-// A listed version, by rank. A lexicon's points are sorted by rank, then entry.
-struct Point {
-  uint32_t rank;
-  MatchTarget target;
 };
 
 // Positions [lower, end) of one interval: lower 0 when open, end 0xffffffff when unbounded. A
@@ -147,6 +139,7 @@ enum Section : uint32_t {
   kPackageTable,
   kLexicons,
   kLexiconVersions,
+  kLexiconKeys,
   kPoints,
   kSpans,
   kEntries,
@@ -172,9 +165,9 @@ struct IndexHeader {
 
 // The file format is these structs' bytes; docs/vulnerability-index.md states their sizes.
 static_assert(sizeof(AdvisoryRecord) == 24 && sizeof(PackageRecord) == 32 &&
-              sizeof(PackageSlot) == 8 && sizeof(LexiconRecord) == 28 && sizeof(Point) == 16 &&
-              sizeof(Span) == 20 && sizeof(LexiconVersion) == 16 && sizeof(EntryRecord) == 48 &&
-              sizeof(IntervalRecord) == 32 && sizeof(StrRef) == 8);
+              sizeof(PackageSlot) == 8 && sizeof(LexiconRecord) == 20 &&
+              sizeof(MatchTarget) == 12 && sizeof(Span) == 20 && sizeof(LexiconVersion) == 16 &&
+              sizeof(EntryRecord) == 48 && sizeof(IntervalRecord) == 32 && sizeof(StrRef) == 8);
 static_assert(std::is_trivially_copyable_v<IntervalRecord> &&
               std::is_standard_layout_v<IntervalRecord> && std::is_standard_layout_v<EntryRecord>);
 
@@ -217,7 +210,10 @@ struct IndexLayout {
   std::span<const PackageSlot> package_table;
   std::span<const LexiconRecord> lexicons;
   std::span<const LexiconVersion> lexicon_versions;
-  std::span<const Point> points;
+  // Each lexicon version's key: CoarseKey in the lexicon's scheme, or the first 8 bytes
+  // big-endian when bytewise. Apart from the versions, so that a search reads fewer lines.
+  std::span<const uint64_t> lexicon_keys;
+  std::span<const MatchTarget> points;  // per lexicon version, in entry order
   std::span<const Span> spans;
   std::span<const EntryRecord> entries;
   std::span<const IntervalRecord> intervals;
