@@ -13,7 +13,8 @@
 //
 // Matching a package finds its key in a hash table, places the installed version among the
 // lexicon's versions once (CoarseKeys first, the exact ordering only on a tie), and from then
-// on compares integers: listed versions by binary search, intervals as ranges of positions.
+// on compares integers: listed versions through the lexicon version they are, intervals as
+// ranges of positions.
 // MatchRefs works through many packages in groups whose memory reads overlap. A finding
 // carries the interval that matched and the nearest fixed version above the installed one that
 // is not itself affected ("upgrade to").
