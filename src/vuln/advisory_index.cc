@@ -127,21 +127,30 @@ class Placement {
   size_t count_ = 0;
 };
 
-bool InInterval(const IntervalRecord& interval, uint64_t position) {
-  if (!interval.lower_open && position < BoundPosition(interval.lower_rank)) return false;
+constexpr uint32_t kListed = internal::kListedPart;
+
+// The positions an interval covers (see LexiconRecord), as the index stores them in its spans.
+Span SpanOf(const IntervalRecord& interval, MatchTarget target) {
+  Span span{0, std::numeric_limits<uint32_t>::max(), target};
+  if (!interval.lower_open) span.lower = 2 * interval.lower_rank + 1;
   switch (static_cast<UpperKind>(interval.upper_kind)) {
     case UpperKind::kNone:
-      return true;
-    case UpperKind::kLastAffected:
-      return position <= BoundPosition(interval.upper_rank);
+      break;
     case UpperKind::kFixed:
     case UpperKind::kLimit:
-      return position < BoundPosition(interval.upper_rank);
+      span.end = 2 * interval.upper_rank + 1;
+      break;
+    case UpperKind::kLastAffected:
+      span.end = 2 * interval.upper_rank + 2;
+      break;
   }
-  return false;
+  return span;
 }
 
-constexpr uint32_t kListed = internal::kListedPart;
+bool InInterval(const IntervalRecord& interval, uint64_t position) {
+  Span span = SpanOf(interval, {});
+  return span.lower <= position && position < span.end;
+}
 
 // Which part of `entry` affects `v`: kListed for an explicitly listed version, an interval
 // index, or nullopt.
@@ -185,12 +194,11 @@ std::string_view UpgradeTarget(const IndexLayout& l, const EntryRecord& entry, P
   return best == nullptr ? std::string_view() : l.Str(best->upper);
 }
 
-// The package record of a key, found through the package table.
+// The package record of a key whose PackageKeyHash is `hash`, found through the package table.
 const PackageRecord* FindPackage(const IndexLayout& l, std::string_view ecosystem,
-                                 std::string_view name) {
+                                 std::string_view name, uint64_t hash) {
   size_t size = l.package_table.size();
   if (size == 0) return nullptr;
-  uint64_t hash = internal::PackageKeyHash(ecosystem, name);
   auto tag = static_cast<uint32_t>(hash >> 32);
   size_t slot = hash & (size - 1);
   for (size_t probe = 0; probe < size; ++probe, slot = (slot + 1) & (size - 1)) {
@@ -339,7 +347,8 @@ StatusOr<std::unique_ptr<IndexLayout>> Validate(std::shared_ptr<const void> owne
     if (slot.package_plus_one > l.packages.size()) return Corrupt("a package slot points outside");
   }
   for (const PackageRecord& p : l.packages) {
-    if (FindPackage(l, l.Str(p.ecosystem), l.Str(p.name)) != &p) {
+    std::string_view ecosystem = l.Str(p.ecosystem), name = l.Str(p.name);
+    if (FindPackage(l, ecosystem, name, internal::PackageKeyHash(ecosystem, name)) != &p) {
       return Corrupt("the package table does not find a package");
     }
   }
@@ -572,42 +581,30 @@ void AdvisoryIndex::MatchRefs(std::span<const PurlPackage> packages,
       group[j].hash = internal::PackageKeyHash(package(j).key.ecosystem, package(j).key.name);
       Prefetch(l.package_table.data() + (group[j].hash & (table_size - 1)));
     }
-    // 2. The first slot with the key's tag names the package, most likely; start reading it.
+    // 2. The key's first slot most likely holds the package; start reading it.
     for (size_t j = 0; j < n; ++j) {
-      group[j].record = nullptr;
-      auto tag = static_cast<uint32_t>(group[j].hash >> 32);
-      size_t slot = group[j].hash & (table_size - 1);
-      for (size_t probe = 0; probe < table_size; ++probe, slot = (slot + 1) & (table_size - 1)) {
-        const PackageSlot& s = l.package_table[slot];
-        if (s.package_plus_one == 0) break;
-        if (s.tag == tag) {
-          group[j].record = &l.packages[s.package_plus_one - 1];
-          Prefetch(group[j].record);
-          break;
-        }
-      }
+      const PackageSlot& s = l.package_table[group[j].hash & (table_size - 1)];
+      group[j].record =
+          s.package_plus_one != 0 && s.tag == static_cast<uint32_t>(group[j].hash >> 32)
+              ? &l.packages[s.package_plus_one - 1]
+              : nullptr;
+      if (group[j].record != nullptr) Prefetch(group[j].record);
     }
-    // 3. Start reading the package's key text and first lexicon.
+    // 3. Start reading that package's key text and first lexicon.
     for (size_t j = 0; j < n; ++j) {
       const PackageRecord* record = group[j].record;
       if (record == nullptr) continue;
       Prefetch(l.blob.data() + record->name.offset);
       if (record->lexicon_count > 0) Prefetch(l.lexicons.data() + record->lexicon_begin);
     }
-    // 4. Confirm the package (a tag shared by another key falls back to a full lookup); start
-    // reading the middle of its keys, where the search begins, and its spans.
+    // 4. Find the package; start reading the middle of its keys, where the search begins, and
+    // its spans.
     for (size_t j = 0; j < n; ++j) {
       const PackageRecord*& record = group[j].record;
-      if (record == nullptr || package(j).version.empty()) {
-        record = nullptr;
-        continue;
-      }
-      if (l.Str(record->name) != package(j).key.name ||
-          l.Str(record->ecosystem) != package(j).key.ecosystem) {
-        record = FindPackage(l, package(j).key.ecosystem, package(j).key.name);
-        if (record == nullptr) continue;
-      }
-      if (record->lexicon_count == 0) continue;
+      record = package(j).version.empty()
+                   ? nullptr
+                   : FindPackage(l, package(j).key.ecosystem, package(j).key.name, group[j].hash);
+      if (record == nullptr || record->lexicon_count == 0) continue;
       const LexiconRecord& lexicon = l.lexicons[record->lexicon_begin];
       Prefetch(l.lexicon_keys.data() + lexicon.version_begin + lexicon.version_count / 2);
       Prefetch(l.spans.data() + lexicon.span_begin);
@@ -980,20 +977,7 @@ AdvisoryIndex AdvisoryIndexBuilder::Finish() && {
       }
       for (uint32_t k = e.interval_begin; k < e.interval_begin + e.interval_count; ++k) {
         const IntervalRecord& interval = intervals[k];
-        Span span{0, std::numeric_limits<uint32_t>::max(), {entry_number, k, e.advisory}};
-        if (!interval.lower_open) span.lower = 2 * interval.lower_rank + 1;
-        switch (static_cast<UpperKind>(interval.upper_kind)) {
-          case UpperKind::kNone:
-            break;
-          case UpperKind::kFixed:
-          case UpperKind::kLimit:
-            span.end = 2 * interval.upper_rank + 1;
-            break;
-          case UpperKind::kLastAffected:
-            span.end = 2 * interval.upper_rank + 2;
-            break;
-        }
-        lexicon_spans[interval.lexicon].push_back(span);
+        lexicon_spans[interval.lexicon].push_back(SpanOf(interval, {entry_number, k, e.advisory}));
       }
       entries.push_back(e);
     }
