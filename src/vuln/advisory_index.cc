@@ -21,6 +21,10 @@
 #include "vuln/internal/index_layout.h"
 #include "vuln/version.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace bulwark::vuln {
 
 using internal::AdvisoryRecord;
@@ -33,7 +37,7 @@ using internal::LexiconVersion;
 using internal::MatchTarget;
 using internal::PackageRecord;
 using internal::PackageSlot;
-using internal::Span;
+using internal::SpanBounds;
 using internal::StrRef;
 using internal::UpperKind;
 
@@ -135,8 +139,8 @@ class Placement {
 constexpr uint32_t kListed = internal::kListedPart;
 
 // The positions an interval covers (see LexiconRecord), as the index stores them in its spans.
-Span SpanOf(const IntervalRecord& interval, MatchTarget target) {
-  Span span{0, std::numeric_limits<uint32_t>::max(), target};
+SpanBounds SpanOf(const IntervalRecord& interval) {
+  SpanBounds span{0, std::numeric_limits<uint32_t>::max()};
   if (!interval.lower_open) span.lower = 2 * interval.lower_rank + 1;
   switch (static_cast<UpperKind>(interval.upper_kind)) {
     case UpperKind::kNone:
@@ -153,7 +157,7 @@ Span SpanOf(const IntervalRecord& interval, MatchTarget target) {
 }
 
 bool InInterval(const IntervalRecord& interval, uint64_t position) {
-  Span span = SpanOf(interval, {});
+  SpanBounds span = SpanOf(interval);
   return span.lower <= position && position < span.end;
 }
 
@@ -312,8 +316,13 @@ StatusOr<std::unique_ptr<IndexLayout>> Validate(std::shared_ptr<const void> owne
                                  "listed versions"));
   BW_RETURN_IF_ERROR(
       SectionSpan(bytes, header.sections[internal::kPoints], &layout->points, "points"));
-  BW_RETURN_IF_ERROR(
-      SectionSpan(bytes, header.sections[internal::kSpans], &layout->spans, "spans"));
+  BW_RETURN_IF_ERROR(SectionSpan(bytes, header.sections[internal::kSpanBounds],
+                                 &layout->span_bounds, "span bounds"));
+  BW_RETURN_IF_ERROR(SectionSpan(bytes, header.sections[internal::kSpanTargets],
+                                 &layout->span_targets, "span targets"));
+  if (layout->span_targets.size() != layout->span_bounds.size()) {
+    return Corrupt("span bounds and their targets differ in number");
+  }
 
   const IndexLayout& l = *layout;
   size_t blob_size = l.blob.size();
@@ -361,7 +370,7 @@ StatusOr<std::unique_ptr<IndexLayout>> Validate(std::shared_ptr<const void> owne
     if ((lexicon.scheme >= kSchemeCount && lexicon.scheme != internal::kNoScheme) ||
         lexicon.version_count > internal::kMaxLexiconVersions ||
         !RangeFits(lexicon.version_begin, lexicon.version_count, l.lexicon_versions.size()) ||
-        !RangeFits(lexicon.span_begin, lexicon.span_count, l.spans.size())) {
+        !RangeFits(lexicon.span_begin, lexicon.span_count, l.span_bounds.size())) {
       return Corrupt("a lexicon record is malformed");
     }
     for (uint32_t i = 1; i < lexicon.version_count; ++i) {
@@ -378,8 +387,8 @@ StatusOr<std::unique_ptr<IndexLayout>> Validate(std::shared_ptr<const void> owne
   for (const MatchTarget& point : l.points) {
     if (!target_fits(point)) return Corrupt("a listed version points outside the index");
   }
-  for (const Span& span : l.spans) {
-    if (!target_fits(span.target)) return Corrupt("an interval span points outside the index");
+  for (const MatchTarget& target : l.span_targets) {
+    if (!target_fits(target)) return Corrupt("an interval span points outside the index");
   }
   for (const LexiconVersion& v : l.lexicon_versions) {
     if (!StrFits(v.version, blob_size) ||
@@ -521,6 +530,41 @@ std::vector<Finding> AdvisoryIndex::Match(std::span<const PurlPackage> packages)
 
 namespace {
 
+// Appends the targets of the lexicon's spans that hold `position`. Most spans of a package with
+// many advisories hold nothing: four are tried at once where SSE2 is there, and a target is read
+// only for a span that holds the position.
+void CollectSpansHolding(const IndexLayout& l, const LexiconRecord& lexicon, uint64_t position,
+                         std::vector<MatchTarget>* hits) {
+  const SpanBounds* bounds = l.span_bounds.data() + lexicon.span_begin;
+  const MatchTarget* targets = l.span_targets.data() + lexicon.span_begin;
+  uint32_t count = lexicon.span_count;
+  // Positions stay below 2 * kMaxLexiconVersions + 2, so they fit in 32 bits.
+  auto p = static_cast<uint32_t>(position);
+  uint32_t i = 0;
+#if defined(__SSE2__)
+  // SSE2 compares signed 32-bit lanes; flipping the top bit of both sides orders them unsigned.
+  const __m128i flip = _mm_set1_epi32(std::numeric_limits<int32_t>::min());
+  const __m128i at = _mm_xor_si128(_mm_set1_epi32(static_cast<int32_t>(p)), flip);
+  for (; i + 4 <= count; i += 4) {
+    __m128 first = _mm_castsi128_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(bounds + i)));
+    __m128 second =
+        _mm_castsi128_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(bounds + i + 2)));
+    __m128i lowers = _mm_xor_si128(
+        _mm_castps_si128(_mm_shuffle_ps(first, second, _MM_SHUFFLE(2, 0, 2, 0))), flip);
+    __m128i ends = _mm_xor_si128(
+        _mm_castps_si128(_mm_shuffle_ps(first, second, _MM_SHUFFLE(3, 1, 3, 1))), flip);
+    // Held when not lower > p and end > p.
+    __m128i held = _mm_andnot_si128(_mm_cmpgt_epi32(lowers, at), _mm_cmpgt_epi32(ends, at));
+    for (int mask = _mm_movemask_ps(_mm_castsi128_ps(held)); mask != 0; mask &= mask - 1) {
+      hits->push_back(targets[i + static_cast<uint32_t>(__builtin_ctz(mask))]);
+    }
+  }
+#endif
+  for (; i < count; ++i) {
+    if (bounds[i].lower <= p && p < bounds[i].end) hits->push_back(targets[i]);
+  }
+}
+
 // The matches of one package found in the index: its version placed once in each of the
 // package's lexicons (the first one's place is given), then the listed versions it is and the
 // intervals it is in.
@@ -537,9 +581,7 @@ void MatchRecord(const IndexLayout& l, const PackageRecord& record, const PurlPa
       std::span<const MatchTarget> points = l.points.subspan(v.point_begin, v.point_count);
       hits->insert(hits->end(), points.begin(), points.end());
     }
-    for (const Span& span : l.spans.subspan(lexicon.span_begin, lexicon.span_count)) {
-      if (span.lower <= position && position < span.end) hits->push_back(span.target);
-    }
+    CollectSpansHolding(l, lexicon, position, hits);
   }
   // In entry order, and within an entry in the order AffectingPart tries the parts.
   auto part_order = [](uint32_t part) { return part == kListed ? 0 : uint64_t{part} + 1; };
@@ -615,7 +657,7 @@ void AdvisoryIndex::MatchRefs(std::span<const PurlPackage> packages,
       if (record == nullptr || record->lexicon_count == 0) continue;
       const LexiconRecord& lexicon = l.lexicons[record->lexicon_begin];
       Prefetch(l.lexicon_keys.data() + lexicon.version_begin + lexicon.version_count / 2);
-      Prefetch(l.spans.data() + lexicon.span_begin);
+      Prefetch(l.span_bounds.data() + lexicon.span_begin);
     }
     // 5. Place the version in the first lexicon; when it is one of the lexicon's versions,
     // start reading that version's record, which names the listed versions it is.
@@ -892,7 +934,8 @@ AdvisoryIndex AdvisoryIndexBuilder::Finish() && {
   std::vector<IntervalRecord> intervals;
   std::vector<uint32_t> listed;
   std::vector<MatchTarget> points;
-  std::vector<Span> spans;
+  std::vector<SpanBounds> span_bounds;
+  std::vector<MatchTarget> span_targets;
   entries.reserve(order.size());
   intervals.reserve(s.intervals.size());
   listed.reserve(s.listed_text.size());
@@ -963,7 +1006,7 @@ AdvisoryIndex AdvisoryIndexBuilder::Finish() && {
                         static_cast<uint32_t>(lexicon_of.size())});
     // Each lexicon's points and spans, in entry order.
     std::map<uint32_t, std::vector<std::pair<uint32_t, MatchTarget>>> lexicon_points;
-    std::map<uint32_t, std::vector<Span>> lexicon_spans;
+    std::map<uint32_t, std::vector<std::pair<SpanBounds, MatchTarget>>> lexicon_spans;
     for (uint32_t i : package_entries) {
       auto entry_number = static_cast<uint32_t>(entries.size());
       EntryRecord e = s.entries[i];
@@ -998,7 +1041,8 @@ AdvisoryIndex AdvisoryIndexBuilder::Finish() && {
       }
       for (uint32_t k = e.interval_begin; k < e.interval_begin + e.interval_count; ++k) {
         const IntervalRecord& interval = intervals[k];
-        lexicon_spans[interval.lexicon].push_back(SpanOf(interval, {entry_number, k, e.advisory}));
+        lexicon_spans[interval.lexicon].emplace_back(SpanOf(interval),
+                                                     MatchTarget{entry_number, k, e.advisory});
       }
       entries.push_back(e);
     }
@@ -1014,9 +1058,12 @@ AdvisoryIndex AdvisoryIndexBuilder::Finish() && {
       }
     }
     for (auto& [lexicon, lexicon_span_list] : lexicon_spans) {
-      lexicons[lexicon].span_begin = static_cast<uint32_t>(spans.size());
+      lexicons[lexicon].span_begin = static_cast<uint32_t>(span_bounds.size());
       lexicons[lexicon].span_count = static_cast<uint32_t>(lexicon_span_list.size());
-      spans.insert(spans.end(), lexicon_span_list.begin(), lexicon_span_list.end());
+      for (const auto& [bounds, target] : lexicon_span_list) {
+        span_bounds.push_back(bounds);
+        span_targets.push_back(target);
+      }
     }
   }
 
@@ -1054,7 +1101,8 @@ AdvisoryIndex AdvisoryIndexBuilder::Finish() && {
       {internal::kListedVersions, listed.data(), listed.size() * sizeof(uint32_t)},
       {internal::kLexiconKeys, lexicon_keys.data(), lexicon_keys.size() * sizeof(uint64_t)},
       {internal::kPoints, points.data(), points.size() * sizeof(MatchTarget)},
-      {internal::kSpans, spans.data(), spans.size() * sizeof(Span)},
+      {internal::kSpanBounds, span_bounds.data(), span_bounds.size() * sizeof(SpanBounds)},
+      {internal::kSpanTargets, span_targets.data(), span_targets.size() * sizeof(MatchTarget)},
   };
   IndexHeader header{};
   std::memcpy(header.magic, internal::kIndexMagic, sizeof(header.magic));

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "testing/temp_dir.h"
+#include "vuln/internal/index_layout.h"
 #include "vuln/inventory_index.h"
 #include "vuln/version.h"
 
@@ -52,6 +53,42 @@ std::vector<std::string> Ids(const std::vector<Finding>& findings) {
   std::vector<std::string> ids;
   for (const Finding& f : findings) ids.push_back(f.advisory_id);
   return ids;
+}
+
+// The package table's hash is part of the file format (docs/vulnerability-index.md): each string
+// as 8-byte little-endian words, the last one zero-padded, then its length.
+uint64_t DefinedPackageKeyHash(std::string_view ecosystem, std::string_view name) {
+  uint64_t h = 0x243f6a8885a308d3u;
+  auto mix = [&h](uint64_t word) {
+    h = (h ^ word) * 0x9e3779b97f4a7c15u;
+    h ^= h >> 29;
+  };
+  for (std::string_view s : {ecosystem, name}) {
+    for (size_t i = 0; i <= s.size(); i += 8) {  // a length of 8k ends with a zero word
+      uint64_t word = 0;
+      for (size_t b = 0; b < 8 && i + b < s.size(); ++b) {
+        word |= uint64_t{static_cast<unsigned char>(s[i + b])} << (8 * b);
+      }
+      mix(word);
+    }
+    mix(s.size());
+  }
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdu;
+  h ^= h >> 33;
+  return h;
+}
+
+TEST(AdvisoryIndex, PackageKeyHashIsTheFormatsHashForEveryLength) {
+  std::string text = "github.com/\xe4\xf6/some-module/with/a/long/path/v2";
+  for (size_t e = 0; e <= 17; ++e) {
+    for (size_t n = 0; n <= text.size(); ++n) {
+      std::string_view ecosystem = std::string_view(text).substr(text.size() - e);
+      std::string_view name = std::string_view(text).substr(0, n);
+      EXPECT_EQ(internal::PackageKeyHash(ecosystem, name), DefinedPackageKeyHash(ecosystem, name))
+          << "ecosystem of " << e << " bytes, name of " << n;
+    }
+  }
 }
 
 TEST(AdvisoryIndex, IntroducedFixedInterval) {

@@ -59,7 +59,7 @@ inline constexpr uint8_t kNoScheme = 0xff;
 struct LexiconRecord {
   uint32_t version_begin;  // into lexicon_versions and lexicon_keys
   uint32_t version_count;  // at most kMaxLexiconVersions
-  uint32_t span_begin;     // into spans
+  uint32_t span_begin;     // into span_bounds and span_targets
   uint32_t span_count;
   uint8_t scheme;  // VersionScheme, or kNoScheme for bytewise
   uint8_t reserved[3];
@@ -84,11 +84,12 @@ struct MatchTarget {
 };
 
 // Positions [lower, end) of one interval: lower 0 when open, end 0xffffffff when unbounded. A
-// lexicon's spans are in entry order, an entry's in the order of its intervals.
-struct Span {
+// lexicon's spans are in entry order, an entry's in the order of its intervals. Their targets
+// are a parallel section, read only for the spans that hold the position, so that trying a
+// package's spans reads 8 bytes a span.
+struct SpanBounds {
   uint32_t lower;
   uint32_t end;
-  MatchTarget target;
 };
 
 inline constexpr uint32_t kListedPart = 0xffffffff;
@@ -128,7 +129,7 @@ struct IntervalRecord {
 };
 
 inline constexpr char kIndexMagic[8] = {'B', 'W', 'V', 'X', 'I', 'D', 'X', '\n'};
-inline constexpr uint32_t kIndexFormatVersion = 3;
+inline constexpr uint32_t kIndexFormatVersion = 4;
 inline constexpr uint32_t kByteOrderMark = 0x01020304;
 
 enum Section : uint32_t {
@@ -141,7 +142,8 @@ enum Section : uint32_t {
   kLexiconVersions,
   kLexiconKeys,
   kPoints,
-  kSpans,
+  kSpanBounds,
+  kSpanTargets,
   kEntries,
   kIntervals,
   kListedVersions,
@@ -166,14 +168,47 @@ struct IndexHeader {
 // The file format is these structs' bytes; docs/vulnerability-index.md states their sizes.
 static_assert(sizeof(AdvisoryRecord) == 24 && sizeof(PackageRecord) == 32 &&
               sizeof(PackageSlot) == 8 && sizeof(LexiconRecord) == 20 &&
-              sizeof(MatchTarget) == 12 && sizeof(Span) == 20 && sizeof(LexiconVersion) == 16 &&
-              sizeof(EntryRecord) == 48 && sizeof(IntervalRecord) == 32 && sizeof(StrRef) == 8);
+              sizeof(MatchTarget) == 12 && sizeof(SpanBounds) == 8 &&
+              sizeof(LexiconVersion) == 16 && sizeof(EntryRecord) == 48 &&
+              sizeof(IntervalRecord) == 32 && sizeof(StrRef) == 8);
 static_assert(std::is_trivially_copyable_v<IntervalRecord> &&
               std::is_standard_layout_v<IntervalRecord> && std::is_standard_layout_v<EntryRecord>);
 
 // The hash the package table is built and probed with: each string's 8-byte little-endian
 // words and its length, multiplied in, then a final mix that spreads the result over the low
 // bits. It is part of the file format: changing it means a new format version.
+//
+// The last 1 to 7 bytes of a string make one word, zero-padded. They are read with loads of fixed
+// size, never a copy of variable length, whose store the following load of the word would wait
+// for.
+inline uint64_t TailWord(std::string_view s, size_t i) {
+  size_t rest = s.size() - i;  // 0 to 7
+  if (rest == 0) return 0;
+  const char* p = s.data() + i;
+  if (s.size() >= 8) {
+    // The 8 bytes ending at the end of the string, shifted down past the ones already mixed.
+    uint64_t word;
+    std::memcpy(&word, s.data() + s.size() - 8, 8);
+    return word >> (8 * (8 - rest));
+  }
+  uint64_t word = 0;
+  size_t at = 0;
+  if (rest & 4) {
+    uint32_t four;
+    std::memcpy(&four, p, 4);
+    word = four;
+    at = 4;
+  }
+  if (rest & 2) {
+    uint16_t two;
+    std::memcpy(&two, p + at, 2);
+    word |= uint64_t{two} << (8 * at);
+    at += 2;
+  }
+  if (rest & 1) word |= uint64_t{static_cast<unsigned char>(p[at])} << (8 * at);
+  return word;
+}
+
 inline uint64_t PackageKeyHash(std::string_view ecosystem, std::string_view name) {
   constexpr uint64_t kMultiplier = 0x9e3779b97f4a7c15u;
   uint64_t h = 0x243f6a8885a308d3u;
@@ -188,9 +223,7 @@ inline uint64_t PackageKeyHash(std::string_view ecosystem, std::string_view name
       std::memcpy(&word, s.data() + i, 8);
       mix(word);
     }
-    uint64_t tail = 0;
-    if (i < s.size()) std::memcpy(&tail, s.data() + i, s.size() - i);
-    mix(tail);
+    mix(TailWord(s, i));
     mix(s.size());
   }
   h ^= h >> 33;
@@ -214,7 +247,8 @@ struct IndexLayout {
   // big-endian when bytewise. Apart from the versions, so that a search reads fewer lines.
   std::span<const uint64_t> lexicon_keys;
   std::span<const MatchTarget> points;  // per lexicon version, in entry order
-  std::span<const Span> spans;
+  std::span<const SpanBounds> span_bounds;
+  std::span<const MatchTarget> span_targets;  // parallel to span_bounds
   std::span<const EntryRecord> entries;
   std::span<const IntervalRecord> intervals;
   std::span<const uint32_t> listed;
