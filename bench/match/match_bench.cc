@@ -19,7 +19,9 @@
 //   - reverse query: InventoryIndex::Affected of one new advisory on a popular package, over
 //     `inventories` inventories of `inventory-components` components each.
 // The SQL way uses OrderingFor(scheme).Compare for its version_cmp function, so both sides
-// compare versions with the same code; its findings are checked against ours.
+// compare versions with the same code; its findings are checked against ours. The forward
+// speed-up is the median ratio of paired rounds, each timing the SQL join and then our matching,
+// so that the machine's drifting speed falls on both sides of each ratio alike.
 //
 // Targets (issue): 10,000 components matched in under 20 ms; cold load under 200 ms; peak
 // memory under 300 MB; reverse query under 50 ms; at least 50x faster than the SQL way.
@@ -1857,9 +1859,12 @@ int Main(int argc, char** argv) {
       GroupDigits(sql.range_rows()).c_str(), GroupDigits(sql.version_rows()).c_str(),
       Duration(sql_load_s).c_str());
 
-  std::vector<double> sql_insert_times, sql_query_times;
+  // The machine's speed drifts (other tenants, frequency), so each round times the SQL join and
+  // then our matching of the same components, and the speed-up is the median of the rounds'
+  // ratios: both sides of a ratio see the same machine.
+  std::vector<double> sql_insert_times, sql_query_times, paired_match_times, forward_ratios;
   std::set<std::pair<size_t, std::string>> sql_forward;
-  for (int run = 0; run < 3; ++run) {
+  for (int run = 0; run < 5; ++run) {
     auto t = Clock::now();
     if (!sql.Begin() || !Exec(sql.db(), "DELETE FROM components WHERE sbom_id = 0")) return 1;
     for (size_t i = 0; i < sbom->components.size(); ++i) {
@@ -1877,11 +1882,28 @@ int Main(int argc, char** argv) {
     });
     sql_query_times.push_back(Since(t));
     if (!ok) return 1;
+    std::vector<double> ours;
+    for (int i = 0; i < 5; ++i) {
+      std::vector<AdvisoryIndex::MatchRef> refs;
+      refs.reserve(sbom_packages.size());
+      t = Clock::now();
+      index->MatchRefs(sbom_packages, &refs);
+      ours.push_back(Since(t));
+    }
+    paired_match_times.push_back(Median(ours));
+    forward_ratios.push_back(sql_query_times.back() / paired_match_times.back());
   }
   double sql_insert_s = Median(sql_insert_times), sql_query_s = Median(sql_query_times);
   double sql_forward_s = sql_insert_s + sql_query_s;
-  Progress("    SQL way: purls to keys and insert %s, join query %s (medians of 3)\n",
+  double forward_speedup = Median(forward_ratios);
+  Progress("    SQL way: purls to keys and insert %s, join query %s (medians of 5)\n",
            Duration(sql_insert_s).c_str(), Duration(sql_query_s).c_str());
+  Progress("    paired rounds (join query / MatchRefs, median of 5 right after it):");
+  for (size_t r = 0; r < forward_ratios.size(); ++r) {
+    Progress(" %s/%s = %.0fx", Duration(sql_query_times[r]).c_str(),
+             Duration(paired_match_times[r]).c_str(), forward_ratios[r]);
+  }
+  Progress("; median %.0fx\n", forward_speedup);
   for (const std::string& line : sql.Plan(kForwardQuery))
     Progress("      plan: %s\n", line.c_str());
   std::set<std::pair<size_t, std::string>> our_forward;
@@ -2040,7 +2062,7 @@ int Main(int argc, char** argv) {
   double match_s = Median(match_times);
   rows.push_back({Format("forward: matching %s components", GroupDigits(scan.components).c_str()),
                   Duration(match_s), "< 20 ms", Duration(sql_query_s),
-                  Speedup(sql_query_s, match_s)});
+                  Format("%.0fx", forward_speedup)});
   rows.push_back({"  ScanSbom end to end (purls, matching, report records)", Duration(scan_s), "",
                   Duration(sql_forward_s), Speedup(sql_forward_s, scan_s)});
   rows.push_back({Format("inventory index build (%s components)",
@@ -2063,9 +2085,10 @@ int Main(int argc, char** argv) {
   targets.push_back({Format("forward: %s components matched in under 20 ms (%s)",
                             GroupDigits(scan.components).c_str(), Duration(match_s).c_str()),
                      match_s < 0.020});
-  targets.push_back({Format("forward matching at least 50x faster than the SQL join (%s)",
-                            Speedup(sql_query_s, match_s).c_str()),
-                     sql_query_s >= 50 * match_s});
+  targets.push_back({Format("forward matching at least 50x faster than the SQL join (%.0fx, the"
+                            " median of paired rounds)",
+                            forward_speedup),
+                     forward_speedup >= 50});
   targets.push_back({Format("reverse at least 50x faster than the SQL way (%s)",
                             Speedup(sql_reverse_s, reverse_s).c_str()),
                      sql_reverse_s >= 50 * reverse_s});
