@@ -77,32 +77,57 @@ int LexiconCompare(uint8_t scheme, std::string_view a, std::string_view b) {
 
 // Where `version` falls among a lexicon's versions x0 < x1 < ...: 2i + 1 when it equals xi,
 // 2i when it lies below xi and above x(i-1). A bound of rank r is at 2r + 1. Keys narrow the
-// search to the versions sharing the installed version's key; only those are compared exactly.
-uint64_t PositionIn(const IndexLayout& l, uint32_t lexicon_index, std::string_view version) {
-  const LexiconRecord& lexicon = l.lexicons[lexicon_index];
+// search to the versions sharing the installed version's key, ranks [lo, hi); only those are
+// compared exactly, in a second step, so that a batch of lookups can read their text together.
+struct KeyRange {
+  uint32_t lo;
+  uint32_t hi;
+  bool settled;       // the keys alone place the version
+  uint64_t position;  // when settled
+};
+
+KeyRange RangeOfKey(const IndexLayout& l, const LexiconRecord& lexicon, std::string_view version) {
   std::span<const uint64_t> keys =
       l.lexicon_keys.subspan(lexicon.version_begin, lexicon.version_count);
   uint64_t key = LexiconKey(lexicon.scheme, version);
   auto lo = std::lower_bound(keys.begin(), keys.end(), key);
   auto hi = std::upper_bound(lo, keys.end(), key);
-  // A lexicon holds each version once, so an exact key names at most one of them.
-  if (hi - lo == 1 && lexicon.scheme != internal::kNoScheme &&
-      OrderingFor(static_cast<VersionScheme>(lexicon.scheme)).CoarseKeyIsExact(key)) {
-    return 2 * static_cast<uint64_t>(lo - keys.begin()) + 1;
+  KeyRange range{static_cast<uint32_t>(lo - keys.begin()), static_cast<uint32_t>(hi - keys.begin()),
+                 false, 0};
+  if (range.hi == range.lo) {
+    range.settled = true;
+    range.position = 2 * static_cast<uint64_t>(range.lo);
+  } else if (range.hi - range.lo == 1 && lexicon.scheme != internal::kNoScheme &&
+             OrderingFor(static_cast<VersionScheme>(lexicon.scheme)).CoarseKeyIsExact(key)) {
+    // A lexicon holds each version once, so an exact key names at most one of them.
+    range.settled = true;
+    range.position = 2 * static_cast<uint64_t>(range.lo) + 1;
   }
+  return range;
+}
+
+// The position of `version`, comparing it with the versions of `range` by their text.
+uint64_t Settle(const IndexLayout& l, const LexiconRecord& lexicon, std::string_view version,
+                KeyRange range) {
+  if (range.settled) return range.position;
+  uint32_t lo = range.lo, hi = range.hi;
   while (lo < hi) {
-    auto mid = lo + (hi - lo) / 2;
-    size_t rank = mid - keys.begin();
+    uint32_t rank = lo + (hi - lo) / 2;
     int c = LexiconCompare(
         lexicon.scheme, l.Str(l.lexicon_versions[lexicon.version_begin + rank].version), version);
     if (c == 0) return 2 * static_cast<uint64_t>(rank) + 1;
     if (c < 0) {
-      lo = mid + 1;
+      lo = rank + 1;
     } else {
-      hi = mid;
+      hi = rank;
     }
   }
-  return 2 * static_cast<uint64_t>(lo - keys.begin());
+  return 2 * static_cast<uint64_t>(lo);
+}
+
+uint64_t PositionIn(const IndexLayout& l, uint32_t lexicon_index, std::string_view version) {
+  const LexiconRecord& lexicon = l.lexicons[lexicon_index];
+  return Settle(l, lexicon, version, RangeOfKey(l, lexicon, version));
 }
 
 uint64_t BoundPosition(uint32_t rank) { return 2 * static_cast<uint64_t>(rank) + 1; }
@@ -530,13 +555,12 @@ std::vector<Finding> AdvisoryIndex::Match(std::span<const PurlPackage> packages)
 
 namespace {
 
-// Appends the targets of the lexicon's spans that hold `position`. Most spans of a package with
-// many advisories hold nothing: four are tried at once where SSE2 is there, and a target is read
-// only for a span that holds the position.
-void CollectSpansHolding(const IndexLayout& l, const LexiconRecord& lexicon, uint64_t position,
-                         std::vector<MatchTarget>* hits) {
+// Calls `held(i)` for each of the lexicon's spans i that holds `position`, in order. Most spans
+// of a package with many advisories hold nothing: four are tried at once where SSE2 is there.
+template <typename Held>
+void ForEachSpanHolding(const IndexLayout& l, const LexiconRecord& lexicon, uint64_t position,
+                        Held&& held) {
   const SpanBounds* bounds = l.span_bounds.data() + lexicon.span_begin;
-  const MatchTarget* targets = l.span_targets.data() + lexicon.span_begin;
   uint32_t count = lexicon.span_count;
   // Positions stay below 2 * kMaxLexiconVersions + 2, so they fit in 32 bits.
   auto p = static_cast<uint32_t>(position);
@@ -554,14 +578,14 @@ void CollectSpansHolding(const IndexLayout& l, const LexiconRecord& lexicon, uin
     __m128i ends = _mm_xor_si128(
         _mm_castps_si128(_mm_shuffle_ps(first, second, _MM_SHUFFLE(3, 1, 3, 1))), flip);
     // Held when not lower > p and end > p.
-    __m128i held = _mm_andnot_si128(_mm_cmpgt_epi32(lowers, at), _mm_cmpgt_epi32(ends, at));
-    for (int mask = _mm_movemask_ps(_mm_castsi128_ps(held)); mask != 0; mask &= mask - 1) {
-      hits->push_back(targets[i + static_cast<uint32_t>(__builtin_ctz(mask))]);
+    __m128i holds = _mm_andnot_si128(_mm_cmpgt_epi32(lowers, at), _mm_cmpgt_epi32(ends, at));
+    for (int mask = _mm_movemask_ps(_mm_castsi128_ps(holds)); mask != 0; mask &= mask - 1) {
+      held(i + static_cast<uint32_t>(__builtin_ctz(mask)));
     }
   }
 #endif
   for (; i < count; ++i) {
-    if (bounds[i].lower <= p && p < bounds[i].end) hits->push_back(targets[i]);
+    if (bounds[i].lower <= p && p < bounds[i].end) held(i);
   }
 }
 
@@ -581,7 +605,8 @@ void MatchRecord(const IndexLayout& l, const PackageRecord& record, const PurlPa
       std::span<const MatchTarget> points = l.points.subspan(v.point_begin, v.point_count);
       hits->insert(hits->end(), points.begin(), points.end());
     }
-    CollectSpansHolding(l, lexicon, position, hits);
+    const MatchTarget* targets = l.span_targets.data() + lexicon.span_begin;
+    ForEachSpanHolding(l, lexicon, position, [&](uint32_t i) { hits->push_back(targets[i]); });
   }
   // In entry order, and within an entry in the order AffectingPart tries the parts.
   auto part_order = [](uint32_t part) { return part == kListed ? 0 : uint64_t{part} + 1; };
@@ -613,10 +638,13 @@ void AdvisoryIndex::MatchRefs(std::span<const PurlPackage> packages,
   // memory reads the next stage needs, so the group's cache misses overlap instead of following
   // one another. The stages only prefetch; the last one decides every match by itself.
   constexpr size_t kGroup = 16;
+  // A tie between keys is settled by reading the text of at most this many versions at once.
+  constexpr uint32_t kPrefetchedTies = 4;
   struct Lookup {
     uint64_t hash;
     const PackageRecord* record;  // the package, once found
-    uint64_t first_position;      // the version's place in the package's first lexicon
+    KeyRange range;               // the version's keys in the package's first lexicon
+    uint64_t first_position;      // the version's place in it
   };
   std::array<Lookup, kGroup> group;
   std::vector<MatchTarget> hits;
@@ -659,19 +687,46 @@ void AdvisoryIndex::MatchRefs(std::span<const PurlPackage> packages,
       Prefetch(l.lexicon_keys.data() + lexicon.version_begin + lexicon.version_count / 2);
       Prefetch(l.span_bounds.data() + lexicon.span_begin);
     }
-    // 5. Place the version in the first lexicon; when it is one of the lexicon's versions,
-    // start reading that version's record, which names the listed versions it is.
+    // 5. Search the keys of the first lexicon. When versions share the installed version's key,
+    // start reading their records.
     for (size_t j = 0; j < n; ++j) {
       const PackageRecord* record = group[j].record;
       if (record == nullptr || record->lexicon_count == 0) continue;
-      uint64_t position = PositionIn(l, record->lexicon_begin, package(j).version);
-      group[j].first_position = position;
-      if (position % 2 == 1) {
-        const LexiconRecord& lexicon = l.lexicons[record->lexicon_begin];
-        Prefetch(l.lexicon_versions.data() + lexicon.version_begin + position / 2);
+      const LexiconRecord& lexicon = l.lexicons[record->lexicon_begin];
+      KeyRange& range = group[j].range;
+      range = RangeOfKey(l, lexicon, package(j).version);
+      if (range.settled) continue;
+      Prefetch(l.lexicon_versions.data() + lexicon.version_begin + range.lo);
+      Prefetch(l.lexicon_versions.data() + lexicon.version_begin +
+               std::min(range.hi, range.lo + kPrefetchedTies) - 1);
+    }
+    // 6. Start reading those versions' text.
+    for (size_t j = 0; j < n; ++j) {
+      const PackageRecord* record = group[j].record;
+      if (record == nullptr || record->lexicon_count == 0 || group[j].range.settled) continue;
+      const LexiconRecord& lexicon = l.lexicons[record->lexicon_begin];
+      const KeyRange& range = group[j].range;
+      for (uint32_t rank = range.lo; rank < std::min(range.hi, range.lo + kPrefetchedTies);
+           ++rank) {
+        Prefetch(l.blob.data() + l.lexicon_versions[lexicon.version_begin + rank].version.offset);
       }
     }
-    // 6. Match.
+    // 7. Place the version in the first lexicon; start reading the record of the lexicon
+    // version it equals, which names the listed versions it is, and the targets of the spans
+    // that hold it.
+    for (size_t j = 0; j < n; ++j) {
+      const PackageRecord* record = group[j].record;
+      if (record == nullptr || record->lexicon_count == 0) continue;
+      const LexiconRecord& lexicon = l.lexicons[record->lexicon_begin];
+      uint64_t position = Settle(l, lexicon, package(j).version, group[j].range);
+      group[j].first_position = position;
+      if (position % 2 == 1) {
+        Prefetch(l.lexicon_versions.data() + lexicon.version_begin + position / 2);
+      }
+      const MatchTarget* targets = l.span_targets.data() + lexicon.span_begin;
+      ForEachSpanHolding(l, lexicon, position, [&](uint32_t i) { Prefetch(targets + i); });
+    }
+    // 8. Match.
     for (size_t j = 0; j < n; ++j) {
       if (group[j].record == nullptr) continue;
       MatchRecord(l, *group[j].record, package(j), group[j].first_position,
@@ -1065,6 +1120,48 @@ AdvisoryIndex AdvisoryIndexBuilder::Finish() && {
         span_targets.push_back(target);
       }
     }
+  }
+
+  // The blob, laid out for matching: what lookups read (each package's key, then the text of
+  // its lexicons' versions, package by package) first and together, so that a lookup's text
+  // shares pages and lines with its neighbours; advisories' ids, summaries and the rest after.
+  // Superseded advisories' ids and summaries are left behind.
+  {
+    std::string blob;
+    blob.reserve(s.blob.size());
+    std::unordered_map<uint64_t, StrRef> moved;
+    auto move = [&](StrRef& ref) {
+      auto [it, inserted] = moved.try_emplace((uint64_t{ref.offset} << 32) | ref.size);
+      if (inserted) {
+        it->second = {static_cast<uint32_t>(blob.size()), ref.size};
+        blob.append(s.Str(ref));
+      }
+      ref = it->second;
+    };
+    for (PackageRecord& package : packages) {
+      move(package.ecosystem);
+      move(package.name);
+      for (uint32_t k = package.lexicon_begin; k < package.lexicon_begin + package.lexicon_count;
+           ++k) {
+        for (uint32_t v = 0; v < lexicons[k].version_count; ++v) {
+          move(lexicon_versions[lexicons[k].version_begin + v].version);
+        }
+      }
+    }
+    for (AdvisoryRecord& advisory : advisories) {
+      move(advisory.id);
+      move(advisory.summary);
+    }
+    for (StrRef& alias : s.aliases) move(alias);
+    for (EntryRecord& entry : entries) {
+      move(entry.ecosystem);
+      move(entry.name);
+    }
+    for (IntervalRecord& interval : intervals) {
+      move(interval.lower);
+      move(interval.upper);
+    }
+    s.blob = std::move(blob);
   }
 
   // The package table: open addressing, at most half full.

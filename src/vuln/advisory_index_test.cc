@@ -228,6 +228,30 @@ TEST(AdvisoryIndex, NewerModifiedWinsAndWithdrawnIsDropped) {
   EXPECT_EQ(f.front().fixed, "2.0.0");
 }
 
+TEST(AdvisoryIndex, SupersededTextIsNotKept) {
+  Advisory old_record = MakeAdvisory(
+      "GHSA-5", "npm", "a",
+      {Range(AffectedRange::Type::kSemver, {{Kind::kIntroduced, "0"}, {Kind::kFixed, "1.0.0"}})});
+  old_record.summary = "an outdated summary that a newer record replaces";
+  Advisory newer = old_record;
+  newer.modified = FromUnixMicros(2'000'000);
+  newer.summary = "the current summary";
+
+  AdvisoryIndexBuilder builder;
+  ASSERT_TRUE(builder.Add(old_record).ok());
+  ASSERT_TRUE(builder.Add(newer).ok());
+  AdvisoryIndex index = std::move(builder).Finish();
+  EXPECT_EQ(index.bytes().find(old_record.summary), std::string_view::npos);
+  auto f = index.Match(std::vector{Package("npm", "a", "0.5.0")});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f.front().summary, "the current summary");
+  EXPECT_EQ(f.front().aliases, std::vector<std::string>{"CVE-2024-0001"});
+  // The layout survives a save and a load.
+  StatusOr<AdvisoryIndex> loaded = AdvisoryIndex::FromBytes(index.bytes());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_EQ(loaded->Match(std::vector{Package("npm", "a", "0.5.0")}).size(), 1u);
+}
+
 TEST(AdvisoryIndex, OneFindingPerAdvisoryAndDeterministicOrder) {
   Advisory a = MakeAdvisory(
       "GHSA-5", "npm", "b",
