@@ -1864,7 +1864,8 @@ int Main(int argc, char** argv) {
   // ratios: both sides of a ratio see the same machine.
   std::vector<double> sql_insert_times, sql_query_times, paired_match_times, forward_ratios;
   std::set<std::pair<size_t, std::string>> sql_forward;
-  for (int run = 0; run < 5; ++run) {
+  constexpr int kRounds = 9;
+  for (int run = 0; run < kRounds; ++run) {
     auto t = Clock::now();
     if (!sql.Begin() || !Exec(sql.db(), "DELETE FROM components WHERE sbom_id = 0")) return 1;
     for (size_t i = 0; i < sbom->components.size(); ++i) {
@@ -1896,14 +1897,17 @@ int Main(int argc, char** argv) {
   double sql_insert_s = Median(sql_insert_times), sql_query_s = Median(sql_query_times);
   double sql_forward_s = sql_insert_s + sql_query_s;
   double forward_speedup = Median(forward_ratios);
-  Progress("    SQL way: purls to keys and insert %s, join query %s (medians of 5)\n",
-           Duration(sql_insert_s).c_str(), Duration(sql_query_s).c_str());
-  Progress("    paired rounds (join query / MatchRefs, median of 5 right after it):");
+  Progress("    SQL way: purls to keys and insert %s, join query %s (medians of %d)\n",
+           Duration(sql_insert_s).c_str(), Duration(sql_query_s).c_str(), kRounds);
+  Progress("    %d paired rounds (join query / MatchRefs, median of 5 right after it):\n     ",
+           kRounds);
   for (size_t r = 0; r < forward_ratios.size(); ++r) {
     Progress(" %s/%s = %.0fx", Duration(sql_query_times[r]).c_str(),
              Duration(paired_match_times[r]).c_str(), forward_ratios[r]);
   }
-  Progress("; median %.0fx\n", forward_speedup);
+  Progress("\n      median %.0fx (lowest %.0fx, highest %.0fx)\n", forward_speedup,
+           *std::min_element(forward_ratios.begin(), forward_ratios.end()),
+           *std::max_element(forward_ratios.begin(), forward_ratios.end()));
   for (const std::string& line : sql.Plan(kForwardQuery))
     Progress("      plan: %s\n", line.c_str());
   std::set<std::pair<size_t, std::string>> our_forward;
