@@ -108,6 +108,14 @@ class Fields {
     return OkStatus();
   }
 
+  // A member that must be an object, as that object's fields.
+  StatusOr<Fields> RequiredObject(std::string_view key) const {
+    const json::value* v = Find(key);
+    if (v == nullptr) return Invalid(Param(key), "this field is required");
+    if (!v->is_object()) return WrongType(Param(key), "an object", *v);
+    return Fields(v->get_object(), Param(key));
+  }
+
   Status NotStreaming() const {
     const json::value* v = Find("stream");
     if (v == nullptr) return OkStatus();
@@ -127,6 +135,13 @@ class Fields {
 StatusOr<const json::object*> AsObject(const json::value& v, const std::string& param) {
   if (!v.is_object()) return WrongType(param, "an object", v);
   return &v.get_object();
+}
+
+// The fields of item `index` of the array named `param`, which must be an object.
+StatusOr<Fields> ObjectAt(const json::array& items, const std::string& param, size_t index) {
+  std::string item_param = Join(param, index);
+  BW_ASSIGN_OR_RETURN(const json::object* item, AsObject(items[index], item_param));
+  return Fields(*item, std::move(item_param));
 }
 
 StatusOr<const json::array*> RequiredArray(const Fields& f, std::string_view key, bool non_empty) {
@@ -169,9 +184,7 @@ StatusOr<std::string> OpenAiContent(const Fields& message, std::string_view role
   std::string text;
   const json::array& parts = v->get_array();
   for (size_t i = 0; i < parts.size(); ++i) {
-    std::string part_param = Join(param, i);
-    BW_ASSIGN_OR_RETURN(const json::object* part, AsObject(parts[i], part_param));
-    Fields p(*part, part_param);
+    BW_ASSIGN_OR_RETURN(Fields p, ObjectAt(parts, param, i));
     BW_ASSIGN_OR_RETURN(std::string type, p.RequiredString("type"));
     if (type == "text") {
       BW_ASSIGN_OR_RETURN(std::string part_text, p.RequiredString("text", false));
@@ -195,17 +208,12 @@ StatusOr<std::vector<std::string>> OpenAiTools(const Fields& body) {
   if (!v->is_array()) return WrongType("tools", "an array", *v);
   const json::array& tools = v->get_array();
   for (size_t i = 0; i < tools.size(); ++i) {
-    std::string param = Join("tools", i);
-    BW_ASSIGN_OR_RETURN(const json::object* tool, AsObject(tools[i], param));
-    Fields t(*tool, param);
+    BW_ASSIGN_OR_RETURN(Fields t, ObjectAt(tools, "tools", i));
     BW_ASSIGN_OR_RETURN(std::string type, t.RequiredString("type"));
     if (type != "function") {
       return Invalid(t.Param("type"), "must be \"function\", got \"" + type + "\"");
     }
-    const json::value* fn = t.Find("function");
-    if (fn == nullptr) return Invalid(t.Param("function"), "this field is required");
-    BW_ASSIGN_OR_RETURN(const json::object* fn_object, AsObject(*fn, t.Param("function")));
-    Fields f(*fn_object, t.Param("function"));
+    BW_ASSIGN_OR_RETURN(Fields f, t.RequiredObject("function"));
     BW_ASSIGN_OR_RETURN(std::string name, f.RequiredString("name"));
     BW_RETURN_IF_ERROR(CheckToolName(name, f.Param("name")));
     BW_RETURN_IF_ERROR(f.OptionalString("description").status());
@@ -225,18 +233,13 @@ Status OpenAiToolCalls(const Fields& message, std::set<std::string>& pending, in
   if (!v->is_array()) return WrongType(param, "an array", *v);
   const json::array& calls = v->get_array();
   for (size_t i = 0; i < calls.size(); ++i) {
-    std::string call_param = Join(param, i);
-    BW_ASSIGN_OR_RETURN(const json::object* call, AsObject(calls[i], call_param));
-    Fields c(*call, call_param);
+    BW_ASSIGN_OR_RETURN(Fields c, ObjectAt(calls, param, i));
     BW_ASSIGN_OR_RETURN(std::string id, c.RequiredString("id"));
     BW_ASSIGN_OR_RETURN(std::string type, c.RequiredString("type"));
     if (type != "function") {
       return Invalid(c.Param("type"), "must be \"function\", got \"" + type + "\"");
     }
-    const json::value* fn = c.Find("function");
-    if (fn == nullptr) return Invalid(c.Param("function"), "this field is required");
-    BW_ASSIGN_OR_RETURN(const json::object* fn_object, AsObject(*fn, c.Param("function")));
-    Fields f(*fn_object, c.Param("function"));
+    BW_ASSIGN_OR_RETURN(Fields f, c.RequiredObject("function"));
     BW_ASSIGN_OR_RETURN(std::string name, f.RequiredString("name"));
     // The arguments are what the model wrote, valid JSON or not; a client echoes them as they
     // were, so only their type is checked.
@@ -269,9 +272,7 @@ StatusOr<std::string> AnthropicSystem(const Fields& body) {
   std::string text;
   const json::array& blocks = v->get_array();
   for (size_t i = 0; i < blocks.size(); ++i) {
-    std::string param = Join("system", i);
-    BW_ASSIGN_OR_RETURN(const json::object* block, AsObject(blocks[i], param));
-    Fields b(*block, param);
+    BW_ASSIGN_OR_RETURN(Fields b, ObjectAt(blocks, "system", i));
     BW_ASSIGN_OR_RETURN(std::string type, b.RequiredString("type"));
     if (type != "text") return Invalid(b.Param("type"), "must be \"text\", got \"" + type + "\"");
     BW_ASSIGN_OR_RETURN(std::string block_text, b.RequiredString("text"));
@@ -287,9 +288,7 @@ StatusOr<std::vector<std::string>> AnthropicTools(const Fields& body) {
   if (!v->is_array()) return WrongType("tools", "an array", *v);
   const json::array& tools = v->get_array();
   for (size_t i = 0; i < tools.size(); ++i) {
-    std::string param = Join("tools", i);
-    BW_ASSIGN_OR_RETURN(const json::object* tool, AsObject(tools[i], param));
-    Fields t(*tool, param);
+    BW_ASSIGN_OR_RETURN(Fields t, ObjectAt(tools, "tools", i));
     BW_ASSIGN_OR_RETURN(std::optional<std::string> type, t.OptionalString("type"));
     if (type && *type != "custom") {
       return Invalid(
@@ -299,9 +298,7 @@ StatusOr<std::vector<std::string>> AnthropicTools(const Fields& body) {
     BW_ASSIGN_OR_RETURN(std::string name, t.RequiredString("name"));
     BW_RETURN_IF_ERROR(CheckToolName(name, t.Param("name")));
     BW_RETURN_IF_ERROR(t.OptionalString("description").status());
-    const json::value* schema = t.Find("input_schema");
-    if (schema == nullptr) return Invalid(t.Param("input_schema"), "this field is required");
-    BW_RETURN_IF_ERROR(AsObject(*schema, t.Param("input_schema")).status());
+    BW_RETURN_IF_ERROR(t.RequiredObject("input_schema").status());
     names.push_back(std::move(name));
   }
   return names;
@@ -317,8 +314,7 @@ StatusOr<std::string> ToolResultContent(const Fields& block) {
   std::string text;
   const json::array& parts = v->get_array();
   for (size_t i = 0; i < parts.size(); ++i) {
-    BW_ASSIGN_OR_RETURN(const json::object* part, AsObject(parts[i], Join(param, i)));
-    Fields p(*part, Join(param, i));
+    BW_ASSIGN_OR_RETURN(Fields p, ObjectAt(parts, param, i));
     BW_ASSIGN_OR_RETURN(std::string type, p.RequiredString("type"));
     if (type == "text") {
       BW_ASSIGN_OR_RETURN(std::string part_text, p.RequiredString("text"));
@@ -353,9 +349,7 @@ StatusOr<AnthropicMessage> AnthropicContent(const Fields& message, bool assistan
   const json::array& blocks = v->get_array();
   if (blocks.empty()) return Invalid(param, "must hold at least one content block");
   for (size_t i = 0; i < blocks.size(); ++i) {
-    std::string block_param = Join(param, i);
-    BW_ASSIGN_OR_RETURN(const json::object* block_object, AsObject(blocks[i], block_param));
-    Fields b(*block_object, block_param);
+    BW_ASSIGN_OR_RETURN(Fields b, ObjectAt(blocks, param, i));
     BW_ASSIGN_OR_RETURN(std::string type, b.RequiredString("type"));
     if (type == "text") {
       BW_ASSIGN_OR_RETURN(std::string text, b.RequiredString("text"));
@@ -421,9 +415,8 @@ StatusOr<MockConversation> ParseChatCompletionsRequest(const json::value& body) 
   // after another tool message.
   bool after_tool_calls = false;
   for (size_t i = 0; i < messages->size(); ++i) {
-    std::string param = Join("messages", i);
-    BW_ASSIGN_OR_RETURN(const json::object* message, AsObject((*messages)[i], param));
-    Fields m(*message, param);
+    BW_ASSIGN_OR_RETURN(Fields m, ObjectAt(*messages, "messages", i));
+    const std::string& param = m.path();
     BW_ASSIGN_OR_RETURN(std::string role, m.RequiredString("role"));
     if (role != "tool") {
       BW_RETURN_IF_ERROR(PendingToolCalls(pending, param));
@@ -487,9 +480,8 @@ StatusOr<MockConversation> ParseMessagesRequest(const json::value& body) {
   bool seen_user = false;
   std::vector<std::string> unanswered;  // tool_use ids of the previous assistant message
   for (size_t i = 0; i < messages->size(); ++i) {
-    std::string param = Join("messages", i);
-    BW_ASSIGN_OR_RETURN(const json::object* message_object, AsObject((*messages)[i], param));
-    Fields m(*message_object, param);
+    BW_ASSIGN_OR_RETURN(Fields m, ObjectAt(*messages, "messages", i));
+    const std::string& param = m.path();
     BW_ASSIGN_OR_RETURN(std::string role, m.RequiredString("role"));
     if (role == "system") {
       return Invalid(m.Param("role"),
