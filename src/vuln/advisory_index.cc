@@ -1032,7 +1032,9 @@ AdvisoryIndex AdvisoryIndexBuilder::Finish() && {
       keyed.reserve(refs.size());
       for (StrRef ref : refs) keyed.emplace_back(LexiconKey(scheme, s.Str(ref)), ref);
       uint8_t order_scheme = scheme;
-      std::sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
+      // Stable, because a scheme's order need not be transitive (Maven's is not): merge sort
+      // stays within bounds for any deterministic comparison, std::sort's partitions do not.
+      std::stable_sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
         if (a.first != b.first) return a.first < b.first;
         return LexiconCompare(order_scheme, s.Str(a.second), s.Str(b.second)) < 0;
       });

@@ -279,10 +279,18 @@ TEST(CranOrderingTest, FollowsPackageVersion) {
                                         "0.01 = 0.1",
                                         "1.0.99999999999999999999 < 1.0.100000000000000000000",
                                         "1 < 1.0",
-                                        // Other strings sort first, byte-wise.
-                                        "1.0a < 0.1",
-                                        "1..0 < 0.0",
+                                        // Parts as R's as.integer reads them.
+                                        "1.1e2 = 1.100",
+                                        "1.0x1A = 1.26",
+                                        "1.+3 = 1.3",
+                                        // A part that is not a number (NA in R) sorts below
+                                        // every number, byte-wise among such parts.
+                                        "0.1 < 1.0a",
+                                        "0.0 < 1..0",
+                                        "1.a < 1.0",
                                         "a < b",
+                                        // A separator at the end adds no part.
+                                        "1.0- = 1.0",
                                     });
   const VersionOrdering& cran = Ordering(VersionScheme::kCran);
   EXPECT_TRUE(cran.IsValid("1.0-3"));

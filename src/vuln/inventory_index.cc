@@ -47,9 +47,10 @@ StatusOr<std::vector<InventoryMatch>> InventoryIndex::Affected(const Advisory& a
       size_t v = finding.package;
       matches.push_back({std::move(finding), versions[v].components});
     }
-    // In the ecosystem's version order (bytewise where it has none), for a stable report.
+    // In the ecosystem's version order (bytewise where it has none), for a stable report;
+    // stable_sort, which stays within bounds when an order is not transitive (Maven's).
     const VersionOrdering* ordering = OrderingForEcosystem(package_key.ecosystem);
-    std::sort(matches.begin() + static_cast<std::ptrdiff_t>(first), matches.end(),
+    std::stable_sort(matches.begin() + static_cast<std::ptrdiff_t>(first), matches.end(),
               [&](const InventoryMatch& a, const InventoryMatch& b) {
                 const std::string& x = a.finding.installed_version;
                 const std::string& y = b.finding.installed_version;

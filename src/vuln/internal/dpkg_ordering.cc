@@ -12,11 +12,24 @@ struct DpkgParts {
   std::string_view revision;  // "" when there is no hyphen, which compares as "0"
 };
 
+bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+
+// dpkg reads the epoch with strtol: a "+" sign, or a "-" on zero, leaves the number as it is.
+std::string_view EpochNumber(std::string_view epoch) {
+  if (epoch.size() < 2 || (epoch[0] != '+' && epoch[0] != '-')) return epoch;
+  std::string_view digits = epoch.substr(1);
+  if (DigitRunLength(digits) != digits.size()) return epoch;
+  return epoch[0] == '+' || CompareDigitRuns(digits, "") == 0 ? digits : epoch;
+}
+
 DpkgParts Split(std::string_view v) {
   DpkgParts parts;
-  // dpkg takes the epoch up to the first colon and the revision after the last hyphen.
+  // dpkg ignores blanks around the version, takes the epoch up to the first colon and the
+  // revision after the last hyphen.
+  while (!v.empty() && IsBlank(v.front())) v.remove_prefix(1);
+  while (!v.empty() && IsBlank(v.back())) v.remove_suffix(1);
   if (size_t colon = v.find(':'); colon != std::string_view::npos) {
-    parts.epoch = v.substr(0, colon);
+    parts.epoch = EpochNumber(v.substr(0, colon));
     v.remove_prefix(colon + 1);
   }
   if (size_t hyphen = v.rfind('-'); hyphen != std::string_view::npos) {
@@ -96,7 +109,7 @@ class DpkgOrdering final : public VersionOrdering {
   bool IsValid(std::string_view v) const override {
     if (v.find('\0') != std::string_view::npos) return false;
     if (size_t colon = v.find(':'); colon != std::string_view::npos) {
-      std::string_view epoch = v.substr(0, colon);
+      std::string_view epoch = EpochNumber(v.substr(0, colon));
       if (epoch.empty() || DigitRunLength(epoch) != epoch.size()) return false;
       if (CompareDigitRuns(epoch, "2147483647") > 0) return false;  // dpkg: "too big"
       v.remove_prefix(colon + 1);

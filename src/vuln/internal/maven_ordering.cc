@@ -1,27 +1,27 @@
-// Maven versions as org.apache.maven.artifact.versioning.ComparableVersion (3.9.x) orders
-// them.
+// Maven versions as org.apache.maven.artifact.versioning.ComparableVersion orders them: the
+// class in Debian's Maven 3.8 (maven-artifact), which the differential tests run.
 //
-// Parsing: the (ASCII-lowercased) string splits into items at '.', at '-', and at every
+// Parsing: the string is ASCII-lowercased and splits into items at '.', at '-', and at every
 // transition between digits and non-digits. A '-' opens a nested list that holds the rest of
-// the version, and so does a digit/letter transition (a letter run followed by a digit run is
-// "qualifier, then a list starting with the number"; ".X" for a trailing qualifier X is treated
-// as "-X"). An empty item ("1..2", "-1") is 0. Numbers have any length. A one-letter a, b or m
-// directly followed by a digit means alpha, beta or milestone; cr means rc; ga, final and
-// release mean the empty qualifier. Each list then drops its trailing "null" items (0, the
-// empty qualifier, empty lists), passing over a non-empty list at its end.
+// the version, and so does a digit/letter transition (a number followed by letters is "number,
+// then a list starting with the qualifier"; letters followed by a digit start a list of their
+// own when the current list has items, then open another for the number). A qualifier at the
+// very end starts a list of its own when the current list has items (".X" at the end reads as
+// "-X"); a qualifier between dots stays in its list ("1.0.alpha.1" is [1, 0, alpha, 1]). An
+// empty item ("1..2", "-1") is 0. Numbers have any length. A one-letter a, b or m directly
+// followed by a digit means alpha, beta or milestone; cr means rc; ga, final and release mean
+// the empty qualifier. Each list then drops its trailing "null" items (0, the empty qualifier,
+// empty lists), passing over a non-empty list at its end, deepest list first.
 //
 // Order, item against item: number > list > qualifier, numbers by value, qualifiers as
-// alpha < beta < milestone < rc < snapshot < "" < sp < unknown ones (ASCII-case-insensitively,
-// bytewise); a missing item compares like 0, "" or an empty list would.
+// alpha < beta < milestone < rc < snapshot < "" < sp < unknown ones (bytewise among unknown
+// ones); a missing item compares as each kind compares with null: a number by whether it is
+// 0, a qualifier by its place against "", a list by its first item that is not equal to null.
 //
-// Consistency repair. Maven's own order is not transitive: it puts a qualifier below every
-// list yet compares both against a missing item by content, and a 0 followed by a qualifier
-// equals a missing item yet sits above every list (Maven 3.9 says 1.0.alpha.1 < 1 < 1-1 <
-// 1.0.alpha.1, and 1-sp < 1-0-alpha < 1 < 1-sp). Two changes make it a total order and leave
-// versions without such shapes alone: a qualifier between separators after other items of
-// its list starts a list of its own ("1.0.alpha.1" reads as "1.0-alpha.1", extending Maven's
-// own rule for ".X" at the end), and a qualifier meeting a list compares as the one-item list
-// [qualifier].
+// Maven's order is not transitive (1.0.sp.1 < 1.0-alpha < 1.0 < 1.0.sp.1): a qualifier sits
+// below every list, yet compares with a missing item by its content. It is followed here as it
+// is, since the point is the answer Maven gives for each pair; the coarse key (see CoarseKey)
+// puts every such cycle on one key, so that matching compares them pairwise as Maven does.
 //
 // Every string is a Maven version (Maven accepts anything), so IsValid is always true.
 // Non-ASCII bytes count as letters; Java's Unicode digits and case mappings are not applied.
@@ -111,15 +111,7 @@ MavenVersion ParseMaven(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (c == '.' || c == '-') {
-      if (i == start) {
-        add(NumberItem({}));
-      } else {
-        // Consistency repair (see the file comment): a qualifier joins a non-empty list only
-        // as the head of a new one, as Maven already does for ".X" at the end and before a
-        // digit.
-        if (!is_digit && !current_empty()) open_list();
-        add(parse_item(is_digit, s.substr(start, i - start)));
-      }
+      add(i == start ? NumberItem({}) : parse_item(is_digit, s.substr(start, i - start)));
       start = i + 1;
       if (c == '-') open_list();
     } else if (IsAsciiDigit(c)) {
@@ -198,41 +190,12 @@ int CompareItems(const MavenItem& x, const MavenItem& y) {
   return x.rank == kUnknownRank ? CompareBytesIgnoreCase(x.text, y.text) : 0;
 }
 
-// The elements of a level from position `from` on against missing ones.
-int CompareRestWithNull(const MavenVersion& v, size_t level, size_t from) {
-  const MavenLevel& l = v.levels[level];
-  for (size_t i = l.begin + from; i < l.end; ++i) {
-    if (int c = CompareItemWithNull(v.items[i]); c != 0) return c;
-  }
-  return level + 1 < v.levels.size() ? CompareListWithNull(v, level + 1) : 0;
-}
-
-// A qualifier against a list, the qualifier read as the one-item list [qualifier] (the
-// consistency repair; Maven puts every list above every qualifier).
-int CompareQualifierWithList(const MavenItem& qualifier, const MavenVersion& v, size_t level) {
-  while (true) {
-    Element first = ElementAt(v, level, 0);
-    if (first.kind == Element::kNone) return CompareItemWithNull(qualifier);
-    if (first.kind == Element::kList) {
-      level = first.level;
-      continue;
-    }
-    if (int c = CompareItems(qualifier, *first.item); c != 0) return c;
-    return -CompareRestWithNull(v, level, 1);
-  }
-}
-
 // Two present elements that are not both lists.
 int CompareElements(const MavenVersion& a, const Element& ea, const MavenVersion& b,
                     const Element& eb) {
-  if (ea.kind == Element::kList) {
-    if (eb.item->is_number) return -1;
-    return -CompareQualifierWithList(*eb.item, a, ea.level);
-  }
-  if (eb.kind == Element::kList) {
-    if (ea.item->is_number) return 1;
-    return CompareQualifierWithList(*ea.item, b, eb.level);
-  }
+  // A list is below a number and above a qualifier.
+  if (ea.kind == Element::kList) return eb.item->is_number ? -1 : 1;
+  if (eb.kind == Element::kList) return ea.item->is_number ? 1 : -1;
   return CompareItems(*ea.item, *eb.item);
 }
 
@@ -271,12 +234,11 @@ class MavenOrdering final : public VersionOrdering {
 
   bool IsValid(std::string_view) const override { return true; }
 
-  // Layout: 20 bits for the first root item when it is a number (else 0), then 20 bits each
-  // for the second and third while every item so far is a number (else 0). A root starting
-  // with a number n > 0 is above every root starting with anything else, and after numbers
-  // the next item, when a number k > 0, is above anything else in its place, so these fields
-  // sort with the version. When all three are numbers, 2 bits say how the rest compares with
-  // nothing at all (below, equal, above), as the order goes on to compare it; else 0.
+  // The first three root items in 20 bits each while they are numbers (0 from the first one
+  // that is not). A number is above a list, a qualifier, and (when it is not 0) a missing item,
+  // so these fields sort with the version. Nothing after them is keyed: what follows three
+  // equal numbers can fall in one of Maven's cycles (see the file comment), whose members must
+  // share a key.
   uint64_t CoarseKey(std::string_view v) const override {
     MavenVersion parsed = ParseMaven(v);
     CoarseKeyBuilder key;
@@ -286,13 +248,8 @@ class MavenOrdering final : public VersionOrdering {
       numbers_so_far = numbers_so_far && e.kind == Element::kItem && e.item->is_number;
       key.AddDigits(numbers_so_far ? e.item->text : std::string_view(), 20);
     }
-    key.Add(numbers_so_far ? static_cast<uint64_t>(1 + CompareRestWithNull(parsed, 0, 3)) : 0, 2);
     return key.Finish();
   }
-
-  // Three numbers and nothing after them: the rest field is 1 ("equal to nothing") and the
-  // two unused low bits are 0 (a saturated field sets them).
-  bool CoarseKeyIsExact(uint64_t key) const override { return (key & 0xf) == 4; }
 };
 
 }  // namespace

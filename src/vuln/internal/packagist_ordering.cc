@@ -12,7 +12,8 @@
 //
 // version_compare: the string is canonicalized (-, _ and + become '.', a '.' is inserted
 // between digits and non-digits, other non-alphanumerics become '.'), split at '.', and the
-// parts compared in turn: numbers by value (any length), words by their prefix: anything
+// parts compared in turn: numbers by value (read as PHP's strtol reads them, so values beyond
+// 2^63 - 1 are all 2^63 - 1), words by their prefix: anything
 // else < dev < alpha = a < beta = b < RC = rc < (a number) < pl = p. When one side runs out,
 // a following number makes the longer side greater, and a following word compares against
 // the rank of a number: 1.0 < 1.0.1, 1.0-beta < 1.0 < 1.0-patch1.
@@ -341,6 +342,19 @@ std::string_view NextPart(std::string_view& rest, bool& done) {
   return part;
 }
 
+// Two numeric parts as PHP reads them, with strtol: a value beyond LONG_MAX is LONG_MAX.
+int ComparePhpNumbers(std::string_view x, std::string_view y) {
+  static constexpr std::string_view kLongMax = "9223372036854775807";
+  auto capped = [](std::string_view digits) {
+    while (digits.size() > 1 && digits[0] == '0') digits.remove_prefix(1);
+    return digits.size() > kLongMax.size() ||
+                   (digits.size() == kLongMax.size() && digits > kLongMax)
+               ? kLongMax
+               : digits;
+  };
+  return CompareDigits(capped(x), capped(y));
+}
+
 int CompareCanonical(std::string_view a, std::string_view b) {
   if (a.empty() || b.empty()) return !a.empty() - !b.empty();
   bool a_done = false, b_done = false;
@@ -352,7 +366,7 @@ int CompareCanonical(std::string_view a, std::string_view b) {
     PartClass cy = b_present ? ClassOf(y) : kNothing;
     if (cx != cy) return cx < cy ? -1 : 1;
     if (cx == kNumber) {
-      if (int c = CompareDigits(x, y); c != 0) return c;
+      if (int c = ComparePhpNumbers(x, y); c != 0) return c;
     }
   }
   return 0;
