@@ -197,6 +197,21 @@ TEST(CliTest, AuditorsCheckProofsFromNumbersAlone) {
                          "--proof ''",
                          &out),
             2);
+  // An empty or malformed element of --proof is an error, never skipped.
+  std::string inclusion = "ledger verify-inclusion --leaf-hash " + b64(ledger::HashLeaf("a")) +
+                          " --index 0 --size 3 --root " + b64(tree.Root()) + " --proof ";
+  for (const std::string& bad :
+       {"," + proof_text, proof_text + ",", "'" + b64(proof[0]) + ",," + b64(proof[1]) + "'",
+        proof_text + ",AAAA", std::string("','")}) {
+    EXPECT_EQ(RunCapturing(inclusion + bad, &out), 2) << bad;
+    EXPECT_NE(out.find("--proof element"), std::string::npos) << out;
+  }
+  EXPECT_EQ(
+      RunCapturing("ledger verify-consistency --size1 2 --size2 3 --root1 " + b64(tree.Root()) +
+                       " --root2 " + b64(tree.Root()) + " --proof ," + b64(tree.Root()),
+                   &out),
+      2);
+  EXPECT_NE(out.find("--proof element 1 is empty"), std::string::npos) << out;
 }
 
 TEST(CliTest, SigtermAnswersRequestsInFlightThenExitsCleanly) {

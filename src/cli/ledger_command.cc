@@ -43,17 +43,24 @@ StatusOr<Hash> DecodeHash(std::string_view what, const std::string& text) {
   return h;
 }
 
-// "a,b,c" -> hashes; "" is the empty proof.
+// "a,b,c" -> hashes; "" is the empty proof. Every element must be a hash: an empty one ("a,,b",
+// ",a", "a,") is an error, not a hash to skip, so that what is checked is what was given.
 StatusOr<std::vector<Hash>> DecodeProof(const std::string& text) {
   std::vector<Hash> out;
-  std::stringstream in(text);
-  std::string part;
-  while (std::getline(in, part, ',')) {
-    if (part.empty()) continue;
-    BW_ASSIGN_OR_RETURN(Hash h, DecodeHash("each --proof hash", part));
+  if (text.empty()) return out;
+  size_t start = 0;
+  for (size_t element = 1;; ++element) {
+    size_t comma = text.find(',', start);
+    std::string part = text.substr(start, comma == std::string::npos ? comma : comma - start);
+    if (part.empty()) {
+      return InvalidArgumentError("--proof element " + std::to_string(element) +
+                                  " is empty; give the hashes separated by single commas");
+    }
+    BW_ASSIGN_OR_RETURN(Hash h, DecodeHash("--proof element " + std::to_string(element), part));
     out.push_back(h);
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
   }
-  return out;
 }
 
 std::string EncodeHash(const Hash& h) {
