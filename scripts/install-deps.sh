@@ -16,7 +16,7 @@ packages=(
   clang-14 libclang-rt-14-dev clang-format-14
   curl wrk nginx-light python3
   # The ecosystems' own version orderings, which the differential tests compare ours with.
-  dpkg python3-rpm python3-packaging libmaven3-core-java default-jre-headless
+  dpkg python3-rpm python3-packaging python3-pip libmaven3-core-java default-jre-headless
   php-cli php-composer-semver node-semver ruby r-base-core
 )
 

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 
@@ -182,6 +183,49 @@ TEST_F(ScanCliTest, BadInputIsAnErrorThatSaysWhere) {
   EXPECT_EQ(Scan(kProtonJson, &out), 2);  // neither --advisories nor --index
   EXPECT_EQ(Scan(kProtonJson + " --advisories " + dir.path() + "/nowhere", &out), 2);
   EXPECT_EQ(Scan(kProtonJson + " --advisories " + kGoCorpus + " --fail-on severe", &out), 2);
+}
+
+// An advisory's `versions` list is authoritative: a listed version that is not PEP 440 (real
+// PyPI advisories list "0.3.2d" and "3.0.0b3-") is reported, and so is an unlisted non-PEP 440
+// version inside a range from "0", placed by packaging's legacy order. Needs nothing from
+// ../shared.
+TEST(ScanListedVersionsTest, NonPep440VersionsListedByAnAdvisoryAreReported) {
+  testing::TempDir dir;
+  {
+    std::ofstream advisory(dir.path() + "/PYSEC-2099-1.json");
+    advisory << R"({"id": "PYSEC-2099-1", "modified": "2026-01-01T00:00:00Z",
+      "affected": [{"package": {"ecosystem": "PyPI", "name": "Legacy_Pkg"},
+                    "versions": ["0.3.2d", "3.0.0b3-"],
+                    "ranges": [{"type": "ECOSYSTEM",
+                                "events": [{"introduced": "0"}, {"fixed": "0.1"}]}]}]})";
+  }
+  {
+    std::ofstream sbom(dir.path() + "/bom.json");
+    sbom << R"({"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": [
+      {"type": "library", "bom-ref": "a", "name": "legacy-pkg", "purl": "pkg:pypi/legacy-pkg@0.3.2d"},
+      {"type": "library", "bom-ref": "b", "name": "legacy-pkg", "purl": "pkg:pypi/legacy-pkg@3.0.0B3-"},
+      {"type": "library", "bom-ref": "c", "name": "legacy-pkg", "purl": "pkg:pypi/legacy-pkg@0.0.1x"},
+      {"type": "library", "bom-ref": "d", "name": "legacy-pkg", "purl": "pkg:pypi/legacy-pkg@0.3.2e"},
+      {"type": "library", "bom-ref": "e", "name": "legacy-pkg", "purl": "pkg:pypi/legacy-pkg@1.0"}]})";
+  }
+  std::string out;
+  ASSERT_EQ(Scan(dir.path() + "/bom.json --advisories " + dir.path() + " --format json", &out), 1)
+      << out;
+  json::value report = json::parse(out);
+  std::map<std::string, std::string> reason_of;  // bom-ref -> reason
+  for (const json::value& f : report.at("findings").as_array()) {
+    reason_of[std::string(f.at("component").at("bom_ref").as_string())] =
+        std::string(f.at("reason").as_string());
+  }
+  EXPECT_EQ(report.at("unmatched").as_array().size(), 0u) << out;
+  EXPECT_EQ(reason_of["a"], "matched by the advisory's version list");
+  EXPECT_EQ(reason_of["b"], "matched by the advisory's version list");  // the legacy order's case
+  // Below every PEP 440 version, so in [0, 0.1).
+  EXPECT_NE(reason_of["c"].find("in the affected range >= 0, < 0.1; 0.0.1x is not a valid pep440"),
+            std::string::npos)
+      << reason_of["c"];
+  EXPECT_NE(reason_of["d"].find("not a valid pep440"), std::string::npos) << reason_of["d"];
+  EXPECT_EQ(reason_of.count("e"), 0u) << out;
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "vuln/scan.h"
 
 #include "vuln/purl.h"
-#include "vuln/version.h"
 
 namespace bulwark::vuln {
 
@@ -16,13 +15,9 @@ StatusOr<PurlPackage> PackageOfComponent(const SbomComponent& component) {
   if (package.version.empty()) {
     return Status(StatusCode::kInvalidArgument, "the component has no version");
   }
-  // A version the ecosystem cannot order ("(devel)", "latest") would sort below every bound
-  // and look affected by everything; it is reported instead.
-  const VersionOrdering* ordering = OrderingForEcosystem(package.key.ecosystem);
-  if (ordering != nullptr && !ordering->IsValid(package.version)) {
-    return Status(StatusCode::kInvalidArgument,
-                  "the version is not a valid " + std::string(ordering->name()) + " version");
-  }
+  // A version the ecosystem's grammar does not accept is still matched: an advisory may list
+  // it explicitly, and every scheme gives such strings a defined place in its order, so a
+  // range from the first version ("0") includes them (docs/scanning.md).
   return package;
 }
 

@@ -32,8 +32,9 @@ struct ScanResult {
 ScanResult ScanSbom(const Sbom& sbom, const AdvisoryIndex& index);
 
 // The PurlPackage of a component, or the reason it cannot be matched: no purl, a malformed
-// purl, a type no advisory database covers, no version, or a version the ecosystem's ordering
-// does not accept. The version comes from the purl, else from the component.
+// purl, a type no advisory database covers, or no version. The version comes from the purl,
+// else from the component; one the ecosystem's grammar does not accept is matched all the same
+// (see docs/scanning.md).
 StatusOr<PurlPackage> PackageOfComponent(const SbomComponent& component);
 
 }  // namespace bulwark::vuln

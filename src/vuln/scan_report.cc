@@ -8,6 +8,7 @@
 
 #include "base/encoding.h"
 #include "base/time_format.h"
+#include "vuln/version.h"
 
 namespace bulwark::vuln {
 namespace {
@@ -37,12 +38,27 @@ std::string Recommendation(const Finding& f) {
 }
 
 std::string RangeText(const Finding& f) {
-  if (f.range_type == "versions") return "listed as affected";
+  if (f.range_type == "versions") return "matched by the advisory's version list";
   std::string text = ">= " + (f.introduced == "0" ? std::string("0") : f.introduced);
   if (!f.fixed.empty()) text += ", < " + f.fixed;
   if (!f.last_affected.empty()) text += ", <= " + f.last_affected;
   if (!f.limit.empty()) text += ", < " + f.limit + " (limit)";
   return text;
+}
+
+// Why a finding matched: the advisory's version list, or the range, saying so when the installed
+// version is not a valid version of the ecosystem and was placed by the order its scheme gives
+// such strings (docs/scanning.md).
+std::string FindingReason(const Finding& f) {
+  if (f.range_type == "versions") return RangeText(f);
+  std::string reason = "in the affected range " + RangeText(f);
+  const VersionOrdering* ordering = OrderingForEcosystem(f.ecosystem);
+  if (ordering != nullptr && !ordering->IsValid(f.installed_version)) {
+    reason += "; " + f.installed_version + " is not a valid " + std::string(ordering->name()) +
+              " version, and is placed where the " + std::string(ordering->name()) +
+              " order puts such strings";
+  }
+  return reason;
 }
 
 // Percent-encodes a bom-ref for the fragment of a BOM-Link.
@@ -109,6 +125,7 @@ std::string ScanReportJson(const Sbom& sbom, const ScanResult& result,
     if (!f.last_affected.empty()) range["last_affected"] = f.last_affected;
     if (!f.limit.empty()) range["limit"] = f.limit;
     o["range"] = std::move(range);
+    o["reason"] = FindingReason(f);
     if (!f.upgrade_to.empty()) o["upgrade_to"] = f.upgrade_to;
     findings.push_back(std::move(o));
   }

@@ -14,9 +14,19 @@
 // case-insensitively; a shorter list that is a prefix sorts first). So
 //   1.0.dev0 < 1.0a0.dev0 < 1.0a0 < 1.0 < 1.0+local < 1.0.post0.dev0 < 1.0.post0.
 //
-// Strings that are not PEP 440 versions (packaging raises InvalidVersion for them) sort
-// below every valid version, and bytewise among themselves.
+// Strings that are not PEP 440 versions (packaging raises InvalidVersion for them; real
+// advisories list such versions, "0.3.2d", "3.0.0b3-") order as packaging's LegacyVersion
+// ordered them before packaging 22 removed it, setuptools' old parse_version: below every
+// valid version (an epoch of -1), and among themselves by the legacy key. The key lowercases
+// the string and splits it into runs of digits, runs of letters, "." and "-", and whatever lies
+// between; "." and empty pieces are dropped, "pre", "preview" and "rc" read as "c", "dev" as
+// "@" and "-" as "final-"; numbers are zero-padded to 8 digits and the rest prefixed with "*";
+// "*final" ends the list. Before each "*" piece, trailing "00000000" pieces are dropped, and
+// before one that sorts below "*final", trailing "*final-" pieces too. Keys compare as tuples
+// of strings.
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "vuln/internal/language_ordering.h"
 
@@ -255,6 +265,56 @@ int ComparePep440(const Pep440& a, const Pep440& b) {
   return CompareLocal(a.local, b.local);
 }
 
+// packaging's _legacy_cmpkey (see the file comment), without its epoch of -1.
+std::vector<std::string> LegacyKey(std::string_view v) {
+  std::vector<std::string> parts;
+  auto add = [&parts](std::string part) {
+    if (part.empty() || part == ".") return;
+    if (part == "pre" || part == "preview" || part == "rc") part = "c";
+    if (part == "dev") part = "@";
+    if (part == "-") part = "final-";
+    if (IsAsciiDigit(part[0])) {
+      if (part.size() < 8) part.insert(0, 8 - part.size(), '0');
+    } else {
+      part.insert(0, 1, '*');
+      if (part < "*final") {
+        while (!parts.empty() && parts.back() == "*final-") parts.pop_back();
+      }
+      while (!parts.empty() && parts.back() == "00000000") parts.pop_back();
+    }
+    parts.push_back(std::move(part));
+  };
+  std::string between;  // characters outside the pattern's pieces, kept as one piece
+  size_t i = 0;
+  while (i < v.size()) {
+    char c = AsciiLower(v[i]);
+    size_t j = i + 1;
+    if (IsAsciiDigit(c)) {
+      while (j < v.size() && IsAsciiDigit(v[j])) ++j;
+    } else if (c >= 'a' && c <= 'z') {
+      while (j < v.size() && IsAsciiAlpha(v[j])) ++j;
+    } else if (c != '.' && c != '-') {
+      between += c;
+      i = j;
+      continue;
+    }
+    add(std::move(between));
+    between.clear();
+    std::string piece(v.substr(i, j - i));
+    for (char& ch : piece) ch = AsciiLower(ch);
+    add(std::move(piece));
+    i = j;
+  }
+  add(std::move(between));
+  add("final");
+  return parts;
+}
+
+int CompareLegacy(std::string_view a, std::string_view b) {
+  std::vector<std::string> x = LegacyKey(a), y = LegacyKey(b);
+  return x < y ? -1 : (y < x ? 1 : 0);
+}
+
 class Pep440Ordering final : public VersionOrdering {
  public:
   VersionScheme scheme() const override { return VersionScheme::kPep440; }
@@ -264,7 +324,7 @@ class Pep440Ordering final : public VersionOrdering {
     std::optional<Pep440> va = ParsePep440(a), vb = ParsePep440(b);
     if (va && vb) return ComparePep440(*va, *vb);
     if (va || vb) return va ? 1 : -1;
-    return CompareBytes(a, b);
+    return CompareLegacy(a, b);
   }
 
   bool IsValid(std::string_view v) const override { return ParsePep440(v).has_value(); }
