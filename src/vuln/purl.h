@@ -3,10 +3,13 @@
 //
 // ParsePackageUrl validates a purl and brings it to canonical form, applying the spec's
 // general rules (percent-decoding, lowercase type and qualifier keys, sorted qualifiers, empty
-// qualifiers dropped, "." and ".." subpath segments removed) and its per-type rules (for
-// example pypi names lowercased with "_" as "-", a namespace required for maven and golang and
-// forbidden for cargo and gem). ToString() prints the canonical form, so parsing and printing
-// any spelling of one package gives one string.
+// qualifiers dropped, "." and ".." subpath segments removed, every component percent-encoded
+// alike) and the rules of each registered type, one row per type definition in
+// internal/purl_types.cc: whether the namespace is required or prohibited, which components are
+// case-insensitive and so lowercased (pypi names and versions, deb names, ...), other
+// normalizations (pypi "_" as "-"), permitted characters (chrome-extension ids) and required
+// qualifiers (julia's uuid). docs/purl.md lists them. ToString() prints the canonical form, so
+// parsing and printing any spelling of one package gives one string.
 //
 // Thread-safety: values.
 //
