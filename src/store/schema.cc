@@ -109,6 +109,39 @@ CREATE TABLE advisory_packages (
 );
 CREATE INDEX advisory_packages_by_package ON advisory_packages(ecosystem, name)
 )sql"},
+      {4, "the durable job queue and its recurring schedules",
+       R"sql(
+CREATE TABLE jobs (
+  id                TEXT PRIMARY KEY,
+  kind              TEXT NOT NULL,
+  payload           TEXT NOT NULL,
+  priority          BIGINT NOT NULL,
+  run_at            BIGINT NOT NULL,
+  idempotency_key   TEXT,
+  state             TEXT NOT NULL,
+  attempts          BIGINT NOT NULL,
+  max_attempts      BIGINT NOT NULL,
+  lease_owner       TEXT,
+  lease_expires_at  BIGINT,
+  last_error        TEXT,
+  created_at        BIGINT NOT NULL,
+  updated_at        BIGINT NOT NULL,
+  finished_at       BIGINT
+);
+CREATE UNIQUE INDEX jobs_by_idempotency_key ON jobs(kind, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+CREATE INDEX jobs_ready ON jobs(state, run_at, priority);
+CREATE INDEX jobs_by_kind_state ON jobs(kind, state);
+CREATE TABLE job_schedules (
+  name              TEXT PRIMARY KEY,
+  kind              TEXT NOT NULL,
+  payload           TEXT NOT NULL,
+  every_seconds     BIGINT,
+  cron              TEXT,
+  next_run_at       BIGINT NOT NULL,
+  updated_at        BIGINT NOT NULL
+)
+)sql"},
   };
   return kMigrations;
 }
