@@ -105,7 +105,11 @@ class Transaction {
                                 ResultSet* rows) = 0;
 };
 
-enum class TxMode { kReadOnly, kReadWrite };
+// kReadWrite is SERIALIZABLE on PostgreSQL. kQueue is read-write at READ COMMITTED there, for
+// the job queue, whose row locks (`FOR UPDATE SKIP LOCKED`, conditional updates) give it the
+// isolation it needs without serialization failures between workers; on SQLite, whose one
+// writer serializes everything, it is kReadWrite.
+enum class TxMode { kReadOnly, kReadWrite, kQueue };
 
 class Database {
  public:

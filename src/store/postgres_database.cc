@@ -33,6 +33,7 @@ constexpr size_t kMaxCachedStatements = 512;
 
 constexpr const char* kBeginReadWrite = "BEGIN ISOLATION LEVEL SERIALIZABLE";
 constexpr const char* kBeginReadOnly = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+constexpr const char* kBeginQueue = "BEGIN ISOLATION LEVEL READ COMMITTED";
 
 struct ResultDeleter {
   void operator()(PGresult* result) const { PQclear(result); }
@@ -326,7 +327,9 @@ class PgDatabase final : public Database {
   Backend backend() const override { return Backend::kPostgres; }
 
   Status Transact(TxMode mode, const std::function<Status(Transaction&)>& fn) override {
-    const char* begin = mode == TxMode::kReadWrite ? kBeginReadWrite : kBeginReadOnly;
+    const char* begin = mode == TxMode::kReadWrite ? kBeginReadWrite
+                        : mode == TxMode::kQueue   ? kBeginQueue
+                                                   : kBeginReadOnly;
     return internal::RunWithRetries([&]() -> AttemptResult {
       StatusOr<PgLease> lease = pool_.Acquire();
       if (!lease.ok()) return {lease.status(), false};

@@ -348,7 +348,7 @@ class SqliteDatabase final : public Database {
 
   Status Transact(TxMode mode, const std::function<Status(Transaction&)>& fn) override {
     return internal::RunWithRetries([&]() -> AttemptResult {
-      if (mode == TxMode::kReadWrite) {
+      if (mode != TxMode::kReadOnly) {
         std::lock_guard<std::mutex> lock(writer_mu_);
         return Attempt(*writer_, "BEGIN IMMEDIATE", fn);
       }

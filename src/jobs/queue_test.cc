@@ -1,0 +1,280 @@
+// Tests of the job queue and the worker, on SQLite and on a throwaway PostgreSQL, with a fake
+// clock for every rule with a time in it (backoff, leases, schedules).
+#include "jobs/queue.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "jobs/worker.h"
+#include "store/migrations.h"
+#include "testing/postgres_cluster.h"
+#include "testing/test_database.h"
+
+namespace bulwark::jobs {
+namespace {
+
+using store::Backend;
+using store::Transaction;
+using store::TxMode;
+
+const Time kStart = FromUnixMicros(int64_t{1'780'000'000} * 1'000'000);
+
+class QueueTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Backend::kPostgres && !testing::PostgresAvailable()) {
+      GTEST_SKIP() << testing::PostgresUnavailableReason();
+    }
+    auto db = testing::OpenTestDatabase(GetParam(), dir_);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(db).value();
+    queue_ = std::make_unique<JobQueue>(*db_, clock_);
+    ASSERT_TRUE(
+        db_->Transact(TxMode::kReadWrite,
+                      [](Transaction& tx) {
+                        return tx
+                            .Execute(
+                                "CREATE TABLE test_effects (job_id TEXT PRIMARY KEY, n BIGINT "
+                                "NOT NULL)")
+                            .status();
+                      })
+            .ok());
+  }
+
+  std::string Enqueue(JobSpec spec) {
+    std::string id;
+    Status s = db_->Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+      BW_ASSIGN_OR_RETURN(id, queue_->Enqueue(tx, spec));
+      return OkStatus();
+    });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return id;
+  }
+
+  int64_t Count(const std::string& sql) {
+    int64_t n = -1;
+    EXPECT_TRUE(db_->Transact(TxMode::kReadOnly,
+                              [&](Transaction& tx) -> Status {
+                                BW_ASSIGN_OR_RETURN(store::ResultSet rows, tx.Query(sql));
+                                n = rows[0].Int(0);
+                                return OkStatus();
+                              })
+                    .ok());
+    return n;
+  }
+
+  // An effect recorded in the same transaction as the completion: n counts applications.
+  static Status RecordEffect(Transaction& tx, const std::string& job_id) {
+    return tx
+        .Execute(
+            "INSERT INTO test_effects (job_id, n) VALUES (?, 1) ON CONFLICT (job_id) DO "
+            "UPDATE SET n = test_effects.n + 1",
+            {job_id})
+        .status();
+  }
+
+  JobQueue& queue() { return *queue_; }
+
+  testing::TempDir dir_;
+  std::unique_ptr<store::Database> db_;
+  FakeClock clock_{kStart};
+  std::unique_ptr<JobQueue> queue_;
+};
+
+TEST_P(QueueTest, EnqueueIsIdempotentByKeyAndJoinsTheCallersTransaction) {
+  std::string a = Enqueue({.kind = "k", .idempotency_key = "once"});
+  std::string b = Enqueue({.kind = "k", .idempotency_key = "once"});
+  EXPECT_EQ(a, b);
+  Enqueue({.kind = "other", .idempotency_key = "once"});  // keys are per kind
+  Enqueue({.kind = "k"});
+  Enqueue({.kind = "k"});  // no key: two jobs
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs"), 4);
+  // A rolled-back change leaves no job behind.
+  Status s = db_->Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(queue().Enqueue(tx, {.kind = "k"}).status());
+    return AbortedError("the change failed");
+  });
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs"), 4);
+  // Untrusted payloads are checked.
+  (void)db_->Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    EXPECT_EQ(queue().Enqueue(tx, {.kind = "k", .payload = "[1"}).status().code(),
+              StatusCode::kInvalidArgument);
+    EXPECT_EQ(queue().Enqueue(tx, {.kind = "", .payload = "{}"}).status().code(),
+              StatusCode::kInvalidArgument);
+    return OkStatus();
+  });
+}
+
+TEST_P(QueueTest, LeaseCompleteAndPriority) {
+  std::string low = Enqueue({.kind = "k", .priority = 0});
+  std::string high = Enqueue({.kind = "k", .priority = 10});
+  Enqueue({.kind = "k", .run_at = kStart + Minutes(5)});  // not due yet
+  auto leased = queue().Lease("w1", {"k"}, 10, Seconds(30));
+  ASSERT_TRUE(leased.ok()) << leased.status().ToString();
+  ASSERT_EQ(leased->size(), 2u);
+  EXPECT_EQ((*leased)[0].id, high);
+  EXPECT_EQ((*leased)[0].attempts, 1);
+  EXPECT_TRUE(queue().Lease("w2", {"k"}, 10, Seconds(30))->empty());
+  ASSERT_TRUE(db_->Transact(TxMode::kReadWrite,
+                            [&](Transaction& tx) { return queue().Complete(tx, low, "w1"); })
+                  .ok());
+  EXPECT_EQ(queue().Get(low)->state, JobState::kDone);
+  // Only the lease holder completes.
+  Status s = db_->Transact(TxMode::kReadWrite,
+                           [&](Transaction& tx) { return queue().Complete(tx, high, "w2"); });
+  EXPECT_EQ(s.code(), StatusCode::kAborted);
+  clock_.Advance(Minutes(5));
+  // The job now due, and the one whose lease expired meanwhile.
+  EXPECT_EQ(queue().Lease("w2", {"k"}, 10, Seconds(30))->size(), 2u);
+}
+
+TEST_P(QueueTest, FailuresBackOffThenGoDeadAndCanBeRetried) {
+  std::string id = Enqueue({.kind = "k", .max_attempts = 2});
+  ASSERT_EQ(queue().Lease("w", {"k"}, 1, Seconds(30))->size(), 1u);
+  ASSERT_TRUE(queue().Fail(id, "w", "boom", false).ok());
+  Job job = queue().Get(id).value();
+  EXPECT_EQ(job.state, JobState::kFailed);
+  EXPECT_GE(job.run_at, kStart);
+  EXPECT_LE(job.run_at, kStart + Seconds(1));  // first backoff: up to 1 s
+  clock_.Advance(Seconds(2));
+  ASSERT_EQ(queue().Lease("w", {"k"}, 1, Seconds(30))->size(), 1u);
+  ASSERT_TRUE(queue().Fail(id, "w", "boom again", false).ok());
+  job = queue().Get(id).value();
+  EXPECT_EQ(job.state, JobState::kDead);
+  EXPECT_EQ(job.last_error, "boom again");
+  clock_.Advance(Hours(2));
+  EXPECT_TRUE(queue().Lease("w", {"k"}, 1, Seconds(30))->empty());
+  auto page = queue().List(JobState::kDead, "", 10, "");
+  ASSERT_EQ(page->items.size(), 1u);
+  ASSERT_TRUE(queue().Retry(id).ok());
+  EXPECT_EQ(queue().Get(id)->attempts, 0);
+  EXPECT_EQ(queue().Retry(id).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(queue().Lease("w", {"k"}, 1, Seconds(30))->size(), 1u);
+}
+
+TEST_P(QueueTest, BackoffGrowsAndIsCapped) {
+  EXPECT_EQ(JobQueue::Backoff(1, ~uint64_t{0} - 5).count() <= Seconds(1).count(), true);
+  EXPECT_LE(JobQueue::Backoff(3, ~uint64_t{0}), Seconds(4));
+  EXPECT_LE(JobQueue::Backoff(60, ~uint64_t{0}), Hours(1));
+  EXPECT_EQ(JobQueue::Backoff(5, 0), Duration(0));
+}
+
+TEST_P(QueueTest, AnExpiredLeasePassesOnAndTheSlowWorkersEffectsRollBack) {
+  std::string id = Enqueue({.kind = "k", .max_attempts = 3});
+  ASSERT_EQ(queue().Lease("slow", {"k"}, 1, Seconds(30))->size(), 1u);
+  clock_.Advance(Seconds(31));
+  auto again = queue().Lease("fast", {"k"}, 1, Seconds(30));
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_EQ((*again)[0].attempts, 2);
+  // The slow worker finishes: its effects and completion are one transaction, refused.
+  Status slow = db_->Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(RecordEffect(tx, id));
+    return queue().Complete(tx, id, "slow");
+  });
+  EXPECT_EQ(slow.code(), StatusCode::kAborted);
+  ASSERT_TRUE(db_->Transact(TxMode::kReadWrite,
+                            [&](Transaction& tx) -> Status {
+                              BW_RETURN_IF_ERROR(RecordEffect(tx, id));
+                              return queue().Complete(tx, id, "fast");
+                            })
+                  .ok());
+  EXPECT_EQ(Count("SELECT SUM(n) FROM test_effects"), 1);
+  // A job whose lease expires on its last attempt is dead, with the reason.
+  std::string stuck = Enqueue({.kind = "k", .max_attempts = 1});
+  ASSERT_EQ(queue().Lease("w", {"k"}, 1, Seconds(30))->size(), 1u);
+  clock_.Advance(Seconds(31));
+  EXPECT_TRUE(queue().Lease("w", {"k"}, 1, Seconds(30))->empty());
+  EXPECT_EQ(queue().Get(stuck)->state, JobState::kDead);
+  EXPECT_NE(queue().Get(stuck)->last_error.find("lease expired"), std::string::npos);
+}
+
+TEST_P(QueueTest, StatsCountPerKind) {
+  Enqueue({.kind = "a"});
+  Enqueue({.kind = "a"});
+  Enqueue({.kind = "b"});
+  ASSERT_EQ(queue().Lease("w", {"b"}, 1, Seconds(30))->size(), 1u);
+  auto stats = queue().Stats();
+  ASSERT_EQ(stats->size(), 2u);
+  EXPECT_EQ((*stats)[0].kind, "a");
+  EXPECT_EQ((*stats)[0].queued, 2);
+  EXPECT_EQ((*stats)[0].oldest_waiting, kStart);
+  EXPECT_EQ((*stats)[1].leased, 1);
+}
+
+// Two workers drain one stream of jobs: every job's effect is applied exactly once, and a malformed
+// payload is a dead job with the reason, not a crashed worker.
+TEST_P(QueueTest, WorkersApplyEveryEffectExactlyOnce) {
+  constexpr int kJobs = 300;
+  for (int i = 0; i < kJobs; ++i) Enqueue({.kind = "count"});
+  Enqueue({.kind = "count", .payload = R"({"malformed": true})"});
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int w = 0; w < 2; ++w) {
+    workers.push_back(std::make_unique<Worker>(
+        *db_, SystemClock::Get(),
+        WorkerOptions{.name = "worker-" + std::to_string(w), .concurrency = 3}));
+    workers.back()->Register("count", [](const Job& job, JobContext& context) -> Status {
+      if (job.payload.find("malformed") != std::string::npos) {
+        return InvalidArgumentError("the payload has no notice id");
+      }
+      return context.Commit([&](Transaction& tx) { return RecordEffect(tx, job.id); });
+    });
+    workers.back()->Start();
+  }
+  for (int i = 0; i < 600; ++i) {
+    if (Count("SELECT COUNT(*) FROM jobs WHERE state IN ('done', 'dead')") == kJobs + 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  for (auto& w : workers) w->Stop();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs WHERE state = 'done'"), kJobs);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM test_effects"), kJobs);
+  EXPECT_EQ(Count("SELECT MAX(n) FROM test_effects"), 1);
+  auto dead = queue().List(JobState::kDead, "count", 10, "");
+  ASSERT_EQ(dead->items.size(), 1u);
+  EXPECT_NE(dead->items[0].last_error.find("no notice id"), std::string::npos);
+  int64_t completed = 0;
+  for (auto& w : workers) completed += w->Counts()["count"].completed;
+  EXPECT_EQ(completed, kJobs);
+}
+
+TEST_P(QueueTest, SchedulesEnqueueOncePerPeriodWhateverTheNumberOfWorkers) {
+  Worker a(*db_, clock_, {.name = "a", .idle_poll = std::chrono::milliseconds(20)});
+  Worker b(*db_, clock_, {.name = "b", .idle_poll = std::chrono::milliseconds(20)});
+  std::atomic<int> runs{0};
+  for (Worker* w : {&a, &b}) {
+    w->Register("tick", [&runs](const Job&, JobContext&) {
+      ++runs;
+      return OkStatus();
+    });
+  }
+  ASSERT_TRUE(a.EnsureSchedule("every-minute", "tick", "{}", Minutes(1)).ok());
+  ASSERT_TRUE(b.EnsureSchedule("every-minute", "tick", "{}", Minutes(1)).ok());
+  a.Start();
+  b.Start();
+  auto wait_for_runs = [&](int n) {
+    for (int i = 0; i < 200 && runs.load() < n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  };
+  wait_for_runs(1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  EXPECT_EQ(runs.load(), 1);   // the clock has not moved: one run
+  clock_.Advance(Minutes(3));  // missed runs are not made up
+  wait_for_runs(2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  a.Stop();
+  b.Stop();
+  EXPECT_EQ(runs.load(), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs WHERE kind = 'tick'"), 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, QueueTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return testing::BackendName(info.param);
+                         });
+
+}  // namespace
+}  // namespace bulwark::jobs

@@ -1,0 +1,236 @@
+#include "jobs/worker.h"
+
+#include <algorithm>
+
+#include "base/log.h"
+
+namespace bulwark::jobs {
+namespace {
+
+// Errors that another attempt cannot mend: the job goes dead with the reason at once.
+bool IsPermanent(const Status& status) {
+  return status.code() == StatusCode::kInvalidArgument ||
+         status.code() == StatusCode::kFailedPrecondition;
+}
+
+}  // namespace
+
+Status JobContext::Commit(const Effects& effects) {
+  if (committed_) return FailedPreconditionError("a job's effects are committed once");
+  Status s = db_.Transact(store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
+    if (effects) BW_RETURN_IF_ERROR(effects(tx));
+    return queue_.Complete(tx, job_.id, worker_);
+  });
+  // Only a transaction that committed counts: after a rollback the handler may not try again
+  // within this run, but its job is retried.
+  committed_ = s.ok();
+  return s;
+}
+
+Worker::Worker(store::Database& db, const Clock& clock, WorkerOptions options)
+    : db_(db), clock_(clock), options_(std::move(options)), queue_(db, clock) {
+  options_.concurrency = std::max(1, options_.concurrency);
+}
+
+Worker::~Worker() { Stop(); }
+
+void Worker::Register(const std::string& kind, JobHandler handler) {
+  handlers_[kind] = std::move(handler);
+}
+
+Status Worker::EnsureSchedule(const std::string& name, const std::string& kind,
+                              const std::string& payload, Duration every) {
+  if (every < Seconds(1)) return InvalidArgumentError("a schedule runs at most every second");
+  const int64_t now = ToUnixMicros(clock_.Now());
+  const int64_t seconds = std::chrono::duration_cast<std::chrono::seconds>(every).count();
+  return db_.Transact(store::TxMode::kQueue, [&](store::Transaction& tx) -> Status {
+    return tx
+        .Execute(
+            "INSERT INTO job_schedules (name, kind, payload, every_seconds, cron, "
+            "next_run_at, updated_at) VALUES (?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (name) DO "
+            "UPDATE SET kind = excluded.kind, payload = excluded.payload, every_seconds = "
+            "excluded.every_seconds, updated_at = excluded.updated_at",
+            {name, kind, payload, seconds, now, now})
+        .status();
+  });
+}
+
+Status Worker::EnqueueDueSchedules() {
+  const Time now = clock_.Now();
+  return db_.Transact(store::TxMode::kQueue, [&](store::Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(store::ResultSet due,
+                        tx.Query("SELECT name, kind, payload, every_seconds, next_run_at FROM "
+                                 "job_schedules WHERE next_run_at <= ? AND every_seconds > 0",
+                                 {ToUnixMicros(now)}));
+    for (const store::Row& row : due) {
+      const std::string name = row.Text(0);
+      const int64_t every = row.Int(3) * 1000000, due_at = row.Int(4);
+      // The next time after now on the schedule's grid; missed runs are not made up.
+      const int64_t next = due_at + ((ToUnixMicros(now) - due_at) / every + 1) * every;
+      BW_ASSIGN_OR_RETURN(
+          int64_t moved,
+          tx.Execute("UPDATE job_schedules SET next_run_at = ? WHERE name = ? AND next_run_at = ?",
+                     {next, name, due_at}));
+      if (moved != 1) continue;  // another worker took this run
+      JobSpec spec{.kind = row.Text(1),
+                   .payload = row.Text(2),
+                   .idempotency_key = "schedule:" + name + ":" + std::to_string(due_at)};
+      BW_RETURN_IF_ERROR(queue_.Enqueue(tx, spec).status());
+    }
+    return OkStatus();
+  });
+}
+
+void Worker::Start() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!threads_.empty()) return;
+    stopping_ = false;
+    leasing_done_ = false;
+  }
+  threads_.emplace_back([this] { LeaseLoop(); });
+  threads_.emplace_back([this] { HeartbeatLoop(); });
+  for (int i = 0; i < options_.concurrency; ++i) threads_.emplace_back([this] { ExecutorLoop(); });
+}
+
+void Worker::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (threads_.empty() || stopping_) return;
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  threads_.front().join();  // the leasing thread: no new leases after this
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    leasing_done_ = true;
+  }
+  changed_.notify_all();
+  for (size_t i = 1; i < threads_.size(); ++i) threads_[i].join();
+  threads_.clear();
+}
+
+void Worker::LeaseLoop() {
+  // The kinds asked for that have a handler; every kind with a handler when none were asked for.
+  std::vector<std::string> kinds;
+  for (const auto& [kind, handler] : handlers_) {
+    if (options_.kinds.empty() ||
+        std::find(options_.kinds.begin(), options_.kinds.end(), kind) != options_.kinds.end()) {
+      kinds.push_back(kind);
+    }
+  }
+  auto last_schedules = std::chrono::steady_clock::now() - std::chrono::seconds(2);
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    const int free = options_.concurrency - in_flight_.load();
+    if (free <= 0) {
+      changed_.wait(lock);
+      continue;
+    }
+    lock.unlock();
+    if (std::chrono::steady_clock::now() - last_schedules >= std::chrono::seconds(1)) {
+      last_schedules = std::chrono::steady_clock::now();
+      if (Status s = EnqueueDueSchedules(); !s.ok()) {
+        Log(LogLevel::kWarning, "job schedules not enqueued", {{"error", s.ToString()}});
+      }
+    }
+    StatusOr<std::vector<Job>> leased =
+        kinds.empty() ? std::vector<Job>{}
+                      : queue_.Lease(options_.name, kinds, free, options_.lease);
+    if (!leased.ok()) {
+      Log(LogLevel::kWarning, "jobs not leased", {{"error", leased.status().ToString()}});
+    }
+    lock.lock();
+    if (leased.ok() && !leased->empty()) {
+      in_flight_ += static_cast<int>(leased->size());
+      for (Job& job : *leased) ready_.push_back(std::move(job));
+      changed_.notify_all();
+      continue;
+    }
+    changed_.wait_for(lock, options_.idle_poll, [this] { return stopping_; });
+  }
+}
+
+void Worker::ExecutorLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    changed_.wait(lock, [this] { return !ready_.empty() || leasing_done_; });
+    if (ready_.empty()) return;  // leasing is over and nothing is left
+    Job job = std::move(ready_.front());
+    ready_.erase(ready_.begin());
+    running_.insert(job.id);
+    lock.unlock();
+    RunJob(job);
+    lock.lock();
+    running_.erase(job.id);
+    --in_flight_;
+    changed_.notify_all();
+  }
+}
+
+void Worker::HeartbeatLoop() {
+  const auto interval = std::max<Duration>(options_.lease / 3, std::chrono::milliseconds(100));
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!leasing_done_) {
+    changed_.wait_for(lock, interval, [this] { return leasing_done_; });
+    std::vector<std::string> ids(running_.begin(), running_.end());
+    lock.unlock();
+    for (const std::string& id : ids) {
+      Status s = queue_.Heartbeat(id, options_.name, options_.lease);
+      if (!s.ok() && s.code() != StatusCode::kAborted) {
+        Log(LogLevel::kWarning, "job lease not extended", {{"job", id}, {"error", s.ToString()}});
+      }
+    }
+    lock.lock();
+  }
+}
+
+void Worker::RunJob(const Job& job) {
+  JobContext context(db_, queue_, job, options_.name);
+  Status status;
+  auto handler = handlers_.find(job.kind);
+  if (handler == handlers_.end()) {
+    status = FailedPreconditionError("no handler for jobs of kind " + job.kind);
+  } else {
+    status = handler->second(job, context);
+    if (status.ok() && !context.committed()) status = context.Commit(nullptr);
+  }
+  enum { kCompleted, kLeaseLost, kFailed, kDead } outcome = kCompleted;
+  if (!status.ok()) {
+    const bool permanent = IsPermanent(status);
+    if (status.code() == StatusCode::kAborted && !context.committed() &&
+        status.message().find("no longer leased") != std::string::npos) {
+      outcome = kLeaseLost;
+    } else if (!queue_.Fail(job.id, options_.name, status.ToString(), permanent).ok()) {
+      outcome = kLeaseLost;
+    } else {
+      outcome = permanent || job.attempts >= job.max_attempts ? kDead : kFailed;
+      Log(outcome == kDead ? LogLevel::kError : LogLevel::kWarning,
+          outcome == kDead ? "job dead" : "job attempt failed",
+          {{"job", job.id}, {"kind", job.kind}, {"error", status.ToString()}});
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  WorkerCounts& counts = counts_[job.kind];
+  switch (outcome) {
+    case kCompleted:
+      ++counts.completed;
+      break;
+    case kLeaseLost:
+      ++counts.lease_lost;
+      break;
+    case kFailed:
+      ++counts.failed;
+      break;
+    case kDead:
+      ++counts.dead;
+      break;
+  }
+}
+
+std::map<std::string, WorkerCounts> Worker::Counts() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return counts_;
+}
+
+}  // namespace bulwark::jobs

@@ -1,0 +1,127 @@
+// Worker: runs jobs from the JobQueue with handlers registered per kind, and the recurring
+// schedules that enqueue periodic work. `bulwark worker` runs one; `bulwark serve` embeds one.
+//
+// A leasing thread leases due jobs of the registered kinds while executor threads are free
+// (up to `concurrency` at once), runs each through its handler, and heartbeats the leases of
+// jobs still running. A handler applies its effects through JobContext::Commit, which marks the
+// job done in the same transaction: if the lease was lost meanwhile (the job passed to another
+// worker), the transaction rolls back and the effects are not applied twice. A handler that
+// returns an error fails the attempt: InvalidArgument (a malformed payload) and
+// FailedPrecondition make the job dead at once with the reason; anything else is retried with
+// backoff until the kind's attempts are used up. Stop() drains: no more leases, the jobs in
+// flight finish, then the threads end.
+//
+// Schedules: EnsureSchedule records "enqueue KIND every N seconds"; while running, the worker
+// enqueues each due schedule's job with an idempotency key naming the schedule and the time it
+// was due, so several workers on one database enqueue it once.
+//
+// Thread-safety: Register, EnsureSchedule and Start before Stop; counters may be read from any
+// thread.
+//
+//   Worker worker(db, clock, {.name = "host-1", .concurrency = 4});
+//   worker.Register("ledger.checkpoint", [&](const Job& job, JobContext& ctx) {
+//     return log.SignCheckpoint().status();
+//   });
+//   worker.Start();
+//   ...
+//   worker.Stop();
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "jobs/queue.h"
+
+namespace bulwark::jobs {
+
+class JobContext {
+ public:
+  using Effects = std::function<Status(store::Transaction&)>;
+
+  // Applies `effects` and marks the job done, in one transaction. Aborted when the lease was
+  // lost. At most once per run; a handler that returns OK without calling it has its job
+  // marked done with no effects.
+  Status Commit(const Effects& effects);
+
+  bool committed() const { return committed_; }
+
+ private:
+  friend class Worker;
+  JobContext(store::Database& db, const JobQueue& queue, const Job& job, std::string worker)
+      : db_(db), queue_(queue), job_(job), worker_(std::move(worker)) {}
+
+  store::Database& db_;
+  const JobQueue& queue_;
+  const Job& job_;
+  std::string worker_;
+  bool committed_ = false;
+};
+
+using JobHandler = std::function<Status(const Job&, JobContext&)>;
+
+struct WorkerOptions {
+  std::string name;                // this worker's lease owner name; unique per process
+  std::vector<std::string> kinds;  // run only these kinds; empty: every registered kind
+  int concurrency = 4;
+  Duration lease = Seconds(60);
+  Duration idle_poll = std::chrono::milliseconds(250);  // wait when nothing is due
+};
+
+// What a worker has done, per kind.
+struct WorkerCounts {
+  int64_t completed = 0;
+  int64_t failed = 0;      // attempts that failed and will be retried
+  int64_t dead = 0;        // attempts that made their job dead
+  int64_t lease_lost = 0;  // jobs whose lease passed to another worker before they finished
+};
+
+class Worker {
+ public:
+  Worker(store::Database& db, const Clock& clock, WorkerOptions options);
+  ~Worker();
+
+  void Register(const std::string& kind, JobHandler handler);
+
+  // Records (or updates) a schedule: enqueue `kind` with `payload` every `every`.
+  Status EnsureSchedule(const std::string& name, const std::string& kind,
+                        const std::string& payload, Duration every);
+
+  void Start();
+  void Stop();
+
+  std::map<std::string, WorkerCounts> Counts() const;
+  const std::string& name() const { return options_.name; }
+  int in_flight() const { return in_flight_.load(); }
+
+ private:
+  void LeaseLoop();
+  void ExecutorLoop();
+  void HeartbeatLoop();
+  void RunJob(const Job& job);
+  Status EnqueueDueSchedules();
+
+  store::Database& db_;
+  const Clock& clock_;
+  WorkerOptions options_;
+  JobQueue queue_;
+  std::map<std::string, JobHandler> handlers_;  // set before Start
+
+  mutable std::mutex mu_;
+  std::condition_variable changed_;             // work arrived, a slot freed, or stopping
+  std::vector<Job> ready_;                      // GUARDED_BY(mu_)
+  std::set<std::string> running_;               // GUARDED_BY(mu_): ids, for heartbeats
+  std::map<std::string, WorkerCounts> counts_;  // GUARDED_BY(mu_)
+  bool stopping_ = false;                       // GUARDED_BY(mu_)
+  bool leasing_done_ = false;                   // GUARDED_BY(mu_)
+  std::atomic<int> in_flight_{0};               // leased and not finished
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace bulwark::jobs
