@@ -1,160 +1,196 @@
 #include "vuln/internal/apk_ordering.h"
 
+#include <algorithm>
+
 #include "vuln/internal/version_text.h"
 
 namespace bulwark::vuln::internal {
 namespace {
 
-// Token kinds in apk's order: a token may follow only a token of a lower kind (with the
-// exceptions token_next spells out), and where two versions' kinds differ, the higher kind
-// is the lesser version.
+// Token kinds in apk-tools 2's order (TOKEN_INVALID, TOKEN_DIGIT_OR_ZERO, TOKEN_DIGIT, ...):
+// a token may follow one of a higher kind only where NextKind allows it, and where two
+// versions' next tokens differ in kind, the higher kind is the lower version.
 enum class Kind : uint8_t {
-  kInitialDigit,
-  kDigit,
+  kInvalid,
+  kDottedNumber,
+  kNumber,
   kLetter,
   kSuffix,
   kSuffixNumber,
   kRevision,
   kEnd,
-  kInvalid,
 };
 
-// Suffix values; those below kNone are pre-releases.
-enum Suffix : uint8_t {
-  kInvalidSuffix,
-  kAlpha,
-  kBeta,
-  kPre,
-  kRc,
-  kNone,
-  kCvs,
-  kSvn,
-  kGit,
-  kHg,
-  kP
+bool IsTerminal(Kind kind) { return kind == Kind::kInvalid || kind == Kind::kEnd; }
+
+// A suffix's value: pre-releases below 0, post-releases from 0. An unknown name gets -1, the
+// value apk's get_token returns for it, and `length` 0.
+struct SuffixMatch {
+  int value;
+  size_t length;
 };
 
-Suffix SuffixValue(std::string_view s) {
-  struct Named {
-    std::string_view name;
-    Suffix value;
-  };
-  static constexpr Named kSuffixes[] = {
-      {"", kNone},   {"alpha", kAlpha}, {"beta", kBeta}, {"pre", kPre}, {"rc", kRc},
-      {"cvs", kCvs}, {"svn", kSvn},     {"git", kGit},   {"hg", kHg},   {"p", kP}};
-  for (const Named& n : kSuffixes) {
-    if (n.name == s) return n.value;
+// apk matches the suffix names as prefixes of the text, pre-releases first, so "_pre1" is
+// "pre" then 1 and "_p1" is "p" then 1.
+SuffixMatch MatchSuffix(std::string_view text) {
+  static constexpr std::string_view kPre[] = {"alpha", "beta", "pre", "rc"};
+  static constexpr std::string_view kPost[] = {"cvs", "svn", "git", "hg", "p"};
+  for (int i = 0; i < 4; ++i) {
+    if (text.starts_with(kPre[i])) return {i - 4, kPre[i].size()};
   }
-  return kInvalidSuffix;
+  for (int i = 0; i < 5; ++i) {
+    if (text.starts_with(kPost[i])) return {i, kPost[i].size()};
+  }
+  return {-1, 0};
 }
 
 struct Token {
   Kind kind;
-  Suffix suffix = kInvalidSuffix;
-  std::string_view text;  // the digits of a number, the letter, or the suffix name
+  std::string_view digits;  // a number of any kind; empty reads as 0
+  size_t zeros = 0;         // a dotted number's leading zeros but the last: its value is -zeros
+  int small = 0;            // a letter's byte, a suffix's value
 };
 
-// Reads a version's tokens one by one, as apk's token_first / token_next.
+// Reads a version's tokens as apk-tools 2's get_token and next_token do. kind() is the kind of
+// the token Take() reads next (apk's *type); it starts as a number.
 class Tokenizer {
  public:
-  explicit Tokenizer(std::string_view v) : rest_(v) {
-    size_t n = DigitRunLength(rest_);
-    token_ = {n > 0 ? Kind::kInitialDigit : Kind::kInvalid, kInvalidSuffix, rest_.substr(0, n)};
-    rest_.remove_prefix(n);
-  }
+  explicit Tokenizer(std::string_view v) : rest_(v) {}
 
-  const Token& token() const { return token_; }
+  Kind kind() const { return kind_; }
 
-  // REQUIRES: token().kind is neither kEnd nor kInvalid.
-  void Next() {
-    if (rest_.empty()) {
-      token_.kind = Kind::kEnd;
-      return;
+  // Whether a number so far had 18 or more digits, which apk takes for the end of the version.
+  bool saw_long_number() const { return saw_long_number_; }
+
+  // The value of the suffix Take() reads next. REQUIRES: kind() is kSuffix.
+  int NextSuffixValue() const { return rest_.empty() ? 0 : MatchSuffix(rest_).value; }
+
+  // REQUIRES: kind() is neither kEnd nor kInvalid.
+  Token Take() {
+    Token t{kind_};
+    if (rest_.empty()) {  // "1." and "1-r" end in a 0; "1_" in a suffix of value 0
+      kind_ = Kind::kEnd;
+      return t;
     }
-    char c = rest_[0];
-    Kind prev = token_.kind;
-    if (IsAsciiLower(c)) {
-      if (prev > Kind::kDigit) return Invalid();
-      token_ = {Kind::kLetter, kInvalidSuffix, rest_.substr(0, 1)};
-      rest_.remove_prefix(1);
-    } else if (c == '.' || IsAsciiDigit(c)) {
-      if (c == '.') {
-        if (prev > Kind::kDigit) return Invalid();
+    switch (kind_) {
+      case Kind::kDottedNumber:
+        if (rest_[0] == '0') {
+          size_t n = 1;
+          while (n < rest_.size() && rest_[n] == '0') ++n;
+          t.zeros = n - 1;
+          rest_.remove_prefix(n - 1);
+          kind_ = Kind::kNumber;  // the last zero and the digits after it
+          return t;
+        }
+        [[fallthrough]];
+      case Kind::kNumber:
+      case Kind::kSuffixNumber:
+      case Kind::kRevision: {
+        size_t n = DigitRunLength(rest_);
+        if (n >= 18) saw_long_number_ = true;
+        t.digits = rest_.substr(0, n);
+        rest_.remove_prefix(n);
+        break;
+      }
+      case Kind::kLetter:
+        t.small = static_cast<unsigned char>(rest_[0]);
         rest_.remove_prefix(1);
+        break;
+      case Kind::kSuffix: {
+        SuffixMatch match = MatchSuffix(rest_);
+        t.small = match.value;
+        if (match.length == 0) {
+          kind_ = Kind::kInvalid;
+          return t;
+        }
+        rest_.remove_prefix(match.length);
+        break;
       }
-      size_t n = DigitRunLength(rest_);
-      if (prev == Kind::kSuffix) {
-        token_.kind = Kind::kSuffixNumber;
-      } else if (prev == Kind::kInitialDigit || prev == Kind::kDigit) {
-        token_.kind = Kind::kDigit;
-      } else {
-        return Invalid();
-      }
-      token_.text = rest_.substr(0, n);
-      rest_.remove_prefix(n);
-    } else if (c == '_') {
-      if (prev > Kind::kSuffixNumber) return Invalid();
-      rest_.remove_prefix(1);
-      size_t n = 0;
-      while (n < rest_.size() && IsAsciiLower(rest_[n])) ++n;
-      token_.suffix = SuffixValue(rest_.substr(0, n));
-      if (token_.suffix == kInvalidSuffix) return Invalid();
-      token_.kind = Kind::kSuffix;
-      token_.text = rest_.substr(0, n);
-      rest_.remove_prefix(n);
-    } else if (c == '-') {
-      if (prev >= Kind::kRevision || rest_.size() < 2 || rest_[1] != 'r') return Invalid();
-      rest_.remove_prefix(2);
-      size_t n = DigitRunLength(rest_);
-      token_ = {Kind::kRevision, kInvalidSuffix, rest_.substr(0, n)};
-      rest_.remove_prefix(n);
-    } else {
-      Invalid();
+      case Kind::kInvalid:
+      case Kind::kEnd:
+        return t;
     }
+    kind_ = rest_.empty() ? Kind::kEnd : NextKind(t.kind);
+    return t;
   }
 
  private:
-  void Invalid() { token_.kind = Kind::kInvalid; }
+  // apk's next_token: the kind of the token starting at rest_ after a token of kind `prev`,
+  // taking the separator that introduces it.
+  Kind NextKind(Kind prev) {
+    char c = rest_[0];
+    Kind next;
+    if ((prev == Kind::kNumber || prev == Kind::kDottedNumber) && IsAsciiLower(c)) {
+      next = Kind::kLetter;
+    } else if (prev == Kind::kLetter && IsAsciiDigit(c)) {
+      next = Kind::kNumber;
+    } else if (prev == Kind::kSuffix && IsAsciiDigit(c)) {
+      next = Kind::kSuffixNumber;
+    } else {
+      if (c == '.') {
+        next = Kind::kDottedNumber;
+      } else if (c == '_') {
+        next = Kind::kSuffix;
+      } else if (c == '-' && rest_.size() > 1 && rest_[1] == 'r') {
+        next = Kind::kRevision;
+        rest_.remove_prefix(1);
+      } else {
+        next = Kind::kInvalid;
+      }
+      rest_.remove_prefix(1);
+    }
+    bool allowed = next >= prev || (next == Kind::kDottedNumber && prev == Kind::kNumber) ||
+                   (next == Kind::kSuffix && prev == Kind::kSuffixNumber) ||
+                   (next == Kind::kNumber && prev == Kind::kLetter);
+    return allowed ? next : Kind::kInvalid;
+  }
 
   std::string_view rest_;
-  Token token_;
+  Kind kind_ = Kind::kNumber;
+  bool saw_long_number_ = false;
 };
 
-bool StartsWithZero(std::string_view digits) { return !digits.empty() && digits[0] == '0'; }
+int CompareInts(int64_t a, int64_t b) { return (a > b) - (a < b); }
 
-// apk's token_cmp for two tokens of the same kind.
+// Two tokens of the same kind, as apk compares their values (but numbers of any length).
 int CompareTokens(const Token& a, const Token& b) {
   switch (a.kind) {
-    case Kind::kDigit:
-      // Gentoo's rule: a number after the first with a leading zero compares as text.
-      if (StartsWithZero(a.text) || StartsWithZero(b.text)) return CompareBytes(a.text, b.text);
-      return CompareDigitRuns(a.text, b.text);
-    case Kind::kInitialDigit:
+    case Kind::kDottedNumber:
+      if (a.zeros != 0 || b.zeros != 0) {
+        // -zeros against -zeros or against a number, which is at least 0.
+        if (a.zeros == 0 || b.zeros == 0) return a.zeros == 0 ? 1 : -1;
+        return a.zeros < b.zeros ? 1 : a.zeros > b.zeros ? -1 : 0;
+      }
+      return CompareDigitRuns(a.digits, b.digits);
+    case Kind::kNumber:
     case Kind::kSuffixNumber:
     case Kind::kRevision:
-      return CompareDigitRuns(a.text, b.text);
+      return CompareDigitRuns(a.digits, b.digits);
     case Kind::kLetter:
-      return CompareBytes(a.text, b.text);
     case Kind::kSuffix:
-      return a.suffix < b.suffix ? -1 : a.suffix > b.suffix ? 1 : 0;
-    case Kind::kEnd:
+      return CompareInts(a.small, b.small);
     case Kind::kInvalid:
+    case Kind::kEnd:
       break;
   }
   return 0;
 }
 
-bool IsPreRelease(const Token& t) { return t.kind == Kind::kSuffix && t.suffix < kNone; }
-
-// Where a token falls when the other version has a token of another kind at the same place:
-// a pre-release suffix lowest, then by kind, a higher kind lower.
-uint64_t KindRank(const Token& t) {
-  if (IsPreRelease(t)) return 0;
-  return 1 + (static_cast<uint64_t>(Kind::kInvalid) - static_cast<uint64_t>(t.kind));
+// Where the next token of a version stands against a token of another kind at the same
+// place, lowest first: a pre-release or unknown suffix, then the kinds from kEnd down to
+// kInvalid. Tokens of one rank compare by value.
+uint64_t Rank(Kind kind, int suffix_value) {
+  if (kind == Kind::kSuffix && suffix_value < 0) return 0;
+  return 1 + static_cast<uint64_t>(Kind::kEnd) - static_cast<uint64_t>(kind);
 }
 
-constexpr int kInitialBits = 16;
-constexpr int kLaterBits = 14;
+constexpr int kFirstBits = 16;
+constexpr int kRankBits = 4;
+constexpr int kNumberBits = 14;
+constexpr int kLetterBits = 8;
+constexpr int kSuffixBits = 4;
+// A dotted number's field: values -1..-(kZeroSlots - 1) below kZeroSlots, 0 and up from it.
+constexpr uint64_t kZeroSlots = 8;
 
 class ApkOrdering final : public VersionOrdering {
  public:
@@ -163,52 +199,80 @@ class ApkOrdering final : public VersionOrdering {
 
   int Compare(std::string_view a, std::string_view b) const override {
     Tokenizer ta(UpToNul(a)), tb(UpToNul(b));
-    while (ta.token().kind == tb.token().kind && ta.token().kind < Kind::kEnd) {
-      if (int c = CompareTokens(ta.token(), tb.token()); c != 0) return c;
-      ta.Next();
-      tb.Next();
+    while (ta.kind() == tb.kind()) {
+      if (IsTerminal(ta.kind())) return 0;
+      Token x = ta.Take(), y = tb.Take();
+      if (int c = CompareTokens(x, y); c != 0) return c;
     }
-    const Token &x = ta.token(), &y = tb.token();
-    if (x.kind == y.kind) return 0;
-    if (IsPreRelease(x)) return -1;
-    if (IsPreRelease(y)) return 1;
-    return x.kind > y.kind ? -1 : 1;
+    // apk's tail: the version going on is greater unless it goes on with a pre-release.
+    if (ta.kind() == Kind::kSuffix && ta.NextSuffixValue() < 0) return -1;
+    if (tb.kind() == Kind::kSuffix && tb.NextSuffixValue() < 0) return 1;
+    return ta.kind() > tb.kind() ? -1 : 1;
   }
 
   bool IsValid(std::string_view v) const override {
     if (v.find('\0') != std::string_view::npos) return false;
     Tokenizer t(v);
-    while (t.token().kind < Kind::kEnd) t.Next();
-    return t.token().kind == Kind::kEnd;
+    while (!IsTerminal(t.kind())) t.Take();
+    return t.kind() == Kind::kEnd && !t.saw_long_number();
   }
 
-  // Layout, most significant first: whether the version starts with a digit (1 bit), the
-  // first number (16 bits); then, for each of the next three tokens while the ones before
-  // are numbers, its rank (3 bits, see KindRank) and, for the next two when they are numbers
-  // after a dot, their place (14 bits): 0 for an empty number, 1 for one with a leading zero
-  // (text order, so nothing finer), else 2 + its value. A field that saturates or leaves the
-  // order open leaves every later field 0.
+  // Layout, most significant first: the first number (16 bits), then, while bits remain, each
+  // later place's Rank (4 bits) and, unless the version ends there, its value: a number 14
+  // bits, a dotted number 14 (kZeroSlots - zeros for leading zeros, kZeroSlots + the rest
+  // otherwise), a letter 8 (its byte), a suffix 4 (its value + 4); near the end of the key a
+  // value gets what bits are left. A value at its field's maximum, or a dotted number of
+  // kZeroSlots or more zeros (all 0), ends the key with the rest 0: past such a field the key
+  // no longer knows how two versions compare.
   uint64_t CoarseKey(std::string_view v) const override {
     Tokenizer t(UpToNul(v));
     KeyBuilder key;
-    if (t.token().kind != Kind::kInitialDigit) return key.key();
-    key.Append(1, 1);
-    uint64_t first = SaturatingDigitValue(t.token().text, FieldMax(kInitialBits));
-    key.Append(first, kInitialBits);
-    if (first == FieldMax(kInitialBits)) return key.key();
-    for (int i = 0; i < 3; ++i) {
-      t.Next();
-      key.Append(KindRank(t.token()), 3);
-      if (i == 2 || t.token().kind != Kind::kDigit) return key.key();
-      std::string_view digits = t.token().text;
-      if (digits.empty()) return key.key();
-      if (StartsWithZero(digits)) {
-        key.Append(1, kLaterBits);
-        return key.key();
+    int left = 64 - kFirstBits;
+    uint64_t first = SaturatingDigitValue(t.Take().digits, FieldMax(kFirstBits));
+    key.Append(first, kFirstBits);
+    if (first == FieldMax(kFirstBits)) return key.key();
+    while (left >= kRankBits) {
+      Kind kind = t.kind();
+      if (IsTerminal(kind)) {
+        key.Append(Rank(kind, 0), kRankBits);
+        break;
       }
-      uint64_t place = SaturatingDigitValue(digits, FieldMax(kLaterBits) - 2) + 2;
-      key.Append(place, kLaterBits);
-      if (place == FieldMax(kLaterBits)) return key.key();
+      Token token = t.Take();
+      key.Append(Rank(kind, token.small), kRankBits);
+      left -= kRankBits;
+      int bits = std::min(kind == Kind::kLetter   ? kLetterBits
+                          : kind == Kind::kSuffix ? kSuffixBits
+                                                  : kNumberBits,
+                          left);
+      if (bits == 0) break;
+      uint64_t max = FieldMax(bits);
+      uint64_t value;
+      bool merged = false;  // the field holds other values alike below its maximum
+      switch (kind) {
+        case Kind::kLetter:
+          value = static_cast<uint64_t>(token.small);
+          break;
+        case Kind::kSuffix:
+          value = static_cast<uint64_t>(token.small + 4);
+          break;
+        case Kind::kDottedNumber:
+          if (token.zeros >= kZeroSlots) {
+            value = 0;
+            merged = true;
+          } else if (token.zeros != 0) {
+            value = kZeroSlots - token.zeros;
+          } else {
+            value = kZeroSlots + SaturatingDigitValue(token.digits, max);
+          }
+          break;
+        default:
+          value = SaturatingDigitValue(token.digits, max);
+          break;
+      }
+      value = std::min(value, max);
+      key.Append(value, bits);
+      left -= bits;
+      if (merged || value == max) break;
     }
     return key.key();
   }

@@ -8,14 +8,23 @@
 //           (without prerelease or build); build metadata (e.g. "+incompatible") ignored;
 //           pseudo-versions are prereleases and order as such. The "v" is optional here
 //           because OSV's Go advisories write versions without it.
-//   nuget   NuGet.Versioning: one to four numbers (missing ones are 0, leading zeros allowed),
-//           release labels compared case-insensitively, metadata ignored.
+//   nuget   NuGetVersion.TryParse and VersionComparer.Default of NuGet.Versioning (the rules of
+//           learn.microsoft.com's "Package versioning"): one to four numbers, missing ones 0
+//           and leading zeros allowed ("1.01" is 1.1.0, "1.0.0.0" is 1.0.0), each number
+//           with ASCII whitespace around it allowed as System.Version allows it; the whole
+//           string trimmed of Unicode whitespace as .NET's String.Trim does; release labels
+//           as SemVer's (a numeric one without leading zeros), compared as int.TryParse reads
+//           them: a label of an optional '-' and digits within 32 bits is a number ("-1" <
+//           "0"), any other one (digits beyond 32 bits too) text compared case-insensitively,
+//           and numbers below text; build metadata ignored. NuGet rejects version numbers
+//           beyond 32 bits; like the rest of the family, we accept them.
 //   pub     Dart's pub_semver: leading zeros allowed, and build metadata orders: a version with
 //           build metadata is greater than the same version without, and build identifiers
 //           compare like prerelease ones. A leading "v" is tolerated.
 //
 // Numbers of any length compare exactly (the reference implementations limit them to 53, 63
-// or 31 bits and reject or misorder longer ones; we don't).
+// or 31 bits and reject or misorder longer ones; we don't), except NuGet's release labels,
+// where the 32-bit limit is what makes a label a number or text, and so decides the order.
 //
 // Strings that are not versions of the scheme sort below every valid version. Among
 // themselves they compare bytewise, except for Go, where x/mod/semver makes all invalid
@@ -132,18 +141,54 @@ std::optional<SemVer> ParseGo(std::string_view s) {
   return v;
 }
 
+// .NET's String.Trim: drops what char.IsWhiteSpace calls whitespace, here in UTF-8, at both
+// ends (ASCII \t..\r and space, U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029,
+// U+202F, U+205F, U+3000).
+std::string_view TrimDotNetWhitespace(std::string_view s) {
+  // The length of the whitespace character that `s` starts with (at the front) or ends with
+  // (at the back), or 0.
+  auto space_at = [](std::string_view s, bool front) -> size_t {
+    static constexpr std::string_view kMultiByte[] = {
+        "\xc2\x85",     "\xc2\xa0",     "\xe1\x9a\x80", "\xe2\x80\x80", "\xe2\x80\x81",
+        "\xe2\x80\x82", "\xe2\x80\x83", "\xe2\x80\x84", "\xe2\x80\x85", "\xe2\x80\x86",
+        "\xe2\x80\x87", "\xe2\x80\x88", "\xe2\x80\x89", "\xe2\x80\x8a", "\xe2\x80\xa8",
+        "\xe2\x80\xa9", "\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80"};
+    if (s.empty()) return 0;
+    char c = front ? s.front() : s.back();
+    if (c == ' ' || (c >= '\t' && c <= '\r')) return 1;
+    for (std::string_view w : kMultiByte) {
+      if (front ? s.starts_with(w) : s.ends_with(w)) return w.size();
+    }
+    return 0;
+  };
+  while (size_t n = space_at(s, true)) s.remove_prefix(n);
+  while (size_t n = space_at(s, false)) s.remove_suffix(n);
+  return s;
+}
+
+// The whitespace int.TryParse allows around a number (NumberStyles.Integer).
+bool IsDotNetNumberSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+// NuGetVersion.TryParse: the numbers end at the first '-' or '+'; System.Version reads two to
+// four of them (NuGet adds ".0" to one), each an int.TryParse number: digits, with whitespace
+// around them allowed.
 std::optional<SemVer> ParseNuGet(std::string_view s) {
-  s = TrimAsciiWhitespace(s);
+  s = TrimDotNetWhitespace(s);
+  size_t labels = s.find_first_of("-+");
+  std::string_view numbers = s.substr(0, labels);
+  s.remove_prefix(numbers.size());
   SemVer v;
   std::string_view* parts[] = {&v.major, &v.minor, &v.patch, &v.revision};
-  int count = 0;
-  while (true) {
+  for (int count = 0;; ++count) {
     if (count == 4) return std::nullopt;
-    *parts[count] = TakeDigits(s);
-    if (parts[count]->empty()) return std::nullopt;
-    ++count;
-    if (s.empty() || s[0] != '.') break;
-    s.remove_prefix(1);
+    size_t dot = numbers.find('.');
+    std::string_view part = numbers.substr(0, dot);
+    while (!part.empty() && IsDotNetNumberSpace(part.front())) part.remove_prefix(1);
+    while (!part.empty() && IsDotNetNumberSpace(part.back())) part.remove_suffix(1);
+    if (!AllDigits(part)) return std::nullopt;
+    *parts[count] = part;
+    if (dot == std::string_view::npos) break;
+    numbers.remove_prefix(dot + 1);
   }
   if (!ParseLabels(s, true, v)) return std::nullopt;
   return v;
@@ -179,13 +224,38 @@ std::optional<SemVer> Parse(Flavor flavor, std::string_view s) {
   return std::nullopt;
 }
 
+// A NuGet release label's value when VersionComparer takes it for a number: when int.TryParse
+// reads it, that is when it is an optional '-' and digits within 32 bits.
+std::optional<int64_t> NuGetNumericLabel(std::string_view label) {
+  bool negative = !label.empty() && label[0] == '-';
+  std::string_view digits = label.substr(negative ? 1 : 0);
+  if (!AllDigits(digits)) return std::nullopt;
+  int64_t value = 0;
+  for (char c : digits) {
+    value = value * 10 + (c - '0');
+    if (value > int64_t{1} << 31) return std::nullopt;
+  }
+  if (negative) value = -value;
+  if (value < -(int64_t{1} << 31) || value >= int64_t{1} << 31) return std::nullopt;
+  return value;
+}
+
+// VersionComparer's CompareRelease: numbers by value and below text; text case-insensitively.
+int CompareNuGetLabel(std::string_view a, std::string_view b) {
+  std::optional<int64_t> a_number = NuGetNumericLabel(a), b_number = NuGetNumericLabel(b);
+  if (a_number && b_number) return (*a_number > *b_number) - (*a_number < *b_number);
+  if (a_number || b_number) return a_number ? -1 : 1;
+  return CompareBytesIgnoreCase(a, b);
+}
+
 // One prerelease (or, for Pub, build) identifier against another: numeric ones by value and
-// below alphanumeric ones; alphanumeric ones bytewise, or case-insensitively for NuGet.
+// below alphanumeric ones; alphanumeric ones bytewise. NuGet has rules of its own.
 int CompareIdentifier(Flavor flavor, std::string_view a, std::string_view b) {
+  if (flavor == Flavor::kNuGet) return CompareNuGetLabel(a, b);
   bool a_numeric = AllDigits(a), b_numeric = AllDigits(b);
   if (a_numeric && b_numeric) return CompareDigits(a, b);
   if (a_numeric != b_numeric) return a_numeric ? -1 : 1;
-  return flavor == Flavor::kNuGet ? CompareBytesIgnoreCase(a, b) : CompareBytes(a, b);
+  return CompareBytes(a, b);
 }
 
 // Identifier lists, element by element; a list that is a prefix of the other is smaller.
@@ -240,8 +310,9 @@ class SemVerFamilyOrdering final : public VersionOrdering {
   // Layout: 1 bit "valid", 15 bits each of major, minor and patch, 1 bit "not a prerelease of
   // this major.minor.patch" (set for a release, and for any version with a fourth number above
   // 0: NuGet's 1.2.3.4-beta is above 1.2.3), then, for a prerelease, its first identifier:
-  // 1 bit "alphanumeric" (numeric ones sort first) and 16 bits of its value (numeric) or of
-  // its first two bytes (alphanumeric; lower-cased for NuGet, which ignores case); for a
+  // 1 bit "alphanumeric" (numeric ones sort first) and 16 bits of its value (numeric; NuGet's
+  // may be negative, so there 0 for those and the value + 1 for the others) or of its first
+  // two bytes (alphanumeric; lower-cased for NuGet, which ignores case); for a
   // release, 16 bits 0 and 1 bit "more than major.minor.patch" (NuGet's fourth number, Pub's
   // build metadata, which order above the plain release). Invalid strings, which sort below
   // every valid version, get 0.
@@ -263,7 +334,13 @@ class SemVerFamilyOrdering final : public VersionOrdering {
       return key.Finish();
     }
     std::string_view first = parsed->prerelease.substr(0, parsed->prerelease.find('.'));
-    if (AllDigits(first)) {
+    std::optional<int64_t> nuget_number;
+    if (flavor_ == Flavor::kNuGet) nuget_number = NuGetNumericLabel(first);
+    if (nuget_number) {
+      // NuGet's numbers may be negative: those all 0, the others 1 above their value.
+      key.Add(0, 1);
+      key.Add(*nuget_number < 0 ? 0 : static_cast<uint64_t>(*nuget_number) + 1, 16);
+    } else if (flavor_ != Flavor::kNuGet && AllDigits(first)) {
       key.Add(0, 1);
       key.AddDigits(first, 16);
     } else {
