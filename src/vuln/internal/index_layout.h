@@ -129,7 +129,7 @@ struct IntervalRecord {
 };
 
 inline constexpr char kIndexMagic[8] = {'B', 'W', 'V', 'X', 'I', 'D', 'X', '\n'};
-inline constexpr uint32_t kIndexFormatVersion = 4;
+inline constexpr uint32_t kIndexFormatVersion = 5;
 inline constexpr uint32_t kByteOrderMark = 0x01020304;
 
 enum Section : uint32_t {
