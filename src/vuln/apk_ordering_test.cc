@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "vuln/internal/order_cases_for_test.h"
 #include "vuln/version.h"
 
 namespace bulwark::vuln {
@@ -18,45 +19,14 @@ const VersionOrdering& Apk() { return OrderingFor(VersionScheme::kApk); }
 
 int Sign(int v) { return (v > 0) - (v < 0); }
 
-struct Case {
-  std::string a;
-  char op;  // '<', '=' or '>'
-  std::string b;
-};
+using Case = OrderCase;
 
-// "A op B" with single spaces; neither side may hold a space.
-Case ParseCase(const std::string& line) {
-  size_t first = line.find(' '), second = line.find(' ', first + 1);
-  return {line.substr(0, first), line[first + 1], line.substr(second + 1)};
-}
+Case ParseCase(const std::string& line) { return ParseOrderCaseForTest(line); }
 
-int SignOf(char op) { return op == '<' ? -1 : op == '>' ? 1 : 0; }
-
-// Each case both ways round, with CoarseKey agreeing.
-void ExpectCases(const std::vector<Case>& cases) {
-  for (const Case& c : cases) {
-    int want = SignOf(c.op);
-    EXPECT_EQ(Sign(Apk().Compare(c.a, c.b)), want)
-        << "[" << c.a << "] " << c.op << " [" << c.b << "]";
-    EXPECT_EQ(Sign(Apk().Compare(c.b, c.a)), -want)
-        << "reversed: [" << c.a << "] " << c.op << " [" << c.b << "]";
-    uint64_t ka = Apk().CoarseKey(c.a), kb = Apk().CoarseKey(c.b);
-    if (want < 0) {
-      EXPECT_LE(ka, kb) << c.a << " < " << c.b;
-    }
-    if (want > 0) {
-      EXPECT_GE(ka, kb) << c.a << " > " << c.b;
-    }
-    if (want == 0) {
-      EXPECT_EQ(ka, kb) << c.a << " = " << c.b;
-    }
-  }
-}
+void ExpectCases(const std::vector<Case>& cases) { ExpectOrderCasesForTest(Apk(), cases); }
 
 void ExpectOrder(const std::vector<std::string>& lines) {
-  std::vector<Case> cases;
-  for (const std::string& line : lines) cases.push_back(ParseCase(line));
-  ExpectCases(cases);
+  ExpectCases(ParseOrderCasesForTest(lines));
 }
 
 // Pairs of apk-tools' test/version.data (the 2.x branch, whose version.c we follow), one of

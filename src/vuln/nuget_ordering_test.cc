@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "vuln/internal/order_cases_for_test.h"
 #include "vuln/version.h"
 
 namespace bulwark::vuln {
@@ -17,43 +18,12 @@ const VersionOrdering& NuGet() { return OrderingFor(VersionScheme::kNuGet); }
 
 int Sign(int v) { return (v > 0) - (v < 0); }
 
-struct Case {
-  std::string a;
-  char op;  // '<', '=' or '>'
-  std::string b;
-};
+using Case = OrderCase;
 
-int SignOf(char op) { return op == '<' ? -1 : op == '>' ? 1 : 0; }
+void ExpectCases(const std::vector<Case>& cases) { ExpectOrderCasesForTest(NuGet(), cases); }
 
-// Each case both ways round, with CoarseKey agreeing.
-void ExpectCases(const std::vector<Case>& cases) {
-  for (const Case& c : cases) {
-    int want = SignOf(c.op);
-    EXPECT_EQ(Sign(NuGet().Compare(c.a, c.b)), want)
-        << "[" << c.a << "] " << c.op << " [" << c.b << "]";
-    EXPECT_EQ(Sign(NuGet().Compare(c.b, c.a)), -want)
-        << "reversed: [" << c.a << "] " << c.op << " [" << c.b << "]";
-    uint64_t ka = NuGet().CoarseKey(c.a), kb = NuGet().CoarseKey(c.b);
-    if (want < 0) {
-      EXPECT_LE(ka, kb) << c.a << " < " << c.b;
-    }
-    if (want > 0) {
-      EXPECT_GE(ka, kb) << c.a << " > " << c.b;
-    }
-    if (want == 0) {
-      EXPECT_EQ(ka, kb) << c.a << " = " << c.b;
-    }
-  }
-}
-
-// "A op B" lines; neither side holds a space.
 void ExpectOrder(const std::vector<std::string>& lines) {
-  std::vector<Case> cases;
-  for (const std::string& line : lines) {
-    size_t first = line.find(' '), second = line.find(' ', first + 1);
-    cases.push_back({line.substr(0, first), line[first + 1], line.substr(second + 1)});
-  }
-  ExpectCases(cases);
+  ExpectCases(ParseOrderCasesForTest(lines));
 }
 
 TEST(NuGetOrderingTest, NormalizesAsDocumented) {
