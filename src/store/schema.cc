@@ -142,6 +142,23 @@ CREATE TABLE job_schedules (
   updated_at        BIGINT NOT NULL
 )
 )sql"},
+      {5, "secrets at rest: encrypted values, each with its wrapped data key",
+       R"sql(
+CREATE TABLE secrets (
+  id            TEXT PRIMARY KEY,
+  owner_table   TEXT NOT NULL,
+  owner_id      TEXT NOT NULL,
+  owner_column  TEXT NOT NULL,
+  key_version   BIGINT NOT NULL,
+  kek_id        TEXT NOT NULL,
+  wrapped_key   BYTEA NOT NULL,
+  ciphertext    BYTEA NOT NULL,
+  created_at    BIGINT NOT NULL,
+  updated_at    BIGINT NOT NULL,
+  UNIQUE (owner_table, owner_id, owner_column)
+);
+CREATE INDEX secrets_by_kek ON secrets(kek_id)
+)sql"},
   };
   return kMigrations;
 }
