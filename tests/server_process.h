@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <string>
 
 namespace bulwark::tests {
@@ -15,6 +16,10 @@ namespace bulwark::tests {
 class ServerProcess {
  public:
   explicit ServerProcess(const std::string& database) {
+    // The server refuses to start without a secrets key: give the database one (beside it).
+    std::string make_key = std::string(BULWARK_BINARY) + " --database '" + database +
+                           "' keys init --if-missing >/dev/null 2>&1";
+    if (std::system(make_key.c_str()) != 0) return;
     int out[2];
     if (pipe(out) != 0) return;
     pid_ = fork();

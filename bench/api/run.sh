@@ -31,6 +31,7 @@ db="sqlite:$work/bench.db"
   --name Bench --role admin >/dev/null
 token=$("$bin" --database "$db" admin issue-token --user bench@office.example --name bench |
   sed -n 's/.*"token":"\(bwk_[0-9a-z]*\)".*/\1/p')
+"$bin" --database "$db" keys init >/dev/null
 bport=$(free_port)
 "$bin" --database "$db" serve --listen "127.0.0.1:$bport" --rate-limit 100000000 \
   --rate-burst 100000000 >"$work/bulwark.out" 2>"$work/bulwark.log" &

@@ -12,6 +12,7 @@
 #include "access/credentials.h"
 #include "base/status.h"
 #include "ledger/transparency_log.h"
+#include "secrets/key_file.h"
 #include "store/database.h"
 
 namespace bulwark::cli {
@@ -23,6 +24,10 @@ struct GlobalOptions {
   std::string database = "sqlite:var/bulwark.db";
   std::string log_level = "info";
   std::string ledger_key;  // "" = ledger.key beside the SQLite file, or var/ledger.key
+  // "" = secrets.key beside the SQLite file, or var/secrets.key
+  std::string secrets_key;
+  // "" = none; else a key that still unwraps secrets until a rotation finishes
+  std::string secrets_previous_key;
 };
 
 // Opens the configured database, creating the folder of an SQLite file, and migrates it.
@@ -36,6 +41,15 @@ std::string LedgerKeyPath(const GlobalOptions& global);
 // when the file does not exist yet (first start of a server).
 StatusOr<std::unique_ptr<ledger::TransparencyLog>> OpenLedger(const GlobalOptions& global,
                                                               store::Database& db, bool create_key);
+
+// The secrets key file: --secrets-key, else secrets.key beside the SQLite database, else
+// var/secrets.key.
+std::string SecretsKeyPath(const GlobalOptions& global);
+
+// Reads the secrets keyring (SecretsKeyPath and --secrets-previous-key) and proves it opens
+// the secrets stored in `db`; an error names the key file and what is wrong. What `bulwark
+// serve` checks before it starts.
+StatusOr<secrets::Keyring> OpenSecretsKeyring(const GlobalOptions& global, store::Database& db);
 
 // Prints a status to standard error as "bulwark: <message>" and returns exit code 1 (2 for a
 // usage error).
@@ -54,5 +68,6 @@ void AddAdvisoriesCommand(CLI::App& app, const GlobalOptions& global, Actions& a
 void AddScanCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddEvalCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddMockModelCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
+void AddKeysCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 
 }  // namespace bulwark::cli

@@ -40,6 +40,14 @@ int Main(int argc, char** argv) {
                  "The ledger's signing key file (made on first use, or by `bulwark ledger "
                  "keygen`); default: ledger.key beside the SQLite database, or var/ledger.key")
       ->envname("BULWARK_LEDGER_KEY");
+  app.add_option("--secrets-key", global.secrets_key,
+                 "The key file that encrypts secrets at rest (`bulwark keys init`); default: "
+                 "secrets.key beside the SQLite database, or var/secrets.key")
+      ->envname("BULWARK_SECRETS_KEY");
+  app.add_option("--secrets-previous-key", global.secrets_previous_key,
+                 "The key file used before a rotation, still read until `bulwark keys rotate` "
+                 "finishes")
+      ->envname("BULWARK_SECRETS_PREVIOUS_KEY");
 
   Actions actions;
   AddServeCommand(app, global, actions);
@@ -51,6 +59,7 @@ int Main(int argc, char** argv) {
   AddScanCommand(app, global, actions);
   AddEvalCommand(app, global, actions);
   AddMockModelCommand(app, global, actions);
+  AddKeysCommand(app, global, actions);
   CLI::App* version = app.add_subcommand("version", "Print the version and exit");
   actions[version] = [] {
     std::cout << "bulwark " << kBulwarkVersion << "\n";

@@ -93,6 +93,9 @@ int Serve(const GlobalOptions& global, const ServeOptions& options) {
   }
   StatusOr<std::unique_ptr<store::Database>> db = OpenAndMigrate(global);
   if (!db.ok()) return Fail(db.status());
+  // Refuses to start when the secrets key is missing or cannot open the stored secrets.
+  StatusOr<secrets::Keyring> keyring = OpenSecretsKeyring(global, **db);
+  if (!keyring.ok()) return Fail(keyring.status());
 
   access::PasswordHasher hasher(access::PasswordHasher::Cost::kInteractive,
                                 options.max_concurrent_sign_ins, Seconds(5));
