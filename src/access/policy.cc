@@ -22,6 +22,8 @@ const std::vector<PolicyRule>& PolicyRules() {
       {kTupleApprove, "tup", {}, {}, {"admin"}},
       {kLedgerRead, "platform", {}, {}, {"admin", "auditor"}},
       {kLedgerSign, "platform", {}, {}, {"admin"}},
+      {kJobsRead, "platform", {}, {}, {"admin", "auditor"}},
+      {kJobsRetry, "platform", {}, {}, {"admin"}},
   };
   return kRules;
 }

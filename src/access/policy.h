@@ -32,6 +32,8 @@ inline constexpr std::string_view kTupleWrite = "tuple.write";
 inline constexpr std::string_view kTupleApprove = "tuple.approve";
 inline constexpr std::string_view kLedgerRead = "ledger.read";  // every entry, not only one's own
 inline constexpr std::string_view kLedgerSign = "ledger.sign";  // a checkpoint on demand
+inline constexpr std::string_view kJobsRead = "jobs.read";      // the job queue's state
+inline constexpr std::string_view kJobsRetry = "jobs.retry";    // a dead job back in the queue
 }  // namespace actions
 
 struct PolicyRule {

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "access/policy.h"
+#include "api/jobs_routes.h"
 #include "api/openapi.h"
 #include "api/render.h"
 #include "base/encoding.h"
@@ -54,7 +55,8 @@ App::App(access::Directory& directory, ledger::TransparencyLog& ledger, store::D
       options_(options),
       principal_limiter_(options.requests_per_second, options.request_burst, clock),
       anonymous_limiter_(options.anonymous_per_second, options.anonymous_burst, clock),
-      sign_in_limiter_(options.sign_ins_per_minute / 60.0, options.sign_ins_per_minute, clock) {}
+      sign_in_limiter_(options.sign_ins_per_minute / 60.0, options.sign_ins_per_minute, clock),
+      jobs_(db, clock) {}
 
 std::optional<HttpResponse> App::Limit(TokenBucketLimiter& limiter, const std::string& key) {
   std::optional<Duration> wait = limiter.Acquire(key);
@@ -118,6 +120,7 @@ void App::Register(Router& router) {
   RegisterUsers(router);
   RegisterTuples(router);
   RegisterLedger(router);
+  RegisterJobs(router);
 }
 
 void App::RegisterSystem(Router& router) {
@@ -137,7 +140,9 @@ void App::RegisterSystem(Router& router) {
     }
     return JsonResponse(200, {{"status", "ready"}});
   });
-  router.Add("GET", "/metrics", [this](HttpRequest&) {
+  auto job_metrics = std::make_shared<JobMetrics>(metrics_, jobs_, clock_);
+  router.Add("GET", "/metrics", [this, job_metrics](HttpRequest&) {
+    job_metrics->Update(worker_);
     HttpResponse response;
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     response.body = metrics_.Render();

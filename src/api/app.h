@@ -25,6 +25,8 @@
 #include "api/rate_limiter.h"
 #include "api/router.h"
 #include "base/clock.h"
+#include "jobs/queue.h"
+#include "jobs/worker.h"
 #include "ledger/transparency_log.h"
 #include "store/database.h"
 
@@ -48,6 +50,10 @@ class App {
 
   void Register(Router& router);
 
+  // The worker running in this process, whose counters /metrics shows; none by default.
+  // REQUIRES: called before Register.
+  void set_worker(const jobs::Worker* worker) { worker_ = worker; }
+
  private:
   using AuthedHandler = std::function<HttpResponse(HttpRequest&, const access::Principal&)>;
 
@@ -62,6 +68,7 @@ class App {
   void RegisterUsers(Router& router);
   void RegisterTuples(Router& router);
   void RegisterLedger(Router& router);
+  void RegisterJobs(Router& router);  // in jobs_routes.cc
 
   access::Directory& directory_;
   ledger::TransparencyLog& ledger_;
@@ -72,6 +79,8 @@ class App {
   TokenBucketLimiter principal_limiter_;
   TokenBucketLimiter anonymous_limiter_;
   TokenBucketLimiter sign_in_limiter_;
+  jobs::JobQueue jobs_;
+  const jobs::Worker* worker_ = nullptr;
 };
 
 }  // namespace bulwark::api

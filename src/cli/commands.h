@@ -11,6 +11,7 @@
 
 #include "access/credentials.h"
 #include "base/status.h"
+#include "jobs/worker.h"
 #include "ledger/transparency_log.h"
 #include "secrets/key_file.h"
 #include "store/database.h"
@@ -69,5 +70,19 @@ void AddScanCommand(CLI::App& app, const GlobalOptions& global, Actions& actions
 void AddEvalCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddMockModelCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddKeysCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
+// `bulwark worker` and `bulwark jobs`.
+void AddWorkerCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
+
+// The kinds of job the platform itself runs.
+inline constexpr std::string_view kLedgerCheckpointJob = "ledger.checkpoint";
+inline constexpr std::string_view kProbeJob = "jobs.probe";
+
+// Registers the platform's own job handlers on `worker` (signing ledger checkpoints, probes)
+// and the checkpoint schedule.
+Status RegisterPlatformJobs(jobs::Worker& worker, ledger::TransparencyLog& log,
+                            Duration checkpoint_every);
+
+// HOST-PID, a worker's default name.
+std::string DefaultWorkerName();
 
 }  // namespace bulwark::cli

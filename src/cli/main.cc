@@ -60,6 +60,7 @@ int Main(int argc, char** argv) {
   AddEvalCommand(app, global, actions);
   AddMockModelCommand(app, global, actions);
   AddKeysCommand(app, global, actions);
+  AddWorkerCommand(app, global, actions);
   CLI::App* version = app.add_subcommand("version", "Print the version and exit");
   actions[version] = [] {
     std::cout << "bulwark " << kBulwarkVersion << "\n";

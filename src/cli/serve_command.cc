@@ -1,7 +1,5 @@
 // bulwark serve: the HTTP API (and, later, the web console) on one address.
-#include <condition_variable>
 #include <iostream>
-#include <mutex>
 #include <thread>
 
 #include "access/directory.h"
@@ -10,6 +8,7 @@
 #include "api/ledger_audit.h"
 #include "base/log.h"
 #include "cli/commands.h"
+#include "jobs/worker.h"
 
 namespace bulwark::cli {
 namespace {
@@ -27,39 +26,8 @@ struct ServeOptions {
   double burst = 200;
   int max_concurrent_sign_ins = 2;
   int checkpoint_seconds = 60;
-};
-
-// Signs a ledger checkpoint every `interval` while the server runs (nothing new is signed
-// when nothing was appended), and logs a refusal loudly: it means the log was tampered with.
-class CheckpointSigner {
- public:
-  CheckpointSigner(ledger::TransparencyLog& log, Duration interval)
-      : thread_([this, &log, interval] {
-          std::unique_lock<std::mutex> lock(mu_);
-          while (!cv_.wait_for(lock, interval, [this] { return stop_; })) {
-            lock.unlock();
-            StatusOr<ledger::SignedCheckpoint> c = log.SignCheckpoint();
-            if (!c.ok()) {
-              Log(LogLevel::kError, "ledger checkpoint refused",
-                  {{"error", c.status().ToString()}});
-            }
-            lock.lock();
-          }
-        }) {}
-  ~CheckpointSigner() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;  // GUARDED_BY(mu_)
-  std::thread thread_;
+  bool no_worker = false;
+  int worker_concurrency = 2;
 };
 
 StatusOr<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) {
@@ -109,6 +77,20 @@ int Serve(const GlobalOptions& global, const ServeOptions& options) {
   app_options.request_burst = options.burst;
   app_options.secure_cookies = !options.tls_cert.empty();
   api::App app(directory, **log, **db, SystemClock::Get(), metrics, app_options);
+  // The embedded worker runs every kind of job, the ledger's checkpoint schedule among them;
+  // --no-worker leaves them to `bulwark worker` processes.
+  std::unique_ptr<jobs::Worker> worker;
+  if (!options.no_worker) {
+    worker = std::make_unique<jobs::Worker>(
+        **db, SystemClock::Get(),
+        jobs::WorkerOptions{.name = DefaultWorkerName(),
+                            .concurrency = options.worker_concurrency});
+    if (Status s = RegisterPlatformJobs(*worker, **log, Seconds(options.checkpoint_seconds));
+        !s.ok()) {
+      return Fail(s);
+    }
+    app.set_worker(worker.get());
+  }
   api::Router router;
   app.Register(router);
 
@@ -134,10 +116,9 @@ int Serve(const GlobalOptions& global, const ServeOptions& options) {
       {{"url", url}, {"database", global.database.substr(0, global.database.find('@'))}});
   std::cout << "Bulwark is listening on " << url << "  (API: " << url << "/api/v1, OpenAPI: " << url
             << "/api/v1/openapi.json). Ctrl-C stops it." << std::endl;
-  {
-    CheckpointSigner signer(**log, Seconds(options.checkpoint_seconds));
-    server.RunUntilSignal();
-  }
+  if (worker) worker->Start();
+  server.RunUntilSignal();
+  if (worker) worker->Stop();
   // A last checkpoint covers everything appended until the stop.
   if (StatusOr<ledger::SignedCheckpoint> c = (*log)->SignCheckpoint(); !c.ok()) {
     Log(LogLevel::kError, "ledger checkpoint refused", {{"error", c.status().ToString()}});
@@ -194,9 +175,19 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global, Actions& action
       ->capture_default_str();
   serve
       ->add_option("--checkpoint-seconds", options->checkpoint_seconds,
-                   "How often the ledger signs a checkpoint")
+                   "How often the ledger signs a checkpoint (a scheduled job)")
       ->envname("BULWARK_CHECKPOINT_SECONDS")
       ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  serve
+      ->add_flag("--no-worker", options->no_worker,
+                 "Run no background jobs here (an API replica; `bulwark worker` runs them)")
+      ->envname("BULWARK_NO_WORKER");
+  serve
+      ->add_option("--worker-concurrency", options->worker_concurrency,
+                   "Background jobs the embedded worker runs at once")
+      ->envname("BULWARK_WORKER_CONCURRENCY")
+      ->check(CLI::Range(1, 256))
       ->capture_default_str();
   actions[serve] = [&global, options] { return Serve(global, *options); };
 }

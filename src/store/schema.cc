@@ -140,6 +140,12 @@ CREATE TABLE job_schedules (
   cron              TEXT,
   next_run_at       BIGINT NOT NULL,
   updated_at        BIGINT NOT NULL
+);
+CREATE TABLE job_probes (
+  job_id            TEXT PRIMARY KEY,
+  worker            TEXT NOT NULL,
+  completions       BIGINT NOT NULL,
+  completed_at      BIGINT NOT NULL
 )
 )sql"},
       {5, "secrets at rest: encrypted values, each with its wrapped data key",
