@@ -76,9 +76,10 @@ void AddWorkerCommand(CLI::App& app, const GlobalOptions& global, Actions& actio
 // The kinds of job the platform itself runs.
 inline constexpr std::string_view kLedgerCheckpointJob = "ledger.checkpoint";
 inline constexpr std::string_view kProbeJob = "jobs.probe";
+inline constexpr std::string_view kPruneJobsJob = "jobs.prune";
 
-// Registers the platform's own job handlers on `worker` (signing ledger checkpoints, probes)
-// and the checkpoint schedule.
+// Registers the platform's own job handlers on `worker` (signing ledger checkpoints, probes,
+// deleting done jobs after a week) and their schedules.
 Status RegisterPlatformJobs(jobs::Worker& worker, ledger::TransparencyLog& log,
                             Duration checkpoint_every);
 

@@ -44,6 +44,12 @@ Status RegisterPlatformJobs(jobs::Worker& worker, ledger::TransparencyLog& log,
           .status();
     });
   });
+  // Done jobs are kept a week (to see what ran, and to keep idempotency keys), then deleted.
+  worker.Register(std::string(kPruneJobsJob), [&worker](const jobs::Job&, jobs::JobContext&) {
+    return worker.queue().PruneDone(SystemClock::Get().Now() - Days(7)).status();
+  });
+  BW_RETURN_IF_ERROR(
+      worker.EnsureSchedule("jobs-prune", std::string(kPruneJobsJob), "{}", Hours(1)));
   return worker.EnsureSchedule("ledger-checkpoint", std::string(kLedgerCheckpointJob), "{}",
                                checkpoint_every);
 }

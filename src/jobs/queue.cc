@@ -299,6 +299,18 @@ StatusOr<JobPage> JobQueue::List(std::optional<JobState> state, const std::strin
   return page;
 }
 
+StatusOr<int64_t> JobQueue::PruneDone(Time before) const {
+  int64_t deleted = 0;
+  Status s = db_.Transact(TxMode::kQueue, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(deleted, tx.Execute("DELETE FROM jobs WHERE state = 'done' AND "
+                                            "finished_at < ?",
+                                            {ToUnixMicros(before)}));
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return deleted;
+}
+
 StatusOr<std::vector<QueueStats>> JobQueue::Stats() const {
   std::vector<QueueStats> stats;
   Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {

@@ -128,6 +128,10 @@ class JobQueue {
   StatusOr<JobPage> List(std::optional<JobState> state, const std::string& kind, int limit,
                          const std::string& cursor) const;
 
+  // Deletes done jobs that finished before `before` (their idempotency keys go with them);
+  // returns how many.
+  StatusOr<int64_t> PruneDone(Time before) const;
+
   // Counts per kind, in kind order.
   StatusOr<std::vector<QueueStats>> Stats() const;
 

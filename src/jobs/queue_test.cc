@@ -191,6 +191,19 @@ TEST_P(QueueTest, AnExpiredLeasePassesOnAndTheSlowWorkersEffectsRollBack) {
   EXPECT_NE(queue().Get(stuck)->last_error.find("lease expired"), std::string::npos);
 }
 
+TEST_P(QueueTest, DoneJobsArePrunedAfterTheirRetention) {
+  std::string old_job = Enqueue({.kind = "k"});
+  ASSERT_EQ(queue().Lease("w", {"k"}, 1, Seconds(30))->size(), 1u);
+  ASSERT_TRUE(db_->Transact(TxMode::kReadWrite,
+                            [&](Transaction& tx) { return queue().Complete(tx, old_job, "w"); })
+                  .ok());
+  clock_.Advance(Days(8));
+  Enqueue({.kind = "k"});  // queued: never pruned
+  EXPECT_EQ(queue().PruneDone(clock_.Now() - Days(7)).value(), 1);
+  EXPECT_EQ(queue().Get(old_job).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs"), 1);
+}
+
 TEST_P(QueueTest, StatsCountPerKind) {
   Enqueue({.kind = "a"});
   Enqueue({.kind = "a"});

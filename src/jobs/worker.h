@@ -98,6 +98,7 @@ class Worker {
 
   std::map<std::string, WorkerCounts> Counts() const;
   const std::string& name() const { return options_.name; }
+  const JobQueue& queue() const { return queue_; }
   int in_flight() const { return in_flight_.load(); }
 
  private:
