@@ -124,10 +124,12 @@ void App::Register(Router& router) {
 }
 
 void App::RegisterSystem(Router& router) {
-  router.Add("GET", "/", [](HttpRequest&) {
+  // "/" itself is the web console (console_files.h).
+  router.Add("GET", "/api/v1", [](HttpRequest&) {
     return JsonResponse(200, {{"name", "Bulwark"},
                               {"api", "/api/v1"},
                               {"openapi", "/api/v1/openapi.json"},
+                              {"console", "/"},
                               {"health", "/healthz"}});
   });
   router.Add("GET", "/healthz", [](HttpRequest&) { return JsonResponse(200, {{"status", "ok"}}); });

@@ -119,7 +119,14 @@ RouteMatch Router::Match(std::string_view method, std::string_view raw_path) con
   const Route* chosen = best_exact;
   if (chosen == nullptr && method == "HEAD") chosen = best_get;
   if (chosen == nullptr) {
-    if (allowed.empty()) return match;
+    if (allowed.empty()) {
+      if (fallback_ && (method == "GET" || method == "HEAD")) {
+        match.result = RouteMatch::Result::kFound;
+        match.handler = &fallback_;
+        match.pattern = "/*";
+      }
+      return match;
+    }
     match.result = RouteMatch::Result::kMethodNotAllowed;
     match.allowed_methods.assign(allowed.begin(), allowed.end());
     return match;
@@ -135,6 +142,8 @@ RouteMatch Router::Match(std::string_view method, std::string_view raw_path) con
   }
   return match;
 }
+
+void Router::SetFallback(Handler handler) { fallback_ = std::move(handler); }
 
 std::vector<std::pair<std::string, std::string>> Router::Routes() const {
   std::vector<std::pair<std::string, std::string>> out;

@@ -6,7 +6,8 @@
 // wins: at the first segment where they differ, a literal beats a parameter, so "/users/me" is
 // chosen over "/users/{id}". A path that matches some pattern, but not for the request's method,
 // is reported as kMethodNotAllowed with the methods that would have matched (for the Allow
-// header). HEAD is served by a GET route unless a HEAD route is registered.
+// header). HEAD is served by a GET route unless a HEAD route is registered. A fallback handler,
+// when set, answers GET and HEAD on paths that no route matches.
 //
 // Thread-safety: Add() must finish before the router is shared (before HttpServer::Start);
 // after that Match() and Routes() are safe from any number of threads.
@@ -65,6 +66,11 @@ class Router {
   // Every registered (method, pattern), in registration order.
   std::vector<std::pair<std::string, std::string>> Routes() const;
 
+  // Serves GET and HEAD requests whose path matches no route: the web console's files and its
+  // client-side paths. Other methods on such paths stay kNotFound, and a path that some route
+  // matches for another method stays kMethodNotAllowed. Its match's pattern is "/*".
+  void SetFallback(Handler handler);
+
  private:
   struct Segment {
     bool is_param = false;
@@ -79,6 +85,7 @@ class Router {
   };
 
   std::vector<Route> routes_;
+  Handler fallback_;  // empty: none
 };
 
 }  // namespace bulwark::api

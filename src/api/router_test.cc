@@ -103,6 +103,23 @@ TEST_F(RouterTest, RoutesInRegistrationOrder) {
   EXPECT_EQ(routes[7], (std::pair<std::string, std::string>{"GET", "/"}));
 }
 
+TEST_F(RouterTest, FallbackAnswersOnlyUnmatchedGetAndHead) {
+  EXPECT_EQ(router_.Match("GET", "/organizations/org_1/users").result,
+            RouteMatch::Result::kNotFound);
+  router_.SetFallback(Named("console"));
+  RouteMatch m = router_.Match("GET", "/organizations/org_1/users");
+  ASSERT_EQ(m.result, RouteMatch::Result::kFound);
+  EXPECT_EQ(m.pattern, "/*");
+  EXPECT_EQ(Call(m), "console");
+  EXPECT_EQ(Call(router_.Match("HEAD", "/assets/app.js")), "console");
+  // Routes still win, other methods are not served, and 405 stays 405.
+  EXPECT_EQ(Call(router_.Match("GET", "/api/v1/organizations")), "list orgs");
+  EXPECT_EQ(router_.Match("POST", "/organizations").result, RouteMatch::Result::kNotFound);
+  EXPECT_EQ(router_.Match("PUT", "/api/v1/organizations").result,
+            RouteMatch::Result::kMethodNotAllowed);
+  EXPECT_EQ(router_.Match("GET", "/a/%zz").result, RouteMatch::Result::kBadPath);
+}
+
 TEST(RouterDeathTest, RejectsBadPatterns) {
   Router router;
   router.Add("GET", "/a/{id}", Named("a"));

@@ -1,9 +1,10 @@
-// bulwark serve: the HTTP API (and, later, the web console) on one address.
+// bulwark serve: the HTTP API and the web console on one address.
 #include <iostream>
 #include <thread>
 
 #include "access/directory.h"
 #include "api/app.h"
+#include "api/console_files.h"
 #include "api/http_server.h"
 #include "api/ledger_audit.h"
 #include "base/log.h"
@@ -26,6 +27,7 @@ struct ServeOptions {
   double burst = 200;
   int max_concurrent_sign_ins = 2;
   int checkpoint_seconds = 60;
+  std::string web_root;  // "": found beside the binary (console_files.h)
   bool no_worker = false;
   int worker_concurrency = 2;
 };
@@ -93,6 +95,9 @@ int Serve(const GlobalOptions& global, const ServeOptions& options) {
   }
   api::Router router;
   app.Register(router);
+  StatusOr<std::shared_ptr<const api::ConsoleFiles>> console = api::LoadConsole(options.web_root);
+  if (!console.ok()) return Fail(console.status());
+  api::ServeConsole(router, *console);
 
   api::HttpServerOptions server_options;
   server_options.address = address->first;
@@ -114,8 +119,9 @@ int Serve(const GlobalOptions& global, const ServeOptions& options) {
   std::string url = scheme + "://" + host + ":" + std::to_string(server.port());
   Log(LogLevel::kInfo, "listening",
       {{"url", url}, {"database", global.database.substr(0, global.database.find('@'))}});
-  std::cout << "Bulwark is listening on " << url << "  (API: " << url << "/api/v1, OpenAPI: " << url
-            << "/api/v1/openapi.json). Ctrl-C stops it." << std::endl;
+  std::cout << "Bulwark is listening on " << url << "  (console: " << url << "/, API: " << url
+            << "/api/v1, OpenAPI: " << url << "/api/v1/openapi.json). Ctrl-C stops it."
+            << std::endl;
   if (worker) worker->Start();
   server.RunUntilSignal();
   if (worker) worker->Stop();
@@ -189,6 +195,10 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global, Actions& action
       ->envname("BULWARK_WORKER_CONCURRENCY")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  serve
+      ->add_option("--web-root", options->web_root,
+                   "Folder of the built web console (web/dist); default: found beside the binary")
+      ->envname("BULWARK_WEB_ROOT");
   actions[serve] = [&global, options] { return Serve(global, *options); };
 }
 
