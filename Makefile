@@ -3,7 +3,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= 2
 
-.PHONY: all deps build demo test test-release test-asan lint format bench fuzz clean
+.PHONY: all deps build demo test test-release test-web test-asan lint format bench fuzz clean
 
 all: build
 
@@ -13,16 +13,24 @@ deps:
 build: deps
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
 	cmake --build $(BUILD) -j $(JOBS)
+	./scripts/build-web.sh
 
 demo: build
 	./scripts/demo.sh
 
-# Release tests, then the same tests under AddressSanitizer and UndefinedBehaviorSanitizer,
-# then the formatting check.
-test: test-release test-asan lint
+# Release tests, the web console in a browser, then the same C++ tests under AddressSanitizer
+# and UndefinedBehaviorSanitizer, then the formatting check.
+test: test-release test-web test-asan lint
 
 test-release: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# The console's unit tests, then the console in Debian's chromium against a real `bulwark serve`;
+# screenshots of every page land in $(BUILD)/web-test-artifacts.
+test-web: build
+	cd web && npm run --silent test
+	cd web && BULWARK_BIN=$(CURDIR)/$(BUILD)/bin/bulwark \
+	  WEB_TEST_ARTIFACTS=$(CURDIR)/$(BUILD)/web-test-artifacts npm run --silent test:browser
 
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBULWARK_SANITIZE=ON
@@ -53,4 +61,4 @@ fuzz: deps
 	for f in $(FUZZERS); do $(FUZZ_BUILD)/$$f -max_total_time=$(FUZZ_SECONDS) || exit 1; done
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) web/dist

@@ -15,6 +15,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev clang-format-14
   curl wrk nginx-light python3
+  # The web console's browser tests (playwright-core drives Debian's chromium; Node.js 20.19 or
+  # later, with npm, builds the console and is expected on the machine already).
+  chromium fonts-dejavu-core
   # The ecosystems' own version orderings, which the differential tests compare ours with.
   dpkg python3-rpm python3-packaging python3-pip libmaven3-core-java default-jre-headless
   php-cli php-composer-semver node-semver ruby r-base-core

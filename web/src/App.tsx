@@ -1,0 +1,121 @@
+// The console's frame: a skip link, the header with who is signed in, the main navigation, and
+// the page for the current path. Signed out, every path shows the sign-in form and stays where
+// it is, so a reloaded or shared link opens its page after signing in.
+import { useEffect, useRef, type ComponentType } from 'react';
+
+import { Loading } from './components';
+import { GrantsPage } from './pages/Grants';
+import { JobsPage } from './pages/Jobs';
+import { LedgerPage } from './pages/Ledger';
+import { NotFoundPage } from './pages/NotFound';
+import { OrganizationsPage } from './pages/Organizations';
+import { SignInPage } from './pages/SignIn';
+import { TokensPage } from './pages/Tokens';
+import { UsersPage } from './pages/Users';
+import { WhoAmIPage } from './pages/WhoAmI';
+import { Link, matchPath, navigate, useLocation } from './router';
+import { useSession } from './session';
+
+interface Route {
+  path: string;
+  title: string;
+  page: ComponentType<{ params: Record<string, string> }>;
+}
+
+const ROUTES: Route[] = [
+  { path: '/', title: 'Who am I', page: WhoAmIPage },
+  { path: '/organizations', title: 'Organizations', page: OrganizationsPage },
+  { path: '/organizations/:orgId/users', title: 'Users', page: UsersPage },
+  { path: '/tokens', title: 'API tokens', page: TokensPage },
+  { path: '/users/:userId/tokens', title: 'API tokens', page: TokensPage },
+  { path: '/grants', title: 'Grants', page: GrantsPage },
+  { path: '/jobs', title: 'Jobs', page: JobsPage },
+  { path: '/ledger', title: 'Ledger', page: LedgerPage },
+];
+
+function resolve(path: string): { route: Route | null; params: Record<string, string> } {
+  for (const route of ROUTES) {
+    const params = matchPath(route.path, path);
+    if (params) return { route, params };
+  }
+  return { route: null, params: {} };
+}
+
+export function App() {
+  const session = useSession();
+  const { path } = useLocation();
+  const { route, params } = resolve(path);
+
+  useEffect(() => {
+    if (session.status === 'signed-in' && path === '/sign-in') navigate('/', { replace: true });
+  }, [session.status, path]);
+
+  const signedIn = session.status === 'signed-in' && session.identity;
+  const title = !signedIn ? 'Sign in' : route ? route.title : 'Page not found';
+  const firstPage = useRef(true);
+  useEffect(() => {
+    document.title = `${title} · Bulwark console`;
+    // After a navigation, move focus to the new page's heading so that keyboard and
+    // screen-reader users land there; a fresh load starts at the top, at the skip link.
+    if (firstPage.current) {
+      firstPage.current = session.status === 'loading';
+      return;
+    }
+    document.querySelector<HTMLElement>('main h1')?.focus({ preventScroll: true });
+  }, [title, path, session.status]);
+
+  if (session.status === 'loading') {
+    return (
+      <main id="main" className="page">
+        <Loading what="your session" />
+      </main>
+    );
+  }
+  const Page = route?.page ?? NotFoundPage;
+  const orgUsers = session.identity ? `/organizations/${session.identity.organization.id}/users` : '';
+  const nav = [
+    { to: '/', label: 'Who am I' },
+    { to: '/organizations', label: 'Organizations' },
+    { to: orgUsers, label: 'Users' },
+    { to: '/tokens', label: 'API tokens' },
+    { to: '/grants', label: 'Grants' },
+    { to: '/jobs', label: 'Jobs' },
+    { to: '/ledger', label: 'Ledger' },
+  ];
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to main content
+      </a>
+      <header className="top">
+        <span className="brand">Bulwark console</span>
+        {signedIn && (
+          <div className="who">
+            <span>
+              {session.identity!.user.display_name} · {session.identity!.organization.name}
+            </span>
+            <button type="button" onClick={() => void session.signOut()}>
+              Sign out
+            </button>
+          </div>
+        )}
+      </header>
+      {signedIn && (
+        <nav className="main-nav" aria-label="Main">
+          <ul>
+            {nav.map((n) => (
+              <li key={n.label}>
+                <Link to={n.to} aria-current={n.to === path ? 'page' : undefined}>
+                  {n.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+      <main id="main" className="page" tabIndex={-1}>
+        {signedIn ? <Page params={params} /> : <SignInPage />}
+      </main>
+    </>
+  );
+}

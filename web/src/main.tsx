@@ -1,0 +1,17 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+
+import { App } from './App';
+import { RouterProvider } from './router';
+import { SessionProvider } from './session';
+import './styles.css';
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <RouterProvider>
+      <SessionProvider>
+        <App />
+      </SessionProvider>
+    </RouterProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,375 @@
+// The console in a real browser (Debian's chromium, driven by playwright-core) against a real
+// `bulwark serve` on a fresh, demo-seeded SQLite database: signing in, every page, issuing and
+// revoking a token, a grant approved by a second administrator, the ledger's proofs checked in
+// the browser (and failing on a tampered entry), keyboard use, and an axe-core scan of every
+// page with no serious or critical violation. A screenshot of each page is saved under
+// build/web-test-artifacts/ (WEB_TEST_ARTIFACTS overrides it).
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { chromium } from 'playwright-core';
+
+import { BulwarkServer, REPO } from './server.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = process.env.WEB_TEST_ARTIFACTS ?? join(REPO, 'build', 'web-test-artifacts');
+// The flags that work on these machines (MACHINE-NOTES); playwright adds a fresh profile.
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const PAT = 'admin@program-office.demo'; // platform admin
+const EVE = 'evaluator@evaluation-office.demo'; // made the second platform admin below
+const LEE = 'lead@frontier-lab.demo';
+
+let server;
+let browser;
+let context;
+let page;
+let credentials;
+let problems = []; // CSP violations and uncaught errors in the page
+
+function fail(message) {
+  throw new assert.AssertionError({ message });
+}
+
+async function newPage() {
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  const p = await context.newPage();
+  p.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+  p.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
+      problems.push(`console: ${m.text()}`);
+    }
+  });
+  return p;
+}
+
+function expectNoProblems() {
+  const seen = problems;
+  problems = [];
+  assert.deepEqual(seen, [], 'the page logged errors (a CSP violation shows up here)');
+}
+
+// axe-core in the page; fails on any serious or critical violation, and saves a screenshot.
+async function checkPage(name) {
+  await page.evaluate(AXE_SOURCE);
+  const results = await page.evaluate(() =>
+    axe.run(document, { resultTypes: ['violations'] }),
+  );
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  if (bad.length > 0) {
+    fail(
+      `accessibility violations on ${name}:\n` +
+        bad
+          .map((v) => `  ${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}`).join('\n')}`)
+          .join('\n'),
+    );
+  }
+  expectNoProblems();
+}
+
+async function heading(text) {
+  await page.getByRole('heading', { level: 1, name: text }).waitFor();
+}
+
+async function signIn(email) {
+  await page.goto(`${server.url}/`);
+  await heading('Sign in to Bulwark');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(credentials[email].password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await heading('Who am I');
+}
+
+async function signOut() {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await heading('Sign in to Bulwark');
+}
+
+async function goTo(label, title) {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
+  await heading(title);
+}
+
+before(async () => {
+  if (!existsSync(CHROMIUM)) fail(`${CHROMIUM} is missing: run scripts/install-deps.sh (Debian's chromium)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  server = new BulwarkServer();
+  credentials = server.seedDemo();
+  // A second platform administrator, approved by the operator, for dual control.
+  server.run('admin', 'grant', '--object', 'platform', '--relation', 'admin', '--subject', EVE);
+  await server.start();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
+  page = await newPage();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('bulwark serve', () => {
+  test('serves the console with a strict policy, cache lifetimes and client routes', async () => {
+    const index = await fetch(`${server.url}/`);
+    assert.equal(index.status, 200);
+    assert.match(index.headers.get('content-type'), /^text\/html/);
+    assert.equal(index.headers.get('cache-control'), 'no-cache');
+    const csp = index.headers.get('content-security-policy');
+    assert.match(csp, /default-src 'self'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    const html = await index.text();
+    assert.doesNotMatch(html, /<script>|<script type="module">|style=/, 'index.html has inline code');
+
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)[1];
+    const js = await fetch(`${server.url}${asset}`);
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get('content-type'), /^text\/javascript/);
+    assert.equal(js.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+
+    const route = await fetch(`${server.url}/organizations/org_x/users`);
+    assert.equal(route.status, 200);
+    assert.equal(await route.text(), html);
+    assert.equal((await fetch(`${server.url}/assets/missing-0000.js`)).status, 404);
+    assert.equal((await fetch(`${server.url}/..%2f..%2fetc/passwd`)).status, 404);
+
+    const missing = await server.api('GET', '/nothing-here');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.data.error.code, 'not_found');
+    const root = await server.api('GET', '');
+    assert.equal(root.status, 200);
+    assert.equal(root.data.openapi, '/api/v1/openapi.json');
+  });
+});
+
+describe('the console', () => {
+  test('sign-in explains a refusal in words, then signs in', async () => {
+    await page.goto(`${server.url}/`);
+    await heading('Sign in to Bulwark');
+    await checkPage('01-sign-in');
+    await page.getByLabel('Email').fill(PAT);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /Signing in failed\./);
+    assert.match(await alert.innerText(), /Error code: unauthenticated/);
+    await signIn(PAT);
+    assert.match(await page.locator('main').innerText(), /Pat Director/);
+    assert.match(await page.locator('main').innerText(), /platform administrator/);
+    await checkPage('02-who-am-i');
+  });
+
+  test('the keyboard reaches the skip link and the menu', async () => {
+    await page.goto(`${server.url}/`);
+    await heading('Who am I');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to main content');
+    let reached = false;
+    for (let i = 0; i < 10 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = (await page.evaluate(() => document.activeElement.textContent)) === 'Organizations';
+    }
+    assert.ok(reached, 'Tab never reached the Organizations link');
+    await page.keyboard.press('Enter');
+    await heading('Organizations');
+    assert.equal(await page.evaluate(() => document.activeElement.tagName), 'H1');
+  });
+
+  test('organizations: pages on the server and creates one', async () => {
+    await goTo('Organizations', 'Organizations');
+    const table = page.getByRole('table', { name: /Organizations/ });
+    await table.waitFor();
+    assert.match(await table.innerText(), /Frontier Lab/);
+    // Two rows a page: the pager follows the server's cursor.
+    await page.getByLabel('Rows per page').selectOption('10');
+    await page.getByRole('button', { name: 'Sort this page by Name' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Regional Water Authority');
+    await page.getByLabel('Kind').selectOption('operator');
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await page.getByText('Created Regional Water Authority').waitFor();
+    const next = page.getByRole('button', { name: 'Next page →' });
+    if (await next.isEnabled()) await next.click();
+    await page.getByRole('cell', { name: 'Regional Water Authority' }).waitFor();
+    await checkPage('03-organizations');
+  });
+
+  test('users: lists, adds and disables a user', async () => {
+    await page.getByRole('link', { name: 'Regional Water Authority' }).first().click();
+    await heading('Users of Regional Water Authority');
+    await page.getByText('This organization has no users yet.').waitFor();
+    await page.getByLabel('Email').fill('operator@water.example');
+    await page.getByLabel('Display name').fill('Wanda Water');
+    await page.getByLabel('Role').selectOption('admin');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await page.getByRole('cell', { name: 'operator@water.example' }).waitFor();
+    await page.getByRole('button', { name: 'Disable Wanda Water' }).click();
+    await page.getByRole('button', { name: 'Confirm disable Wanda Water' }).click();
+    await page.getByText('Wanda Water is now disabled').waitFor();
+    await page.getByRole('row', { name: /Wanda Water/ }).getByText('disabled', { exact: true }).waitFor();
+    await checkPage('04-users');
+  });
+
+  test('API tokens: a new token is shown once, works, and stops working when revoked', async () => {
+    await goTo('API tokens', 'Your API tokens');
+    await page.getByLabel('What it is for').fill('browser test');
+    await page.getByRole('button', { name: 'Issue token' }).click();
+    const secret = await page.getByLabel('New API token').inputValue();
+    assert.match(secret, /^bwk_/);
+    await page.getByRole('button', { name: 'Copy token' }).click();
+    await page.getByText('Copied.').waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
+    assert.equal((await server.api('GET', '/whoami', secret)).status, 200);
+    await checkPage('05-token-issued');
+
+    await page.getByRole('button', { name: 'I have saved it' }).click();
+    await page.reload();
+    await heading('Your API tokens');
+    await page.getByRole('cell', { name: 'browser test', exact: true }).waitFor();
+    assert.ok(!(await page.content()).includes(secret), 'the token is shown again after a reload');
+    await page.getByRole('button', { name: 'Revoke browser test' }).click();
+    await page.getByRole('button', { name: 'Confirm revoke browser test' }).click();
+    await page.getByText('Revoked the token “browser test”').waitFor();
+    await page.getByRole('row', { name: /browser test/ }).getByText('revoked', { exact: true }).first().waitFor();
+    assert.equal((await server.api('GET', '/whoami', secret)).status, 401);
+    await checkPage('06-tokens');
+  });
+
+  test('grants: proposed by one administrator, refused to them, approved by a second', async () => {
+    const orgs = await server.api('GET', '/organizations?limit=200', credentials[PAT].token);
+    const lab = orgs.data.items.find((o) => o.name === 'Frontier Lab');
+    const users = await server.api('GET', `/organizations/${lab.id}/users`, credentials[PAT].token);
+    const lee = users.data.items.find((u) => u.email === LEE);
+
+    await goTo('Grants', 'Grants');
+    await page.getByLabel('Object', { exact: true }).last().fill('platform');
+    await page.getByLabel('Relation').fill('auditor');
+    await page.getByLabel('Subject').last().fill(lee.id);
+    await page.getByRole('button', { name: 'Propose grant' }).click();
+    await page.getByText('It takes effect when a different platform administrator approves it').waitFor();
+    // Filter to the proposal and try to approve it oneself: refused, in words.
+    await page.getByLabel('Subject').first().fill(lee.id);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const row = page.getByRole('row', { name: /auditor/ });
+    await row.getByText('pending approval').waitFor();
+    await row.getByRole('button', { name: /^Approve/ }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /The grant was not changed\./);
+    assert.match(await alert.innerText(), /permission_denied/);
+    await checkPage('07-grants-pending');
+
+    await signOut();
+    await signIn(EVE);
+    await goTo('Grants', 'Grants');
+    await page.getByLabel('Subject').first().fill(lee.id);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('row', { name: /auditor/ }).getByRole('button', { name: /^Approve/ }).click();
+    await page.getByText(/Approved auditor on platform/).waitFor();
+    await page.getByRole('row', { name: /auditor/ }).getByText('active', { exact: true }).waitFor();
+    const tuples = await server.api('GET', `/tuples?subject=${lee.id}`, credentials[PAT].token);
+    const approved = tuples.data.items.find((t) => t.relation === 'auditor');
+    assert.equal(approved.state, 'active');
+    assert.notEqual(approved.approved_by, approved.created_by);
+    await checkPage('08-grants');
+  });
+
+  test('jobs: the dashboard shows the queues, or says the server has none', async () => {
+    await goTo('Jobs', 'Jobs');
+    await page
+      .getByRole('table', { name: 'Jobs per kind and state' })
+      .or(page.getByText('No jobs have run yet.'))
+      .or(page.getByText("This server does not offer the job queue's API yet."))
+      .first()
+      .waitFor();
+    assert.equal(await page.getByRole('alert').count(), 0, 'the jobs page shows an error');
+    await checkPage('09-jobs');
+  });
+
+  test('ledger: the checkpoint, consistency and every entry verify in the browser', async () => {
+    const key = (await server.api('GET', '/ledger/key')).data.trim();
+    await goTo('Ledger', 'Ledger');
+    await page.getByText('No key is pinned').waitFor();
+    await page.getByRole('textbox', { name: 'Verifier key' }).fill(key);
+    await page.getByRole('button', { name: 'Pin key' }).click();
+    await page.getByRole('button', { name: 'Sign a checkpoint now' }).click();
+    const signature = page.getByTestId('checkpoint-signature');
+    await signature.getByText('Verified:').waitFor();
+    const consistency = page.getByTestId('checkpoint-consistency');
+    await consistency.getByText(/Verified|Not yet provable/).waitFor();
+
+    // The log grows and a new checkpoint is signed: it must extend the one this browser saw.
+    await server.api('POST', '/organizations', credentials[PAT].token, { name: 'Ledger Growth Co', kind: 'partner' });
+    assert.equal((await server.api('POST', '/ledger/checkpoint', credentials[PAT].token)).status, 201);
+    await page.getByRole('button', { name: 'Fetch the latest checkpoint' }).click();
+    await consistency.getByText(/Verified: extends the \d+ entries/).waitFor();
+
+    await page.getByRole('button', { name: 'Verify every entry on this page' }).click();
+    await page.getByTestId('verify-summary').getByText(/^\d+ verified; none failed\.$/).waitFor();
+    await checkPage('10-ledger');
+  });
+
+  test('ledger: an entry altered on its way from the server fails verification', async () => {
+    let tampered = null;
+    await page.route('**/api/v1/ledger/entries*', async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      const item = body.items[1];
+      const leaf = Buffer.from(item.leaf, 'base64').toString('utf8');
+      const changed = leaf.replace(/"principal":"([^"]*)"/, '"principal":"usr_someone_else"');
+      assert.notEqual(changed, leaf);
+      item.leaf = Buffer.from(changed, 'utf8').toString('base64');
+      item.entry = JSON.parse(changed);
+      tampered = item.index;
+      await route.fulfill({ response, json: body });
+    });
+    await page.getByRole('button', { name: 'Reload entries' }).click();
+    // The table shows what the altered bytes say ...
+    await page.getByRole('cell', { name: 'usr_someone_else' }).waitFor();
+    // ... and the browser finds that those bytes are not what the signed checkpoint holds.
+    await page.getByRole('button', { name: 'Verify every entry on this page' }).click();
+    await page.getByTestId('verify-summary').getByText(/^1 entry FAILED verification; \d+ verified\.$/).waitFor();
+    const row = page.locator(`tr[data-index="${tampered}"]`);
+    assert.match(await row.innerText(), /FAILED: the entry's hash does not lead to the checkpoint's root hash/);
+    await checkPage('11-ledger-tampered-entry');
+    await page.unroute('**/api/v1/ledger/entries*');
+
+    // A checkpoint altered on its way fails its signature, and nothing is verified against it.
+    await page.route('**/api/v1/ledger/checkpoint', async (route) => {
+      if (route.request().method() !== 'GET') return route.continue();
+      const response = await route.fetch();
+      const note = await response.text();
+      const lines = note.split('\n');
+      lines[1] = String(Number(lines[1]) + 1);
+      await route.fulfill({ response, body: lines.join('\n') });
+    });
+    await page.getByRole('button', { name: 'Fetch the latest checkpoint' }).click();
+    await page.getByTestId('checkpoint-signature').getByText('FAILED: the signature by the pinned key does not verify').waitFor();
+    await page.getByText('The checkpoint did not verify against your pinned key').waitFor();
+    await page.unroute('**/api/v1/ledger/checkpoint');
+    await checkPage('12-ledger-tampered-checkpoint');
+  });
+
+  test('an unknown page says so, and signing out returns to sign-in', async () => {
+    await page.goto(`${server.url}/no/such/page`);
+    await heading('Page not found');
+    await checkPage('13-not-found');
+    await signOut();
+    await page.getByText('You have signed out.').waitFor();
+    assert.equal((await page.goto(`${server.url}/ledger`)).status(), 200);
+    await heading('Sign in to Bulwark');
+  });
+});
