@@ -465,6 +465,13 @@ export function LedgerPage() {
           >
             Next page →
           </button>
+          <button
+            type="button"
+            onClick={() => checkpoint && setStarts((s) => [...s, Math.max(0, Number(checkpoint.size) - PAGE)])}
+            disabled={!checkpoint}
+          >
+            Newest entries
+          </button>
           <button type="button" onClick={() => setEntriesVersion((v) => v + 1)}>
             Reload entries
           </button>

@@ -287,16 +287,33 @@ describe('the console', () => {
     await checkPage('08-grants');
   });
 
-  test('jobs: the dashboard shows the queues, or says the server has none', async () => {
+  test('jobs: the queues per kind, and a dead job retried', async () => {
+    // The embedded worker signs a first checkpoint as a job at start. Once it is done, it is
+    // made dead here, as if every attempt had failed, for the console to retry.
+    let done = null;
+    for (let i = 0; i < 100 && !done; i++) {
+      const queues = await server.api('GET', '/jobs/queues', credentials[PAT].token);
+      assert.equal(queues.status, 200);
+      done = queues.data.queues.find((q) => q.done > 0);
+      if (!done) await new Promise((ok) => setTimeout(ok, 100));
+    }
+    assert.ok(done, 'no job ran in the embedded worker');
+    server.sql(
+      `UPDATE jobs SET state = 'dead', attempts = max_attempts, last_error = 'made dead by the browser test' ` +
+        `WHERE id = (SELECT id FROM jobs WHERE kind = '${done.kind}' AND state = 'done' LIMIT 1)`,
+    );
+
     await goTo('Jobs', 'Jobs');
-    await page
-      .getByRole('table', { name: 'Jobs per kind and state' })
-      .or(page.getByText('No jobs have run yet.'))
-      .or(page.getByText("This server does not offer the job queue's API yet."))
-      .first()
-      .waitFor();
+    const queues = page.getByRole('table', { name: 'Jobs per kind and state' });
+    await queues.getByRole('cell', { name: done.kind }).waitFor();
+    const dead = page.getByRole('table', { name: /Dead jobs/ });
+    await dead.getByRole('cell', { name: 'made dead by the browser test' }).waitFor();
     assert.equal(await page.getByRole('alert').count(), 0, 'the jobs page shows an error');
     await checkPage('09-jobs');
+
+    await dead.getByRole('button', { name: /^Retry/ }).click();
+    await page.getByText(/is queued again\./).waitFor();
+    await page.getByText('No dead jobs.').waitFor();
   });
 
   test('ledger: the checkpoint, consistency and every entry verify in the browser', async () => {
@@ -320,6 +337,15 @@ describe('the console', () => {
     await page.getByRole('button', { name: 'Verify every entry on this page' }).click();
     await page.getByTestId('verify-summary').getByText(/^\d+ verified; none failed\.$/).waitFor();
     await checkPage('10-ledger');
+
+    // The newest entries, the latest of which come after the checkpoint: not yet provable, and
+    // not a failure.
+    await page.getByRole('button', { name: 'Newest entries' }).click();
+    await page.getByRole('table', { name: /Ledger entries from index [1-9]/ }).waitFor();
+    await page.getByRole('button', { name: 'Verify every entry on this page' }).click();
+    await page.getByTestId('verify-summary').getByText(/^\d+ verified; none failed\.$/).waitFor();
+    await page.getByRole('button', { name: '← Previous page' }).last().click();
+    await page.getByRole('table', { name: /Ledger entries from index 0/ }).waitFor();
   });
 
   test('ledger: an entry altered on its way from the server fails verification', async () => {

@@ -37,6 +37,11 @@ export class BulwarkServer {
     return JSON.parse(readFileSync(file, 'utf8'));
   }
 
+  // Runs SQL on the database with Debian's sqlite3, for fixtures the API cannot make.
+  sql(statement) {
+    return execFileSync('sqlite3', ['-cmd', '.timeout 5000', join(this.dir, 'bulwark.db'), statement], { encoding: 'utf8' });
+  }
+
   async start() {
     const webRoot = process.env.BULWARK_WEB_ROOT ?? join(REPO, 'web', 'dist');
     this.process = spawn(
