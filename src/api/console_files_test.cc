@@ -21,7 +21,9 @@ std::string HeaderOf(const HttpResponse& r, std::string_view name) {
 class ConsoleFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("console_files_test_" + std::to_string(getpid()));
+    std::string id = std::to_string(getpid());
+    root_ = fs::temp_directory_path() / ("console_files_test_" + id);
+    outside_ = fs::temp_directory_path() / ("console_files_test_outside_" + id);
     fs::remove_all(root_);
     fs::create_directories(root_ / "assets");
     Write("index.html", "<!doctype html><title>console</title>");
@@ -30,14 +32,13 @@ class ConsoleFilesTest : public ::testing::Test {
     Write("assets/index-Cd34.css", "body{}");
     Write(".hidden", "secret");
     // Outside the root, and a link to it from inside: neither may be served.
-    fs::create_directories(root_.parent_path() / "console_files_test_outside");
-    std::ofstream(root_.parent_path() / "console_files_test_outside" / "passwd") << "root:x:0:0";
-    fs::create_symlink(root_.parent_path() / "console_files_test_outside" / "passwd",
-                       root_ / "assets" / "link.js");
+    fs::create_directories(outside_);
+    std::ofstream(outside_ / "passwd") << "root:x:0:0";
+    fs::create_symlink(outside_ / "passwd", root_ / "assets" / "link.js");
   }
   void TearDown() override {
     fs::remove_all(root_);
-    fs::remove_all(root_.parent_path() / "console_files_test_outside");
+    fs::remove_all(outside_);
   }
   void Write(const std::string& relative, const std::string& text) {
     std::ofstream(root_ / relative, std::ios::binary) << text;
@@ -57,6 +58,7 @@ class ConsoleFilesTest : public ::testing::Test {
   }
 
   fs::path root_;
+  fs::path outside_;
   std::unique_ptr<ConsoleFiles> files_;
 };
 
@@ -117,8 +119,10 @@ TEST_F(ConsoleFilesTest, ApiPathsKeepTheJsonNotFound) {
 
 TEST_F(ConsoleFilesTest, NothingOutsideTheFolderIsServed) {
   Load();
-  for (const char* path : {"/../console_files_test_outside/passwd", "/assets/../index.html",
-                           "/assets/link.js", "/.hidden", "/./index.html", "/assets\\x.js"}) {
+  std::string escape = "/../" + outside_.filename().string() + "/passwd";
+  for (const std::string& path :
+       {escape, std::string("/assets/../index.html"), std::string("/assets/link.js"),
+        std::string("/.hidden"), std::string("/./index.html"), std::string("/assets\\x.js")}) {
     HttpResponse r = Get(path);
     EXPECT_EQ(r.status, 404) << path;
     EXPECT_EQ(r.body.find("root:x"), std::string::npos) << path;
