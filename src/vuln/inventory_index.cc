@@ -51,12 +51,12 @@ StatusOr<std::vector<InventoryMatch>> InventoryIndex::Affected(const Advisory& a
     // stable_sort, which stays within bounds when an order is not transitive (Maven's).
     const VersionOrdering* ordering = OrderingForEcosystem(package_key.ecosystem);
     std::stable_sort(matches.begin() + static_cast<std::ptrdiff_t>(first), matches.end(),
-              [&](const InventoryMatch& a, const InventoryMatch& b) {
-                const std::string& x = a.finding.installed_version;
-                const std::string& y = b.finding.installed_version;
-                int c = ordering != nullptr ? ordering->Compare(x, y) : 0;
-                return c != 0 ? c < 0 : x < y;
-              });
+                     [&](const InventoryMatch& a, const InventoryMatch& b) {
+                       const std::string& x = a.finding.installed_version;
+                       const std::string& y = b.finding.installed_version;
+                       int c = ordering != nullptr ? ordering->Compare(x, y) : 0;
+                       return c != 0 ? c < 0 : x < y;
+                     });
   }
   return matches;
 }

@@ -65,10 +65,12 @@ constexpr Deviation kDeviations[] = {
     {"packagist-versions.txt", "1.2.3.# = 1.2.3.1", '<',
      "as above: the empty part left by '#' is below the number 1"},
     {"packagist-versions.txt", "999999999999999999999999999991 < 999999999999999999999999999999",
-     '=', "Composer refuses both; PHP's version_compare reads numbers with strtol: both are 2^63-1"},
+     '=',
+     "Composer refuses both; PHP's version_compare reads numbers with strtol: both are 2^63-1"},
     {"packagist-versions.txt",
      "999999999999999999999999999991.999999999999999999999999999991.999999999999999999999999999991 "
-     "< 999999999999999999999999999999.999999999999999999999999999991.999999999999999999999999999991",
+     "< "
+     "999999999999999999999999999999.999999999999999999999999999991.999999999999999999999999999991",
      '=', "as above"},
 };
 

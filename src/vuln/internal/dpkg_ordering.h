@@ -7,10 +7,10 @@
 // letters before other characters, and digits, compared as numbers of any length.
 //
 // As dpkg does, blanks around the version are ignored and the epoch is read as strtol reads it
-// ("+1:" is epoch 1, "-0:" epoch 0). Strings dpkg rejects still get a defined place, by the same rules on a lenient split: the
-// epoch is whatever precedes the first colon (compared with verrevcmp, so "a:1" sorts after
-// every numeric epoch), the revision whatever follows the last hyphen after it. IsValid says
-// whether dpkg accepts the string without an error or a warning.
+// ("+1:" is epoch 1, "-0:" epoch 0). Strings dpkg rejects still get a defined place, by the same
+// rules on a lenient split: the epoch is whatever precedes the first colon (compared with
+// verrevcmp, so "a:1" sorts after every numeric epoch), the revision whatever follows the last
+// hyphen after it. IsValid says whether dpkg accepts the string without an error or a warning.
 //
 // Thread-safety: immutable; safe from any thread.
 //
