@@ -3,8 +3,8 @@
 #include <memory>
 
 #include "access/policy.h"
-#include "api/app.h"
 #include "api/render.h"
+#include "api/system_routes.h"
 #include "base/time_format.h"
 
 namespace bulwark::api {
@@ -47,13 +47,8 @@ void JobMetrics::Update(const jobs::Worker* worker) {
 void RegisterWorkerMetricsRoutes(Router& router, Metrics& metrics, const jobs::JobQueue& queue,
                                  const jobs::Worker* worker) {
   auto job_metrics = std::make_shared<JobMetrics>(metrics, queue, SystemClock::Get());
-  router.Add("GET", "/metrics", [&metrics, job_metrics, worker](HttpRequest&) {
-    job_metrics->Update(worker);
-    HttpResponse response;
-    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    response.body = metrics.Render();
-    return response;
-  });
+  router.Add("GET", "/metrics",
+             MetricsEndpoint(metrics, [job_metrics, worker] { job_metrics->Update(worker); }));
   router.Add("GET", "/healthz", [](HttpRequest&) { return JsonResponse(200, {{"status", "ok"}}); });
 }
 
@@ -80,19 +75,20 @@ boost::json::object RenderJob(const jobs::Job& job) {
 
 }  // namespace
 
-void App::RegisterJobs(Router& router) {
-  auto allowed = [this](const access::Principal& p, std::string_view action) -> Status {
-    StatusOr<access::Decision> d = directory_.Check(p, action, access::kPlatform);
+void RegisterJobsRoutes(Router& router, Authenticator& auth, access::Directory& directory,
+                        const jobs::JobQueue& queue) {
+  auto allowed = [&directory](const access::Principal& p, std::string_view action) -> Status {
+    StatusOr<access::Decision> d = directory.Check(p, action, access::kPlatform);
     if (!d.ok()) return d.status();
     if (!d->allowed) return PermissionDeniedError(d->reason);
     return OkStatus();
   };
   router.Add("GET", "/api/v1/jobs/queues",
-             Authenticated([this, allowed](HttpRequest&, const access::Principal& p) {
+             auth.Require([&queue, allowed](HttpRequest&, const access::Principal& p) {
                if (Status s = allowed(p, access::actions::kJobsRead); !s.ok()) {
                  return ErrorResponse(s);
                }
-               StatusOr<std::vector<jobs::QueueStats>> stats = jobs_.Stats();
+               StatusOr<std::vector<jobs::QueueStats>> stats = queue.Stats();
                if (!stats.ok()) return ErrorResponse(stats.status());
                boost::json::array queues;
                for (const jobs::QueueStats& q : *stats) {
@@ -113,7 +109,7 @@ void App::RegisterJobs(Router& router) {
                return JsonResponse(200, {{"queues", std::move(queues)}});
              }));
   router.Add("GET", "/api/v1/jobs",
-             Authenticated([this, allowed](HttpRequest& request, const access::Principal& p) {
+             auth.Require([&queue, allowed](HttpRequest& request, const access::Principal& p) {
                if (Status s = allowed(p, access::actions::kJobsRead); !s.ok()) {
                  return ErrorResponse(s);
                }
@@ -145,7 +141,7 @@ void App::RegisterJobs(Router& router) {
                                                {{"parameter", "limit"}}));
                  }
                }
-               StatusOr<jobs::JobPage> page = jobs_.List(state, kind, limit, cursor);
+               StatusOr<jobs::JobPage> page = queue.List(state, kind, limit, cursor);
                if (!page.ok()) return ErrorResponse(page.status());
                boost::json::array items;
                for (const jobs::Job& job : page->items) items.push_back(RenderJob(job));
@@ -158,11 +154,11 @@ void App::RegisterJobs(Router& router) {
                return JsonResponse(200, std::move(body));
              }));
   router.Add("POST", "/api/v1/jobs/{job_id}/retry",
-             Authenticated([this, allowed](HttpRequest& request, const access::Principal& p) {
+             auth.Require([&queue, allowed](HttpRequest& request, const access::Principal& p) {
                if (Status s = allowed(p, access::actions::kJobsRetry); !s.ok()) {
                  return ErrorResponse(s);
                }
-               StatusOr<jobs::Job> job = jobs_.Retry(request.path_params.at("job_id"));
+               StatusOr<jobs::Job> job = queue.Retry(request.path_params.at("job_id"));
                if (!job.ok()) return ErrorResponse(job.status());
                return JsonResponse(200, RenderJob(*job));
              }));

@@ -1,6 +1,6 @@
 // The job queue in the API: queue depth and the oldest waiting job per kind, dead jobs, retry
-// (platform administrators; App::RegisterJobs), and the job gauges and counters of /metrics, for
-// `bulwark serve` and for `bulwark worker --metrics-listen`.
+// (administrators and auditors see them; administrators retry), and the job gauges and counters of
+// /metrics, for `bulwark serve` and for `bulwark worker --metrics-listen`.
 //
 // Thread-safety: JobMetrics may be updated from any thread.
 #pragma once
@@ -9,6 +9,8 @@
 #include <mutex>
 #include <string>
 
+#include "access/directory.h"
+#include "api/authenticator.h"
 #include "api/metrics.h"
 #include "api/router.h"
 #include "jobs/queue.h"
@@ -33,6 +35,10 @@ class JobMetrics {
   std::mutex mu_;
   std::map<std::string, jobs::WorkerCounts> reported_;  // GUARDED_BY(mu_)
 };
+
+// GET /api/v1/jobs/queues, GET /api/v1/jobs and POST /api/v1/jobs/{job_id}/retry.
+void RegisterJobsRoutes(Router& router, Authenticator& auth, access::Directory& directory,
+                        const jobs::JobQueue& queue);
 
 // GET /metrics and GET /healthz of a worker process.
 void RegisterWorkerMetricsRoutes(Router& router, Metrics& metrics, const jobs::JobQueue& queue,
