@@ -56,6 +56,26 @@ std::string KindFilter(const std::vector<std::string>& kinds, std::vector<Value>
   return sql + ")";
 }
 
+// Marks done the jobs of `job_ids` still leased to `worker`; the others (their lease passed
+// on) are left as they are.
+Status MarkDone(Transaction& tx, const std::string& worker, const std::vector<std::string>& job_ids,
+                int64_t now_us) {
+  constexpr size_t kChunk = 500;
+  for (size_t first = 0; first < job_ids.size(); first += kChunk) {
+    const size_t last = std::min(job_ids.size(), first + kChunk);
+    std::vector<Value> params = {now_us, now_us, worker};
+    std::string sql =
+        "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_expires_at = NULL, "
+        "updated_at = ?, finished_at = ? WHERE state = 'leased' AND lease_owner = ? AND id IN (";
+    for (size_t i = first; i < last; ++i) {
+      sql += i == first ? "?" : ", ?";
+      params.push_back(job_ids[i]);
+    }
+    BW_RETURN_IF_ERROR(tx.Execute(sql + ")", params).status());
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 std::string_view JobStateName(JobState state) {
@@ -113,14 +133,17 @@ StatusOr<std::string> JobQueue::Enqueue(Transaction& tx, const JobSpec& spec) co
 
 StatusOr<std::vector<Job>> JobQueue::Lease(const std::string& worker,
                                            const std::vector<std::string>& kinds, int limit,
-                                           Duration lease) const {
+                                           Duration lease,
+                                           const std::vector<std::string>& finished) const {
   std::vector<Job> leased;
-  if (limit <= 0) return leased;
+  if (limit <= 0 && finished.empty()) return leased;
   const Time now = clock_.Now();
   const int64_t now_us = ToUnixMicros(now);
   const bool postgres = db_.backend() == store::Backend::kPostgres;
   Status s = db_.Transact(TxMode::kQueue, [&](Transaction& tx) -> Status {
     leased.clear();
+    BW_RETURN_IF_ERROR(MarkDone(tx, worker, finished, now_us));
+    if (limit <= 0) return OkStatus();
     // Jobs whose worker died holding them for the last of their attempts are dead.
     std::vector<Value> dead_params = {now_us, now_us, now_us};
     BW_RETURN_IF_ERROR(
@@ -131,28 +154,43 @@ StatusOr<std::vector<Job>> JobQueue::Lease(const std::string& worker,
                        KindFilter(kinds, &dead_params),
                    dead_params)
             .status());
-    std::vector<Value> params = {worker, ToUnixMicros(now + lease), now_us, now_us, now_us};
-    std::string filter = KindFilter(kinds, &params);
-    params.push_back(static_cast<int64_t>(limit));
-    BW_ASSIGN_OR_RETURN(
-        store::ResultSet rows,
-        tx.Query("UPDATE jobs SET state = 'leased', lease_owner = ?, lease_expires_at = ?, "
-                 "attempts = attempts + 1, updated_at = ? WHERE id IN (SELECT id FROM jobs WHERE "
-                 "((state IN ('queued', 'failed') AND run_at <= ?) OR (state = 'leased' AND "
-                 "lease_expires_at <= ?))" +
-                     filter + " ORDER BY priority DESC, run_at LIMIT ?" +
-                     (postgres ? " FOR UPDATE SKIP LOCKED" : "") + ") RETURNING " +
-                     std::string(kColumns),
-                 params));
-    for (const Row& row : rows) leased.push_back(ReadJob(row));
+    // Jobs whose lease expired first (their worker stopped), then jobs waiting to run; each
+    // query walks an index in the order it takes jobs (jobs_ready, jobs_waiting).
+    for (const char* candidates : {"state = 'leased' AND lease_expires_at <= ?",
+                                   "state IN ('queued', 'failed') AND run_at <= ?"}) {
+      const int64_t wanted = limit - static_cast<int64_t>(leased.size());
+      if (wanted <= 0) break;
+      std::vector<Value> params = {worker, ToUnixMicros(now + lease), now_us, now_us};
+      std::string filter = KindFilter(kinds, &params);
+      params.push_back(wanted);
+      BW_ASSIGN_OR_RETURN(
+          store::ResultSet rows,
+          tx.Query("UPDATE jobs SET state = 'leased', lease_owner = ?, lease_expires_at = ?, "
+                   "attempts = attempts + 1, updated_at = ? WHERE id IN (SELECT id FROM jobs "
+                   "WHERE " +
+                       std::string(candidates) + filter + " ORDER BY priority DESC, run_at LIMIT ?" +
+                       (postgres ? " FOR UPDATE SKIP LOCKED" : "") + ") RETURNING " +
+                       std::string(kColumns),
+                   params));
+      for (const Row& row : rows) leased.push_back(ReadJob(row));
+    }
     return OkStatus();
   });
   if (!s.ok()) return s;
-  std::sort(leased.begin(), leased.end(), [](const Job& a, const Job& b) {
+  std::stable_sort(leased.begin(), leased.end(), [](const Job& a, const Job& b) {
     if (a.priority != b.priority) return a.priority > b.priority;
     return a.run_at < b.run_at;
   });
   return leased;
+}
+
+Status JobQueue::CompleteWithoutEffects(const std::string& worker,
+                                        const std::vector<std::string>& job_ids) const {
+  if (job_ids.empty()) return OkStatus();
+  const int64_t now_us = ToUnixMicros(clock_.Now());
+  return db_.Transact(TxMode::kQueue, [&](Transaction& tx) -> Status {
+    return MarkDone(tx, worker, job_ids, now_us);
+  });
 }
 
 Status JobQueue::Complete(Transaction& tx, const std::string& job_id,

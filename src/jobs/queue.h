@@ -99,10 +99,18 @@ class JobQueue {
   StatusOr<std::string> Enqueue(store::Transaction& tx, const JobSpec& spec) const;
 
   // Leases up to `limit` jobs that are due (of `kinds`, or any kind when empty) to `worker`
-  // for `lease`, highest priority first, then oldest run_at. A job whose lease expired is
-  // leased again (another attempt), or made dead when its attempts are used up.
+  // for `lease`: first jobs whose lease expired (another attempt, or dead when their attempts
+  // are used up), then waiting jobs, highest priority first, then oldest run_at. In the same
+  // transaction, marks done the jobs of `finished` still leased to `worker`: jobs whose
+  // handlers finished with no effects to apply, so a worker completes them in batches.
   StatusOr<std::vector<Job>> Lease(const std::string& worker, const std::vector<std::string>& kinds,
-                                   int limit, Duration lease) const;
+                                   int limit, Duration lease,
+                                   const std::vector<std::string>& finished = {}) const;
+
+  // Marks done, in one transaction, the jobs of `job_ids` still leased to `worker` that
+  // finished with no effects to apply (those whose lease passed on are left alone).
+  Status CompleteWithoutEffects(const std::string& worker,
+                                const std::vector<std::string>& job_ids) const;
 
   // Marks a leased job done, in the transaction that applies its effects. Aborted when the
   // job is no longer leased to `worker` (its lease expired and passed on): the caller's

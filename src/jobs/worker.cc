@@ -108,6 +108,12 @@ void Worker::Stop() {
   changed_.notify_all();
   for (size_t i = 1; i < threads_.size(); ++i) threads_[i].join();
   threads_.clear();
+  // The jobs that finished after the last lease; if this fails their leases expire and they
+  // run again, which changes nothing: they had no effects.
+  if (Status s = queue_.CompleteWithoutEffects(options_.name, finished_); !s.ok()) {
+    Log(LogLevel::kWarning, "finished jobs not marked done", {{"error", s.ToString()}});
+  }
+  finished_.clear();
 }
 
 void Worker::LeaseLoop() {
@@ -121,12 +127,22 @@ void Worker::LeaseLoop() {
   }
   auto last_schedules = std::chrono::steady_clock::now() - std::chrono::seconds(2);
   std::unique_lock<std::mutex> lock(mu_);
+  const int half = (options_.concurrency + 1) / 2;
   while (!stopping_) {
-    const int free = options_.concurrency - in_flight_.load();
+    int free = options_.concurrency - in_flight_.load();
     if (free <= 0) {
       changed_.wait(lock);
       continue;
     }
+    if (free < half) {
+      // A moment for more jobs to finish, so one transaction completes and leases several.
+      changed_.wait_for(lock, std::chrono::milliseconds(2), [&] {
+        return stopping_ || options_.concurrency - in_flight_.load() >= half;
+      });
+      free = options_.concurrency - in_flight_.load();
+    }
+    std::vector<std::string> finished;
+    finished.swap(finished_);
     lock.unlock();
     if (std::chrono::steady_clock::now() - last_schedules >= std::chrono::seconds(1)) {
       last_schedules = std::chrono::steady_clock::now();
@@ -136,18 +152,19 @@ void Worker::LeaseLoop() {
     }
     StatusOr<std::vector<Job>> leased =
         kinds.empty() ? std::vector<Job>{}
-                      : queue_.Lease(options_.name, kinds, free, options_.lease);
+                      : queue_.Lease(options_.name, kinds, free, options_.lease, finished);
     if (!leased.ok()) {
       Log(LogLevel::kWarning, "jobs not leased", {{"error", leased.status().ToString()}});
     }
     lock.lock();
+    if (!leased.ok()) finished_.insert(finished_.end(), finished.begin(), finished.end());
     if (leased.ok() && !leased->empty()) {
       in_flight_ += static_cast<int>(leased->size());
       for (Job& job : *leased) ready_.push_back(std::move(job));
       changed_.notify_all();
       continue;
     }
-    changed_.wait_for(lock, options_.idle_poll, [this] { return stopping_; });
+    changed_.wait_for(lock, options_.idle_poll, [this] { return stopping_ || !finished_.empty(); });
   }
 }
 
@@ -193,7 +210,11 @@ void Worker::RunJob(const Job& job) {
     status = FailedPreconditionError("no handler for jobs of kind " + job.kind);
   } else {
     status = handler->second(job, context);
-    if (status.ok() && !context.committed()) status = context.Commit(nullptr);
+  }
+  if (status.ok() && !context.committed()) {
+    // No effects to apply: marked done with others in the leasing thread's next transaction.
+    std::lock_guard<std::mutex> lock(mu_);
+    finished_.push_back(job.id);
   }
   enum { kCompleted, kLeaseLost, kFailed, kDead } outcome = kCompleted;
   if (!status.ok()) {

@@ -4,7 +4,8 @@
 // A leasing thread leases due jobs of the registered kinds while executor threads are free
 // (up to `concurrency` at once), runs each through its handler, and heartbeats the leases of
 // jobs still running. A handler applies its effects through JobContext::Commit, which marks the
-// job done in the same transaction: if the lease was lost meanwhile (the job passed to another
+// job done in the same transaction (a job that finishes with no effects is marked done in the
+// leasing thread's next transaction, with the others that finished meanwhile): if the lease was lost meanwhile (the job passed to another
 // worker), the transaction rolls back and the effects are not applied twice. A handler that
 // returns an error fails the attempt: InvalidArgument (a malformed payload) and
 // FailedPrecondition make the job dead at once with the reason; anything else is retried with
@@ -118,6 +119,7 @@ class Worker {
   std::condition_variable changed_;             // work arrived, a slot freed, or stopping
   std::vector<Job> ready_;                      // GUARDED_BY(mu_)
   std::set<std::string> running_;               // GUARDED_BY(mu_): ids, for heartbeats
+  std::vector<std::string> finished_;           // GUARDED_BY(mu_): done, with no effects
   std::map<std::string, WorkerCounts> counts_;  // GUARDED_BY(mu_)
   bool stopping_ = false;                       // GUARDED_BY(mu_)
   bool leasing_done_ = false;                   // GUARDED_BY(mu_)

@@ -165,6 +165,10 @@ CREATE TABLE secrets (
 );
 CREATE INDEX secrets_by_kek ON secrets(kek_id)
 )sql"},
+      {6, "jobs: an index of the jobs waiting to run, in the order workers take them",
+       R"sql(
+CREATE INDEX jobs_waiting ON jobs(priority DESC, run_at) WHERE state IN ('queued', 'failed')
+)sql"},
   };
   return kMigrations;
 }
