@@ -7,6 +7,8 @@
 #include <chrono>
 #include <thread>
 
+#include "base/time_format.h"
+#include "jobs/cron.h"
 #include "jobs/worker.h"
 #include "store/migrations.h"
 #include "testing/postgres_cluster.h"
@@ -281,6 +283,111 @@ TEST_P(QueueTest, SchedulesEnqueueOncePerPeriodWhateverTheNumberOfWorkers) {
   b.Stop();
   EXPECT_EQ(runs.load(), 2);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs WHERE kind = 'tick'"), 2);
+}
+
+// A cron schedule enqueues one job per due time however many workers look at it; missed times
+// are not made up; schedules in the table whose cron text is malformed, or never matches, are
+// skipped without holding up the others.
+TEST_P(QueueTest, CronSchedulesEnqueueOncePerDueTimeWhateverTheNumberOfWorkers) {
+  clock_.Set(ParseRfc3339("2026-07-01T11:59:30Z").value());
+  const int64_t noon = ToUnixMicros(ParseRfc3339("2026-07-01T12:00:00Z").value());
+  const int64_t five_past = ToUnixMicros(ParseRfc3339("2026-07-01T12:05:00Z").value());
+  const int64_t twenty_past = ToUnixMicros(ParseRfc3339("2026-07-01T12:20:00Z").value());
+  ASSERT_TRUE(db_->Transact(TxMode::kReadWrite,
+                            [](Transaction& tx) {
+                              return tx
+                                  .Execute(
+                                      "INSERT INTO job_schedules (name, kind, payload, "
+                                      "every_seconds, cron, next_run_at, updated_at) VALUES "
+                                      "('a-broken', 'tick', '{}', NULL, '61 * * * *', 0, 0), "
+                                      "('a-never', 'tick', '{}', NULL, '0 0 30 2 *', 0, 0), "
+                                      "('a-empty', 'tick', '{}', NULL, '', 0, 0)")
+                                  .status();
+                            })
+                  .ok());
+  Worker a(*db_, clock_, {.name = "a", .idle_poll = std::chrono::milliseconds(20)});
+  Worker b(*db_, clock_, {.name = "b", .idle_poll = std::chrono::milliseconds(20)});
+  std::atomic<int> runs{0};
+  for (Worker* w : {&a, &b}) {
+    w->Register("tick", [&runs](const Job&, JobContext&) {
+      ++runs;
+      return OkStatus();
+    });
+  }
+  const CronExpression every_five_minutes = CronExpression::Parse("*/5 * * * *").value();
+  ASSERT_TRUE(a.EnsureSchedule("five", "tick", "{}", every_five_minutes).ok());
+  ASSERT_TRUE(b.EnsureSchedule("five", "tick", "{}", every_five_minutes).ok());
+  EXPECT_EQ(Count("SELECT next_run_at FROM job_schedules WHERE name = 'five'"), noon);
+  a.Start();
+  b.Start();
+  auto wait_for_runs = [&](int n) {
+    for (int i = 0; i < 200 && runs.load() < n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  };
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  EXPECT_EQ(runs.load(), 0);  // not due before noon
+  clock_.Advance(Seconds(30));
+  wait_for_runs(1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  EXPECT_EQ(runs.load(), 1);  // the clock has not moved since: one run
+  EXPECT_EQ(Count("SELECT next_run_at FROM job_schedules WHERE name = 'five'"), five_past);
+  clock_.Advance(Minutes(17));  // 12:17: the runs of 12:05, 12:10 and 12:15 are one, not three
+  wait_for_runs(2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  a.Stop();
+  b.Stop();
+  EXPECT_EQ(runs.load(), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs WHERE kind = 'tick'"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs WHERE idempotency_key = 'schedule:five:" +
+                  std::to_string(noon) + "'"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs WHERE idempotency_key = 'schedule:five:" +
+                  std::to_string(five_past) + "'"),
+            1);
+  EXPECT_EQ(Count("SELECT next_run_at FROM job_schedules WHERE name = 'five'"), twenty_past);
+  // The schedules that cannot run are left as they were, for a person to mend.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM job_schedules WHERE name LIKE 'a-%' AND next_run_at = 0"),
+            3);
+}
+
+TEST_P(QueueTest, EnsureScheduleSwitchesBetweenAPeriodAndACronExpression) {
+  clock_.Set(ParseRfc3339("2026-07-01T12:00:00Z").value());
+  const int64_t noon = ToUnixMicros(clock_.Now());
+  const int64_t three_am = ToUnixMicros(ParseRfc3339("2026-07-02T03:00:00Z").value());
+  const int64_t four_am = ToUnixMicros(ParseRfc3339("2026-07-02T04:00:00Z").value());
+  Worker worker(*db_, clock_, {.name = "w"});
+  auto next_run = [&] { return Count("SELECT next_run_at FROM job_schedules WHERE name = 's'"); };
+  ASSERT_TRUE(worker.EnsureSchedule("s", "tick", "{}", Hours(1)).ok());
+  EXPECT_EQ(next_run(), noon);
+  // To a cron expression: the next run is the expression's, and the period is gone.
+  ASSERT_TRUE(
+      worker.EnsureSchedule("s", "tick", "{}", CronExpression::Parse("0 3 * * *").value()).ok());
+  EXPECT_EQ(next_run(), three_am);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM job_schedules WHERE name = 's' AND every_seconds IS NULL "
+                  "AND cron = '0 3 * * *'"),
+            1);
+  // The same expression again (a worker restarting) keeps the next run; another moves it.
+  clock_.Advance(Hours(2));
+  ASSERT_TRUE(
+      worker.EnsureSchedule("s", "tick", "{}", CronExpression::Parse("0 3 * * *").value()).ok());
+  EXPECT_EQ(next_run(), three_am);
+  ASSERT_TRUE(
+      worker.EnsureSchedule("s", "tick", "{}", CronExpression::Parse("0 4 * * *").value()).ok());
+  EXPECT_EQ(next_run(), four_am);
+  // Back to a period: it starts now.
+  ASSERT_TRUE(worker.EnsureSchedule("s", "tick", "{}", Minutes(10)).ok());
+  EXPECT_EQ(next_run(), ToUnixMicros(clock_.Now()));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM job_schedules WHERE name = 's' AND every_seconds = 600 "
+                  "AND cron IS NULL"),
+            1);
+  // An expression that never matches is refused.
+  Status never =
+      worker.EnsureSchedule("n", "tick", "{}", CronExpression::Parse("0 0 30 2 *").value());
+  EXPECT_EQ(never.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(never.message(),
+            "the cron expression '0 0 30 2 *' matches no time in the next ten years");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM job_schedules WHERE name = 'n'"), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, QueueTest,

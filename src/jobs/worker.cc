@@ -13,6 +13,10 @@ bool IsPermanent(const Status& status) {
          status.code() == StatusCode::kFailedPrecondition;
 }
 
+std::string NeverMatches(const CronExpression& cron) {
+  return "the cron expression '" + cron.text() + "' matches no time in the next ten years";
+}
+
 }  // namespace
 
 Status JobContext::Commit(const Effects& effects) {
@@ -43,14 +47,40 @@ Status Worker::EnsureSchedule(const std::string& name, const std::string& kind,
   if (every < Seconds(1)) return InvalidArgumentError("a schedule runs at most every second");
   const int64_t now = ToUnixMicros(clock_.Now());
   const int64_t seconds = std::chrono::duration_cast<std::chrono::seconds>(every).count();
+  // A schedule that was a cron schedule starts its period now; one that keeps its period keeps
+  // its next run, so that restarting workers neither skips nor repeats a run.
   return db_.Transact(store::TxMode::kQueue, [&](store::Transaction& tx) -> Status {
     return tx
         .Execute(
             "INSERT INTO job_schedules (name, kind, payload, every_seconds, cron, "
             "next_run_at, updated_at) VALUES (?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (name) DO "
             "UPDATE SET kind = excluded.kind, payload = excluded.payload, every_seconds = "
-            "excluded.every_seconds, updated_at = excluded.updated_at",
+            "excluded.every_seconds, cron = NULL, next_run_at = CASE WHEN job_schedules.cron IS "
+            "NULL THEN job_schedules.next_run_at ELSE excluded.next_run_at END, updated_at = "
+            "excluded.updated_at",
             {name, kind, payload, seconds, now, now})
+        .status();
+  });
+}
+
+Status Worker::EnsureSchedule(const std::string& name, const std::string& kind,
+                              const std::string& payload, const CronExpression& cron) {
+  const Time now = clock_.Now();
+  const std::optional<Time> next = cron.Next(now);
+  if (!next) {
+    return InvalidArgumentError(NeverMatches(cron));
+  }
+  // The same expression keeps its next run; a new one (or a period before) takes its own.
+  return db_.Transact(store::TxMode::kQueue, [&](store::Transaction& tx) -> Status {
+    return tx
+        .Execute(
+            "INSERT INTO job_schedules (name, kind, payload, every_seconds, cron, "
+            "next_run_at, updated_at) VALUES (?, ?, ?, NULL, ?, ?, ?) ON CONFLICT (name) DO "
+            "UPDATE SET kind = excluded.kind, payload = excluded.payload, every_seconds = NULL, "
+            "cron = excluded.cron, next_run_at = CASE WHEN job_schedules.cron = excluded.cron "
+            "THEN job_schedules.next_run_at ELSE excluded.next_run_at END, updated_at = "
+            "excluded.updated_at",
+            {name, kind, payload, cron.text(), ToUnixMicros(*next), ToUnixMicros(now)})
         .status();
   });
 }
@@ -58,15 +88,36 @@ Status Worker::EnsureSchedule(const std::string& name, const std::string& kind,
 Status Worker::EnqueueDueSchedules() {
   const Time now = clock_.Now();
   return db_.Transact(store::TxMode::kQueue, [&](store::Transaction& tx) -> Status {
-    BW_ASSIGN_OR_RETURN(store::ResultSet due,
-                        tx.Query("SELECT name, kind, payload, every_seconds, next_run_at FROM "
-                                 "job_schedules WHERE next_run_at <= ? AND every_seconds > 0",
-                                 {ToUnixMicros(now)}));
+    BW_ASSIGN_OR_RETURN(
+        store::ResultSet due,
+        tx.Query("SELECT name, kind, payload, every_seconds, cron, next_run_at FROM "
+                 "job_schedules WHERE next_run_at <= ? AND (cron IS NOT NULL OR every_seconds > 0)",
+                 {ToUnixMicros(now)}));
     for (const store::Row& row : due) {
       const std::string name = row.Text(0);
-      const int64_t every = row.Int(3) * 1000000, due_at = row.Int(4);
-      // The next time after now on the schedule's grid; missed runs are not made up.
-      const int64_t next = due_at + ((ToUnixMicros(now) - due_at) / every + 1) * every;
+      const int64_t due_at = row.Int(5);
+      // The next run after now; missed runs are not made up.
+      int64_t next = 0;
+      if (!row.IsNull(4)) {
+        // The text comes from the table, where anyone with access to the database may have
+        // written it: a schedule that cannot run must not hold up the others.
+        StatusOr<CronExpression> cron = CronExpression::Parse(row.Text(4));
+        if (!cron.ok()) {
+          WarnAboutSchedule(name, cron.status().message());
+          continue;
+        }
+        const std::optional<Time> next_time = cron->Next(now);
+        if (!next_time) {
+          WarnAboutSchedule(name, NeverMatches(*cron));
+          continue;
+        }
+        next = ToUnixMicros(*next_time);
+        unrunnable_schedules_.erase(name);  // so that it is reported again should it break
+      } else {
+        // The next time after now on the schedule's grid.
+        const int64_t every = row.Int(3) * 1000000;
+        next = due_at + ((ToUnixMicros(now) - due_at) / every + 1) * every;
+      }
       BW_ASSIGN_OR_RETURN(
           int64_t moved,
           tx.Execute("UPDATE job_schedules SET next_run_at = ? WHERE name = ? AND next_run_at = ?",
@@ -79,6 +130,13 @@ Status Worker::EnqueueDueSchedules() {
     }
     return OkStatus();
   });
+}
+
+void Worker::WarnAboutSchedule(const std::string& name, const std::string& reason) {
+  auto [it, inserted] = unrunnable_schedules_.try_emplace(name, reason);
+  if (!inserted && it->second == reason) return;
+  it->second = reason;
+  Log(LogLevel::kWarning, "job schedule skipped", {{"schedule", name}, {"error", reason}});
 }
 
 void Worker::Start() {

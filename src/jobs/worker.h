@@ -12,9 +12,11 @@
 // backoff until the kind's attempts are used up. Stop() drains: no more leases, the jobs in
 // flight finish, then the threads end.
 //
-// Schedules: EnsureSchedule records "enqueue KIND every N seconds"; while running, the worker
-// enqueues each due schedule's job with an idempotency key naming the schedule and the time it
-// was due, so several workers on one database enqueue it once.
+// Schedules: EnsureSchedule records "enqueue KIND every N seconds" or "enqueue KIND at the times
+// of a cron expression" (jobs/cron.h, in UTC); while running, the worker enqueues each due
+// schedule's job with an idempotency key naming the schedule and the time it was due, so several
+// workers on one database enqueue it once. A schedule whose cron text in the table does not
+// parse is skipped with a warning; the others run.
 //
 // Thread-safety: Register, EnsureSchedule and Start before Stop; counters may be read from any
 // thread.
@@ -38,6 +40,7 @@
 #include <thread>
 #include <vector>
 
+#include "jobs/cron.h"
 #include "jobs/queue.h"
 
 namespace bulwark::jobs {
@@ -94,6 +97,13 @@ class Worker {
   Status EnsureSchedule(const std::string& name, const std::string& kind,
                         const std::string& payload, Duration every);
 
+  // Records (or updates) a schedule: enqueue `kind` with `payload` at each time `cron` matches,
+  // the first after now. Runs missed while no worker ran are not made up. An update that keeps
+  // the same expression keeps the time of the next run; one that changes it moves the next run
+  // to the new expression's. InvalidArgument when the expression never matches.
+  Status EnsureSchedule(const std::string& name, const std::string& kind,
+                        const std::string& payload, const CronExpression& cron);
+
   void Start();
   void Stop();
 
@@ -108,6 +118,8 @@ class Worker {
   void HeartbeatLoop();
   void RunJob(const Job& job);
   Status EnqueueDueSchedules();
+  // Logs a warning about a schedule that cannot run, once per schedule and reason.
+  void WarnAboutSchedule(const std::string& name, const std::string& reason);
 
   store::Database& db_;
   const Clock& clock_;
@@ -125,6 +137,9 @@ class Worker {
   bool leasing_done_ = false;                   // GUARDED_BY(mu_)
   std::atomic<int> in_flight_{0};               // leased and not finished
   std::vector<std::thread> threads_;
+  // Schedules that cannot run, by name, with the reason last logged. Only the leasing thread
+  // uses it.
+  std::map<std::string, std::string> unrunnable_schedules_;
 };
 
 }  // namespace bulwark::jobs
