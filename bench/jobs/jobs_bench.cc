@@ -9,7 +9,7 @@
 //      --workers worker processes (this program with --work, the jobs library's Worker, as
 //      `bulwark worker` runs it) lease and complete them all;
 //   2. Bulwark on SQLite: the same with one embedded worker (as `bulwark serve` runs it);
-//   3. graphile-worker and 4. pg-boss (bench/jobs/*.mjs, when --node-tools has them installed):
+//   3. graphile-worker and 4. pg-boss (bench/jobs/*.cjs, when --node-tools has them installed):
 //      the same jobs, the same number of worker processes, the same concurrency each.
 // Jobs/s counts from the first enqueue to the last completion; the enqueue and the work are
 // also timed apart. Target: ahead of both, and at least 5,000 jobs/s on PostgreSQL.
@@ -84,10 +84,9 @@ std::atomic<bool> g_stop{false};
 int WorkMain(const std::string& url, const std::string& name, int concurrency) {
   signal(SIGTERM, [](int) { g_stop = true; });
   auto db = Check(store::OpenDatabase(url, concurrency + 2), "open " + url);
-  Worker worker(*db, SystemClock::Get(),
-                {.name = name,
-                 .concurrency = concurrency,
-                 .idle_poll = std::chrono::milliseconds(50)});
+  Worker worker(
+      *db, SystemClock::Get(),
+      {.name = name, .concurrency = concurrency, .idle_poll = std::chrono::milliseconds(50)});
   worker.Register(kNoop, [](const Job&, JobContext&) { return OkStatus(); });
   worker.Start();
   while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -277,16 +276,17 @@ int Main(int argc, char** argv) {
   if (!testing::PostgresAvailable()) Die(testing::PostgresUnavailableReason());
   testing::PostgresCluster cluster;
   Check(cluster.Start(), "start PostgreSQL");
-  std::printf("bench/jobs: %d no-op jobs; %d worker processes of concurrency %d on one "
-              "PostgreSQL 15 cluster (fsync off)\n",
-              options.jobs, options.workers, options.concurrency);
+  std::printf(
+      "bench/jobs: %d no-op jobs; %d worker processes of concurrency %d on one "
+      "PostgreSQL 15 cluster (fsync off)\n",
+      options.jobs, options.workers, options.concurrency);
   std::fflush(stdout);
   std::vector<Result> results;
   results.push_back(BulwarkPostgres(cluster, options));
   results.push_back(BulwarkSqlite(options));
   if (!options.node_tools.empty()) {
-    results.push_back(Node(cluster, options, "graphile-worker 0.16", "graphile.mjs", "graphile"));
-    results.push_back(Node(cluster, options, "pg-boss 10", "pgboss.mjs", "pgboss"));
+    results.push_back(Node(cluster, options, "graphile-worker 0.16.6", "graphile.cjs", "graphile"));
+    results.push_back(Node(cluster, options, "pg-boss 10.4.2", "pgboss.cjs", "pgboss"));
   }
   Print(results, options.jobs);
   for (const Result& r : results) {

@@ -40,7 +40,8 @@ std::string SessionCookie(const std::string& value, int64_t max_age_seconds, boo
 
 void RegisterAccessRoutes(Router& router, Authenticator& auth, access::Directory& directory,
                           const Clock& clock, bool secure_cookies) {
-  router.Add("GET", "/api/v1/whoami", auth.Require([&directory, &clock](HttpRequest&, const Principal& p) {
+  router.Add("GET", "/api/v1/whoami",
+             auth.Require([&directory, &clock](HttpRequest&, const Principal& p) {
                StatusOr<access::Identity> id = directory.WhoAmI(p);
                if (!id.ok()) return ErrorResponse(id.status());
                boost::json::array grants;
@@ -88,8 +89,8 @@ void RegisterAccessRoutes(Router& router, Authenticator& auth, access::Directory
                }
                HttpResponse response;
                response.status = 204;
-               response.headers.emplace_back(
-                   "Set-Cookie", SessionCookie("", 0, secure_cookies || request.tls));
+               response.headers.emplace_back("Set-Cookie",
+                                             SessionCookie("", 0, secure_cookies || request.tls));
                return response;
              }));
 
@@ -218,24 +219,25 @@ void RegisterAccessRoutes(Router& router, Authenticator& auth, access::Directory
                return JsonResponse(200, RenderToken(*token, clock.Now()));
              }));
 
-  router.Add(
-      "GET", "/api/v1/tuples", auth.Require([&directory, &clock](HttpRequest& request, const Principal& p) {
-        StatusOr<access::PageRequest> page = ReadPage(request);
-        if (!page.ok()) return ErrorResponse(page.status());
-        access::TupleFilter filter;
-        if (auto it = request.query.find("object"); it != request.query.end())
-          filter.object = it->second;
-        if (auto it = request.query.find("subject"); it != request.query.end()) {
-          filter.subject = it->second;
-        }
-        StatusOr<access::Page<access::RelationshipTuple>> tuples =
-            directory.ListTuples(p, filter, *page);
-        if (!tuples.ok()) return ErrorResponse(tuples.status());
-        Time now = clock.Now();
-        return JsonResponse(200, RenderPage(*tuples, [now](const access::RelationshipTuple& t) {
-                              return RenderTuple(t, now);
-                            }));
-      }));
+  router.Add("GET", "/api/v1/tuples",
+             auth.Require([&directory, &clock](HttpRequest& request, const Principal& p) {
+               StatusOr<access::PageRequest> page = ReadPage(request);
+               if (!page.ok()) return ErrorResponse(page.status());
+               access::TupleFilter filter;
+               if (auto it = request.query.find("object"); it != request.query.end())
+                 filter.object = it->second;
+               if (auto it = request.query.find("subject"); it != request.query.end()) {
+                 filter.subject = it->second;
+               }
+               StatusOr<access::Page<access::RelationshipTuple>> tuples =
+                   directory.ListTuples(p, filter, *page);
+               if (!tuples.ok()) return ErrorResponse(tuples.status());
+               Time now = clock.Now();
+               return JsonResponse(200,
+                                   RenderPage(*tuples, [now](const access::RelationshipTuple& t) {
+                                     return RenderTuple(t, now);
+                                   }));
+             }));
   router.Add("POST", "/api/v1/tuples",
              auth.Require([&directory, &clock](HttpRequest& request, const Principal& p) {
                StatusOr<boost::json::value> body = ParseJson(request.body);

@@ -47,21 +47,20 @@ std::string HashText(const ledger::Hash& h) {
 
 void RegisterLedgerRoutes(Router& router, Authenticator& auth, access::Directory& directory,
                           ledger::TransparencyLog& ledger) {
-
   router.Add("GET", "/api/v1/ledger/key", [&ledger](HttpRequest&) {
     return TextResponse(200, "text/plain; charset=utf-8", ledger.verifier_key() + "\n");
   });
-  router.Add(
-      "GET", "/api/v1/ledger/checkpoint", auth.Require([&ledger](HttpRequest&, const Principal&) {
-        StatusOr<std::optional<ledger::SignedCheckpoint>> latest = ledger.LatestCheckpoint();
-        if (!latest.ok()) return ErrorResponse(latest.status());
-        if (!*latest) {
-          StatusOr<ledger::SignedCheckpoint> signed_now = ledger.SignCheckpoint();
-          if (!signed_now.ok()) return ErrorResponse(signed_now.status());
-          *latest = *signed_now;
-        }
-        return TextResponse(200, "text/plain; charset=utf-8", (*latest)->note);
-      }));
+  router.Add("GET", "/api/v1/ledger/checkpoint",
+             auth.Require([&ledger](HttpRequest&, const Principal&) {
+               StatusOr<std::optional<ledger::SignedCheckpoint>> latest = ledger.LatestCheckpoint();
+               if (!latest.ok()) return ErrorResponse(latest.status());
+               if (!*latest) {
+                 StatusOr<ledger::SignedCheckpoint> signed_now = ledger.SignCheckpoint();
+                 if (!signed_now.ok()) return ErrorResponse(signed_now.status());
+                 *latest = *signed_now;
+               }
+               return TextResponse(200, "text/plain; charset=utf-8", (*latest)->note);
+             }));
   router.Add("POST", "/api/v1/ledger/checkpoint",
              auth.Require([&directory, &ledger](HttpRequest&, const Principal& p) {
                StatusOr<access::Decision> d =

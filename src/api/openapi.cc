@@ -40,8 +40,10 @@ StatusOr<std::string> ComposeOpenApi(std::span<const OpenApiFragment> fragments)
     };
     for (const auto& [key, value] : part) {
       if (key != "paths" && key != "components") {
-        return InvalidArgumentError(std::string(fragment.name) + ": a service's fragment has only "
-                                    "paths and components, not '" + std::string(key) + "'");
+        return InvalidArgumentError(std::string(fragment.name) +
+                                    ": a service's fragment has only "
+                                    "paths and components, not '" +
+                                    std::string(key) + "'");
       }
     }
     BW_RETURN_IF_ERROR(merge("path", part.if_contains("paths"), document["paths"].as_object()));

@@ -154,21 +154,33 @@ StatusOr<std::vector<Job>> JobQueue::Lease(const std::string& worker,
                        KindFilter(kinds, &dead_params),
                    dead_params)
             .status());
-    // Jobs whose lease expired first (their worker stopped), then jobs waiting to run; each
-    // query walks an index in the order it takes jobs (jobs_ready, jobs_waiting).
-    for (const char* candidates : {"state = 'leased' AND lease_expires_at <= ?",
-                                   "state IN ('queued', 'failed') AND run_at <= ?"}) {
+    // Jobs whose lease expired first (their worker stopped; few), then jobs waiting to run.
+    for (const bool waiting : {false, true}) {
       const int64_t wanted = limit - static_cast<int64_t>(leased.size());
       if (wanted <= 0) break;
+      std::string candidates = "jobs WHERE state = 'leased' AND lease_expires_at <= ?";
+      if (waiting) {
+        // Walk jobs_waiting in the order jobs are taken, stopping at `wanted`, rather than
+        // sorting every waiting job, whatever the planner's statistics say right after a burst.
+        candidates = "jobs WHERE state IN ('queued', 'failed') AND run_at <= ?";
+        if (postgres) {
+          BW_RETURN_IF_ERROR(tx.Query("SELECT set_config('enable_sort', 'off', true), "
+                                      "set_config('jit', 'off', true)")
+                                 .status());
+        } else {
+          candidates =
+              "jobs INDEXED BY jobs_waiting WHERE state IN ('queued', 'failed') AND "
+              "run_at <= ?";
+        }
+      }
       std::vector<Value> params = {worker, ToUnixMicros(now + lease), now_us, now_us};
       std::string filter = KindFilter(kinds, &params);
       params.push_back(wanted);
       BW_ASSIGN_OR_RETURN(
           store::ResultSet rows,
           tx.Query("UPDATE jobs SET state = 'leased', lease_owner = ?, lease_expires_at = ?, "
-                   "attempts = attempts + 1, updated_at = ? WHERE id IN (SELECT id FROM jobs "
-                   "WHERE " +
-                       std::string(candidates) + filter + " ORDER BY priority DESC, run_at LIMIT ?" +
+                   "attempts = attempts + 1, updated_at = ? WHERE id IN (SELECT id FROM " +
+                       candidates + filter + " ORDER BY priority DESC, run_at LIMIT ?" +
                        (postgres ? " FOR UPDATE SKIP LOCKED" : "") + ") RETURNING " +
                        std::string(kColumns),
                    params));

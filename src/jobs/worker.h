@@ -5,12 +5,12 @@
 // (up to `concurrency` at once), runs each through its handler, and heartbeats the leases of
 // jobs still running. A handler applies its effects through JobContext::Commit, which marks the
 // job done in the same transaction (a job that finishes with no effects is marked done in the
-// leasing thread's next transaction, with the others that finished meanwhile): if the lease was lost meanwhile (the job passed to another
-// worker), the transaction rolls back and the effects are not applied twice. A handler that
-// returns an error fails the attempt: InvalidArgument (a malformed payload) and
-// FailedPrecondition make the job dead at once with the reason; anything else is retried with
-// backoff until the kind's attempts are used up. Stop() drains: no more leases, the jobs in
-// flight finish, then the threads end.
+// leasing thread's next transaction, with the others that finished meanwhile): if the lease was
+// lost meanwhile (the job passed to another worker), the transaction rolls back and the effects are
+// not applied twice. A handler that returns an error fails the attempt: InvalidArgument (a
+// malformed payload) and FailedPrecondition make the job dead at once with the reason; anything
+// else is retried with backoff until the kind's attempts are used up. Stop() drains: no more
+// leases, the jobs in flight finish, then the threads end.
 //
 // Schedules: EnsureSchedule records "enqueue KIND every N seconds" or "enqueue KIND at the times
 // of a cron expression" (jobs/cron.h, in UTC); while running, the worker enqueues each due

@@ -165,9 +165,11 @@ CREATE TABLE secrets (
 );
 CREATE INDEX secrets_by_kek ON secrets(kek_id)
 )sql"},
-      {6, "jobs: an index of the jobs waiting to run, in the order workers take them",
+      {6, "jobs: the jobs waiting to run indexed in the order workers take them",
        R"sql(
-CREATE INDEX jobs_waiting ON jobs(priority DESC, run_at) WHERE state IN ('queued', 'failed')
+DROP INDEX jobs_ready;
+CREATE INDEX jobs_waiting ON jobs(priority DESC, run_at) WHERE state IN ('queued', 'failed');
+CREATE INDEX jobs_by_state ON jobs(state, created_at)
 )sql"},
   };
   return kMigrations;
