@@ -71,6 +71,10 @@ extern "C" void OnStopSignal(int) { g_stop = 1; }
 int RunWorker(const GlobalOptions& global, const WorkerCommandOptions& options) {
   StatusOr<std::unique_ptr<store::Database>> db = OpenAndMigrate(global);
   if (!db.ok()) return Fail(db.status());
+  // Jobs read secrets (a lab's API key, a confidential suite): like `serve`, a worker refuses
+  // to start without the key that opens them.
+  StatusOr<secrets::Keyring> keyring = OpenSecretsKeyring(global, **db);
+  if (!keyring.ok()) return Fail(keyring.status());
   StatusOr<std::unique_ptr<ledger::TransparencyLog>> log = OpenLedger(global, **db, false);
   if (!log.ok()) return Fail(log.status());
   jobs::Worker worker(**db, SystemClock::Get(),
