@@ -10,7 +10,8 @@
 //      `bulwark worker` runs it) lease and complete them all;
 //   2. Bulwark on SQLite: the same with one embedded worker (as `bulwark serve` runs it);
 //   3. graphile-worker and 4. pg-boss (bench/jobs/*.cjs, when --node-tools has them installed):
-//      the same jobs, the same number of worker processes, the same concurrency each.
+//      the same jobs, the same number of worker processes, the same concurrency each (pg-boss,
+//      which polls, gets more at once: see pgboss.cjs).
 // Jobs/s counts from the first enqueue to the last completion; the enqueue and the work are
 // also timed apart. Target: ahead of both, and at least 5,000 jobs/s on PostgreSQL.
 #include <signal.h>
@@ -286,7 +287,10 @@ int Main(int argc, char** argv) {
   results.push_back(BulwarkSqlite(options));
   if (!options.node_tools.empty()) {
     results.push_back(Node(cluster, options, "graphile-worker 0.16.6", "graphile.cjs", "graphile"));
-    results.push_back(Node(cluster, options, "pg-boss 10.4.2", "pgboss.cjs", "pgboss"));
+    results.push_back(Node(
+        cluster, options,
+        "pg-boss 10.4.2 (" + std::to_string(options.concurrency) + " polling loops x 50 a process)",
+        "pgboss.cjs", "pgboss"));
   }
   Print(results, options.jobs);
   for (const Result& r : results) {
