@@ -5,9 +5,9 @@
 //                          [--node-tools bench/jobs/.tools] [--quick]
 //
 // Workloads, each on a fresh database of one throwaway PostgreSQL cluster:
-//   1. Bulwark on PostgreSQL: enqueue --jobs no-op jobs (in transactions of 1,000), then
-//      --workers worker processes (this program with --work, the jobs library's Worker, as
-//      `bulwark worker` runs it) lease and complete them all;
+//   1. Bulwark on PostgreSQL: enqueue --jobs no-op jobs (EnqueueMany, in transactions of
+//      1,000), then --workers worker processes (this program with --work, the jobs library's
+//      Worker, as `bulwark worker` runs it) lease and complete them all;
 //   2. Bulwark on SQLite: the same with one embedded worker (as `bulwark serve` runs it);
 //   3. graphile-worker and 4. pg-boss (bench/jobs/*.cjs, when --node-tools has them installed):
 //      the same jobs, the same number of worker processes, the same concurrency each (pg-boss,
@@ -102,10 +102,8 @@ double Enqueue(store::Database& db, int count) {
     const int batch = std::min(1000, count - done);
     Check(db.Transact(store::TxMode::kQueue,
                       [&](store::Transaction& tx) -> Status {
-                        for (int i = 0; i < batch; ++i) {
-                          BW_RETURN_IF_ERROR(queue.Enqueue(tx, {.kind = kNoop}).status());
-                        }
-                        return OkStatus();
+                        const std::vector<JobSpec> specs(batch, JobSpec{.kind = kNoop});
+                        return queue.EnqueueMany(tx, specs).status();
                       }),
           "enqueue");
     done += batch;

@@ -219,10 +219,9 @@ void AddWorkerCommand(CLI::App& app, const GlobalOptions& global, Actions& actio
     for (int done = 0; done < *count;) {
       const int n = std::min(kBatch, *count - done);
       Status s = (*db)->Transact(store::TxMode::kQueue, [&](store::Transaction& tx) -> Status {
-        for (int i = 0; i < n; ++i) {
-          BW_ASSIGN_OR_RETURN(std::string id, queue.Enqueue(tx, {.kind = std::string(kProbeJob)}));
-          ids.push_back(id);
-        }
+        const std::vector<jobs::JobSpec> specs(n, jobs::JobSpec{.kind = std::string(kProbeJob)});
+        BW_ASSIGN_OR_RETURN(std::vector<std::string> batch, queue.EnqueueMany(tx, specs));
+        ids.insert(ids.end(), batch.begin(), batch.end());
         return OkStatus();
       });
       if (!s.ok()) return Fail(s);

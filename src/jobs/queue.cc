@@ -1,6 +1,8 @@
 #include "jobs/queue.h"
 
 #include <algorithm>
+#include <set>
+#include <span>
 #include <string>
 
 #include "base/ids.h"
@@ -103,32 +105,73 @@ std::optional<JobState> ParseJobState(std::string_view name) {
 }
 
 StatusOr<std::string> JobQueue::Enqueue(Transaction& tx, const JobSpec& spec) const {
-  if (spec.kind.empty() || spec.kind.size() > 100) {
-    return InvalidArgumentError("a job needs a kind of 1 to 100 characters");
+  BW_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                      EnqueueMany(tx, std::span<const JobSpec>(&spec, 1)));
+  return std::move(ids[0]);
+}
+
+StatusOr<std::vector<std::string>> JobQueue::EnqueueMany(Transaction& tx,
+                                                         std::span<const JobSpec> specs) const {
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const JobSpec& spec = specs[i];
+    const std::string which = specs.size() == 1 ? "a job" : "job " + std::to_string(i + 1);
+    if (spec.kind.empty() || spec.kind.size() > 100) {
+      return InvalidArgumentError(which + " needs a kind of 1 to 100 characters");
+    }
+    if (spec.max_attempts < 1) {
+      return InvalidArgumentError(which + ": max_attempts must be at least 1");
+    }
+    StatusOr<boost::json::value> payload = ParseJson(spec.payload);
+    if (!payload.ok() || !payload->is_object()) {
+      return InvalidArgumentError(which + ": the payload must be a JSON object");
+    }
   }
-  if (spec.max_attempts < 1) return InvalidArgumentError("max_attempts must be at least 1");
-  StatusOr<boost::json::value> payload = ParseJson(spec.payload);
-  if (!payload.ok() || !payload->is_object()) {
-    return InvalidArgumentError("a job's payload must be a JSON object");
+  const int64_t now = ToUnixMicros(clock_.Now());
+  std::vector<std::string> ids;
+  ids.reserve(specs.size());
+  // A few hundred rows a statement: one round trip for many jobs, within every backend's limit
+  // on bound parameters.
+  constexpr size_t kRowsPerStatement = 200;
+  for (size_t first = 0; first < specs.size(); first += kRowsPerStatement) {
+    const size_t last = std::min(specs.size(), first + kRowsPerStatement);
+    std::string sql = "INSERT INTO jobs (" + std::string(kColumns) + ") VALUES ";
+    std::vector<Value> params;
+    params.reserve((last - first) * 9);
+    for (size_t i = first; i < last; ++i) {
+      const JobSpec& spec = specs[i];
+      ids.push_back(NewId("job"));
+      if (i > first) sql += ", ";
+      sql += "(?, ?, ?, ?, ?, ?, 'queued', 0, ?, NULL, NULL, NULL, ?, ?, NULL)";
+      Value key =
+          spec.idempotency_key.empty() ? Value(std::monostate{}) : Value(spec.idempotency_key);
+      for (Value v :
+           {Value(ids.back()), Value(spec.kind), Value(spec.payload), Value(spec.priority),
+            Value(spec.run_at ? ToUnixMicros(*spec.run_at) : now), key,
+            Value(static_cast<int64_t>(spec.max_attempts)), Value(now), Value(now)}) {
+        params.push_back(std::move(v));
+      }
+    }
+    sql +=
+        " ON CONFLICT (kind, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING "
+        "RETURNING id";
+    BW_ASSIGN_OR_RETURN(store::ResultSet inserted, tx.Query(sql, params));
+    if (inserted.size() == last - first) continue;
+    // Some keys were taken (by a stored job, or an earlier job of this call): those specs get
+    // the id of the job that holds their key.
+    std::set<std::string> new_ids;
+    for (const Row& row : inserted) new_ids.insert(row.Text(0));
+    for (size_t i = first; i < last; ++i) {
+      if (new_ids.count(ids[i]) != 0) continue;
+      BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                          tx.Query("SELECT id FROM jobs WHERE kind = ? AND idempotency_key = ?",
+                                   {specs[i].kind, specs[i].idempotency_key}));
+      if (rows.empty()) {
+        return InternalError("a job's idempotency key conflicted but no job has it");
+      }
+      ids[i] = rows[0].Text(0);
+    }
   }
-  const Time now = clock_.Now();
-  std::string id = NewId("job");
-  Value key = spec.idempotency_key.empty() ? Value(std::monostate{}) : Value(spec.idempotency_key);
-  BW_ASSIGN_OR_RETURN(
-      int64_t inserted,
-      tx.Execute(
-          "INSERT INTO jobs (" + std::string(kColumns) +
-              ") VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, ?, NULL, NULL, NULL, ?, ?, NULL) "
-              "ON CONFLICT (kind, idempotency_key) WHERE idempotency_key IS NOT NULL "
-              "DO NOTHING",
-          {id, spec.kind, spec.payload, spec.priority, ToUnixMicros(spec.run_at.value_or(now)), key,
-           static_cast<int64_t>(spec.max_attempts), ToUnixMicros(now), ToUnixMicros(now)}));
-  if (inserted == 1) return id;
-  BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                      tx.Query("SELECT id FROM jobs WHERE kind = ? AND idempotency_key = ?",
-                               {spec.kind, spec.idempotency_key}));
-  if (rows.empty()) return InternalError("a job's idempotency key conflicted but no job has it");
-  return rows[0].Text(0);
+  return ids;
 }
 
 StatusOr<std::vector<Job>> JobQueue::Lease(const std::string& worker,

@@ -31,6 +31,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,12 @@ class JobQueue {
   // enqueued with the same kind and idempotency key. InvalidArgument for an empty kind, a
   // payload that is not a JSON object, or max_attempts < 1.
   StatusOr<std::string> Enqueue(store::Transaction& tx, const JobSpec& spec) const;
+
+  // Enqueue for many jobs at once, a few hundred rows a statement; returns their ids in the
+  // order of `specs` (an existing job's id where a key was taken, by a stored job or an earlier
+  // spec of the same call). Nothing is enqueued when a spec is invalid.
+  StatusOr<std::vector<std::string>> EnqueueMany(store::Transaction& tx,
+                                                 std::span<const JobSpec> specs) const;
 
   // Leases up to `limit` jobs that are due (of `kinds`, or any kind when empty) to `worker`
   // for `lease`: first jobs whose lease expired (another attempt, or dead when their attempts

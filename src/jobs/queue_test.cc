@@ -110,6 +110,42 @@ TEST_P(QueueTest, EnqueueIsIdempotentByKeyAndJoinsTheCallersTransaction) {
   });
 }
 
+TEST_P(QueueTest, EnqueueManyInsertsInStatementsOfManyRowsAndKeepsKeys) {
+  const std::string stored = Enqueue({.kind = "k", .idempotency_key = "taken"});
+  std::vector<JobSpec> specs;
+  for (int i = 0; i < 450; ++i) {
+    specs.push_back(
+        {.kind = "k", .payload = R"({"n":)" + std::to_string(i) + "}", .priority = i % 3});
+  }
+  specs[7].idempotency_key = "taken";  // a stored job holds this key
+  specs[300].idempotency_key = "twice";
+  specs[420].idempotency_key = "twice";  // an earlier spec of the same call holds it
+  std::vector<std::string> ids;
+  Status s = db_->Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(ids, queue().EnqueueMany(tx, specs));
+    return OkStatus();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(ids.size(), specs.size());
+  EXPECT_EQ(ids[7], stored);
+  EXPECT_EQ(ids[420], ids[300]);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs"), 1 + 450 - 2);
+  StatusOr<Job> job = queue().Get(ids[123]);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  EXPECT_EQ(job->payload, R"({"n":123})");
+  EXPECT_EQ(job->priority, 0);
+  EXPECT_EQ(job->state, JobState::kQueued);
+  EXPECT_EQ(job->run_at, kStart);
+  // One invalid spec: nothing of the call is enqueued, and the error says which.
+  specs[200].payload = "not json";
+  s = db_->Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    return queue().EnqueueMany(tx, specs).status();
+  });
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("job 201"), std::string::npos) << s.ToString();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs"), 1 + 450 - 2);
+}
+
 TEST_P(QueueTest, LeaseCompleteAndPriority) {
   std::string low = Enqueue({.kind = "k", .priority = 0});
   std::string high = Enqueue({.kind = "k", .priority = 10});
