@@ -8,19 +8,18 @@
 // documented way to go faster (more jobs at once than the others are allowed, in its favour).
 'use strict';
 const PgBoss = require('pg-boss');
-const { fork } = require('child_process');
 const { Pool } = require('pg');
+const { args, seconds, startWorkers, stopWorkers, waitUntilDone, main } = require('./common.cjs');
 
-const [url, jobsText, workersText, concurrencyText, role] = process.argv.slice(2);
-const jobs = Number(jobsText);
-const workers = Number(workersText);
-const concurrency = Number(concurrencyText);
-const seconds = (start) => (performance.now() - start) / 1000;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const BATCH = 50;
 
 async function start() {
-  const boss = new PgBoss({ connectionString: url, max: concurrency + 2, supervise: false, schedule: false });
+  const boss = new PgBoss({
+    connectionString: args.url,
+    max: args.concurrency + 2,
+    supervise: false,
+    schedule: false,
+  });
   boss.on('error', (error) => console.error(error));
   await boss.start();
   return boss;
@@ -28,58 +27,38 @@ async function start() {
 
 async function worker() {
   const boss = await start();
-  for (let i = 0; i < concurrency; i++) {
+  for (let i = 0; i < args.concurrency; i++) {
     await boss.work('noop', { batchSize: BATCH, pollingIntervalSeconds: 0.5 }, async () => {});
   }
   process.on('message', async () => {
     await boss.stop({ graceful: true, wait: true });
     process.exit(0);
   });
-  process.send('ready');
 }
 
-async function main() {
+async function coordinator() {
   const boss = await start();
   await boss.createQueue('noop');
-  const pool = new Pool({ connectionString: url, max: 2 });
+  const pool = new Pool({ connectionString: args.url, max: 2 });
   const enqueueStart = performance.now();
-  for (let done = 0; done < jobs; done += 1000) {
-    const batch = Math.min(1000, jobs - done);
+  for (let done = 0; done < args.jobs; done += 1000) {
+    const batch = Math.min(1000, args.jobs - done);
     await boss.insert(Array.from({ length: batch }, () => ({ name: 'noop', data: {} })));
   }
   const enqueueSeconds = seconds(enqueueStart);
   const workStart = performance.now();
-  const children = [];
-  for (let i = 0; i < workers; i++) {
-    children.push(fork(__filename, [url, jobsText, workersText, concurrencyText, 'worker']));
-  }
-  let lastPrinted = -1;
-  for (;;) {
+  const children = startWorkers(__filename);
+  await waitUntilDone('pg-boss', async () => {
     const { rows } = await pool.query(
       "SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'noop' AND state = 'completed'",
     );
-    const done = rows[0].n;
-    if (done >= jobs) break;
-    if (Math.floor(done / 10000) !== Math.floor(lastPrinted / 10000)) {
-      console.error(`  pg-boss: ${done} of ${jobs} done`);
-      lastPrinted = done;
-    }
-    if (seconds(workStart) > 600) throw new Error('not every job was done within 600 s');
-    await sleep(100);
-  }
+    return rows[0].n;
+  });
   const workSeconds = seconds(workStart);
-  await Promise.all(
-    children.map((child) => new Promise((resolve) => {
-      child.on('exit', resolve);
-      child.send('stop');
-    })),
-  );
+  await stopWorkers(children);
   await boss.stop({ graceful: false });
   await pool.end();
   console.log(`${enqueueSeconds} ${workSeconds}`);
 }
 
-(role === 'worker' ? worker() : main()).catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+main(worker, coordinator);

@@ -290,30 +290,44 @@ TEST_P(QueueTest, WorkersApplyEveryEffectExactlyOnce) {
   EXPECT_EQ(completed, kJobs);
 }
 
-TEST_P(QueueTest, SchedulesEnqueueOncePerPeriodWhateverTheNumberOfWorkers) {
-  Worker a(*db_, clock_, {.name = "a", .idle_poll = std::chrono::milliseconds(20)});
-  Worker b(*db_, clock_, {.name = "b", .idle_poll = std::chrono::milliseconds(20)});
-  std::atomic<int> runs{0};
-  for (Worker* w : {&a, &b}) {
-    w->Register("tick", [&runs](const Job&, JobContext&) {
-      ++runs;
-      return OkStatus();
-    });
+// Two workers on one database, as two processes would be, running the "tick" kind and counting
+// its runs.
+struct TickWorkers {
+  TickWorkers(store::Database& db, const Clock& clock)
+      : a(db, clock, {.name = "a", .idle_poll = std::chrono::milliseconds(20)}),
+        b(db, clock, {.name = "b", .idle_poll = std::chrono::milliseconds(20)}) {
+    for (Worker* w : {&a, &b}) {
+      w->Register("tick", [this](const Job&, JobContext&) {
+        ++runs;
+        return OkStatus();
+      });
+    }
   }
+  // Waits up to 4 s for `n` runs in all.
+  void WaitForRuns(int n) const {
+    for (int i = 0; i < 200 && runs.load() < n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  std::atomic<int> runs{0};
+  Worker a;
+  Worker b;
+};
+
+TEST_P(QueueTest, SchedulesEnqueueOncePerPeriodWhateverTheNumberOfWorkers) {
+  TickWorkers workers(*db_, clock_);
+  Worker& a = workers.a;
+  Worker& b = workers.b;
+  std::atomic<int>& runs = workers.runs;
   ASSERT_TRUE(a.EnsureSchedule("every-minute", "tick", "{}", Minutes(1)).ok());
   ASSERT_TRUE(b.EnsureSchedule("every-minute", "tick", "{}", Minutes(1)).ok());
   a.Start();
   b.Start();
-  auto wait_for_runs = [&](int n) {
-    for (int i = 0; i < 200 && runs.load() < n; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  };
-  wait_for_runs(1);
+  workers.WaitForRuns(1);
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   EXPECT_EQ(runs.load(), 1);   // the clock has not moved: one run
   clock_.Advance(Minutes(3));  // missed runs are not made up
-  wait_for_runs(2);
+  workers.WaitForRuns(2);
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   a.Stop();
   b.Stop();
@@ -341,35 +355,25 @@ TEST_P(QueueTest, CronSchedulesEnqueueOncePerDueTimeWhateverTheNumberOfWorkers) 
                                   .status();
                             })
                   .ok());
-  Worker a(*db_, clock_, {.name = "a", .idle_poll = std::chrono::milliseconds(20)});
-  Worker b(*db_, clock_, {.name = "b", .idle_poll = std::chrono::milliseconds(20)});
-  std::atomic<int> runs{0};
-  for (Worker* w : {&a, &b}) {
-    w->Register("tick", [&runs](const Job&, JobContext&) {
-      ++runs;
-      return OkStatus();
-    });
-  }
+  TickWorkers workers(*db_, clock_);
+  Worker& a = workers.a;
+  Worker& b = workers.b;
+  std::atomic<int>& runs = workers.runs;
   const CronExpression every_five_minutes = CronExpression::Parse("*/5 * * * *").value();
   ASSERT_TRUE(a.EnsureSchedule("five", "tick", "{}", every_five_minutes).ok());
   ASSERT_TRUE(b.EnsureSchedule("five", "tick", "{}", every_five_minutes).ok());
   EXPECT_EQ(Count("SELECT next_run_at FROM job_schedules WHERE name = 'five'"), noon);
   a.Start();
   b.Start();
-  auto wait_for_runs = [&](int n) {
-    for (int i = 0; i < 200 && runs.load() < n; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  };
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   EXPECT_EQ(runs.load(), 0);  // not due before noon
   clock_.Advance(Seconds(30));
-  wait_for_runs(1);
+  workers.WaitForRuns(1);
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   EXPECT_EQ(runs.load(), 1);  // the clock has not moved since: one run
   EXPECT_EQ(Count("SELECT next_run_at FROM job_schedules WHERE name = 'five'"), five_past);
   clock_.Advance(Minutes(17));  // 12:17: the runs of 12:05, 12:10 and 12:15 are one, not three
-  wait_for_runs(2);
+  workers.WaitForRuns(2);
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   a.Stop();
   b.Stop();
