@@ -176,8 +176,8 @@ StatusOr<std::vector<std::string>> JobQueue::EnqueueMany(Transaction& tx,
 
 StatusOr<std::vector<Job>> JobQueue::Lease(const std::string& worker,
                                            const std::vector<std::string>& kinds, int limit,
-                                           Duration lease,
-                                           const std::vector<std::string>& finished) const {
+                                           Duration lease, const std::vector<std::string>& finished,
+                                           bool reclaim_expired) const {
   std::vector<Job> leased;
   if (limit <= 0 && finished.empty()) return leased;
   const Time now = clock_.Now();
@@ -189,16 +189,20 @@ StatusOr<std::vector<Job>> JobQueue::Lease(const std::string& worker,
     if (limit <= 0) return OkStatus();
     // Jobs whose worker died holding them for the last of their attempts are dead.
     std::vector<Value> dead_params = {now_us, now_us, now_us};
-    BW_RETURN_IF_ERROR(
-        tx.Execute("UPDATE jobs SET state = 'dead', lease_owner = NULL, lease_expires_at = NULL, "
-                   "last_error = 'its lease expired on every attempt (the worker stopped or "
-                   "took longer than the lease each time)', updated_at = ?, finished_at = ? "
-                   "WHERE state = 'leased' AND lease_expires_at <= ? AND attempts >= max_attempts" +
-                       KindFilter(kinds, &dead_params),
-                   dead_params)
-            .status());
+    if (reclaim_expired) {
+      BW_RETURN_IF_ERROR(
+          tx.Execute(
+                "UPDATE jobs SET state = 'dead', lease_owner = NULL, lease_expires_at = NULL, "
+                "last_error = 'its lease expired on every attempt (the worker stopped or "
+                "took longer than the lease each time)', updated_at = ?, finished_at = ? "
+                "WHERE state = 'leased' AND lease_expires_at <= ? AND attempts >= max_attempts" +
+                    KindFilter(kinds, &dead_params),
+                dead_params)
+              .status());
+    }
     // Jobs whose lease expired first (their worker stopped; few), then jobs waiting to run.
     for (const bool waiting : {false, true}) {
+      if (!waiting && !reclaim_expired) continue;
       const int64_t wanted = limit - static_cast<int64_t>(leased.size());
       if (wanted <= 0) break;
       std::string candidates = "jobs WHERE state = 'leased' AND lease_expires_at <= ?";

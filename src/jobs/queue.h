@@ -109,10 +109,13 @@ class JobQueue {
   // for `lease`: first jobs whose lease expired (another attempt, or dead when their attempts
   // are used up), then waiting jobs, highest priority first, then oldest run_at. In the same
   // transaction, marks done the jobs of `finished` still leased to `worker`: jobs whose
-  // handlers finished with no effects to apply, so a worker completes them in batches.
+  // handlers finished with no effects to apply, so a worker completes them in batches. With
+  // `reclaim_expired` false, expired leases are left for a later call (a worker looks at them
+  // about once a second rather than in every lease).
   StatusOr<std::vector<Job>> Lease(const std::string& worker, const std::vector<std::string>& kinds,
                                    int limit, Duration lease,
-                                   const std::vector<std::string>& finished = {}) const;
+                                   const std::vector<std::string>& finished = {},
+                                   bool reclaim_expired = true) const;
 
   // Marks done, in one transaction, the jobs of `job_ids` still leased to `worker` that
   // finished with no effects to apply (those whose lease passed on are left alone).

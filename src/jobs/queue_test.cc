@@ -165,8 +165,12 @@ TEST_P(QueueTest, LeaseCompleteAndPriority) {
                            [&](Transaction& tx) { return queue().Complete(tx, high, "w2"); });
   EXPECT_EQ(s.code(), StatusCode::kAborted);
   clock_.Advance(Minutes(5));
-  // The job now due, and the one whose lease expired meanwhile.
-  EXPECT_EQ(queue().Lease("w2", {"k"}, 10, Seconds(30))->size(), 2u);
+  // The job now due; without reclaiming, the one whose lease expired meanwhile stays; then it.
+  EXPECT_EQ(queue().Lease("w2", {"k"}, 10, Seconds(30), {}, /*reclaim_expired=*/false)->size(), 1u);
+  auto reclaimed = queue().Lease("w2", {"k"}, 10, Seconds(30));
+  ASSERT_EQ(reclaimed->size(), 1u);
+  EXPECT_EQ((*reclaimed)[0].id, high);
+  EXPECT_EQ((*reclaimed)[0].attempts, 2);
 }
 
 TEST_P(QueueTest, FailuresBackOffThenGoDeadAndCanBeRetried) {

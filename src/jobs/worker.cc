@@ -184,6 +184,7 @@ void Worker::LeaseLoop() {
     }
   }
   auto last_schedules = std::chrono::steady_clock::now() - std::chrono::seconds(2);
+  auto last_reclaim = last_schedules;
   std::unique_lock<std::mutex> lock(mu_);
   const int half = (options_.concurrency + 1) / 2;
   while (!stopping_) {
@@ -208,9 +209,12 @@ void Worker::LeaseLoop() {
         Log(LogLevel::kWarning, "job schedules not enqueued", {{"error", s.ToString()}});
       }
     }
+    // Expired leases (a worker stopped) are looked for about once a second, not in every lease.
+    const bool reclaim = std::chrono::steady_clock::now() - last_reclaim >= std::chrono::seconds(1);
+    if (reclaim) last_reclaim = std::chrono::steady_clock::now();
     StatusOr<std::vector<Job>> leased =
         kinds.empty() ? std::vector<Job>{}
-                      : queue_.Lease(options_.name, kinds, free, options_.lease, finished);
+                      : queue_.Lease(options_.name, kinds, free, options_.lease, finished, reclaim);
     if (!leased.ok()) {
       Log(LogLevel::kWarning, "jobs not leased", {{"error", leased.status().ToString()}});
     }
