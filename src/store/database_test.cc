@@ -18,30 +18,10 @@
 #include "store/internal/sql_text.h"
 #include "store/migrations.h"
 #include "testing/postgres_cluster.h"
+#include "testing/status_assertions.h"
 #include "testing/temp_dir.h"
 
-#define ASSERT_OK(expr)                                                            \
-  do {                                                                             \
-    const ::bulwark::Status bw_test_status_ = ::bulwark::internal::AsStatus(expr); \
-    ASSERT_TRUE(bw_test_status_.ok()) << bw_test_status_.ToString();               \
-  } while (0)
-
-#define EXPECT_OK(expr)                                                            \
-  do {                                                                             \
-    const ::bulwark::Status bw_test_status_ = ::bulwark::internal::AsStatus(expr); \
-    EXPECT_TRUE(bw_test_status_.ok()) << bw_test_status_.ToString();               \
-  } while (0)
-
-#define ASSERT_OK_AND_ASSIGN(lhs, expr) \
-  ASSERT_OK_AND_ASSIGN_IMPL(BW_CONCAT(bw_test_statusor_, __LINE__), lhs, expr)
-#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expr)   \
-  auto tmp = (expr);                                \
-  ASSERT_TRUE(tmp.ok()) << tmp.status().ToString(); \
-  lhs = std::move(tmp).value()
-
 namespace bulwark {
-
-void PrintTo(StatusCode code, std::ostream* os) { *os << StatusCodeName(code); }
 
 namespace store {
 
