@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
+#include "access/internal/keyset.h"
 #include "access/policy.h"
 #include "base/ids.h"
 #include "base/log.h"
@@ -11,11 +13,49 @@
 namespace bulwark::access {
 namespace {
 
+using internal::Keyset;
+using internal::KeyType;
+using internal::SortableColumn;
 using store::ResultSet;
 using store::Row;
 using store::Transaction;
 using store::TxMode;
 using store::Value;
+
+// The SQL behind each sortable column (directory.h lists the names). A tuple without an expiry
+// sorts as if it expired at the end of time, the same on both backends.
+constexpr SortableColumn kOrganizationKeys[] = {
+    {"name", "name", KeyType::kText},
+    {"kind", "kind", KeyType::kText},
+    {"created_at", "created_at", KeyType::kInteger},
+};
+constexpr SortableColumn kUserKeys[] = {
+    {"email", "email", KeyType::kText},
+    {"display_name", "display_name", KeyType::kText},
+    {"disabled", "disabled", KeyType::kInteger},
+    {"created_at", "created_at", KeyType::kInteger},
+};
+constexpr SortableColumn kTupleKeys[] = {
+    {"object", "object", KeyType::kText},
+    {"relation", "relation", KeyType::kText},
+    {"subject", "subject", KeyType::kText},
+    {"valid_from", "valid_from", KeyType::kInteger},
+    {"expires_at", "COALESCE(expires_at, 9223372036854775807)", KeyType::kInteger},
+    {"created_at", "created_at", KeyType::kInteger},
+};
+
+// The names here and the API's lists in directory.h are one list.
+template <size_t N, size_t M>
+constexpr bool SameNames(const SortableColumn (&keys)[N], const std::string_view (&names)[M]) {
+  if (N != M) return false;
+  for (size_t i = 0; i < N; ++i) {
+    if (keys[i].name != names[i]) return false;
+  }
+  return true;
+}
+static_assert(SameNames(kOrganizationKeys, kOrganizationSortColumns));
+static_assert(SameNames(kUserKeys, kUserSortColumns));
+static_assert(SameNames(kTupleKeys, kTupleSortColumns));
 
 constexpr size_t kMaxNameLength = 200;
 
@@ -131,22 +171,6 @@ StatusOr<std::string> NormalizeEmail(const std::string& email) {
 }
 
 int ClampLimit(int limit) { return std::clamp(limit, 1, 200); }
-
-// Keeps the ids after the cursor, up to the page limit; sets the next cursor.
-std::vector<std::string> PageOf(const std::vector<std::string>& sorted_ids, const PageRequest& page,
-                                std::string* next_cursor) {
-  auto begin = page.after.empty()
-                   ? sorted_ids.begin()
-                   : std::upper_bound(sorted_ids.begin(), sorted_ids.end(), page.after);
-  size_t limit = static_cast<size_t>(ClampLimit(page.limit));
-  std::vector<std::string> out;
-  for (auto it = begin; it != sorted_ids.end() && out.size() < limit; ++it) out.push_back(*it);
-  next_cursor->clear();
-  if (!out.empty() && begin + static_cast<long>(out.size()) != sorted_ids.end()) {
-    *next_cursor = out.back();
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -326,14 +350,32 @@ StatusOr<Organization> Directory::FindOrganizationByName(const Principal& actor,
 
 StatusOr<Page<Organization>> Directory::ListOrganizations(const Principal& actor,
                                                           const PageRequest& page) {
+  BW_ASSIGN_OR_RETURN(Keyset keyset, Keyset::Make(kOrganizationKeys, page.sort, page.after));
   Page<Organization> out;
   Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    out = {};
     BW_ASSIGN_OR_RETURN(
-        std::vector<std::string> ids,
+        std::vector<std::string> readable,
         authorizer_.List(tx, actor, actions::kOrganizationRead, "org", clock_.Now()));
-    for (const std::string& id : PageOf(ids, page, &out.next_cursor)) {
-      BW_ASSIGN_OR_RETURN(Organization org, LoadOrganization(tx, id));
-      out.items.push_back(std::move(org));
+    std::set<std::string> visible(readable.begin(), readable.end());
+    // The readable organizations are filtered here rather than bound into the query: there are
+    // few organizations, and a platform administrator may read them all.
+    std::string sql = "SELECT " + std::string(kOrgColumns) + ", " + std::string(keyset.key_sql()) +
+                      " FROM organizations WHERE 1 = 1";
+    std::vector<Value> params;
+    keyset.AppendAfterCursor(sql, params);
+    sql += keyset.OrderBy();
+    BW_ASSIGN_OR_RETURN(ResultSet rows, tx.Query(sql, params));
+    size_t limit = static_cast<size_t>(ClampLimit(page.limit));
+    const Row* last = nullptr;
+    for (const Row& row : rows) {
+      if (!visible.contains(row.Text(0))) continue;
+      if (out.items.size() == limit) {
+        out.next_cursor = keyset.CursorAt(*last, 4, 0);
+        break;
+      }
+      out.items.push_back(ReadOrganization(row));
+      last = &row;
     }
     return OkStatus();
   });
@@ -412,24 +454,26 @@ StatusOr<User> Directory::FindUserByEmail(const Principal& actor, const std::str
 
 StatusOr<Page<User>> Directory::ListUsers(const Principal& actor, const std::string& org_id,
                                           const PageRequest& page) {
+  BW_ASSIGN_OR_RETURN(Keyset keyset, Keyset::Make(kUserKeys, page.sort, page.after));
   Page<User> out;
   Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    out = {};
     Time now = clock_.Now();
     BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kOrganizationRead, org_id, now,
                                actions::kOrganizationRead, "organization"));
     std::vector<Value> params = {org_id};
-    std::string where = "WHERE org_id = ?";
-    if (!page.after.empty()) {
-      where += " AND id > ?";
-      params.emplace_back(page.after);
-    }
+    std::string sql = "SELECT " + std::string(kUserColumns) + ", " + std::string(keyset.key_sql()) +
+                      " FROM users WHERE org_id = ?";
+    keyset.AppendAfterCursor(sql, params);
     int limit = ClampLimit(page.limit);
-    where += " ORDER BY id LIMIT " + std::to_string(limit + 1);
-    BW_ASSIGN_OR_RETURN(ResultSet rows, tx.Query(Select(kUserColumns, "users", where), params));
+    sql += keyset.OrderBy() + " LIMIT " + std::to_string(limit + 1);
+    BW_ASSIGN_OR_RETURN(ResultSet rows, tx.Query(sql, params));
     for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(limit); ++i) {
       out.items.push_back(ReadUser(rows[i]));
     }
-    if (rows.size() > static_cast<size_t>(limit)) out.next_cursor = out.items.back().id;
+    if (rows.size() > static_cast<size_t>(limit)) {
+      out.next_cursor = keyset.CursorAt(rows[limit - 1], 7, 0);
+    }
     return OkStatus();
   });
   if (!s.ok()) return s;
@@ -849,32 +893,33 @@ StatusOr<RelationshipTuple> Directory::GetTuple(const Principal& actor, const st
 StatusOr<Page<RelationshipTuple>> Directory::ListTuples(const Principal& actor,
                                                         const TupleFilter& filter,
                                                         const PageRequest& page) {
+  BW_ASSIGN_OR_RETURN(Keyset keyset, Keyset::Make(kTupleKeys, page.sort, page.after));
   Page<RelationshipTuple> out;
   Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    out = {};
     BW_RETURN_IF_ERROR(Require(authorizer_, tx, actor, actions::kTupleRead, kPlatform, clock_.Now(),
                                "", "platform"));
-    std::string where = "WHERE 1 = 1";
+    std::string sql = "SELECT " + std::string(kTupleColumns) + ", " +
+                      std::string(keyset.key_sql()) + " FROM relationship_tuples WHERE 1 = 1";
     std::vector<Value> params;
     if (filter.object) {
-      where += " AND object = ?";
+      sql += " AND object = ?";
       params.emplace_back(*filter.object);
     }
     if (filter.subject) {
-      where += " AND subject = ?";
+      sql += " AND subject = ?";
       params.emplace_back(*filter.subject);
     }
-    if (!page.after.empty()) {
-      where += " AND id > ?";
-      params.emplace_back(page.after);
-    }
+    keyset.AppendAfterCursor(sql, params);
     int limit = ClampLimit(page.limit);
-    where += " ORDER BY id LIMIT " + std::to_string(limit + 1);
-    BW_ASSIGN_OR_RETURN(ResultSet rows,
-                        tx.Query(Select(kTupleColumns, "relationship_tuples", where), params));
+    sql += keyset.OrderBy() + " LIMIT " + std::to_string(limit + 1);
+    BW_ASSIGN_OR_RETURN(ResultSet rows, tx.Query(sql, params));
     for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(limit); ++i) {
       out.items.push_back(ReadTuple(rows[i]));
     }
-    if (rows.size() > static_cast<size_t>(limit)) out.next_cursor = out.items.back().id;
+    if (rows.size() > static_cast<size_t>(limit)) {
+      out.next_cursor = keyset.CursorAt(rows[limit - 1], 12, 0);
+    }
     return OkStatus();
   });
   if (!s.ok()) return s;

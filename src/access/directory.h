@@ -24,7 +24,9 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -38,9 +40,36 @@
 
 namespace bulwark::access {
 
+// The order of a listing: one of the list's sortable columns, ascending or descending, with
+// the id breaking ties in the same direction. An empty column is the list's default order, by
+// id ascending. Text sorts in the database's collation (byte order on SQLite); a tuple that
+// never expires sorts as if it expired after every other one. docs/page-cursors.md has the
+// rules and the cursor format.
+struct SortOrder {
+  std::string column;  // "" for the default
+  bool descending = false;
+
+  // The form of the API's `sort` parameter: "email", "-email", or "" for the default.
+  std::string ToString() const;
+  friend bool operator==(const SortOrder&, const SortOrder&) = default;
+};
+
+// The columns each list sorts by (names as the API shows them).
+inline constexpr std::string_view kOrganizationSortColumns[] = {"name", "kind", "created_at"};
+inline constexpr std::string_view kUserSortColumns[] = {"email", "display_name", "disabled",
+                                                        "created_at"};
+inline constexpr std::string_view kTupleSortColumns[] = {"object",     "relation",   "subject",
+                                                         "valid_from", "expires_at", "created_at"};
+
+// Reads a `sort` parameter: "col" is ascending, "-col" descending, "" the default order. A
+// column not in `columns` is InvalidArgument with a message naming the allowed ones.
+StatusOr<SortOrder> ParseSortOrder(std::string_view text,
+                                   std::span<const std::string_view> columns);
+
 struct PageRequest {
-  std::string after;  // the cursor of the previous page, "" for the first
+  std::string after;  // the next_cursor of the previous page, "" for the first
   int limit = 50;     // 1..200
+  SortOrder sort;     // a cursor continues only the sort it was made for
 };
 
 template <typename T>
@@ -111,6 +140,8 @@ class Directory {
                                             OrgKind kind);
   StatusOr<Organization> GetOrganization(const Principal& actor, const std::string& id);
   StatusOr<Organization> FindOrganizationByName(const Principal& actor, const std::string& name);
+  // The lists below page by keyset on `page.sort` (see SortOrder); a column the list does not
+  // sort by, or a cursor that is malformed or was made for another sort, is InvalidArgument.
   StatusOr<Page<Organization>> ListOrganizations(const Principal& actor, const PageRequest& page);
 
   // Users.

@@ -2,6 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <set>
+#include <variant>
+
 #include "access/policy.h"
 #include "testing/postgres_cluster.h"
 #include "testing/test_database.h"
@@ -273,6 +280,160 @@ TEST_P(DirectoryTest, WhoAmIShowsGrantsInEffect) {
   for (const RelationshipTuple& t : me->grants) relations.insert(t.object + ":" + t.relation);
   EXPECT_TRUE(relations.contains("platform:admin"));
   EXPECT_TRUE(relations.contains(office_.id + ":admin"));
+}
+
+// A sort key as the directory orders it: text in byte order (the test cluster's collation is
+// C), integers numerically, a missing expiry after every other.
+using SortKey = std::variant<std::string, int64_t>;
+
+// Pages through `list` two rows at a time in every sort `columns` allow, both directions, and
+// expects the pages to add up to all rows in (key, id) order: no duplicates, no gaps.
+template <typename T>
+void ExpectPagesFollowEverySort(const std::function<StatusOr<Page<T>>(const PageRequest&)>& list,
+                                std::span<const std::string_view> columns,
+                                const std::function<SortKey(const T&, std::string_view)>& key_of) {
+  StatusOr<Page<T>> all = list({"", 200, {}});
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_TRUE(all->next_cursor.empty());
+  ASSERT_GE(all->items.size(), 5u);
+  for (std::string_view column : columns) {
+    std::set<SortKey> distinct;
+    for (const T& item : all->items) distinct.insert(key_of(item, column));
+    if (column != "name" && column != "email") {  // unique columns have no ties
+      EXPECT_LT(distinct.size(), all->items.size()) << column << " has no ties to break";
+    }
+    for (bool descending : {false, true}) {
+      SortOrder sort{std::string(column), descending};
+      std::vector<T> expected = all->items;
+      std::sort(expected.begin(), expected.end(), [&](const T& a, const T& b) {
+        auto ka = std::make_pair(key_of(a, column), a.id);
+        auto kb = std::make_pair(key_of(b, column), b.id);
+        return descending ? kb < ka : ka < kb;
+      });
+      std::vector<std::string> want, got;
+      for (const T& item : expected) want.push_back(item.id);
+      std::string cursor;
+      for (int pages = 0; pages < 100; ++pages) {
+        StatusOr<Page<T>> page = list({cursor, 2, sort});
+        ASSERT_TRUE(page.ok()) << sort.ToString() << ": " << page.status().ToString();
+        EXPECT_LE(page->items.size(), 2u);
+        for (const T& item : page->items) got.push_back(item.id);
+        cursor = page->next_cursor;
+        if (cursor.empty()) break;
+      }
+      EXPECT_EQ(got, want) << "sort=" << sort.ToString();
+    }
+  }
+}
+
+int64_t Micros(Time t) { return ToUnixMicros(t); }
+
+TEST_P(DirectoryTest, ListsPageInEverySortWithTiesAndNulls) {
+  const Principal system = SystemPrincipal();
+  // Organizations: kinds repeat, and some are created in the same microsecond.
+  for (const char* name : {"Second Lab", "Third Lab", "Another Operator"}) {
+    ASSERT_TRUE(
+        directory_
+            ->CreateOrganization(system, name, name[0] == 'A' ? OrgKind::kOperator : OrgKind::kLab)
+            .ok());
+    clock_.Advance(Seconds(name[0] == 'S' ? 0 : 5));
+  }
+  // Users: names repeat, some are disabled, created_at repeats.
+  std::vector<Principal> people;
+  for (int i = 0; i < 6; ++i) {
+    StatusOr<User> user =
+        directory_->CreateUser(system, {lab_.id, "person" + std::to_string(5 - i) + "@lab.example",
+                                        i % 2 == 0 ? "Same Name" : "Name " + std::to_string(i),
+                                        std::nullopt, OrgRole::kMember});
+    ASSERT_TRUE(user.ok()) << user.status().ToString();
+    people.push_back({user->id, lab_.id, "tok_test", false});
+    if (i % 3 == 0) {
+      ASSERT_TRUE(directory_->SetDisabled(system, user->id, true).ok());
+    }
+    if (i % 2 == 1) clock_.Advance(Seconds(1));
+  }
+  // Tuples: expiries repeat and some have none; valid_from repeats.
+  for (size_t i = 0; i < people.size(); ++i) {
+    std::optional<Time> expires;
+    if (i % 3 == 1) expires = clock_.Now() + Days(30);
+    if (i % 3 == 2) expires = clock_.Now() + Days(10 + static_cast<int>(i));
+    ASSERT_TRUE(
+        directory_->WriteTuple(system, {bank_.id, "member", people[i].user_id, {}, expires}).ok());
+    if (i % 2 == 1) clock_.Advance(Seconds(1));
+  }
+
+  ExpectPagesFollowEverySort<Organization>(
+      [&](const PageRequest& p) { return directory_->ListOrganizations(director_, p); },
+      kOrganizationSortColumns,
+      [](const Organization& o, std::string_view column) -> SortKey {
+        if (column == "name") return o.name;
+        if (column == "kind") return std::string(OrgKindName(o.kind));
+        return Micros(o.created_at);
+      });
+  ExpectPagesFollowEverySort<User>(
+      [&](const PageRequest& p) { return directory_->ListUsers(director_, lab_.id, p); },
+      kUserSortColumns,
+      [](const User& u, std::string_view column) -> SortKey {
+        if (column == "email") return u.email;
+        if (column == "display_name") return u.display_name;
+        if (column == "disabled") return int64_t{u.disabled ? 1 : 0};
+        return Micros(u.created_at);
+      });
+  ExpectPagesFollowEverySort<RelationshipTuple>(
+      [&](const PageRequest& p) { return directory_->ListTuples(director_, {}, p); },
+      kTupleSortColumns,
+      [](const RelationshipTuple& t, std::string_view column) -> SortKey {
+        if (column == "object") return t.object;
+        if (column == "relation") return t.relation;
+        if (column == "subject") return t.subject;
+        if (column == "valid_from") return Micros(t.valid_from);
+        if (column == "expires_at") {
+          return t.expires_at ? Micros(*t.expires_at) : std::numeric_limits<int64_t>::max();
+        }
+        return Micros(t.created_at);
+      });
+}
+
+TEST_P(DirectoryTest, BadCursorsAndSortsAreInvalidArguments) {
+  auto code = [&](const PageRequest& p) {
+    return directory_->ListUsers(director_, office_.id, p).status().code();
+  };
+  SortOrder by_email{"email", false};
+  StatusOr<Page<User>> first = directory_->ListUsers(director_, office_.id, {"", 1, by_email});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_FALSE(first->next_cursor.empty());
+  EXPECT_TRUE(directory_->ListUsers(director_, office_.id, {first->next_cursor, 1, by_email}).ok());
+  // The same cursor with another sort, or with the default order.
+  EXPECT_EQ(code({first->next_cursor, 1, {"email", true}}), StatusCode::kInvalidArgument);
+  EXPECT_EQ(code({first->next_cursor, 1, {}}), StatusCode::kInvalidArgument);
+  StatusOr<Page<User>> plain = directory_->ListUsers(director_, office_.id, {"", 1, {}});
+  ASSERT_TRUE(plain.ok());
+  StatusOr<Page<User>> mismatched =
+      directory_->ListUsers(director_, office_.id, {plain->next_cursor, 1, by_email});
+  EXPECT_EQ(mismatched.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(mismatched.status().message().find("sort=email"), std::string::npos)
+      << mismatched.status().message();
+  // Garbage, truncated cursors, a cursor of another list's shape, a column not allowed.
+  for (std::string garbage : {std::string("!!!"), std::string("abc"), std::string("e30"),
+                              first->next_cursor.substr(0, first->next_cursor.size() - 3),
+                              std::string(5000, 'A'), plain->next_cursor + "=="}) {
+    EXPECT_EQ(code({garbage, 1, by_email}), StatusCode::kInvalidArgument) << garbage;
+  }
+  // {"s":"created_at","k":"text","i":"usr_x"}: an integer column with a text key.
+  EXPECT_EQ(
+      code({"eyJzIjoiY3JlYXRlZF9hdCIsImsiOiJ0ZXh0IiwiaSI6InVzcl94In0", 1, {"created_at", false}}),
+      StatusCode::kInvalidArgument);
+  EXPECT_EQ(code({"", 1, {"password_hash", false}}), StatusCode::kInvalidArgument);
+  EXPECT_EQ(directory_->ListTuples(director_, {}, {"", 1, {"email", false}}).status().code(),
+            StatusCode::kInvalidArgument);
+  StatusOr<SortOrder> parsed = ParseSortOrder("-expires_at", kTupleSortColumns);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(*parsed, (SortOrder{"expires_at", true}));
+  StatusOr<SortOrder> unknown = ParseSortOrder("password_hash", kUserSortColumns);
+  EXPECT_EQ(unknown.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(unknown.status().message().find("email, display_name, disabled, created_at"),
+            std::string::npos)
+      << unknown.status().message();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DirectoryTest,

@@ -1,6 +1,8 @@
 #include "api/access_routes.h"
 
 #include <charconv>
+#include <span>
+#include <string_view>
 
 #include "api/render.h"
 #include "base/json.h"
@@ -11,9 +13,14 @@ namespace {
 
 using access::Principal;
 
-StatusOr<access::PageRequest> ReadPage(const HttpRequest& request) {
+// Reads ?cursor=, ?limit= and ?sort= (one of `sort_columns`, "-" prefixed for descending).
+StatusOr<access::PageRequest> ReadPage(const HttpRequest& request,
+                                       std::span<const std::string_view> sort_columns) {
   access::PageRequest page;
   if (auto it = request.query.find("cursor"); it != request.query.end()) page.after = it->second;
+  if (auto it = request.query.find("sort"); it != request.query.end()) {
+    BW_ASSIGN_OR_RETURN(page.sort, access::ParseSortOrder(it->second, sort_columns));
+  }
   if (auto it = request.query.find("limit"); it != request.query.end()) {
     int limit = 0;
     auto [ptr, ec] =
@@ -94,15 +101,15 @@ void RegisterAccessRoutes(Router& router, Authenticator& auth, access::Directory
                return response;
              }));
 
-  router.Add("GET", "/api/v1/organizations",
-             auth.Require([&directory](HttpRequest& request, const Principal& p) {
-               StatusOr<access::PageRequest> page = ReadPage(request);
-               if (!page.ok()) return ErrorResponse(page.status());
-               StatusOr<access::Page<access::Organization>> orgs =
-                   directory.ListOrganizations(p, *page);
-               if (!orgs.ok()) return ErrorResponse(orgs.status());
-               return JsonResponse(200, RenderPage(*orgs, RenderOrganization));
-             }));
+  router.Add(
+      "GET", "/api/v1/organizations",
+      auth.Require([&directory](HttpRequest& request, const Principal& p) {
+        StatusOr<access::PageRequest> page = ReadPage(request, access::kOrganizationSortColumns);
+        if (!page.ok()) return ErrorResponse(page.status());
+        StatusOr<access::Page<access::Organization>> orgs = directory.ListOrganizations(p, *page);
+        if (!orgs.ok()) return ErrorResponse(orgs.status());
+        return JsonResponse(200, RenderPage(*orgs, RenderOrganization));
+      }));
   router.Add("POST", "/api/v1/organizations",
              auth.Require([&directory](HttpRequest& request, const Principal& p) {
                StatusOr<boost::json::value> body = ParseJson(request.body);
@@ -127,7 +134,7 @@ void RegisterAccessRoutes(Router& router, Authenticator& auth, access::Directory
 
   router.Add("GET", "/api/v1/organizations/{org_id}/users",
              auth.Require([&directory](HttpRequest& request, const Principal& p) {
-               StatusOr<access::PageRequest> page = ReadPage(request);
+               StatusOr<access::PageRequest> page = ReadPage(request, access::kUserSortColumns);
                if (!page.ok()) return ErrorResponse(page.status());
                StatusOr<access::Page<access::User>> users =
                    directory.ListUsers(p, request.path_params["org_id"], *page);
@@ -221,7 +228,7 @@ void RegisterAccessRoutes(Router& router, Authenticator& auth, access::Directory
 
   router.Add("GET", "/api/v1/tuples",
              auth.Require([&directory, &clock](HttpRequest& request, const Principal& p) {
-               StatusOr<access::PageRequest> page = ReadPage(request);
+               StatusOr<access::PageRequest> page = ReadPage(request, access::kTupleSortColumns);
                if (!page.ok()) return ErrorResponse(page.status());
                access::TupleFilter filter;
                if (auto it = request.query.find("object"); it != request.query.end())

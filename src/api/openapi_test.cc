@@ -15,6 +15,19 @@ TEST(OpenApiTest, CompiledFragmentsCompose) {
   EXPECT_TRUE(parsed.at("paths").as_object().contains("/api/v1/jobs"));
   EXPECT_TRUE(parsed.at("components").at("schemas").as_object().contains("Error"));
   EXPECT_TRUE(parsed.at("components").at("schemas").as_object().contains("Organization"));
+  bool users_sort_by_email = false;
+  for (const auto& parameter : parsed.at("paths")
+                                   .at("/api/v1/organizations/{org_id}/users")
+                                   .at("get")
+                                   .at("parameters")
+                                   .as_array()) {
+    if (parameter.at("name") == "sort") {
+      for (const auto& value : parameter.at("schema").at("enum").as_array()) {
+        users_sort_by_email |= value == "-email";
+      }
+    }
+  }
+  EXPECT_TRUE(users_sort_by_email);
 }
 
 TEST(OpenApiTest, MergesPathsAndComponents) {

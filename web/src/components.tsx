@@ -11,6 +11,7 @@ import {
 } from 'react';
 
 import { ApiError, type Page } from './api';
+import { ariaSort, useServerSort } from './sorting';
 
 export function ErrorMessage({ error, title }: { error: unknown; title?: string }) {
   if (!error) return null;
@@ -144,15 +145,17 @@ export interface Column<T> {
   key: string;
   label: string;
   render: (row: T) => ReactNode;
-  sortValue?: (row: T) => string | number;
+  // The column the API sorts this one by (?sort=), when the list sorts on the server.
+  sortBy?: string;
 }
 
 interface PagedTableProps<T> {
   caption: string;
   columns: Column<T>[];
   rowKey: (row: T) => string;
-  // Fetches one page from the server: `cursor` is "" for the first page.
-  load: (cursor: string, limit: number) => Promise<Page<T>>;
+  // Fetches one page from the server: `cursor` is "" for the first page, `sort` the API's sort
+  // parameter (undefined for the list's default order).
+  load: (cursor: string, limit: number, sort: string | undefined) => Promise<Page<T>>;
   reloadKey?: unknown;
   empty: ReactNode;
   what: string; // "organizations", for messages
@@ -161,28 +164,23 @@ interface PagedTableProps<T> {
 const PAGE_SIZES = [10, 25, 50, 100];
 
 // A table of one server page at a time (?limit=&cursor=): "Next" follows the server's
-// next_cursor, "Previous" goes back to the cursor it came from. Column headers sort the rows
-// of the page on show; the API lists in its own stable order.
+// next_cursor, "Previous" goes back to the cursor it came from. The headers of columns with
+// `sortBy` are buttons that sort on the server (?sort=), from the first page again.
 export function PagedTable<T>({ caption, columns, rowKey, load, reloadKey, empty, what }: PagedTableProps<T>) {
   const [limit, setLimit] = useState(25);
   const [cursors, setCursors] = useState<string[]>(['']);
   const cursor = cursors[cursors.length - 1]!;
-  const { data, error, loading } = useLoad(() => load(cursor, limit), [cursor, limit, reloadKey]);
-  const [sort, setSort] = useState<{ key: string; dir: 1 | -1 } | null>(null);
+  const { sort, param: sortParam, toggle } = useServerSort();
+  const { data, error, loading } = useLoad(
+    () => load(cursor, limit, sortParam),
+    [cursor, limit, sortParam, reloadKey],
+  );
   const limitId = useId();
-
-  const rows = data ? [...data.items] : [];
-  const sortColumn = sort && columns.find((c) => c.key === sort.key);
-  if (sort && sortColumn?.sortValue) {
-    const value = sortColumn.sortValue;
-    rows.sort((a, b) => {
-      const va = value(a);
-      const vb = value(b);
-      return (va < vb ? -1 : va > vb ? 1 : 0) * sort.dir;
-    });
-  }
-  const toggleSort = (key: string) =>
-    setSort((s) => (s?.key === key ? { key, dir: s.dir === 1 ? -1 : 1 } : { key, dir: 1 }));
+  const rows = data ? data.items : [];
+  const sortBy = (column: string) => {
+    toggle(column);
+    setCursors(['']);
+  };
 
   return (
     <div className="table-block">
@@ -200,19 +198,13 @@ export function PagedTable<T>({ caption, columns, rowKey, load, reloadKey, empty
             <thead>
               <tr>
                 {columns.map((c) => (
-                  <th
-                    key={c.key}
-                    scope="col"
-                    aria-sort={
-                      sort?.key === c.key ? (sort.dir === 1 ? 'ascending' : 'descending') : undefined
-                    }
-                  >
-                    {c.sortValue ? (
-                      <button type="button" className="sort" onClick={() => toggleSort(c.key)}>
-                        <span className="visually-hidden">Sort this page by </span>
+                  <th key={c.key} scope="col" aria-sort={c.sortBy ? ariaSort(sort, c.sortBy) : undefined}>
+                    {c.sortBy ? (
+                      <button type="button" className="sort" onClick={() => sortBy(c.sortBy!)}>
+                        <span className="visually-hidden">Sort by </span>
                         {c.label}
                         <span aria-hidden="true">
-                          {sort?.key === c.key ? (sort.dir === 1 ? ' ▲' : ' ▼') : ' ↕'}
+                          {sort?.column === c.sortBy ? (sort.descending ? ' ▼' : ' ▲') : ' ↕'}
                         </span>
                       </button>
                     ) : (

@@ -117,15 +117,15 @@ export function GrantsPage() {
         caption="Grants"
         what="grants"
         reloadKey={reloadKey}
-        load={(cursor, limit) => api.get<Page<Tuple>>('/tuples', { cursor, limit, ...filter })}
+        load={(cursor, limit, sort) => api.get<Page<Tuple>>('/tuples', { cursor, limit, sort, ...filter })}
         rowKey={(t) => t.id}
         columns={[
-          { key: 'object', label: 'Object', sortValue: (t) => t.object, render: (t) => <Code>{t.object}</Code> },
-          { key: 'relation', label: 'Relation', sortValue: (t) => t.relation, render: (t) => t.relation },
-          { key: 'subject', label: 'Subject', sortValue: (t) => t.subject, render: (t) => subjectText(t, me.user.id) },
-          { key: 'state', label: 'State', sortValue: (t) => t.state, render: (t) => <Badge value={t.state} /> },
-          { key: 'from', label: 'Valid from', sortValue: (t) => t.valid_from, render: (t) => <Time value={t.valid_from} /> },
-          { key: 'expires', label: 'Expires', sortValue: (t) => t.expires_at ?? '~', render: (t) => <Time value={t.expires_at} /> },
+          { key: 'object', label: 'Object', sortBy: 'object', render: (t) => <Code>{t.object}</Code> },
+          { key: 'relation', label: 'Relation', sortBy: 'relation', render: (t) => t.relation },
+          { key: 'subject', label: 'Subject', sortBy: 'subject', render: (t) => subjectText(t, me.user.id) },
+          { key: 'state', label: 'State', render: (t) => <Badge value={t.state} /> },
+          { key: 'from', label: 'Valid from', sortBy: 'valid_from', render: (t) => <Time value={t.valid_from} /> },
+          { key: 'expires', label: 'Expires', sortBy: 'expires_at', render: (t) => <Time value={t.expires_at} /> },
           {
             key: 'who',
             label: 'Proposed / approved by',

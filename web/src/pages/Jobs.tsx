@@ -140,17 +140,16 @@ export function JobsPage() {
           load={(cursor, limit) => api.get<Page<Job>>('/jobs', { state: 'dead', kind, cursor, limit })}
           rowKey={(j) => j.id}
           columns={[
-            { key: 'kind', label: 'Kind', sortValue: (j) => j.kind, render: (j) => <Code>{j.kind}</Code> },
+            { key: 'kind', label: 'Kind', render: (j) => <Code>{j.kind}</Code> },
             { key: 'id', label: 'Id', render: (j) => <Code>{j.id}</Code> },
             { key: 'state', label: 'State', render: (j) => <Badge value={j.state} /> },
             {
               key: 'attempts',
               label: 'Attempts',
-              sortValue: (j) => j.attempts,
               render: (j) => `${j.attempts} of ${j.max_attempts}`,
             },
             { key: 'error', label: 'Last error', render: (j) => j.last_error ?? <span className="muted">none</span> },
-            { key: 'updated', label: 'Died', sortValue: (j) => j.updated_at, render: (j) => <Time value={j.updated_at} /> },
+            { key: 'updated', label: 'Died', render: (j) => <Time value={j.updated_at} /> },
             {
               key: 'actions',
               label: 'Actions',

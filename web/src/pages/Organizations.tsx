@@ -35,21 +35,21 @@ export function OrganizationsPage() {
         caption="Organizations"
         what="organizations"
         reloadKey={reloadKey}
-        load={(cursor, limit) => api.get<Page<Organization>>('/organizations', { cursor, limit })}
+        load={(cursor, limit, sort) => api.get<Page<Organization>>('/organizations', { cursor, limit, sort })}
         rowKey={(o) => o.id}
         columns={[
           {
             key: 'name',
             label: 'Name',
-            sortValue: (o) => o.name.toLowerCase(),
+            sortBy: 'name',
             render: (o) => <Link to={`/organizations/${o.id}/users`}>{o.name}</Link>,
           },
-          { key: 'kind', label: 'Kind', sortValue: (o) => o.kind, render: (o) => o.kind.replace(/_/g, ' ') },
+          { key: 'kind', label: 'Kind', sortBy: 'kind', render: (o) => o.kind.replace(/_/g, ' ') },
           { key: 'id', label: 'Id', render: (o) => <Code>{o.id}</Code> },
           {
             key: 'created',
             label: 'Created',
-            sortValue: (o) => o.created_at,
+            sortBy: 'created_at',
             render: (o) => <Time value={o.created_at} />,
           },
         ]}

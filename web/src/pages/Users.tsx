@@ -72,15 +72,17 @@ export function UsersPage({ params }: { params: Record<string, string> }) {
         caption={`Users of ${orgName}`}
         what="users"
         reloadKey={reloadKey}
-        load={(cursor, limit) => api.get<Page<User>>(`/organizations/${enc(orgId)}/users`, { cursor, limit })}
+        load={(cursor, limit, sort) =>
+          api.get<Page<User>>(`/organizations/${enc(orgId)}/users`, { cursor, limit, sort })
+        }
         rowKey={(u) => u.id}
         columns={[
-          { key: 'name', label: 'Name', sortValue: (u) => u.display_name.toLowerCase(), render: (u) => u.display_name },
-          { key: 'email', label: 'Email', sortValue: (u) => u.email, render: (u) => u.email },
+          { key: 'name', label: 'Name', sortBy: 'display_name', render: (u) => u.display_name },
+          { key: 'email', label: 'Email', sortBy: 'email', render: (u) => u.email },
           {
             key: 'state',
             label: 'State',
-            sortValue: (u) => (u.disabled ? 1 : 0),
+            sortBy: 'disabled',
             render: (u) => <Badge value={u.disabled ? 'disabled' : 'active'} />,
           },
           {
@@ -88,7 +90,7 @@ export function UsersPage({ params }: { params: Record<string, string> }) {
             label: 'Console password',
             render: (u) => (u.has_password ? 'set' : <span className="muted">none</span>),
           },
-          { key: 'created', label: 'Created', sortValue: (u) => u.created_at, render: (u) => <Time value={u.created_at} /> },
+          { key: 'created', label: 'Created', sortBy: 'created_at', render: (u) => <Time value={u.created_at} /> },
           {
             key: 'actions',
             label: 'Actions',
