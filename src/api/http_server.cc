@@ -468,6 +468,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     exchange_.bytes = exchange_.head ? 0 : body_size;
     exchange_.principal = std::move(response.principal);
 
+    // Counted before the response leaves, so that a client which reads /metrics next sees
+    // this request in it.
+    CountRequest();
     Lowest().expires_after(server_->options.request_timeout);
     http::async_write(stream_, *response_,
                       [self = this->shared_from_this(), keep_alive](beast::error_code ec, size_t) {
@@ -484,13 +487,21 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     ReadRequest();
   }
 
-  // Access log line and metrics for the exchange just answered.
+  // The request's count and duration (until its response is ready to go).
+  void CountRequest() {
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - exchange_.start).count();
+    server_->requests_total.Increment(
+        {MethodLabel(exchange_.method), exchange_.route, std::to_string(exchange_.status)});
+    server_->request_duration.Observe({exchange_.route}, seconds);
+  }
+
+  // The access log line for the exchange just answered (its duration includes the write), and
+  // the request no longer in flight.
   void Record() {
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - exchange_.start).count();
     std::string status = std::to_string(exchange_.status);
-    server_->requests_total.Increment({MethodLabel(exchange_.method), exchange_.route, status});
-    server_->request_duration.Observe({exchange_.route}, seconds);
     if (exchange_.in_flight) {
       exchange_.in_flight = false;
       server_->requests_in_flight.Add({}, -1);
