@@ -50,9 +50,10 @@ async function coordinator() {
   const children = startWorkers(__filename);
   await waitUntilDone('pg-boss', async () => {
     const { rows } = await pool.query(
-      "SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'noop' AND state = 'completed'",
+      "SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'noop' AND " +
+        "state IN ('created', 'retry', 'active')",
     );
-    return rows[0].n;
+    return args.jobs - rows[0].n;
   });
   const workSeconds = seconds(workStart);
   await stopWorkers(children);

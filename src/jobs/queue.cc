@@ -408,6 +408,21 @@ StatusOr<int64_t> JobQueue::PruneDone(Time before) const {
   return deleted;
 }
 
+StatusOr<bool> JobQueue::Tidy(int64_t dead_rows) const {
+  if (db_.backend() != store::Backend::kPostgres) return false;  // SQLite leaves none behind
+  int64_t dead = 0;
+  BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query("SELECT n_dead_tup FROM pg_stat_user_tables WHERE relid = "
+                                 "'jobs'::regclass"));
+    dead = rows.empty() || rows[0].IsNull(0) ? 0 : rows[0].Int(0);
+    return OkStatus();
+  }));
+  if (dead < dead_rows) return false;
+  BW_RETURN_IF_ERROR(db_.Vacuum("jobs"));
+  return true;
+}
+
 StatusOr<std::vector<QueueStats>> JobQueue::Stats() const {
   std::vector<QueueStats> stats;
   Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {

@@ -150,6 +150,14 @@ class JobQueue {
   // returns how many.
   StatusOr<int64_t> PruneDone(Time before) const;
 
+  // Every lease and completion leaves a dead row version behind on PostgreSQL, and index entries
+  // pointing at it that every lease walks over until a VACUUM removes them: a burst of 100,000
+  // jobs makes each lease walk tens of thousands, and autovacuum looks only once a minute. So
+  // workers call this about once a second: it vacuums the jobs table when the server's
+  // statistics count at least `dead_rows` dead versions in it, and says whether it did.
+  static constexpr int64_t kDeadRowsToVacuum = 20000;
+  StatusOr<bool> Tidy(int64_t dead_rows = kDeadRowsToVacuum) const;
+
   // Counts per kind, in kind order.
   StatusOr<std::vector<QueueStats>> Stats() const;
 

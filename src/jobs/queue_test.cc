@@ -12,6 +12,7 @@
 #include "jobs/worker.h"
 #include "store/migrations.h"
 #include "testing/postgres_cluster.h"
+#include "testing/status_assertions.h"
 #include "testing/test_database.h"
 
 namespace bulwark::jobs {
@@ -244,6 +245,38 @@ TEST_P(QueueTest, DoneJobsArePrunedAfterTheirRetention) {
   EXPECT_EQ(queue().PruneDone(clock_.Now() - Days(7)).value(), 1);
   EXPECT_EQ(queue().Get(old_job).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs"), 1);
+}
+
+TEST_P(QueueTest, TidyVacuumsTheJobsTableOncePostgresCountsEnoughDeadRows) {
+  std::vector<JobSpec> specs(60, JobSpec{.kind = "k"});
+  ASSERT_OK(db_->Transact(TxMode::kReadWrite, [&](Transaction& tx) {
+    return queue().EnqueueMany(tx, specs).status();
+  }));
+  ASSERT_OK_AND_ASSIGN(std::vector<Job> leased, queue().Lease("w1", {"k"}, 100, Seconds(30)));
+  std::vector<std::string> ids;
+  for (const Job& job : leased) ids.push_back(job.id);
+  ASSERT_OK(queue().CompleteWithoutEffects("w1", ids));
+  // Far below the threshold: nothing to do, on either backend.
+  ASSERT_OK_AND_ASSIGN(bool vacuumed, queue().Tidy(1000000));
+  EXPECT_FALSE(vacuumed);
+  EXPECT_EQ(db_->Vacuum("jobs; DROP TABLE jobs").code(), StatusCode::kInvalidArgument);
+  if (GetParam() == Backend::kSqlite) {
+    // SQLite frees deleted and updated rows as it goes.
+    ASSERT_OK_AND_ASSIGN(vacuumed, queue().Tidy(1));
+    EXPECT_FALSE(vacuumed);
+    EXPECT_OK(db_->Vacuum("jobs"));
+    return;
+  }
+  // Each lease and completion left a dead version: 120. The server's statistics count them
+  // within a second or so of the transactions.
+  for (int i = 0; i < 100 && !vacuumed; ++i) {
+    ASSERT_OK_AND_ASSIGN(vacuumed, queue().Tidy(100));
+    if (!vacuumed) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(vacuumed);
+  EXPECT_GE(Count("SELECT vacuum_count FROM pg_stat_user_tables WHERE relid = 'jobs'::regclass"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs WHERE state = 'done'"), 60);
 }
 
 TEST_P(QueueTest, StatsCountPerKind) {

@@ -148,6 +148,7 @@ void Worker::Start() {
   }
   threads_.emplace_back([this] { LeaseLoop(); });
   threads_.emplace_back([this] { HeartbeatLoop(); });
+  threads_.emplace_back([this] { TidyLoop(); });
   for (int i = 0; i < options_.concurrency; ++i) threads_.emplace_back([this] { ExecutorLoop(); });
 }
 
@@ -259,6 +260,23 @@ void Worker::HeartbeatLoop() {
       if (!s.ok() && s.code() != StatusCode::kAborted) {
         Log(LogLevel::kWarning, "job lease not extended", {{"job", id}, {"error", s.ToString()}});
       }
+    }
+    lock.lock();
+  }
+}
+
+void Worker::TidyLoop() {
+  if (db_.backend() != store::Backend::kPostgres) return;
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!leasing_done_) {
+    changed_.wait_for(lock, std::chrono::seconds(1), [this] { return leasing_done_; });
+    if (leasing_done_) break;
+    lock.unlock();
+    StatusOr<bool> vacuumed = queue_.Tidy();
+    if (!vacuumed.ok()) {
+      Log(LogLevel::kWarning, "jobs table not vacuumed", {{"error", vacuumed.status().ToString()}});
+    } else if (*vacuumed) {
+      Log(LogLevel::kDebug, "jobs table vacuumed", {});
     }
     lock.lock();
   }

@@ -116,6 +116,7 @@ class Worker {
   void LeaseLoop();
   void ExecutorLoop();
   void HeartbeatLoop();
+  void TidyLoop();
   void RunJob(const Job& job);
   Status EnqueueDueSchedules();
   // Logs a warning about a schedule that cannot run, once per schedule and reason.

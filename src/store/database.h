@@ -122,6 +122,12 @@ class Database {
   // violation -> kFailedPrecondition, conflicts after the last retry -> kAborted, a lost
   // connection -> kUnavailable, anything else -> kInternal.
   virtual Status Transact(TxMode mode, const std::function<Status(Transaction&)>& fn) = 0;
+
+  // Reclaims the row versions that updates and deletes left in `table` (a name from the schema)
+  // and the index entries that point at them, which PostgreSQL keeps until a VACUUM and scans
+  // walk over until then: runs VACUUM outside any transaction, or returns at once when another
+  // VACUUM holds the table (it does the same work). SQLite frees them as it goes: nothing to do.
+  virtual Status Vacuum(std::string_view table) = 0;
 };
 
 // Opens a database from a URL:

@@ -566,6 +566,15 @@ TEST(SqlTextTest, TellsScriptsFromSingleStatements) {
   EXPECT_TRUE(internal::HasMultipleStatements("SELECT 1;'a'"));
 }
 
+TEST(SqlTextTest, PlainTableNames) {
+  EXPECT_TRUE(internal::IsPlainTableName("jobs"));
+  EXPECT_TRUE(internal::IsPlainTableName("job_schedules2"));
+  for (const char* name : {"", "Jobs", "2jobs", "_jobs", "jobs; DROP TABLE jobs", "\"jobs\"",
+                           "public.jobs", "jobs "}) {
+    EXPECT_FALSE(internal::IsPlainTableName(name)) << name;
+  }
+}
+
 }  // namespace
 }  // namespace store
 }  // namespace bulwark

@@ -337,6 +337,25 @@ class PgDatabase final : public Database {
     });
   }
 
+  Status Vacuum(std::string_view table) override {
+    if (!internal::IsPlainTableName(table)) {
+      return InvalidArgumentError("not a table of the schema: " + std::string(table));
+    }
+    BW_ASSIGN_OR_RETURN(PgLease lease, pool_.Acquire());
+    PGconn* pg = lease->handle();
+    if (!lease->Idle()) {
+      lease.MarkBroken();
+      return UnavailableError("a pooled PostgreSQL connection was unusable");
+    }
+    PgResult result(PQexec(pg, ("VACUUM (SKIP_LOCKED) " + std::string(table)).c_str()));
+    if (!Succeeded(result.get())) {
+      PgError error = ErrorFrom(pg, result.get());
+      if (!lease->Idle()) lease.MarkBroken();
+      return error.status.WithPrefix("vacuuming " + std::string(table));
+    }
+    return OkStatus();
+  }
+
  private:
   static AttemptResult Attempt(PgLease& lease, const char* begin,
                                const std::function<Status(Transaction&)>& fn) {

@@ -358,6 +358,13 @@ class SqliteDatabase final : public Database {
     });
   }
 
+  Status Vacuum(std::string_view table) override {
+    if (!internal::IsPlainTableName(table)) {
+      return InvalidArgumentError("not a table of the schema: " + std::string(table));
+    }
+    return OkStatus();
+  }
+
  private:
   static AttemptResult Attempt(SqliteConnection& conn, std::string_view begin,
                                const std::function<Status(Transaction&)>& fn) {

@@ -1,5 +1,6 @@
 #include "store/internal/sql_text.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace bulwark::store::internal {
@@ -81,6 +82,13 @@ bool HasMultipleStatements(std::string_view sql) {
     ++i;
   }
   return false;
+}
+
+bool IsPlainTableName(std::string_view name) {
+  if (name.empty() || name.front() < 'a' || name.front() > 'z') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
 }
 
 }  // namespace bulwark::store::internal

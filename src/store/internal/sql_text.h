@@ -33,6 +33,10 @@ PlaceholderSql RewritePlaceholders(std::string_view sql);
 // A trailing `;` or a trailing comment does not count.
 bool HasMultipleStatements(std::string_view sql);
 
+// True when `name` can stand unquoted in a statement as a table of the schema: lowercase
+// letters, digits and underscores, starting with a letter.
+bool IsPlainTableName(std::string_view name);
+
 // Hashes std::string keys and std::string_view probes alike, so that a cache keyed by SQL text
 // can be searched without copying the text:
 //   std::unordered_map<std::string, Stmt, SqlTextHash, std::equal_to<>> cache;
