@@ -24,6 +24,11 @@ const std::vector<PolicyRule>& PolicyRules() {
       {kLedgerSign, "platform", {}, {}, {"admin"}},
       {kJobsRead, "platform", {}, {}, {"admin", "auditor"}},
       {kJobsRetry, "platform", {}, {}, {"admin"}},
+      {kReviewModelRegister, "org", {"admin"}, {}, {}},
+      {kReviewModelRead, "org", {"member"}, {}, {"program_office", "auditor"}},
+      {kReviewModelManage, "org", {"admin"}, {}, {}},
+      {kReviewProgram, "platform", {}, {}, {"program_office"}},
+      {kReviewKeyIssue, "usr", {}, {}, {}, /*self=*/true},
   };
   return kRules;
 }
@@ -46,11 +51,14 @@ std::vector<std::string_view> ImpliedRelations(std::string_view relation) {
 }
 
 bool IsDualControl(std::string_view object_type, std::string_view relation) {
-  return object_type == kPlatform && (relation == "admin" || relation == "auditor");
+  return object_type == kPlatform &&
+         (relation == "admin" || relation == "auditor" || relation == "program_office");
 }
 
 bool IsKnownRelation(std::string_view object_type, std::string_view relation) {
-  if (object_type == kPlatform) return relation == "admin" || relation == "auditor";
+  if (object_type == kPlatform) {
+    return relation == "admin" || relation == "auditor" || relation == "program_office";
+  }
   if (object_type == "org") return relation == "admin" || relation == "member";
   if (object_type == "usr") return relation == kParentRelation;
   return false;

@@ -34,6 +34,13 @@ inline constexpr std::string_view kLedgerRead = "ledger.read";  // every entry, 
 inline constexpr std::string_view kLedgerSign = "ledger.sign";  // a checkpoint on demand
 inline constexpr std::string_view kJobsRead = "jobs.read";      // the job queue's state
 inline constexpr std::string_view kJobsRetry = "jobs.retry";    // a dead job back in the queue
+// The pre-release review program (review/). Model actions are checked on the lab organization
+// that owns the model; the program office's on the platform.
+inline constexpr std::string_view kReviewModelRegister = "review.model.register";
+inline constexpr std::string_view kReviewModelRead = "review.model.read";
+inline constexpr std::string_view kReviewModelManage = "review.model.manage";
+inline constexpr std::string_view kReviewProgram = "review.program";
+inline constexpr std::string_view kReviewKeyIssue = "review.key.issue";  // one's own keys
 }  // namespace actions
 
 struct PolicyRule {

@@ -171,6 +171,108 @@ DROP INDEX jobs_ready;
 CREATE INDEX jobs_waiting ON jobs(priority DESC, run_at) WHERE state IN ('queued', 'failed');
 CREATE INDEX jobs_by_state ON jobs(state, created_at)
 )sql"},
+      {7, "the pre-release review program: models, versions, inquiries, windows, partners, keys",
+       R"sql(
+CREATE TABLE review_models (
+  id           TEXT PRIMARY KEY,
+  org_id       TEXT NOT NULL REFERENCES organizations(id),
+  name         TEXT NOT NULL,
+  description  TEXT NOT NULL,
+  created_at   BIGINT NOT NULL,
+  created_by   TEXT NOT NULL,
+  UNIQUE (org_id, name)
+);
+CREATE TABLE model_versions (
+  id                  TEXT PRIMARY KEY,
+  model_id            TEXT NOT NULL REFERENCES review_models(id),
+  version             TEXT NOT NULL,
+  provider            TEXT NOT NULL CHECK (provider IN ('openai', 'anthropic')),
+  base_url            TEXT NOT NULL,
+  upstream_model      TEXT NOT NULL,
+  status              TEXT NOT NULL CHECK (status IN ('in_development', 'under_review',
+                                                      'released', 'withdrawn')),
+  planned_release_at  BIGINT,
+  released_at         BIGINT,
+  created_at          BIGINT NOT NULL,
+  updated_at          BIGINT NOT NULL,
+  UNIQUE (model_id, version)
+);
+CREATE TABLE review_inquiries (
+  id            TEXT PRIMARY KEY,
+  version_id    TEXT NOT NULL REFERENCES model_versions(id),
+  org_id        TEXT NOT NULL REFERENCES organizations(id),
+  state         TEXT NOT NULL CHECK (state IN ('submitted', 'accepted', 'under_evaluation',
+                                               'answered', 'withdrawn')),
+  question      TEXT NOT NULL,
+  asked_at      BIGINT NOT NULL,
+  asked_by      TEXT NOT NULL,
+  accepted_at   BIGINT,
+  accepted_by   TEXT,
+  due_at        BIGINT,
+  answered_at   BIGINT,
+  answer        TEXT NOT NULL,
+  withdrawn_at  BIGINT,
+  updated_at    BIGINT NOT NULL
+);
+CREATE INDEX review_inquiries_by_org ON review_inquiries(org_id, asked_at);
+CREATE TABLE review_windows (
+  id              TEXT PRIMARY KEY,
+  version_id      TEXT NOT NULL REFERENCES model_versions(id),
+  org_id          TEXT NOT NULL REFERENCES organizations(id),
+  starts_at       BIGINT NOT NULL,
+  ends_at         BIGINT NOT NULL,
+  retain_content  BIGINT NOT NULL,
+  created_at      BIGINT NOT NULL,
+  created_by      TEXT NOT NULL,
+  closed_at       BIGINT,
+  close_reason    TEXT CHECK (close_reason IN ('ended', 'released', 'withdrawn')),
+  closed_by       TEXT,
+  -- At most 30 days (in microseconds) in total, whatever writes the row.
+  CHECK (ends_at > starts_at AND ends_at - starts_at <= 2592000000000),
+  CHECK ((closed_at IS NULL) = (close_reason IS NULL))
+);
+CREATE INDEX review_windows_by_version ON review_windows(version_id);
+CREATE INDEX review_windows_unclosed ON review_windows(ends_at) WHERE closed_at IS NULL;
+CREATE TABLE review_partners (
+  id                   TEXT PRIMARY KEY,
+  window_id            TEXT NOT NULL REFERENCES review_windows(id),
+  partner_org_id       TEXT NOT NULL REFERENCES organizations(id),
+  state                TEXT NOT NULL CHECK (state IN ('proposed', 'active', 'removed')),
+  requests_per_day     BIGINT NOT NULL,
+  tokens_per_day       BIGINT NOT NULL,
+  requests_per_minute  BIGINT NOT NULL,
+  proposed_by_party    TEXT NOT NULL CHECK (proposed_by_party IN ('lab', 'program_office')),
+  proposed_by          TEXT NOT NULL,
+  proposed_at          BIGINT NOT NULL,
+  concurred_by_party   TEXT CHECK (concurred_by_party IN ('lab', 'program_office')),
+  concurred_by         TEXT,
+  concurred_at         BIGINT,
+  removed_by           TEXT,
+  removed_at           BIGINT,
+  -- Separation of duties: the party that proposed a partner never concurs with it.
+  CHECK (concurred_by_party IS NULL OR concurred_by_party <> proposed_by_party),
+  CHECK (concurred_by IS NULL OR concurred_by <> proposed_by)
+);
+CREATE UNIQUE INDEX review_partners_one_per_window ON review_partners(window_id, partner_org_id)
+  WHERE state <> 'removed';
+CREATE INDEX review_partners_by_org ON review_partners(partner_org_id);
+CREATE TABLE gateway_keys (
+  id            TEXT PRIMARY KEY,
+  secret_hash   BYTEA NOT NULL UNIQUE,
+  user_id       TEXT NOT NULL REFERENCES users(id),
+  org_id        TEXT NOT NULL REFERENCES organizations(id),
+  grant_id      TEXT NOT NULL REFERENCES review_partners(id),
+  window_id     TEXT NOT NULL REFERENCES review_windows(id),
+  name          TEXT NOT NULL,
+  created_at    BIGINT NOT NULL,
+  expires_at    BIGINT NOT NULL,
+  revoked_at    BIGINT,
+  revoked_by    TEXT,
+  last_used_at  BIGINT
+);
+CREATE INDEX gateway_keys_by_user ON gateway_keys(user_id);
+CREATE INDEX gateway_keys_by_window ON gateway_keys(window_id)
+)sql"},
   };
   return kMigrations;
 }

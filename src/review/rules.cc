@@ -1,0 +1,225 @@
+#include "review/rules.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <utility>
+
+#include "base/time_format.h"
+
+namespace bulwark::review {
+namespace {
+
+template <typename E, size_t N>
+std::optional<E> ParseName(const std::array<std::pair<E, std::string_view>, N>& names,
+                           std::string_view name) {
+  for (const auto& [value, text] : names) {
+    if (text == name) return value;
+  }
+  return std::nullopt;
+}
+
+template <typename E, size_t N>
+std::string_view NameOf(const std::array<std::pair<E, std::string_view>, N>& names, E value) {
+  for (const auto& [v, text] : names) {
+    if (v == value) return text;
+  }
+  return names[0].second;
+}
+
+constexpr std::array<std::pair<VersionStatus, std::string_view>, 4> kVersionStatuses = {{
+    {VersionStatus::kInDevelopment, "in_development"},
+    {VersionStatus::kUnderReview, "under_review"},
+    {VersionStatus::kReleased, "released"},
+    {VersionStatus::kWithdrawn, "withdrawn"},
+}};
+
+constexpr std::array<std::pair<InquiryState, std::string_view>, 5> kInquiryStates = {{
+    {InquiryState::kSubmitted, "submitted"},
+    {InquiryState::kAccepted, "accepted"},
+    {InquiryState::kUnderEvaluation, "under_evaluation"},
+    {InquiryState::kAnswered, "answered"},
+    {InquiryState::kWithdrawn, "withdrawn"},
+}};
+
+constexpr std::array<std::pair<CloseReason, std::string_view>, 3> kCloseReasons = {{
+    {CloseReason::kEnded, "ended"},
+    {CloseReason::kReleased, "released"},
+    {CloseReason::kWithdrawn, "withdrawn"},
+}};
+
+constexpr std::array<std::pair<PartnerState, std::string_view>, 3> kPartnerStates = {{
+    {PartnerState::kProposed, "proposed"},
+    {PartnerState::kActive, "active"},
+    {PartnerState::kRemoved, "removed"},
+}};
+
+Status Rule(std::string_view rule, std::string message) {
+  return Status(StatusCode::kInvalidArgument, std::move(message), {{"rule", std::string(rule)}});
+}
+
+}  // namespace
+
+std::string_view VersionStatusName(VersionStatus status) {
+  return NameOf(kVersionStatuses, status);
+}
+std::optional<VersionStatus> ParseVersionStatus(std::string_view name) {
+  return ParseName(kVersionStatuses, name);
+}
+
+Status CheckVersionTransition(VersionStatus from, VersionStatus to) {
+  if (from == to) return OkStatus();
+  if (from == VersionStatus::kReleased || from == VersionStatus::kWithdrawn) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "the version is " + std::string(VersionStatusName(from)) +
+                      ", which is final; register a new version instead",
+                  {{"rule", "version_status_final"}});
+  }
+  return OkStatus();
+}
+
+std::string_view InquiryStateName(InquiryState state) { return NameOf(kInquiryStates, state); }
+std::optional<InquiryState> ParseInquiryState(std::string_view name) {
+  return ParseName(kInquiryStates, name);
+}
+
+Status CheckInquiryTransition(InquiryState from, InquiryState to) {
+  bool allowed = false;
+  switch (to) {
+    case InquiryState::kAccepted:
+      allowed = from == InquiryState::kSubmitted;
+      break;
+    case InquiryState::kUnderEvaluation:
+      allowed = from == InquiryState::kAccepted;
+      break;
+    case InquiryState::kAnswered:
+      allowed = from == InquiryState::kAccepted || from == InquiryState::kUnderEvaluation;
+      break;
+    case InquiryState::kWithdrawn:
+      allowed = from == InquiryState::kSubmitted || from == InquiryState::kAccepted ||
+                from == InquiryState::kUnderEvaluation;
+      break;
+    case InquiryState::kSubmitted:
+      allowed = false;
+      break;
+  }
+  if (allowed) return OkStatus();
+  return Status(StatusCode::kFailedPrecondition,
+                "an inquiry that is " + std::string(InquiryStateName(from)) + " cannot become " +
+                    std::string(InquiryStateName(to)),
+                {{"rule", "inquiry_transition"}});
+}
+
+std::string_view CloseReasonName(CloseReason reason) { return NameOf(kCloseReasons, reason); }
+std::optional<CloseReason> ParseCloseReason(std::string_view name) {
+  return ParseName(kCloseReasons, name);
+}
+
+std::string_view WindowStateName(WindowState state) {
+  switch (state) {
+    case WindowState::kScheduled:
+      return "scheduled";
+    case WindowState::kOpen:
+      return "open";
+    case WindowState::kClosed:
+      return "closed";
+  }
+  return "closed";
+}
+
+WindowState WindowStateAt(Time starts_at, Time ends_at, std::optional<Time> closed_at, Time now) {
+  if ((closed_at && *closed_at <= now) || now >= ends_at) return WindowState::kClosed;
+  if (now < starts_at) return WindowState::kScheduled;
+  return WindowState::kOpen;
+}
+
+Duration WindowSpan(Time starts_at, Time ends_at, std::optional<Time> closed_at) {
+  const Time end = closed_at ? std::min(*closed_at, ends_at) : ends_at;
+  return end > starts_at ? end - starts_at : Duration::zero();
+}
+
+namespace {
+
+Status CheckCap(Time starts_at, Time ends_at, Duration used, bool extension) {
+  if (ends_at - starts_at + used <= kMaxWindowLength) return OkStatus();
+  const Duration left = kMaxWindowLength - std::min(used, kMaxWindowLength);
+  std::string message = std::string("a model version gets at most 30 days of access in total") +
+                        (extension ? ", extensions included" : "") + ": from " +
+                        FormatRfc3339(starts_at) + " this window can end no later than " +
+                        FormatRfc3339(starts_at + left);
+  if (used > Duration::zero()) {
+    char days[32];
+    std::snprintf(days, sizeof days, "%.1f", std::chrono::duration<double>(used).count() / 86400);
+    message += " (its other windows used " + std::string(days) + " days)";
+  }
+  return Rule("window_at_most_30_days", message);
+}
+
+}  // namespace
+
+Status CheckNewWindow(Time starts_at, Time ends_at, Time now, Duration used) {
+  if (ends_at <= starts_at) {
+    return Rule("window_end_after_start", "a window must end after it starts (ends_at " +
+                                              FormatRfc3339(ends_at) + " is not after starts_at " +
+                                              FormatRfc3339(starts_at) + ")");
+  }
+  if (ends_at <= now) {
+    return Rule("window_in_the_future",
+                "a window must end in the future (ends_at " + FormatRfc3339(ends_at) + ")");
+  }
+  return CheckCap(starts_at, ends_at, used, false);
+}
+
+Status CheckExtension(Time starts_at, Time ends_at, Time new_ends_at, Duration used) {
+  if (new_ends_at <= ends_at) {
+    return Rule("extension_later", "an extension must move the end later than " +
+                                       FormatRfc3339(ends_at) + "; to end earlier, withdraw");
+  }
+  return CheckCap(starts_at, new_ends_at, used, true);
+}
+
+std::string_view PartnerStateName(PartnerState state) { return NameOf(kPartnerStates, state); }
+std::optional<PartnerState> ParsePartnerState(std::string_view name) {
+  return ParseName(kPartnerStates, name);
+}
+
+std::string_view PartyName(Party party) {
+  return party == Party::kLab ? "lab" : "program_office";
+}
+
+Status CheckConcurrence(PartnerState state, Party proposed_by, Party concurring) {
+  if (state != PartnerState::kProposed) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "the partner is " + std::string(PartnerStateName(state)) +
+                      "; only a proposed partner can be concurred with",
+                  {{"rule", "partner_transition"}});
+  }
+  if (proposed_by == concurring) {
+    return Status(StatusCode::kPermissionDenied,
+                  "separation of duties: the " + std::string(PartyName(proposed_by)) +
+                      " proposed this partner, so the other party must concur",
+                  {{"rule", "separation_of_duties"}});
+  }
+  return OkStatus();
+}
+
+Status CheckQuota(const Quota& quota) {
+  struct Limit {
+    const char* field;
+    int64_t value;
+    int64_t max;
+  };
+  for (const Limit& l : {Limit{"requests_per_day", quota.requests_per_day, 10000000},
+                         Limit{"tokens_per_day", quota.tokens_per_day, 10000000000},
+                         Limit{"requests_per_minute", quota.requests_per_minute, 100000}}) {
+    if (l.value < 1 || l.value > l.max) {
+      return Status(StatusCode::kInvalidArgument,
+                    std::string(l.field) + " must be from 1 to " + std::to_string(l.max),
+                    {{"field", l.field}});
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace bulwark::review

@@ -1,0 +1,88 @@
+// The pre-release review program's rules, in one place: the states of model versions,
+// inquiries, access windows and partner grants, which transitions each allows, and the window
+// rules with a time in them. Pure functions of their arguments and `now`; ReviewService
+// applies them inside its transactions, and docs/review.md draws them.
+//
+// Thread-safety: values and pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/clock.h"
+#include "base/status.h"
+
+namespace bulwark::review {
+
+// An access window never lasts longer than this in total, extensions included: the order's
+// "up to 30 days" of access before release. The database holds the same bound in a CHECK.
+inline constexpr Duration kMaxWindowLength = Days(30);
+
+// A model version's life. Marking it released (or withdrawn) ends its pre-release windows.
+enum class VersionStatus { kInDevelopment, kUnderReview, kReleased, kWithdrawn };
+std::string_view VersionStatusName(VersionStatus status);
+std::optional<VersionStatus> ParseVersionStatus(std::string_view name);
+// Released and withdrawn are final; any other change is allowed.
+Status CheckVersionTransition(VersionStatus from, VersionStatus to);
+
+// "Is my model covered?": submitted by the lab, accepted by the program office, then under
+// evaluation and answered (by the designation service), or withdrawn by the lab before it is
+// answered.
+enum class InquiryState { kSubmitted, kAccepted, kUnderEvaluation, kAnswered, kWithdrawn };
+std::string_view InquiryStateName(InquiryState state);
+std::optional<InquiryState> ParseInquiryState(std::string_view name);
+Status CheckInquiryTransition(InquiryState from, InquiryState to);
+// How long the program office has to answer once it accepted an inquiry, by default.
+inline constexpr Duration kInquiryAnswerTime = Days(30);
+
+// Why a window closed.
+enum class CloseReason { kEnded, kReleased, kWithdrawn };
+std::string_view CloseReasonName(CloseReason reason);
+std::optional<CloseReason> ParseCloseReason(std::string_view name);
+
+// A window's state at a moment: scheduled before it starts, open from starts_at until
+// ends_at, closed from then on, or from the moment it was closed early.
+enum class WindowState { kScheduled, kOpen, kClosed };
+std::string_view WindowStateName(WindowState state);
+WindowState WindowStateAt(Time starts_at, Time ends_at, std::optional<Time> closed_at, Time now);
+
+// The access a window gave or still gives: from its start to its end, or to the moment it was
+// closed early (nothing for a window withdrawn before it started).
+Duration WindowSpan(Time starts_at, Time ends_at, std::optional<Time> closed_at);
+
+// A new window's span: it ends after it starts and does not end in the past, and with
+// `used` (the spans of the version's other windows) it stays within kMaxWindowLength: the
+// 30 days are a version's in total. InvalidArgument naming the rule otherwise.
+Status CheckNewWindow(Time starts_at, Time ends_at, Time now, Duration used = Duration::zero());
+// Moving an open or scheduled window's end to `new_ends_at`: later than the current end, and
+// with `used` by the version's other windows still within kMaxWindowLength. InvalidArgument
+// naming the rule otherwise.
+Status CheckExtension(Time starts_at, Time ends_at, Time new_ends_at,
+                      Duration used = Duration::zero());
+
+// A trusted partner's grant on a window: proposed by one party (the lab or the program office),
+// active once the other party concurs, removed by either at any time.
+enum class PartnerState { kProposed, kActive, kRemoved };
+std::string_view PartnerStateName(PartnerState state);
+std::optional<PartnerState> ParsePartnerState(std::string_view name);
+
+// The two parties to a window.
+enum class Party { kLab, kProgramOffice };
+std::string_view PartyName(Party party);
+
+// Concurrence with a partner proposal: only the party that did not propose it may concur
+// (separation of duties), and only while it is proposed. PermissionDenied or
+// FailedPrecondition naming the rule otherwise.
+Status CheckConcurrence(PartnerState state, Party proposed_by, Party concurring);
+
+// Limits a grant sets on each gateway key of a partner.
+struct Quota {
+  int64_t requests_per_day = 1000;
+  int64_t tokens_per_day = 1000000;
+  int64_t requests_per_minute = 60;
+};
+// Each limit is at least 1 and at most a sane ceiling; InvalidArgument naming the field.
+Status CheckQuota(const Quota& quota);
+
+}  // namespace bulwark::review

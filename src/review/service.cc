@@ -1,0 +1,1166 @@
+#include "review/service.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "access/credentials.h"
+#include "access/policy.h"
+#include "base/ids.h"
+#include "base/log.h"
+#include "base/time_format.h"
+
+namespace bulwark::review {
+namespace {
+
+using access::Decision;
+using access::Principal;
+using store::Row;
+using store::Transaction;
+using store::TxMode;
+using store::Value;
+namespace actions = access::actions;
+
+// The denial of the operation running on this thread, recorded after its transaction rolled
+// back (see ReviewService::Run).
+thread_local std::optional<access::AuditRecord>* t_denial = nullptr;
+
+Value OptTime(const std::optional<Time>& t) {
+  return t ? Value(ToUnixMicros(*t)) : Value(std::monostate{});
+}
+std::optional<Time> ReadOptTime(const Row& row, size_t i) {
+  if (row.IsNull(i)) return std::nullopt;
+  return FromUnixMicros(row.Int(i));
+}
+std::optional<std::string> ReadOptText(const Row& row, size_t i) {
+  if (row.IsNull(i)) return std::nullopt;
+  return row.Text(i);
+}
+
+Status ValidateText(const std::string& value, std::string_view field, size_t min, size_t max) {
+  if (value.size() < min || value.size() > max) {
+    return Status(StatusCode::kInvalidArgument,
+                  std::string(field) + " must be " + std::to_string(min) + " to " +
+                      std::to_string(max) + " characters",
+                  {{"field", std::string(field)}});
+  }
+  for (unsigned char c : value) {
+    if (c < 0x20 && c != '\n' && c != '\t') {
+      return Status(StatusCode::kInvalidArgument,
+                    std::string(field) + " must not contain control characters",
+                    {{"field", std::string(field)}});
+    }
+  }
+  return OkStatus();
+}
+
+Status ValidateBaseUrl(const std::string& url) {
+  BW_RETURN_IF_ERROR(ValidateText(url, "base_url", 8, 2000));
+  const bool http = url.starts_with("http://"), https = url.starts_with("https://");
+  if ((!http && !https) || url.find_first_of(" \t\n?#") != std::string::npos ||
+      url.size() <= (https ? 8u : 7u)) {
+    return Status(StatusCode::kInvalidArgument,
+                  "base_url must be an http:// or https:// URL without a query, such as "
+                  "https://api.lab.example/v1",
+                  {{"field", "base_url"}});
+  }
+  return OkStatus();
+}
+
+// ---- rows ----
+
+constexpr std::string_view kModelColumns = "id, org_id, name, description, created_at";
+
+Model ReadModel(const Row& row) {
+  return {row.Text(0), row.Text(1), row.Text(2), row.Text(3), FromUnixMicros(row.Int(4))};
+}
+
+constexpr std::string_view kVersionColumns =
+    "v.id, v.model_id, m.org_id, v.version, v.provider, v.base_url, v.upstream_model, v.status, "
+    "v.planned_release_at, v.released_at, v.created_at, v.updated_at, "
+    "(SELECT COUNT(*) FROM secrets s WHERE s.owner_table = 'model_versions' AND s.owner_id = v.id "
+    "AND s.owner_column = 'credential')";
+constexpr std::string_view kVersionFrom =
+    " FROM model_versions v JOIN review_models m ON m.id = v.model_id ";
+
+ModelVersion ReadVersion(const Row& row) {
+  ModelVersion v;
+  v.id = row.Text(0);
+  v.model_id = row.Text(1);
+  v.org_id = row.Text(2);
+  v.version = row.Text(3);
+  v.provider = ParseProvider(row.Text(4)).value_or(Provider::kOpenAi);
+  v.base_url = row.Text(5);
+  v.upstream_model = row.Text(6);
+  v.status = ParseVersionStatus(row.Text(7)).value_or(VersionStatus::kInDevelopment);
+  v.planned_release_at = ReadOptTime(row, 8);
+  v.released_at = ReadOptTime(row, 9);
+  v.created_at = FromUnixMicros(row.Int(10));
+  v.updated_at = FromUnixMicros(row.Int(11));
+  v.has_credential = row.Int(12) > 0;
+  return v;
+}
+
+constexpr std::string_view kInquiryColumns =
+    "id, version_id, org_id, state, question, asked_at, asked_by, accepted_at, accepted_by, "
+    "due_at, answered_at, answer, withdrawn_at, updated_at";
+
+Inquiry ReadInquiry(const Row& row) {
+  Inquiry q;
+  q.id = row.Text(0);
+  q.version_id = row.Text(1);
+  q.org_id = row.Text(2);
+  q.state = ParseInquiryState(row.Text(3)).value_or(InquiryState::kSubmitted);
+  q.question = row.Text(4);
+  q.asked_at = FromUnixMicros(row.Int(5));
+  q.asked_by = row.Text(6);
+  q.accepted_at = ReadOptTime(row, 7);
+  q.accepted_by = ReadOptText(row, 8);
+  q.due_at = ReadOptTime(row, 9);
+  q.answered_at = ReadOptTime(row, 10);
+  q.answer = row.Text(11);
+  q.withdrawn_at = ReadOptTime(row, 12);
+  q.updated_at = FromUnixMicros(row.Int(13));
+  return q;
+}
+
+constexpr std::string_view kWindowColumns =
+    "id, version_id, org_id, starts_at, ends_at, retain_content, created_at, created_by, "
+    "closed_at, close_reason, closed_by";
+
+Window ReadWindow(const Row& row) {
+  Window w;
+  w.id = row.Text(0);
+  w.version_id = row.Text(1);
+  w.org_id = row.Text(2);
+  w.starts_at = FromUnixMicros(row.Int(3));
+  w.ends_at = FromUnixMicros(row.Int(4));
+  w.retain_content = row.Int(5) != 0;
+  w.created_at = FromUnixMicros(row.Int(6));
+  w.created_by = row.Text(7);
+  w.closed_at = ReadOptTime(row, 8);
+  if (!row.IsNull(9)) w.close_reason = ParseCloseReason(row.Text(9));
+  w.closed_by = ReadOptText(row, 10);
+  return w;
+}
+
+constexpr std::string_view kPartnerColumns =
+    "id, window_id, partner_org_id, state, requests_per_day, tokens_per_day, "
+    "requests_per_minute, proposed_by_party, proposed_by, proposed_at, concurred_by, "
+    "concurred_at, removed_by, removed_at";
+
+PartnerGrant ReadPartner(const Row& row) {
+  PartnerGrant g;
+  g.id = row.Text(0);
+  g.window_id = row.Text(1);
+  g.partner_org_id = row.Text(2);
+  g.state = ParsePartnerState(row.Text(3)).value_or(PartnerState::kRemoved);
+  g.quota = {row.Int(4), row.Int(5), row.Int(6)};
+  g.proposed_by_party = row.Text(7) == "lab" ? Party::kLab : Party::kProgramOffice;
+  g.proposed_by = row.Text(8);
+  g.proposed_at = FromUnixMicros(row.Int(9));
+  g.concurred_by = ReadOptText(row, 10);
+  g.concurred_at = ReadOptTime(row, 11);
+  g.removed_by = ReadOptText(row, 12);
+  g.removed_at = ReadOptTime(row, 13);
+  return g;
+}
+
+constexpr std::string_view kKeyColumns =
+    "k.id, k.user_id, k.org_id, k.grant_id, k.window_id, w.version_id, k.name, "
+    "p.requests_per_day, p.tokens_per_day, p.requests_per_minute, k.created_at, k.expires_at, "
+    "k.revoked_at, k.last_used_at";
+constexpr std::string_view kKeyFrom =
+    " FROM gateway_keys k JOIN review_windows w ON w.id = k.window_id "
+    "JOIN review_partners p ON p.id = k.grant_id ";
+
+GatewayKey ReadKey(const Row& row) {
+  GatewayKey k;
+  k.id = row.Text(0);
+  k.user_id = row.Text(1);
+  k.org_id = row.Text(2);
+  k.grant_id = row.Text(3);
+  k.window_id = row.Text(4);
+  k.version_id = row.Text(5);
+  k.name = row.Text(6);
+  k.quota = {row.Int(7), row.Int(8), row.Int(9)};
+  k.created_at = FromUnixMicros(row.Int(10));
+  k.expires_at = FromUnixMicros(row.Int(11));
+  k.revoked_at = ReadOptTime(row, 12);
+  k.last_used_at = ReadOptTime(row, 13);
+  return k;
+}
+
+StatusOr<Model> LoadModel(Transaction& tx, const std::string& id) {
+  BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                      tx.Query("SELECT " + std::string(kModelColumns) +
+                                   " FROM review_models WHERE id = ?",
+                               {id}));
+  if (rows.empty()) return NotFoundError("no model " + id);
+  return ReadModel(rows[0]);
+}
+
+StatusOr<ModelVersion> LoadVersion(Transaction& tx, const std::string& id) {
+  BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                      tx.Query("SELECT " + std::string(kVersionColumns) + std::string(kVersionFrom) +
+                                   "WHERE v.id = ?",
+                               {id}));
+  if (rows.empty()) return NotFoundError("no model version " + id);
+  return ReadVersion(rows[0]);
+}
+
+StatusOr<Inquiry> LoadInquiry(Transaction& tx, const std::string& id) {
+  BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                      tx.Query("SELECT " + std::string(kInquiryColumns) +
+                                   " FROM review_inquiries WHERE id = ?",
+                               {id}));
+  if (rows.empty()) return NotFoundError("no inquiry " + id);
+  return ReadInquiry(rows[0]);
+}
+
+StatusOr<Window> LoadWindow(Transaction& tx, const std::string& id) {
+  BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                      tx.Query("SELECT " + std::string(kWindowColumns) +
+                                   " FROM review_windows WHERE id = ?",
+                               {id}));
+  if (rows.empty()) return NotFoundError("no window " + id);
+  return ReadWindow(rows[0]);
+}
+
+StatusOr<PartnerGrant> LoadPartner(Transaction& tx, const std::string& id) {
+  BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                      tx.Query("SELECT " + std::string(kPartnerColumns) +
+                                   " FROM review_partners WHERE id = ?",
+                               {id}));
+  if (rows.empty()) return NotFoundError("no partner grant " + id);
+  return ReadPartner(rows[0]);
+}
+
+StatusOr<GatewayKey> LoadKey(Transaction& tx, const std::string& id) {
+  BW_ASSIGN_OR_RETURN(
+      store::ResultSet rows,
+      tx.Query("SELECT " + std::string(kKeyColumns) + std::string(kKeyFrom) + "WHERE k.id = ?",
+               {id}));
+  if (rows.empty()) return NotFoundError("no gateway key " + id);
+  return ReadKey(rows[0]);
+}
+
+// The time the version's windows other than `except` gave or still give.
+StatusOr<Duration> UsedByOtherWindows(Transaction& tx, const std::string& version_id,
+                                      const std::string& except) {
+  BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                      tx.Query("SELECT " + std::string(kWindowColumns) +
+                                   " FROM review_windows WHERE version_id = ? AND id <> ?",
+                               {version_id, except}));
+  Duration used = Duration::zero();
+  for (const Row& row : rows) {
+    Window w = ReadWindow(row);
+    used += WindowSpan(w.starts_at, w.ends_at, w.closed_at);
+  }
+  return used;
+}
+
+}  // namespace
+
+std::string_view ProviderName(Provider provider) {
+  return provider == Provider::kAnthropic ? "anthropic" : "openai";
+}
+
+std::optional<Provider> ParseProvider(std::string_view name) {
+  if (name == "openai") return Provider::kOpenAi;
+  if (name == "anthropic") return Provider::kAnthropic;
+  return std::nullopt;
+}
+
+ReviewService::ReviewService(store::Database& db, const Clock& clock,
+                             const secrets::SecretStore& secrets, access::AuditTrail* audit,
+                             Random& random)
+    : db_(db), clock_(clock), secrets_(secrets), audit_(audit), random_(random) {}
+
+Status ReviewService::Run(TxMode mode, const std::function<Status(Transaction&)>& fn) {
+  std::optional<access::AuditRecord> denial;
+  std::optional<access::AuditRecord>* outer = t_denial;
+  t_denial = &denial;
+  Status s = db_.Transact(mode, fn);
+  t_denial = outer;
+  if (!s.ok() && denial && audit_ != nullptr) {
+    Status recorded =
+        db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) { return audit_->Record(tx, *denial); });
+    if (!recorded.ok()) {
+      Log(LogLevel::kError, "could not record a denial in the audit trail",
+          {{"action", denial->action}, {"object", denial->object}, {"error", recorded.ToString()}});
+    }
+  }
+  return s;
+}
+
+StatusOr<bool> ReviewService::Allowed(Transaction& tx, const Principal& actor,
+                                      std::string_view action, std::string_view object) {
+  BW_ASSIGN_OR_RETURN(Decision d, authorizer_.Check(tx, actor, action, object, clock_.Now()));
+  return d.allowed;
+}
+
+StatusOr<Decision> ReviewService::Require(Transaction& tx, const Principal& actor,
+                                          std::string_view action, std::string_view object,
+                                          const std::string& audited_object,
+                                          const std::string& missing) {
+  BW_ASSIGN_OR_RETURN(Decision d, authorizer_.Check(tx, actor, action, object, clock_.Now()));
+  if (d.allowed) return d;
+  if (t_denial != nullptr) {
+    *t_denial = access::AuditRecord{actor, std::string(action), audited_object, false, {}};
+  }
+  if (!missing.empty() && access::ObjectType(object) == "org") {
+    BW_ASSIGN_OR_RETURN(bool visible, Allowed(tx, actor, actions::kReviewModelRead, object));
+    if (!visible) return NotFoundError("no " + missing);
+  }
+  return Status(StatusCode::kPermissionDenied, d.reason, {{"action", std::string(action)}});
+}
+
+Status ReviewService::Audit(Transaction& tx, const Principal& actor, std::string_view action,
+                            const std::string& object, std::vector<std::string> grants) {
+  if (audit_ == nullptr) return OkStatus();
+  return audit_->Record(tx, {actor, std::string(action), object, true, std::move(grants)});
+}
+
+StatusOr<std::pair<Party, Decision>> ReviewService::PartyOf(Transaction& tx, const Principal& actor,
+                                                            const std::string& lab_org_id,
+                                                            const std::string& object) {
+  const Time now = clock_.Now();
+  BW_ASSIGN_OR_RETURN(Decision lab,
+                      authorizer_.Check(tx, actor, actions::kReviewModelManage, lab_org_id, now));
+  if (lab.allowed) return std::make_pair(Party::kLab, lab);
+  BW_ASSIGN_OR_RETURN(Decision office, authorizer_.Check(tx, actor, actions::kReviewProgram,
+                                                         access::kPlatform, now));
+  if (office.allowed) return std::make_pair(Party::kProgramOffice, office);
+  if (t_denial != nullptr) {
+    *t_denial = access::AuditRecord{actor, std::string(actions::kReviewProgram), object, false, {}};
+  }
+  BW_ASSIGN_OR_RETURN(bool visible, Allowed(tx, actor, actions::kReviewModelRead, lab_org_id));
+  if (!visible) return NotFoundError("no " + object);
+  return Status(StatusCode::kPermissionDenied,
+                "only the lab's administrators and the program office act on a window's partners",
+                {{"action", std::string(actions::kReviewProgram)}});
+}
+
+// ---- models and versions ----
+
+StatusOr<Model> ReviewService::RegisterModel(const Principal& actor, const std::string& org_id,
+                                             const std::string& name,
+                                             const std::string& description) {
+  BW_RETURN_IF_ERROR(ValidateText(name, "name", 1, 200));
+  BW_RETURN_IF_ERROR(ValidateText(description, "description", 0, 4000));
+  Model model;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    const Time now = clock_.Now();
+    BW_ASSIGN_OR_RETURN(Decision d, Require(tx, actor, actions::kReviewModelRegister, org_id,
+                                            org_id, "organization " + org_id));
+    BW_ASSIGN_OR_RETURN(store::ResultSet org,
+                        tx.Query("SELECT kind FROM organizations WHERE id = ?", {org_id}));
+    if (org.empty()) return NotFoundError("no organization " + org_id);
+    if (org[0].Text(0) != "lab") {
+      return Status(StatusCode::kFailedPrecondition,
+                    "only a lab registers models; organization " + org_id + " is a " +
+                        org[0].Text(0),
+                    {{"rule", "lab_registers_models"}});
+    }
+    model = {NewId("mdl", random_), org_id, name, description, now};
+    Status insert = tx.Execute(
+                          "INSERT INTO review_models (id, org_id, name, description, created_at, "
+                          "created_by) VALUES (?,?,?,?,?,?)",
+                          {model.id, org_id, name, description, ToUnixMicros(now), actor.user_id})
+                        .status();
+    if (insert.code() == StatusCode::kAlreadyExists) {
+      return Status(StatusCode::kAlreadyExists, "the lab already has a model named '" + name + "'",
+                    {{"field", "name"}});
+    }
+    BW_RETURN_IF_ERROR(insert);
+    return Audit(tx, actor, "review.model.register", model.id, d.grants);
+  });
+  if (!s.ok()) return s;
+  return model;
+}
+
+StatusOr<Model> ReviewService::GetModel(const Principal& actor, const std::string& model_id) {
+  Model model;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(model, LoadModel(tx, model_id));
+    return Require(tx, actor, actions::kReviewModelRead, model.org_id, model.id,
+                   "model " + model_id)
+        .status();
+  });
+  if (!s.ok()) return s;
+  return model;
+}
+
+StatusOr<std::vector<Model>> ReviewService::ListModels(const Principal& actor) {
+  std::vector<Model> models;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    models.clear();
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query("SELECT " + std::string(kModelColumns) +
+                                 " FROM review_models ORDER BY org_id, name"));
+    std::map<std::string, bool> readable;
+    for (const Row& row : rows) {
+      Model m = ReadModel(row);
+      auto it = readable.find(m.org_id);
+      if (it == readable.end()) {
+        BW_ASSIGN_OR_RETURN(bool ok, Allowed(tx, actor, actions::kReviewModelRead, m.org_id));
+        it = readable.emplace(m.org_id, ok).first;
+      }
+      if (it->second) models.push_back(std::move(m));
+    }
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return models;
+}
+
+StatusOr<ModelVersion> ReviewService::AddVersion(const Principal& actor,
+                                                 const std::string& model_id,
+                                                 const NewVersion& spec) {
+  BW_RETURN_IF_ERROR(ValidateText(spec.version, "version", 1, 100));
+  BW_RETURN_IF_ERROR(ValidateBaseUrl(spec.base_url));
+  BW_RETURN_IF_ERROR(ValidateText(spec.upstream_model, "upstream_model", 1, 200));
+  BW_RETURN_IF_ERROR(ValidateText(spec.credential, "credential", 1, 8000));
+  ModelVersion version;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    const Time now = clock_.Now();
+    BW_ASSIGN_OR_RETURN(Model model, LoadModel(tx, model_id));
+    BW_ASSIGN_OR_RETURN(Decision d, Require(tx, actor, actions::kReviewModelManage, model.org_id,
+                                            model.id, "model " + model_id));
+    const std::string id = NewId("mdv", random_);
+    Status insert =
+        tx.Execute(
+              "INSERT INTO model_versions (id, model_id, version, provider, base_url, "
+              "upstream_model, status, planned_release_at, released_at, created_at, updated_at) "
+              "VALUES (?,?,?,?,?,?,'in_development',?,NULL,?,?)",
+              {id, model.id, spec.version, std::string(ProviderName(spec.provider)), spec.base_url,
+               spec.upstream_model, OptTime(spec.planned_release_at), ToUnixMicros(now),
+               ToUnixMicros(now)})
+            .status();
+    if (insert.code() == StatusCode::kAlreadyExists) {
+      return Status(StatusCode::kAlreadyExists,
+                    "model " + model.id + " already has a version '" + spec.version + "'",
+                    {{"field", "version"}});
+    }
+    BW_RETURN_IF_ERROR(insert);
+    BW_RETURN_IF_ERROR(secrets_.Put(tx, {"model_versions", id, "credential"}, spec.credential));
+    BW_ASSIGN_OR_RETURN(version, LoadVersion(tx, id));
+    return Audit(tx, actor, "review.version.add", id, d.grants);
+  });
+  if (!s.ok()) return s;
+  return version;
+}
+
+StatusOr<ModelVersion> ReviewService::GetVersion(const Principal& actor,
+                                                 const std::string& version_id) {
+  ModelVersion version;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(version, LoadVersion(tx, version_id));
+    return Require(tx, actor, actions::kReviewModelRead, version.org_id, version.id,
+                   "model version " + version_id)
+        .status();
+  });
+  if (!s.ok()) return s;
+  return version;
+}
+
+StatusOr<std::vector<ModelVersion>> ReviewService::ListVersions(const Principal& actor,
+                                                                const std::string& model_id) {
+  std::vector<ModelVersion> versions;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    versions.clear();
+    BW_ASSIGN_OR_RETURN(Model model, LoadModel(tx, model_id));
+    BW_RETURN_IF_ERROR(Require(tx, actor, actions::kReviewModelRead, model.org_id, model.id,
+                               "model " + model_id)
+                           .status());
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query("SELECT " + std::string(kVersionColumns) +
+                                     std::string(kVersionFrom) +
+                                     "WHERE v.model_id = ? ORDER BY v.created_at, v.id",
+                                 {model_id}));
+    for (const Row& row : rows) versions.push_back(ReadVersion(row));
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return versions;
+}
+
+Status ReviewService::CloseWindow(Transaction& tx, const Principal& actor, const Window& window,
+                                  CloseReason reason, Time at) {
+  const std::string by = actor.user_id.empty() ? "system" : actor.user_id;
+  BW_ASSIGN_OR_RETURN(int64_t changed,
+                      tx.Execute("UPDATE review_windows SET closed_at = ?, close_reason = ?, "
+                                 "closed_by = ? WHERE id = ? AND closed_at IS NULL",
+                                 {ToUnixMicros(at), std::string(CloseReasonName(reason)), by,
+                                  window.id}));
+  if (changed == 0) return OkStatus();  // closed meanwhile
+  BW_RETURN_IF_ERROR(tx.Execute("UPDATE gateway_keys SET revoked_at = ?, revoked_by = ? "
+                                "WHERE window_id = ? AND revoked_at IS NULL",
+                                {ToUnixMicros(at), by, window.id})
+                         .status());
+  const std::string action = reason == CloseReason::kWithdrawn  ? "review.window.withdraw"
+                             : reason == CloseReason::kReleased ? "review.window.close_on_release"
+                                                                : "review.window.end";
+  return Audit(tx, actor, action, window.id, {});
+}
+
+StatusOr<ModelVersion> ReviewService::SetVersionStatus(const Principal& actor,
+                                                       const std::string& version_id,
+                                                       VersionStatus status) {
+  ModelVersion version;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    const Time now = clock_.Now();
+    BW_ASSIGN_OR_RETURN(version, LoadVersion(tx, version_id));
+    BW_ASSIGN_OR_RETURN(Decision d, Require(tx, actor, actions::kReviewModelManage, version.org_id,
+                                            version.id, "model version " + version_id));
+    BW_RETURN_IF_ERROR(CheckVersionTransition(version.status, status));
+    if (status == version.status) return OkStatus();
+    const bool released = status == VersionStatus::kReleased;
+    BW_RETURN_IF_ERROR(tx.Execute("UPDATE model_versions SET status = ?, released_at = ?, "
+                                  "updated_at = ? WHERE id = ?",
+                                  {std::string(VersionStatusName(status)),
+                                   released ? Value(ToUnixMicros(now)) : Value(std::monostate{}),
+                                   ToUnixMicros(now), version.id})
+                           .status());
+    BW_RETURN_IF_ERROR(
+        Audit(tx, actor, "review.version." + std::string(VersionStatusName(status)), version.id,
+              d.grants));
+    if (status == VersionStatus::kReleased || status == VersionStatus::kWithdrawn) {
+      // Pre-release access ends with the pre-release.
+      BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                          tx.Query("SELECT " + std::string(kWindowColumns) +
+                                       " FROM review_windows WHERE version_id = ? AND "
+                                       "closed_at IS NULL",
+                                   {version.id}));
+      for (const Row& row : rows) {
+        Window w = ReadWindow(row);
+        if (w.StateAt(now) == WindowState::kClosed) continue;  // ended; the sweep records it
+        BW_RETURN_IF_ERROR(CloseWindow(tx, actor, w,
+                                       released ? CloseReason::kReleased : CloseReason::kWithdrawn,
+                                       now));
+      }
+    }
+    BW_ASSIGN_OR_RETURN(version, LoadVersion(tx, version_id));
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return version;
+}
+
+Status ReviewService::ReplaceCredential(const Principal& actor, const std::string& version_id,
+                                        const std::string& credential) {
+  BW_RETURN_IF_ERROR(ValidateText(credential, "credential", 1, 8000));
+  return Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(ModelVersion version, LoadVersion(tx, version_id));
+    BW_ASSIGN_OR_RETURN(Decision d, Require(tx, actor, actions::kReviewModelManage, version.org_id,
+                                            version.id, "model version " + version_id));
+    BW_RETURN_IF_ERROR(secrets_.Put(tx, {"model_versions", version.id, "credential"}, credential));
+    BW_RETURN_IF_ERROR(tx.Execute("UPDATE model_versions SET updated_at = ? WHERE id = ?",
+                                  {ToUnixMicros(clock_.Now()), version.id})
+                           .status());
+    return Audit(tx, actor, "review.version.credential", version.id, d.grants);
+  });
+}
+
+// ---- inquiries ----
+
+StatusOr<Inquiry> ReviewService::SubmitInquiry(const Principal& actor,
+                                               const std::string& version_id,
+                                               const std::string& question) {
+  BW_RETURN_IF_ERROR(ValidateText(question, "question", 0, 4000));
+  Inquiry inquiry;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    const Time now = clock_.Now();
+    BW_ASSIGN_OR_RETURN(ModelVersion version, LoadVersion(tx, version_id));
+    BW_ASSIGN_OR_RETURN(Decision d, Require(tx, actor, actions::kReviewModelManage, version.org_id,
+                                            version.id, "model version " + version_id));
+    if (version.status == VersionStatus::kReleased || version.status == VersionStatus::kWithdrawn) {
+      return Status(StatusCode::kFailedPrecondition,
+                    "the version is " + std::string(VersionStatusName(version.status)) +
+                        "; inquiries are about versions not yet released",
+                    {{"rule", "inquiry_before_release"}});
+    }
+    BW_ASSIGN_OR_RETURN(
+        store::ResultSet open,
+        tx.Query("SELECT id FROM review_inquiries WHERE version_id = ? AND state IN "
+                 "('submitted', 'accepted', 'under_evaluation')",
+                 {version.id}));
+    if (!open.empty()) {
+      return Status(StatusCode::kAlreadyExists,
+                    "inquiry " + open[0].Text(0) + " about this version is still open",
+                    {{"inquiry_id", open[0].Text(0)}});
+    }
+    const std::string id = NewId("inq", random_);
+    BW_RETURN_IF_ERROR(tx.Execute("INSERT INTO review_inquiries (id, version_id, org_id, state, "
+                                  "question, asked_at, asked_by, answer, updated_at) VALUES "
+                                  "(?,?,?,'submitted',?,?,?,'',?)",
+                                  {id, version.id, version.org_id, question, ToUnixMicros(now),
+                                   actor.user_id, ToUnixMicros(now)})
+                           .status());
+    BW_ASSIGN_OR_RETURN(inquiry, LoadInquiry(tx, id));
+    return Audit(tx, actor, "review.inquiry.submit", id, d.grants);
+  });
+  if (!s.ok()) return s;
+  return inquiry;
+}
+
+StatusOr<Inquiry> ReviewService::AcceptInquiry(const Principal& actor,
+                                               const std::string& inquiry_id,
+                                               std::optional<Time> due_at) {
+  Inquiry inquiry;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    const Time now = clock_.Now();
+    BW_ASSIGN_OR_RETURN(inquiry, LoadInquiry(tx, inquiry_id));
+    BW_ASSIGN_OR_RETURN(bool visible,
+                        Allowed(tx, actor, actions::kReviewModelRead, inquiry.org_id));
+    if (!visible) return NotFoundError("no inquiry " + inquiry_id);
+    BW_ASSIGN_OR_RETURN(Decision d, Require(tx, actor, actions::kReviewProgram, access::kPlatform,
+                                            inquiry.id));
+    BW_RETURN_IF_ERROR(CheckInquiryTransition(inquiry.state, InquiryState::kAccepted));
+    const Time due = due_at.value_or(now + kInquiryAnswerTime);
+    if (due <= now) {
+      return Status(StatusCode::kInvalidArgument, "due_at must be in the future",
+                    {{"field", "due_at"}});
+    }
+    BW_RETURN_IF_ERROR(tx.Execute("UPDATE review_inquiries SET state = 'accepted', accepted_at = "
+                                  "?, accepted_by = ?, due_at = ?, updated_at = ? WHERE id = ?",
+                                  {ToUnixMicros(now), actor.user_id, ToUnixMicros(due),
+                                   ToUnixMicros(now), inquiry.id})
+                           .status());
+    BW_ASSIGN_OR_RETURN(inquiry, LoadInquiry(tx, inquiry_id));
+    return Audit(tx, actor, "review.inquiry.accept", inquiry.id, d.grants);
+  });
+  if (!s.ok()) return s;
+  return inquiry;
+}
+
+StatusOr<Inquiry> ReviewService::WithdrawInquiry(const Principal& actor,
+                                                 const std::string& inquiry_id) {
+  Inquiry inquiry;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    const Time now = clock_.Now();
+    BW_ASSIGN_OR_RETURN(inquiry, LoadInquiry(tx, inquiry_id));
+    BW_ASSIGN_OR_RETURN(Decision d, Require(tx, actor, actions::kReviewModelManage, inquiry.org_id,
+                                            inquiry.id, "inquiry " + inquiry_id));
+    BW_RETURN_IF_ERROR(CheckInquiryTransition(inquiry.state, InquiryState::kWithdrawn));
+    BW_RETURN_IF_ERROR(tx.Execute("UPDATE review_inquiries SET state = 'withdrawn', "
+                                  "withdrawn_at = ?, updated_at = ? WHERE id = ?",
+                                  {ToUnixMicros(now), ToUnixMicros(now), inquiry.id})
+                           .status());
+    BW_ASSIGN_OR_RETURN(inquiry, LoadInquiry(tx, inquiry_id));
+    return Audit(tx, actor, "review.inquiry.withdraw", inquiry.id, d.grants);
+  });
+  if (!s.ok()) return s;
+  return inquiry;
+}
+
+StatusOr<Inquiry> ReviewService::GetInquiry(const Principal& actor,
+                                            const std::string& inquiry_id) {
+  Inquiry inquiry;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(inquiry, LoadInquiry(tx, inquiry_id));
+    return Require(tx, actor, actions::kReviewModelRead, inquiry.org_id, inquiry.id,
+                   "inquiry " + inquiry_id)
+        .status();
+  });
+  if (!s.ok()) return s;
+  return inquiry;
+}
+
+StatusOr<std::vector<Inquiry>> ReviewService::ListInquiries(const Principal& actor) {
+  std::vector<Inquiry> inquiries;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    inquiries.clear();
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query("SELECT " + std::string(kInquiryColumns) +
+                                 " FROM review_inquiries ORDER BY asked_at DESC, id"));
+    std::map<std::string, bool> readable;
+    for (const Row& row : rows) {
+      Inquiry q = ReadInquiry(row);
+      auto it = readable.find(q.org_id);
+      if (it == readable.end()) {
+        BW_ASSIGN_OR_RETURN(bool ok, Allowed(tx, actor, actions::kReviewModelRead, q.org_id));
+        it = readable.emplace(q.org_id, ok).first;
+      }
+      if (it->second) inquiries.push_back(std::move(q));
+    }
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return inquiries;
+}
+
+// ---- windows ----
+
+StatusOr<Window> ReviewService::OpenWindow(const Principal& actor, const std::string& version_id,
+                                           const NewWindow& spec) {
+  Window window;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    const Time now = clock_.Now();
+    BW_ASSIGN_OR_RETURN(ModelVersion version, LoadVersion(tx, version_id));
+    BW_ASSIGN_OR_RETURN(Decision d, Require(tx, actor, actions::kReviewModelManage, version.org_id,
+                                            version.id, "model version " + version_id));
+    if (version.status == VersionStatus::kReleased || version.status == VersionStatus::kWithdrawn) {
+      return Status(StatusCode::kFailedPrecondition,
+                    "the version is " + std::string(VersionStatusName(version.status)) +
+                        "; access windows are for versions not yet released",
+                    {{"rule", "window_before_release"}});
+    }
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query("SELECT " + std::string(kWindowColumns) +
+                                     " FROM review_windows WHERE version_id = ?",
+                                 {version.id}));
+    Duration used = Duration::zero();
+    for (const Row& row : rows) {
+      Window other = ReadWindow(row);
+      if (other.StateAt(now) != WindowState::kClosed) {
+        return Status(StatusCode::kFailedPrecondition,
+                      "window " + other.id +
+                          " of this version is not closed yet; extend it rather than open another",
+                      {{"rule", "one_window_at_a_time"}, {"window_id", other.id}});
+      }
+      used += WindowSpan(other.starts_at, other.ends_at, other.closed_at);
+    }
+    BW_RETURN_IF_ERROR(CheckNewWindow(spec.starts_at, spec.ends_at, now, used));
+    window = {NewId("win", random_), version.id, version.org_id, spec.starts_at, spec.ends_at,
+              spec.retain_content, now, actor.user_id, std::nullopt, std::nullopt, std::nullopt};
+    BW_RETURN_IF_ERROR(tx.Execute("INSERT INTO review_windows (id, version_id, org_id, starts_at, "
+                                  "ends_at, retain_content, created_at, created_by) VALUES "
+                                  "(?,?,?,?,?,?,?,?)",
+                                  {window.id, window.version_id, window.org_id,
+                                   ToUnixMicros(window.starts_at), ToUnixMicros(window.ends_at),
+                                   int64_t{window.retain_content ? 1 : 0}, ToUnixMicros(now),
+                                   actor.user_id})
+                           .status());
+    return Audit(tx, actor, "review.window.open", window.id, d.grants);
+  });
+  if (!s.ok()) return s;
+  return window;
+}
+
+StatusOr<Window> ReviewService::ExtendWindow(const Principal& actor, const std::string& window_id,
+                                             Time new_ends_at) {
+  Window window;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    const Time now = clock_.Now();
+    BW_ASSIGN_OR_RETURN(window, LoadWindow(tx, window_id));
+    BW_ASSIGN_OR_RETURN(Decision d, Require(tx, actor, actions::kReviewModelManage, window.org_id,
+                                            window.id, "window " + window_id));
+    if (window.StateAt(now) == WindowState::kClosed) {
+      return Status(StatusCode::kFailedPrecondition,
+                    "the window is closed; open a new one (within the version's 30 days)",
+                    {{"rule", "extend_open_window"}});
+    }
+    BW_ASSIGN_OR_RETURN(Duration used, UsedByOtherWindows(tx, window.version_id, window.id));
+    BW_RETURN_IF_ERROR(CheckExtension(window.starts_at, window.ends_at, new_ends_at, used));
+    BW_RETURN_IF_ERROR(tx.Execute("UPDATE review_windows SET ends_at = ? WHERE id = ? AND "
+                                  "closed_at IS NULL",
+                                  {ToUnixMicros(new_ends_at), window.id})
+                           .status());
+    // Keys that were to expire with the window now expire with it at its new end.
+    BW_RETURN_IF_ERROR(tx.Execute("UPDATE gateway_keys SET expires_at = ? WHERE window_id = ? "
+                                  "AND expires_at = ? AND revoked_at IS NULL",
+                                  {ToUnixMicros(new_ends_at), window.id,
+                                   ToUnixMicros(window.ends_at)})
+                           .status());
+    BW_ASSIGN_OR_RETURN(window, LoadWindow(tx, window_id));
+    return Audit(tx, actor, "review.window.extend", window.id, d.grants);
+  });
+  if (!s.ok()) return s;
+  return window;
+}
+
+StatusOr<Window> ReviewService::WithdrawWindow(const Principal& actor,
+                                               const std::string& window_id) {
+  Window window;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    const Time now = clock_.Now();
+    BW_ASSIGN_OR_RETURN(window, LoadWindow(tx, window_id));
+    BW_RETURN_IF_ERROR(Require(tx, actor, actions::kReviewModelManage, window.org_id, window.id,
+                               "window " + window_id)
+                           .status());
+    if (window.StateAt(now) == WindowState::kClosed) {
+      return Status(StatusCode::kFailedPrecondition, "the window is already closed",
+                    {{"rule", "withdraw_open_window"}});
+    }
+    BW_RETURN_IF_ERROR(CloseWindow(tx, actor, window, CloseReason::kWithdrawn, now));
+    BW_ASSIGN_OR_RETURN(window, LoadWindow(tx, window_id));
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return window;
+}
+
+StatusOr<Window> ReviewService::GetWindow(const Principal& actor, const std::string& window_id) {
+  Window window;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(window, LoadWindow(tx, window_id));
+    BW_ASSIGN_OR_RETURN(bool readable,
+                        Allowed(tx, actor, actions::kReviewModelRead, window.org_id));
+    if (readable) return OkStatus();
+    // A partner sees the windows its organization has a grant on.
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query("SELECT id FROM review_partners WHERE window_id = ? AND "
+                                 "partner_org_id = ? AND state <> 'removed'",
+                                 {window.id, actor.org_id}));
+    if (rows.empty()) return NotFoundError("no window " + window_id);
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return window;
+}
+
+StatusOr<std::vector<Window>> ReviewService::ListWindows(const Principal& actor) {
+  std::vector<Window> windows;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    windows.clear();
+    BW_ASSIGN_OR_RETURN(store::ResultSet partnered,
+                        tx.Query("SELECT window_id FROM review_partners WHERE partner_org_id = ? "
+                                 "AND state <> 'removed'",
+                                 {actor.org_id}));
+    std::set<std::string> partner_windows;
+    for (const Row& row : partnered) partner_windows.insert(row.Text(0));
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query("SELECT " + std::string(kWindowColumns) +
+                                 " FROM review_windows ORDER BY starts_at DESC, id"));
+    std::map<std::string, bool> readable;
+    for (const Row& row : rows) {
+      Window w = ReadWindow(row);
+      auto it = readable.find(w.org_id);
+      if (it == readable.end()) {
+        BW_ASSIGN_OR_RETURN(bool ok, Allowed(tx, actor, actions::kReviewModelRead, w.org_id));
+        it = readable.emplace(w.org_id, ok).first;
+      }
+      if (it->second || partner_windows.count(w.id) != 0) windows.push_back(std::move(w));
+    }
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return windows;
+}
+
+// ---- partners ----
+
+StatusOr<PartnerGrant> ReviewService::ProposePartner(const Principal& actor,
+                                                     const std::string& window_id,
+                                                     const std::string& partner_org_id,
+                                                     const Quota& quota) {
+  BW_RETURN_IF_ERROR(CheckQuota(quota));
+  PartnerGrant grant;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    const Time now = clock_.Now();
+    BW_ASSIGN_OR_RETURN(Window window, LoadWindow(tx, window_id));
+    BW_ASSIGN_OR_RETURN(auto party, PartyOf(tx, actor, window.org_id, "window " + window_id));
+    if (window.StateAt(now) == WindowState::kClosed) {
+      return Status(StatusCode::kFailedPrecondition, "the window is closed",
+                    {{"rule", "partners_of_open_window"}});
+    }
+    BW_ASSIGN_OR_RETURN(store::ResultSet org,
+                        tx.Query("SELECT kind FROM organizations WHERE id = ?", {partner_org_id}));
+    if (org.empty()) {
+      return Status(StatusCode::kNotFound, "no organization " + partner_org_id,
+                    {{"field", "partner_org_id"}});
+    }
+    const std::string kind = org[0].Text(0);
+    if (kind == "lab" || kind == "program_office" || partner_org_id == window.org_id) {
+      return Status(StatusCode::kInvalidArgument,
+                    "a trusted partner is an agency, an operator, a partner or a clearinghouse; "
+                    "organization " +
+                        partner_org_id + " is a " + kind,
+                    {{"field", "partner_org_id"}, {"rule", "partner_kind"}});
+    }
+    grant.id = NewId("wpt", random_);
+    grant.window_id = window.id;
+    grant.partner_org_id = partner_org_id;
+    grant.state = PartnerState::kProposed;
+    grant.quota = quota;
+    grant.proposed_by_party = party.first;
+    grant.proposed_by = actor.user_id;
+    grant.proposed_at = now;
+    Status insert =
+        tx.Execute(
+              "INSERT INTO review_partners (id, window_id, partner_org_id, state, "
+              "requests_per_day, tokens_per_day, requests_per_minute, proposed_by_party, "
+              "proposed_by, proposed_at) VALUES (?,?,?,'proposed',?,?,?,?,?,?)",
+              {grant.id, grant.window_id, grant.partner_org_id, quota.requests_per_day,
+               quota.tokens_per_day, quota.requests_per_minute,
+               std::string(PartyName(party.first)), actor.user_id, ToUnixMicros(now)})
+            .status();
+    if (insert.code() == StatusCode::kAlreadyExists) {
+      return Status(StatusCode::kAlreadyExists,
+                    "organization " + partner_org_id + " is already a partner of this window",
+                    {{"field", "partner_org_id"}});
+    }
+    BW_RETURN_IF_ERROR(insert);
+    return Audit(tx, actor, "review.partner.propose", grant.id, party.second.grants);
+  });
+  if (!s.ok()) return s;
+  return grant;
+}
+
+StatusOr<PartnerGrant> ReviewService::ConcurPartner(const Principal& actor,
+                                                    const std::string& grant_id) {
+  PartnerGrant grant;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    const Time now = clock_.Now();
+    BW_ASSIGN_OR_RETURN(grant, LoadPartner(tx, grant_id));
+    BW_ASSIGN_OR_RETURN(Window window, LoadWindow(tx, grant.window_id));
+    BW_ASSIGN_OR_RETURN(auto party, PartyOf(tx, actor, window.org_id, "partner grant " + grant_id));
+    if (Status rule = CheckConcurrence(grant.state, grant.proposed_by_party, party.first);
+        !rule.ok()) {
+      if (rule.code() == StatusCode::kPermissionDenied && t_denial != nullptr) {
+        *t_denial = access::AuditRecord{actor, "review.partner.concur", grant.id, false, {}};
+      }
+      return rule;
+    }
+    if (window.StateAt(now) == WindowState::kClosed) {
+      return Status(StatusCode::kFailedPrecondition, "the window is closed",
+                    {{"rule", "partners_of_open_window"}});
+    }
+    BW_RETURN_IF_ERROR(tx.Execute("UPDATE review_partners SET state = 'active', "
+                                  "concurred_by_party = ?, concurred_by = ?, concurred_at = ? "
+                                  "WHERE id = ? AND state = 'proposed'",
+                                  {std::string(PartyName(party.first)), actor.user_id,
+                                   ToUnixMicros(now), grant.id})
+                           .status());
+    BW_ASSIGN_OR_RETURN(grant, LoadPartner(tx, grant_id));
+    return Audit(tx, actor, "review.partner.concur", grant.id, party.second.grants);
+  });
+  if (!s.ok()) return s;
+  return grant;
+}
+
+StatusOr<PartnerGrant> ReviewService::RemovePartner(const Principal& actor,
+                                                    const std::string& grant_id) {
+  PartnerGrant grant;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    const Time now = clock_.Now();
+    BW_ASSIGN_OR_RETURN(grant, LoadPartner(tx, grant_id));
+    BW_ASSIGN_OR_RETURN(Window window, LoadWindow(tx, grant.window_id));
+    BW_ASSIGN_OR_RETURN(auto party, PartyOf(tx, actor, window.org_id, "partner grant " + grant_id));
+    if (grant.state == PartnerState::kRemoved) {
+      return Status(StatusCode::kFailedPrecondition, "the partner was already removed",
+                    {{"rule", "partner_transition"}});
+    }
+    BW_RETURN_IF_ERROR(tx.Execute("UPDATE review_partners SET state = 'removed', removed_by = ?, "
+                                  "removed_at = ? WHERE id = ?",
+                                  {actor.user_id, ToUnixMicros(now), grant.id})
+                           .status());
+    BW_RETURN_IF_ERROR(tx.Execute("UPDATE gateway_keys SET revoked_at = ?, revoked_by = ? WHERE "
+                                  "grant_id = ? AND revoked_at IS NULL",
+                                  {ToUnixMicros(now), actor.user_id, grant.id})
+                           .status());
+    BW_ASSIGN_OR_RETURN(grant, LoadPartner(tx, grant_id));
+    return Audit(tx, actor, "review.partner.remove", grant.id, party.second.grants);
+  });
+  if (!s.ok()) return s;
+  return grant;
+}
+
+StatusOr<std::vector<PartnerGrant>> ReviewService::ListPartners(const Principal& actor,
+                                                                const std::string& window_id) {
+  std::vector<PartnerGrant> grants;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    grants.clear();
+    BW_ASSIGN_OR_RETURN(Window window, LoadWindow(tx, window_id));
+    BW_RETURN_IF_ERROR(Require(tx, actor, actions::kReviewModelRead, window.org_id, window.id,
+                               "window " + window_id)
+                           .status());
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query("SELECT " + std::string(kPartnerColumns) +
+                                     " FROM review_partners WHERE window_id = ? "
+                                     "ORDER BY proposed_at, id",
+                                 {window_id}));
+    for (const Row& row : rows) grants.push_back(ReadPartner(row));
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return grants;
+}
+
+StatusOr<std::vector<PartnerGrant>> ReviewService::ListOwnGrants(const Principal& actor) {
+  std::vector<PartnerGrant> grants;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    grants.clear();
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query("SELECT " + std::string(kPartnerColumns) +
+                                     " FROM review_partners WHERE partner_org_id = ? "
+                                     "ORDER BY proposed_at DESC, id",
+                                 {actor.org_id}));
+    for (const Row& row : rows) grants.push_back(ReadPartner(row));
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return grants;
+}
+
+// ---- gateway keys ----
+
+StatusOr<IssuedGatewayKey> ReviewService::IssueGatewayKey(const Principal& actor,
+                                                          const std::string& grant_id,
+                                                          const std::string& name,
+                                                          std::optional<Time> expires_at) {
+  BW_RETURN_IF_ERROR(ValidateText(name, "name", 1, 200));
+  IssuedGatewayKey issued;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    const Time now = clock_.Now();
+    BW_ASSIGN_OR_RETURN(Decision d, Require(tx, actor, actions::kReviewKeyIssue, actor.user_id,
+                                            actor.user_id));
+    BW_ASSIGN_OR_RETURN(PartnerGrant grant, LoadPartner(tx, grant_id));
+    if (grant.partner_org_id != actor.org_id) return NotFoundError("no partner grant " + grant_id);
+    if (grant.state != PartnerState::kActive) {
+      return Status(StatusCode::kFailedPrecondition,
+                    grant.state == PartnerState::kProposed
+                        ? "the grant is proposed and waits for the other party's concurrence"
+                        : "the grant was removed",
+                    {{"rule", "keys_under_active_grant"}});
+    }
+    BW_ASSIGN_OR_RETURN(Window window, LoadWindow(tx, grant.window_id));
+    if (window.StateAt(now) == WindowState::kClosed) {
+      return Status(StatusCode::kFailedPrecondition, "the access window is closed",
+                    {{"rule", "keys_under_active_grant"}});
+    }
+    Time expiry = window.ends_at;
+    if (expires_at) {
+      if (*expires_at <= now) {
+        return Status(StatusCode::kInvalidArgument, "expires_at must be in the future",
+                      {{"field", "expires_at"}});
+      }
+      expiry = std::min(expiry, *expires_at);
+    }
+    issued.secret = access::NewSecret("bwg_", random_);
+    const std::string id = NewId("gwk", random_);
+    BW_RETURN_IF_ERROR(tx.Execute("INSERT INTO gateway_keys (id, secret_hash, user_id, org_id, "
+                                  "grant_id, window_id, name, created_at, expires_at) VALUES "
+                                  "(?,?,?,?,?,?,?,?,?)",
+                                  {id, store::Blob{access::HashSecret(issued.secret)},
+                                   actor.user_id, actor.org_id, grant.id, window.id, name,
+                                   ToUnixMicros(now), ToUnixMicros(expiry)})
+                           .status());
+    BW_ASSIGN_OR_RETURN(issued.key, LoadKey(tx, id));
+    return Audit(tx, actor, "review.key.issue", id, d.grants);
+  });
+  if (!s.ok()) return s;
+  return issued;
+}
+
+StatusOr<std::vector<GatewayKey>> ReviewService::ListGatewayKeys(const Principal& actor) {
+  std::vector<GatewayKey> keys;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    keys.clear();
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query("SELECT " + std::string(kKeyColumns) + std::string(kKeyFrom) +
+                                     "WHERE k.user_id = ? ORDER BY k.created_at DESC, k.id",
+                                 {actor.user_id}));
+    for (const Row& row : rows) keys.push_back(ReadKey(row));
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return keys;
+}
+
+StatusOr<GatewayKey> ReviewService::RevokeGatewayKey(const Principal& actor,
+                                                     const std::string& key_id) {
+  GatewayKey key;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    const Time now = clock_.Now();
+    BW_ASSIGN_OR_RETURN(key, LoadKey(tx, key_id));
+    std::vector<std::string> grants;
+    if (key.user_id == actor.user_id) {
+      grants = {actor.credential_id};
+    } else {
+      BW_ASSIGN_OR_RETURN(Window window, LoadWindow(tx, key.window_id));
+      const Time at = clock_.Now();
+      BW_ASSIGN_OR_RETURN(Decision admin, authorizer_.Check(tx, actor, actions::kUserUpdate,
+                                                            key.user_id, at));
+      BW_ASSIGN_OR_RETURN(Decision lab, authorizer_.Check(tx, actor, actions::kReviewModelManage,
+                                                          window.org_id, at));
+      BW_ASSIGN_OR_RETURN(Decision office, authorizer_.Check(tx, actor, actions::kReviewProgram,
+                                                             access::kPlatform, at));
+      const Decision* allowed = admin.allowed    ? &admin
+                                : lab.allowed    ? &lab
+                                : office.allowed ? &office
+                                                 : nullptr;
+      if (allowed == nullptr) {
+        if (t_denial != nullptr) {
+          *t_denial = access::AuditRecord{actor, "review.key.revoke", key.id, false, {}};
+        }
+        return NotFoundError("no gateway key " + key_id);
+      }
+      grants = allowed->grants;
+    }
+    if (key.revoked_at) return OkStatus();
+    BW_RETURN_IF_ERROR(tx.Execute("UPDATE gateway_keys SET revoked_at = ?, revoked_by = ? WHERE "
+                                  "id = ? AND revoked_at IS NULL",
+                                  {ToUnixMicros(now), actor.user_id, key.id})
+                           .status());
+    BW_ASSIGN_OR_RETURN(key, LoadKey(tx, key_id));
+    return Audit(tx, actor, "review.key.revoke", key.id, grants);
+  });
+  if (!s.ok()) return s;
+  return key;
+}
+
+StatusOr<GatewayAccess> ReviewService::AuthorizeGatewayKey(std::string_view secret) {
+  if (!access::HasSecretShape(secret, "bwg_")) {
+    return UnauthenticatedError("a gateway key (bwg_...) is required");
+  }
+  GatewayAccess access;
+  Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    const Time now = clock_.Now();
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query("SELECT " + std::string(kKeyColumns) + std::string(kKeyFrom) +
+                                     "WHERE k.secret_hash = ?",
+                                 {store::Blob{access::HashSecret(secret)}}));
+    if (rows.empty()) return UnauthenticatedError("this gateway key is not known");
+    access.key = ReadKey(rows[0]);
+    if (access.key.revoked_at && *access.key.revoked_at <= now) {
+      return PermissionDeniedError("this gateway key was revoked");
+    }
+    if (access.key.expires_at <= now) return PermissionDeniedError("this gateway key expired");
+    BW_ASSIGN_OR_RETURN(PartnerGrant grant, LoadPartner(tx, access.key.grant_id));
+    if (grant.state != PartnerState::kActive) {
+      return PermissionDeniedError("this gateway key's partner grant is no longer active");
+    }
+    BW_ASSIGN_OR_RETURN(access.window, LoadWindow(tx, access.key.window_id));
+    switch (access.window.StateAt(now)) {
+      case WindowState::kScheduled:
+        return PermissionDeniedError("this gateway key's access window has not opened yet");
+      case WindowState::kClosed:
+        return PermissionDeniedError("this gateway key's access window is closed");
+      case WindowState::kOpen:
+        break;
+    }
+    BW_ASSIGN_OR_RETURN(access.version, LoadVersion(tx, access.window.version_id));
+    BW_ASSIGN_OR_RETURN(access.model, LoadModel(tx, access.version.model_id));
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return access;
+}
+
+StatusOr<int64_t> ReviewService::SweepWindows() {
+  int64_t closed = 0;
+  Status s = db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    closed = 0;
+    const Time now = clock_.Now();
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query("SELECT " + std::string(kWindowColumns) +
+                                     " FROM review_windows WHERE closed_at IS NULL AND "
+                                     "ends_at <= ? ORDER BY ends_at LIMIT 500",
+                                 {ToUnixMicros(now)}));
+    for (const Row& row : rows) {
+      Window w = ReadWindow(row);
+      BW_RETURN_IF_ERROR(CloseWindow(tx, access::SystemPrincipal(), w, CloseReason::kEnded,
+                                     w.ends_at));
+      ++closed;
+    }
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return closed;
+}
+
+}  // namespace bulwark::review

@@ -1,0 +1,174 @@
+// ReviewService: the voluntary pre-release review program. A lab registers models and their
+// versions (with the credential of the version's API, kept encrypted), asks whether a version
+// is covered (an inquiry the program office accepts), opens access windows of at most 30 days,
+// and agrees with the program office which trusted partners get early access: one party
+// proposes a partner, the other concurs. A partner's users then issue personal gateway keys
+// that work only while the grant is active and the window open.
+//
+// Every operation is authorized by the access module's Authorizer (the review.* actions of
+// docs/authorization.md) and applies the rules of rules.h inside one transaction, and every
+// change is recorded in the audit trail (the ledger) in that transaction; a refusal is recorded
+// after its transaction rolled back. A principal who may not read a lab's models gets NotFound
+// for them. Rules with a time in them read the injected clock at the moment of use, and
+// SweepWindows (a scheduled job) records the windows that ended by themselves and revokes
+// their keys.
+//
+// Thread-safety: safe from any thread; all state is in the database. The database, clock,
+// secret store and audit trail must outlive the service.
+//
+// Example:
+//   ReviewService review(db, clock, secrets, &audit);
+//   BW_ASSIGN_OR_RETURN(Model m, review.RegisterModel(lab_admin, lab_org, "Atlas", ""));
+//   BW_ASSIGN_OR_RETURN(ModelVersion v, review.AddVersion(lab_admin, m.id, {...}));
+//   BW_ASSIGN_OR_RETURN(Window w, review.OpenWindow(lab_admin, v.id, {now, now + Days(30)}));
+//   BW_ASSIGN_OR_RETURN(PartnerGrant g, review.ProposePartner(lab_admin, w.id, hospital, {}));
+//   BW_ASSIGN_OR_RETURN(g, review.ConcurPartner(program_officer, g.id));
+//   BW_ASSIGN_OR_RETURN(IssuedGatewayKey k, review.IssueGatewayKey(nurse, g.id, "laptop", {}));
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "access/audit.h"
+#include "access/authorizer.h"
+#include "access/types.h"
+#include "base/clock.h"
+#include "base/random.h"
+#include "review/types.h"
+#include "secrets/secret_store.h"
+#include "store/database.h"
+
+namespace bulwark::review {
+
+struct NewVersion {
+  std::string version;
+  Provider provider = Provider::kOpenAi;
+  std::string base_url;
+  std::string upstream_model;
+  std::string credential;  // the API key the gateway sends upstream; never shown again
+  std::optional<Time> planned_release_at;
+};
+
+struct NewWindow {
+  Time starts_at;
+  Time ends_at;
+  bool retain_content = false;
+};
+
+// What the gateway needs to serve one request under a key, read at one moment.
+struct GatewayAccess {
+  GatewayKey key;
+  Window window;
+  ModelVersion version;
+  Model model;
+};
+
+// The scheduled job that closes windows whose end has passed.
+inline constexpr std::string_view kSweepJobKind = "review.windows.sweep";
+
+class ReviewService {
+ public:
+  ReviewService(store::Database& db, const Clock& clock, const secrets::SecretStore& secrets,
+                access::AuditTrail* audit = nullptr, Random& random = SecureRandom::Get());
+
+  // Models and versions (the lab).
+  StatusOr<Model> RegisterModel(const access::Principal& actor, const std::string& org_id,
+                                const std::string& name, const std::string& description);
+  StatusOr<Model> GetModel(const access::Principal& actor, const std::string& model_id);
+  // The models the actor may read: their own lab's; every lab's for the program office.
+  StatusOr<std::vector<Model>> ListModels(const access::Principal& actor);
+  StatusOr<ModelVersion> AddVersion(const access::Principal& actor, const std::string& model_id,
+                                    const NewVersion& version);
+  StatusOr<ModelVersion> GetVersion(const access::Principal& actor, const std::string& version_id);
+  StatusOr<std::vector<ModelVersion>> ListVersions(const access::Principal& actor,
+                                                   const std::string& model_id);
+  // Moves a version to `status`; released or withdrawn closes its windows at once.
+  StatusOr<ModelVersion> SetVersionStatus(const access::Principal& actor,
+                                          const std::string& version_id, VersionStatus status);
+  Status ReplaceCredential(const access::Principal& actor, const std::string& version_id,
+                           const std::string& credential);
+
+  // Inquiries: the lab submits and withdraws; the program office accepts.
+  StatusOr<Inquiry> SubmitInquiry(const access::Principal& actor, const std::string& version_id,
+                                  const std::string& question);
+  StatusOr<Inquiry> AcceptInquiry(const access::Principal& actor, const std::string& inquiry_id,
+                                  std::optional<Time> due_at);
+  StatusOr<Inquiry> WithdrawInquiry(const access::Principal& actor, const std::string& inquiry_id);
+  StatusOr<Inquiry> GetInquiry(const access::Principal& actor, const std::string& inquiry_id);
+  StatusOr<std::vector<Inquiry>> ListInquiries(const access::Principal& actor);
+
+  // Windows: the lab opens, extends and withdraws them.
+  StatusOr<Window> OpenWindow(const access::Principal& actor, const std::string& version_id,
+                              const NewWindow& window);
+  StatusOr<Window> ExtendWindow(const access::Principal& actor, const std::string& window_id,
+                                Time new_ends_at);
+  // Closes the window at once: the gateway refuses its keys from this moment.
+  StatusOr<Window> WithdrawWindow(const access::Principal& actor, const std::string& window_id);
+  StatusOr<Window> GetWindow(const access::Principal& actor, const std::string& window_id);
+  // The windows the actor may see: their lab's, every one for the program office, and, for a
+  // partner, the windows their organization has a grant on.
+  StatusOr<std::vector<Window>> ListWindows(const access::Principal& actor);
+
+  // Trusted partners: either party proposes, the other concurs, either removes.
+  StatusOr<PartnerGrant> ProposePartner(const access::Principal& actor,
+                                        const std::string& window_id,
+                                        const std::string& partner_org_id, const Quota& quota);
+  StatusOr<PartnerGrant> ConcurPartner(const access::Principal& actor, const std::string& grant_id);
+  StatusOr<PartnerGrant> RemovePartner(const access::Principal& actor, const std::string& grant_id);
+  StatusOr<std::vector<PartnerGrant>> ListPartners(const access::Principal& actor,
+                                                   const std::string& window_id);
+  // The grants naming the actor's organization, for a partner's own view.
+  StatusOr<std::vector<PartnerGrant>> ListOwnGrants(const access::Principal& actor);
+
+  // Gateway keys: a partner's user issues their own under an active grant of their
+  // organization; they expire with the window at the latest.
+  StatusOr<IssuedGatewayKey> IssueGatewayKey(const access::Principal& actor,
+                                             const std::string& grant_id, const std::string& name,
+                                             std::optional<Time> expires_at);
+  StatusOr<std::vector<GatewayKey>> ListGatewayKeys(const access::Principal& actor);
+  // The key's owner, their organization's admins, the window's lab and the program office may
+  // revoke it.
+  StatusOr<GatewayKey> RevokeGatewayKey(const access::Principal& actor, const std::string& key_id);
+
+  // The gateway's check of a key at `now`: Unauthenticated for a key that is not one,
+  // PermissionDenied with the reason (revoked, expired, the grant removed, the window not
+  // open) and nothing about the lab.
+  StatusOr<GatewayAccess> AuthorizeGatewayKey(std::string_view secret);
+
+  // Records the windows whose end has passed as closed ("ended") and revokes their keys;
+  // returns how many it closed. Run by the kSweepJobKind job.
+  StatusOr<int64_t> SweepWindows();
+
+ private:
+  // Runs `fn` in a transaction; a denial made inside it is recorded once it rolled back.
+  Status Run(store::TxMode mode, const std::function<Status(store::Transaction&)>& fn);
+  // Requires `action` on `object` (the lab org or the platform); when `visible_org` is given
+  // and the actor may not read that lab's models, the object is reported as `missing`.
+  StatusOr<access::Decision> Require(store::Transaction& tx, const access::Principal& actor,
+                                     std::string_view action, std::string_view object,
+                                     const std::string& audited_object,
+                                     const std::string& missing = "");
+  StatusOr<bool> Allowed(store::Transaction& tx, const access::Principal& actor,
+                         std::string_view action, std::string_view object);
+  Status Audit(store::Transaction& tx, const access::Principal& actor, std::string_view action,
+               const std::string& object, std::vector<std::string> grants);
+  // The party the actor acts for on a window of `lab_org_id`: the lab (an admin of it) or the
+  // program office; PermissionDenied when neither.
+  StatusOr<std::pair<Party, access::Decision>> PartyOf(store::Transaction& tx,
+                                                       const access::Principal& actor,
+                                                       const std::string& lab_org_id,
+                                                       const std::string& object);
+  Status CloseWindow(store::Transaction& tx, const access::Principal& actor, const Window& window,
+                     CloseReason reason, Time at);
+
+  store::Database& db_;
+  const Clock& clock_;
+  const secrets::SecretStore& secrets_;
+  access::AuditTrail* audit_;
+  Random& random_;
+  access::Authorizer authorizer_;
+};
+
+}  // namespace bulwark::review

@@ -1,0 +1,115 @@
+// The nouns of the pre-release review program: models and their versions, inquiries, access
+// windows, trusted partners' grants, defensive-access grants and gateway keys.
+//
+// Plain values; safe to copy between threads. A version's credential is never part of them: it
+// lives encrypted in the secrets table and only the gateway reads it.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "base/clock.h"
+#include "review/rules.h"
+
+namespace bulwark::review {
+
+// The wire protocol of a model's API.
+enum class Provider { kOpenAi, kAnthropic };
+std::string_view ProviderName(Provider provider);  // "openai", "anthropic"
+std::optional<Provider> ParseProvider(std::string_view name);
+
+struct Model {
+  std::string id;      // mdl_...
+  std::string org_id;  // the lab
+  std::string name;
+  std::string description;
+  Time created_at;
+};
+
+struct ModelVersion {
+  std::string id;  // mdv_...
+  std::string model_id;
+  std::string org_id;  // the lab, as the model's
+  std::string version;
+  Provider provider = Provider::kOpenAi;
+  std::string base_url;        // e.g. https://api.lab.example/v1
+  std::string upstream_model;  // the model's name at base_url
+  VersionStatus status = VersionStatus::kInDevelopment;
+  std::optional<Time> planned_release_at;
+  std::optional<Time> released_at;
+  bool has_credential = false;
+  Time created_at;
+  Time updated_at;
+};
+
+struct Inquiry {
+  std::string id;  // inq_...
+  std::string version_id;
+  std::string org_id;  // the lab
+  InquiryState state = InquiryState::kSubmitted;
+  std::string question;
+  Time asked_at;
+  std::string asked_by;
+  std::optional<Time> accepted_at;
+  std::optional<std::string> accepted_by;
+  std::optional<Time> due_at;
+  std::optional<Time> answered_at;
+  std::string answer;  // set by the designation service
+  std::optional<Time> withdrawn_at;
+  Time updated_at;
+};
+
+struct Window {
+  std::string id;  // win_...
+  std::string version_id;
+  std::string org_id;  // the lab
+  Time starts_at;
+  Time ends_at;
+  bool retain_content = false;  // the lab opted in to keeping request and response content
+  Time created_at;
+  std::string created_by;
+  std::optional<Time> closed_at;
+  std::optional<CloseReason> close_reason;
+  std::optional<std::string> closed_by;
+
+  WindowState StateAt(Time now) const {
+    return WindowStateAt(starts_at, ends_at, closed_at, now);
+  }
+};
+
+struct PartnerGrant {
+  std::string id;  // wpt_...
+  std::string window_id;
+  std::string partner_org_id;
+  PartnerState state = PartnerState::kProposed;
+  Quota quota;
+  Party proposed_by_party = Party::kLab;
+  std::string proposed_by;
+  Time proposed_at;
+  std::optional<std::string> concurred_by;
+  std::optional<Time> concurred_at;
+  std::optional<std::string> removed_by;
+  std::optional<Time> removed_at;
+};
+
+struct GatewayKey {
+  std::string id;  // gwk_...
+  std::string user_id;
+  std::string org_id;
+  std::string grant_id;  // the partner grant (wpt_...) it was issued under
+  std::string window_id;
+  std::string version_id;
+  std::string name;
+  Quota quota;
+  Time created_at;
+  Time expires_at;
+  std::optional<Time> revoked_at;
+  std::optional<Time> last_used_at;
+};
+
+struct IssuedGatewayKey {
+  GatewayKey key;
+  std::string secret;  // "bwg_...", shown once
+};
+
+}  // namespace bulwark::review
