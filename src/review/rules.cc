@@ -184,9 +184,7 @@ std::optional<PartnerState> ParsePartnerState(std::string_view name) {
   return ParseName(kPartnerStates, name);
 }
 
-std::string_view PartyName(Party party) {
-  return party == Party::kLab ? "lab" : "program_office";
-}
+std::string_view PartyName(Party party) { return party == Party::kLab ? "lab" : "program_office"; }
 
 Status CheckConcurrence(PartnerState state, Party proposed_by, Party concurring) {
   if (state != PartnerState::kProposed) {

@@ -21,9 +21,9 @@ TEST(RulesTest, NamesRoundTrip) {
                           VersionStatus::kReleased, VersionStatus::kWithdrawn}) {
     EXPECT_EQ(ParseVersionStatus(VersionStatusName(s)), s);
   }
-  for (InquiryState s : {InquiryState::kSubmitted, InquiryState::kAccepted,
-                         InquiryState::kUnderEvaluation, InquiryState::kAnswered,
-                         InquiryState::kWithdrawn}) {
+  for (InquiryState s :
+       {InquiryState::kSubmitted, InquiryState::kAccepted, InquiryState::kUnderEvaluation,
+        InquiryState::kAnswered, InquiryState::kWithdrawn}) {
     EXPECT_EQ(ParseInquiryState(InquiryStateName(s)), s);
   }
   for (PartnerState s : {PartnerState::kProposed, PartnerState::kActive, PartnerState::kRemoved}) {
@@ -54,8 +54,7 @@ TEST(RulesTest, NewWindowsAndExtensionsStayWithinThirtyDays) {
   EXPECT_NE(over.message().find("at most 30 days"), std::string::npos) << over.ToString();
   EXPECT_EQ(RuleOf(CheckNewWindow(kNow + Hours(2), kNow + Hours(1), kNow)),
             "window_end_after_start");
-  EXPECT_EQ(RuleOf(CheckNewWindow(kNow - Hours(3), kNow - Hours(1), kNow)),
-            "window_in_the_future");
+  EXPECT_EQ(RuleOf(CheckNewWindow(kNow - Hours(3), kNow - Hours(1), kNow)), "window_in_the_future");
   // Ten days used by earlier windows leave twenty.
   EXPECT_TRUE(CheckNewWindow(kNow, kNow + Hours(24 * 20), kNow, Hours(24 * 10)).ok());
   Status rest = CheckNewWindow(kNow, kNow + Hours(24 * 21), kNow, Hours(24 * 10));
@@ -77,8 +76,8 @@ TEST(RulesTest, NewWindowsAndExtensionsStayWithinThirtyDays) {
 TEST(RulesTest, PropertyTheRulesAcceptExactlyWhatFitsInThirtyDays) {
   std::mt19937_64 rng(20261203);
   auto hours = [&](int64_t lo, int64_t hi) {
-    return Duration(std::uniform_int_distribution<int64_t>(lo * 3'600'000'000LL,
-                                                               hi * 3'600'000'000LL)(rng));
+    return Duration(
+        std::uniform_int_distribution<int64_t>(lo * 3'600'000'000LL, hi * 3'600'000'000LL)(rng));
   };
   for (int i = 0; i < 20000; ++i) {
     const Duration used = i % 3 == 0 ? Duration::zero() : hours(0, 24 * 35);
@@ -107,10 +106,8 @@ TEST(RulesTest, ConcurrenceNeedsTheOtherParty) {
 
 TEST(RulesTest, InquiryTransitions) {
   EXPECT_TRUE(CheckInquiryTransition(InquiryState::kSubmitted, InquiryState::kAccepted).ok());
-  EXPECT_TRUE(
-      CheckInquiryTransition(InquiryState::kAccepted, InquiryState::kUnderEvaluation).ok());
-  EXPECT_TRUE(
-      CheckInquiryTransition(InquiryState::kUnderEvaluation, InquiryState::kAnswered).ok());
+  EXPECT_TRUE(CheckInquiryTransition(InquiryState::kAccepted, InquiryState::kUnderEvaluation).ok());
+  EXPECT_TRUE(CheckInquiryTransition(InquiryState::kUnderEvaluation, InquiryState::kAnswered).ok());
   EXPECT_TRUE(CheckInquiryTransition(InquiryState::kSubmitted, InquiryState::kWithdrawn).ok());
   EXPECT_FALSE(CheckInquiryTransition(InquiryState::kAnswered, InquiryState::kWithdrawn).ok());
   EXPECT_FALSE(CheckInquiryTransition(InquiryState::kWithdrawn, InquiryState::kAccepted).ok());

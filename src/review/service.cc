@@ -193,55 +193,50 @@ GatewayKey ReadKey(const Row& row) {
 }
 
 StatusOr<Model> LoadModel(Transaction& tx, const std::string& id) {
-  BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                      tx.Query("SELECT " + std::string(kModelColumns) +
-                                   " FROM review_models WHERE id = ?",
-                               {id}));
+  BW_ASSIGN_OR_RETURN(
+      store::ResultSet rows,
+      tx.Query("SELECT " + std::string(kModelColumns) + " FROM review_models WHERE id = ?", {id}));
   if (rows.empty()) return NotFoundError("no model " + id);
   return ReadModel(rows[0]);
 }
 
 StatusOr<ModelVersion> LoadVersion(Transaction& tx, const std::string& id) {
   BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                      tx.Query("SELECT " + std::string(kVersionColumns) + std::string(kVersionFrom) +
-                                   "WHERE v.id = ?",
+                      tx.Query("SELECT " + std::string(kVersionColumns) +
+                                   std::string(kVersionFrom) + "WHERE v.id = ?",
                                {id}));
   if (rows.empty()) return NotFoundError("no model version " + id);
   return ReadVersion(rows[0]);
 }
 
 StatusOr<Inquiry> LoadInquiry(Transaction& tx, const std::string& id) {
-  BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                      tx.Query("SELECT " + std::string(kInquiryColumns) +
-                                   " FROM review_inquiries WHERE id = ?",
-                               {id}));
+  BW_ASSIGN_OR_RETURN(store::ResultSet rows, tx.Query("SELECT " + std::string(kInquiryColumns) +
+                                                          " FROM review_inquiries WHERE id = ?",
+                                                      {id}));
   if (rows.empty()) return NotFoundError("no inquiry " + id);
   return ReadInquiry(rows[0]);
 }
 
 StatusOr<Window> LoadWindow(Transaction& tx, const std::string& id) {
-  BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                      tx.Query("SELECT " + std::string(kWindowColumns) +
-                                   " FROM review_windows WHERE id = ?",
-                               {id}));
+  BW_ASSIGN_OR_RETURN(store::ResultSet rows, tx.Query("SELECT " + std::string(kWindowColumns) +
+                                                          " FROM review_windows WHERE id = ?",
+                                                      {id}));
   if (rows.empty()) return NotFoundError("no window " + id);
   return ReadWindow(rows[0]);
 }
 
 StatusOr<PartnerGrant> LoadPartner(Transaction& tx, const std::string& id) {
-  BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                      tx.Query("SELECT " + std::string(kPartnerColumns) +
-                                   " FROM review_partners WHERE id = ?",
-                               {id}));
+  BW_ASSIGN_OR_RETURN(store::ResultSet rows, tx.Query("SELECT " + std::string(kPartnerColumns) +
+                                                          " FROM review_partners WHERE id = ?",
+                                                      {id}));
   if (rows.empty()) return NotFoundError("no partner grant " + id);
   return ReadPartner(rows[0]);
 }
 
 StatusOr<GatewayKey> LoadKey(Transaction& tx, const std::string& id) {
-  BW_ASSIGN_OR_RETURN(
-      store::ResultSet rows,
-      tx.Query("SELECT " + std::string(kKeyColumns) + std::string(kKeyFrom) + "WHERE k.id = ?",
-               {id}));
+  BW_ASSIGN_OR_RETURN(store::ResultSet rows, tx.Query("SELECT " + std::string(kKeyColumns) +
+                                                          std::string(kKeyFrom) + "WHERE k.id = ?",
+                                                      {id}));
   if (rows.empty()) return NotFoundError("no gateway key " + id);
   return ReadKey(rows[0]);
 }
@@ -285,8 +280,8 @@ Status ReviewService::Run(TxMode mode, const std::function<Status(Transaction&)>
   Status s = db_.Transact(mode, fn);
   t_denial = outer;
   if (!s.ok() && denial && audit_ != nullptr) {
-    Status recorded =
-        db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) { return audit_->Record(tx, *denial); });
+    Status recorded = db_.Transact(TxMode::kReadWrite,
+                                   [&](Transaction& tx) { return audit_->Record(tx, *denial); });
     if (!recorded.ok()) {
       Log(LogLevel::kError, "could not record a denial in the audit trail",
           {{"action", denial->action}, {"object", denial->object}, {"error", recorded.ToString()}});
@@ -359,10 +354,10 @@ StatusOr<Model> ReviewService::RegisterModel(const Principal& actor, const std::
                         tx.Query("SELECT kind FROM organizations WHERE id = ?", {org_id}));
     if (org.empty()) return NotFoundError("no organization " + org_id);
     if (org[0].Text(0) != "lab") {
-      return Status(StatusCode::kFailedPrecondition,
-                    "only a lab registers models; organization " + org_id + " is a " +
-                        org[0].Text(0),
-                    {{"rule", "lab_registers_models"}});
+      return Status(
+          StatusCode::kFailedPrecondition,
+          "only a lab registers models; organization " + org_id + " is a " + org[0].Text(0),
+          {{"rule", "lab_registers_models"}});
     }
     model = {NewId("mdl", random_), org_id, name, description, now};
     Status insert = tx.Execute(
@@ -472,14 +467,14 @@ StatusOr<std::vector<ModelVersion>> ReviewService::ListVersions(const Principal&
   Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     versions.clear();
     BW_ASSIGN_OR_RETURN(Model model, LoadModel(tx, model_id));
-    BW_RETURN_IF_ERROR(Require(tx, actor, actions::kReviewModelRead, model.org_id, model.id,
-                               "model " + model_id)
-                           .status());
-    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                        tx.Query("SELECT " + std::string(kVersionColumns) +
-                                     std::string(kVersionFrom) +
-                                     "WHERE v.model_id = ? ORDER BY v.created_at, v.id",
-                                 {model_id}));
+    BW_RETURN_IF_ERROR(
+        Require(tx, actor, actions::kReviewModelRead, model.org_id, model.id, "model " + model_id)
+            .status());
+    BW_ASSIGN_OR_RETURN(
+        store::ResultSet rows,
+        tx.Query("SELECT " + std::string(kVersionColumns) + std::string(kVersionFrom) +
+                     "WHERE v.model_id = ? ORDER BY v.created_at, v.id",
+                 {model_id}));
     for (const Row& row : rows) versions.push_back(ReadVersion(row));
     return OkStatus();
   });
@@ -490,11 +485,11 @@ StatusOr<std::vector<ModelVersion>> ReviewService::ListVersions(const Principal&
 Status ReviewService::CloseWindow(Transaction& tx, const Principal& actor, const Window& window,
                                   CloseReason reason, Time at) {
   const std::string by = actor.user_id.empty() ? "system" : actor.user_id;
-  BW_ASSIGN_OR_RETURN(int64_t changed,
-                      tx.Execute("UPDATE review_windows SET closed_at = ?, close_reason = ?, "
-                                 "closed_by = ? WHERE id = ? AND closed_at IS NULL",
-                                 {ToUnixMicros(at), std::string(CloseReasonName(reason)), by,
-                                  window.id}));
+  BW_ASSIGN_OR_RETURN(
+      int64_t changed,
+      tx.Execute("UPDATE review_windows SET closed_at = ?, close_reason = ?, "
+                 "closed_by = ? WHERE id = ? AND closed_at IS NULL",
+                 {ToUnixMicros(at), std::string(CloseReasonName(reason)), by, window.id}));
   if (changed == 0) return OkStatus();  // closed meanwhile
   BW_RETURN_IF_ERROR(tx.Execute("UPDATE gateway_keys SET revoked_at = ?, revoked_by = ? "
                                 "WHERE window_id = ? AND revoked_at IS NULL",
@@ -524,9 +519,8 @@ StatusOr<ModelVersion> ReviewService::SetVersionStatus(const Principal& actor,
                                    released ? Value(ToUnixMicros(now)) : Value(std::monostate{}),
                                    ToUnixMicros(now), version.id})
                            .status());
-    BW_RETURN_IF_ERROR(
-        Audit(tx, actor, "review.version." + std::string(VersionStatusName(status)), version.id,
-              d.grants));
+    BW_RETURN_IF_ERROR(Audit(tx, actor, "review.version." + std::string(VersionStatusName(status)),
+                             version.id, d.grants));
     if (status == VersionStatus::kReleased || status == VersionStatus::kWithdrawn) {
       // Pre-release access ends with the pre-release.
       BW_ASSIGN_OR_RETURN(store::ResultSet rows,
@@ -537,9 +531,8 @@ StatusOr<ModelVersion> ReviewService::SetVersionStatus(const Principal& actor,
       for (const Row& row : rows) {
         Window w = ReadWindow(row);
         if (w.StateAt(now) == WindowState::kClosed) continue;  // ended; the sweep records it
-        BW_RETURN_IF_ERROR(CloseWindow(tx, actor, w,
-                                       released ? CloseReason::kReleased : CloseReason::kWithdrawn,
-                                       now));
+        BW_RETURN_IF_ERROR(CloseWindow(
+            tx, actor, w, released ? CloseReason::kReleased : CloseReason::kWithdrawn, now));
       }
     }
     BW_ASSIGN_OR_RETURN(version, LoadVersion(tx, version_id));
@@ -616,8 +609,8 @@ StatusOr<Inquiry> ReviewService::AcceptInquiry(const Principal& actor,
     BW_ASSIGN_OR_RETURN(bool visible,
                         Allowed(tx, actor, actions::kReviewModelRead, inquiry.org_id));
     if (!visible) return NotFoundError("no inquiry " + inquiry_id);
-    BW_ASSIGN_OR_RETURN(Decision d, Require(tx, actor, actions::kReviewProgram, access::kPlatform,
-                                            inquiry.id));
+    BW_ASSIGN_OR_RETURN(Decision d,
+                        Require(tx, actor, actions::kReviewProgram, access::kPlatform, inquiry.id));
     BW_RETURN_IF_ERROR(CheckInquiryTransition(inquiry.state, InquiryState::kAccepted));
     const Time due = due_at.value_or(now + kInquiryAnswerTime);
     if (due <= now) {
@@ -656,8 +649,7 @@ StatusOr<Inquiry> ReviewService::WithdrawInquiry(const Principal& actor,
   return inquiry;
 }
 
-StatusOr<Inquiry> ReviewService::GetInquiry(const Principal& actor,
-                                            const std::string& inquiry_id) {
+StatusOr<Inquiry> ReviewService::GetInquiry(const Principal& actor, const std::string& inquiry_id) {
   Inquiry inquiry;
   Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     BW_ASSIGN_OR_RETURN(inquiry, LoadInquiry(tx, inquiry_id));
@@ -725,15 +717,16 @@ StatusOr<Window> ReviewService::OpenWindow(const Principal& actor, const std::st
     }
     BW_RETURN_IF_ERROR(CheckNewWindow(spec.starts_at, spec.ends_at, now, used));
     window = {NewId("win", random_), version.id, version.org_id, spec.starts_at, spec.ends_at,
-              spec.retain_content, now, actor.user_id, std::nullopt, std::nullopt, std::nullopt};
-    BW_RETURN_IF_ERROR(tx.Execute("INSERT INTO review_windows (id, version_id, org_id, starts_at, "
-                                  "ends_at, retain_content, created_at, created_by) VALUES "
-                                  "(?,?,?,?,?,?,?,?)",
-                                  {window.id, window.version_id, window.org_id,
-                                   ToUnixMicros(window.starts_at), ToUnixMicros(window.ends_at),
-                                   int64_t{window.retain_content ? 1 : 0}, ToUnixMicros(now),
-                                   actor.user_id})
-                           .status());
+              spec.retain_content,   now,        actor.user_id,  std::nullopt,   std::nullopt,
+              std::nullopt};
+    BW_RETURN_IF_ERROR(
+        tx.Execute("INSERT INTO review_windows (id, version_id, org_id, starts_at, "
+                   "ends_at, retain_content, created_at, created_by) VALUES "
+                   "(?,?,?,?,?,?,?,?)",
+                   {window.id, window.version_id, window.org_id, ToUnixMicros(window.starts_at),
+                    ToUnixMicros(window.ends_at), int64_t{window.retain_content ? 1 : 0},
+                    ToUnixMicros(now), actor.user_id})
+            .status());
     return Audit(tx, actor, "review.window.open", window.id, d.grants);
   });
   if (!s.ok()) return s;
@@ -760,11 +753,11 @@ StatusOr<Window> ReviewService::ExtendWindow(const Principal& actor, const std::
                                   {ToUnixMicros(new_ends_at), window.id})
                            .status());
     // Keys that were to expire with the window now expire with it at its new end.
-    BW_RETURN_IF_ERROR(tx.Execute("UPDATE gateway_keys SET expires_at = ? WHERE window_id = ? "
-                                  "AND expires_at = ? AND revoked_at IS NULL",
-                                  {ToUnixMicros(new_ends_at), window.id,
-                                   ToUnixMicros(window.ends_at)})
-                           .status());
+    BW_RETURN_IF_ERROR(
+        tx.Execute("UPDATE gateway_keys SET expires_at = ? WHERE window_id = ? "
+                   "AND expires_at = ? AND revoked_at IS NULL",
+                   {ToUnixMicros(new_ends_at), window.id, ToUnixMicros(window.ends_at)})
+            .status());
     BW_ASSIGN_OR_RETURN(window, LoadWindow(tx, window_id));
     return Audit(tx, actor, "review.window.extend", window.id, d.grants);
   });
@@ -885,8 +878,8 @@ StatusOr<PartnerGrant> ReviewService::ProposePartner(const Principal& actor,
               "requests_per_day, tokens_per_day, requests_per_minute, proposed_by_party, "
               "proposed_by, proposed_at) VALUES (?,?,?,'proposed',?,?,?,?,?,?)",
               {grant.id, grant.window_id, grant.partner_org_id, quota.requests_per_day,
-               quota.tokens_per_day, quota.requests_per_minute,
-               std::string(PartyName(party.first)), actor.user_id, ToUnixMicros(now)})
+               quota.tokens_per_day, quota.requests_per_minute, std::string(PartyName(party.first)),
+               actor.user_id, ToUnixMicros(now)})
             .status();
     if (insert.code() == StatusCode::kAlreadyExists) {
       return Status(StatusCode::kAlreadyExists,
@@ -1006,8 +999,8 @@ StatusOr<IssuedGatewayKey> ReviewService::IssueGatewayKey(const Principal& actor
   IssuedGatewayKey issued;
   Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     const Time now = clock_.Now();
-    BW_ASSIGN_OR_RETURN(Decision d, Require(tx, actor, actions::kReviewKeyIssue, actor.user_id,
-                                            actor.user_id));
+    BW_ASSIGN_OR_RETURN(Decision d,
+                        Require(tx, actor, actions::kReviewKeyIssue, actor.user_id, actor.user_id));
     BW_ASSIGN_OR_RETURN(PartnerGrant grant, LoadPartner(tx, grant_id));
     if (grant.partner_org_id != actor.org_id) return NotFoundError("no partner grant " + grant_id);
     if (grant.state != PartnerState::kActive) {
@@ -1032,13 +1025,13 @@ StatusOr<IssuedGatewayKey> ReviewService::IssueGatewayKey(const Principal& actor
     }
     issued.secret = access::NewSecret("bwg_", random_);
     const std::string id = NewId("gwk", random_);
-    BW_RETURN_IF_ERROR(tx.Execute("INSERT INTO gateway_keys (id, secret_hash, user_id, org_id, "
-                                  "grant_id, window_id, name, created_at, expires_at) VALUES "
-                                  "(?,?,?,?,?,?,?,?,?)",
-                                  {id, store::Blob{access::HashSecret(issued.secret)},
-                                   actor.user_id, actor.org_id, grant.id, window.id, name,
-                                   ToUnixMicros(now), ToUnixMicros(expiry)})
-                           .status());
+    BW_RETURN_IF_ERROR(
+        tx.Execute("INSERT INTO gateway_keys (id, secret_hash, user_id, org_id, "
+                   "grant_id, window_id, name, created_at, expires_at) VALUES "
+                   "(?,?,?,?,?,?,?,?,?)",
+                   {id, store::Blob{access::HashSecret(issued.secret)}, actor.user_id, actor.org_id,
+                    grant.id, window.id, name, ToUnixMicros(now), ToUnixMicros(expiry)})
+            .status());
     BW_ASSIGN_OR_RETURN(issued.key, LoadKey(tx, id));
     return Audit(tx, actor, "review.key.issue", id, d.grants);
   });
@@ -1073,8 +1066,8 @@ StatusOr<GatewayKey> ReviewService::RevokeGatewayKey(const Principal& actor,
     } else {
       BW_ASSIGN_OR_RETURN(Window window, LoadWindow(tx, key.window_id));
       const Time at = clock_.Now();
-      BW_ASSIGN_OR_RETURN(Decision admin, authorizer_.Check(tx, actor, actions::kUserUpdate,
-                                                            key.user_id, at));
+      BW_ASSIGN_OR_RETURN(Decision admin,
+                          authorizer_.Check(tx, actor, actions::kUserUpdate, key.user_id, at));
       BW_ASSIGN_OR_RETURN(Decision lab, authorizer_.Check(tx, actor, actions::kReviewModelManage,
                                                           window.org_id, at));
       BW_ASSIGN_OR_RETURN(Decision office, authorizer_.Check(tx, actor, actions::kReviewProgram,
@@ -1153,8 +1146,8 @@ StatusOr<int64_t> ReviewService::SweepWindows() {
                                  {ToUnixMicros(now)}));
     for (const Row& row : rows) {
       Window w = ReadWindow(row);
-      BW_RETURN_IF_ERROR(CloseWindow(tx, access::SystemPrincipal(), w, CloseReason::kEnded,
-                                     w.ends_at));
+      BW_RETURN_IF_ERROR(
+          CloseWindow(tx, access::SystemPrincipal(), w, CloseReason::kEnded, w.ends_at));
       ++closed;
     }
     return OkStatus();

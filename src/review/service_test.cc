@@ -85,10 +85,12 @@ class ReviewServiceTest : public ::testing::TestWithParam<Backend> {
     nurse_ = MakeUser(hospital_, "it@hospital.example", OrgRole::kMember);
     hospital_admin_ = MakeUser(hospital_, "admin@hospital.example", OrgRole::kAdmin);
     banker_ = MakeUser(bank_, "it@bank.example", OrgRole::kAdmin);
-    ASSERT_OK(directory_
-                  ->WriteTuple(system, {std::string(access::kPlatform), "program_office",
-                                        office_ + "#member", {}, {}})
-                  .status());
+    ASSERT_OK(
+        directory_
+            ->WriteTuple(
+                system,
+                {std::string(access::kPlatform), "program_office", office_ + "#member", {}, {}})
+            .status());
   }
 
   Principal MakeUser(const std::string& org, const std::string& email, OrgRole role) {
@@ -240,24 +242,25 @@ TEST_P(ReviewServiceTest, WindowsLastAtMostThirtyDaysInTotal) {
             "window_end_after_start");
   EXPECT_EQ(review_->OpenWindow(lab_member_, v.id, {kStart, kStart + Days(1)}).status().code(),
             StatusCode::kPermissionDenied);
-  ASSERT_OK_AND_ASSIGN(Window w, review_->OpenWindow(lab_admin_, v.id, {kStart, kStart + Days(10)}));
+  ASSERT_OK_AND_ASSIGN(Window w,
+                       review_->OpenWindow(lab_admin_, v.id, {kStart, kStart + Days(10)}));
   EXPECT_EQ(w.StateAt(clock_.Now()), WindowState::kOpen);
   EXPECT_EQ(RuleOf(review_->OpenWindow(lab_admin_, v.id, {kStart, kStart + Days(1)}).status()),
             "one_window_at_a_time");
   ASSERT_OK_AND_ASSIGN(w, review_->ExtendWindow(lab_admin_, w.id, kStart + Days(30)));
   EXPECT_EQ(w.ends_at, kStart + Days(30));
-  EXPECT_EQ(RuleOf(review_->ExtendWindow(lab_admin_, w.id, kStart + Days(30) + Seconds(1))
-                       .status()),
-            "window_at_most_30_days");
+  EXPECT_EQ(
+      RuleOf(review_->ExtendWindow(lab_admin_, w.id, kStart + Days(30) + Seconds(1)).status()),
+      "window_at_most_30_days");
   // Withdrawn after 12 days: 18 are left for the version.
   clock_.Advance(Days(12));
   ASSERT_OK_AND_ASSIGN(w, review_->WithdrawWindow(lab_admin_, w.id));
   EXPECT_EQ(w.close_reason, CloseReason::kWithdrawn);
   EXPECT_EQ(w.StateAt(clock_.Now()), WindowState::kClosed);
   const Time now = clock_.Now();
-  EXPECT_EQ(RuleOf(review_->OpenWindow(lab_admin_, v.id, {now, now + Days(18) + Seconds(1)})
-                       .status()),
-            "window_at_most_30_days");
+  EXPECT_EQ(
+      RuleOf(review_->OpenWindow(lab_admin_, v.id, {now, now + Days(18) + Seconds(1)}).status()),
+      "window_at_most_30_days");
   ASSERT_OK(review_->OpenWindow(lab_admin_, v.id, {now, now + Days(18)}).status());
 }
 
@@ -270,8 +273,12 @@ TEST_P(ReviewServiceTest, PropertyNoVersionEverGetsMoreThanThirtyDays) {
   for (int i = 0; i < 8; ++i) {
     versions.push_back(review_
                            ->AddVersion(lab_admin_, model.id,
-                                        {"v" + std::to_string(i), Provider::kOpenAi,
-                                         "https://api.lab.example/v1", "atlas", "k", {}})
+                                        {"v" + std::to_string(i),
+                                         Provider::kOpenAi,
+                                         "https://api.lab.example/v1",
+                                         "atlas",
+                                         "k",
+                                         {}})
                            .value()
                            .id);
   }
@@ -288,8 +295,8 @@ TEST_P(ReviewServiceTest, PropertyNoVersionEverGetsMoreThanThirtyDays) {
       case 0:
       case 1: {
         const Time start = now + hours(-48, 24 * 5);
-        accepted += review_->OpenWindow(lab_admin_, version, {start, start + hours(1, 24 * 35)})
-                        .ok();
+        accepted +=
+            review_->OpenWindow(lab_admin_, version, {start, start + hours(1, 24 * 35)}).ok();
         break;
       }
       case 2: {
@@ -371,10 +378,9 @@ TEST_P(ReviewServiceTest, PartnersNeedTheOtherPartysConcurrence) {
             StatusCode::kAlreadyExists);
   EXPECT_EQ(RuleOf(review_->ProposePartner(lab_admin_, w.id, other_lab_, {}).status()),
             "partner_kind");
-  EXPECT_EQ(review_->ProposePartner(lab_admin_, w.id, hospital_, {.requests_per_day = 0})
-                .status()
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      review_->ProposePartner(lab_admin_, w.id, hospital_, {.requests_per_day = 0}).status().code(),
+      StatusCode::kInvalidArgument);
   // Another lab learns nothing of the window.
   EXPECT_EQ(review_->ProposePartner(other_admin_, w.id, bank_, {}).status().code(),
             StatusCode::kNotFound);
@@ -397,8 +403,8 @@ TEST_P(ReviewServiceTest, PartnersNeedTheOtherPartysConcurrence) {
 TEST_P(ReviewServiceTest, GatewayKeysWorkOnlyWhileTheWindowIsOpen) {
   ModelVersion v = MakeVersion();
   // A window that opens in an hour.
-  ASSERT_OK_AND_ASSIGN(Window w, review_->OpenWindow(lab_admin_, v.id,
-                                                     {kStart + Hours(1), kStart + Days(3)}));
+  ASSERT_OK_AND_ASSIGN(
+      Window w, review_->OpenWindow(lab_admin_, v.id, {kStart + Hours(1), kStart + Days(3)}));
   ASSERT_OK_AND_ASSIGN(PartnerGrant g, review_->ProposePartner(officer_, w.id, hospital_,
                                                                {.requests_per_day = 500}));
   ASSERT_OK(review_->ConcurPartner(lab_admin_, g.id).status());
@@ -476,10 +482,9 @@ TEST_P(ReviewServiceTest, WithdrawalAndReleaseStopKeysAtOnce) {
   EXPECT_EQ(released.released_at, now);
   ASSERT_OK_AND_ASSIGN(w2, review_->GetWindow(lab_admin_, w2.id));
   EXPECT_EQ(w2.close_reason, CloseReason::kReleased);
-  EXPECT_EQ(review_->SetVersionStatus(lab_admin_, v2.id, VersionStatus::kUnderReview)
-                .status()
-                .code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      review_->SetVersionStatus(lab_admin_, v2.id, VersionStatus::kUnderReview).status().code(),
+      StatusCode::kFailedPrecondition);
   EXPECT_EQ(RuleOf(review_->OpenWindow(lab_admin_, v2.id, {now, now + Days(1)}).status()),
             "window_before_release");
 }

@@ -72,9 +72,7 @@ struct Window {
   std::optional<CloseReason> close_reason;
   std::optional<std::string> closed_by;
 
-  WindowState StateAt(Time now) const {
-    return WindowStateAt(starts_at, ends_at, closed_at, now);
-  }
+  WindowState StateAt(Time now) const { return WindowStateAt(starts_at, ends_at, closed_at, now); }
 };
 
 struct PartnerGrant {
