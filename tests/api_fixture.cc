@@ -95,7 +95,14 @@ void ApiFixture::SetUp() {
       key.verifier_key, clock_);
   audit_ = std::make_unique<api::LedgerAuditTrail>(*ledger_, clock_);
   directory_ = std::make_unique<access::Directory>(*db_, clock_, *hasher_, audit_.get());
-  app_ = std::make_unique<api::App>(*directory_, *ledger_, *db_, clock_, metrics_, app_options_);
+  ASSERT_TRUE(secrets::CreateKeyFile(dir_.path() + "/secrets.key").ok());
+  StatusOr<secrets::Keyring> keyring = secrets::OpenKeyring(dir_.path() + "/secrets.key");
+  ASSERT_TRUE(keyring.ok()) << keyring.status().ToString();
+  keyring_ = std::make_unique<secrets::Keyring>(std::move(*keyring));
+  secrets_ = std::make_unique<secrets::SecretStore>(*keyring_, clock_);
+  review_ = std::make_unique<review::ReviewService>(*db_, clock_, *secrets_, audit_.get());
+  app_ = std::make_unique<api::App>(*directory_, *review_, *ledger_, *db_, clock_, metrics_,
+                                    app_options_);
   app_->Register(router_);
   api::HttpServerOptions options;
   options.port = 0;
@@ -114,6 +121,7 @@ void ApiFixture::SetUp() {
   org("office", "Program Office", access::OrgKind::kProgramOffice);
   org("lab", "Frontier Lab", access::OrgKind::kLab);
   org("bank", "Community Bank", access::OrgKind::kOperator);
+  org("hospital", "Rural Hospital", access::OrgKind::kOperator);
   auto user = [&](const std::string& key, const std::string& org_key, access::OrgRole role,
                   std::optional<Time> token_expiry = std::nullopt) {
     StatusOr<access::User> u =
@@ -133,6 +141,8 @@ void ApiFixture::SetUp() {
   user("lab_admin", "lab", access::OrgRole::kAdmin);
   user("lab_member", "lab", access::OrgRole::kMember);
   user("bank_admin", "bank", access::OrgRole::kAdmin);
+  user("officer", "office", access::OrgRole::kMember);
+  user("nurse", "hospital", access::OrgRole::kMember);
   user("revoked", "bank", access::OrgRole::kMember);
   user("expired", "bank", access::OrgRole::kMember, clock_.Now() + Seconds(1));
   for (const char* admin : {"director", "deputy"}) {
@@ -146,7 +156,44 @@ void ApiFixture::SetUp() {
           ->WriteTuple(system,
                        {std::string(access::kPlatform), "auditor", symbols_["auditor"], {}, {}})
           .ok());
+  ASSERT_TRUE(
+      directory_
+          ->WriteTuple(
+              system,
+              {std::string(access::kPlatform), "program_office", symbols_["officer"], {}, {}})
+          .ok());
   ASSERT_TRUE(directory_->RevokeToken(system, symbols_["revoked_token_id"]).ok());
+  // The review program: the lab's model and version with an open window, on which the bank is
+  // a partner (proposed by the lab, concurred by the officer) holding a gateway key.
+  {
+    const access::Principal& lab_admin = actors_["lab_admin"].principal;
+    StatusOr<review::Model> model =
+        review_->RegisterModel(lab_admin, symbols_["lab"], "Atlas", "the lab's frontier model");
+    ASSERT_TRUE(model.ok()) << model.status().ToString();
+    StatusOr<review::ModelVersion> version = review_->AddVersion(
+        lab_admin, model->id,
+        {"1.0", review::Provider::kOpenAi, "http://127.0.0.1:9/v1", "atlas-1", "sk-fixture", {}});
+    ASSERT_TRUE(version.ok()) << version.status().ToString();
+    StatusOr<review::Window> window =
+        review_->OpenWindow(lab_admin, version->id, {clock_.Now(), clock_.Now() + Days(20)});
+    ASSERT_TRUE(window.ok()) << window.status().ToString();
+    StatusOr<review::PartnerGrant> grant =
+        review_->ProposePartner(lab_admin, window->id, symbols_["hospital"], {});
+    ASSERT_TRUE(grant.ok()) << grant.status().ToString();
+    ASSERT_TRUE(review_->ConcurPartner(actors_["officer"].principal, grant->id).ok());
+    StatusOr<review::IssuedGatewayKey> key =
+        review_->IssueGatewayKey(actors_["nurse"].principal, grant->id, "fixture", {});
+    ASSERT_TRUE(key.ok()) << key.status().ToString();
+    StatusOr<review::Inquiry> inquiry = review_->SubmitInquiry(lab_admin, version->id, "");
+    ASSERT_TRUE(inquiry.ok()) << inquiry.status().ToString();
+    symbols_["model"] = model->id;
+    symbols_["version"] = version->id;
+    symbols_["window"] = window->id;
+    symbols_["grant"] = grant->id;
+    symbols_["gateway_key"] = key->key.id;
+    symbols_["gateway_secret"] = key->secret;
+    symbols_["inquiry"] = inquiry->id;
+  }
   // A pending dual-control grant proposed by the director.
   StatusOr<access::RelationshipTuple> pending = directory_->WriteTuple(
       actors_["director"].principal,

@@ -1,10 +1,17 @@
 // ApiFixture: a real Bulwark API server for integration tests, in-process, on 127.0.0.1 at a
 // free port, over a fresh SQLite (or PostgreSQL) database, with a cast of principals:
 //
-//   director   Program Office admin, platform admin      deputy   Program Office admin, platform
-//   admin auditor    Program Office member, platform auditor   lab_admin, lab_member   Frontier Lab
-//   bank_admin Community Bank admin                      revoked, expired   tokens that no longer
-//   work
+//   director, deputy       Program Office admins, platform admins
+//   auditor                Program Office member, platform auditor
+//   officer                Program Office member holding program_office (the review program)
+//   lab_admin, lab_member  Frontier Lab
+//   bank_admin             Community Bank admin
+//   nurse                  Rural Hospital member; the hospital is a partner on the lab's window
+//   revoked, expired       tokens that no longer work
+//
+// and the review program's objects: {model}, {version} (behind http://127.0.0.1:9/v1),
+// {window} (open for 20 days), {grant} (the hospital's, active), {gateway_key} and
+// {gateway_secret} (the nurse's), {inquiry} (submitted).
 //
 // Call() speaks real HTTP/1.1 over a socket (Boost.Beast), one connection per call.
 //
@@ -23,6 +30,9 @@
 #include "api/http_server.h"
 #include "api/ledger_audit.h"
 #include "ledger/transparency_log.h"
+#include "review/service.h"
+#include "secrets/key_file.h"
+#include "secrets/secret_store.h"
 #include "store/database.h"
 #include "testing/temp_dir.h"
 
@@ -79,6 +89,9 @@ class ApiFixture : public ::testing::Test {
   std::string ledger_key_;  // the ledger's verifier key
   std::unique_ptr<api::LedgerAuditTrail> audit_;
   std::unique_ptr<access::Directory> directory_;
+  std::unique_ptr<secrets::Keyring> keyring_;
+  std::unique_ptr<secrets::SecretStore> secrets_;
+  std::unique_ptr<review::ReviewService> review_;
   api::Metrics metrics_;
   std::unique_ptr<api::App> app_;
   api::Router router_;

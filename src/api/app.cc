@@ -2,13 +2,16 @@
 
 #include "api/access_routes.h"
 #include "api/ledger_routes.h"
+#include "api/review_routes.h"
 #include "api/system_routes.h"
 
 namespace bulwark::api {
 
-App::App(access::Directory& directory, ledger::TransparencyLog& ledger, store::Database& db,
-         const Clock& clock, Metrics& metrics, AppOptions options)
+App::App(access::Directory& directory, review::ReviewService& review,
+         ledger::TransparencyLog& ledger, store::Database& db, const Clock& clock, Metrics& metrics,
+         AppOptions options)
     : directory_(directory),
+      review_(review),
       ledger_(ledger),
       db_(db),
       clock_(clock),
@@ -23,6 +26,7 @@ void App::Register(Router& router) {
   RegisterAccessRoutes(router, auth_, directory_, clock_, options_.secure_cookies);
   RegisterLedgerRoutes(router, auth_, directory_, ledger_);
   RegisterJobsRoutes(router, auth_, directory_, jobs_);
+  RegisterReviewRoutes(router, auth_, review_, clock_);
 }
 
 }  // namespace bulwark::api

@@ -2,16 +2,17 @@
 //
 // Each service registers its own routes and describes them in the OpenAPI fragment beside its
 // routes file (openapi.h): system_routes (where things are, health, metrics, OpenAPI),
-// access_routes (sessions, organizations, users, tokens, grants), ledger_routes and
-// jobs_routes. Each handler parses the request, calls one service, and renders the result; the
-// rules live in the services. Authentication and rate limits are the Authenticator's.
+// access_routes (sessions, organizations, users, tokens, grants), ledger_routes, jobs_routes
+// and review_routes (the pre-release review program). Each handler parses the request, calls one
+// service, and renders the result; the rules live in the services. Authentication and rate limits
+// are the Authenticator's.
 //
 // Thread-safety: handlers run concurrently on the server's worker threads; App holds no
 // request state of its own beyond its thread-safe limiters.
 //
 // Example:
 //   Router router;
-//   App app(directory, ledger, db, SystemClock::Get(), metrics, AppOptions{});
+//   App app(directory, review, ledger, db, SystemClock::Get(), metrics, AppOptions{});
 //   app.Register(router);
 //   HttpServer server(options, router, metrics);
 #pragma once
@@ -27,6 +28,7 @@
 #include "jobs/queue.h"
 #include "jobs/worker.h"
 #include "ledger/transparency_log.h"
+#include "review/service.h"
 #include "store/database.h"
 
 namespace bulwark::api {
@@ -37,8 +39,8 @@ struct AppOptions : RateLimits {
 
 class App {
  public:
-  App(access::Directory& directory, ledger::TransparencyLog& ledger, store::Database& db,
-      const Clock& clock, Metrics& metrics, AppOptions options);
+  App(access::Directory& directory, review::ReviewService& review, ledger::TransparencyLog& ledger,
+      store::Database& db, const Clock& clock, Metrics& metrics, AppOptions options);
 
   void Register(Router& router);
 
@@ -48,6 +50,7 @@ class App {
 
  private:
   access::Directory& directory_;
+  review::ReviewService& review_;
   ledger::TransparencyLog& ledger_;
   store::Database& db_;
   const Clock& clock_;

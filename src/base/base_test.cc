@@ -90,6 +90,25 @@ TEST(Json, FieldsRejectUnknownMissingAndMistyped) {
   EXPECT_FALSE(read("[1,2]").ok());
 }
 
+TEST(Json, FieldsReadWholeNumbers) {
+  auto read = [](std::string_view text) -> StatusOr<std::optional<int64_t>> {
+    boost::json::value v = *ParseJson(text);
+    JsonFields f(v);
+    std::optional<int64_t> n = f.OptionalInt("n");
+    BW_RETURN_IF_ERROR(f.Finish());
+    return n;
+  };
+  EXPECT_EQ(*read(R"({"n":42})"), 42);
+  EXPECT_EQ(*read(R"({"n":-7})"), -7);
+  EXPECT_EQ(*read(R"({"n":1e3})"), 1000);
+  EXPECT_EQ(*read(R"({"n":null})"), std::nullopt);
+  EXPECT_EQ(*read("{}"), std::nullopt);
+  EXPECT_EQ(read(R"({"n":1.5})").status().detail("field"), "n");
+  EXPECT_EQ(read(R"({"n":"42"})").status().detail("field"), "n");
+  EXPECT_EQ(read(R"({"n":18446744073709551615})").status().detail("field"), "n");
+  EXPECT_EQ(read(R"({"n":1e300})").status().detail("field"), "n");
+}
+
 TEST(Status, OrCarriesValueOrError) {
   StatusOr<std::string> ok("v");
   EXPECT_TRUE(ok.ok());

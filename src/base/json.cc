@@ -109,6 +109,23 @@ std::optional<Time> JsonFields::OptionalTimestamp(std::string_view key) {
   return *t;
 }
 
+std::optional<int64_t> JsonFields::OptionalInt(std::string_view key) {
+  const boost::json::value* v = Find(key, false);
+  if (v == nullptr) return std::nullopt;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64() && v->get_uint64() <= static_cast<uint64_t>(INT64_MAX)) {
+    return static_cast<int64_t>(v->get_uint64());
+  }
+  if (v->is_double()) {
+    const double d = v->get_double();
+    if (d == static_cast<double>(static_cast<int64_t>(d)) && d > -9.2e18 && d < 9.2e18) {
+      return static_cast<int64_t>(d);
+    }
+  }
+  TypeError(key, "a whole number");
+  return std::nullopt;
+}
+
 Status JsonFields::Finish() {
   if (!first_error_.ok()) return first_error_;
   for (const auto& [key, value] : *object_) {

@@ -41,6 +41,8 @@ class JsonFields {
   std::optional<std::string> OptionalString(std::string_view key, size_t max_length = 1024);
   std::optional<bool> OptionalBool(std::string_view key);
   std::optional<Time> OptionalTimestamp(std::string_view key);
+  // A whole number (a JSON integer, or a number with no fraction) that fits in int64.
+  std::optional<int64_t> OptionalInt(std::string_view key);
 
   // The first error recorded, or an error naming the first member that was never read.
   Status Finish();

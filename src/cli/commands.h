@@ -13,6 +13,7 @@
 #include "base/status.h"
 #include "jobs/worker.h"
 #include "ledger/transparency_log.h"
+#include "review/service.h"
 #include "secrets/key_file.h"
 #include "store/database.h"
 
@@ -82,6 +83,10 @@ inline constexpr std::string_view kPruneJobsJob = "jobs.prune";
 // deleting done jobs after a week) and their schedules.
 Status RegisterPlatformJobs(jobs::Worker& worker, ledger::TransparencyLog& log,
                             Duration checkpoint_every);
+
+// Registers the review program's jobs: the sweep that records the access windows that ended
+// and revokes their keys, every minute.
+Status RegisterReviewJobs(jobs::Worker& worker, review::ReviewService& review);
 
 // HOST-PID, a worker's default name.
 std::string DefaultWorkerName();

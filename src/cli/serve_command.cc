@@ -78,7 +78,9 @@ int Serve(const GlobalOptions& global, const ServeOptions& options) {
   app_options.requests_per_second = options.rate;
   app_options.request_burst = options.burst;
   app_options.secure_cookies = !options.tls_cert.empty();
-  api::App app(directory, **log, **db, SystemClock::Get(), metrics, app_options);
+  secrets::SecretStore secrets(*keyring, SystemClock::Get());
+  review::ReviewService review(**db, SystemClock::Get(), secrets, &audit);
+  api::App app(directory, review, **log, **db, SystemClock::Get(), metrics, app_options);
   // The embedded worker runs every kind of job, the ledger's checkpoint schedule among them;
   // --no-worker leaves them to `bulwark worker` processes.
   std::unique_ptr<jobs::Worker> worker;
@@ -91,6 +93,7 @@ int Serve(const GlobalOptions& global, const ServeOptions& options) {
         !s.ok()) {
       return Fail(s);
     }
+    if (Status s = RegisterReviewJobs(*worker, review); !s.ok()) return Fail(s);
     app.set_worker(worker.get());
   }
   api::Router router;

@@ -10,6 +10,7 @@
 
 #include "api/http_server.h"
 #include "api/jobs_routes.h"
+#include "api/ledger_audit.h"
 #include "base/log.h"
 #include "base/time_format.h"
 #include "cli/commands.h"
@@ -54,6 +55,20 @@ Status RegisterPlatformJobs(jobs::Worker& worker, ledger::TransparencyLog& log,
                                checkpoint_every);
 }
 
+Status RegisterReviewJobs(jobs::Worker& worker, review::ReviewService& review) {
+  worker.Register(std::string(review::kSweepJobKind),
+                  [&review](const jobs::Job&, jobs::JobContext&) {
+                    StatusOr<int64_t> closed = review.SweepWindows();
+                    if (closed.ok() && *closed > 0) {
+                      Log(LogLevel::kInfo, "access windows closed at their end",
+                          {{"windows", std::to_string(*closed)}});
+                    }
+                    return closed.status();
+                  });
+  return worker.EnsureSchedule("review-windows-sweep", std::string(review::kSweepJobKind), "{}",
+                               Minutes(1));
+}
+
 namespace {
 
 struct WorkerCommandOptions {
@@ -86,6 +101,10 @@ int RunWorker(const GlobalOptions& global, const WorkerCommandOptions& options) 
       !s.ok()) {
     return Fail(s);
   }
+  api::LedgerAuditTrail audit(**log, SystemClock::Get());
+  secrets::SecretStore secrets(*keyring, SystemClock::Get());
+  review::ReviewService review(**db, SystemClock::Get(), secrets, &audit);
+  if (Status s = RegisterReviewJobs(worker, review); !s.ok()) return Fail(s);
   // /metrics and /healthz, when asked for.
   api::Metrics metrics;
   api::Router router;

@@ -700,6 +700,8 @@ StatusOr<Window> ReviewService::OpenWindow(const Principal& actor, const std::st
                         "; access windows are for versions not yet released",
                     {{"rule", "window_before_release"}});
     }
+    // The span itself first, then the version's other windows.
+    BW_RETURN_IF_ERROR(CheckNewWindow(spec.starts_at, spec.ends_at, now));
     BW_ASSIGN_OR_RETURN(store::ResultSet rows,
                         tx.Query("SELECT " + std::string(kWindowColumns) +
                                      " FROM review_windows WHERE version_id = ?",

@@ -1,0 +1,438 @@
+#include "api/review_routes.h"
+
+#include <functional>
+#include <string>
+
+#include "base/json.h"
+#include "base/time_format.h"
+
+namespace bulwark::api {
+namespace {
+
+using access::Principal;
+using boost::json::object;
+using boost::json::value;
+
+value OptTime(const std::optional<Time>& t) {
+  return t ? value(FormatRfc3339(*t)) : value(nullptr);
+}
+value OptText(const std::optional<std::string>& s) { return s ? value(*s) : value(nullptr); }
+
+object RenderModel(const review::Model& m) {
+  return {{"id", m.id},
+          {"org_id", m.org_id},
+          {"name", m.name},
+          {"description", m.description},
+          {"created_at", FormatRfc3339(m.created_at)}};
+}
+
+object RenderVersion(const review::ModelVersion& v) {
+  return {{"id", v.id},
+          {"model_id", v.model_id},
+          {"org_id", v.org_id},
+          {"version", v.version},
+          {"provider", std::string(review::ProviderName(v.provider))},
+          {"base_url", v.base_url},
+          {"upstream_model", v.upstream_model},
+          {"status", std::string(review::VersionStatusName(v.status))},
+          {"planned_release_at", OptTime(v.planned_release_at)},
+          {"released_at", OptTime(v.released_at)},
+          {"has_credential", v.has_credential},
+          {"created_at", FormatRfc3339(v.created_at)},
+          {"updated_at", FormatRfc3339(v.updated_at)}};
+}
+
+object RenderInquiry(const review::Inquiry& q) {
+  return {{"id", q.id},
+          {"version_id", q.version_id},
+          {"org_id", q.org_id},
+          {"state", std::string(review::InquiryStateName(q.state))},
+          {"question", q.question},
+          {"asked_at", FormatRfc3339(q.asked_at)},
+          {"asked_by", q.asked_by},
+          {"accepted_at", OptTime(q.accepted_at)},
+          {"accepted_by", OptText(q.accepted_by)},
+          {"due_at", OptTime(q.due_at)},
+          {"answered_at", OptTime(q.answered_at)},
+          {"answer", q.answer.empty() ? value(nullptr) : value(q.answer)},
+          {"withdrawn_at", OptTime(q.withdrawn_at)}};
+}
+
+object RenderWindow(const review::Window& w, Time now) {
+  return {{"id", w.id},
+          {"version_id", w.version_id},
+          {"org_id", w.org_id},
+          {"state", std::string(review::WindowStateName(w.StateAt(now)))},
+          {"starts_at", FormatRfc3339(w.starts_at)},
+          {"ends_at", FormatRfc3339(w.ends_at)},
+          {"retain_content", w.retain_content},
+          {"created_at", FormatRfc3339(w.created_at)},
+          {"closed_at", OptTime(w.closed_at)},
+          {"close_reason", w.close_reason
+                               ? value(std::string(review::CloseReasonName(*w.close_reason)))
+                               : value(nullptr)}};
+}
+
+object RenderQuota(const review::Quota& q) {
+  return {{"requests_per_day", q.requests_per_day},
+          {"tokens_per_day", q.tokens_per_day},
+          {"requests_per_minute", q.requests_per_minute}};
+}
+
+object RenderPartner(const review::PartnerGrant& g) {
+  return {{"id", g.id},
+          {"window_id", g.window_id},
+          {"partner_org_id", g.partner_org_id},
+          {"state", std::string(review::PartnerStateName(g.state))},
+          {"quota", RenderQuota(g.quota)},
+          {"proposed_by_party", std::string(review::PartyName(g.proposed_by_party))},
+          {"proposed_by", g.proposed_by},
+          {"proposed_at", FormatRfc3339(g.proposed_at)},
+          {"concurred_by", OptText(g.concurred_by)},
+          {"concurred_at", OptTime(g.concurred_at)},
+          {"removed_by", OptText(g.removed_by)},
+          {"removed_at", OptTime(g.removed_at)}};
+}
+
+object RenderKey(const review::GatewayKey& k, Time now) {
+  const bool active = !k.revoked_at && k.expires_at > now;
+  return {{"id", k.id},
+          {"user_id", k.user_id},
+          {"org_id", k.org_id},
+          {"grant_id", k.grant_id},
+          {"window_id", k.window_id},
+          {"version_id", k.version_id},
+          {"name", k.name},
+          {"quota", RenderQuota(k.quota)},
+          {"created_at", FormatRfc3339(k.created_at)},
+          {"expires_at", FormatRfc3339(k.expires_at)},
+          {"revoked_at", OptTime(k.revoked_at)},
+          {"last_used_at", OptTime(k.last_used_at)},
+          {"active", active}};
+}
+
+template <typename T, typename F>
+object RenderList(const std::vector<T>& items, F render) {
+  boost::json::array out;
+  for (const T& item : items) out.push_back(render(item));
+  return {{"items", std::move(out)}};
+}
+
+// Parses the body as a JSON object, reads it with `read` and checks that nothing else came.
+Status ReadBody(const HttpRequest& request, const std::function<void(JsonFields&)>& read) {
+  BW_ASSIGN_OR_RETURN(value body, ParseJson(request.body.empty() ? "{}" : request.body));
+  JsonFields f(body);
+  read(f);
+  return f.Finish();
+}
+
+// Renders a service result: `status` (200 or 201) with the rendering, or the error envelope.
+template <typename T, typename F>
+HttpResponse Reply(int status, const StatusOr<T>& result, F render) {
+  if (!result.ok()) return ErrorResponse(result.status());
+  return JsonResponse(status, render(*result));
+}
+
+}  // namespace
+
+void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewService& review,
+                          const Clock& clock) {
+  auto window_renderer = [&clock](const review::Window& w) { return RenderWindow(w, clock.Now()); };
+  auto key_renderer = [&clock](const review::GatewayKey& k) { return RenderKey(k, clock.Now()); };
+
+  // ---- models and versions ----
+  router.Add("GET", "/api/v1/review/models",
+             auth.Require([&review](HttpRequest&, const Principal& p) {
+               return Reply(200, review.ListModels(p), [](const std::vector<review::Model>& v) {
+                 return RenderList(v, RenderModel);
+               });
+             }));
+  router.Add("POST", "/api/v1/review/models",
+             auth.Require([&review](HttpRequest& request, const Principal& p) {
+               std::string name;
+               std::optional<std::string> org_id, description;
+               if (Status s = ReadBody(request,
+                                       [&](JsonFields& f) {
+                                         name = f.String("name", 200);
+                                         org_id = f.OptionalString("org_id", 100);
+                                         description = f.OptionalString("description", 4000);
+                                       });
+                   !s.ok()) {
+                 return ErrorResponse(s);
+               }
+               return Reply(201,
+                            review.RegisterModel(p, org_id.value_or(p.org_id), name,
+                                                 description.value_or("")),
+                            RenderModel);
+             }));
+  router.Add("GET", "/api/v1/review/models/{model_id}",
+             auth.Require([&review](HttpRequest& request, const Principal& p) {
+               return Reply(200, review.GetModel(p, request.path_params["model_id"]), RenderModel);
+             }));
+  router.Add("GET", "/api/v1/review/models/{model_id}/versions",
+             auth.Require([&review](HttpRequest& request, const Principal& p) {
+               return Reply(200, review.ListVersions(p, request.path_params["model_id"]),
+                            [](const std::vector<review::ModelVersion>& v) {
+                              return RenderList(v, RenderVersion);
+                            });
+             }));
+  router.Add("POST", "/api/v1/review/models/{model_id}/versions",
+             auth.Require([&review](HttpRequest& request, const Principal& p) {
+               review::NewVersion spec;
+               std::string provider;
+               if (Status s = ReadBody(request,
+                                       [&](JsonFields& f) {
+                                         spec.version = f.String("version", 100);
+                                         provider = f.String("provider", 32);
+                                         spec.base_url = f.String("base_url", 2000);
+                                         spec.upstream_model = f.String("upstream_model", 200);
+                                         spec.credential = f.String("credential", 8000);
+                                         spec.planned_release_at =
+                                             f.OptionalTimestamp("planned_release_at");
+                                       });
+                   !s.ok()) {
+                 return ErrorResponse(s);
+               }
+               std::optional<review::Provider> parsed = review::ParseProvider(provider);
+               if (!parsed) {
+                 return ErrorResponse(Status(StatusCode::kInvalidArgument,
+                                             "provider must be openai (Chat Completions) or "
+                                             "anthropic (Messages)",
+                                             {{"field", "provider"}}));
+               }
+               spec.provider = *parsed;
+               return Reply(201, review.AddVersion(p, request.path_params["model_id"], spec),
+                            RenderVersion);
+             }));
+  router.Add("GET", "/api/v1/review/versions/{version_id}",
+             auth.Require([&review](HttpRequest& request, const Principal& p) {
+               return Reply(200, review.GetVersion(p, request.path_params["version_id"]),
+                            RenderVersion);
+             }));
+  router.Add("POST", "/api/v1/review/versions/{version_id}/status",
+             auth.Require([&review](HttpRequest& request, const Principal& p) {
+               std::string status;
+               if (Status s = ReadBody(request,
+                                       [&](JsonFields& f) { status = f.String("status", 32); });
+                   !s.ok()) {
+                 return ErrorResponse(s);
+               }
+               std::optional<review::VersionStatus> parsed = review::ParseVersionStatus(status);
+               if (!parsed) {
+                 return ErrorResponse(Status(
+                     StatusCode::kInvalidArgument,
+                     "status must be in_development, under_review, released or withdrawn",
+                     {{"field", "status"}}));
+               }
+               return Reply(200,
+                            review.SetVersionStatus(p, request.path_params["version_id"], *parsed),
+                            RenderVersion);
+             }));
+  router.Add("PUT", "/api/v1/review/versions/{version_id}/credential",
+             auth.Require([&review](HttpRequest& request, const Principal& p) {
+               std::string credential;
+               if (Status s = ReadBody(
+                       request, [&](JsonFields& f) { credential = f.String("credential", 8000); });
+                   !s.ok()) {
+                 return ErrorResponse(s);
+               }
+               if (Status s =
+                       review.ReplaceCredential(p, request.path_params["version_id"], credential);
+                   !s.ok()) {
+                 return ErrorResponse(s);
+               }
+               HttpResponse response;
+               response.status = 204;
+               return response;
+             }));
+
+  // ---- inquiries ----
+  router.Add("GET", "/api/v1/review/inquiries",
+             auth.Require([&review](HttpRequest&, const Principal& p) {
+               return Reply(200, review.ListInquiries(p), [](const std::vector<review::Inquiry>& v) {
+                 return RenderList(v, RenderInquiry);
+               });
+             }));
+  router.Add("POST", "/api/v1/review/inquiries",
+             auth.Require([&review](HttpRequest& request, const Principal& p) {
+               std::string version_id;
+               std::optional<std::string> question;
+               if (Status s = ReadBody(request,
+                                       [&](JsonFields& f) {
+                                         version_id = f.String("version_id", 100);
+                                         question = f.OptionalString("question", 4000);
+                                       });
+                   !s.ok()) {
+                 return ErrorResponse(s);
+               }
+               return Reply(201, review.SubmitInquiry(p, version_id, question.value_or("")),
+                            RenderInquiry);
+             }));
+  router.Add("GET", "/api/v1/review/inquiries/{inquiry_id}",
+             auth.Require([&review](HttpRequest& request, const Principal& p) {
+               return Reply(200, review.GetInquiry(p, request.path_params["inquiry_id"]),
+                            RenderInquiry);
+             }));
+  router.Add("POST", "/api/v1/review/inquiries/{inquiry_id}/accept",
+             auth.Require([&review](HttpRequest& request, const Principal& p) {
+               std::optional<Time> due_at;
+               if (Status s = ReadBody(request,
+                                       [&](JsonFields& f) { due_at = f.OptionalTimestamp("due_at"); });
+                   !s.ok()) {
+                 return ErrorResponse(s);
+               }
+               return Reply(200, review.AcceptInquiry(p, request.path_params["inquiry_id"], due_at),
+                            RenderInquiry);
+             }));
+  router.Add("POST", "/api/v1/review/inquiries/{inquiry_id}/withdraw",
+             auth.Require([&review](HttpRequest& request, const Principal& p) {
+               return Reply(200, review.WithdrawInquiry(p, request.path_params["inquiry_id"]),
+                            RenderInquiry);
+             }));
+
+  // ---- windows ----
+  router.Add("GET", "/api/v1/review/windows",
+             auth.Require([&review, window_renderer](HttpRequest&, const Principal& p) {
+               return Reply(200, review.ListWindows(p),
+                            [&](const std::vector<review::Window>& v) {
+                              return RenderList(v, window_renderer);
+                            });
+             }));
+  router.Add(
+      "POST", "/api/v1/review/windows",
+      auth.Require([&review, &clock, window_renderer](HttpRequest& request, const Principal& p) {
+        std::string version_id;
+        std::optional<Time> starts_at, ends_at;
+        std::optional<bool> retain;
+        if (Status s = ReadBody(request,
+                                [&](JsonFields& f) {
+                                  version_id = f.String("version_id", 100);
+                                  starts_at = f.OptionalTimestamp("starts_at");
+                                  ends_at = f.OptionalTimestamp("ends_at");
+                                  retain = f.OptionalBool("retain_content");
+                                });
+            !s.ok()) {
+          return ErrorResponse(s);
+        }
+        if (!ends_at) {
+          return ErrorResponse(Status(StatusCode::kInvalidArgument,
+                                      "ends_at is required: when the window closes (at most 30 "
+                                      "days after it starts)",
+                                      {{"field", "ends_at"}}));
+        }
+        // Without starts_at the window opens now.
+        review::NewWindow spec{starts_at.value_or(clock.Now()), *ends_at, retain.value_or(false)};
+        return Reply(201, review.OpenWindow(p, version_id, spec), window_renderer);
+      }));
+  router.Add("GET", "/api/v1/review/windows/{window_id}",
+             auth.Require([&review, window_renderer](HttpRequest& request, const Principal& p) {
+               return Reply(200, review.GetWindow(p, request.path_params["window_id"]),
+                            window_renderer);
+             }));
+  router.Add("POST", "/api/v1/review/windows/{window_id}/extend",
+             auth.Require([&review, window_renderer](HttpRequest& request, const Principal& p) {
+               std::optional<Time> ends_at;
+               if (Status s = ReadBody(request,
+                                       [&](JsonFields& f) { ends_at = f.OptionalTimestamp("ends_at"); });
+                   !s.ok()) {
+                 return ErrorResponse(s);
+               }
+               if (!ends_at) {
+                 return ErrorResponse(Status(StatusCode::kInvalidArgument,
+                                             "ends_at is required: the window's new end",
+                                             {{"field", "ends_at"}}));
+               }
+               return Reply(200, review.ExtendWindow(p, request.path_params["window_id"], *ends_at),
+                            window_renderer);
+             }));
+  router.Add("POST", "/api/v1/review/windows/{window_id}/withdraw",
+             auth.Require([&review, window_renderer](HttpRequest& request, const Principal& p) {
+               return Reply(200, review.WithdrawWindow(p, request.path_params["window_id"]),
+                            window_renderer);
+             }));
+
+  // ---- partners ----
+  router.Add("GET", "/api/v1/review/windows/{window_id}/partners",
+             auth.Require([&review](HttpRequest& request, const Principal& p) {
+               return Reply(200, review.ListPartners(p, request.path_params["window_id"]),
+                            [](const std::vector<review::PartnerGrant>& v) {
+                              return RenderList(v, RenderPartner);
+                            });
+             }));
+  router.Add("POST", "/api/v1/review/windows/{window_id}/partners",
+             auth.Require([&review](HttpRequest& request, const Principal& p) {
+               std::string org_id;
+               std::optional<int64_t> per_day, tokens, per_minute;
+               if (Status s = ReadBody(request,
+                                       [&](JsonFields& f) {
+                                         org_id = f.String("partner_org_id", 100);
+                                         per_day = f.OptionalInt("requests_per_day");
+                                         tokens = f.OptionalInt("tokens_per_day");
+                                         per_minute = f.OptionalInt("requests_per_minute");
+                                       });
+                   !s.ok()) {
+                 return ErrorResponse(s);
+               }
+               review::Quota quota;
+               if (per_day) quota.requests_per_day = *per_day;
+               if (tokens) quota.tokens_per_day = *tokens;
+               if (per_minute) quota.requests_per_minute = *per_minute;
+               return Reply(201,
+                            review.ProposePartner(p, request.path_params["window_id"], org_id,
+                                                  quota),
+                            RenderPartner);
+             }));
+  router.Add("POST", "/api/v1/review/partners/{grant_id}/concur",
+             auth.Require([&review](HttpRequest& request, const Principal& p) {
+               return Reply(200, review.ConcurPartner(p, request.path_params["grant_id"]),
+                            RenderPartner);
+             }));
+  router.Add("POST", "/api/v1/review/partners/{grant_id}/remove",
+             auth.Require([&review](HttpRequest& request, const Principal& p) {
+               return Reply(200, review.RemovePartner(p, request.path_params["grant_id"]),
+                            RenderPartner);
+             }));
+  router.Add("GET", "/api/v1/review/grants",
+             auth.Require([&review](HttpRequest&, const Principal& p) {
+               return Reply(200, review.ListOwnGrants(p),
+                            [](const std::vector<review::PartnerGrant>& v) {
+                              return RenderList(v, RenderPartner);
+                            });
+             }));
+
+  // ---- gateway keys ----
+  router.Add("GET", "/api/v1/review/keys",
+             auth.Require([&review, key_renderer](HttpRequest&, const Principal& p) {
+               return Reply(200, review.ListGatewayKeys(p),
+                            [&](const std::vector<review::GatewayKey>& v) {
+                              return RenderList(v, key_renderer);
+                            });
+             }));
+  router.Add("POST", "/api/v1/review/keys",
+             auth.Require([&review, key_renderer](HttpRequest& request, const Principal& p) {
+               std::string grant_id, name;
+               std::optional<Time> expires_at;
+               if (Status s = ReadBody(request,
+                                       [&](JsonFields& f) {
+                                         grant_id = f.String("grant_id", 100);
+                                         name = f.String("name", 200);
+                                         expires_at = f.OptionalTimestamp("expires_at");
+                                       });
+                   !s.ok()) {
+                 return ErrorResponse(s);
+               }
+               StatusOr<review::IssuedGatewayKey> issued =
+                   review.IssueGatewayKey(p, grant_id, name, expires_at);
+               if (!issued.ok()) return ErrorResponse(issued.status());
+               object body = key_renderer(issued->key);
+               body["secret"] = issued->secret;
+               return JsonResponse(201, body);
+             }));
+  router.Add("POST", "/api/v1/review/keys/{key_id}/revoke",
+             auth.Require([&review, key_renderer](HttpRequest& request, const Principal& p) {
+               return Reply(200, review.RevokeGatewayKey(p, request.path_params["key_id"]),
+                            key_renderer);
+             }));
+}
+
+}  // namespace bulwark::api
