@@ -59,18 +59,18 @@ object RenderInquiry(const review::Inquiry& q) {
 }
 
 object RenderWindow(const review::Window& w, Time now) {
-  return {{"id", w.id},
-          {"version_id", w.version_id},
-          {"org_id", w.org_id},
-          {"state", std::string(review::WindowStateName(w.StateAt(now)))},
-          {"starts_at", FormatRfc3339(w.starts_at)},
-          {"ends_at", FormatRfc3339(w.ends_at)},
-          {"retain_content", w.retain_content},
-          {"created_at", FormatRfc3339(w.created_at)},
-          {"closed_at", OptTime(w.closed_at)},
-          {"close_reason", w.close_reason
-                               ? value(std::string(review::CloseReasonName(*w.close_reason)))
-                               : value(nullptr)}};
+  return {
+      {"id", w.id},
+      {"version_id", w.version_id},
+      {"org_id", w.org_id},
+      {"state", std::string(review::WindowStateName(w.StateAt(now)))},
+      {"starts_at", FormatRfc3339(w.starts_at)},
+      {"ends_at", FormatRfc3339(w.ends_at)},
+      {"retain_content", w.retain_content},
+      {"created_at", FormatRfc3339(w.created_at)},
+      {"closed_at", OptTime(w.closed_at)},
+      {"close_reason", w.close_reason ? value(std::string(review::CloseReasonName(*w.close_reason)))
+                                      : value(nullptr)}};
 }
 
 object RenderQuota(const review::Quota& q) {
@@ -147,24 +147,24 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
                  return RenderList(v, RenderModel);
                });
              }));
-  router.Add("POST", "/api/v1/review/models",
-             auth.Require([&review](HttpRequest& request, const Principal& p) {
-               std::string name;
-               std::optional<std::string> org_id, description;
-               if (Status s = ReadBody(request,
-                                       [&](JsonFields& f) {
-                                         name = f.String("name", 200);
-                                         org_id = f.OptionalString("org_id", 100);
-                                         description = f.OptionalString("description", 4000);
-                                       });
-                   !s.ok()) {
-                 return ErrorResponse(s);
-               }
-               return Reply(201,
-                            review.RegisterModel(p, org_id.value_or(p.org_id), name,
-                                                 description.value_or("")),
-                            RenderModel);
-             }));
+  router.Add(
+      "POST", "/api/v1/review/models",
+      auth.Require([&review](HttpRequest& request, const Principal& p) {
+        std::string name;
+        std::optional<std::string> org_id, description;
+        if (Status s = ReadBody(request,
+                                [&](JsonFields& f) {
+                                  name = f.String("name", 200);
+                                  org_id = f.OptionalString("org_id", 100);
+                                  description = f.OptionalString("description", 4000);
+                                });
+            !s.ok()) {
+          return ErrorResponse(s);
+        }
+        return Reply(
+            201, review.RegisterModel(p, org_id.value_or(p.org_id), name, description.value_or("")),
+            RenderModel);
+      }));
   router.Add("GET", "/api/v1/review/models/{model_id}",
              auth.Require([&review](HttpRequest& request, const Principal& p) {
                return Reply(200, review.GetModel(p, request.path_params["model_id"]), RenderModel);
@@ -209,50 +209,49 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
                return Reply(200, review.GetVersion(p, request.path_params["version_id"]),
                             RenderVersion);
              }));
-  router.Add("POST", "/api/v1/review/versions/{version_id}/status",
-             auth.Require([&review](HttpRequest& request, const Principal& p) {
-               std::string status;
-               if (Status s = ReadBody(request,
-                                       [&](JsonFields& f) { status = f.String("status", 32); });
-                   !s.ok()) {
-                 return ErrorResponse(s);
-               }
-               std::optional<review::VersionStatus> parsed = review::ParseVersionStatus(status);
-               if (!parsed) {
-                 return ErrorResponse(Status(
-                     StatusCode::kInvalidArgument,
+  router.Add(
+      "POST", "/api/v1/review/versions/{version_id}/status",
+      auth.Require([&review](HttpRequest& request, const Principal& p) {
+        std::string status;
+        if (Status s = ReadBody(request, [&](JsonFields& f) { status = f.String("status", 32); });
+            !s.ok()) {
+          return ErrorResponse(s);
+        }
+        std::optional<review::VersionStatus> parsed = review::ParseVersionStatus(status);
+        if (!parsed) {
+          return ErrorResponse(
+              Status(StatusCode::kInvalidArgument,
                      "status must be in_development, under_review, released or withdrawn",
                      {{"field", "status"}}));
-               }
-               return Reply(200,
-                            review.SetVersionStatus(p, request.path_params["version_id"], *parsed),
-                            RenderVersion);
-             }));
-  router.Add("PUT", "/api/v1/review/versions/{version_id}/credential",
-             auth.Require([&review](HttpRequest& request, const Principal& p) {
-               std::string credential;
-               if (Status s = ReadBody(
-                       request, [&](JsonFields& f) { credential = f.String("credential", 8000); });
-                   !s.ok()) {
-                 return ErrorResponse(s);
-               }
-               if (Status s =
-                       review.ReplaceCredential(p, request.path_params["version_id"], credential);
-                   !s.ok()) {
-                 return ErrorResponse(s);
-               }
-               HttpResponse response;
-               response.status = 204;
-               return response;
-             }));
+        }
+        return Reply(200, review.SetVersionStatus(p, request.path_params["version_id"], *parsed),
+                     RenderVersion);
+      }));
+  router.Add(
+      "PUT", "/api/v1/review/versions/{version_id}/credential",
+      auth.Require([&review](HttpRequest& request, const Principal& p) {
+        std::string credential;
+        if (Status s = ReadBody(request,
+                                [&](JsonFields& f) { credential = f.String("credential", 8000); });
+            !s.ok()) {
+          return ErrorResponse(s);
+        }
+        if (Status s = review.ReplaceCredential(p, request.path_params["version_id"], credential);
+            !s.ok()) {
+          return ErrorResponse(s);
+        }
+        HttpResponse response;
+        response.status = 204;
+        return response;
+      }));
 
   // ---- inquiries ----
-  router.Add("GET", "/api/v1/review/inquiries",
-             auth.Require([&review](HttpRequest&, const Principal& p) {
-               return Reply(200, review.ListInquiries(p), [](const std::vector<review::Inquiry>& v) {
-                 return RenderList(v, RenderInquiry);
-               });
-             }));
+  router.Add(
+      "GET", "/api/v1/review/inquiries", auth.Require([&review](HttpRequest&, const Principal& p) {
+        return Reply(200, review.ListInquiries(p), [](const std::vector<review::Inquiry>& v) {
+          return RenderList(v, RenderInquiry);
+        });
+      }));
   router.Add("POST", "/api/v1/review/inquiries",
              auth.Require([&review](HttpRequest& request, const Principal& p) {
                std::string version_id;
@@ -276,8 +275,8 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
   router.Add("POST", "/api/v1/review/inquiries/{inquiry_id}/accept",
              auth.Require([&review](HttpRequest& request, const Principal& p) {
                std::optional<Time> due_at;
-               if (Status s = ReadBody(request,
-                                       [&](JsonFields& f) { due_at = f.OptionalTimestamp("due_at"); });
+               if (Status s = ReadBody(
+                       request, [&](JsonFields& f) { due_at = f.OptionalTimestamp("due_at"); });
                    !s.ok()) {
                  return ErrorResponse(s);
                }
@@ -293,10 +292,9 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
   // ---- windows ----
   router.Add("GET", "/api/v1/review/windows",
              auth.Require([&review, window_renderer](HttpRequest&, const Principal& p) {
-               return Reply(200, review.ListWindows(p),
-                            [&](const std::vector<review::Window>& v) {
-                              return RenderList(v, window_renderer);
-                            });
+               return Reply(200, review.ListWindows(p), [&](const std::vector<review::Window>& v) {
+                 return RenderList(v, window_renderer);
+               });
              }));
   router.Add(
       "POST", "/api/v1/review/windows",
@@ -332,8 +330,8 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
   router.Add("POST", "/api/v1/review/windows/{window_id}/extend",
              auth.Require([&review, window_renderer](HttpRequest& request, const Principal& p) {
                std::optional<Time> ends_at;
-               if (Status s = ReadBody(request,
-                                       [&](JsonFields& f) { ends_at = f.OptionalTimestamp("ends_at"); });
+               if (Status s = ReadBody(
+                       request, [&](JsonFields& f) { ends_at = f.OptionalTimestamp("ends_at"); });
                    !s.ok()) {
                  return ErrorResponse(s);
                }
@@ -377,10 +375,9 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
                if (per_day) quota.requests_per_day = *per_day;
                if (tokens) quota.tokens_per_day = *tokens;
                if (per_minute) quota.requests_per_minute = *per_minute;
-               return Reply(201,
-                            review.ProposePartner(p, request.path_params["window_id"], org_id,
-                                                  quota),
-                            RenderPartner);
+               return Reply(
+                   201, review.ProposePartner(p, request.path_params["window_id"], org_id, quota),
+                   RenderPartner);
              }));
   router.Add("POST", "/api/v1/review/partners/{grant_id}/concur",
              auth.Require([&review](HttpRequest& request, const Principal& p) {
@@ -392,13 +389,12 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
                return Reply(200, review.RemovePartner(p, request.path_params["grant_id"]),
                             RenderPartner);
              }));
-  router.Add("GET", "/api/v1/review/grants",
-             auth.Require([&review](HttpRequest&, const Principal& p) {
-               return Reply(200, review.ListOwnGrants(p),
-                            [](const std::vector<review::PartnerGrant>& v) {
-                              return RenderList(v, RenderPartner);
-                            });
-             }));
+  router.Add(
+      "GET", "/api/v1/review/grants", auth.Require([&review](HttpRequest&, const Principal& p) {
+        return Reply(200, review.ListOwnGrants(p), [](const std::vector<review::PartnerGrant>& v) {
+          return RenderList(v, RenderPartner);
+        });
+      }));
 
   // ---- gateway keys ----
   router.Add("GET", "/api/v1/review/keys",
