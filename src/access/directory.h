@@ -184,6 +184,8 @@ class Directory {
 
   const Clock& clock() const { return clock_; }
   store::Database& database() { return db_; }
+  // The audit trail changes are recorded in, or nullptr; other services record in it too.
+  AuditTrail* audit() const { return audit_; }
 
  private:
   // Verified tokens, by the hash of their secret.

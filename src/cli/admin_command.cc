@@ -14,6 +14,7 @@
 #include "base/json.h"
 #include "base/time_format.h"
 #include "cli/commands.h"
+#include "secrets/secret_store.h"
 #include "store/migrations.h"
 
 namespace bulwark::cli {
@@ -88,7 +89,91 @@ constexpr DemoAccount kDemoAccounts[] = {
 
 // Creates whatever of the demo is missing; keeps what exists. Credentials are kept in a file
 // (mode 0600) so that each run can print them; a credential that no longer works is replaced.
-Status SeedDemo(Directory& directory, const std::string& credentials_path, const std::string& url) {
+// The review program's part of the demo: the program office's members hold program_office; the
+// lab's model "Atlas" has a version served by `bulwark mock-model` at `model_url` with an open
+// access window, on which the Rural Hospital is a partner (proposed by the lab, concurred by
+// the program office) and its IT lead holds a gateway key (kept in `entry`).
+Status SeedReviewDemo(Directory& directory, review::ReviewService& review,
+                      const std::string& model_url, boost::json::object& saved) {
+  const access::Principal system = SystemPrincipal();
+  auto principal = [&](std::string_view email) -> StatusOr<access::Principal> {
+    BW_ASSIGN_OR_RETURN(access::User user, directory.FindUserByEmail(system, std::string(email)));
+    return access::Principal{user.id, user.org_id, "", false};
+  };
+  BW_ASSIGN_OR_RETURN(access::Principal director, principal("admin@program-office.demo"));
+  BW_ASSIGN_OR_RETURN(access::Principal lead, principal("lead@frontier-lab.demo"));
+  BW_ASSIGN_OR_RETURN(access::Principal rita, principal("it@rural-hospital.demo"));
+  BW_ASSIGN_OR_RETURN(
+      access::Decision program,
+      directory.Check(director, access::actions::kReviewProgram, access::kPlatform));
+  if (!program.allowed) {
+    BW_RETURN_IF_ERROR(directory
+                           .WriteTuple(system, {std::string(access::kPlatform),
+                                                "program_office",
+                                                director.org_id + "#member",
+                                                {},
+                                                {}})
+                           .status());
+  }
+  BW_ASSIGN_OR_RETURN(std::vector<review::Model> models, review.ListModels(lead));
+  std::optional<review::Model> atlas;
+  for (const review::Model& m : models) {
+    if (m.name == "Atlas") atlas = m;
+  }
+  if (!atlas) {
+    BW_ASSIGN_OR_RETURN(atlas, review.RegisterModel(lead, lead.org_id, "Atlas",
+                                                    "Frontier Lab's next model, in development"));
+  }
+  // An open window on a version of Atlas; a new version when the earlier ones used their days.
+  const Time now = SystemClock::Get().Now();
+  std::optional<review::Window> window;
+  BW_ASSIGN_OR_RETURN(std::vector<review::Window> windows, review.ListWindows(lead));
+  BW_ASSIGN_OR_RETURN(std::vector<review::ModelVersion> versions,
+                      review.ListVersions(lead, atlas->id));
+  for (const review::Window& w : windows) {
+    for (const review::ModelVersion& v : versions) {
+      if (w.version_id == v.id && w.StateAt(now) == review::WindowState::kOpen) window = w;
+    }
+  }
+  if (!window) {
+    BW_ASSIGN_OR_RETURN(review::ModelVersion version,
+                        review.AddVersion(lead, atlas->id,
+                                          {"demo-" + FormatRfc3339(now).substr(0, 19),
+                                           review::Provider::kOpenAi, model_url, "atlas-mock",
+                                           access::NewSecret("sk-demo-"), now + Days(45)}));
+    BW_ASSIGN_OR_RETURN(window, review.OpenWindow(lead, version.id, {now, now + Days(14)}));
+  }
+  BW_ASSIGN_OR_RETURN(std::vector<review::PartnerGrant> partners,
+                      review.ListPartners(lead, window->id));
+  std::optional<review::PartnerGrant> grant;
+  for (const review::PartnerGrant& g : partners) {
+    if (g.partner_org_id == rita.org_id && g.state != review::PartnerState::kRemoved) grant = g;
+  }
+  if (!grant) {
+    BW_ASSIGN_OR_RETURN(grant, review.ProposePartner(lead, window->id, rita.org_id,
+                                                     {.requests_per_day = 500,
+                                                      .tokens_per_day = 2000000,
+                                                      .requests_per_minute = 60}));
+  }
+  if (grant->state == review::PartnerState::kProposed) {
+    BW_ASSIGN_OR_RETURN(grant, review.ConcurPartner(director, grant->id));
+  }
+  boost::json::object& entry = saved["it@rural-hospital.demo"].as_object();
+  bool key_works = false;
+  if (auto* k = entry.if_contains("gateway_key"); k && k->is_string()) {
+    key_works = review.AuthorizeGatewayKey(std::string(k->get_string())).ok();
+  }
+  if (!key_works) {
+    BW_ASSIGN_OR_RETURN(review::IssuedGatewayKey key,
+                        review.IssueGatewayKey(rita, grant->id, "demo", std::nullopt));
+    entry["gateway_key"] = key.secret;
+  }
+  return OkStatus();
+}
+
+Status SeedDemo(Directory& directory, review::ReviewService& review,
+                const std::string& credentials_path, const std::string& url,
+                const std::string& model_url) {
   boost::json::object saved;
   if (std::ifstream in(credentials_path); in) {
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -144,6 +229,7 @@ Status SeedDemo(Directory& directory, const std::string& credentials_path, const
     entry["kind"] = access::OrgKindName(account.kind);
     saved[email] = entry;
   }
+  BW_RETURN_IF_ERROR(SeedReviewDemo(directory, review, model_url, saved));
   {
     std::ofstream out(credentials_path, std::ios::trunc);
     out << boost::json::serialize(saved) << "\n";
@@ -164,6 +250,10 @@ Status SeedDemo(Directory& directory, const std::string& credentials_path, const
               << "    email:    " << account.email << "\n"
               << "    password: " << e.at("password").as_string().c_str() << "\n"
               << "    token:    " << e.at("token").as_string().c_str() << "\n";
+    if (const boost::json::value* key = e.if_contains("gateway_key")) {
+      std::cout << "    gateway key (Frontier Lab's Atlas, as a trusted partner): "
+                << key->as_string().c_str() << "\n";
+    }
   }
   std::cout << "\n(also saved in " << credentials_path << ")\n" << std::endl;
   return OkStatus();
@@ -361,8 +451,17 @@ void AddAdminCommand(CLI::App& app, const GlobalOptions& global, Actions& action
     cmd->add_option("--credentials-file", *file, "Where the demo credentials are kept")
         ->capture_default_str();
     cmd->add_option("--url", *url, "The URL the server will listen on")->capture_default_str();
-    actions[cmd] = [&global, file, url] {
-      return WithDirectory(global, [&](Directory& d) { return SeedDemo(d, *file, *url); });
+    auto model_url = std::make_shared<std::string>("http://127.0.0.1:8089/v1");
+    cmd->add_option("--model-url", *model_url,
+                    "Where the demo lab's model answers (bulwark mock-model), OpenAI-style")
+        ->capture_default_str();
+    actions[cmd] = [&global, file, url, model_url] {
+      return WithDirectory(global, [&](Directory& d) -> Status {
+        BW_ASSIGN_OR_RETURN(secrets::Keyring keyring, OpenSecretsKeyring(global, d.database()));
+        secrets::SecretStore secrets(keyring, SystemClock::Get());
+        review::ReviewService review(d.database(), SystemClock::Get(), secrets, d.audit());
+        return SeedDemo(d, review, *file, *url, *model_url);
+      });
     };
   }
 }
