@@ -49,6 +49,20 @@ struct HttpRequest {
   std::optional<std::string> Cookie(std::string_view name) const;
 };
 
+// Sends a streamed response body piece by piece (see HttpResponse::stream).
+class BodyWriter {
+ public:
+  virtual ~BodyWriter() = default;
+  // Sends `bytes` as one chunk and returns once it was handed to the network: true, or false
+  // when the client has gone or the write failed or timed out (stop streaming then).
+  virtual bool Write(std::string_view bytes) = 0;
+  // True once the client closed the connection or a write failed.
+  virtual bool ClientGone() const = 0;
+  // Calls `fn` once when the client goes before the body ends (at once if it already went),
+  // from the connection's thread: for cancelling work done on the client's behalf.
+  virtual void OnClientGone(std::function<void()> fn) = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
@@ -59,6 +73,10 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   // Who made the request, for the access log ("" = anonymous). Not sent to the client.
   std::string principal;
+  // A streamed body: when set, `body` is ignored; the server sends the status and headers with
+  // Transfer-Encoding: chunked, then calls `stream` on the handler's thread, and the response
+  // ends when it returns. Route such handlers as Execution::kLongRunning.
+  std::function<void(BodyWriter&)> stream;
 };
 
 using Handler = std::function<HttpResponse(HttpRequest&)>;

@@ -163,8 +163,10 @@ struct ServerContext {
   GaugeFamily& connections_open;
   GaugeFamily& requests_in_flight;
   std::atomic<bool> stopping{false};
-  asio::thread_pool* workers = nullptr;           // set by Start() before the first session
-  asio::thread_pool* blocking_workers = nullptr;  // likewise; for Execution::kBlocking routes
+  std::atomic<bool> io_stopped{false};   // the I/O threads stopped: nothing posted will run
+  asio::thread_pool* workers = nullptr;  // set by Start() before the first session
+  asio::thread_pool* blocking_workers = nullptr;      // likewise; for Execution::kBlocking routes
+  asio::thread_pool* long_running_workers = nullptr;  // for Execution::kLongRunning routes
   SessionRegistry sessions;
 };
 
@@ -416,14 +418,259 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     }
     exchange_.route = match.pattern;
     request.path_params = std::move(match.path_params);
-    asio::thread_pool& pool =
-        match.execution == Execution::kBlocking ? *server_->blocking_workers : *server_->workers;
+    asio::thread_pool& pool = match.execution == Execution::kBlocking ? *server_->blocking_workers
+                              : match.execution == Execution::kLongRunning
+                                  ? *server_->long_running_workers
+                                  : *server_->workers;
     asio::post(pool, [self = this->shared_from_this(), handler = match.handler,
                       request = std::move(request)]() mutable {
       HttpResponse response = RunHandler(*handler, request);
+      if (response.stream && response.status >= 200 && response.status < 300 &&
+          !self->exchange_.head) {
+        return self->StreamBody(std::move(response));  // on this thread, until it ends
+      }
+      response.stream = nullptr;
       asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->Write(std::move(response));
       });
+    });
+  }
+
+  // ---- streamed bodies ----
+  //
+  // The handler's thread drives the stream: each step (the header, a chunk, the last chunk) is
+  // posted to the connection's strand and the thread waits until it is written. Meanwhile one
+  // read on the socket watches for the client going away (or for its next request, which then
+  // waits in buffer_ until the stream ends). A timer bounds each write, and the wait for the
+  // next request afterwards.
+
+  // What the handler's thread and the strand share about one streamed body.
+  struct StreamState {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool pending = false;           // GUARDED_BY(mu): a step is being written
+    bool step_ok = false;           // GUARDED_BY(mu): the last step was written
+    bool failed = false;            // GUARDED_BY(mu): a write failed, or the client went
+    std::function<void()> on_gone;  // GUARDED_BY(mu)
+  };
+
+  class StreamWriter final : public BodyWriter {
+   public:
+    StreamWriter(std::shared_ptr<Session> session, std::shared_ptr<StreamState> state)
+        : session_(std::move(session)), state_(std::move(state)) {}
+    bool Write(std::string_view bytes) override {
+      if (bytes.empty()) return !ClientGone();
+      auto data = std::make_shared<std::string>(bytes);
+      return session_->Step(state_, [data](Session& s, const std::shared_ptr<StreamState>& st) {
+        s.WriteChunk(st, data);
+      });
+    }
+    bool ClientGone() const override {
+      std::lock_guard<std::mutex> lock(state_->mu);
+      return state_->failed;
+    }
+    void OnClientGone(std::function<void()> fn) override {
+      std::unique_lock<std::mutex> lock(state_->mu);
+      if (state_->failed) {
+        lock.unlock();
+        fn();
+        return;
+      }
+      state_->on_gone = std::move(fn);
+    }
+
+   private:
+    std::shared_ptr<Session> session_;
+    std::shared_ptr<StreamState> state_;
+  };
+
+  // Posts `step` to the strand and waits until it finished; false once the stream failed.
+  bool Step(const std::shared_ptr<StreamState>& state,
+            std::function<void(Session&, const std::shared_ptr<StreamState>&)> step) {
+    {
+      std::lock_guard<std::mutex> lock(state->mu);
+      if (state->failed) return false;
+      state->pending = true;
+    }
+    asio::post(stream_.get_executor(), [self = this->shared_from_this(), state,
+                                        step = std::move(step)] { step(*self, state); });
+    std::unique_lock<std::mutex> lock(state->mu);
+    while (!state->cv.wait_for(lock, std::chrono::milliseconds(200),
+                               [&] { return !state->pending; })) {
+      if (server_->io_stopped.load()) {
+        state->failed = true;  // the server stopped: the step will never run
+        return false;
+      }
+    }
+    return state->step_ok;
+  }
+
+  // Ends a step: `ok` false marks the stream failed and tells whoever waits on the client.
+  static void StepDone(const std::shared_ptr<StreamState>& state, bool ok) {
+    std::function<void()> gone;
+    {
+      std::lock_guard<std::mutex> lock(state->mu);
+      state->pending = false;
+      state->step_ok = ok;
+      if (!ok && !state->failed) {
+        state->failed = true;
+        gone = std::move(state->on_gone);
+      }
+    }
+    state->cv.notify_all();
+    if (gone) gone();
+  }
+
+  // Runs on the handler's thread: the header, the handler's chunks, the last chunk.
+  void StreamBody(HttpResponse response) {
+    auto state = std::make_shared<StreamState>();
+    std::function<void(BodyWriter&)> body = std::move(response.stream);
+    auto head = std::make_shared<HttpResponse>(std::move(response));
+    const bool started = Step(state, [head](Session& s, const std::shared_ptr<StreamState>& st) {
+      s.WriteStreamHeader(st, std::move(*head));
+    });
+    if (started) {
+      StreamWriter writer(this->shared_from_this(), state);
+      try {
+        body(writer);
+      } catch (const std::exception& e) {
+        Log(LogLevel::kError, "streaming handler threw an exception",
+            {{"request_id", exchange_.request_id}, {"error", e.what()}});
+      }
+    }
+    // The last chunk (when the stream still stands), then the next request or the close.
+    {
+      std::lock_guard<std::mutex> lock(state->mu);
+      state->pending = true;
+    }
+    asio::post(stream_.get_executor(),
+               [self = this->shared_from_this(), state] { self->EndStream(state); });
+  }
+
+  void WriteStreamHeader(const std::shared_ptr<StreamState>& state, HttpResponse response) {
+    phase_ = Phase::kWriting;
+    stream_keep_alive_ = exchange_.keep_alive && !server_->stopping.load();
+    stream_response_.emplace();
+    http::response<http::empty_body>& out = *stream_response_;
+    out.version(11);
+    out.result(static_cast<unsigned>(response.status));
+    if (!response.content_type.empty()) out.set(http::field::content_type, response.content_type);
+    out.set("X-Request-Id", exchange_.request_id);
+    out.set("X-Content-Type-Options", "nosniff");
+    bool has_cache_control = false;
+    for (const auto& [name, value] : response.headers) {
+      if (name.empty() || HasLineBreakOrNul(name) || HasLineBreakOrNul(value)) continue;
+      if (EqualsIgnoreCase(name, "Cache-Control")) has_cache_control = true;
+      out.insert(name, value);
+    }
+    if (!has_cache_control) out.set(http::field::cache_control, "no-store");
+    out.keep_alive(stream_keep_alive_);
+    out.chunked(true);
+    exchange_.status = response.status;
+    exchange_.bytes = 0;
+    exchange_.principal = std::move(response.principal);
+    CountRequest();
+    stream_serializer_.emplace(out);
+    Lowest().expires_never();
+    ArmStreamTimer(server_->options.request_timeout);
+    http::async_write_header(
+        stream_, *stream_serializer_,
+        [self = this->shared_from_this(), state](beast::error_code ec, size_t) {
+          self->stream_timer_->cancel();
+          if (!ec) self->WatchClient(state);
+          StepDone(state, !ec);
+        });
+  }
+
+  void WriteChunk(const std::shared_ptr<StreamState>& state,
+                  const std::shared_ptr<std::string>& data) {
+    ArmStreamTimer(server_->options.request_timeout);
+    asio::async_write(stream_, http::make_chunk(asio::buffer(*data)),
+                      [self = this->shared_from_this(), state, data](beast::error_code ec, size_t) {
+                        self->stream_timer_->cancel();
+                        if (!ec) self->exchange_.bytes += data->size();
+                        StepDone(state, !ec);
+                      });
+  }
+
+  // One read while the body streams: an error or end of file means the client went; bytes are
+  // its next request, kept for when the stream ends.
+  void WatchClient(const std::shared_ptr<StreamState>& state) {
+    watching_ = true;
+    stream_.async_read_some(buffer_.prepare(kReadChunk), [self = this->shared_from_this(), state](
+                                                             beast::error_code ec, size_t n) {
+      self->watching_ = false;
+      if (ec) {
+        self->client_closed_ = true;
+        StepDoneIfIdle(state);
+      } else {
+        self->buffer_.commit(n);
+      }
+      if (self->stream_ended_) self->AfterStream();
+    });
+  }
+
+  // The client went while no step was being written: fail the stream for the handler.
+  static void StepDoneIfIdle(const std::shared_ptr<StreamState>& state) {
+    std::function<void()> gone;
+    {
+      std::lock_guard<std::mutex> lock(state->mu);
+      if (state->failed) return;
+      state->failed = true;
+      gone = std::move(state->on_gone);
+    }
+    state->cv.notify_all();
+    if (gone) gone();
+  }
+
+  void EndStream(const std::shared_ptr<StreamState>& state) {
+    bool failed;
+    {
+      std::lock_guard<std::mutex> lock(state->mu);
+      failed = state->failed;
+    }
+    if (failed || client_closed_) {
+      StepDone(state, false);
+      Record();
+      stream_serializer_.reset();
+      stream_response_.reset();
+      return CloseSocket();
+    }
+    ArmStreamTimer(server_->options.request_timeout);
+    asio::async_write(stream_, http::make_chunk_last(),
+                      [self = this->shared_from_this(), state](beast::error_code ec, size_t) {
+                        self->stream_timer_->cancel();
+                        StepDone(state, !ec);
+                        self->Record();
+                        self->stream_serializer_.reset();
+                        self->stream_response_.reset();
+                        if (ec || !self->stream_keep_alive_) return self->CloseSocket();
+                        self->first_request_ = false;
+                        self->stream_ended_ = true;
+                        if (self->watching_) {
+                          // The watching read goes on as the wait for the next request.
+                          self->phase_ = Phase::kWaiting;
+                          self->ArmStreamTimer(self->server_->options.idle_timeout);
+                          return;
+                        }
+                        self->AfterStream();
+                      });
+  }
+
+  // After a streamed response: the next request (already in buffer_, or to be read), or the
+  // close when the client went.
+  void AfterStream() {
+    stream_ended_ = false;
+    if (stream_timer_) stream_timer_->cancel();
+    if (client_closed_) return CloseSocket();
+    ReadRequest();
+  }
+
+  void ArmStreamTimer(Duration timeout) {
+    if (!stream_timer_) stream_timer_.emplace(stream_.get_executor());
+    stream_timer_->expires_after(timeout);
+    stream_timer_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (!ec) self->CloseSocket();  // a write or the wait for the next request took too long
     });
   }
 
@@ -581,6 +828,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::optional<http::response<http::empty_body>> continue_;
   std::optional<http::response<http::string_body>> response_;
   Exchange exchange_;
+  // A streamed response (see StreamBody), used on the strand.
+  std::optional<http::response<http::empty_body>> stream_response_;
+  std::optional<http::response_serializer<http::empty_body>> stream_serializer_;
+  std::optional<asio::steady_timer> stream_timer_;
+  bool stream_keep_alive_ = false;
+  bool watching_ = false;       // the client-watching read is outstanding
+  bool stream_ended_ = false;   // the last chunk went; the watching read decides what is next
+  bool client_closed_ = false;  // the watching read saw the connection end
 };
 
 }  // namespace
@@ -625,6 +880,7 @@ class HttpServer::Impl {
   std::optional<ssl::context> ssl_context_;
   std::optional<asio::thread_pool> workers_;
   std::optional<asio::thread_pool> blocking_workers_;
+  std::optional<asio::thread_pool> long_running_workers_;
   asio::io_context io_context_;
   asio::strand<asio::io_context::executor_type> accept_strand_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
@@ -722,6 +978,8 @@ Status HttpServer::Impl::Start() {
     context_.workers = &*workers_;
     blocking_workers_.emplace(static_cast<size_t>(options_.blocking_threads));
     context_.blocking_workers = &*blocking_workers_;
+    long_running_workers_.emplace(static_cast<size_t>(std::max(1, options_.long_running_threads)));
+    context_.long_running_workers = &*long_running_workers_;
     for (int i = 0; i < options_.io_threads; ++i) io_threads_.emplace_back([this] { RunIo(); });
     asio::post(accept_strand_, [this] { DoAccept(); });
   } catch (const std::exception& e) {
@@ -831,12 +1089,14 @@ void HttpServer::Impl::Shutdown() {
   }
 
   work_.reset();
+  context_.io_stopped = true;  // streaming handlers waiting on a write give up
   io_context_.stop();
   for (std::thread& thread : io_threads_) thread.join();
   io_threads_.clear();
   // Handlers still running finish here; what they post back is discarded with the io_context.
   workers_->join();
   blocking_workers_->join();
+  long_running_workers_->join();
   Log(LogLevel::kInfo, "stopped", {{"address", ListenAddress()}});
   {
     std::lock_guard<std::mutex> lock(state_mu_);

@@ -7,8 +7,13 @@
 // on a pool of their own, `blocking_threads`, so they cannot occupy the request workers. The
 // worker pool is best sized to the cores when the database is local (bench/api: more threads
 // only add context switches); a remote PostgreSQL, where handlers wait on the network, wants
-// more. Slow clients cannot hold the server: reading a header,
-// reading a body, writing a response and waiting between keep-alive requests each have a timeout.
+// more. Routes marked Execution::kLongRunning (the model gateway, which waits on
+// a lab's API) run on a large pool of their own, `long_running_threads`; their handlers may
+// stream the response body (HttpResponse::stream): the status and headers go out first, then
+// each chunk as the handler writes it, with Transfer-Encoding: chunked; a client that goes away
+// meanwhile is noticed at once (BodyWriter::OnClientGone). Slow clients cannot hold the server:
+// reading a header, reading a body, writing a response or a chunk and waiting between
+// keep-alive requests each have a timeout.
 //
 // For every request the server
 //   - answers 404 / 405 (with Allow) itself when no route matches, 413 when the body is larger
@@ -54,6 +59,7 @@ struct HttpServerOptions {
   int io_threads = 2;
   int worker_threads = 2;
   int blocking_threads = 2;                // for Execution::kBlocking routes
+  int long_running_threads = 64;           // for Execution::kLongRunning routes
   size_t body_limit = 10 * 1024 * 1024;    // bytes, Content-Length or chunked
   size_t header_limit = 16 * 1024;         // bytes of request line and headers; larger is 431
   Duration header_timeout = Seconds(30);   // from the first byte of a request to its last header

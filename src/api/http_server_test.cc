@@ -139,6 +139,138 @@ class HttpServerTest : public ::testing::Test {
   std::unique_ptr<HttpServer> server_;
 };
 
+// A streamed body arrives chunk by chunk, as the handler writes it: the handler writes its
+// second chunk only after the client has read the first, so buffering would deadlock.
+TEST_F(HttpServerTest, StreamsTheBodyChunkByChunkAndKeepsTheConnection) {
+  std::promise<void> first_read;
+  std::shared_future<void> first_read_done = first_read.get_future().share();
+  router_.Add(
+      "POST", "/stream",
+      [first_read_done](HttpRequest&) {
+        HttpResponse response;
+        response.content_type = "text/event-stream";
+        response.headers.emplace_back("X-Upstream", "mock");
+        response.stream = [first_read_done](BodyWriter& out) {
+          EXPECT_TRUE(out.Write("data: one\n\n"));
+          EXPECT_EQ(first_read_done.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+          EXPECT_TRUE(out.Write("data: two\n\n"));
+          EXPECT_TRUE(out.Write(""));  // nothing to send is not an end
+          EXPECT_FALSE(out.ClientGone());
+        };
+        return response;
+      },
+      Execution::kLongRunning);
+  StartServer();
+  Client client(port());
+  http::request<http::string_body> request(http::verb::post, "/stream", 11);
+  request.set(http::field::host, "localhost");
+  request.prepare_payload();
+  http::write(client.socket(), request);
+  beast::flat_buffer buffer;
+  http::response_parser<http::buffer_body> parser;
+  http::read_header(client.socket(), buffer, parser);
+  EXPECT_EQ(parser.get().result_int(), 200);
+  EXPECT_TRUE(parser.get().chunked());
+  EXPECT_EQ(parser.get()["Content-Type"], "text/event-stream");
+  EXPECT_EQ(parser.get()["X-Upstream"], "mock");
+  EXPECT_FALSE(parser.get()["X-Request-Id"].empty());
+  std::string body;
+  char chunk[256];
+  while (body.find("one") == std::string::npos) {
+    parser.get().body().data = chunk;
+    parser.get().body().size = sizeof(chunk);
+    beast::error_code ec;
+    http::read_some(client.socket(), buffer, parser, ec);
+    ASSERT_TRUE(!ec || ec == http::error::need_buffer) << ec.message();
+    body.append(chunk, sizeof(chunk) - parser.get().body().size);
+  }
+  EXPECT_EQ(body, "data: one\n\n");
+  first_read.set_value();
+  while (!parser.is_done()) {
+    parser.get().body().data = chunk;
+    parser.get().body().size = sizeof(chunk);
+    beast::error_code ec;
+    http::read_some(client.socket(), buffer, parser, ec);
+    ASSERT_TRUE(!ec || ec == http::error::need_buffer) << ec.message();
+    body.append(chunk, sizeof(chunk) - parser.get().body().size);
+  }
+  EXPECT_EQ(body, "data: one\n\ndata: two\n\n");
+  // The connection serves the next request.
+  Response next = client.Get("/hello/again");
+  EXPECT_EQ(next.result_int(), 200);
+  EXPECT_NE(next.body().find("again"), std::string::npos);
+}
+
+// A client that goes away mid-stream is noticed without another write: the handler hears of it
+// (to cancel its upstream request) and its writes fail.
+TEST_F(HttpServerTest, AClientThatLeavesMidStreamIsNoticedAtOnce) {
+  std::promise<void> gone;
+  std::future<void> gone_heard = gone.get_future();
+  std::promise<bool> later_write;
+  std::future<bool> later_write_result = later_write.get_future();
+  router_.Add(
+      "GET", "/forever",
+      [&](HttpRequest&) {
+        HttpResponse response;
+        response.content_type = "text/event-stream";
+        response.stream = [&](BodyWriter& out) {
+          out.OnClientGone([&] { gone.set_value(); });
+          EXPECT_TRUE(out.Write("data: first\n\n"));
+          // Like an upstream that stays silent: the client leaves meanwhile.
+          EXPECT_EQ(gone_heard.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+          EXPECT_TRUE(out.ClientGone());
+          later_write.set_value(out.Write("data: never\n\n"));
+        };
+        return response;
+      },
+      Execution::kLongRunning);
+  StartServer();
+  {
+    Client client(port());
+    http::request<http::string_body> request(http::verb::get, "/forever", 11);
+    request.set(http::field::host, "localhost");
+    http::write(client.socket(), request);
+    beast::flat_buffer buffer;
+    http::response_parser<http::buffer_body> parser;
+    http::read_header(client.socket(), buffer, parser);
+    EXPECT_EQ(parser.get().result_int(), 200);
+    std::string body;
+    char chunk[256];
+    while (body.find("first") == std::string::npos) {
+      parser.get().body().data = chunk;
+      parser.get().body().size = sizeof(chunk);
+      beast::error_code ec;
+      http::read_some(client.socket(), buffer, parser, ec);
+      ASSERT_TRUE(!ec || ec == http::error::need_buffer) << ec.message();
+      body.append(chunk, sizeof(chunk) - parser.get().body().size);
+    }
+  }  // the client closes its connection
+  ASSERT_EQ(later_write_result.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_FALSE(later_write_result.get());
+  // The server is still well.
+  Client again(port());
+  EXPECT_EQ(again.Get("/hello/x").result_int(), 200);
+}
+
+// An error answered by a streaming route is an ordinary response; a server shutting down ends
+// streams whose writes can no longer run.
+TEST_F(HttpServerTest, StreamingRoutesAnswerErrorsWhole) {
+  router_.Add(
+      "GET", "/refused",
+      [](HttpRequest&) {
+        HttpResponse response = ErrorResponse(PermissionDeniedError("the window is closed"));
+        response.stream = [](BodyWriter& out) { out.Write("never"); };
+        return response;
+      },
+      Execution::kLongRunning);
+  StartServer();
+  Client client(port());
+  Response refused = client.Get("/refused");
+  EXPECT_EQ(refused.result_int(), 403);
+  EXPECT_NE(refused.body().find("the window is closed"), std::string::npos);
+  EXPECT_FALSE(refused.chunked());
+}
+
 TEST_F(HttpServerTest, ServesRouteWithStandardHeaders) {
   StartServer();
   Client client(port());

@@ -32,8 +32,10 @@ namespace bulwark::api {
 // How a route's handler runs. Most handlers touch the database briefly and run on the
 // server's request workers, sized to the cores. A handler that may hold its thread much longer
 // (an argon2 password check takes ~100 ms and 64 MiB) is kBlocking and runs on a separate
-// small pool, so it never stalls the others.
-enum class Execution { kStandard, kBlocking };
+// small pool, so it never stalls the others. A handler that waits on another server for as
+// long as that one takes (the model gateway forwarding to a lab's API, streaming its answer) is
+// kLongRunning and runs on a large pool of its own.
+enum class Execution { kStandard, kBlocking, kLongRunning };
 
 struct RouteMatch {
   enum class Result { kFound, kNotFound, kMethodNotAllowed, kBadPath };
