@@ -7,18 +7,18 @@
 
 #include "base/clock.h"
 #include "base/random.h"
-#include "evals/internal/http_client.h"
 #include "evals/internal/retry_policy.h"
 #include "evals/internal/wire_protocol.h"
+#include "net/http_client.h"
 
 namespace bulwark::evals {
 namespace {
 
 using internal::AdaptiveLimiter;
-using internal::HttpClient;
-using internal::HttpRequest;
-using internal::HttpResponse;
 using internal::WireProtocol;
+using net::HttpClient;
+using net::HttpRequest;
+using net::HttpResponse;
 
 // Real replies stay far below this; the cap keeps a broken or hostile server from taking the
 // memory of the machine.
@@ -149,7 +149,7 @@ class HttpModelProvider final : public ModelProvider {
 StatusOr<std::unique_ptr<ModelProvider>> MakeProvider(const ProviderConfig& config,
                                                       std::function<void(double)> sleep) {
   if (config.model.empty()) return InvalidArgumentError("the provider needs a model name");
-  StatusOr<internal::HttpUrl> url = internal::ParseHttpUrl(config.base_url);
+  StatusOr<net::HttpUrl> url = net::ParseHttpUrl(config.base_url);
   if (!url.ok()) return url.status().WithPrefix("base_url");
   for (unsigned char c : config.api_key) {
     // The key goes into a header: a line break would end it and start another.
@@ -162,10 +162,10 @@ StatusOr<std::unique_ptr<ModelProvider>> MakeProvider(const ProviderConfig& conf
   if (!(config.initial_backoff_s >= 0) || !(config.max_backoff_s >= 0)) {
     return InvalidArgumentError("the backoff times must not be negative");
   }
-  internal::HttpClientOptions options{.timeout_s = config.request_timeout_s,
-                                      .max_response_bytes = kMaxResponseBytes,
-                                      .max_idle_connections = config.max_concurrency,
-                                      .ca_file = config.ca_file};
+  net::HttpClientOptions options{.timeout_s = config.request_timeout_s,
+                                 .max_response_bytes = kMaxResponseBytes,
+                                 .max_idle_connections = config.max_concurrency,
+                                 .ca_file = config.ca_file};
   BW_ASSIGN_OR_RETURN(std::unique_ptr<HttpClient> client, HttpClient::Create(*url, options));
   std::unique_ptr<WireProtocol> wire;
   switch (config.protocol) {

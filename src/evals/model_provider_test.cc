@@ -22,8 +22,8 @@
 #include "base/clock.h"
 #include "base/json.h"
 #include "base/random.h"
-#include "evals/internal/http_client.h"
 #include "evals/internal/retry_policy.h"
+#include "net/http_client.h"
 #include "testing/shell.h"
 #include "testing/temp_dir.h"
 
@@ -851,21 +851,21 @@ TEST(NewModelProviderTest, RefusesUnusableConfigurations) {
 }
 
 TEST(HttpUrlTest, ParsesApiRoots) {
-  StatusOr<internal::HttpUrl> url = internal::ParseHttpUrl("https://api.anthropic.com");
+  StatusOr<net::HttpUrl> url = net::ParseHttpUrl("https://api.anthropic.com");
   ASSERT_TRUE(url.ok());
   EXPECT_TRUE(url->tls);
   EXPECT_EQ(url->host, "api.anthropic.com");
   EXPECT_EQ(url->port, 443);
   EXPECT_EQ(url->path, "");
 
-  url = internal::ParseHttpUrl("http://127.0.0.1:11434/v1/");
+  url = net::ParseHttpUrl("http://127.0.0.1:11434/v1/");
   ASSERT_TRUE(url.ok());
   EXPECT_FALSE(url->tls);
   EXPECT_EQ(url->host, "127.0.0.1");
   EXPECT_EQ(url->port, 11434);
   EXPECT_EQ(url->path, "/v1");
 
-  url = internal::ParseHttpUrl("http://[::1]:8080/openai/v1");
+  url = net::ParseHttpUrl("http://[::1]:8080/openai/v1");
   ASSERT_TRUE(url.ok());
   EXPECT_EQ(url->host, "::1");
   EXPECT_EQ(url->port, 8080);
@@ -875,21 +875,21 @@ TEST(HttpUrlTest, ParsesApiRoots) {
        {"", "localhost:8000", "http://", "http://host:0", "http://host:65536", "http://host:8x",
         "http://host:", "http://user:pw@host/v1", "http://host/v1?key=1", "http://ho st/",
         "http://[::1/v1", "http://host/v1\r\nX-Injected: 1"}) {
-    EXPECT_FALSE(internal::ParseHttpUrl(bad).ok()) << bad;
+    EXPECT_FALSE(net::ParseHttpUrl(bad).ok()) << bad;
   }
 }
 
 TEST(HttpClientTest, RefusesRepliesOverTheSizeLimit) {
   ScriptedServer server(Reply(200, std::string(4096, 'a')));
-  StatusOr<internal::HttpUrl> url = internal::ParseHttpUrl(server.url());
+  StatusOr<net::HttpUrl> url = net::ParseHttpUrl(server.url());
   ASSERT_TRUE(url.ok());
-  auto client = internal::HttpClient::Create(*url, {.timeout_s = 10, .max_response_bytes = 1024});
+  auto client = net::HttpClient::Create(*url, {.timeout_s = 10, .max_response_bytes = 1024});
   ASSERT_TRUE(client.ok()) << client.status().ToString();
-  StatusOr<internal::HttpResponse> response = (*client)->Post({.target = "/", .body = "{}"});
+  StatusOr<net::HttpResponse> response = (*client)->Post({.target = "/", .body = "{}"});
   ASSERT_FALSE(response.ok());
   EXPECT_EQ(response.status().code(), StatusCode::kResourceExhausted);
 
-  auto roomy = internal::HttpClient::Create(*url, {.timeout_s = 10, .max_response_bytes = 8192});
+  auto roomy = net::HttpClient::Create(*url, {.timeout_s = 10, .max_response_bytes = 8192});
   ASSERT_TRUE(roomy.ok());
   for (int i = 0; i < 3; ++i) {
     response = (*roomy)->Post({.target = "/", .body = "{}"});

@@ -23,10 +23,13 @@
 #include <string_view>
 
 #include "base/status.h"
-#include "evals/internal/http_client.h"
 #include "evals/model_provider.h"
+#include "net/http_client.h"
 
 namespace bulwark::evals::internal {
+
+using net::HttpRequest;
+using net::HttpResponse;
 
 class WireProtocol {
  public:

@@ -1,4 +1,4 @@
-#include "evals/internal/http_client.h"
+#include "net/http_client.h"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -8,6 +8,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -15,8 +16,9 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <mutex>
 
-namespace bulwark::evals::internal {
+namespace bulwark::net {
 namespace {
 
 namespace asio = boost::asio;
@@ -190,6 +192,54 @@ class HttpClient::Connection {
     });
   }
 
+  // Writes `request` and reads the reply's header into `parser`.
+  beast::error_code SendAndReadHeader(http::request<http::string_body>& request,
+                                      http::response_parser<http::buffer_body>& parser,
+                                      SteadyTime deadline, std::string* stage) {
+    *stage = "sending the request";
+    tcp().expires_at(deadline);
+    beast::error_code ec = RunOne(io_, [&](auto handler) {
+      if (secure_) {
+        http::async_write(*secure_, request, std::move(handler));
+      } else {
+        http::async_write(*plain_, request, std::move(handler));
+      }
+    });
+    if (ec) return ec;
+    *stage = "reading the reply";
+    tcp().expires_at(deadline);
+    return RunOne(io_, [&](auto handler) {
+      if (secure_) {
+        http::async_read_header(*secure_, buffer_, parser, std::move(handler));
+      } else {
+        http::async_read_header(*plain_, buffer_, parser, std::move(handler));
+      }
+    });
+  }
+
+  // Reads some of the body into the parser's buffer.
+  beast::error_code ReadSome(http::response_parser<http::buffer_body>& parser,
+                             SteadyTime deadline) {
+    tcp().expires_at(deadline);
+    return RunOne(io_, [&](auto handler) {
+      if (secure_) {
+        http::async_read_some(*secure_, buffer_, parser, std::move(handler));
+      } else {
+        http::async_read_some(*plain_, buffer_, parser, std::move(handler));
+      }
+    });
+  }
+
+  // From any thread: closes the socket on the connection's own thread, so that a read in
+  // progress ends at once (and any later one fails).
+  void Abort() {
+    asio::post(io_, [this] {
+      beast::error_code ignored;
+      tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+      tcp().close();
+    });
+  }
+
   // Bytes read past the end of the last reply: a well-behaved server sends none.
   size_t leftover() const { return buffer_.size(); }
 
@@ -301,19 +351,35 @@ StatusOr<std::unique_ptr<HttpClient::Connection>> HttpClient::Open(SteadyTime de
   return connection;
 }
 
-StatusOr<HttpResponse> HttpClient::Post(const HttpRequest& request) {
-  SteadyTime deadline = std::chrono::steady_clock::now() +
-                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                            std::chrono::duration<double>(options_.timeout_s));
+SteadyTime HttpClient::Deadline() const {
+  return std::chrono::steady_clock::now() +
+         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+             std::chrono::duration<double>(options_.timeout_s));
+}
+
+namespace {
+
+http::request<http::string_body> BuildMessage(const HttpRequest& request,
+                                              const std::string& host_header,
+                                              const std::string& user_agent) {
   http::request<http::string_body> message(http::verb::post, request.target, 11);
-  message.set(http::field::host, host_header_);
-  message.set(http::field::user_agent, "bulwark-evals");
+  message.set(http::field::host, host_header);
+  message.set(http::field::user_agent, user_agent);
   message.set(http::field::content_type, "application/json");
   message.set(http::field::accept, "application/json");
   for (const auto& [name, value] : request.headers) message.set(name, value);
   message.body() = request.body;
   message.prepare_payload();
   message.keep_alive(true);
+  return message;
+}
+
+}  // namespace
+
+StatusOr<HttpResponse> HttpClient::Post(const HttpRequest& request) {
+  SteadyTime deadline = Deadline();
+  http::request<http::string_body> message =
+      BuildMessage(request, host_header_, options_.user_agent);
 
   for (int sent = 1;; ++sent) {
     auto fail = [sent](Status status) {
@@ -363,4 +429,128 @@ StatusOr<HttpResponse> HttpClient::Post(const HttpRequest& request) {
   }
 }
 
-}  // namespace bulwark::evals::internal
+// ---- streamed replies ----
+
+struct StreamedReply::State {
+  std::unique_ptr<HttpClient::Connection> connection;
+  http::response_parser<http::buffer_body> parser;
+  std::mutex mu;
+  bool cancelled = false;  // GUARDED_BY(mu)
+  bool done = false;       // the body was read to its end
+  bool broken = false;     // the connection is not fit for reuse
+  int64_t received = 0;
+};
+
+StreamedReply::StreamedReply(HttpClient& client)
+    : client_(client), state_(std::make_unique<State>()) {}
+
+StreamedReply::~StreamedReply() {
+  if (!state_->connection) return;
+  bool cancelled;
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    cancelled = state_->cancelled;
+  }
+  if (state_->done && !state_->broken && !cancelled && state_->parser.keep_alive() &&
+      state_->connection->leftover() == 0) {
+    client_.GiveBack(std::move(state_->connection));
+  }
+}
+
+std::optional<std::string_view> StreamedReply::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers_) {
+    if (EqualsIgnoreCase(key, name)) return std::string_view(value);
+  }
+  return std::nullopt;
+}
+
+void StreamedReply::Cancel() {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  if (state_->cancelled) return;
+  state_->cancelled = true;
+  if (state_->connection && !state_->done) state_->connection->Abort();
+}
+
+StatusOr<std::optional<std::string>> StreamedReply::Next() {
+  State& st = *state_;
+  {
+    std::lock_guard<std::mutex> lock(st.mu);
+    if (st.cancelled) return Status(StatusCode::kCancelled, "the exchange was cancelled");
+  }
+  if (st.done) return std::optional<std::string>();
+  std::string piece(16 * 1024, '\0');
+  while (true) {
+    st.parser.get().body().data = piece.data();
+    st.parser.get().body().size = piece.size();
+    beast::error_code ec = st.connection->ReadSome(st.parser, client_.Deadline());
+    const size_t got = piece.size() - st.parser.get().body().size;
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) {
+      st.broken = true;
+      std::lock_guard<std::mutex> lock(st.mu);
+      if (st.cancelled) return Status(StatusCode::kCancelled, "the exchange was cancelled");
+      if (ec == beast::error::timeout) {
+        return DeadlineExceededError("nothing more from " + client_.host_header_ + " within " +
+                                     std::to_string(client_.options_.timeout_s) + " s");
+      }
+      if (ec == http::error::body_limit) {
+        return ResourceExhaustedError(
+            "the reply from " + client_.host_header_ + " is over the limit of " +
+            std::to_string(client_.options_.max_response_bytes) + " bytes");
+      }
+      std::string what = ec == http::error::end_of_stream || ec == http::error::partial_message
+                             ? "the connection closed before the reply was complete"
+                             : ec.message();
+      return UnavailableError(client_.host_header_ + ": reading the reply: " + what);
+    }
+    st.received += static_cast<int64_t>(got);
+    if (st.parser.is_done()) st.done = true;
+    if (got > 0) {
+      piece.resize(got);
+      return std::optional<std::string>(std::move(piece));
+    }
+    if (st.done) return std::optional<std::string>();
+  }
+}
+
+StatusOr<std::unique_ptr<StreamedReply>> HttpClient::Send(const HttpRequest& request) {
+  SteadyTime deadline = Deadline();
+  http::request<http::string_body> message =
+      BuildMessage(request, host_header_, options_.user_agent);
+  for (int sent = 1;; ++sent) {
+    std::unique_ptr<Connection> connection = TakeIdle();
+    bool reused = connection != nullptr;
+    if (!reused) {
+      BW_ASSIGN_OR_RETURN(connection, Open(deadline));
+    }
+    std::unique_ptr<StreamedReply> reply(new StreamedReply(*this));
+    StreamedReply::State& st = *reply->state_;
+    st.parser.header_limit(kMaxHeaderBytes);
+    st.parser.body_limit(static_cast<uint64_t>(options_.max_response_bytes));
+    std::string stage;
+    beast::error_code ec = connection->SendAndReadHeader(message, st.parser, deadline, &stage);
+    if (ec == beast::error::timeout) {
+      return DeadlineExceededError("no reply from " + host_header_ + " within " +
+                                   std::to_string(options_.timeout_s) + " s (" + stage + ")");
+    }
+    if (ec == http::error::header_limit) {
+      return ResourceExhaustedError("the reply header from " + host_header_ + " is too large");
+    }
+    if (ec) {
+      if (reused && sent == 1 && !st.parser.got_some()) continue;  // a stale pooled connection
+      std::string what = ec == http::error::end_of_stream || ec == http::error::partial_message
+                             ? "the connection closed before the reply was complete"
+                             : ec.message();
+      return UnavailableError(host_header_ + ": " + stage + ": " + what);
+    }
+    reply->status_ = static_cast<int>(st.parser.get().result_int());
+    for (const auto& field : st.parser.get()) {
+      reply->headers_.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    if (st.parser.is_done()) st.done = true;  // no body (204, 304, Content-Length: 0)
+    st.connection = std::move(connection);
+    return reply;
+  }
+}
+
+}  // namespace bulwark::net
