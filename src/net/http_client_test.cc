@@ -58,7 +58,8 @@ class RawServer {
         if (ec) break;
         std::string head(asio::buffers_begin(request.data()), asio::buffers_end(request.data()));
         size_t length_at = head.find("Content-Length: ");
-        size_t length = length_at == std::string::npos ? 0 : std::stoul(head.substr(length_at + 16));
+        size_t length =
+            length_at == std::string::npos ? 0 : std::stoul(head.substr(length_at + 16));
         size_t have = request.size() - (head.find("\r\n\r\n") + 4);
         if (length > have) {
           std::string rest(length - have, '\0');
@@ -114,7 +115,8 @@ TEST(StreamedReplyTest, TheBodyArrivesAsTheServerSendsItAndTheConnectionIsReused
     WriteAll(socket, Chunk("data: two\n\n") + "0\r\n\r\n");
   });
   std::unique_ptr<HttpClient> client = Client(server.url());
-  StatusOr<std::unique_ptr<StreamedReply>> reply = client->Send({.target = "/v1/chat", .body = "{}"});
+  StatusOr<std::unique_ptr<StreamedReply>> reply =
+      client->Send({.target = "/v1/chat", .body = "{}"});
   ASSERT_TRUE(reply.ok()) << reply.status().ToString();
   EXPECT_EQ((*reply)->status(), 200);
   EXPECT_EQ((*reply)->Header("content-type"), "text/event-stream");
@@ -143,7 +145,8 @@ TEST(StreamedReplyTest, CancelEndsAReadInProgressFromAnotherThread) {
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   RawServer server([&](tcp::socket& socket) {
-    WriteAll(socket, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + Chunk("data: a\n\n"));
+    WriteAll(socket,
+             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + Chunk("data: a\n\n"));
     released.wait();  // then silence, as a model thinking for a long time
     throw std::runtime_error("done");
   });
@@ -185,7 +188,8 @@ TEST(StreamedReplyTest, SilenceAfterTheHeaderTimesOut) {
 
 TEST(StreamedReplyTest, AReplyWithoutBodyEndsAtOnce) {
   RawServer server([](tcp::socket& socket) {
-    WriteAll(socket, "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3\r\nContent-Length: 0\r\n\r\n");
+    WriteAll(socket,
+             "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3\r\nContent-Length: 0\r\n\r\n");
   });
   std::unique_ptr<HttpClient> client = Client(server.url());
   StatusOr<std::unique_ptr<StreamedReply>> reply = client->Send({.target = "/", .body = "{}"});
