@@ -551,6 +551,12 @@ describe('the review program', () => {
     await page.getByText(/It takes effect when the program office concurs\./).waitFor();
     await page.getByRole('row', { name: new RegExp(orgIds['Community Bank']) }).getByText('waits for the program office').waitFor();
     await checkPage('24-review-window-lab');
+
+    // An extension within the 30 days moves the end, and the countdown with it.
+    await page.getByLabel('New end').fill(localInput(20));
+    await page.getByRole('button', { name: 'Extend', exact: true }).click();
+    await page.getByText(/^Extended the window to /).waitFor();
+    await page.getByTestId('countdown').getByText(/^ends in (19|20) d/).waitFor();
   });
 
   test('the program office accepts the inquiry, concurs with the lab’s proposal and may not concur with its own', async () => {
@@ -602,7 +608,7 @@ describe('the review program', () => {
 
     await goToReview('My grants', 'My grants');
     const grant = page.getByRole('table', { name: 'Grants naming your organization' }).getByRole('row').nth(1);
-    await grant.getByText(/^ends in 1[34] d/).waitFor();
+    await grant.getByText(/^ends in (19|20) d/).waitFor(); // extended by the lab above
     await grant.getByText('500 requests a day', { exact: false }).waitFor();
     await checkPage('28-review-my-grants');
 
@@ -640,6 +646,10 @@ describe('the review program', () => {
     await goToReview('Windows', 'Access windows');
     await page.getByRole('link', { name: /Partners, extend, withdraw/ }).click();
     await heading('Access window');
+    // The lab concurs with the program office's proposal.
+    await page.getByRole('button', { name: /^Concur with (Local Utility|org_)/ }).click();
+    await page.getByText(/^Concurred: .* is an active partner/).waitFor();
+    await page.getByRole('row', { name: new RegExp(orgIds['Local Utility']) }).getByText('active', { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Withdraw window' }).click();
     await page.getByText(/every gateway key under it stops working immediately/).waitFor();
     await page.getByRole('button', { name: 'Withdraw now: keys stop at once' }).click();
