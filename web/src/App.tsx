@@ -9,10 +9,16 @@ import { JobsPage } from './pages/Jobs';
 import { LedgerPage } from './pages/Ledger';
 import { NotFoundPage } from './pages/NotFound';
 import { OrganizationsPage } from './pages/Organizations';
+import { GatewayKeysPage, MyGrantsPage } from './pages/review/Access';
+import { ConcurrencesPage } from './pages/review/Concurrences';
+import { InquiriesPage } from './pages/review/Inquiries';
+import { ModelPage, ModelsPage } from './pages/review/Models';
+import { WindowPage, WindowsPage } from './pages/review/Windows';
 import { SignInPage } from './pages/SignIn';
 import { TokensPage } from './pages/Tokens';
 import { UsersPage } from './pages/Users';
 import { WhoAmIPage } from './pages/WhoAmI';
+import { reviewRole, type ReviewRole } from './review';
 import { Link, matchPath, navigate, useLocation } from './router';
 import { useSession } from './session';
 
@@ -31,7 +37,38 @@ const ROUTES: Route[] = [
   { path: '/grants', title: 'Grants', page: GrantsPage },
   { path: '/jobs', title: 'Jobs', page: JobsPage },
   { path: '/ledger', title: 'Ledger', page: LedgerPage },
+  { path: '/review/models', title: 'Models', page: ModelsPage },
+  { path: '/review/models/:modelId', title: 'Model', page: ModelPage },
+  { path: '/review/inquiries', title: 'Inquiries', page: InquiriesPage },
+  { path: '/review/windows', title: 'Access windows', page: WindowsPage },
+  { path: '/review/windows/:windowId', title: 'Access window', page: WindowPage },
+  { path: '/review/concurrences', title: 'Concurrences', page: ConcurrencesPage },
+  { path: '/review/grants', title: 'My grants', page: MyGrantsPage },
+  { path: '/review/keys', title: 'Gateway keys', page: GatewayKeysPage },
 ];
+
+// The review program's pages for the part the signed-in organization plays in it.
+const REVIEW_NAV: Record<ReviewRole, { to: string; label: string }[]> = {
+  lab: [
+    { to: '/review/models', label: 'Models' },
+    { to: '/review/inquiries', label: 'Inquiries' },
+    { to: '/review/windows', label: 'Windows' },
+  ],
+  program_office: [
+    { to: '/review/inquiries', label: 'Inquiries' },
+    { to: '/review/windows', label: 'Windows' },
+    { to: '/review/concurrences', label: 'Concurrences' },
+  ],
+  partner: [
+    { to: '/review/grants', label: 'My grants' },
+    { to: '/review/keys', label: 'Gateway keys' },
+  ],
+};
+
+// A review link is current on its page and on the pages under it (a model, a window).
+function currentIn(to: string, path: string): boolean {
+  return path === to || path.startsWith(`${to}/`);
+}
 
 function resolve(path: string): { route: Route | null; params: Record<string, string> } {
   for (const route of ROUTES) {
@@ -82,6 +119,7 @@ export function App() {
     { to: '/jobs', label: 'Jobs' },
     { to: '/ledger', label: 'Ledger' },
   ];
+  const reviewNav = session.identity ? REVIEW_NAV[reviewRole(session.identity.organization.kind)] : [];
   return (
     <>
       <a className="skip-link" href="#main">
@@ -106,6 +144,22 @@ export function App() {
             {nav.map((n) => (
               <li key={n.label}>
                 <Link to={n.to} aria-current={n.to === path ? 'page' : undefined}>
+                  {n.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+      {signedIn && (
+        <nav className="main-nav review-nav" aria-labelledby="review-nav-title">
+          <span id="review-nav-title" className="nav-title">
+            Review program
+          </span>
+          <ul>
+            {reviewNav.map((n) => (
+              <li key={n.to}>
+                <Link to={n.to} aria-current={currentIn(n.to, path) ? 'page' : undefined}>
                   {n.label}
                 </Link>
               </li>

@@ -13,7 +13,8 @@ import {
 import { ApiError, type Page } from './api';
 import { ariaSort, useServerSort } from './sorting';
 
-export function ErrorMessage({ error, title }: { error: unknown; title?: string }) {
+// `hint` says in words what to do about it, when the caller knows more than the server's message.
+export function ErrorMessage({ error, title, hint }: { error: unknown; title?: string; hint?: ReactNode }) {
   if (!error) return null;
   let message: string;
   let code: string | null = null;
@@ -32,6 +33,7 @@ export function ErrorMessage({ error, title }: { error: unknown; title?: string 
       <p>
         <strong>{title ?? 'That did not work.'}</strong> {message}
       </p>
+      {hint ? <p className="error-hint">{hint}</p> : null}
       {(code || details.length > 0) && (
         <p className="error-meta">
           {code && <span>Error code: {code}</span>}

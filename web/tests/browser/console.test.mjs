@@ -1,8 +1,9 @@
 // The console in a real browser (Debian's chromium, driven by playwright-core) against a real
 // `bulwark serve` on a fresh, demo-seeded SQLite database: signing in, every page, issuing and
 // revoking a token, a grant approved by a second administrator, the ledger's proofs checked in
-// the browser (and failing on a tampered entry), keyboard use, and an axe-core scan of every
-// page with no serious or critical violation. A screenshot of each page is saved under
+// the browser (and failing on a tampered entry), keyboard use, the pre-release review program as
+// the lab, the program office and a trusted partner see it, and an axe-core scan of every page
+// with no serious or critical violation. A screenshot of each page is saved under
 // build/web-test-artifacts/ (WEB_TEST_ARTIFACTS overrides it).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -31,7 +32,8 @@ const CHROMIUM_FLAGS = [
 
 const PAT = 'admin@program-office.demo'; // platform admin
 const EVE = 'evaluator@evaluation-office.demo'; // made the second platform admin below
-const LEE = 'lead@frontier-lab.demo';
+const LEE = 'lead@frontier-lab.demo'; // the lab's administrator
+const RITA = 'it@rural-hospital.demo'; // the hospital, an active partner on Atlas's window
 
 let server;
 let browser;
@@ -103,6 +105,28 @@ async function signOut() {
 async function goTo(label, title) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
   await heading(title);
+}
+
+// Signs in as `email` whoever is signed in now (so that one failed test leaves the next one a
+// clean start).
+async function signInAs(email) {
+  await page.goto(`${server.url}/`);
+  await page.locator('main h1').waitFor();
+  if ((await page.getByRole('button', { name: 'Sign out' }).count()) > 0) await signOut();
+  await signIn(email);
+}
+
+async function goToReview(label, title) {
+  await page.getByRole('navigation', { name: 'Review program' }).getByRole('link', { name: label, exact: true }).click();
+  await heading(title);
+}
+
+// An <input type="datetime-local"> value `days` from now, in the browser's (and this
+// machine's) local time.
+function localInput(days) {
+  const d = new Date(Date.now() + days * 86400_000);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
 before(async () => {
@@ -455,5 +479,199 @@ describe('the console', () => {
     await page.getByText('You have signed out.').waitFor();
     assert.equal((await page.goto(`${server.url}/ledger`)).status(), 200);
     await heading('Sign in to Bulwark');
+  });
+});
+
+describe('the review program', () => {
+  let orgIds;
+
+  before(async () => {
+    const orgs = await server.api('GET', '/organizations?limit=200', credentials[PAT].token);
+    orgIds = Object.fromEntries(orgs.data.items.map((o) => [o.name, o.id]));
+  });
+
+  test('the lab sees Atlas, its version and the open window counting down; a window too long is refused in words', async () => {
+    await signInAs(LEE);
+    const review = page.getByRole('navigation', { name: 'Review program' });
+    assert.deepEqual(await review.getByRole('link').allInnerTexts(), ['Models', 'Inquiries', 'Windows']);
+
+    await goToReview('Models', 'Models');
+    await page.getByRole('cell', { name: 'Frontier Lab\'s next model, in development' }).waitFor();
+    await checkPage('20-review-models');
+    await page.getByRole('table', { name: 'Registered models' }).getByRole('link', { name: 'Atlas' }).click();
+    await heading('Model Atlas');
+    const versions = page.getByRole('table', { name: 'Versions of Atlas' });
+    const version = versions.getByRole('row', { name: /demo-/ });
+    await version.getByText('in development').waitFor();
+    await version.getByText('set (never shown)').waitFor();
+    await checkPage('21-review-model');
+
+    await goToReview('Inquiries', 'Inquiries');
+    await page.getByText('There are no inquiries.').waitFor();
+    await page.getByLabel('Question (optional)').fill('Is Atlas a covered frontier model?');
+    await page.getByRole('button', { name: 'Ask', exact: true }).click();
+    await page.getByText(/^Asked about Atlas demo-/).waitFor();
+    await page.getByRole('row', { name: /Is Atlas a covered/ }).getByText('submitted').waitFor();
+    await checkPage('22-review-inquiries-lab');
+
+    await goToReview('Windows', 'Access windows');
+    const row = page.getByRole('table', { name: 'Access windows' }).getByRole('row', { name: /Atlas/ });
+    await row.getByText('open', { exact: true }).waitFor();
+    const countdown = row.getByTestId('countdown');
+    const first = await countdown.innerText();
+    assert.match(first, /^ends in 1[34] d \d+ h \d+ min \d+ s$/);
+    await page.waitForFunction(
+      (before) => document.querySelector('[data-testid="countdown"]').textContent !== before,
+      first,
+      { timeout: 3000 },
+    );
+    // 40 days: over the version's 30 days in total, refused with the rule in words.
+    await page.getByLabel('Ends').fill(localInput(40));
+    await page.getByRole('button', { name: 'Open window' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    const refusal = await alert.innerText();
+    assert.match(refusal, /The window was not opened\./);
+    assert.match(refusal, /at most 30 days of access in total/);
+    assert.match(refusal, /rule: window_at_most_30_days/);
+    await checkPage('23-review-windows-lab');
+
+    // The lab proposes the bank, pasting its id: a lab's administrators see only their own
+    // organization.
+    await row.getByRole('link', { name: /Partners, extend, withdraw/ }).click();
+    await heading('Access window');
+    await page.getByTestId('countdown').getByText(/^ends in/).waitFor();
+    await page.getByRole('row', { name: new RegExp(orgIds['Rural Hospital']) }).getByText('active').waitFor();
+    // (The lab lead became a platform auditor above, so the organizations are listed too.)
+    const picker = page.getByLabel('Partner organization', { exact: true });
+    if ((await picker.count()) > 0) await picker.selectOption({ label: 'Another organization: paste its id' });
+    await page.getByLabel('Partner organization id').fill(orgIds['Community Bank']);
+    await page.getByLabel('Requests a day').fill('200');
+    await page.getByRole('button', { name: 'Propose partner' }).click();
+    await page.getByText(/It takes effect when the program office concurs\./).waitFor();
+    await page.getByRole('row', { name: new RegExp(orgIds['Community Bank']) }).getByText('waits for the program office').waitFor();
+    await checkPage('24-review-window-lab');
+
+    // An extension within the 30 days moves the end, and the countdown with it.
+    await page.getByLabel('New end').fill(localInput(20));
+    await page.getByRole('button', { name: 'Extend', exact: true }).click();
+    await page.getByText(/^Extended the window to /).waitFor();
+    await page.getByTestId('countdown').getByText(/^ends in (19|20) d/).waitFor();
+  });
+
+  test('the program office accepts the inquiry, concurs with the lab’s proposal and may not concur with its own', async () => {
+    await signInAs(PAT);
+    const review = page.getByRole('navigation', { name: 'Review program' });
+    assert.deepEqual(await review.getByRole('link').allInnerTexts(), ['Inquiries', 'Windows', 'Concurrences']);
+
+    await goToReview('Inquiries', 'Inquiries');
+    await page.getByRole('button', { name: /^Accept the inquiry about Atlas/ }).click();
+    await page.getByText(/^Accepted the inquiry about Atlas/).waitFor();
+    const inquiry = page.getByRole('row', { name: /Is Atlas a covered/ });
+    await inquiry.getByText('accepted', { exact: true }).waitFor();
+    await inquiry.getByText(/^due in (29|30) d/).waitFor();
+    await checkPage('25-review-inquiries-office');
+
+    await goToReview('Windows', 'Access windows');
+    await page.getByRole('table', { name: 'Access windows' }).getByRole('row', { name: /Atlas/ }).getByText('open', { exact: true }).waitFor();
+    await checkPage('26-review-windows-office');
+
+    await goToReview('Concurrences', 'Concurrences');
+    await page.getByRole('table', { name: 'Partners proposed by labs' }).getByRole('cell', { name: /^Community Bank org_/ }).waitFor();
+    // The office proposes the utility itself; only the lab may concur with that.
+    await page.getByLabel('Partner organization', { exact: true }).selectOption({ label: 'Local Utility (operator)' });
+    await page.getByRole('button', { name: 'Propose partner' }).click();
+    await page.getByText('Proposed Local Utility as a partner. It takes effect when the lab concurs.').waitFor();
+    await page.getByRole('button', { name: 'Concur with Community Bank' }).click();
+    await page.getByText('Concurred: Community Bank is an active partner').waitFor();
+    await page.getByText('No lab proposal waits for the office.').waitFor();
+    await page.getByRole('button', { name: 'Concur with Local Utility' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    const refusal = await alert.innerText();
+    assert.match(refusal, /The partner was not changed\./);
+    assert.match(refusal, /Separation of duties: the party that proposed a partner cannot also concur with it/);
+    assert.match(refusal, /rule: separation_of_duties/);
+    await checkPage('27-review-concurrences');
+
+    const windows = await server.api('GET', '/review/windows', credentials[PAT].token);
+    const partners = await server.api('GET', `/review/windows/${windows.data.items[0].id}/partners`, credentials[PAT].token);
+    const state = Object.fromEntries(partners.data.items.map((g) => [g.partner_org_id, g.state]));
+    assert.equal(state[orgIds['Community Bank']], 'active');
+    assert.equal(state[orgIds['Local Utility']], 'proposed');
+  });
+
+  test('a partner issues a gateway key, sees it once, and revokes it', async () => {
+    await signInAs(RITA);
+    const review = page.getByRole('navigation', { name: 'Review program' });
+    assert.deepEqual(await review.getByRole('link').allInnerTexts(), ['My grants', 'Gateway keys']);
+
+    await goToReview('My grants', 'My grants');
+    const grant = page.getByRole('table', { name: 'Grants naming your organization' }).getByRole('row').nth(1);
+    await grant.getByText(/^ends in (19|20) d/).waitFor(); // extended by the lab above
+    await grant.getByText('500 requests a day', { exact: false }).waitFor();
+    await checkPage('28-review-my-grants');
+
+    await grant.getByRole('link', { name: /^Issue a key/ }).click();
+    await heading('Gateway keys');
+    await page.getByLabel('Key name').fill('browser test key');
+    await page.getByRole('button', { name: 'Issue key' }).click();
+    const secret = await page.getByRole('textbox', { name: 'New gateway key' }).inputValue();
+    assert.match(secret, /^bwg_[a-z0-9]{52}$/);
+    await page.getByText('This is the only time the key “browser test key” is shown.').waitFor();
+    await page.getByRole('button', { name: 'Copy key' }).click();
+    await page.getByText('Copied.').waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
+    await checkPage('29-review-key-issued');
+
+    await page.getByRole('button', { name: 'I have saved it' }).click();
+    await page.reload();
+    await heading('Gateway keys');
+    const row = page.getByRole('row', { name: /browser test key/ });
+    await row.getByText('active', { exact: true }).waitFor();
+    assert.ok(!(await page.content()).includes(secret), 'the key is shown again after a reload');
+    await page.getByRole('button', { name: 'Revoke browser test key' }).click();
+    await page.getByRole('button', { name: 'Confirm revoke browser test key' }).click();
+    await page.getByText('Revoked the gateway key “browser test key”. It stopped working at once.').waitFor();
+    await row.getByText('inactive', { exact: true }).waitFor();
+    await row.getByText('revoked').waitFor();
+    await checkPage('30-review-keys');
+    const keys = await server.api('GET', '/review/keys', credentials[RITA].token);
+    const states = Object.fromEntries(keys.data.items.map((k) => [k.name, k.active]));
+    assert.deepEqual(states, { 'browser test key': false, demo: true });
+  });
+
+  test('the lab withdraws the window, and the partner’s keys stop at once', async () => {
+    await signInAs(LEE);
+    await goToReview('Windows', 'Access windows');
+    await page.getByRole('link', { name: /Partners, extend, withdraw/ }).click();
+    await heading('Access window');
+    // The lab concurs with the program office's proposal.
+    await page.getByRole('button', { name: /^Concur with (Local Utility|org_)/ }).click();
+    await page.getByText(/^Concurred: .* is an active partner/).waitFor();
+    await page.getByRole('row', { name: new RegExp(orgIds['Local Utility']) }).getByText('active', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Withdraw window' }).click();
+    await page.getByText(/every gateway key under it stops working immediately/).waitFor();
+    await page.getByRole('button', { name: 'Withdraw now: keys stop at once' }).click();
+    await page.getByText(/^Withdrew the window for Atlas .*every gateway key under it has stopped working\.$/).waitFor();
+    await page.getByTestId('countdown').getByText('closed: withdrawn by the lab').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Withdraw window' }).count(), 0);
+    await checkPage('31-review-window-withdrawn');
+
+    await signInAs(RITA);
+    await goToReview('My grants', 'My grants');
+    const grant = page.getByRole('table', { name: 'Grants naming your organization' }).getByRole('row').nth(1);
+    await grant.getByText('closed: withdrawn by the lab').waitFor();
+    await grant.getByText('closed', { exact: true }).waitFor();
+    await grant.getByText('window closed: no keys').waitFor();
+    await goToReview('Gateway keys', 'Gateway keys');
+    const demo = page.getByRole('row', { name: /^demo/ });
+    await demo.getByText('inactive', { exact: true }).waitFor();
+    await demo.getByText(/the window is closed: withdrawn by the lab/).waitFor();
+    await page.getByText('No active grant to issue a key under.').waitFor();
+    assert.equal(await page.getByRole('button', { name: /^Revoke/ }).count(), 0);
+    await checkPage('32-review-keys-window-closed');
+    const keys = await server.api('GET', '/review/keys', credentials[RITA].token);
+    assert.ok(keys.data.items.every((k) => !k.active), 'a key still works after the window was withdrawn');
   });
 });

@@ -1,0 +1,448 @@
+// Access windows: a lab gives the government (and the partners both parties agree on) access to
+// a version for at most 30 days in total, and withdraws it in one action. Each window shows its
+// state and a countdown to its end, live.
+import { useEffect, useRef, useState } from 'react';
+
+import { api, enc } from '../../api';
+import { Code, EmptyState, Field, Form, Loading, Time, useAction, useLoad } from '../../components';
+import {
+  daysUsed,
+  fromLocalInput,
+  MAX_ACCESS_DAYS,
+  reviewRole,
+  toLocalInput,
+  windowStateAt,
+  type AccessWindow,
+  type Items,
+  type PartnerGrant,
+} from '../../review';
+import { Link, useLocation } from '../../router';
+import { useIdentity } from '../../session';
+import {
+  Notice,
+  PartnersTable,
+  ProposePartnerForm,
+  proposedNotice,
+  ReviewError,
+  useNow,
+  useOrganizations,
+  useVersions,
+  VersionName,
+  versionText,
+  WindowCountdown,
+  WindowStateBadge,
+  type VersionInfo,
+} from './shared';
+
+function allowance(windows: AccessWindow[], versionId: string, except?: string): string {
+  const used = daysUsed(windows, versionId, except);
+  const left = Math.max(0, MAX_ACCESS_DAYS - used);
+  return `At most ${MAX_ACCESS_DAYS} days of access per version in total, over all its windows and extensions. ${
+    except ? 'Its other windows have' : 'This version has'
+  } used ${used.toFixed(1)} days; ${left.toFixed(1)} are left.`;
+}
+
+function OpenWindowForm({
+  windows,
+  versions,
+  onOpened,
+}: {
+  windows: AccessWindow[];
+  versions: Map<string, VersionInfo>;
+  onOpened: (w: AccessWindow) => void;
+}) {
+  const { query } = useLocation();
+  const choices = [...versions.values()].filter(
+    (i) => i.version.status !== 'released' && i.version.status !== 'withdrawn',
+  );
+  const [versionId, setVersionId] = useState(query.get('version') ?? '');
+  const [starts, setStarts] = useState('');
+  const [ends, setEnds] = useState(() => toLocalInput(new Date(Date.now() + 14 * 86_400_000)));
+  const [retain, setRetain] = useState(false);
+  const { busy: opening, error, run } = useAction();
+  const chosen = versionId || choices[0]?.version.id || '';
+  const busy = windows.some((w) => w.version_id === chosen && windowStateAt(w, Date.now()) !== 'closed');
+  const hint =
+    allowance(windows, chosen) +
+    (busy ? ' It has a window that is not closed: extend that one rather than open another.' : '');
+
+  const open = () =>
+    run(async () => {
+      const startsAt = fromLocalInput(starts);
+      const endsAt = fromLocalInput(ends);
+      if (!endsAt) throw new Error('Choose when the window ends.');
+      const w = await api.post<AccessWindow>('/review/windows', {
+        version_id: chosen,
+        ends_at: endsAt,
+        retain_content: retain,
+        ...(startsAt ? { starts_at: startsAt } : {}),
+      });
+      onOpened(w);
+    });
+
+  if (choices.length === 0) {
+    return (
+      <EmptyState title="No version to open a window for.">
+        <p>
+          Add a version to a model on the <Link to="/review/models">Models</Link> page first; released and
+          withdrawn versions get no windows.
+        </p>
+      </EmptyState>
+    );
+  }
+  return (
+    <>
+      <Form label="Open a window" onSubmit={() => void open()}>
+        <div className="row">
+          <Field label="Version">
+            {(p) => (
+              <select {...p} value={chosen} onChange={(e) => setVersionId(e.target.value)}>
+                {choices.map((i) => (
+                  <option key={i.version.id} value={i.version.id}>
+                    {i.model.name} {i.version.version}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Starts (optional)" hint="Empty: now.">
+            {(p) => <input {...p} type="datetime-local" value={starts} onChange={(e) => setStarts(e.target.value)} />}
+          </Field>
+          <Field label="Ends" hint={hint}>
+            {(p) => <input {...p} type="datetime-local" required value={ends} onChange={(e) => setEnds(e.target.value)} />}
+          </Field>
+        </div>
+        <div className="row">
+          <label className="check">
+            <input type="checkbox" checked={retain} onChange={(e) => setRetain(e.target.checked)} /> Keep the content of
+            requests and answers (otherwise only counts are kept)
+          </label>
+          <button type="submit" className="primary" disabled={opening || !chosen}>
+            Open window
+          </button>
+        </div>
+      </Form>
+      <ReviewError error={error} title="The window was not opened." />
+    </>
+  );
+}
+
+export function WindowsPage() {
+  const me = useIdentity();
+  const role = reviewRole(me.organization.kind);
+  const windows = useLoad(() => api.get<Items<AccessWindow>>('/review/windows'), []);
+  const versions = useVersions(role !== 'partner');
+  const [notice, setNotice] = useState<string | null>(null);
+  const items = windows.data?.items ?? [];
+
+  return (
+    <>
+      <h1 tabIndex={-1}>Access windows</h1>
+      <p className="lead">
+        {role === 'lab'
+          ? 'Give the government, and the partners you and the program office agree on, access to a version before its release: at most 30 days in total per version. Withdrawing a window ends that access at once.'
+          : role === 'program_office'
+            ? 'Every lab’s access windows. Open one to see its partners, propose more and concur with the lab’s proposals.'
+            : 'The access windows your organization has a grant on.'}
+      </p>
+      <Notice text={notice} />
+      <ReviewError error={windows.error} title="The windows could not be loaded." />
+      {windows.loading && !windows.data ? <Loading what="windows" /> : null}
+      {windows.data && items.length === 0 ? (
+        <EmptyState title="There are no access windows.">
+          <p>
+            {role === 'lab'
+              ? 'Open one for a version with the form below.'
+              : role === 'program_office'
+                ? 'Labs open windows; they appear here when one does.'
+                : 'Your organization is on no window yet.'}
+          </p>
+        </EmptyState>
+      ) : windows.data ? (
+        <div className="table-scroll">
+          <table>
+            <caption>Access windows</caption>
+            <thead>
+              <tr>
+                <th scope="col">Version</th>
+                <th scope="col">State</th>
+                <th scope="col">Time left</th>
+                <th scope="col">Starts</th>
+                <th scope="col">Ends</th>
+                <th scope="col">Window</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((w) => (
+                <tr key={w.id}>
+                  <td>
+                    <VersionName id={w.version_id} versions={versions.data} />
+                  </td>
+                  <td>
+                    <WindowStateBadge w={w} />
+                  </td>
+                  <td>
+                    <WindowCountdown w={w} />
+                  </td>
+                  <td>
+                    <Time value={w.starts_at} />
+                  </td>
+                  <td>
+                    <Time value={w.ends_at} />
+                  </td>
+                  <td>
+                    <Link to={`/review/windows/${w.id}`}>
+                      {role === 'lab' ? 'Partners, extend, withdraw' : role === 'program_office' ? 'Partners' : 'Details'}
+                      <span className="visually-hidden"> of the window for {versionText(w.version_id, versions.data)}</span>
+                    </Link>
+                    <br />
+                    <Code>{w.id}</Code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {role === 'lab' && (
+        <section aria-labelledby="window-open">
+          <h2 id="window-open">Open a window</h2>
+          <ReviewError error={versions.error} title="The versions could not be loaded." />
+          {versions.data && windows.data ? (
+            <OpenWindowForm
+              windows={items}
+              versions={versions.data}
+              onOpened={(w) => {
+                setNotice(
+                  `Opened a window for ${versionText(w.version_id, versions.data)} until ` +
+                    `${new Date(w.ends_at).toLocaleString()}. Propose its partners on the window’s page.`,
+                );
+                windows.reload();
+              }}
+            />
+          ) : (
+            <Loading what="versions" />
+          )}
+        </section>
+      )}
+    </>
+  );
+}
+
+// Withdrawal: one button, then a confirmation that says what it does.
+function WithdrawWindow({ label, onConfirm, busy }: { label: string; onConfirm: () => void; busy: boolean }) {
+  const [asking, setAsking] = useState(false);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (asking) confirmRef.current?.focus();
+  }, [asking]);
+  if (!asking) {
+    return (
+      <button type="button" className="danger" onClick={() => setAsking(true)} disabled={busy}>
+        Withdraw window
+      </button>
+    );
+  }
+  return (
+    <div className="confirm-panel" role="group" aria-labelledby="withdraw-question">
+      <p id="withdraw-question">
+        <strong>Withdraw the window for {label}?</strong> Access ends at once: every gateway key under it stops
+        working immediately and partners cannot issue new ones. A withdrawn window cannot be reopened; the days it
+        was open still count toward the version’s 30.
+      </p>
+      <span className="actions">
+        <button
+          type="button"
+          ref={confirmRef}
+          className="danger"
+          onClick={() => {
+            setAsking(false);
+            onConfirm();
+          }}
+        >
+          Withdraw now: keys stop at once
+        </button>
+        <button type="button" onClick={() => setAsking(false)}>
+          Cancel
+        </button>
+      </span>
+    </div>
+  );
+}
+
+function ExtendWindow({
+  w,
+  windows,
+  onDone,
+}: {
+  w: AccessWindow;
+  windows: AccessWindow[];
+  onDone: (n: string) => void;
+}) {
+  const [ends, setEnds] = useState(() => toLocalInput(new Date(Date.parse(w.ends_at) + 7 * 86_400_000)));
+  const { busy, error, run } = useAction();
+  const extend = () =>
+    run(async () => {
+      const endsAt = fromLocalInput(ends);
+      if (!endsAt) throw new Error('Choose the new end.');
+      const r = await api.post<AccessWindow>(`/review/windows/${enc(w.id)}/extend`, { ends_at: endsAt });
+      onDone(
+        `Extended the window to ${new Date(r.ends_at).toLocaleString()}. ` +
+          'Keys that were to expire with it now expire at the new end.',
+      );
+    });
+  return (
+    <>
+      <Form label="Extend the window" onSubmit={() => void extend()}>
+        <div className="row">
+          <Field label="New end" hint={allowance(windows, w.version_id, w.id)}>
+            {(p) => <input {...p} type="datetime-local" required value={ends} onChange={(e) => setEnds(e.target.value)} />}
+          </Field>
+          <button type="submit" disabled={busy}>
+            Extend
+          </button>
+        </div>
+      </Form>
+      <ReviewError error={error} title="The window was not extended." />
+    </>
+  );
+}
+
+export function WindowPage({ params }: { params: Record<string, string> }) {
+  const me = useIdentity();
+  const role = reviewRole(me.organization.kind);
+  const party = role !== 'partner';
+  const windowId = params.windowId!;
+  const win = useLoad(() => api.get<AccessWindow>(`/review/windows/${enc(windowId)}`), [windowId]);
+  // Every window of the lab, for the version's days of access used so far.
+  const all = useLoad(
+    () => (role === 'lab' ? api.get<Items<AccessWindow>>('/review/windows') : Promise.resolve({ items: [] })),
+    [role],
+  );
+  const partners = useLoad(
+    () =>
+      party
+        ? api.get<Items<PartnerGrant>>(`/review/windows/${enc(windowId)}/partners`)
+        : Promise.resolve({ items: [] as PartnerGrant[] }),
+    [windowId, party],
+  );
+  const versions = useVersions(party);
+  const orgs = useOrganizations();
+  const now = useNow();
+  const [notice, setNotice] = useState<string | null>(null);
+  const withdraw = useAction();
+
+  const changed = (n: string) => {
+    setNotice(n);
+    win.reload();
+    all.reload();
+    partners.reload();
+  };
+
+  const w = win.data;
+  const label = w ? versionText(w.version_id, versions.data) : windowId;
+  const closed = w ? windowStateAt(w, now) === 'closed' : true;
+  const withdrawWindow = () =>
+    withdraw.run(async () => {
+      await api.post<AccessWindow>(`/review/windows/${enc(windowId)}/withdraw`);
+      changed(`Withdrew the window for ${label}. It is closed, and every gateway key under it has stopped working.`);
+    });
+
+  const grants = partners.data?.items ?? [];
+  return (
+    <>
+      <h1 tabIndex={-1}>Access window</h1>
+      <p>
+        <Link to="/review/windows">← All windows</Link>
+      </p>
+      <Notice text={notice} />
+      <ReviewError error={win.error} title="The window could not be loaded." />
+      {win.loading && !w ? <Loading what="the window" /> : null}
+      {w && (
+        <section className="card" aria-labelledby="window-facts">
+          <h2 id="window-facts">For {label}</h2>
+          <p className="clock">
+            <WindowStateBadge w={w} /> <WindowCountdown w={w} />
+          </p>
+          <dl>
+            <dt>Version</dt>
+            <dd>
+              <VersionName id={w.version_id} versions={versions.data} />
+            </dd>
+            <dt>Starts</dt>
+            <dd>
+              <Time value={w.starts_at} />
+            </dd>
+            <dt>Ends</dt>
+            <dd>
+              <Time value={w.ends_at} />
+            </dd>
+            {w.closed_at && (
+              <>
+                <dt>Closed</dt>
+                <dd>
+                  <Time value={w.closed_at} /> ({w.close_reason ?? 'ended'})
+                </dd>
+              </>
+            )}
+            <dt>Content of requests</dt>
+            <dd>{w.retain_content ? 'kept' : 'not kept; only counts'}</dd>
+            <dt>Window id</dt>
+            <dd>
+              <Code>{w.id}</Code>
+            </dd>
+          </dl>
+        </section>
+      )}
+      {w && role === 'lab' && !closed && (
+        <>
+          <section aria-labelledby="window-extend">
+            <h2 id="window-extend">Extend</h2>
+            <ExtendWindow key={w.ends_at} w={w} windows={all.data?.items ?? []} onDone={changed} />
+          </section>
+          <section aria-labelledby="window-withdraw">
+            <h2 id="window-withdraw">Withdraw</h2>
+            <p>Withdrawing ends the government’s and the partners’ access to this version now.</p>
+            <WithdrawWindow label={label} onConfirm={() => void withdrawWindow()} busy={withdraw.busy} />
+            <ReviewError error={withdraw.error} title="The window was not withdrawn." />
+          </section>
+        </>
+      )}
+      {party && (
+        <section aria-labelledby="window-partners">
+          <h2 id="window-partners">Trusted partners</h2>
+          <p className="muted">
+            Either party proposes a partner; the other concurs. Only then may the partner’s people issue gateway
+            keys, each limited by the quota below.
+          </p>
+          <ReviewError error={partners.error} title="The partners could not be loaded." />
+          {partners.loading && !partners.data ? <Loading what="partners" /> : null}
+          {partners.data && grants.length === 0 ? (
+            <EmptyState title="This window has no partners.">
+              <p>{closed ? 'The window is closed.' : 'Propose one with the form below.'}</p>
+            </EmptyState>
+          ) : partners.data ? (
+            <PartnersTable
+              caption="Partners of this window"
+              grants={grants}
+              orgs={orgs.data}
+              canAct={!closed}
+              onChanged={changed}
+            />
+          ) : null}
+          {w && !closed && (
+            <>
+              <h3>Propose a partner</h3>
+              <ProposePartnerForm
+                windows={[w]}
+                orgs={orgs.data}
+                versions={versions.data}
+                onProposed={(g) => changed(proposedNotice(g, orgs.data))}
+              />
+            </>
+          )}
+        </section>
+      )}
+    </>
+  );
+}

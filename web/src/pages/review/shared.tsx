@@ -1,0 +1,364 @@
+// Building blocks of the review program's pages: live window clocks, names for the ids the API
+// returns (models, versions, organizations, as far as the caller may read them), the partners
+// table and the form that proposes one.
+import { useEffect, useState, type ReactNode } from 'react';
+
+import { api, enc, type Organization, type Page } from '../../api';
+import { Badge, Code, ConfirmButton, ErrorMessage, Field, Form, Time, useAction, useLoad } from '../../components';
+import {
+  DEFAULT_QUOTA,
+  explainRule,
+  otherParty,
+  partyName,
+  quotaText,
+  windowClock,
+  windowStateAt,
+  type AccessWindow,
+  type Items,
+  type ModelVersion,
+  type PartnerGrant,
+  type ReviewModel,
+} from '../../review';
+
+// The current time, updated every `ms` milliseconds.
+export function useNow(ms = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), ms);
+    return () => window.clearInterval(timer);
+  }, [ms]);
+  return now;
+}
+
+// An error of the review API, with the rule it names explained in words.
+export function ReviewError({ error, title }: { error: unknown; title: string }) {
+  return <ErrorMessage error={error} title={title} hint={explainRule(error)} />;
+}
+
+export function Notice({ text }: { text: string | null }) {
+  if (!text) return null;
+  return (
+    <p className="success" role="status">
+      {text}
+    </p>
+  );
+}
+
+// The window's state as of this second (a window closes by itself at its end).
+export function WindowStateBadge({ w }: { w: AccessWindow }) {
+  const now = useNow();
+  return <Badge value={windowStateAt(w, now)} />;
+}
+
+// The live countdown to the window's end (or start), updated every second.
+export function WindowCountdown({ w }: { w: AccessWindow }) {
+  const now = useNow();
+  return (
+    <span className="countdown" data-testid="countdown">
+      {windowClock(w, now)}
+    </span>
+  );
+}
+
+export interface VersionInfo {
+  model: ReviewModel;
+  version: ModelVersion;
+}
+
+// Every model version the caller may read, by id: a lab's own, every lab's for the program
+// office, none for a partner (who sees ids only).
+export function useVersions(enabled = true) {
+  return useLoad(async () => {
+    const index = new Map<string, VersionInfo>();
+    if (!enabled) return index;
+    const models = await api.get<Items<ReviewModel>>('/review/models');
+    const lists = await Promise.all(
+      models.items.map((model) =>
+        api
+          .get<Items<ModelVersion>>(`/review/models/${enc(model.id)}/versions`)
+          .then((v) => v.items.map((version) => ({ model, version }))),
+      ),
+    );
+    for (const info of lists.flat()) index.set(info.version.id, info);
+    return index;
+  }, [enabled]);
+}
+
+export function VersionName({ id, versions }: { id: string; versions: Map<string, VersionInfo> | null }) {
+  const info = versions?.get(id);
+  if (!info) return <Code>{id}</Code>;
+  return (
+    <>
+      {info.model.name} <strong>{info.version.version}</strong>
+      <br />
+      <Code>{id}</Code>
+    </>
+  );
+}
+
+export function versionText(id: string, versions: Map<string, VersionInfo> | null): string {
+  const info = versions?.get(id);
+  return info ? `${info.model.name} ${info.version.version}` : id;
+}
+
+// The organizations the caller may see, by id (a platform administrator sees all; others see
+// their own). Names are a convenience: where one is missing, the id is shown.
+export function useOrganizations() {
+  return useLoad(async () => {
+    const orgs = new Map<string, Organization>();
+    let cursor = '';
+    for (let i = 0; i < 5; i++) {
+      const page = await api.get<Page<Organization>>('/organizations', { limit: 100, cursor });
+      for (const o of page.items) orgs.set(o.id, o);
+      if (!page.next_cursor) break;
+      cursor = page.next_cursor;
+    }
+    return orgs;
+  }, []);
+}
+
+export function orgText(id: string, orgs: Map<string, Organization> | null): string {
+  return orgs?.get(id)?.name ?? id;
+}
+
+export function OrgName({ id, orgs }: { id: string; orgs: Map<string, Organization> | null }) {
+  const org = orgs?.get(id);
+  if (!org) return <Code>{id}</Code>;
+  return (
+    <>
+      {org.name}
+      <br />
+      <Code>{id}</Code>
+    </>
+  );
+}
+
+const PARTNER_KINDS = new Set(['agency', 'operator', 'partner', 'clearinghouse']);
+const PASTE = '__paste__';
+
+// Proposes a trusted partner on a window: an organization picked from those the caller may see,
+// or pasted as an id (a lab's administrators see only their own organization), with its quota.
+export function ProposePartnerForm({
+  windows,
+  orgs,
+  versions,
+  pickWindow = false,
+  onProposed,
+}: {
+  windows: AccessWindow[];
+  pickWindow?: boolean;
+  orgs: Map<string, Organization> | null;
+  versions: Map<string, VersionInfo> | null;
+  onProposed: (grant: PartnerGrant) => void;
+}) {
+  const eligible = [...(orgs?.values() ?? [])].filter((o) => PARTNER_KINDS.has(o.kind));
+  eligible.sort((a, b) => a.name.localeCompare(b.name));
+  const [windowId, setWindowId] = useState('');
+  const [choice, setChoice] = useState('');
+  const [pasted, setPasted] = useState('');
+  const [quota, setQuota] = useState(DEFAULT_QUOTA);
+  const { busy, error, run } = useAction();
+  const chosenWindow = windowId || windows[0]?.id || '';
+  const picking = eligible.length > 0 && choice !== PASTE;
+  const orgId = picking ? choice || eligible[0]!.id : pasted.trim();
+
+  const propose = () =>
+    run(async () => {
+      const grant = await api.post<PartnerGrant>(`/review/windows/${enc(chosenWindow)}/partners`, {
+        partner_org_id: orgId,
+        ...quota,
+      });
+      setPasted('');
+      onProposed(grant);
+    });
+
+  const number = (label: string, key: keyof typeof quota, hint: string) => (
+    <Field label={label} hint={hint}>
+      {(p) => (
+        <input
+          {...p}
+          type="number"
+          min={1}
+          required
+          className="narrow"
+          value={quota[key]}
+          onChange={(e) => setQuota((q) => ({ ...q, [key]: Number(e.target.value) }))}
+        />
+      )}
+    </Field>
+  );
+
+  if (windows.length === 0) return null;
+  return (
+    <>
+      <Form label="Propose a partner" onSubmit={() => void propose()}>
+        <div className="row">
+          {(pickWindow || windows.length > 1) && (
+            <Field label="Window">
+              {(p) => (
+                <select {...p} value={chosenWindow} onChange={(e) => setWindowId(e.target.value)}>
+                  {windows.map((w) => (
+                    <option key={w.id} value={w.id}>
+                      {versionText(w.version_id, versions)} · {w.id}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          )}
+          {eligible.length > 0 && (
+            <Field label="Partner organization">
+              {(p) => (
+                <select {...p} value={picking ? orgId : PASTE} onChange={(e) => setChoice(e.target.value)}>
+                  {eligible.map((o) => (
+                    <option key={o.id} value={o.id}>
+                      {o.name} ({o.kind})
+                    </option>
+                  ))}
+                  <option value={PASTE}>Another organization: paste its id</option>
+                </select>
+              )}
+            </Field>
+          )}
+          {!picking && (
+            <Field
+              label="Partner organization id"
+              hint="org_…: an agency, an operator, a partner or a clearinghouse. Ask the organization or the program office for it."
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  required
+                  className="wide"
+                  value={pasted}
+                  onChange={(e) => setPasted(e.target.value)}
+                />
+              )}
+            </Field>
+          )}
+        </div>
+        <div className="row">
+          {number('Requests a day', 'requests_per_day', 'Per key.')}
+          {number('Tokens a day', 'tokens_per_day', 'Per key.')}
+          {number('Requests a minute', 'requests_per_minute', 'Per key.')}
+          <button type="submit" className="primary" disabled={busy || !orgId}>
+            Propose partner
+          </button>
+        </div>
+      </Form>
+      <ReviewError error={error} title="The partner was not proposed." />
+    </>
+  );
+}
+
+export function proposedNotice(g: PartnerGrant, orgs: Map<string, Organization> | null): string {
+  return `Proposed ${orgText(g.partner_org_id, orgs)} as a partner. It takes effect when ${partyName(otherParty(g.proposed_by_party))} concurs.`;
+}
+
+// A window's partner grants, with concurrence and removal. Concur is offered on every proposed
+// grant; the server holds the rule that only the party that did not propose may concur, and the
+// refusal is shown in words.
+export function PartnersTable({
+  caption,
+  grants,
+  orgs,
+  windowColumn,
+  canAct,
+  onChanged,
+}: {
+  caption: string;
+  grants: PartnerGrant[];
+  orgs: Map<string, Organization> | null;
+  windowColumn?: (g: PartnerGrant) => ReactNode;
+  canAct: boolean;
+  onChanged: (notice: string) => void;
+}) {
+  const change = useAction();
+  const concur = (g: PartnerGrant) =>
+    change.run(async () => {
+      await api.post<PartnerGrant>(`/review/partners/${enc(g.id)}/concur`);
+      onChanged(`Concurred: ${orgText(g.partner_org_id, orgs)} is an active partner and may issue gateway keys.`);
+    });
+  const remove = (g: PartnerGrant) =>
+    change.run(async () => {
+      await api.post<PartnerGrant>(`/review/partners/${enc(g.id)}/remove`);
+      onChanged(`Removed ${orgText(g.partner_org_id, orgs)}; its gateway keys stopped working at once.`);
+    });
+  return (
+    <>
+      <ReviewError error={change.error} title="The partner was not changed." />
+      <div className="table-scroll">
+        <table>
+          <caption>{caption}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Organization</th>
+              {windowColumn && <th scope="col">Window</th>}
+              <th scope="col">State</th>
+              <th scope="col">Quota per key</th>
+              <th scope="col">Proposed</th>
+              <th scope="col">Concurrence</th>
+              {canAct && <th scope="col">Actions</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {grants.map((g) => {
+              const name = orgText(g.partner_org_id, orgs);
+              return (
+                <tr key={g.id}>
+                  <td>
+                    <OrgName id={g.partner_org_id} orgs={orgs} />
+                  </td>
+                  {windowColumn && <td>{windowColumn(g)}</td>}
+                  <td>
+                    <Badge value={g.state} />
+                  </td>
+                  <td>{quotaText(g.quota)}</td>
+                  <td>
+                    by {partyName(g.proposed_by_party)}, <Time value={g.proposed_at} />
+                  </td>
+                  <td>
+                    {g.state === 'proposed' ? (
+                      <>waits for {partyName(otherParty(g.proposed_by_party))}</>
+                    ) : g.concurred_at ? (
+                      <>
+                        by {partyName(otherParty(g.proposed_by_party))}, <Time value={g.concurred_at} />
+                      </>
+                    ) : (
+                      <span className="muted">never concurred</span>
+                    )}
+                    {g.state === 'removed' && (
+                      <>
+                        <br />
+                        removed <Time value={g.removed_at} />
+                      </>
+                    )}
+                  </td>
+                  {canAct && (
+                    <td>
+                      <span className="actions">
+                        {g.state === 'proposed' && (
+                          <button type="button" onClick={() => void concur(g)} disabled={change.busy}>
+                            Concur<span className="visually-hidden"> with {name}</span>
+                          </button>
+                        )}
+                        {g.state !== 'removed' && (
+                          <ConfirmButton
+                            action="Remove"
+                            what={`${name}; its keys stop at once`}
+                            onConfirm={() => void remove(g)}
+                            disabled={change.busy}
+                          />
+                        )}
+                      </span>
+                    </td>
+                  )}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

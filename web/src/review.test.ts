@@ -1,0 +1,134 @@
+// The review program's clocks, the 30-day allowance and the rules in words, as the console
+// shows them (docs/review.md).
+import { describe, expect, test, vi } from 'vitest';
+
+vi.hoisted(() => {
+  // api.ts reads the CSRF token from sessionStorage when it loads.
+  const store = { getItem: () => null, setItem: () => undefined, removeItem: () => undefined };
+  Object.assign(globalThis, { sessionStorage: store });
+});
+
+import { ApiError } from './api';
+import {
+  daysUsed,
+  dueClock,
+  duration,
+  explainRule,
+  fromLocalInput,
+  quotaText,
+  reviewRole,
+  rfc3339,
+  toLocalInput,
+  windowClock,
+  windowStateAt,
+  type AccessWindow,
+  type Inquiry,
+} from './review';
+
+const DAY = 86_400_000;
+const T0 = Date.parse('2027-01-10T12:00:00Z');
+
+function win(fields: Partial<AccessWindow>): AccessWindow {
+  return {
+    id: 'win_a',
+    version_id: 'mdv_a',
+    org_id: 'org_lab',
+    state: 'open',
+    starts_at: new Date(T0 - DAY).toISOString(),
+    ends_at: new Date(T0 + 2 * DAY).toISOString(),
+    retain_content: false,
+    created_at: new Date(T0 - DAY).toISOString(),
+    closed_at: null,
+    close_reason: null,
+    ...fields,
+  };
+}
+
+describe('review program', () => {
+  test('the part an organization plays comes from its kind', () => {
+    expect(reviewRole('lab')).toBe('lab');
+    expect(reviewRole('program_office')).toBe('program_office');
+    for (const kind of ['agency', 'operator', 'partner', 'clearinghouse']) expect(reviewRole(kind)).toBe('partner');
+  });
+
+  test('durations count down from the largest unit', () => {
+    expect(duration(0)).toBe('0 s');
+    expect(duration(59_999)).toBe('59 s');
+    expect(duration(61_000)).toBe('1 min 1 s');
+    expect(duration(3_600_000)).toBe('1 h 0 min 0 s');
+    expect(duration(14 * DAY - 1000)).toBe('13 d 23 h 59 min 59 s');
+    expect(duration(-5000)).toBe('0 s');
+  });
+
+  test('a window is scheduled, open, then closed at its end or when withdrawn', () => {
+    const w = win({ starts_at: new Date(T0 + DAY).toISOString(), ends_at: new Date(T0 + 3 * DAY).toISOString() });
+    expect(windowStateAt(w, T0)).toBe('scheduled');
+    expect(windowClock(w, T0)).toBe('opens in 1 d 0 h 0 min 0 s');
+    expect(windowStateAt(w, T0 + DAY)).toBe('open');
+    expect(windowClock(w, T0 + DAY + 1000)).toBe('ends in 1 d 23 h 59 min 59 s');
+    expect(windowStateAt(w, T0 + 3 * DAY)).toBe('closed');
+    expect(windowClock(w, T0 + 3 * DAY)).toBe('closed: its time ended');
+    const withdrawn = win({ closed_at: new Date(T0).toISOString(), close_reason: 'withdrawn' });
+    expect(windowStateAt(withdrawn, T0 - 1)).toBe('open');
+    expect(windowStateAt(withdrawn, T0)).toBe('closed');
+    expect(windowClock(withdrawn, T0)).toBe('closed: withdrawn by the lab');
+  });
+
+  test('days used count each window to its end or to when it closed early', () => {
+    const windows = [
+      win({ id: 'w1', starts_at: new Date(T0 - 20 * DAY).toISOString(), ends_at: new Date(T0 - 10 * DAY).toISOString() }),
+      win({
+        id: 'w2',
+        starts_at: new Date(T0 - 9 * DAY).toISOString(),
+        ends_at: new Date(T0 - 1 * DAY).toISOString(),
+        closed_at: new Date(T0 - 7 * DAY).toISOString(),
+      }),
+      win({ id: 'w3', starts_at: new Date(T0).toISOString(), ends_at: new Date(T0 + 5 * DAY).toISOString() }),
+      win({ id: 'other', version_id: 'mdv_b', ends_at: new Date(T0 + 20 * DAY).toISOString() }),
+    ];
+    expect(daysUsed(windows, 'mdv_a')).toBe(17);
+    expect(daysUsed(windows, 'mdv_a', 'w3')).toBe(12);
+    expect(daysUsed(windows, 'mdv_c')).toBe(0);
+  });
+
+  test('an accepted inquiry is due, then overdue; answered ones have no clock', () => {
+    const q = { state: 'accepted', due_at: new Date(T0 + DAY).toISOString() } as Inquiry;
+    expect(dueClock(q, T0)).toBe('due in 1 d 0 h 0 min 0 s');
+    expect(dueClock(q, T0 + DAY + 60_000)).toBe('overdue by 1 min 0 s');
+    expect(dueClock({ ...q, state: 'answered' }, T0)).toBeNull();
+    expect(dueClock({ ...q, due_at: null }, T0)).toBeNull();
+  });
+
+  test('form dates become RFC 3339 in UTC', () => {
+    expect(rfc3339(new Date(T0 + 123))).toBe('2027-01-10T12:00:00Z');
+    expect(fromLocalInput('')).toBeUndefined();
+    expect(fromLocalInput('not a date')).toBeUndefined();
+    const local = toLocalInput(new Date(T0));
+    expect(local).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
+    expect(fromLocalInput(local)).toBe('2027-01-10T12:00:00Z');
+  });
+
+  test('quotas read as words', () => {
+    expect(quotaText({ requests_per_day: 500, tokens_per_day: 2_000_000, requests_per_minute: 60 })).toBe(
+      '500 requests a day · 2,000,000 tokens a day · 60 requests a minute',
+    );
+  });
+
+  test('refusals that name a rule are explained in words', () => {
+    const cap = new ApiError(400, {
+      code: 'invalid_argument',
+      message: 'a model version gets at most 30 days of access in total',
+      details: { rule: 'window_at_most_30_days' },
+    });
+    expect(explainRule(cap)).toMatch(/at most 30 days of access in total/);
+    const sod = new ApiError(403, {
+      code: 'permission_denied',
+      message: 'separation of duties',
+      details: { rule: 'separation_of_duties' },
+    });
+    expect(explainRule(sod)).toMatch(/^Separation of duties: the party that proposed a partner cannot also concur/);
+    expect(explainRule(new ApiError(404, { code: 'not_found', message: 'no window' }))).toMatch(/does not exist/);
+    expect(explainRule(new ApiError(400, { code: 'invalid_argument', message: 'x', details: { rule: 'unknown' } }))).toBeNull();
+    expect(explainRule(new Error('x'))).toBeNull();
+  });
+});

@@ -1,0 +1,261 @@
+// The pre-release review program (docs/review.md) as the console sees it: the API's records
+// under /api/v1/review, which part of the program a signed-in organization plays, and the
+// program's rules in words. Pure functions of their arguments, so they are unit-tested.
+import { ApiError } from './api';
+
+export interface ReviewModel {
+  id: string;
+  org_id: string;
+  name: string;
+  description: string;
+  created_at: string;
+}
+
+export type VersionStatus = 'in_development' | 'under_review' | 'released' | 'withdrawn';
+export const VERSION_STATUSES: VersionStatus[] = ['in_development', 'under_review', 'released', 'withdrawn'];
+
+export interface ModelVersion {
+  id: string;
+  model_id: string;
+  org_id: string;
+  version: string;
+  provider: 'openai' | 'anthropic';
+  base_url: string;
+  upstream_model: string;
+  status: VersionStatus;
+  planned_release_at: string | null;
+  released_at: string | null;
+  has_credential: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export type InquiryState = 'submitted' | 'accepted' | 'under_evaluation' | 'answered' | 'withdrawn';
+
+export interface Inquiry {
+  id: string;
+  version_id: string;
+  org_id: string;
+  state: InquiryState;
+  question: string;
+  asked_at: string;
+  asked_by: string;
+  accepted_at: string | null;
+  accepted_by: string | null;
+  due_at: string | null;
+  answered_at: string | null;
+  answer: string | null;
+  withdrawn_at: string | null;
+}
+
+export type WindowState = 'scheduled' | 'open' | 'closed';
+
+export interface AccessWindow {
+  id: string;
+  version_id: string;
+  org_id: string;
+  state: WindowState;
+  starts_at: string;
+  ends_at: string;
+  retain_content: boolean;
+  created_at: string;
+  closed_at: string | null;
+  close_reason: 'ended' | 'released' | 'withdrawn' | null;
+}
+
+export interface Quota {
+  requests_per_day: number;
+  tokens_per_day: number;
+  requests_per_minute: number;
+}
+
+// What the server gives a grant when the proposal leaves a limit out.
+export const DEFAULT_QUOTA: Quota = { requests_per_day: 1000, tokens_per_day: 1_000_000, requests_per_minute: 60 };
+
+export type Party = 'lab' | 'program_office';
+
+export interface PartnerGrant {
+  id: string;
+  window_id: string;
+  partner_org_id: string;
+  state: 'proposed' | 'active' | 'removed';
+  quota: Quota;
+  proposed_by_party: Party;
+  proposed_by: string;
+  proposed_at: string;
+  concurred_by: string | null;
+  concurred_at: string | null;
+  removed_by: string | null;
+  removed_at: string | null;
+}
+
+export interface GatewayKey {
+  id: string;
+  user_id: string;
+  org_id: string;
+  grant_id: string;
+  window_id: string;
+  version_id: string;
+  name: string;
+  quota: Quota;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  active: boolean;
+}
+
+export interface IssuedGatewayKey extends GatewayKey {
+  secret: string;
+}
+
+export interface Items<T> {
+  items: T[];
+}
+
+// The part of the program an organization plays, from its kind: a lab brings its models, the
+// program office runs the program, and everyone else (agencies, operators, partners, the
+// clearinghouse) may be chosen as a trusted partner.
+export type ReviewRole = 'lab' | 'program_office' | 'partner';
+
+export function reviewRole(kind: string): ReviewRole {
+  if (kind === 'lab') return 'lab';
+  if (kind === 'program_office') return 'program_office';
+  return 'partner';
+}
+
+export function partyName(party: Party): string {
+  return party === 'lab' ? 'the lab' : 'the program office';
+}
+
+export function otherParty(party: Party): Party {
+  return party === 'lab' ? 'program_office' : 'lab';
+}
+
+// ---- time ----
+
+const DAY = 86_400_000;
+export const MAX_ACCESS_DAYS = 30;
+
+// RFC 3339 in UTC without fractions, as the API writes it.
+export function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+// The value of an <input type="datetime-local"> (local time) as RFC 3339, or undefined when
+// empty or not a date.
+export function fromLocalInput(value: string): string | undefined {
+  if (!value) return undefined;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : rfc3339(d);
+}
+
+// A moment as an <input type="datetime-local"> value, in local time, to the minute.
+export function toLocalInput(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}`
+  );
+}
+
+// A duration as "13 d 4 h 5 min 6 s", from the largest unit that is not zero.
+export function duration(ms: number): string {
+  let s = Math.max(0, Math.floor(ms / 1000));
+  const d = Math.floor(s / 86400);
+  s -= d * 86400;
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  if (d > 0) return `${d} d ${h} h ${m} min ${s} s`;
+  if (h > 0) return `${h} h ${m} min ${s} s`;
+  if (m > 0) return `${m} min ${s} s`;
+  return `${s} s`;
+}
+
+// A window's state at `now`, by the server's rule: closed from closed_at or ends_at,
+// scheduled before starts_at, open in between.
+export function windowStateAt(w: AccessWindow, now: number): WindowState {
+  const ends = Date.parse(w.ends_at);
+  if ((w.closed_at && Date.parse(w.closed_at) <= now) || now >= ends) return 'closed';
+  if (now < Date.parse(w.starts_at)) return 'scheduled';
+  return 'open';
+}
+
+// What a window's clock says at `now`: the countdown to its end (or to its start), or why it
+// closed.
+export function windowClock(w: AccessWindow, now: number): string {
+  const state = windowStateAt(w, now);
+  if (state === 'scheduled') return `opens in ${duration(Date.parse(w.starts_at) - now)}`;
+  if (state === 'open') return `ends in ${duration(Date.parse(w.ends_at) - now)}`;
+  switch (w.close_reason) {
+    case 'withdrawn':
+      return 'closed: withdrawn by the lab';
+    case 'released':
+      return 'closed: the version was released or withdrawn';
+    default:
+      return 'closed: its time ended';
+  }
+}
+
+// The days of access a version's windows have used or will use (each window to its end, or to
+// the moment it closed early), leaving out `except` (the window being extended).
+export function daysUsed(windows: AccessWindow[], versionId: string, except?: string): number {
+  let ms = 0;
+  for (const w of windows) {
+    if (w.version_id !== versionId || w.id === except) continue;
+    const start = Date.parse(w.starts_at);
+    const end = w.closed_at ? Math.min(Date.parse(w.closed_at), Date.parse(w.ends_at)) : Date.parse(w.ends_at);
+    ms += Math.max(0, end - start);
+  }
+  return ms / DAY;
+}
+
+// An inquiry's clock in words: when it is due, or how late it is.
+export function dueClock(q: Inquiry, now: number): string | null {
+  if (!q.due_at || q.state === 'answered' || q.state === 'withdrawn') return null;
+  const left = Date.parse(q.due_at) - now;
+  return left >= 0 ? `due in ${duration(left)}` : `overdue by ${duration(-left)}`;
+}
+
+export function quotaText(q: Quota): string {
+  const n = (v: number) => v.toLocaleString('en-US');
+  return `${n(q.requests_per_day)} requests a day · ${n(q.tokens_per_day)} tokens a day · ${n(q.requests_per_minute)} requests a minute`;
+}
+
+// ---- the program's rules in words ----
+
+const RULES: Record<string, string> = {
+  window_at_most_30_days:
+    'A model version gets at most 30 days of access in total, over all its windows and extensions. Choose an earlier end: the message above says the latest one allowed.',
+  window_end_after_start: 'A window must end after it starts: choose a later end.',
+  window_in_the_future: 'A window must end in the future: choose a later end.',
+  one_window_at_a_time:
+    'This version already has a window that is not closed. Extend that window instead of opening another one.',
+  extension_later: 'An extension only moves the end later. To end access earlier, withdraw the window.',
+  extend_open_window: 'A closed window cannot be extended. Open a new one, within the version’s 30 days.',
+  withdraw_open_window: 'The window is already closed: its keys no longer work.',
+  window_before_release: 'Access windows are for versions that are not yet released or withdrawn.',
+  inquiry_before_release: 'Inquiries are about versions that are not yet released or withdrawn.',
+  inquiry_transition: 'The inquiry has moved on meanwhile: reload the page to see its state.',
+  separation_of_duties:
+    'Separation of duties: the party that proposed a partner cannot also concur with it. The other party (the lab or the program office) must concur.',
+  partner_transition: 'Only a proposed partner can be concurred with, and a removed partner stays removed.',
+  partners_of_open_window: 'Partners are proposed and concurred with only while the window is not closed.',
+  partner_kind:
+    'A trusted partner is an agency, an operator, a partner or a clearinghouse; never a lab or the program office.',
+  keys_under_active_grant:
+    'Gateway keys are issued only under an active grant (concurred by both parties) on a window that is not closed.',
+  version_status_final: 'Released and withdrawn are final. Register a new version instead.',
+  lab_registers_models: 'Only a lab registers models.',
+};
+
+// What to do about a refusal of the review API, in words, when the error names a rule.
+export function explainRule(error: unknown): string | null {
+  if (!(error instanceof ApiError)) return null;
+  const rule = error.details.rule;
+  if (typeof rule === 'string' && RULES[rule]) return RULES[rule]!;
+  if (error.status === 404) return 'It does not exist, or your organization may not see it.';
+  return null;
+}
