@@ -30,6 +30,7 @@
 #include "api/http_server.h"
 #include "api/ledger_audit.h"
 #include "ledger/transparency_log.h"
+#include "review/gateway.h"
 #include "review/service.h"
 #include "secrets/key_file.h"
 #include "secrets/secret_store.h"
@@ -92,6 +93,7 @@ class ApiFixture : public ::testing::Test {
   std::unique_ptr<secrets::Keyring> keyring_;
   std::unique_ptr<secrets::SecretStore> secrets_;
   std::unique_ptr<review::ReviewService> review_;
+  std::unique_ptr<review::Gateway> gateway_;
   api::Metrics metrics_;
   std::unique_ptr<api::App> app_;
   api::Router router_;

@@ -1,17 +1,19 @@
 #include "api/app.h"
 
 #include "api/access_routes.h"
+#include "api/gateway_routes.h"
 #include "api/ledger_routes.h"
 #include "api/review_routes.h"
 #include "api/system_routes.h"
 
 namespace bulwark::api {
 
-App::App(access::Directory& directory, review::ReviewService& review,
+App::App(access::Directory& directory, review::ReviewService& review, review::Gateway& gateway,
          ledger::TransparencyLog& ledger, store::Database& db, const Clock& clock, Metrics& metrics,
          AppOptions options)
     : directory_(directory),
       review_(review),
+      gateway_(gateway),
       ledger_(ledger),
       db_(db),
       clock_(clock),
@@ -27,6 +29,7 @@ void App::Register(Router& router) {
   RegisterLedgerRoutes(router, auth_, directory_, ledger_);
   RegisterJobsRoutes(router, auth_, directory_, jobs_);
   RegisterReviewRoutes(router, auth_, review_, clock_);
+  RegisterGatewayRoutes(router, gateway_);
 }
 
 }  // namespace bulwark::api

@@ -3,7 +3,8 @@
 // Each service registers its own routes and describes them in the OpenAPI fragment beside its
 // routes file (openapi.h): system_routes (where things are, health, metrics, OpenAPI),
 // access_routes (sessions, organizations, users, tokens, grants), ledger_routes, jobs_routes
-// and review_routes (the pre-release review program). Each handler parses the request, calls one
+// review_routes (the pre-release review program) and gateway_routes (the model gateway under
+// /gateway). Each handler parses the request, calls one
 // service, and renders the result; the rules live in the services. Authentication and rate limits
 // are the Authenticator's.
 //
@@ -12,7 +13,7 @@
 //
 // Example:
 //   Router router;
-//   App app(directory, review, ledger, db, SystemClock::Get(), metrics, AppOptions{});
+//   App app(directory, review, gateway, ledger, db, SystemClock::Get(), metrics, AppOptions{});
 //   app.Register(router);
 //   HttpServer server(options, router, metrics);
 #pragma once
@@ -28,6 +29,7 @@
 #include "jobs/queue.h"
 #include "jobs/worker.h"
 #include "ledger/transparency_log.h"
+#include "review/gateway.h"
 #include "review/service.h"
 #include "store/database.h"
 
@@ -39,8 +41,9 @@ struct AppOptions : RateLimits {
 
 class App {
  public:
-  App(access::Directory& directory, review::ReviewService& review, ledger::TransparencyLog& ledger,
-      store::Database& db, const Clock& clock, Metrics& metrics, AppOptions options);
+  App(access::Directory& directory, review::ReviewService& review, review::Gateway& gateway,
+      ledger::TransparencyLog& ledger, store::Database& db, const Clock& clock, Metrics& metrics,
+      AppOptions options);
 
   void Register(Router& router);
 
@@ -51,6 +54,7 @@ class App {
  private:
   access::Directory& directory_;
   review::ReviewService& review_;
+  review::Gateway& gateway_;
   ledger::TransparencyLog& ledger_;
   store::Database& db_;
   const Clock& clock_;

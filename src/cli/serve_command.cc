@@ -80,7 +80,8 @@ int Serve(const GlobalOptions& global, const ServeOptions& options) {
   app_options.secure_cookies = !options.tls_cert.empty();
   secrets::SecretStore secrets(*keyring, SystemClock::Get());
   review::ReviewService review(**db, SystemClock::Get(), secrets, &audit);
-  api::App app(directory, review, **log, **db, SystemClock::Get(), metrics, app_options);
+  review::Gateway gateway(review, **db, secrets, &audit);
+  api::App app(directory, review, gateway, **log, **db, SystemClock::Get(), metrics, app_options);
   // The embedded worker runs every kind of job, the ledger's checkpoint schedule among them;
   // --no-worker leaves them to `bulwark worker` processes.
   std::unique_ptr<jobs::Worker> worker;

@@ -488,7 +488,20 @@ Answer MockModelServer::Impl::HandleModel(Endpoint endpoint,
       (protocol == MockProtocol::kOpenAi ? "chatcmpl-mock" : "msg_mock") + std::to_string(n);
   int64_t created = ToUnixMicros(clock_.Now()) / 1'000'000;
   a.fault = fault;
-  a.body = internal::RenderReply(protocol, reply, *conversation, {id, created});
+  const json::value* stream = body->as_object().if_contains("stream");
+  if (stream != nullptr && stream->is_bool() && stream->get_bool()) {
+    const json::value* include_usage = nullptr;
+    if (const json::value* options = body->as_object().if_contains("stream_options");
+        options != nullptr && options->is_object()) {
+      include_usage = options->as_object().if_contains("include_usage");
+    }
+    a.content_type = "text/event-stream";
+    a.body = internal::RenderStream(
+        protocol, reply, *conversation, {id, created},
+        include_usage != nullptr && include_usage->is_bool() && include_usage->get_bool());
+  } else {
+    a.body = internal::RenderReply(protocol, reply, *conversation, {id, created});
+  }
   if (fault == MockFault::kTruncated) {
     a.body.resize(a.body.size() / 2);
     return a;

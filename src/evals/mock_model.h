@@ -33,6 +33,10 @@
 //     requests take `first_faults` in order; after them request n (counted from 0 over both
 //     APIs) takes a fault by a hash of (seed, n) against `fail_rate`, so a run's faults are the
 //     same whatever the order requests arrive in.
+//   - A request with "stream": true gets the same reply as server-sent events, as each API
+//     streams it (OpenAI's chunks end with "data: [DONE]" and carry the usage when
+//     stream_options.include_usage asks for it; Anthropic's events carry it in message_start
+//     and message_delta), written at once.
 //   - GET /healthz answers "ok"; GET /stats the counters of stats() as JSON.
 //
 // Requests wait `latency_ms` before their reply on a timer, not a thread, so a few I/O threads

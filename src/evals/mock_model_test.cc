@@ -238,6 +238,31 @@ TEST(MockModelTest, OpenAiAlsoServesChatCompletionsWithoutV1) {
   EXPECT_EQ(OpenAiCall(reply.Json()).first, "bash");
 }
 
+TEST(MockModelTest, StreamedRequestsGetTheReplyAsServerSentEvents) {
+  auto server = StartServer(TestSuite());
+  ASSERT_NE(server, nullptr);
+  Client client(server->port());
+  json::object request = OpenAiRequest(OpenAiStart(kPrompt));
+  request["stream"] = true;
+  request["stream_options"] = json::object{{"include_usage", true}};
+  Reply openai = client.OpenAi(request);
+  ASSERT_EQ(openai.status(), 200) << openai.body();
+  EXPECT_EQ(openai.header("Content-Type"), "text/event-stream");
+  EXPECT_THAT(openai.body(), HasSubstr("\"object\":\"chat.completion.chunk\""));
+  EXPECT_THAT(openai.body(), HasSubstr("\"tool_calls\""));
+  EXPECT_THAT(openai.body(), HasSubstr("\"completion_tokens\":"));
+  EXPECT_TRUE(openai.body().ends_with("data: [DONE]\n\n"));
+  json::object anthropic_request = AnthropicRequest(AnthropicStart(kPrompt));
+  anthropic_request["stream"] = true;
+  Reply anthropic = client.Anthropic(anthropic_request);
+  ASSERT_EQ(anthropic.status(), 200) << anthropic.body();
+  EXPECT_EQ(anthropic.header("Content-Type"), "text/event-stream");
+  EXPECT_THAT(anthropic.body(), HasSubstr("event: message_start\n"));
+  EXPECT_THAT(anthropic.body(), HasSubstr("\"input_json_delta\""));
+  EXPECT_THAT(anthropic.body(), HasSubstr("event: message_delta\n"));
+  EXPECT_TRUE(anthropic.body().ends_with("data: {\"type\":\"message_stop\"}\n\n"));
+}
+
 TEST(MockModelTest, AnthropicReplaysTheSolutionOneStepPerTurn) {
   auto server = StartServer(TestSuite());
   ASSERT_NE(server, nullptr);
@@ -430,8 +455,8 @@ TEST(MockModelTest, MalformedRequestsGet400WithAReason) {
       {"wrong role", false, openai({{{"role", "robot"}, {"content", "hi"}}}), "robot"},
       {"content a number", false, openai({{{"role", "user"}, {"content", 5}}}), "got a number"},
       {"stream", false,
-       R"({"model": "m", "stream": true, "messages": [{"role": "user", "content": "hi"}]})",
-       "does not stream"},
+       R"({"model": "m", "stream": "yes", "messages": [{"role": "user", "content": "hi"}]})",
+       "boolean"},
       {"temperature", false,
        R"({"model": "m", "temperature": 7, "messages": [{"role": "user", "content": "hi"}]})",
        "temperature"},

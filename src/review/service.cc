@@ -1111,14 +1111,7 @@ StatusOr<GatewayAccess> ReviewService::AuthorizeGatewayKey(std::string_view secr
                                  {store::Blob{access::HashSecret(secret)}}));
     if (rows.empty()) return UnauthenticatedError("this gateway key is not known");
     access.key = ReadKey(rows[0]);
-    if (access.key.revoked_at && *access.key.revoked_at <= now) {
-      return PermissionDeniedError("this gateway key was revoked");
-    }
-    if (access.key.expires_at <= now) return PermissionDeniedError("this gateway key expired");
-    BW_ASSIGN_OR_RETURN(PartnerGrant grant, LoadPartner(tx, access.key.grant_id));
-    if (grant.state != PartnerState::kActive) {
-      return PermissionDeniedError("this gateway key's partner grant is no longer active");
-    }
+    // The window first: a key revoked because its window closed says so.
     BW_ASSIGN_OR_RETURN(access.window, LoadWindow(tx, access.key.window_id));
     switch (access.window.StateAt(now)) {
       case WindowState::kScheduled:
@@ -1128,6 +1121,14 @@ StatusOr<GatewayAccess> ReviewService::AuthorizeGatewayKey(std::string_view secr
       case WindowState::kOpen:
         break;
     }
+    BW_ASSIGN_OR_RETURN(PartnerGrant grant, LoadPartner(tx, access.key.grant_id));
+    if (grant.state != PartnerState::kActive) {
+      return PermissionDeniedError("this gateway key's partner grant is no longer active");
+    }
+    if (access.key.revoked_at && *access.key.revoked_at <= now) {
+      return PermissionDeniedError("this gateway key was revoked");
+    }
+    if (access.key.expires_at <= now) return PermissionDeniedError("this gateway key expired");
     BW_ASSIGN_OR_RETURN(access.version, LoadVersion(tx, access.window.version_id));
     BW_ASSIGN_OR_RETURN(access.model, LoadModel(tx, access.version.model_id));
     return OkStatus();

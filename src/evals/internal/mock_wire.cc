@@ -116,13 +116,17 @@ class Fields {
     return Fields(v->get_object(), Param(key));
   }
 
-  Status NotStreaming() const {
-    const json::value* v = Find("stream");
-    if (v == nullptr) return OkStatus();
-    if (!v->is_bool()) return WrongType(Param("stream"), "a boolean", *v);
-    if (v->get_bool()) {
-      return Invalid(Param("stream"),
-                     "the mock model does not stream; send the request without \"stream\": true");
+  // "stream" is a boolean; "stream_options" (OpenAI) an object whose include_usage is one.
+  Status StreamFlags() const {
+    if (const json::value* v = Find("stream"); v != nullptr && !v->is_bool()) {
+      return WrongType(Param("stream"), "a boolean", *v);
+    }
+    const json::value* options = Find("stream_options");
+    if (options == nullptr || options->is_null()) return OkStatus();
+    if (!options->is_object()) return WrongType(Param("stream_options"), "an object", *options);
+    const json::value* usage = options->as_object().if_contains("include_usage");
+    if (usage != nullptr && !usage->is_bool()) {
+      return WrongType(Param("stream_options") + ".include_usage", "a boolean", *usage);
     }
     return OkStatus();
   }
@@ -400,7 +404,7 @@ StatusOr<MockConversation> ParseChatCompletionsRequest(const json::value& body) 
   Fields f(body.get_object(), "");
   MockConversation c;
   BW_ASSIGN_OR_RETURN(c.model, f.RequiredString("model"));
-  BW_RETURN_IF_ERROR(f.NotStreaming());
+  BW_RETURN_IF_ERROR(f.StreamFlags());
   BW_RETURN_IF_ERROR(f.Number("temperature", 0, 2));
   BW_RETURN_IF_ERROR(f.Integer("max_tokens", 1, INT32_MAX));
   BW_RETURN_IF_ERROR(f.Integer("max_completion_tokens", 1, INT32_MAX));
@@ -470,7 +474,7 @@ StatusOr<MockConversation> ParseMessagesRequest(const json::value& body) {
   MockConversation c;
   BW_ASSIGN_OR_RETURN(c.model, f.RequiredString("model"));
   BW_RETURN_IF_ERROR(f.Integer("max_tokens", 1, INT32_MAX, /*required=*/true));
-  BW_RETURN_IF_ERROR(f.NotStreaming());
+  BW_RETURN_IF_ERROR(f.StreamFlags());
   BW_RETURN_IF_ERROR(f.Number("temperature", 0, 1));
   BW_ASSIGN_OR_RETURN(c.system_text, AnthropicSystem(f));
   c.text_bytes += static_cast<int64_t>(c.system_text.size());
@@ -595,6 +599,136 @@ std::string RenderReply(MockProtocol protocol, const MockReply& reply,
                     {"stop_sequence", nullptr},
                     {"usage", {{"input_tokens", input_tokens}, {"output_tokens", output_tokens}}}};
   return json::serialize(body);
+}
+
+namespace {
+
+// `text` in pieces of about `size` bytes, never splitting a UTF-8 sequence.
+std::vector<std::string> Pieces(const std::string& text, size_t size) {
+  std::vector<std::string> pieces;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = std::min(text.size(), start + size);
+    while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+    pieces.push_back(text.substr(start, end - start));
+    start = end;
+  }
+  return pieces;
+}
+
+std::string Event(const json::value& data, std::string_view name = {}) {
+  std::string out;
+  if (!name.empty()) out += "event: " + std::string(name) + "\n";
+  return out + "data: " + json::serialize(data) + "\n\n";
+}
+
+}  // namespace
+
+std::string RenderStream(MockProtocol protocol, const MockReply& reply,
+                         const MockConversation& conversation, const MockReplyMeta& meta,
+                         bool include_usage) {
+  const int64_t input_tokens = InputTokens(conversation);
+  const int64_t output_tokens = OutputTokens(reply);
+  std::string out;
+  if (protocol == MockProtocol::kOpenAi) {
+    auto chunk = [&](json::value delta, json::value finish) {
+      return json::object{{"id", meta.id},
+                          {"object", "chat.completion.chunk"},
+                          {"created", meta.created},
+                          {"model", conversation.model},
+                          {"choices", json::array{json::object{{"index", 0},
+                                                               {"delta", std::move(delta)},
+                                                               {"logprobs", nullptr},
+                                                               {"finish_reason", finish}}}}};
+    };
+    out += Event(chunk(json::object{{"role", "assistant"}, {"content", ""}}, nullptr));
+    for (const std::string& piece : Pieces(reply.text, 16)) {
+      out += Event(chunk(json::object{{"content", piece}}, nullptr));
+    }
+    if (reply.tool_call) {
+      const std::string id = std::string(ToolCallPrefix(protocol)) + reply.tool_call->id;
+      out += Event(chunk(
+          json::object{{"tool_calls",
+                        json::array{json::object{
+                            {"index", 0},
+                            {"id", id},
+                            {"type", "function"},
+                            {"function", {{"name", reply.tool_call->name}, {"arguments", ""}}}}}}},
+          nullptr));
+      for (const std::string& piece : Pieces(reply.tool_call->arguments_json, 16)) {
+        out += Event(chunk(
+            json::object{{"tool_calls", json::array{json::object{
+                                            {"index", 0}, {"function", {{"arguments", piece}}}}}}},
+            nullptr));
+      }
+    }
+    out += Event(chunk(json::object{}, reply.tool_call ? "tool_calls" : "stop"));
+    if (include_usage) {
+      out += Event(json::object{{"id", meta.id},
+                                {"object", "chat.completion.chunk"},
+                                {"created", meta.created},
+                                {"model", conversation.model},
+                                {"choices", json::array{}},
+                                {"usage",
+                                 {{"prompt_tokens", input_tokens},
+                                  {"completion_tokens", output_tokens},
+                                  {"total_tokens", input_tokens + output_tokens}}}});
+    }
+    return out + "data: [DONE]\n\n";
+  }
+  out += Event(json::object{{"type", "message_start"},
+                            {"message",
+                             {{"id", meta.id},
+                              {"type", "message"},
+                              {"role", "assistant"},
+                              {"model", conversation.model},
+                              {"content", json::array{}},
+                              {"stop_reason", nullptr},
+                              {"stop_sequence", nullptr},
+                              {"usage", {{"input_tokens", input_tokens}, {"output_tokens", 1}}}}}},
+               "message_start");
+  int index = 0;
+  if (!reply.text.empty() || !reply.tool_call) {
+    out += Event(json::object{{"type", "content_block_start"},
+                              {"index", index},
+                              {"content_block", {{"type", "text"}, {"text", ""}}}},
+                 "content_block_start");
+    out += Event(json::object{{"type", "ping"}}, "ping");
+    for (const std::string& piece : Pieces(reply.text, 16)) {
+      out += Event(json::object{{"type", "content_block_delta"},
+                                {"index", index},
+                                {"delta", {{"type", "text_delta"}, {"text", piece}}}},
+                   "content_block_delta");
+    }
+    out +=
+        Event(json::object{{"type", "content_block_stop"}, {"index", index}}, "content_block_stop");
+    ++index;
+  }
+  if (reply.tool_call) {
+    out += Event(json::object{{"type", "content_block_start"},
+                              {"index", index},
+                              {"content_block",
+                               {{"type", "tool_use"},
+                                {"id", std::string(ToolCallPrefix(protocol)) + reply.tool_call->id},
+                                {"name", reply.tool_call->name},
+                                {"input", json::object{}}}}},
+                 "content_block_start");
+    for (const std::string& piece : Pieces(reply.tool_call->arguments_json, 16)) {
+      out += Event(json::object{{"type", "content_block_delta"},
+                                {"index", index},
+                                {"delta", {{"type", "input_json_delta"}, {"partial_json", piece}}}},
+                   "content_block_delta");
+    }
+    out +=
+        Event(json::object{{"type", "content_block_stop"}, {"index", index}}, "content_block_stop");
+  }
+  out += Event(json::object{{"type", "message_delta"},
+                            {"delta",
+                             {{"stop_reason", reply.tool_call ? "tool_use" : "end_turn"},
+                              {"stop_sequence", nullptr}}},
+                            {"usage", {{"output_tokens", output_tokens}}}},
+               "message_delta");
+  return out + Event(json::object{{"type", "message_stop"}}, "message_stop");
 }
 
 std::string RenderError(MockProtocol protocol, std::string_view type, std::string_view message,

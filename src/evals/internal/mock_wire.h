@@ -65,6 +65,14 @@ struct MockReplyMeta {
 std::string RenderReply(MockProtocol protocol, const MockReply& reply,
                         const MockConversation& conversation, const MockReplyMeta& meta);
 
+// The same reply as server-sent events, as each API streams it when the request says
+// "stream": true: chat.completion.chunk objects ending with "data: [DONE]" (with a last chunk
+// carrying the usage when `include_usage`), or Anthropic's message_start, content_block_*,
+// message_delta (with the output tokens) and message_stop events. Text comes in small deltas.
+std::string RenderStream(MockProtocol protocol, const MockReply& reply,
+                         const MockConversation& conversation, const MockReplyMeta& meta,
+                         bool include_usage);
+
 // An error body: {"error": {"message", "type", "param", "code"}} on OpenAI,
 // {"type": "error", "error": {"type", "message"}} on Anthropic. `type` is the Anthropic error
 // type ("invalid_request_error", "rate_limit_error", "api_error", "overloaded_error",

@@ -1,0 +1,116 @@
+#include "api/gateway_routes.h"
+
+#include <memory>
+
+#include "base/log.h"
+#include "base/time_format.h"
+
+namespace bulwark::api {
+namespace {
+
+// The gateway key of a request: `Authorization: Bearer …`, else `x-api-key`.
+std::string KeyOf(const HttpRequest& request) {
+  if (std::optional<std::string> auth = request.Header("Authorization")) {
+    constexpr std::string_view kBearer = "Bearer ";
+    if (auth->size() > kBearer.size() && auth->compare(0, kBearer.size(), kBearer) == 0) {
+      return auth->substr(kBearer.size());
+    }
+  }
+  return request.Header("x-api-key").value_or("");
+}
+
+HttpResponse GatewayError(const Status& status) {
+  if (status.detail("upstream").has_value() && status.code() == StatusCode::kUnavailable) {
+    return ErrorResponse(502, "bad_gateway", status.message(), status.details());
+  }
+  return ErrorResponse(status);
+}
+
+HttpResponse Forward(review::Gateway& gateway, HttpRequest& request, review::Provider protocol) {
+  review::GatewayCall call{KeyOf(request),         protocol,          request.body, request.headers,
+                           request.remote_address, request.request_id};
+  if (call.secret.empty()) {
+    return ErrorResponse(UnauthenticatedError(
+        "a gateway key is required: Authorization: Bearer bwg_... or x-api-key: bwg_..."));
+  }
+  StatusOr<std::unique_ptr<review::GatewayExchange>> opened = gateway.Open(call);
+  if (!opened.ok()) return GatewayError(opened.status());
+  std::shared_ptr<review::GatewayExchange> exchange = std::move(opened).value();
+  HttpResponse response;
+  response.status = exchange->status();
+  response.content_type = exchange->content_type();
+  response.headers = exchange->headers();
+  response.principal = exchange->access().key.user_id;
+  if (!exchange->streaming()) {
+    StatusOr<std::string> body = exchange->ReadAll();
+    if (Status s = gateway.Record(call, *exchange); !s.ok()) {
+      Log(LogLevel::kError, "gateway call not recorded", {{"error", s.ToString()}});
+    }
+    if (!body.ok()) return GatewayError(body.status());
+    response.body = std::move(body).value();
+    return response;
+  }
+  response.stream = [&gateway, exchange, call = std::move(call)](BodyWriter& out) {
+    out.OnClientGone([exchange] { exchange->Cancel(); });
+    while (std::optional<std::string> piece = exchange->Next()) {
+      if (!out.Write(*piece)) {
+        exchange->Cancel();  // the client left: stop the model, count what was streamed
+        while (exchange->Next()) {
+        }
+        break;
+      }
+    }
+    if (Status s = gateway.Record(call, *exchange); !s.ok()) {
+      Log(LogLevel::kError, "gateway call not recorded", {{"error", s.ToString()}});
+    }
+  };
+  return response;
+}
+
+}  // namespace
+
+void RegisterGatewayRoutes(Router& router, review::Gateway& gateway) {
+  router.Add(
+      "POST", "/gateway/v1/chat/completions",
+      [&gateway](HttpRequest& request) {
+        return Forward(gateway, request, review::Provider::kOpenAi);
+      },
+      Execution::kLongRunning);
+  router.Add(
+      "POST", "/gateway/v1/messages",
+      [&gateway](HttpRequest& request) {
+        return Forward(gateway, request, review::Provider::kAnthropic);
+      },
+      Execution::kLongRunning);
+  router.Add("GET", "/gateway/v1/models", [&gateway](HttpRequest& request) {
+    const std::string key = KeyOf(request);
+    if (key.empty()) {
+      return ErrorResponse(UnauthenticatedError(
+          "a gateway key is required: Authorization: Bearer bwg_... or x-api-key: bwg_..."));
+    }
+    StatusOr<review::GatewayAccess> access = gateway.Models(key);
+    if (!access.ok()) return ErrorResponse(access.status());
+    const std::string id = review::ModelId(access->model, access->version);
+    const Time created = access->version.created_at;
+    boost::json::object model;
+    if (request.Header("anthropic-version")) {
+      model = {{"type", "model"},
+               {"id", id},
+               {"display_name", id},
+               {"created_at", FormatRfc3339(created)}};
+      return JsonResponse(200, {{"data", boost::json::array{model}},
+                                {"has_more", false},
+                                {"first_id", id},
+                                {"last_id", id}});
+    }
+    model = {{"id", id},
+             {"object", "model"},
+             {"created", ToUnixMicros(created) / 1000000},
+             {"owned_by", "bulwark-gateway"},
+             {"api", std::string(review::ProviderName(access->version.provider))},
+             {"access_ends_at", FormatRfc3339(access->window.ends_at)}};
+    return JsonResponse(200, {{"object", "list"}, {"data", boost::json::array{model}}});
+  });
+}
+
+}  // namespace bulwark::api

@@ -1,0 +1,325 @@
+#include "review/gateway.h"
+
+#include <boost/json.hpp>
+
+#include "access/credentials.h"
+#include "base/encoding.h"
+#include "base/json.h"
+#include "base/log.h"
+
+namespace bulwark::review {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kRedacted = "[redacted]";
+constexpr std::string_view kAnthropicVersion = "2023-06-01";
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<std::string> HeaderOf(const std::vector<std::pair<std::string, std::string>>& headers,
+                                    std::string_view name) {
+  for (const auto& [key, value] : headers) {
+    if (EqualsIgnoreCase(key, name)) return value;
+  }
+  return std::nullopt;
+}
+
+int64_t IntAt(const json::value* v) {
+  if (v == nullptr) return 0;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64()) return static_cast<int64_t>(v->get_uint64());
+  if (v->is_double()) return static_cast<int64_t>(v->get_double());
+  return 0;
+}
+
+const json::value* Path(const json::value& v, std::initializer_list<std::string_view> keys) {
+  const json::value* at = &v;
+  for (std::string_view key : keys) {
+    if (!at->is_object()) return nullptr;
+    at = at->as_object().if_contains(key);
+    if (at == nullptr) return nullptr;
+  }
+  return at;
+}
+
+// Replaces every occurrence of `secret` in `text`.
+void Scrub(std::string& text, const std::string& secret) {
+  if (secret.empty()) return;
+  for (size_t at = text.find(secret); at != std::string::npos;
+       at = text.find(secret, at + kRedacted.size())) {
+    text.replace(at, secret.size(), kRedacted);
+  }
+}
+
+// The length of the longest end of `text` that begins `secret` (and is shorter than it).
+size_t PartialSecretAtEnd(std::string_view text, std::string_view secret) {
+  const size_t longest = std::min(text.size(), secret.size() - 1);
+  for (size_t n = longest; n > 0; --n) {
+    if (text.substr(text.size() - n) == secret.substr(0, n)) return n;
+  }
+  return 0;
+}
+
+Status Upstream(std::string_view what, std::string message) {
+  return Status(StatusCode::kUnavailable, std::move(message), {{"upstream", std::string(what)}});
+}
+
+}  // namespace
+
+std::string ModelId(const Model& model, const ModelVersion& version) {
+  return model.name + "/" + version.version;
+}
+
+void StreamUsage::Event(std::string_view data) {
+  if (data == "[DONE]") return;
+  json::error_code ec;
+  json::value v = json::parse(data, ec);
+  if (ec || !v.is_object()) return;
+  if (protocol_ == Provider::kOpenAi) {
+    if (const json::value* usage = Path(v, {"usage"}); usage != nullptr && usage->is_object()) {
+      usage_.input_tokens = IntAt(Path(*usage, {"prompt_tokens"}));
+      usage_.output_tokens = IntAt(Path(*usage, {"completion_tokens"}));
+    }
+    return;
+  }
+  const json::value* type = Path(v, {"type"});
+  if (type == nullptr || !type->is_string()) return;
+  if (type->as_string() == "message_start") {
+    usage_.input_tokens = IntAt(Path(v, {"message", "usage", "input_tokens"}));
+    usage_.output_tokens = IntAt(Path(v, {"message", "usage", "output_tokens"}));
+  } else if (type->as_string() == "message_delta") {
+    if (const json::value* out = Path(v, {"usage", "output_tokens"})) {
+      usage_.output_tokens = IntAt(out);
+    }
+    if (const json::value* in = Path(v, {"usage", "input_tokens"})) {
+      usage_.input_tokens = IntAt(in);
+    }
+  }
+}
+
+void StreamUsage::Feed(std::string_view piece) {
+  pending_.append(piece);
+  size_t start = 0;
+  while (true) {
+    size_t end = pending_.find('\n', start);
+    if (end == std::string::npos) break;
+    std::string_view line(pending_.data() + start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.starts_with("data:")) {
+      line.remove_prefix(5);
+      if (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+      Event(line);
+    }
+    start = end + 1;
+  }
+  pending_.erase(0, start);
+  if (pending_.size() > (1 << 20)) pending_.clear();  // no line is this long in a real stream
+}
+
+TokenUsage UsageOfReply(Provider protocol, std::string_view body) {
+  TokenUsage usage;
+  json::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec || !v.is_object()) return usage;
+  if (protocol == Provider::kOpenAi) {
+    usage.input_tokens = IntAt(Path(v, {"usage", "prompt_tokens"}));
+    usage.output_tokens = IntAt(Path(v, {"usage", "completion_tokens"}));
+  } else {
+    usage.input_tokens = IntAt(Path(v, {"usage", "input_tokens"}));
+    usage.output_tokens = IntAt(Path(v, {"usage", "output_tokens"}));
+  }
+  return usage;
+}
+
+// ---- exchange ----
+
+std::optional<std::string> GatewayExchange::Next() {
+  if (!reply_) return std::nullopt;
+  StatusOr<std::optional<std::string>> piece = reply_->Next();
+  if (!piece.ok() || !piece->has_value()) {
+    if (!piece.ok() && piece.status().code() != StatusCode::kCancelled) {
+      Log(LogLevel::kWarning, "gateway: the upstream stream broke",
+          {{"window", access_.window.id}, {"error", piece.status().ToString()}});
+    }
+    reply_.reset();
+    std::string rest = std::move(carry_);
+    carry_.clear();
+    Scrub(rest, credential_);
+    credential_.assign(credential_.size(), '\0');
+    credential_.clear();
+    if (rest.empty()) return std::nullopt;
+    return rest;
+  }
+  usage_.Feed(**piece);
+  std::string text = std::move(carry_) + std::move(**piece);
+  carry_.clear();
+  Scrub(text, credential_);
+  // Bytes at the end that may begin the credential wait for the next piece.
+  if (const size_t keep = PartialSecretAtEnd(text, credential_); keep > 0) {
+    carry_ = text.substr(text.size() - keep);
+    text.resize(text.size() - keep);
+  }
+  return text;
+}
+
+void GatewayExchange::Cancel() {
+  if (reply_) reply_->Cancel();
+}
+
+StatusOr<std::string> GatewayExchange::ReadAll() {
+  std::string body;
+  while (std::optional<std::string> piece = Next()) body += *piece;
+  json::error_code ec;
+  json::value parsed = json::parse(body, ec);
+  if (status_ >= 200 && status_ < 300 && (ec || !parsed.is_object())) {
+    return Upstream("garbage", "the model's API answered with something that is not JSON");
+  }
+  whole_reply_ = true;
+  whole_usage_ = UsageOfReply(protocol_, body);
+  return body;
+}
+
+// ---- gateway ----
+
+Gateway::Gateway(ReviewService& review, store::Database& db, const secrets::SecretStore& secrets,
+                 access::AuditTrail* audit, GatewayOptions options)
+    : review_(review), db_(db), secrets_(secrets), audit_(audit), options_(std::move(options)) {}
+
+Status Gateway::Record(const GatewayCall& call, const GatewayExchange& exchange) {
+  if (audit_ == nullptr) return OkStatus();
+  const GatewayKey& key = exchange.access().key;
+  access::Principal actor{
+      key.user_id,     key.org_id,
+      key.id,          false,
+      call.request_id, call.body.empty() ? "" : HexEncode(access::HashSecret(call.body))};
+  return db_.Transact(store::TxMode::kReadWrite, [&](store::Transaction& tx) {
+    return audit_->Record(tx,
+                          {actor, "gateway.request", key.id, true, {key.grant_id, key.window_id}});
+  });
+}
+
+StatusOr<net::HttpClient*> Gateway::ClientFor(const std::string& base_url) {
+  std::lock_guard<std::mutex> lock(clients_mu_);
+  auto it = clients_.find(base_url);
+  if (it != clients_.end()) return it->second.get();
+  BW_ASSIGN_OR_RETURN(net::HttpUrl url, net::ParseHttpUrl(base_url));
+  BW_ASSIGN_OR_RETURN(std::unique_ptr<net::HttpClient> client,
+                      net::HttpClient::Create(url, {.timeout_s = options_.upstream_timeout_s,
+                                                    .user_agent = "bulwark-gateway",
+                                                    .max_idle_connections = 64,
+                                                    .ca_file = options_.ca_file}));
+  return clients_.emplace(base_url, std::move(client)).first->second.get();
+}
+
+StatusOr<GatewayAccess> Gateway::Models(std::string_view secret) {
+  return review_.AuthorizeGatewayKey(secret);
+}
+
+StatusOr<std::unique_ptr<GatewayExchange>> Gateway::Open(const GatewayCall& call) {
+  BW_ASSIGN_OR_RETURN(GatewayAccess access, review_.AuthorizeGatewayKey(call.secret));
+  const ModelVersion& version = access.version;
+  // The body: a JSON object naming the model the key reaches.
+  json::error_code ec;
+  json::value body = json::parse(call.body, ec);
+  if (ec || !body.is_object()) {
+    return InvalidArgumentError("the request body must be a JSON object");
+  }
+  json::object& request = body.as_object();
+  const std::string model_id = ModelId(access.model, version);
+  const json::value* model = request.if_contains("model");
+  if (model == nullptr || !model->is_string()) {
+    return Status(StatusCode::kInvalidArgument,
+                  "the request must name its model: \"model\": \"" + model_id + "\"",
+                  {{"field", "model"}});
+  }
+  if (model->as_string() != model_id) {
+    return NotFoundError("this key reaches no model '" + std::string(model->as_string()) +
+                         "'; GET /gateway/v1/models lists the one it reaches");
+  }
+  if (call.protocol != version.provider) {
+    return Status(StatusCode::kInvalidArgument,
+                  version.provider == Provider::kAnthropic
+                      ? "this model speaks the Anthropic Messages API: POST /gateway/v1/messages"
+                      : "this model speaks the OpenAI Chat Completions API: POST "
+                        "/gateway/v1/chat/completions",
+                  {{"field", "model"}});
+  }
+  request["model"] = version.upstream_model;
+  const json::value* stream_flag = request.if_contains("stream");
+  const bool stream = stream_flag != nullptr && stream_flag->is_bool() && stream_flag->get_bool();
+  if (stream && call.protocol == Provider::kOpenAi) {
+    // Tokens are counted from the usage upstream reports: ask for it in the stream.
+    json::value& options = request["stream_options"];
+    if (!options.is_object()) options = json::object();
+    options.as_object()["include_usage"] = true;
+  }
+
+  // The lab's credential, for this request only.
+  std::string credential;
+  BW_RETURN_IF_ERROR(db_.Transact(store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(secrets::SecretBytes secret,
+                        secrets_.Get(tx, {"model_versions", version.id, "credential"}));
+    credential = std::string(secret.view());
+    return OkStatus();
+  }));
+  net::HttpRequest upstream;
+  BW_ASSIGN_OR_RETURN(net::HttpUrl url, net::ParseHttpUrl(version.base_url));
+  if (call.protocol == Provider::kOpenAi) {
+    upstream.target = url.path + "/chat/completions";
+    upstream.headers.emplace_back("Authorization", "Bearer " + credential);
+  } else {
+    upstream.target =
+        url.path.ends_with("/v1") ? url.path + "/messages" : url.path + "/v1/messages";
+    upstream.headers.emplace_back("x-api-key", credential);
+    upstream.headers.emplace_back(
+        "anthropic-version",
+        HeaderOf(call.headers, "anthropic-version").value_or(std::string(kAnthropicVersion)));
+    if (std::optional<std::string> beta = HeaderOf(call.headers, "anthropic-beta")) {
+      upstream.headers.emplace_back("anthropic-beta", *beta);
+    }
+  }
+  if (stream) upstream.headers.emplace_back("Accept", "text/event-stream");
+  upstream.body = json::serialize(body);
+
+  BW_ASSIGN_OR_RETURN(net::HttpClient * client, ClientFor(version.base_url));
+  StatusOr<std::unique_ptr<net::StreamedReply>> reply = client->Send(upstream);
+  for (auto& [name, value] : upstream.headers) value.assign(value.size(), '\0');
+  if (!reply.ok()) {
+    credential.assign(credential.size(), '\0');
+    if (reply.status().code() == StatusCode::kDeadlineExceeded) {
+      return Status(StatusCode::kDeadlineExceeded, "the model's API did not answer in time",
+                    {{"upstream", "timeout"}});
+    }
+    return Upstream("unreachable", "the model's API cannot be reached");
+  }
+  auto exchange = std::unique_ptr<GatewayExchange>(new GatewayExchange(call.protocol, access));
+  exchange->reply_ = std::move(reply).value();
+  exchange->credential_ = std::move(credential);
+  const int status = exchange->reply_->status();
+  if (status == 401 || status == 403) {
+    exchange->Cancel();
+    return Upstream("credential_refused",
+                    "the model's API refused the lab's credential; the lab must replace it");
+  }
+  exchange->status_ = status;
+  exchange->content_type_ =
+      std::string(exchange->reply_->Header("Content-Type").value_or("application/json"));
+  if (std::optional<std::string_view> retry = exchange->reply_->Header("Retry-After")) {
+    exchange->headers_.emplace_back("Retry-After", std::string(*retry));
+  }
+  exchange->streaming_ =
+      stream && status == 200 && exchange->content_type_.starts_with("text/event-stream");
+  return exchange;
+}
+
+}  // namespace bulwark::review

@@ -1,0 +1,148 @@
+// Gateway: the model gateway's rules. A trusted partner calls a lab's unreleased model with a
+// personal gateway key; the gateway checks the key at that moment (ReviewService), sends the
+// request on to the lab's API with the lab's credential, which nobody else ever sees, and
+// passes the answer back, streamed as it arrives when the client asked for a stream.
+//
+// For each call:
+//   - the key must be known, not revoked or expired, its grant active and its window open
+//     (401 or 403 with the reason and nothing about the lab);
+//   - the body is a JSON object naming a model the key reaches (ModelId: "Atlas/2.0"), else
+//     400 or 404; the gateway rewrites it to the lab's model name upstream and, for a streamed
+//     OpenAI-style call, asks for the usage in the stream;
+//   - upstream gets the lab's credential (Authorization: Bearer for OpenAI-style APIs,
+//     x-api-key for Anthropic-style) and none of the client's headers but the content type and
+//     the protocol's version headers; the client gets none of upstream's but the content type
+//     and request id: no provider organization, no rate-limit headers, no cookies;
+//   - the lab's credential is removed from anything upstream says before it reaches the client;
+//   - an upstream that cannot be reached or answers garbage is 502, one that does not answer in
+//     time 504, each in Bulwark's error envelope;
+//   - tokens are counted from the usage upstream reports (in the JSON reply, or in the stream's
+//     events), also when the client leaves mid-stream (then the upstream request is cancelled).
+//
+// Thread-safety: safe from any thread; each call's exchange belongs to its caller.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/http_client.h"
+#include "review/service.h"
+
+namespace bulwark::review {
+
+// The client's side of a call, as the HTTP adapter read it.
+struct GatewayCall {
+  std::string secret;  // the gateway key, from Authorization: Bearer or x-api-key
+  Provider protocol = Provider::kOpenAi;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // the client's, as sent
+  std::string client_address;
+  std::string request_id;
+};
+
+struct TokenUsage {
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+};
+
+// Reads the usage an upstream reports in server-sent events, across pieces that may split
+// events anywhere: OpenAI's last chunk ({"usage": {"prompt_tokens", "completion_tokens"}}),
+// Anthropic's message_start (message.usage.input_tokens) and message_delta
+// (usage.output_tokens).
+class StreamUsage {
+ public:
+  explicit StreamUsage(Provider protocol) : protocol_(protocol) {}
+  void Feed(std::string_view piece);
+  const TokenUsage& usage() const { return usage_; }
+
+ private:
+  void Event(std::string_view data);
+  Provider protocol_;
+  std::string pending_;  // an incomplete line
+  TokenUsage usage_;
+};
+
+// The usage in a whole JSON reply of either protocol; zero when it has none.
+TokenUsage UsageOfReply(Provider protocol, std::string_view body);
+
+// The model id partners use for a version: "<model name>/<version>".
+std::string ModelId(const Model& model, const ModelVersion& version);
+
+// One call on its way: the upstream answer's status and headers, and its body to read.
+class GatewayExchange {
+ public:
+  int status() const { return status_; }
+  const std::string& content_type() const { return content_type_; }
+  const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
+  bool streaming() const { return streaming_; }
+
+  // The next piece of the body, with the lab's credential removed; nullopt at the end. An
+  // upstream failure mid-body ends it (the client sees a cut stream) and is logged.
+  std::optional<std::string> Next();
+  // Stops the upstream request (the client went); from any thread.
+  void Cancel();
+  // The whole body (for a reply that is not streamed); 502 when upstream's is not JSON.
+  StatusOr<std::string> ReadAll();
+  // The tokens upstream reported (so far, for a stream).
+  const TokenUsage& usage() const { return whole_reply_ ? whole_usage_ : usage_.usage(); }
+  const GatewayAccess& access() const { return access_; }
+
+ private:
+  friend class Gateway;
+  GatewayExchange(Provider protocol, GatewayAccess access)
+      : usage_(protocol), protocol_(protocol), access_(std::move(access)) {}
+
+  std::unique_ptr<net::StreamedReply> reply_;
+  StreamUsage usage_;
+  Provider protocol_;
+  GatewayAccess access_;
+  std::string credential_;  // to scrub; cleared at the end
+  int status_ = 0;
+  std::string content_type_;
+  std::vector<std::pair<std::string, std::string>> headers_;
+  bool streaming_ = false;
+  std::string carry_;  // the tail of the last piece, which may begin the credential
+  bool whole_reply_ = false;
+  TokenUsage whole_usage_;
+};
+
+struct GatewayOptions {
+  double upstream_timeout_s = 120;  // to the reply's header, and between pieces of a stream
+  std::string ca_file;              // trusted CAs for https upstreams; "" for the system's
+};
+
+class Gateway {
+ public:
+  // `audit` receives one record per call answered (may be null in tests of the rules alone).
+  Gateway(ReviewService& review, store::Database& db, const secrets::SecretStore& secrets,
+          access::AuditTrail* audit, GatewayOptions options = {});
+
+  // Records a call in the audit trail (the ledger): who, with which key, under which grant and
+  // window, the request's hash; never the content.
+  Status Record(const GatewayCall& call, const GatewayExchange& exchange);
+
+  // Checks the key and the body, and sends the call upstream; returns once upstream's reply
+  // header arrived. Errors are for the client as they are (401, 403, 400, 404, 502, 504).
+  StatusOr<std::unique_ptr<GatewayExchange>> Open(const GatewayCall& call);
+
+  // The models a key reaches (one: its window's version), for GET /models.
+  StatusOr<GatewayAccess> Models(std::string_view secret);
+
+ private:
+  StatusOr<net::HttpClient*> ClientFor(const std::string& base_url);
+
+  ReviewService& review_;
+  store::Database& db_;
+  const secrets::SecretStore& secrets_;
+  access::AuditTrail* audit_;
+  GatewayOptions options_;
+  std::mutex clients_mu_;
+  std::map<std::string, std::unique_ptr<net::HttpClient>> clients_;  // GUARDED_BY(clients_mu_)
+};
+
+}  // namespace bulwark::review

@@ -1,0 +1,152 @@
+// The model gateway end to end: a partner's key through a real server to `bulwark mock-model`
+// (in process) playing the lab's model, plain and streamed, and the refusals.
+#include <boost/json.hpp>
+
+#include "api_fixture.h"
+#include "evals/mock_model.h"
+#include "evals/task.h"
+
+namespace bulwark::tests {
+namespace {
+
+namespace json = boost::json;
+constexpr char kLabCredential[] = "sk-lab-secret-credential-4d1e";
+
+class GatewayTest : public ApiFixture {
+ protected:
+  void SetUp() override {
+    ApiFixture::SetUp();
+    if (IsSkipped()) return;
+    StatusOr<evals::Suite> suite =
+        evals::LoadSuite(std::string(BULWARK_SOURCE_DIR) + "/suites/bulwark-smoke");
+    ASSERT_TRUE(suite.ok()) << suite.status().ToString();
+    StatusOr<std::unique_ptr<evals::MockModelServer>> mock =
+        evals::MockModelServer::Start(*suite, {});
+    ASSERT_TRUE(mock.ok()) << mock.status().ToString();
+    mock_ = std::move(*mock);
+    // The lab's second model, behind the mock, with an open window the hospital shares.
+    const access::Principal& lab = actors_["lab_admin"].principal;
+    model_ = review_->RegisterModel(lab, symbols_["lab"], "Orion", "").value();
+    version_ = review_
+                   ->AddVersion(lab, model_.id,
+                                {"2.0",
+                                 review::Provider::kOpenAi,
+                                 mock_->base_url() + "/v1",
+                                 "orion-upstream",
+                                 kLabCredential,
+                                 {}})
+                   .value();
+    window_ = review_->OpenWindow(lab, version_.id, {clock_.Now(), clock_.Now() + Days(7)}).value();
+    review::PartnerGrant grant =
+        review_->ProposePartner(lab, window_.id, symbols_["hospital"], {}).value();
+    ASSERT_TRUE(review_->ConcurPartner(actors_["officer"].principal, grant.id).ok());
+    key_ =
+        review_->IssueGatewayKey(actors_["nurse"].principal, grant.id, "laptop", {}).value().secret;
+  }
+
+  Reply Chat(const json::object& body, const std::string& key) {
+    return HttpCall(port_, "POST", "/gateway/v1/chat/completions", json::serialize(body),
+                    {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}});
+  }
+
+  static json::object Hello(bool stream = false) {
+    json::object body{{"model", "Orion/2.0"},
+                      {"messages", json::array{json::object{{"role", "user"}, {"content", "hi"}}}}};
+    if (stream) body["stream"] = true;
+    return body;
+  }
+
+  std::unique_ptr<evals::MockModelServer> mock_;
+  review::Model model_;
+  review::ModelVersion version_;
+  review::Window window_;
+  std::string key_;
+};
+
+TEST_F(GatewayTest, APartnerCallsTheLabsModelWithoutSeeingItsCredential) {
+  Reply reply = Chat(Hello(), key_);
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.json.at("object"), "chat.completion");
+  EXPECT_FALSE(
+      json::value_to<std::string>(reply.json.at("choices").at(0).at("message").at("content"))
+          .empty());
+  EXPECT_EQ(reply.body.find(kLabCredential), std::string::npos);
+  for (const auto& [name, value] : reply.headers) {
+    EXPECT_EQ(value.find(kLabCredential), std::string::npos) << name;
+    EXPECT_NE(name, "x-request-id-upstream");
+  }
+  EXPECT_EQ(mock_->stats().openai.requests, 1);
+  // The listing names the one model the key reaches, in either client's format.
+  Reply models =
+      HttpCall(port_, "GET", "/gateway/v1/models", "", {{"Authorization", "Bearer " + key_}});
+  ASSERT_EQ(models.status, 200) << models.body;
+  EXPECT_EQ(models.json.at("data").at(0).at("id"), "Orion/2.0");
+  Reply anthropic_models = HttpCall(port_, "GET", "/gateway/v1/models", "",
+                                    {{"x-api-key", key_}, {"anthropic-version", "2023-06-01"}});
+  ASSERT_EQ(anthropic_models.status, 200) << anthropic_models.body;
+  EXPECT_EQ(anthropic_models.json.at("data").at(0).at("type"), "model");
+}
+
+TEST_F(GatewayTest, AStreamedAnswerArrivesAsServerSentEvents) {
+  Reply reply = Chat(Hello(/*stream=*/true), key_);
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.Header("content-type"), "text/event-stream");
+  EXPECT_EQ(reply.Header("transfer-encoding"), "chunked");
+  EXPECT_NE(reply.body.find("chat.completion.chunk"), std::string::npos);
+  // The gateway asked upstream for the usage, to count tokens: the last chunk carries it.
+  EXPECT_NE(reply.body.find("\"completion_tokens\":"), std::string::npos);
+  EXPECT_TRUE(reply.body.ends_with("data: [DONE]\n\n")) << reply.body;
+}
+
+TEST_F(GatewayTest, RefusalsSayWhyAndNothingAboutTheLab) {
+  EXPECT_EQ(
+      HttpCall(port_, "POST", "/gateway/v1/chat/completions", json::serialize(Hello()), {}).status,
+      401);
+  EXPECT_EQ(Chat(Hello(), "bwg_" + std::string(52, 'a')).status, 401);
+  EXPECT_EQ(Chat(Hello(), actors_["nurse"].token).status, 401);  // an API token is not a key
+  json::object other = Hello();
+  other["model"] = "gpt-4o";
+  Reply unknown = Chat(other, key_);
+  EXPECT_EQ(unknown.status, 404) << unknown.body;
+  Reply not_object = HttpCall(port_, "POST", "/gateway/v1/chat/completions", "[1]",
+                              {{"Authorization", "Bearer " + key_}});
+  EXPECT_EQ(not_object.status, 400) << not_object.body;
+  Reply wrong_api = HttpCall(port_, "POST", "/gateway/v1/messages", json::serialize(Hello()),
+                             {{"x-api-key", key_}, {"anthropic-version", "2023-06-01"}});
+  EXPECT_EQ(wrong_api.status, 400) << wrong_api.body;
+  EXPECT_NE(wrong_api.body.find("/gateway/v1/chat/completions"), std::string::npos);
+  // The fixture's first model answers nowhere: 502 in the error envelope.
+  json::object atlas = Hello();
+  atlas["model"] = "Atlas/1.0";
+  Reply unreachable = Chat(atlas, symbols_["gateway_secret"]);
+  EXPECT_EQ(unreachable.status, 502) << unreachable.body;
+  EXPECT_EQ(unreachable.json.at("error").at("code"), "bad_gateway");
+  EXPECT_EQ(unreachable.body.find("127.0.0.1:9"), std::string::npos);
+  // The lab withdraws: the very next request is refused.
+  ASSERT_TRUE(review_->WithdrawWindow(actors_["lab_admin"].principal, window_.id).ok());
+  Reply withdrawn = Chat(Hello(), key_);
+  EXPECT_EQ(withdrawn.status, 403) << withdrawn.body;
+  EXPECT_NE(withdrawn.body.find("closed"), std::string::npos);
+  EXPECT_EQ(withdrawn.body.find("Orion"), std::string::npos);
+  EXPECT_EQ(mock_->stats().openai.requests, 0);
+}
+
+TEST_F(GatewayTest, EveryCallIsALedgerEntryWithoutItsContent) {
+  ASSERT_EQ(Chat(Hello(), key_).status, 200);
+  ASSERT_EQ(Chat(Hello(true), key_).status, 200);
+  Reply entries = Call("GET", "/api/v1/ledger/entries?limit=200", "", "director");
+  ASSERT_EQ(entries.status, 200) << entries.body;
+  int calls = 0;
+  for (const json::value& e : entries.json.at("items").as_array()) {
+    const std::string text = json::serialize(e);
+    if (text.find("gateway.request") == std::string::npos) continue;
+    ++calls;
+    EXPECT_EQ(text.find("\"hi\""), std::string::npos) << text;
+    EXPECT_EQ(text.find(kLabCredential), std::string::npos) << text;
+    EXPECT_NE(text.find(window_.id), std::string::npos) << text;
+  }
+  EXPECT_EQ(calls, 2);
+}
+
+}  // namespace
+}  // namespace bulwark::tests
