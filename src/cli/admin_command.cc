@@ -255,6 +255,12 @@ Status SeedDemo(Directory& directory, review::ReviewService& review,
                 << key->as_string().c_str() << "\n";
     }
   }
+  std::cout << "\nThe Rural Hospital calls Frontier Lab's model through the gateway with its key:\n"
+            << "  curl -H 'Authorization: Bearer <gateway key>' " << url << "/gateway/v1/models\n"
+            << "  curl -N -H 'Authorization: Bearer <gateway key>' " << url
+            << "/gateway/v1/chat/completions \\\n"
+            << "       -d '{\"model\": \"<id from /models>\", \"stream\": true, \"messages\": "
+               "[{\"role\": \"user\", \"content\": \"Hello\"}]}'\n";
   std::cout << "\n(also saved in " << credentials_path << ")\n" << std::endl;
   return OkStatus();
 }
