@@ -131,6 +131,39 @@ TEST_F(GatewayTest, RefusalsSayWhyAndNothingAboutTheLab) {
   EXPECT_EQ(mock_->stats().openai.requests, 0);
 }
 
+TEST_F(GatewayTest, QuotasAnswer429NamingTheLimit) {
+  const access::Principal& lab = actors_["lab_admin"].principal;
+  review::PartnerGrant grant =
+      review_
+          ->ProposePartner(
+              lab, window_.id, symbols_["bank"],
+              {.requests_per_day = 2, .tokens_per_day = 100000, .requests_per_minute = 60})
+          .value();
+  ASSERT_TRUE(review_->ConcurPartner(actors_["officer"].principal, grant.id).ok());
+  const std::string key =
+      review_->IssueGatewayKey(actors_["bank_admin"].principal, grant.id, "ci", {}).value().secret;
+  EXPECT_EQ(Chat(Hello(), key).status, 200);
+  EXPECT_EQ(Chat(Hello(true), key).status, 200);
+  Reply over = Chat(Hello(), key);
+  EXPECT_EQ(over.status, 429) << over.body;
+  EXPECT_NE(over.body.find("2 requests a day"), std::string::npos) << over.body;
+  // A call that could write more tokens than the day has left is refused before it goes out.
+  json::object huge = Hello();
+  huge["max_tokens"] = 5000000;
+  Reply too_big = Chat(huge, key_);
+  EXPECT_EQ(too_big.status, 429) << too_big.body;
+  EXPECT_NE(too_big.body.find("tokens_per_day"), std::string::npos) << too_big.body;
+  EXPECT_EQ(mock_->stats().openai.requests, 2);
+  // What the calls used is counted from upstream's usage.
+  const std::string key_id =
+      review_->ListGatewayKeys(actors_["bank_admin"].principal).value().front().id;
+  StatusOr<review::QuotaUse> use = review_->UsageOn(key_id, clock_.Now());
+  ASSERT_TRUE(use.ok());
+  EXPECT_EQ(use->requests, 2);
+  EXPECT_GT(use->tokens_used, 10);
+  EXPECT_EQ(use->tokens_reserved, 0);
+}
+
 TEST_F(GatewayTest, EveryCallIsALedgerEntryWithoutItsContent) {
   ASSERT_EQ(Chat(Hello(), key_).status, 200);
   ASSERT_EQ(Chat(Hello(true), key_).status, 200);

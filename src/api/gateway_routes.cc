@@ -43,7 +43,7 @@ HttpResponse Forward(review::Gateway& gateway, HttpRequest& request, review::Pro
   response.principal = exchange->access().key.user_id;
   if (!exchange->streaming()) {
     StatusOr<std::string> body = exchange->ReadAll();
-    if (Status s = gateway.Record(call, *exchange); !s.ok()) {
+    if (Status s = gateway.Finish(call, *exchange); !s.ok()) {
       Log(LogLevel::kError, "gateway call not recorded", {{"error", s.ToString()}});
     }
     if (!body.ok()) return GatewayError(body.status());
@@ -60,7 +60,7 @@ HttpResponse Forward(review::Gateway& gateway, HttpRequest& request, review::Pro
         break;
       }
     }
-    if (Status s = gateway.Record(call, *exchange); !s.ok()) {
+    if (Status s = gateway.Finish(call, *exchange); !s.ok()) {
       Log(LogLevel::kError, "gateway call not recorded", {{"error", s.ToString()}});
     }
   };

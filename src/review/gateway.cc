@@ -169,6 +169,7 @@ std::optional<std::string> GatewayExchange::Next() {
     carry_ = text.substr(text.size() - keep);
     text.resize(text.size() - keep);
   }
+  bytes_passed_ += static_cast<int64_t>(text.size());
   return text;
 }
 
@@ -195,8 +196,33 @@ Gateway::Gateway(ReviewService& review, store::Database& db, const secrets::Secr
                  access::AuditTrail* audit, GatewayOptions options)
     : review_(review), db_(db), secrets_(secrets), audit_(audit), options_(std::move(options)) {}
 
-Status Gateway::Record(const GatewayCall& call, const GatewayExchange& exchange) {
-  if (audit_ == nullptr) return OkStatus();
+Status Gateway::TakeMinuteSlot(const GatewayKey& key) {
+  const int64_t minute = ToUnixMicros(review_.clock().Now()) / 60'000'000;
+  std::lock_guard<std::mutex> lock(minutes_mu_);
+  if (minutes_.size() > 100000) minutes_.clear();  // forget idle keys now and then
+  auto& [at, count] = minutes_[key.id];
+  if (at != minute) {
+    at = minute;
+    count = 0;
+  }
+  if (count >= key.quota.requests_per_minute) {
+    return Status(StatusCode::kResourceExhausted,
+                  "this key may make " + std::to_string(key.quota.requests_per_minute) +
+                      " requests a minute; wait a moment",
+                  {{"limit", "requests_per_minute"}});
+  }
+  ++count;
+  return OkStatus();
+}
+
+Status Gateway::Finish(const GatewayCall& call, const GatewayExchange& exchange) {
+  TokenUsage used = exchange.usage();
+  int64_t tokens = used.input_tokens + used.output_tokens;
+  if (tokens == 0 && exchange.bytes_passed_ > 0) {
+    tokens = exchange.input_estimate_ + (exchange.bytes_passed_ + 3) / 4;
+  }
+  Status settled = review_.SettleQuota(exchange.reservation_, tokens);
+  if (audit_ == nullptr) return settled;
   const GatewayKey& key = exchange.access().key;
   access::Principal actor{
       key.user_id,     key.org_id,
@@ -264,16 +290,46 @@ StatusOr<std::unique_ptr<GatewayExchange>> Gateway::Open(const GatewayCall& call
     options.as_object()["include_usage"] = true;
   }
 
+  // The most this call may cost, reserved against the key's quotas before it goes upstream.
+  int64_t max_output = kDefaultMaxTokens;
+  for (std::string_view field : {"max_completion_tokens", "max_tokens"}) {
+    if (const json::value* v = request.if_contains(field); v != nullptr && IntAt(v) > 0) {
+      max_output = IntAt(v);
+      break;
+    }
+  }
+  const int64_t input_estimate = static_cast<int64_t>(call.body.size() + 3) / 4;
+  BW_RETURN_IF_ERROR(TakeMinuteSlot(access.key));
+  BW_ASSIGN_OR_RETURN(QuotaReservation reservation,
+                      review_.ReserveQuota(access.key, input_estimate + max_output));
+  auto release = [&] {
+    if (Status s = review_.SettleQuota(reservation, 0); !s.ok()) {
+      Log(LogLevel::kWarning, "gateway: a quota reservation not released",
+          {{"key", access.key.id}, {"error", s.ToString()}});
+    }
+  };
+
   // The lab's credential, for this request only.
   std::string credential;
-  BW_RETURN_IF_ERROR(db_.Transact(store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
-    BW_ASSIGN_OR_RETURN(secrets::SecretBytes secret,
-                        secrets_.Get(tx, {"model_versions", version.id, "credential"}));
-    credential = std::string(secret.view());
-    return OkStatus();
-  }));
+  if (Status s = db_.Transact(store::TxMode::kReadOnly,
+                              [&](store::Transaction& tx) -> Status {
+                                BW_ASSIGN_OR_RETURN(
+                                    secrets::SecretBytes secret,
+                                    secrets_.Get(tx, {"model_versions", version.id, "credential"}));
+                                credential = std::string(secret.view());
+                                return OkStatus();
+                              });
+      !s.ok()) {
+    release();
+    return s;
+  }
   net::HttpRequest upstream;
-  BW_ASSIGN_OR_RETURN(net::HttpUrl url, net::ParseHttpUrl(version.base_url));
+  StatusOr<net::HttpUrl> parsed_url = net::ParseHttpUrl(version.base_url);
+  if (!parsed_url.ok()) {
+    release();
+    return Upstream("unreachable", "the model's API address is not usable");
+  }
+  const net::HttpUrl& url = *parsed_url;
   if (call.protocol == Provider::kOpenAi) {
     upstream.target = url.path + "/chat/completions";
     upstream.headers.emplace_back("Authorization", "Bearer " + credential);
@@ -291,11 +347,14 @@ StatusOr<std::unique_ptr<GatewayExchange>> Gateway::Open(const GatewayCall& call
   if (stream) upstream.headers.emplace_back("Accept", "text/event-stream");
   upstream.body = json::serialize(body);
 
-  BW_ASSIGN_OR_RETURN(net::HttpClient * client, ClientFor(version.base_url));
-  StatusOr<std::unique_ptr<net::StreamedReply>> reply = client->Send(upstream);
+  StatusOr<net::HttpClient*> client = ClientFor(version.base_url);
+  StatusOr<std::unique_ptr<net::StreamedReply>> reply =
+      client.ok() ? (*client)->Send(upstream)
+                  : StatusOr<std::unique_ptr<net::StreamedReply>>(client.status());
   for (auto& [name, value] : upstream.headers) value.assign(value.size(), '\0');
   if (!reply.ok()) {
     credential.assign(credential.size(), '\0');
+    release();
     if (reply.status().code() == StatusCode::kDeadlineExceeded) {
       return Status(StatusCode::kDeadlineExceeded, "the model's API did not answer in time",
                     {{"upstream", "timeout"}});
@@ -305,9 +364,12 @@ StatusOr<std::unique_ptr<GatewayExchange>> Gateway::Open(const GatewayCall& call
   auto exchange = std::unique_ptr<GatewayExchange>(new GatewayExchange(call.protocol, access));
   exchange->reply_ = std::move(reply).value();
   exchange->credential_ = std::move(credential);
+  exchange->reservation_ = reservation;
+  exchange->input_estimate_ = input_estimate;
   const int status = exchange->reply_->status();
   if (status == 401 || status == 403) {
     exchange->Cancel();
+    release();
     return Upstream("credential_refused",
                     "the model's API refused the lab's credential; the lab must replace it");
   }

@@ -16,8 +16,15 @@
 //   - the lab's credential is removed from anything upstream says before it reaches the client;
 //   - an upstream that cannot be reached or answers garbage is 502, one that does not answer in
 //     time 504, each in Bulwark's error envelope;
+//   - before the call goes upstream, one request and its most tokens (the input's estimate,
+//     bytes / 4, plus max_tokens, 4096 when not given) are reserved against the key's daily
+//     quota, atomically (ReviewService::ReserveQuota), so calls in flight together never pass
+//     it; 429 naming the limit when it would. The key's requests per minute are limited in this
+//     process (each replica counts its own);
 //   - tokens are counted from the usage upstream reports (in the JSON reply, or in the stream's
-//     events), also when the client leaves mid-stream (then the upstream request is cancelled).
+//     events), also when the client leaves mid-stream (then the upstream request is cancelled,
+//     and without a usage report the bytes passed count, at 4 a token), and the reservation is
+//     settled with them.
 //
 // Thread-safety: safe from any thread; each call's exchange belongs to its caller.
 #pragma once
@@ -109,6 +116,9 @@ class GatewayExchange {
   std::string carry_;  // the tail of the last piece, which may begin the credential
   bool whole_reply_ = false;
   TokenUsage whole_usage_;
+  QuotaReservation reservation_;
+  int64_t input_estimate_ = 0;  // the request's size in tokens, estimated
+  int64_t bytes_passed_ = 0;    // body bytes passed to the client
 };
 
 struct GatewayOptions {
@@ -122,9 +132,13 @@ class Gateway {
   Gateway(ReviewService& review, store::Database& db, const secrets::SecretStore& secrets,
           access::AuditTrail* audit, GatewayOptions options = {});
 
-  // Records a call in the audit trail (the ledger): who, with which key, under which grant and
-  // window, the request's hash; never the content.
-  Status Record(const GatewayCall& call, const GatewayExchange& exchange);
+  // Ends a call: settles its quota reservation with the tokens used, and records it in the
+  // audit trail (the ledger): who, with which key, under which grant and window, the request's
+  // hash; never the content.
+  Status Finish(const GatewayCall& call, const GatewayExchange& exchange);
+
+  // The most tokens a call may use when its body does not say (max_tokens).
+  static constexpr int64_t kDefaultMaxTokens = 4096;
 
   // Checks the key and the body, and sends the call upstream; returns once upstream's reply
   // header arrived. Errors are for the client as they are (401, 403, 400, 404, 502, 504).
@@ -141,6 +155,10 @@ class Gateway {
   const secrets::SecretStore& secrets_;
   access::AuditTrail* audit_;
   GatewayOptions options_;
+  // Requests per minute, per key, in this process.
+  Status TakeMinuteSlot(const GatewayKey& key);
+  std::mutex minutes_mu_;
+  std::map<std::string, std::pair<int64_t, int64_t>> minutes_;  // key -> (minute, count)
   std::mutex clients_mu_;
   std::map<std::string, std::unique_ptr<net::HttpClient>> clients_;  // GUARDED_BY(clients_mu_)
 };

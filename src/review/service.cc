@@ -1137,6 +1137,78 @@ StatusOr<GatewayAccess> ReviewService::AuthorizeGatewayKey(std::string_view secr
   return access;
 }
 
+namespace {
+
+int64_t DayOf(Time t) { return ToUnixMicros(t) / (int64_t{86400} * 1000000); }
+
+}  // namespace
+
+StatusOr<QuotaReservation> ReviewService::ReserveQuota(const GatewayKey& key, int64_t tokens) {
+  QuotaReservation reservation{key.id, DayOf(clock_.Now()), std::max<int64_t>(tokens, 0)};
+  Status s = db_.Transact(TxMode::kQueue, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(tx.Execute("INSERT INTO gateway_usage (key_id, day, requests, tokens_used, "
+                                  "tokens_reserved) VALUES (?, ?, 0, 0, 0) ON CONFLICT DO NOTHING",
+                                  {key.id, reservation.day})
+                           .status());
+    // One update that takes the reservation only when it fits: calls racing for the last of a
+    // quota serialize on the row, and the losers see it full.
+    BW_ASSIGN_OR_RETURN(
+        int64_t taken,
+        tx.Execute("UPDATE gateway_usage SET requests = requests + 1, tokens_reserved = "
+                   "tokens_reserved + ? WHERE key_id = ? AND day = ? AND requests + 1 <= ? AND "
+                   "tokens_used + tokens_reserved + ? <= ?",
+                   {reservation.tokens, key.id, reservation.day, key.quota.requests_per_day,
+                    reservation.tokens, key.quota.tokens_per_day}));
+    if (taken == 1) return OkStatus();
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query("SELECT requests, tokens_used, tokens_reserved FROM "
+                                 "gateway_usage WHERE key_id = ? AND day = ?",
+                                 {key.id, reservation.day}));
+    const int64_t requests = rows.empty() ? 0 : rows[0].Int(0);
+    if (requests + 1 > key.quota.requests_per_day) {
+      return Status(StatusCode::kResourceExhausted,
+                    "this key's quota of " + std::to_string(key.quota.requests_per_day) +
+                        " requests a day is used; it renews at 00:00 UTC",
+                    {{"limit", "requests_per_day"}});
+    }
+    return Status(StatusCode::kResourceExhausted,
+                  "this call could use up to " + std::to_string(reservation.tokens) +
+                      " tokens, more than is left of this key's " +
+                      std::to_string(key.quota.tokens_per_day) +
+                      " tokens a day (ask for fewer with max_tokens, or wait for 00:00 UTC)",
+                  {{"limit", "tokens_per_day"}});
+  });
+  if (!s.ok()) return s;
+  return reservation;
+}
+
+Status ReviewService::SettleQuota(const QuotaReservation& reservation, int64_t tokens_used) {
+  return db_.Transact(TxMode::kQueue, [&](Transaction& tx) {
+    return tx
+        .Execute(
+            "UPDATE gateway_usage SET tokens_reserved = CASE WHEN tokens_reserved > ? THEN "
+            "tokens_reserved - ? ELSE 0 END, tokens_used = tokens_used + ? WHERE key_id = ? "
+            "AND day = ?",
+            {reservation.tokens, reservation.tokens, std::max<int64_t>(tokens_used, 0),
+             reservation.key_id, reservation.day})
+        .status();
+  });
+}
+
+StatusOr<QuotaUse> ReviewService::UsageOn(const std::string& key_id, Time at) {
+  QuotaUse use;
+  Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query("SELECT requests, tokens_used, tokens_reserved FROM "
+                                 "gateway_usage WHERE key_id = ? AND day = ?",
+                                 {key_id, DayOf(at)}));
+    if (!rows.empty()) use = {rows[0].Int(0), rows[0].Int(1), rows[0].Int(2)};
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return use;
+}
+
 StatusOr<int64_t> ReviewService::SweepWindows() {
   int64_t closed = 0;
   Status s = db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {

@@ -65,6 +65,18 @@ struct GatewayAccess {
   Model model;
 };
 
+struct QuotaReservation {
+  std::string key_id;
+  int64_t day = 0;  // days since 1970-01-01, UTC
+  int64_t tokens = 0;
+};
+
+struct QuotaUse {
+  int64_t requests = 0;
+  int64_t tokens_used = 0;
+  int64_t tokens_reserved = 0;
+};
+
 // The scheduled job that closes windows whose end has passed.
 inline constexpr std::string_view kSweepJobKind = "review.windows.sweep";
 
@@ -136,6 +148,18 @@ class ReviewService {
   // PermissionDenied with the reason (revoked, expired, the grant removed, the window not
   // open) and nothing about the lab.
   StatusOr<GatewayAccess> AuthorizeGatewayKey(std::string_view secret);
+
+  // Quotas. Before a call goes upstream the gateway reserves one request and `tokens` (its
+  // estimate: the input's size and the most it may write) against the key's daily quota, in
+  // one atomic update, so that calls in flight together never pass the quota; afterwards it
+  // settles the reservation with the tokens upstream reported. ResourceExhausted (429) naming
+  // the limit when the day's quota would be passed. Days are UTC.
+  StatusOr<QuotaReservation> ReserveQuota(const GatewayKey& key, int64_t tokens);
+  Status SettleQuota(const QuotaReservation& reservation, int64_t tokens_used);
+  // A key's use on the day of `at`.
+  StatusOr<QuotaUse> UsageOn(const std::string& key_id, Time at);
+
+  const Clock& clock() const { return clock_; }
 
   // Records the windows whose end has passed as closed ("ended") and revokes their keys;
   // returns how many it closed. Run by the kSweepJobKind job.

@@ -273,6 +273,18 @@ CREATE TABLE gateway_keys (
 CREATE INDEX gateway_keys_by_user ON gateway_keys(user_id);
 CREATE INDEX gateway_keys_by_window ON gateway_keys(window_id)
 )sql"},
+      {8, "the gateway's daily quotas: requests and tokens per key and UTC day",
+       R"sql(
+CREATE TABLE gateway_usage (
+  key_id           TEXT NOT NULL REFERENCES gateway_keys(id),
+  day              BIGINT NOT NULL,
+  requests         BIGINT NOT NULL,
+  tokens_used      BIGINT NOT NULL,
+  tokens_reserved  BIGINT NOT NULL,
+  PRIMARY KEY (key_id, day),
+  CHECK (requests >= 0 AND tokens_used >= 0 AND tokens_reserved >= 0)
+)
+)sql"},
   };
   return kMigrations;
 }
