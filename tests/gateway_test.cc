@@ -177,6 +177,10 @@ TEST_F(GatewayTest, EveryCallIsALedgerEntryWithoutItsContent) {
     EXPECT_EQ(text.find("\"hi\""), std::string::npos) << text;
     EXPECT_EQ(text.find(kLabCredential), std::string::npos) << text;
     EXPECT_NE(text.find(window_.id), std::string::npos) << text;
+    // The status, the tokens and the answer's hash are facts of the entry.
+    EXPECT_NE(text.find(R"("status":"200")"), std::string::npos) << text;
+    EXPECT_NE(text.find(R"("response_sha256":")"), std::string::npos) << text;
+    EXPECT_EQ(text.find(R"("output_tokens":"0")"), std::string::npos) << text;
   }
   EXPECT_EQ(calls, 2);
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "access/types.h"
@@ -23,6 +24,8 @@ struct AuditRecord {
   std::string object;
   bool allowed = false;
   std::vector<std::string> grants;
+  // More about what happened, in order (a gateway call's status and tokens); never content.
+  std::vector<std::pair<std::string, std::string>> facts;
 };
 
 class AuditTrail {

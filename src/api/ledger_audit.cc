@@ -12,7 +12,8 @@ Status LedgerAuditTrail::Record(store::Transaction& tx, const access::AuditRecor
                            record.allowed,
                            record.grants,
                            record.actor.request_id,
-                           record.actor.body_sha256};
+                           record.actor.body_sha256,
+                           record.facts};
   return log_.Append(tx, {ledger::EncodeAuditEntry(entry), entry.principal, entry.object}).status();
 }
 

@@ -7,7 +7,8 @@ namespace bulwark::ledger {
 
 std::string EncodeAuditEntry(const AuditEntry& e) {
   // Built by hand so the member order is part of the format.
-  std::string out = "{\"v\":" + std::to_string(kAuditEntryVersion);
+  std::string out = "{\"v\":" + std::to_string(e.facts.empty() ? kAuditEntryVersion
+                                                               : kAuditEntryVersionWithFacts);
   out += ",\"time\":" + JsonQuote(FormatRfc3339(e.time));
   out += ",\"principal\":" + JsonQuote(e.principal);
   out += ",\"action\":" + JsonQuote(e.action);
@@ -16,8 +17,15 @@ std::string EncodeAuditEntry(const AuditEntry& e) {
   out += ",\"grants\":[";
   for (size_t i = 0; i < e.grants.size(); ++i) out += (i ? "," : "") + JsonQuote(e.grants[i]);
   out += "],\"request_id\":" + JsonQuote(e.request_id);
-  out += ",\"body_sha256\":" + JsonQuote(e.body_sha256) + "}";
-  return out;
+  out += ",\"body_sha256\":" + JsonQuote(e.body_sha256);
+  if (!e.facts.empty()) {
+    out += ",\"facts\":{";
+    for (size_t i = 0; i < e.facts.size(); ++i) {
+      out += (i ? "," : "") + JsonQuote(e.facts[i].first) + ":" + JsonQuote(e.facts[i].second);
+    }
+    out += "}";
+  }
+  return out + "}";
 }
 
 StatusOr<AuditEntry> DecodeAuditEntry(std::string_view leaf) {
@@ -25,10 +33,12 @@ StatusOr<AuditEntry> DecodeAuditEntry(std::string_view leaf) {
   const boost::json::object* o = v.if_object();
   if (o == nullptr) return DataLossError("a ledger entry must be a JSON object");
   const boost::json::value* version = o->if_contains("v");
-  if (version == nullptr || !version->is_int64() || version->get_int64() != kAuditEntryVersion) {
-    return DataLossError("unknown ledger entry version; this binary reads version " +
-                         std::to_string(kAuditEntryVersion));
+  if (version == nullptr || !version->is_int64() ||
+      (version->get_int64() != kAuditEntryVersion &&
+       version->get_int64() != kAuditEntryVersionWithFacts)) {
+    return DataLossError("unknown ledger entry version; this binary reads versions 1 and 2");
   }
+  const bool with_facts = version->get_int64() == kAuditEntryVersionWithFacts;
   auto text = [&](std::string_view key, std::string* out) -> Status {
     const boost::json::value* m = o->if_contains(key);
     if (m == nullptr || !m->is_string()) {
@@ -60,6 +70,18 @@ StatusOr<AuditEntry> DecodeAuditEntry(std::string_view leaf) {
   }
   BW_RETURN_IF_ERROR(text("request_id", &e.request_id));
   BW_RETURN_IF_ERROR(text("body_sha256", &e.body_sha256));
+  if (with_facts) {
+    const boost::json::value* facts = o->if_contains("facts");
+    if (facts == nullptr || !facts->is_object() || facts->get_object().empty()) {
+      return DataLossError("a version 2 ledger entry needs a non-empty 'facts' object");
+    }
+    for (const auto& [key, value] : facts->get_object()) {
+      if (!value.is_string()) return DataLossError("ledger entry facts must be strings");
+      e.facts.emplace_back(std::string(key), std::string(value.get_string()));
+    }
+  } else if (o->contains("facts")) {
+    return DataLossError("a version 1 ledger entry has no 'facts'");
+  }
   return e;
 }
 

@@ -3,7 +3,10 @@
 // An entry records that a principal did (or was refused) an action on an object, when, under
 // which grants, in which request, and the SHA-256 of the request body: never the confidential
 // content itself. Version 1 is a JSON object with the members in a fixed order and no
-// whitespace; the bytes are the record, so verification never re-encodes.
+// whitespace; the bytes are the record, so verification never re-encodes. Version 2 adds, last,
+// "facts": an object of string values in a fixed order that says more about what happened (a
+// gateway call's status, tokens and the hash of its answer); an entry without facts is still
+// written as version 1, so its bytes are what they always were.
 //
 // Thread-safety: values and pure functions.
 //
@@ -15,6 +18,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/clock.h"
@@ -23,6 +27,7 @@
 namespace bulwark::ledger {
 
 inline constexpr int kAuditEntryVersion = 1;
+inline constexpr int kAuditEntryVersionWithFacts = 2;
 
 struct AuditEntry {
   Time time;
@@ -33,6 +38,8 @@ struct AuditEntry {
   std::vector<std::string> grants;  // ids of the tuples (or credentials) that allowed it
   std::string request_id;           // "" outside a request
   std::string body_sha256;          // lowercase hex of the request body's SHA-256; "" if none
+  // More about what happened, in order: ("status", "200"), ("output_tokens", "51"), ...
+  std::vector<std::pair<std::string, std::string>> facts;
   friend bool operator==(const AuditEntry&, const AuditEntry&) = default;
 };
 

@@ -36,8 +36,29 @@ TEST(AuditEntry, EncodesInTheDocumentedOrderAndRoundTrips) {
   EXPECT_EQ(*DecodeAuditEntry(EncodeAuditEntry(denied)), denied);
 }
 
+TEST(AuditEntry, FactsMakeAVersionTwoEntryWithThemLast) {
+  AuditEntry call = Sample();
+  call.action = "gateway.request";
+  call.facts = {{"status", "200"}, {"output_tokens", "51"}, {"note", "a \"quoted\" word"}};
+  std::string leaf = EncodeAuditEntry(call);
+  EXPECT_TRUE(leaf.starts_with(R"({"v":2,)")) << leaf;
+  EXPECT_TRUE(
+      leaf.ends_with(R"(,"facts":{"status":"200","output_tokens":"51","note":"a "quoted" word"}})"))
+      << leaf;
+  StatusOr<AuditEntry> back = DecodeAuditEntry(leaf);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, call);
+  // Facts on a version 1 entry, or a version 2 entry without them, are not entries we write.
+  std::string v1_with_facts = leaf;
+  v1_with_facts[5] = '1';
+  EXPECT_FALSE(DecodeAuditEntry(v1_with_facts).ok());
+  std::string v2_without = EncodeAuditEntry(Sample());
+  v2_without[5] = '2';
+  EXPECT_FALSE(DecodeAuditEntry(v2_without).ok());
+}
+
 TEST(AuditEntry, RejectsUnknownVersionsAndMalformedLeaves) {
-  for (const char* bad : {"", "[]", R"({"v":2})", R"({"v":1})", "not json",
+  for (const char* bad : {"", "[]", R"({"v":2})", R"({"v":3})", R"({"v":1})", "not json",
                           R"({"v":1,"time":"x","principal":"p","action":"a","object":"o",)"
                           R"("decision":"allow","grants":[],"request_id":"","body_sha256":""})",
                           R"({"v":1,"time":"2026-07-01T12:00:00Z","principal":"p","action":"a",)"

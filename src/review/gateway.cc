@@ -1,5 +1,7 @@
 #include "review/gateway.h"
 
+#include <sodium.h>
+
 #include <boost/json.hpp>
 
 #include "access/credentials.h"
@@ -143,6 +145,23 @@ TokenUsage UsageOfReply(Provider protocol, std::string_view body) {
 
 // ---- exchange ----
 
+struct GatewayExchange::Digest {
+  crypto_hash_sha256_state state;
+  Digest() { crypto_hash_sha256_init(&state); }
+  void Add(std::string_view bytes) {
+    crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(bytes.data()),
+                              bytes.size());
+  }
+};
+
+std::string GatewayExchange::ResponseSha256() const {
+  if (!digest_) return "";
+  crypto_hash_sha256_state copy = digest_->state;
+  unsigned char out[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(&copy, out);
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(out), sizeof out));
+}
+
 std::optional<std::string> GatewayExchange::Next() {
   if (!reply_) return std::nullopt;
   StatusOr<std::optional<std::string>> piece = reply_->Next();
@@ -158,6 +177,8 @@ std::optional<std::string> GatewayExchange::Next() {
     credential_.assign(credential_.size(), '\0');
     credential_.clear();
     if (rest.empty()) return std::nullopt;
+    bytes_passed_ += static_cast<int64_t>(rest.size());
+    if (digest_) digest_->Add(rest);
     return rest;
   }
   usage_.Feed(**piece);
@@ -170,6 +191,7 @@ std::optional<std::string> GatewayExchange::Next() {
     text.resize(text.size() - keep);
   }
   bytes_passed_ += static_cast<int64_t>(text.size());
+  if (digest_) digest_->Add(text);
   return text;
 }
 
@@ -228,10 +250,22 @@ Status Gateway::Finish(const GatewayCall& call, const GatewayExchange& exchange)
       key.user_id,     key.org_id,
       key.id,          false,
       call.request_id, call.body.empty() ? "" : HexEncode(access::HashSecret(call.body))};
-  return db_.Transact(store::TxMode::kReadWrite, [&](store::Transaction& tx) {
-    return audit_->Record(tx,
-                          {actor, "gateway.request", key.id, true, {key.grant_id, key.window_id}});
+  Status recorded = db_.Transact(store::TxMode::kReadWrite, [&](store::Transaction& tx) {
+    return audit_->Record(tx, {actor,
+                               "gateway.request",
+                               key.id,
+                               true,
+                               {key.grant_id, key.window_id},
+                               {{"status", std::to_string(exchange.status())},
+                                {"streamed", exchange.streaming() ? "true" : "false"},
+                                {"input_tokens", std::to_string(used.input_tokens)},
+                                {"output_tokens", std::to_string(used.output_tokens)},
+                                {"tokens_charged", std::to_string(tokens)},
+                                {"response_sha256", exchange.ResponseSha256()},
+                                {"version", exchange.access().version.id},
+                                {"client_address", call.client_address}}});
   });
+  return settled.ok() ? recorded : settled;
 }
 
 StatusOr<net::HttpClient*> Gateway::ClientFor(const std::string& base_url) {
@@ -365,6 +399,7 @@ StatusOr<std::unique_ptr<GatewayExchange>> Gateway::Open(const GatewayCall& call
   exchange->reply_ = std::move(reply).value();
   exchange->credential_ = std::move(credential);
   exchange->reservation_ = reservation;
+  exchange->digest_ = std::make_shared<GatewayExchange::Digest>();
   exchange->input_estimate_ = input_estimate;
   const int status = exchange->reply_->status();
   if (status == 401 || status == 403) {

@@ -21,6 +21,9 @@
 //     quota, atomically (ReviewService::ReserveQuota), so calls in flight together never pass
 //     it; 429 naming the limit when it would. The key's requests per minute are limited in this
 //     process (each replica counts its own);
+//   - every call answered is a ledger entry: `gateway.request` on the key, by its user, under
+//     its grant and window, with the SHA-256 of the request and of the answer, the status and
+//     the tokens, never the content;
 //   - tokens are counted from the usage upstream reports (in the JSON reply, or in the stream's
 //     events), also when the client leaves mid-stream (then the upstream request is cancelled,
 //     and without a usage report the bytes passed count, at 4 a token), and the reservation is
@@ -95,6 +98,8 @@ class GatewayExchange {
   void Cancel();
   // The whole body (for a reply that is not streamed); 502 when upstream's is not JSON.
   StatusOr<std::string> ReadAll();
+  // Lowercase hex SHA-256 of the body passed to the client (at its end).
+  std::string ResponseSha256() const;
   // The tokens upstream reported (so far, for a stream).
   const TokenUsage& usage() const { return whole_reply_ ? whole_usage_ : usage_.usage(); }
   const GatewayAccess& access() const { return access_; }
@@ -116,6 +121,8 @@ class GatewayExchange {
   std::string carry_;  // the tail of the last piece, which may begin the credential
   bool whole_reply_ = false;
   TokenUsage whole_usage_;
+  struct Digest;  // SHA-256 of the body passed to the client, as it goes
+  std::shared_ptr<Digest> digest_;
   QuotaReservation reservation_;
   int64_t input_estimate_ = 0;  // the request's size in tokens, estimated
   int64_t bytes_passed_ = 0;    // body bytes passed to the client
