@@ -162,6 +162,19 @@ TEST_F(GatewayTest, QuotasAnswer429NamingTheLimit) {
   EXPECT_EQ(use->requests, 2);
   EXPECT_GT(use->tokens_used, 10);
   EXPECT_EQ(use->tokens_reserved, 0);
+  // The partner sees what is left; the lab sees use by partner and day.
+  Reply keys = Call("GET", "/api/v1/review/keys", "", "bank_admin");
+  ASSERT_EQ(keys.status, 200) << keys.body;
+  EXPECT_EQ(keys.json.at("items").at(0).at("used_today").at("requests"), 2);
+  Reply usage = Call("GET", "/api/v1/review/windows/" + window_.id + "/usage", "", "lab_admin");
+  ASSERT_EQ(usage.status, 200) << usage.body;
+  int64_t bank_requests = 0;
+  for (const json::value& row : usage.json.at("items").as_array()) {
+    if (json::value_to<std::string>(row.at("partner_org_id")) == symbols_["bank"]) {
+      bank_requests += row.at("requests").as_int64();
+    }
+  }
+  EXPECT_EQ(bank_requests, 2);
 }
 
 TEST_F(GatewayTest, EveryCallIsALedgerEntryWithoutItsContent) {

@@ -396,13 +396,40 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
         });
       }));
 
+  router.Add(
+      "GET", "/api/v1/review/windows/{window_id}/usage",
+      auth.Require([&review](HttpRequest& request, const Principal& p) {
+        return Reply(
+            200, review.WindowUsage(p, request.path_params["window_id"]),
+            [](const std::vector<review::PartnerUsage>& v) {
+              boost::json::array items;
+              for (const review::PartnerUsage& u : v) {
+                items.push_back(
+                    {{"partner_org_id", u.partner_org_id},
+                     {"day", FormatRfc3339(FromUnixMicros(u.day * 86400 * 1000000)).substr(0, 10)},
+                     {"requests", u.requests},
+                     {"tokens", u.tokens}});
+              }
+              return object{{"items", std::move(items)}};
+            });
+      }));
+
   // ---- gateway keys ----
   router.Add("GET", "/api/v1/review/keys",
-             auth.Require([&review, key_renderer](HttpRequest&, const Principal& p) {
-               return Reply(200, review.ListGatewayKeys(p),
-                            [&](const std::vector<review::GatewayKey>& v) {
-                              return RenderList(v, key_renderer);
-                            });
+             auth.Require([&review, &clock, key_renderer](HttpRequest&, const Principal& p) {
+               StatusOr<std::vector<review::GatewayKey>> keys = review.ListGatewayKeys(p);
+               if (!keys.ok()) return ErrorResponse(keys.status());
+               boost::json::array items;
+               for (const review::GatewayKey& k : *keys) {
+                 object o = key_renderer(k);
+                 // What is left of today's quota (UTC).
+                 StatusOr<review::QuotaUse> use = review.UsageOn(k.id, clock.Now());
+                 if (!use.ok()) return ErrorResponse(use.status());
+                 o["used_today"] = {{"requests", use->requests},
+                                    {"tokens", use->tokens_used + use->tokens_reserved}};
+                 items.push_back(std::move(o));
+               }
+               return JsonResponse(200, object{{"items", std::move(items)}});
              }));
   router.Add("POST", "/api/v1/review/keys",
              auth.Require([&review, key_renderer](HttpRequest& request, const Principal& p) {

@@ -1209,6 +1209,30 @@ StatusOr<QuotaUse> ReviewService::UsageOn(const std::string& key_id, Time at) {
   return use;
 }
 
+StatusOr<std::vector<PartnerUsage>> ReviewService::WindowUsage(const Principal& actor,
+                                                               const std::string& window_id) {
+  std::vector<PartnerUsage> usage;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    usage.clear();
+    BW_ASSIGN_OR_RETURN(Window window, LoadWindow(tx, window_id));
+    BW_RETURN_IF_ERROR(Require(tx, actor, actions::kReviewModelRead, window.org_id, window.id,
+                               "window " + window_id)
+                           .status());
+    BW_ASSIGN_OR_RETURN(
+        store::ResultSet rows,
+        tx.Query("SELECT k.org_id, u.day, SUM(u.requests), SUM(u.tokens_used) FROM "
+                 "gateway_usage u JOIN gateway_keys k ON k.id = u.key_id WHERE k.window_id = ? "
+                 "GROUP BY k.org_id, u.day ORDER BY u.day, k.org_id",
+                 {window_id}));
+    for (const Row& row : rows) {
+      usage.push_back({row.Text(0), row.Int(1), row.Int(2), row.Int(3)});
+    }
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return usage;
+}
+
 StatusOr<int64_t> ReviewService::SweepWindows() {
   int64_t closed = 0;
   Status s = db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {

@@ -77,6 +77,13 @@ struct QuotaUse {
   int64_t tokens_reserved = 0;
 };
 
+struct PartnerUsage {
+  std::string partner_org_id;
+  int64_t day = 0;  // days since 1970-01-01, UTC
+  int64_t requests = 0;
+  int64_t tokens = 0;
+};
+
 // The scheduled job that closes windows whose end has passed.
 inline constexpr std::string_view kSweepJobKind = "review.windows.sweep";
 
@@ -158,6 +165,9 @@ class ReviewService {
   Status SettleQuota(const QuotaReservation& reservation, int64_t tokens_used);
   // A key's use on the day of `at`.
   StatusOr<QuotaUse> UsageOn(const std::string& key_id, Time at);
+  // A window's use by partner and day (the lab's and the program office's view), oldest first.
+  StatusOr<std::vector<PartnerUsage>> WindowUsage(const access::Principal& actor,
+                                                  const std::string& window_id);
 
   const Clock& clock() const { return clock_; }
 
