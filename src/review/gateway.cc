@@ -170,7 +170,10 @@ std::optional<std::string> GatewayExchange::Next() {
       Log(LogLevel::kWarning, "gateway: the upstream stream broke",
           {{"window", access_.window.id}, {"error", piece.status().ToString()}});
     }
-    reply_.reset();
+    {
+      std::lock_guard<std::mutex> lock(reply_mu_);
+      reply_.reset();
+    }
     std::string rest = std::move(carry_);
     carry_.clear();
     Scrub(rest, credential_);
@@ -196,6 +199,7 @@ std::optional<std::string> GatewayExchange::Next() {
 }
 
 void GatewayExchange::Cancel() {
+  std::lock_guard<std::mutex> lock(reply_mu_);
   if (reply_) reply_->Cancel();
 }
 

@@ -109,6 +109,7 @@ class GatewayExchange {
   GatewayExchange(Provider protocol, GatewayAccess access)
       : usage_(protocol), protocol_(protocol), access_(std::move(access)) {}
 
+  std::mutex reply_mu_;  // Cancel (any thread) against the end of the reply (the reader's)
   std::unique_ptr<net::StreamedReply> reply_;
   StreamUsage usage_;
   Provider protocol_;
