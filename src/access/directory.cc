@@ -59,21 +59,6 @@ static_assert(SameNames(kTupleKeys, kTupleSortColumns));
 
 constexpr size_t kMaxNameLength = 200;
 
-Value OptTime(const std::optional<Time>& t) {
-  if (!t) return std::monostate{};
-  return ToUnixMicros(*t);
-}
-
-std::optional<Time> ReadOptTime(const Row& row, size_t i) {
-  if (row.IsNull(i)) return std::nullopt;
-  return FromUnixMicros(row.Int(i));
-}
-
-std::optional<std::string> ReadOptText(const Row& row, size_t i) {
-  if (row.IsNull(i)) return std::nullopt;
-  return row.Text(i);
-}
-
 constexpr std::string_view kOrgColumns = "id, name, kind, created_at";
 Organization ReadOrganization(const Row& row) {
   Organization org;
@@ -106,9 +91,9 @@ ApiToken ReadToken(const Row& row) {
   t.user_id = row.Text(1);
   t.name = row.Text(2);
   t.created_at = FromUnixMicros(row.Int(3));
-  t.expires_at = ReadOptTime(row, 4);
-  t.revoked_at = ReadOptTime(row, 5);
-  t.last_used_at = ReadOptTime(row, 6);
+  t.expires_at = row.OptionalTime(4);
+  t.revoked_at = row.OptionalTime(5);
+  t.last_used_at = row.OptionalTime(6);
   return t;
 }
 
@@ -122,13 +107,13 @@ RelationshipTuple ReadTuple(const Row& row) {
   t.relation = row.Text(2);
   t.subject = row.Text(3);
   t.valid_from = FromUnixMicros(row.Int(4));
-  t.expires_at = ReadOptTime(row, 5);
+  t.expires_at = row.OptionalTime(5);
   t.created_at = FromUnixMicros(row.Int(6));
   t.created_by = row.Text(7);
-  t.approved_by = ReadOptText(row, 8);
-  t.approved_at = ReadOptTime(row, 9);
-  t.revoked_at = ReadOptTime(row, 10);
-  t.revoked_by = ReadOptText(row, 11);
+  t.approved_by = row.OptionalText(8);
+  t.approved_at = row.OptionalTime(9);
+  t.revoked_at = row.OptionalTime(10);
+  t.revoked_by = row.OptionalText(11);
   return t;
 }
 
@@ -231,9 +216,10 @@ StatusOr<RelationshipTuple> InsertTuple(Transaction& tx, Random& random, const P
   BW_RETURN_IF_ERROR(tx.Execute(
       "INSERT INTO relationship_tuples (id, object, relation, subject, valid_from, expires_at, "
       "created_at, created_by, approved_by, approved_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-      {t.id, t.object, t.relation, t.subject, ToUnixMicros(t.valid_from), OptTime(t.expires_at),
-       ToUnixMicros(now), t.created_by,
-       t.approved_by ? Value(*t.approved_by) : Value(std::monostate{}), OptTime(t.approved_at)}));
+      {t.id, t.object, t.relation, t.subject, ToUnixMicros(t.valid_from),
+       store::TimeOrNull(t.expires_at), ToUnixMicros(now), t.created_by,
+       t.approved_by ? Value(*t.approved_by) : Value(std::monostate{}),
+       store::TimeOrNull(t.approved_at)}));
   return t;
 }
 
@@ -535,7 +521,7 @@ StatusOr<IssuedToken> Directory::IssueToken(const Principal& actor, const std::s
         "INSERT INTO api_tokens (id, user_id, name, secret_hash, created_at, expires_at) "
         "VALUES (?,?,?,?,?,?)",
         {issued.token.id, user.id, name, store::Blob{HashSecret(issued.secret)}, ToUnixMicros(now),
-         OptTime(expires_at)}));
+         store::TimeOrNull(expires_at)}));
     return Audit(tx, actor, "token.issue", issued.token.id, d.grants);
   });
   if (!s.ok()) return s;
@@ -622,10 +608,10 @@ StatusOr<Principal> Directory::AuthenticateToken(std::string_view secret) {
                  {store::Blob{secret_hash}}));
     if (rows.empty()) return UnauthenticatedError("the bearer token is not known");
     const Row& row = rows[0];
-    if (std::optional<Time> revoked = ReadOptTime(row, 3)) {
+    if (std::optional<Time> revoked = row.OptionalTime(3)) {
       return UnauthenticatedError("the token was revoked at " + FormatRfc3339(*revoked));
     }
-    expires_at = ReadOptTime(row, 2);
+    expires_at = row.OptionalTime(2);
     if (expires_at && *expires_at <= now) {
       return UnauthenticatedError("the token expired at " + FormatRfc3339(*expires_at));
     }
@@ -633,7 +619,7 @@ StatusOr<Principal> Directory::AuthenticateToken(std::string_view secret) {
     principal.credential_id = row.Text(0);
     principal.user_id = row.Text(1);
     principal.org_id = row.Text(5);
-    last_used = ReadOptTime(row, 4);
+    last_used = row.OptionalTime(4);
     return OkStatus();
   });
   if (!s.ok()) return s;

@@ -26,18 +26,6 @@ namespace actions = access::actions;
 // back (see ReviewService::Run).
 thread_local std::optional<access::AuditRecord>* t_denial = nullptr;
 
-Value OptTime(const std::optional<Time>& t) {
-  return t ? Value(ToUnixMicros(*t)) : Value(std::monostate{});
-}
-std::optional<Time> ReadOptTime(const Row& row, size_t i) {
-  if (row.IsNull(i)) return std::nullopt;
-  return FromUnixMicros(row.Int(i));
-}
-std::optional<std::string> ReadOptText(const Row& row, size_t i) {
-  if (row.IsNull(i)) return std::nullopt;
-  return row.Text(i);
-}
-
 Status ValidateText(const std::string& value, std::string_view field, size_t min, size_t max) {
   if (value.size() < min || value.size() > max) {
     return Status(StatusCode::kInvalidArgument,
@@ -94,8 +82,8 @@ ModelVersion ReadVersion(const Row& row) {
   v.base_url = row.Text(5);
   v.upstream_model = row.Text(6);
   v.status = ParseVersionStatus(row.Text(7)).value_or(VersionStatus::kInDevelopment);
-  v.planned_release_at = ReadOptTime(row, 8);
-  v.released_at = ReadOptTime(row, 9);
+  v.planned_release_at = row.OptionalTime(8);
+  v.released_at = row.OptionalTime(9);
   v.created_at = FromUnixMicros(row.Int(10));
   v.updated_at = FromUnixMicros(row.Int(11));
   v.has_credential = row.Int(12) > 0;
@@ -115,12 +103,12 @@ Inquiry ReadInquiry(const Row& row) {
   q.question = row.Text(4);
   q.asked_at = FromUnixMicros(row.Int(5));
   q.asked_by = row.Text(6);
-  q.accepted_at = ReadOptTime(row, 7);
-  q.accepted_by = ReadOptText(row, 8);
-  q.due_at = ReadOptTime(row, 9);
-  q.answered_at = ReadOptTime(row, 10);
+  q.accepted_at = row.OptionalTime(7);
+  q.accepted_by = row.OptionalText(8);
+  q.due_at = row.OptionalTime(9);
+  q.answered_at = row.OptionalTime(10);
   q.answer = row.Text(11);
-  q.withdrawn_at = ReadOptTime(row, 12);
+  q.withdrawn_at = row.OptionalTime(12);
   q.updated_at = FromUnixMicros(row.Int(13));
   return q;
 }
@@ -139,9 +127,9 @@ Window ReadWindow(const Row& row) {
   w.retain_content = row.Int(5) != 0;
   w.created_at = FromUnixMicros(row.Int(6));
   w.created_by = row.Text(7);
-  w.closed_at = ReadOptTime(row, 8);
+  w.closed_at = row.OptionalTime(8);
   if (!row.IsNull(9)) w.close_reason = ParseCloseReason(row.Text(9));
-  w.closed_by = ReadOptText(row, 10);
+  w.closed_by = row.OptionalText(10);
   return w;
 }
 
@@ -160,10 +148,10 @@ PartnerGrant ReadPartner(const Row& row) {
   g.proposed_by_party = row.Text(7) == "lab" ? Party::kLab : Party::kProgramOffice;
   g.proposed_by = row.Text(8);
   g.proposed_at = FromUnixMicros(row.Int(9));
-  g.concurred_by = ReadOptText(row, 10);
-  g.concurred_at = ReadOptTime(row, 11);
-  g.removed_by = ReadOptText(row, 12);
-  g.removed_at = ReadOptTime(row, 13);
+  g.concurred_by = row.OptionalText(10);
+  g.concurred_at = row.OptionalTime(11);
+  g.removed_by = row.OptionalText(12);
+  g.removed_at = row.OptionalTime(13);
   return g;
 }
 
@@ -187,8 +175,8 @@ GatewayKey ReadKey(const Row& row) {
   k.quota = {row.Int(7), row.Int(8), row.Int(9)};
   k.created_at = FromUnixMicros(row.Int(10));
   k.expires_at = FromUnixMicros(row.Int(11));
-  k.revoked_at = ReadOptTime(row, 12);
-  k.last_used_at = ReadOptTime(row, 13);
+  k.revoked_at = row.OptionalTime(12);
+  k.last_used_at = row.OptionalTime(13);
   return k;
 }
 
@@ -296,6 +284,16 @@ StatusOr<bool> ReviewService::Allowed(Transaction& tx, const Principal& actor,
   return d.allowed;
 }
 
+StatusOr<bool> ReviewService::ReadableLab(Transaction& tx, const Principal& actor,
+                                          const std::string& org_id,
+                                          std::map<std::string, bool>& known) {
+  auto it = known.find(org_id);
+  if (it != known.end()) return it->second;
+  BW_ASSIGN_OR_RETURN(bool readable, Allowed(tx, actor, actions::kReviewModelRead, org_id));
+  known.emplace(org_id, readable);
+  return readable;
+}
+
 StatusOr<Decision> ReviewService::Require(Transaction& tx, const Principal& actor,
                                           std::string_view action, std::string_view object,
                                           const std::string& audited_object,
@@ -398,12 +396,8 @@ StatusOr<std::vector<Model>> ReviewService::ListModels(const Principal& actor) {
     std::map<std::string, bool> readable;
     for (const Row& row : rows) {
       Model m = ReadModel(row);
-      auto it = readable.find(m.org_id);
-      if (it == readable.end()) {
-        BW_ASSIGN_OR_RETURN(bool ok, Allowed(tx, actor, actions::kReviewModelRead, m.org_id));
-        it = readable.emplace(m.org_id, ok).first;
-      }
-      if (it->second) models.push_back(std::move(m));
+      BW_ASSIGN_OR_RETURN(bool lab_readable, ReadableLab(tx, actor, m.org_id, readable));
+      if (lab_readable) models.push_back(std::move(m));
     }
     return OkStatus();
   });
@@ -431,7 +425,7 @@ StatusOr<ModelVersion> ReviewService::AddVersion(const Principal& actor,
               "upstream_model, status, planned_release_at, released_at, created_at, updated_at) "
               "VALUES (?,?,?,?,?,?,'in_development',?,NULL,?,?)",
               {id, model.id, spec.version, std::string(ProviderName(spec.provider)), spec.base_url,
-               spec.upstream_model, OptTime(spec.planned_release_at), ToUnixMicros(now),
+               spec.upstream_model, store::TimeOrNull(spec.planned_release_at), ToUnixMicros(now),
                ToUnixMicros(now)})
             .status();
     if (insert.code() == StatusCode::kAlreadyExists) {
@@ -671,12 +665,8 @@ StatusOr<std::vector<Inquiry>> ReviewService::ListInquiries(const Principal& act
     std::map<std::string, bool> readable;
     for (const Row& row : rows) {
       Inquiry q = ReadInquiry(row);
-      auto it = readable.find(q.org_id);
-      if (it == readable.end()) {
-        BW_ASSIGN_OR_RETURN(bool ok, Allowed(tx, actor, actions::kReviewModelRead, q.org_id));
-        it = readable.emplace(q.org_id, ok).first;
-      }
-      if (it->second) inquiries.push_back(std::move(q));
+      BW_ASSIGN_OR_RETURN(bool lab_readable, ReadableLab(tx, actor, q.org_id, readable));
+      if (lab_readable) inquiries.push_back(std::move(q));
     }
     return OkStatus();
   });
@@ -823,12 +813,8 @@ StatusOr<std::vector<Window>> ReviewService::ListWindows(const Principal& actor)
     std::map<std::string, bool> readable;
     for (const Row& row : rows) {
       Window w = ReadWindow(row);
-      auto it = readable.find(w.org_id);
-      if (it == readable.end()) {
-        BW_ASSIGN_OR_RETURN(bool ok, Allowed(tx, actor, actions::kReviewModelRead, w.org_id));
-        it = readable.emplace(w.org_id, ok).first;
-      }
-      if (it->second || partner_windows.count(w.id) != 0) windows.push_back(std::move(w));
+      BW_ASSIGN_OR_RETURN(bool lab_readable, ReadableLab(tx, actor, w.org_id, readable));
+      if (lab_readable || partner_windows.count(w.id) != 0) windows.push_back(std::move(w));
     }
     return OkStatus();
   });

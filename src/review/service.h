@@ -27,6 +27,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -186,6 +187,9 @@ class ReviewService {
                                      const std::string& missing = "");
   StatusOr<bool> Allowed(store::Transaction& tx, const access::Principal& actor,
                          std::string_view action, std::string_view object);
+  // Whether the actor may read the models of lab `org_id`, asked once per lab (`known`).
+  StatusOr<bool> ReadableLab(store::Transaction& tx, const access::Principal& actor,
+                             const std::string& org_id, std::map<std::string, bool>& known);
   Status Audit(store::Transaction& tx, const access::Principal& actor, std::string_view action,
                const std::string& object, std::vector<std::string> grants);
   // The party the actor acts for on a window of `lab_org_id`: the lab (an admin of it) or the

@@ -25,6 +25,21 @@ constexpr std::string_view kSqliteScheme = "sqlite:";
 
 bool Row::IsNull(size_t i) const { return std::holds_alternative<std::monostate>(cell(i)); }
 
+std::optional<Time> Row::OptionalTime(size_t i) const {
+  if (IsNull(i)) return std::nullopt;
+  return FromUnixMicros(Int(i));
+}
+
+std::optional<std::string> Row::OptionalText(size_t i) const {
+  if (IsNull(i)) return std::nullopt;
+  return Text(i);
+}
+
+Value TimeOrNull(const std::optional<Time>& t) {
+  if (!t) return std::monostate{};
+  return ToUnixMicros(*t);
+}
+
 int64_t Row::Int(size_t i) const {
   return std::visit(
       [](const auto& v) -> int64_t {

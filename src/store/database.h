@@ -42,11 +42,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/status.h"
 
 namespace bulwark::store {
@@ -70,6 +72,9 @@ class Row {
   int64_t Int(size_t i) const;        // NULL reads as 0.
   std::string Text(size_t i) const;   // NULL reads as "".
   std::string Bytes(size_t i) const;  // BLOB/BYTEA content; NULL reads as "".
+  // NULL reads as nullopt; times are stored as microseconds since the epoch.
+  std::optional<Time> OptionalTime(size_t i) const;
+  std::optional<std::string> OptionalText(size_t i) const;
   const Value& cell(size_t i) const { return cells_.at(i); }
 
  private:
@@ -77,6 +82,9 @@ class Row {
 };
 
 using ResultSet = std::vector<Row>;
+
+// A time as a parameter: microseconds since the epoch, or NULL for none.
+Value TimeOrNull(const std::optional<Time>& t);
 
 enum class Backend { kSqlite, kPostgres };
 
