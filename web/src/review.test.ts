@@ -15,10 +15,13 @@ import {
   duration,
   explainRule,
   fromLocalInput,
+  niceCeiling,
   quotaText,
   reviewRole,
   rfc3339,
   toLocalInput,
+  usageChart,
+  usedTodayText,
   windowClock,
   windowStateAt,
   type AccessWindow,
@@ -130,5 +133,42 @@ describe('review program', () => {
     expect(explainRule(new ApiError(404, { code: 'not_found', message: 'no window' }))).toMatch(/does not exist/);
     expect(explainRule(new ApiError(400, { code: 'invalid_argument', message: 'x', details: { rule: 'unknown' } }))).toBeNull();
     expect(explainRule(new Error('x'))).toBeNull();
+  });
+});
+
+describe('a window’s use by partner', () => {
+  const items = [
+    { partner_org_id: 'org_a', day: '2026-12-03', requests: 3, tokens: 1200 },
+    { partner_org_id: 'org_b', day: '2026-12-03', requests: 7, tokens: 40 },
+    { partner_org_id: 'org_b', day: '2026-12-01', requests: 1, tokens: 5 },
+  ];
+
+  test('one group per day, oldest first, one bar per partner; missing ones are 0', () => {
+    const c = usageChart(items, 'requests');
+    expect(c.days).toEqual(['2026-12-01', '2026-12-03']);
+    expect(c.partners).toEqual(['org_a', 'org_b']);
+    expect(c.values).toEqual([
+      [0, 1],
+      [3, 7],
+    ]);
+    expect(c.max).toBe(10);
+    expect(usageChart(items, 'tokens').values).toEqual([
+      [0, 5],
+      [1200, 40],
+    ]);
+    expect(usageChart(items, 'tokens').max).toBe(2000);
+    expect(usageChart([], 'requests')).toEqual({ days: [], partners: [], values: [], max: 1 });
+  });
+
+  test('the scale tops at a round number', () => {
+    expect([0, 1, 2, 3, 11, 21, 24, 26, 51, 100, 101].map(niceCeiling)).toEqual([
+      1, 1, 2, 5, 20, 25, 25, 50, 100, 100, 200,
+    ]);
+  });
+
+  test('a key’s use of today’s quota in words', () => {
+    expect(
+      usedTodayText({ requests: 1, tokens: 2048 }, { requests_per_day: 500, tokens_per_day: 1_000_000, requests_per_minute: 60 }),
+    ).toBe('used today: 1 of 500 requests, 2,048 of 1,000,000 tokens');
   });
 });

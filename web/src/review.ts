@@ -105,6 +105,24 @@ export interface GatewayKey {
   active: boolean;
 }
 
+// What a key has used of its daily quota today (UTC).
+export interface UsedToday {
+  requests: number;
+  tokens: number;
+}
+
+export interface KeyWithUse extends GatewayKey {
+  used_today?: UsedToday;
+}
+
+// One partner's calls through the gateway on one UTC day, under one window.
+export interface PartnerUsage {
+  partner_org_id: string;
+  day: string; // YYYY-MM-DD
+  requests: number;
+  tokens: number;
+}
+
 export interface IssuedGatewayKey extends GatewayKey {
   secret: string;
 }
@@ -222,6 +240,52 @@ export function dueClock(q: Inquiry, now: number): string | null {
 export function quotaText(q: Quota): string {
   const n = (v: number) => v.toLocaleString('en-US');
   return `${n(q.requests_per_day)} requests a day · ${n(q.tokens_per_day)} tokens a day · ${n(q.requests_per_minute)} requests a minute`;
+}
+
+export function usedTodayText(used: UsedToday, q: Quota): string {
+  const n = (v: number) => v.toLocaleString('en-US');
+  return `used today: ${n(used.requests)} of ${n(q.requests_per_day)} requests, ${n(used.tokens)} of ${n(q.tokens_per_day)} tokens`;
+}
+
+// ---- a window's use by partner and day ----
+
+export type UsageMetric = 'requests' | 'tokens';
+
+export interface UsageChart {
+  days: string[]; // oldest first
+  partners: string[]; // in order of first appearance
+  // values[day][partner]
+  values: number[][];
+  // the top of the scale: a round number at least the largest value (1 when all are 0)
+  max: number;
+}
+
+// The smallest of 1, 2, 2.5, 5 × 10^k that is at least `v`.
+export function niceCeiling(v: number): number {
+  if (v <= 1) return 1;
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
+// The API's usage rows as one group of bars per day, one bar per partner.
+export function usageChart(items: PartnerUsage[], metric: UsageMetric): UsageChart {
+  const days: string[] = [];
+  const partners: string[] = [];
+  for (const u of items) {
+    if (!days.includes(u.day)) days.push(u.day);
+    if (!partners.includes(u.partner_org_id)) partners.push(u.partner_org_id);
+  }
+  days.sort();
+  const values = days.map(() => partners.map(() => 0));
+  let top = 0;
+  for (const u of items) {
+    const row = values[days.indexOf(u.day)]!;
+    const i = partners.indexOf(u.partner_org_id);
+    row[i] = row[i]! + u[metric];
+    top = Math.max(top, row[i]!);
+  }
+  return { days, partners, values, max: niceCeiling(top) };
 }
 
 // ---- the program's rules in words ----

@@ -129,6 +129,17 @@ function localInput(days) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
+// Calls the model gateway as a partner's program would, with a gateway key.
+async function gateway(method, path, key, body) {
+  const response = await fetch(`${server.url}/gateway${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const type = response.headers.get('content-type') ?? '';
+  return { status: response.status, data: type.includes('json') ? await response.json() : await response.text() };
+}
+
 before(async () => {
   if (!existsSync(CHROMIUM)) fail(`${CHROMIUM} is missing: run scripts/install-deps.sh (Debian's chromium)`);
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -550,6 +561,7 @@ describe('the review program', () => {
     await page.getByRole('button', { name: 'Propose partner' }).click();
     await page.getByText(/It takes effect when the program office concurs\./).waitFor();
     await page.getByRole('row', { name: new RegExp(orgIds['Community Bank']) }).getByText('waits for the program office').waitFor();
+    await page.getByText('No calls through the gateway yet.').waitFor();
     await checkPage('24-review-window-lab');
 
     // An extension within the 30 days moves the end, and the countdown with it.
@@ -623,6 +635,11 @@ describe('the review program', () => {
     await page.getByText('Copied.').waitFor();
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
     await checkPage('29-review-key-issued');
+    await page.getByRole('row', { name: /browser test key/ }).getByText(/used today: 0 of 500 requests, 0 of [\d,]+ tokens/).waitFor();
+    const how = page.getByRole('region', { name: 'How to call the gateway' });
+    await how.getByText(`${server.url}/gateway/v1`, { exact: true }).waitFor();
+    await how.getByText(`${server.url}/gateway`, { exact: true }).waitFor();
+    assert.match(await how.locator('pre').innerText(), /curl -s http:\/\/127\.0\.0\.1:\d+\/gateway\/v1\/chat\/completions/);
 
     await page.getByRole('button', { name: 'I have saved it' }).click();
     await page.reload();
@@ -642,10 +659,36 @@ describe('the review program', () => {
   });
 
   test('the lab withdraws the window, and the partner’s keys stop at once', async () => {
+    // The hospital's demo key calls the gateway; the demo's model is not running, so the gateway
+    // answers 502, and the call still counts.
+    const key = credentials[RITA].gateway_key;
+    assert.match(key, /^bwg_/);
+    const models = await gateway('GET', '/v1/models', key);
+    assert.equal(models.status, 200, JSON.stringify(models.data));
+    const model = models.data.data[0].id;
+    const chat = { model, messages: [{ role: 'user', content: 'Hello' }], max_tokens: 16 };
+    const call = await gateway('POST', '/v1/chat/completions', key, chat);
+    assert.equal(call.status, 502, JSON.stringify(call.data));
+    assert.equal(call.data.error.code, 'bad_gateway');
+
     await signInAs(LEE);
     await goToReview('Windows', 'Access windows');
     await page.getByRole('link', { name: /Partners, extend, withdraw/ }).click();
     await heading('Access window');
+    const hospital = `(Rural Hospital|${orgIds['Rural Hospital']})`;
+    const usage = page.getByRole('table', { name: 'Use by partner and day (UTC)' });
+    const today = new Date().toISOString().slice(0, 10);
+    await usage.getByRole('row', { name: new RegExp(`^${today} ${hospital} 1 [\\d,]+$`) }).waitFor();
+    const chart = page.getByRole('img', { name: /^Requests per day by partner/ });
+    await chart.waitFor();
+    assert.match(await chart.getAttribute('aria-labelledby'), /title .*desc/);
+    assert.match(await chart.locator('desc').textContent(), new RegExp(`${hospital} 1 request\\b`));
+    await page.getByRole('radio', { name: 'Tokens' }).check();
+    await page.getByRole('img', { name: /^Tokens per day by partner/ }).waitFor();
+    await page.getByRole('radio', { name: 'Requests' }).check();
+    await chart.waitFor();
+    await checkPage('31-review-window-usage');
+
     // The lab concurs with the program office's proposal.
     await page.getByRole('button', { name: /^Concur with (Local Utility|org_)/ }).click();
     await page.getByText(/^Concurred: .* is an active partner/).waitFor();
@@ -656,7 +699,10 @@ describe('the review program', () => {
     await page.getByText(/^Withdrew the window for Atlas .*every gateway key under it has stopped working\.$/).waitFor();
     await page.getByTestId('countdown').getByText('closed: withdrawn by the lab').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Withdraw window' }).count(), 0);
-    await checkPage('31-review-window-withdrawn');
+    await checkPage('32-review-window-withdrawn');
+    const closed = await gateway('POST', '/v1/chat/completions', key, chat);
+    assert.equal(closed.status, 403, JSON.stringify(closed.data));
+    assert.match(closed.data.error.message, /closed/);
 
     await signInAs(RITA);
     await goToReview('My grants', 'My grants');
@@ -668,9 +714,10 @@ describe('the review program', () => {
     const demo = page.getByRole('row', { name: /^demo/ });
     await demo.getByText('inactive', { exact: true }).waitFor();
     await demo.getByText(/the window is closed: withdrawn by the lab/).waitFor();
+    await demo.getByText(/used today: 1 of [\d,]+ requests/).waitFor();
     await page.getByText('No active grant to issue a key under.').waitFor();
     assert.equal(await page.getByRole('button', { name: /^Revoke/ }).count(), 0);
-    await checkPage('32-review-keys-window-closed');
+    await checkPage('33-review-keys-window-closed');
     const keys = await server.api('GET', '/review/keys', credentials[RITA].token);
     assert.ok(keys.data.items.every((k) => !k.active), 'a key still works after the window was withdrawn');
   });

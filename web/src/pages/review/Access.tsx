@@ -20,12 +20,14 @@ import {
 import {
   fromLocalInput,
   quotaText,
+  usedTodayText,
   windowClock,
   windowStateAt,
   type AccessWindow,
   type GatewayKey,
   type IssuedGatewayKey,
   type Items,
+  type KeyWithUse,
   type PartnerGrant,
 } from '../../review';
 import { Link, useLocation } from '../../router';
@@ -141,9 +143,66 @@ function keyState(k: GatewayKey, w: AccessWindow | undefined, now: number): stri
   return 'inactive: the grant is no longer active';
 }
 
+// What a key used of today's quota, in words and as two meters.
+function UsedToday({ k }: { k: KeyWithUse }) {
+  if (!k.used_today) return <span className="muted">—</span>;
+  const used = k.used_today;
+  return (
+    <>
+      <span>{usedTodayText(used, k.quota)}</span>
+      <span className="use-today" aria-hidden="true">
+        <meter min={0} max={k.quota.requests_per_day} value={used.requests} />
+        <span className="muted">requests</span>
+        <meter min={0} max={k.quota.tokens_per_day} value={used.tokens} />
+        <span className="muted">tokens</span>
+      </span>
+    </>
+  );
+}
+
+// The gateway's base URLs for OpenAI- and Anthropic-style clients, and a call with curl.
+function HowToCall() {
+  const origin = window.location.origin;
+  const curl = [
+    'export BULWARK_GATEWAY_KEY=bwg_…   # your key, shown once when issued',
+    '',
+    '# the model your key reaches, as "<model>/<version>"',
+    `curl -s ${origin}/gateway/v1/models -H "Authorization: Bearer $BULWARK_GATEWAY_KEY"`,
+    '',
+    `curl -s ${origin}/gateway/v1/chat/completions \\`,
+    '  -H "Authorization: Bearer $BULWARK_GATEWAY_KEY" \\',
+    '  -H "Content-Type: application/json" \\',
+    `  -d '{"model": "<model>/<version>", "messages": [{"role": "user", "content": "Hello"}]}'`,
+  ].join('\n');
+  return (
+    <section className="how-to" aria-labelledby="key-how">
+      <h2 id="key-how">How to call the gateway</h2>
+      <dl>
+        <dt>OpenAI-style clients: base URL</dt>
+        <dd>
+          <code>{origin}/gateway/v1</code> (<code>POST /chat/completions</code>, <code>GET /models</code>)
+        </dd>
+        <dt>Anthropic-style clients: base URL</dt>
+        <dd>
+          <code>{origin}/gateway</code> (<code>POST /v1/messages</code>)
+        </dd>
+        <dt>Key</dt>
+        <dd>
+          <code>Authorization: Bearer bwg_…</code> or <code>x-api-key: bwg_…</code>. A call the window’s quota
+          does not allow is refused with 429; once the window closes, with 403.
+        </dd>
+      </dl>
+      <pre tabIndex={0} aria-label="Calling the gateway with curl">
+        <code>{curl}</code>
+      </pre>
+      <CopyButton text={curl} label="Copy the curl example" />
+    </section>
+  );
+}
+
 export function GatewayKeysPage() {
   const { query } = useLocation();
-  const keys = useLoad(() => api.get<Items<GatewayKey>>('/review/keys'), []);
+  const keys = useLoad(() => api.get<Items<KeyWithUse>>('/review/keys'), []);
   const data = useGrants();
   const now = useNow();
   const [grantId, setGrantId] = useState(query.get('grant') ?? '');
@@ -234,7 +293,7 @@ export function GatewayKeysPage() {
                 <th scope="col">Name</th>
                 <th scope="col">State</th>
                 <th scope="col">Model version and window</th>
-                <th scope="col">Quota</th>
+                <th scope="col">Quota and use today</th>
                 <th scope="col">Expires</th>
                 <th scope="col">Last used</th>
                 <th scope="col">Actions</th>
@@ -260,7 +319,11 @@ export function GatewayKeysPage() {
                       <br />
                       <Code>{k.window_id}</Code>
                     </td>
-                    <td>{quotaText(k.quota)}</td>
+                    <td>
+                      {quotaText(k.quota)}
+                      <br />
+                      <UsedToday k={k} />
+                    </td>
                     <td>
                       <Time value={k.expires_at} />
                     </td>
@@ -284,6 +347,7 @@ export function GatewayKeysPage() {
           </table>
         </div>
       ) : null}
+      <HowToCall />
       <section aria-labelledby="key-issue">
         <h2 id="key-issue">Issue a key</h2>
         <ReviewError error={data.error} title="Your grants could not be loaded." />

@@ -33,6 +33,7 @@ import {
   WindowStateBadge,
   type VersionInfo,
 } from './shared';
+import { WindowUsage } from './Usage';
 
 function allowance(windows: AccessWindow[], versionId: string, except?: string): string {
   const used = daysUsed(windows, versionId, except);
@@ -443,6 +444,7 @@ export function WindowPage({ params }: { params: Record<string, string> }) {
           )}
         </section>
       )}
+      {party && <WindowUsage windowId={windowId} orgs={orgs.data} />}
     </>
   );
 }
