@@ -42,8 +42,8 @@ TEST(AuditEntry, FactsMakeAVersionTwoEntryWithThemLast) {
   call.facts = {{"status", "200"}, {"output_tokens", "51"}, {"note", "a \"quoted\" word"}};
   std::string leaf = EncodeAuditEntry(call);
   EXPECT_TRUE(leaf.starts_with(R"({"v":2,)")) << leaf;
-  EXPECT_TRUE(
-      leaf.ends_with(R"(,"facts":{"status":"200","output_tokens":"51","note":"a \"quoted\" word"}})"))
+  EXPECT_TRUE(leaf.ends_with(
+      R"(,"facts":{"status":"200","output_tokens":"51","note":"a \"quoted\" word"}})"))
       << leaf;
   StatusOr<AuditEntry> back = DecodeAuditEntry(leaf);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
