@@ -73,8 +73,10 @@ TEST_F(GatewayTest, APartnerCallsTheLabsModelWithoutSeeingItsCredential) {
   EXPECT_EQ(reply.body.find(kLabCredential), std::string::npos);
   for (const auto& [name, value] : reply.headers) {
     EXPECT_EQ(value.find(kLabCredential), std::string::npos) << name;
-    EXPECT_NE(name, "x-request-id-upstream");
   }
+  // Upstream's own headers stay behind: the request id is Bulwark's, not the model API's.
+  EXPECT_TRUE(reply.Header("x-request-id").starts_with("req_")) << reply.Header("x-request-id");
+  EXPECT_EQ(reply.Header("x-request-id").find("mock"), std::string::npos);
   EXPECT_EQ(mock_->stats().openai.requests, 1);
   // The listing names the one model the key reaches, in either client's format.
   Reply models =
@@ -166,6 +168,8 @@ TEST_F(GatewayTest, QuotasAnswer429NamingTheLimit) {
   Reply keys = Call("GET", "/api/v1/review/keys", "", "bank_admin");
   ASSERT_EQ(keys.status, 200) << keys.body;
   EXPECT_EQ(keys.json.at("items").at(0).at("used_today").at("requests"), 2);
+  EXPECT_TRUE(keys.json.at("items").at(0).at("last_used_at").is_string()) << keys.body;
+  EXPECT_EQ(keys.json.at("items").at(0).at("gateway_model"), "Orion/2.0");
   Reply usage = Call("GET", "/api/v1/review/windows/" + window_.id + "/usage", "", "lab_admin");
   ASSERT_EQ(usage.status, 200) << usage.body;
   int64_t bank_requests = 0;

@@ -90,7 +90,7 @@ void RegisterGatewayRoutes(Router& router, review::Gateway& gateway) {
     }
     StatusOr<review::GatewayAccess> access = gateway.Models(key);
     if (!access.ok()) return ErrorResponse(access.status());
-    const std::string id = review::ModelId(access->model, access->version);
+    const std::string id = access->key.gateway_model;
     const Time created = access->version.created_at;
     boost::json::object model;
     if (request.Header("anthropic-version")) {

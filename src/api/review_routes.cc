@@ -3,6 +3,7 @@
 #include <functional>
 #include <string>
 
+#include "api/render.h"
 #include "base/json.h"
 #include "base/time_format.h"
 
@@ -66,7 +67,6 @@ object RenderWindow(const review::Window& w, Time now) {
       {"state", std::string(review::WindowStateName(w.StateAt(now)))},
       {"starts_at", FormatRfc3339(w.starts_at)},
       {"ends_at", FormatRfc3339(w.ends_at)},
-      {"retain_content", w.retain_content},
       {"created_at", FormatRfc3339(w.created_at)},
       {"closed_at", OptTime(w.closed_at)},
       {"close_reason", w.close_reason ? value(std::string(review::CloseReasonName(*w.close_reason)))
@@ -83,6 +83,8 @@ object RenderPartner(const review::PartnerGrant& g) {
   return {{"id", g.id},
           {"window_id", g.window_id},
           {"partner_org_id", g.partner_org_id},
+          {"partner_org_name", g.partner_org_name},
+          {"gateway_model", g.gateway_model},
           {"state", std::string(review::PartnerStateName(g.state))},
           {"quota", RenderQuota(g.quota)},
           {"proposed_by_party", std::string(review::PartyName(g.proposed_by_party))},
@@ -102,6 +104,7 @@ object RenderKey(const review::GatewayKey& k, Time now) {
           {"grant_id", k.grant_id},
           {"window_id", k.window_id},
           {"version_id", k.version_id},
+          {"gateway_model", k.gateway_model},
           {"name", k.name},
           {"quota", RenderQuota(k.quota)},
           {"created_at", FormatRfc3339(k.created_at)},
@@ -301,13 +304,11 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
       auth.Require([&review, &clock, window_renderer](HttpRequest& request, const Principal& p) {
         std::string version_id;
         std::optional<Time> starts_at, ends_at;
-        std::optional<bool> retain;
         if (Status s = ReadBody(request,
                                 [&](JsonFields& f) {
                                   version_id = f.String("version_id", 100);
                                   starts_at = f.OptionalTimestamp("starts_at");
                                   ends_at = f.OptionalTimestamp("ends_at");
-                                  retain = f.OptionalBool("retain_content");
                                 });
             !s.ok()) {
           return ErrorResponse(s);
@@ -319,7 +320,7 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
                                       {{"field", "ends_at"}}));
         }
         // Without starts_at the window opens now.
-        review::NewWindow spec{starts_at.value_or(clock.Now()), *ends_at, retain.value_or(false)};
+        review::NewWindow spec{starts_at.value_or(clock.Now()), *ends_at};
         return Reply(201, review.OpenWindow(p, version_id, spec), window_renderer);
       }));
   router.Add("GET", "/api/v1/review/windows/{window_id}",
@@ -389,6 +390,13 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
                return Reply(200, review.RemovePartner(p, request.path_params["grant_id"]),
                             RenderPartner);
              }));
+  router.Add("GET", "/api/v1/review/partner-organizations",
+             auth.Require([&review](HttpRequest&, const Principal& p) {
+               return Reply(200, review.ListPartnerCandidates(p),
+                            [](const std::vector<access::Organization>& v) {
+                              return RenderList(v, RenderOrganization);
+                            });
+             }));
   router.Add(
       "GET", "/api/v1/review/grants", auth.Require([&review](HttpRequest&, const Principal& p) {
         return Reply(200, review.ListOwnGrants(p), [](const std::vector<review::PartnerGrant>& v) {
@@ -406,6 +414,7 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
               for (const review::PartnerUsage& u : v) {
                 items.push_back(
                     {{"partner_org_id", u.partner_org_id},
+                     {"partner_org_name", u.partner_org_name},
                      {"day", FormatRfc3339(FromUnixMicros(u.day * 86400 * 1000000)).substr(0, 10)},
                      {"requests", u.requests},
                      {"tokens", u.tokens}});

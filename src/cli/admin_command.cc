@@ -138,7 +138,7 @@ Status SeedReviewDemo(Directory& directory, review::ReviewService& review,
   if (!window) {
     BW_ASSIGN_OR_RETURN(review::ModelVersion version,
                         review.AddVersion(lead, atlas->id,
-                                          {"demo-" + FormatRfc3339(now).substr(0, 19),
+                                          {"1." + std::to_string(versions.size()),
                                            review::Provider::kOpenAi, model_url, "atlas-mock",
                                            access::NewSecret("sk-demo-"), now + Days(45)}));
     BW_ASSIGN_OR_RETURN(window, review.OpenWindow(lead, version.id, {now, now + Days(14)}));

@@ -167,52 +167,36 @@ class HttpClient::Connection {
     });
   }
 
-  // Writes `request` and reads the reply into `parser`. `stage` names the step that failed.
-  beast::error_code Exchange(http::request<http::string_body>& request,
-                             http::response_parser<http::string_body>& parser, SteadyTime deadline,
-                             std::string* stage) {
-    *stage = "sending the request";
-    tcp().expires_at(deadline);
-    beast::error_code ec = RunOne(io_, [&](auto handler) {
-      if (secure_) {
-        http::async_write(*secure_, request, std::move(handler));
-      } else {
-        http::async_write(*plain_, request, std::move(handler));
-      }
-    });
-    if (ec) return ec;
-    *stage = "reading the reply";
+  // Runs one operation, `op(stream, handler)`, on whichever stream this connection has, to
+  // completion or `deadline`.
+  template <typename Op>
+  beast::error_code OnStream(SteadyTime deadline, Op&& op) {
     tcp().expires_at(deadline);
     return RunOne(io_, [&](auto handler) {
       if (secure_) {
-        http::async_read(*secure_, buffer_, parser, std::move(handler));
+        op(*secure_, std::move(handler));
       } else {
-        http::async_read(*plain_, buffer_, parser, std::move(handler));
+        op(*plain_, std::move(handler));
       }
     });
   }
 
-  // Writes `request` and reads the reply's header into `parser`.
-  beast::error_code SendAndReadHeader(http::request<http::string_body>& request,
-                                      http::response_parser<http::buffer_body>& parser,
-                                      SteadyTime deadline, std::string* stage) {
+  // Writes `request` and reads the reply into `parser`: the whole reply, or with `header_only`
+  // its header (the body is then read with ReadSome). `stage` names the step that failed.
+  template <typename Parser>
+  beast::error_code Exchange(http::request<http::string_body>& request, Parser& parser,
+                             SteadyTime deadline, std::string* stage, bool header_only = false) {
     *stage = "sending the request";
-    tcp().expires_at(deadline);
-    beast::error_code ec = RunOne(io_, [&](auto handler) {
-      if (secure_) {
-        http::async_write(*secure_, request, std::move(handler));
-      } else {
-        http::async_write(*plain_, request, std::move(handler));
-      }
+    beast::error_code ec = OnStream(deadline, [&](auto& stream, auto handler) {
+      http::async_write(stream, request, std::move(handler));
     });
     if (ec) return ec;
     *stage = "reading the reply";
-    tcp().expires_at(deadline);
-    return RunOne(io_, [&](auto handler) {
-      if (secure_) {
-        http::async_read_header(*secure_, buffer_, parser, std::move(handler));
+    return OnStream(deadline, [&](auto& stream, auto handler) {
+      if (header_only) {
+        http::async_read_header(stream, buffer_, parser, std::move(handler));
       } else {
-        http::async_read_header(*plain_, buffer_, parser, std::move(handler));
+        http::async_read(stream, buffer_, parser, std::move(handler));
       }
     });
   }
@@ -220,13 +204,8 @@ class HttpClient::Connection {
   // Reads some of the body into the parser's buffer.
   beast::error_code ReadSome(http::response_parser<http::buffer_body>& parser,
                              SteadyTime deadline) {
-    tcp().expires_at(deadline);
-    return RunOne(io_, [&](auto handler) {
-      if (secure_) {
-        http::async_read_some(*secure_, buffer_, parser, std::move(handler));
-      } else {
-        http::async_read_some(*plain_, buffer_, parser, std::move(handler));
-      }
+    return OnStream(deadline, [&](auto& stream, auto handler) {
+      http::async_read_some(stream, buffer_, parser, std::move(handler));
     });
   }
 
@@ -528,7 +507,8 @@ StatusOr<std::unique_ptr<StreamedReply>> HttpClient::Send(const HttpRequest& req
     st.parser.header_limit(kMaxHeaderBytes);
     st.parser.body_limit(static_cast<uint64_t>(options_.max_response_bytes));
     std::string stage;
-    beast::error_code ec = connection->SendAndReadHeader(message, st.parser, deadline, &stage);
+    beast::error_code ec =
+        connection->Exchange(message, st.parser, deadline, &stage, /*header_only=*/true);
     if (ec == beast::error::timeout) {
       return DeadlineExceededError("no reply from " + host_header_ + " within " +
                                    std::to_string(options_.timeout_s) + " s (" + stage + ")");

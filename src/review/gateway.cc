@@ -78,10 +78,6 @@ Status Upstream(std::string_view what, std::string message) {
 
 }  // namespace
 
-std::string ModelId(const Model& model, const ModelVersion& version) {
-  return model.name + "/" + version.version;
-}
-
 void StreamUsage::Event(std::string_view data) {
   if (data == "[DONE]") return;
   json::error_code ec;
@@ -299,7 +295,7 @@ StatusOr<std::unique_ptr<GatewayExchange>> Gateway::Open(const GatewayCall& call
     return InvalidArgumentError("the request body must be a JSON object");
   }
   json::object& request = body.as_object();
-  const std::string model_id = ModelId(access.model, version);
+  const std::string& model_id = access.key.gateway_model;
   const json::value* model = request.if_contains("model");
   if (model == nullptr || !model->is_string()) {
     return Status(StatusCode::kInvalidArgument,

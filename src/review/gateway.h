@@ -80,9 +80,6 @@ class StreamUsage {
 // The usage in a whole JSON reply of either protocol; zero when it has none.
 TokenUsage UsageOfReply(Provider protocol, std::string_view body);
 
-// The model id partners use for a version: "<model name>/<version>".
-std::string ModelId(const Model& model, const ModelVersion& version);
-
 // One call on its way: the upstream answer's status and headers, and its body to read.
 class GatewayExchange {
  public:

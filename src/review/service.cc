@@ -58,19 +58,44 @@ Status ValidateBaseUrl(const std::string& url) {
 
 // ---- rows ----
 
-constexpr std::string_view kModelColumns = "id, org_id, name, description, created_at";
+// One kind of row: the SELECT that reads it (conditions are appended), how a row reads, the
+// column its id is in, and what it is called in messages.
+template <typename T>
+struct RowKind {
+  std::string_view select;
+  T (*read)(const Row&);
+  std::string_view id_column;
+  std::string_view what;
+};
+
+// The rows of `kind` that `rest` ("WHERE ... ORDER BY ...") selects.
+template <typename T>
+StatusOr<std::vector<T>> Select(Transaction& tx, const RowKind<T>& kind, std::string_view rest,
+                                const std::vector<Value>& params = {}) {
+  BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                      tx.Query(std::string(kind.select) + " " + std::string(rest), params));
+  std::vector<T> out;
+  out.reserve(rows.size());
+  for (const Row& row : rows) out.push_back(kind.read(row));
+  return out;
+}
+
+// The row of `kind` with id `id`; NotFound naming it otherwise.
+template <typename T>
+StatusOr<T> Load(Transaction& tx, const RowKind<T>& kind, const std::string& id) {
+  BW_ASSIGN_OR_RETURN(std::vector<T> found,
+                      Select(tx, kind, "WHERE " + std::string(kind.id_column) + " = ?", {id}));
+  if (found.empty()) return NotFoundError("no " + std::string(kind.what) + " " + id);
+  return std::move(found[0]);
+}
 
 Model ReadModel(const Row& row) {
   return {row.Text(0), row.Text(1), row.Text(2), row.Text(3), FromUnixMicros(row.Int(4))};
 }
 
-constexpr std::string_view kVersionColumns =
-    "v.id, v.model_id, m.org_id, v.version, v.provider, v.base_url, v.upstream_model, v.status, "
-    "v.planned_release_at, v.released_at, v.created_at, v.updated_at, "
-    "(SELECT COUNT(*) FROM secrets s WHERE s.owner_table = 'model_versions' AND s.owner_id = v.id "
-    "AND s.owner_column = 'credential')";
-constexpr std::string_view kVersionFrom =
-    " FROM model_versions v JOIN review_models m ON m.id = v.model_id ";
+constexpr RowKind<Model> kModels{
+    "SELECT id, org_id, name, description, created_at FROM review_models", &ReadModel, "id",
+    "model"};
 
 ModelVersion ReadVersion(const Row& row) {
   ModelVersion v;
@@ -90,9 +115,13 @@ ModelVersion ReadVersion(const Row& row) {
   return v;
 }
 
-constexpr std::string_view kInquiryColumns =
-    "id, version_id, org_id, state, question, asked_at, asked_by, accepted_at, accepted_by, "
-    "due_at, answered_at, answer, withdrawn_at, updated_at";
+constexpr RowKind<ModelVersion> kVersions{
+    "SELECT v.id, v.model_id, m.org_id, v.version, v.provider, v.base_url, v.upstream_model, "
+    "v.status, v.planned_release_at, v.released_at, v.created_at, v.updated_at, "
+    "(SELECT COUNT(*) FROM secrets s WHERE s.owner_table = 'model_versions' AND s.owner_id = v.id "
+    "AND s.owner_column = 'credential') "
+    "FROM model_versions v JOIN review_models m ON m.id = v.model_id",
+    &ReadVersion, "v.id", "model version"};
 
 Inquiry ReadInquiry(const Row& row) {
   Inquiry q;
@@ -113,9 +142,10 @@ Inquiry ReadInquiry(const Row& row) {
   return q;
 }
 
-constexpr std::string_view kWindowColumns =
-    "id, version_id, org_id, starts_at, ends_at, retain_content, created_at, created_by, "
-    "closed_at, close_reason, closed_by";
+constexpr RowKind<Inquiry> kInquiries{
+    "SELECT id, version_id, org_id, state, question, asked_at, asked_by, accepted_at, "
+    "accepted_by, due_at, answered_at, answer, withdrawn_at, updated_at FROM review_inquiries",
+    &ReadInquiry, "id", "inquiry"};
 
 Window ReadWindow(const Row& row) {
   Window w;
@@ -124,19 +154,18 @@ Window ReadWindow(const Row& row) {
   w.org_id = row.Text(2);
   w.starts_at = FromUnixMicros(row.Int(3));
   w.ends_at = FromUnixMicros(row.Int(4));
-  w.retain_content = row.Int(5) != 0;
-  w.created_at = FromUnixMicros(row.Int(6));
-  w.created_by = row.Text(7);
-  w.closed_at = row.OptionalTime(8);
-  if (!row.IsNull(9)) w.close_reason = ParseCloseReason(row.Text(9));
-  w.closed_by = row.OptionalText(10);
+  w.created_at = FromUnixMicros(row.Int(5));
+  w.created_by = row.Text(6);
+  w.closed_at = row.OptionalTime(7);
+  if (!row.IsNull(8)) w.close_reason = ParseCloseReason(row.Text(8));
+  w.closed_by = row.OptionalText(9);
   return w;
 }
 
-constexpr std::string_view kPartnerColumns =
-    "id, window_id, partner_org_id, state, requests_per_day, tokens_per_day, "
-    "requests_per_minute, proposed_by_party, proposed_by, proposed_at, concurred_by, "
-    "concurred_at, removed_by, removed_at";
+constexpr RowKind<Window> kWindows{
+    "SELECT id, version_id, org_id, starts_at, ends_at, created_at, created_by, closed_at, "
+    "close_reason, closed_by FROM review_windows",
+    &ReadWindow, "id", "window"};
 
 PartnerGrant ReadPartner(const Row& row) {
   PartnerGrant g;
@@ -152,16 +181,19 @@ PartnerGrant ReadPartner(const Row& row) {
   g.concurred_at = row.OptionalTime(11);
   g.removed_by = row.OptionalText(12);
   g.removed_at = row.OptionalTime(13);
+  g.partner_org_name = row.Text(14);
+  g.gateway_model = ModelId(row.Text(15), row.Text(16));
   return g;
 }
 
-constexpr std::string_view kKeyColumns =
-    "k.id, k.user_id, k.org_id, k.grant_id, k.window_id, w.version_id, k.name, "
-    "p.requests_per_day, p.tokens_per_day, p.requests_per_minute, k.created_at, k.expires_at, "
-    "k.revoked_at, k.last_used_at";
-constexpr std::string_view kKeyFrom =
-    " FROM gateway_keys k JOIN review_windows w ON w.id = k.window_id "
-    "JOIN review_partners p ON p.id = k.grant_id ";
+constexpr RowKind<PartnerGrant> kPartners{
+    "SELECT p.id, p.window_id, p.partner_org_id, p.state, p.requests_per_day, p.tokens_per_day, "
+    "p.requests_per_minute, p.proposed_by_party, p.proposed_by, p.proposed_at, p.concurred_by, "
+    "p.concurred_at, p.removed_by, p.removed_at, o.name, m.name, v.version "
+    "FROM review_partners p JOIN organizations o ON o.id = p.partner_org_id "
+    "JOIN review_windows w ON w.id = p.window_id JOIN model_versions v ON v.id = w.version_id "
+    "JOIN review_models m ON m.id = v.model_id",
+    &ReadPartner, "p.id", "partner grant"};
 
 GatewayKey ReadKey(const Row& row) {
   GatewayKey k;
@@ -177,74 +209,35 @@ GatewayKey ReadKey(const Row& row) {
   k.expires_at = FromUnixMicros(row.Int(11));
   k.revoked_at = row.OptionalTime(12);
   k.last_used_at = row.OptionalTime(13);
+  k.gateway_model = ModelId(row.Text(14), row.Text(15));
   return k;
 }
 
-StatusOr<Model> LoadModel(Transaction& tx, const std::string& id) {
-  BW_ASSIGN_OR_RETURN(
-      store::ResultSet rows,
-      tx.Query("SELECT " + std::string(kModelColumns) + " FROM review_models WHERE id = ?", {id}));
-  if (rows.empty()) return NotFoundError("no model " + id);
-  return ReadModel(rows[0]);
-}
-
-StatusOr<ModelVersion> LoadVersion(Transaction& tx, const std::string& id) {
-  BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                      tx.Query("SELECT " + std::string(kVersionColumns) +
-                                   std::string(kVersionFrom) + "WHERE v.id = ?",
-                               {id}));
-  if (rows.empty()) return NotFoundError("no model version " + id);
-  return ReadVersion(rows[0]);
-}
-
-StatusOr<Inquiry> LoadInquiry(Transaction& tx, const std::string& id) {
-  BW_ASSIGN_OR_RETURN(store::ResultSet rows, tx.Query("SELECT " + std::string(kInquiryColumns) +
-                                                          " FROM review_inquiries WHERE id = ?",
-                                                      {id}));
-  if (rows.empty()) return NotFoundError("no inquiry " + id);
-  return ReadInquiry(rows[0]);
-}
-
-StatusOr<Window> LoadWindow(Transaction& tx, const std::string& id) {
-  BW_ASSIGN_OR_RETURN(store::ResultSet rows, tx.Query("SELECT " + std::string(kWindowColumns) +
-                                                          " FROM review_windows WHERE id = ?",
-                                                      {id}));
-  if (rows.empty()) return NotFoundError("no window " + id);
-  return ReadWindow(rows[0]);
-}
-
-StatusOr<PartnerGrant> LoadPartner(Transaction& tx, const std::string& id) {
-  BW_ASSIGN_OR_RETURN(store::ResultSet rows, tx.Query("SELECT " + std::string(kPartnerColumns) +
-                                                          " FROM review_partners WHERE id = ?",
-                                                      {id}));
-  if (rows.empty()) return NotFoundError("no partner grant " + id);
-  return ReadPartner(rows[0]);
-}
-
-StatusOr<GatewayKey> LoadKey(Transaction& tx, const std::string& id) {
-  BW_ASSIGN_OR_RETURN(store::ResultSet rows, tx.Query("SELECT " + std::string(kKeyColumns) +
-                                                          std::string(kKeyFrom) + "WHERE k.id = ?",
-                                                      {id}));
-  if (rows.empty()) return NotFoundError("no gateway key " + id);
-  return ReadKey(rows[0]);
-}
+constexpr RowKind<GatewayKey> kKeys{
+    "SELECT k.id, k.user_id, k.org_id, k.grant_id, k.window_id, w.version_id, k.name, "
+    "p.requests_per_day, p.tokens_per_day, p.requests_per_minute, k.created_at, k.expires_at, "
+    "k.revoked_at, k.last_used_at, m.name, v.version "
+    "FROM gateway_keys k JOIN review_windows w ON w.id = k.window_id "
+    "JOIN review_partners p ON p.id = k.grant_id JOIN model_versions v ON v.id = w.version_id "
+    "JOIN review_models m ON m.id = v.model_id",
+    &ReadKey, "k.id", "gateway key"};
 
 // The time the version's windows other than `except` gave or still give.
 StatusOr<Duration> UsedByOtherWindows(Transaction& tx, const std::string& version_id,
                                       const std::string& except) {
-  BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                      tx.Query("SELECT " + std::string(kWindowColumns) +
-                                   " FROM review_windows WHERE version_id = ? AND id <> ?",
-                               {version_id, except}));
+  BW_ASSIGN_OR_RETURN(
+      std::vector<Window> others,
+      Select(tx, kWindows, "WHERE version_id = ? AND id <> ?", {version_id, except}));
   Duration used = Duration::zero();
-  for (const Row& row : rows) {
-    Window w = ReadWindow(row);
-    used += WindowSpan(w.starts_at, w.ends_at, w.closed_at);
-  }
+  for (const Window& w : others) used += WindowSpan(w.starts_at, w.ends_at, w.closed_at);
   return used;
 }
 
 }  // namespace
+
+std::string ModelId(std::string_view model_name, std::string_view version) {
+  return std::string(model_name) + "/" + std::string(version);
+}
 
 std::string_view ProviderName(Provider provider) {
   return provider == Provider::kAnthropic ? "anthropic" : "openai";
@@ -292,6 +285,38 @@ StatusOr<bool> ReviewService::ReadableLab(Transaction& tx, const Principal& acto
   BW_ASSIGN_OR_RETURN(bool readable, Allowed(tx, actor, actions::kReviewModelRead, org_id));
   known.emplace(org_id, readable);
   return readable;
+}
+
+template <typename T, typename Kind>
+StatusOr<T> ReviewService::GetReadable(const Principal& actor, const Kind& kind,
+                                       const std::string& id) {
+  T row;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(row, Load(tx, kind, id));
+    return Require(tx, actor, actions::kReviewModelRead, row.org_id, row.id,
+                   std::string(kind.what) + " " + id)
+        .status();
+  });
+  if (!s.ok()) return s;
+  return row;
+}
+
+template <typename T, typename Kind>
+StatusOr<std::vector<T>> ReviewService::ListReadable(const Principal& actor, const Kind& kind,
+                                                     std::string_view order) {
+  std::vector<T> rows;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    rows.clear();
+    BW_ASSIGN_OR_RETURN(std::vector<T> all, Select(tx, kind, order));
+    std::map<std::string, bool> readable;
+    for (T& row : all) {
+      BW_ASSIGN_OR_RETURN(bool lab_readable, ReadableLab(tx, actor, row.org_id, readable));
+      if (lab_readable) rows.push_back(std::move(row));
+    }
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return rows;
 }
 
 StatusOr<Decision> ReviewService::Require(Transaction& tx, const Principal& actor,
@@ -375,34 +400,11 @@ StatusOr<Model> ReviewService::RegisterModel(const Principal& actor, const std::
 }
 
 StatusOr<Model> ReviewService::GetModel(const Principal& actor, const std::string& model_id) {
-  Model model;
-  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
-    BW_ASSIGN_OR_RETURN(model, LoadModel(tx, model_id));
-    return Require(tx, actor, actions::kReviewModelRead, model.org_id, model.id,
-                   "model " + model_id)
-        .status();
-  });
-  if (!s.ok()) return s;
-  return model;
+  return GetReadable<Model>(actor, kModels, model_id);
 }
 
 StatusOr<std::vector<Model>> ReviewService::ListModels(const Principal& actor) {
-  std::vector<Model> models;
-  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
-    models.clear();
-    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                        tx.Query("SELECT " + std::string(kModelColumns) +
-                                 " FROM review_models ORDER BY org_id, name"));
-    std::map<std::string, bool> readable;
-    for (const Row& row : rows) {
-      Model m = ReadModel(row);
-      BW_ASSIGN_OR_RETURN(bool lab_readable, ReadableLab(tx, actor, m.org_id, readable));
-      if (lab_readable) models.push_back(std::move(m));
-    }
-    return OkStatus();
-  });
-  if (!s.ok()) return s;
-  return models;
+  return ListReadable<Model>(actor, kModels, "ORDER BY org_id, name");
 }
 
 StatusOr<ModelVersion> ReviewService::AddVersion(const Principal& actor,
@@ -415,7 +417,7 @@ StatusOr<ModelVersion> ReviewService::AddVersion(const Principal& actor,
   ModelVersion version;
   Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     const Time now = clock_.Now();
-    BW_ASSIGN_OR_RETURN(Model model, LoadModel(tx, model_id));
+    BW_ASSIGN_OR_RETURN(Model model, Load(tx, kModels, model_id));
     BW_ASSIGN_OR_RETURN(Decision d, Require(tx, actor, actions::kReviewModelManage, model.org_id,
                                             model.id, "model " + model_id));
     const std::string id = NewId("mdv", random_);
@@ -435,7 +437,7 @@ StatusOr<ModelVersion> ReviewService::AddVersion(const Principal& actor,
     }
     BW_RETURN_IF_ERROR(insert);
     BW_RETURN_IF_ERROR(secrets_.Put(tx, {"model_versions", id, "credential"}, spec.credential));
-    BW_ASSIGN_OR_RETURN(version, LoadVersion(tx, id));
+    BW_ASSIGN_OR_RETURN(version, Load(tx, kVersions, id));
     return Audit(tx, actor, "review.version.add", id, d.grants);
   });
   if (!s.ok()) return s;
@@ -444,15 +446,7 @@ StatusOr<ModelVersion> ReviewService::AddVersion(const Principal& actor,
 
 StatusOr<ModelVersion> ReviewService::GetVersion(const Principal& actor,
                                                  const std::string& version_id) {
-  ModelVersion version;
-  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
-    BW_ASSIGN_OR_RETURN(version, LoadVersion(tx, version_id));
-    return Require(tx, actor, actions::kReviewModelRead, version.org_id, version.id,
-                   "model version " + version_id)
-        .status();
-  });
-  if (!s.ok()) return s;
-  return version;
+  return GetReadable<ModelVersion>(actor, kVersions, version_id);
 }
 
 StatusOr<std::vector<ModelVersion>> ReviewService::ListVersions(const Principal& actor,
@@ -460,16 +454,13 @@ StatusOr<std::vector<ModelVersion>> ReviewService::ListVersions(const Principal&
   std::vector<ModelVersion> versions;
   Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     versions.clear();
-    BW_ASSIGN_OR_RETURN(Model model, LoadModel(tx, model_id));
+    BW_ASSIGN_OR_RETURN(Model model, Load(tx, kModels, model_id));
     BW_RETURN_IF_ERROR(
         Require(tx, actor, actions::kReviewModelRead, model.org_id, model.id, "model " + model_id)
             .status());
     BW_ASSIGN_OR_RETURN(
-        store::ResultSet rows,
-        tx.Query("SELECT " + std::string(kVersionColumns) + std::string(kVersionFrom) +
-                     "WHERE v.model_id = ? ORDER BY v.created_at, v.id",
-                 {model_id}));
-    for (const Row& row : rows) versions.push_back(ReadVersion(row));
+        versions,
+        Select(tx, kVersions, "WHERE v.model_id = ? ORDER BY v.created_at, v.id", {model_id}));
     return OkStatus();
   });
   if (!s.ok()) return s;
@@ -501,7 +492,7 @@ StatusOr<ModelVersion> ReviewService::SetVersionStatus(const Principal& actor,
   ModelVersion version;
   Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     const Time now = clock_.Now();
-    BW_ASSIGN_OR_RETURN(version, LoadVersion(tx, version_id));
+    BW_ASSIGN_OR_RETURN(version, Load(tx, kVersions, version_id));
     BW_ASSIGN_OR_RETURN(Decision d, Require(tx, actor, actions::kReviewModelManage, version.org_id,
                                             version.id, "model version " + version_id));
     BW_RETURN_IF_ERROR(CheckVersionTransition(version.status, status));
@@ -517,19 +508,16 @@ StatusOr<ModelVersion> ReviewService::SetVersionStatus(const Principal& actor,
                              version.id, d.grants));
     if (status == VersionStatus::kReleased || status == VersionStatus::kWithdrawn) {
       // Pre-release access ends with the pre-release.
-      BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                          tx.Query("SELECT " + std::string(kWindowColumns) +
-                                       " FROM review_windows WHERE version_id = ? AND "
-                                       "closed_at IS NULL",
-                                   {version.id}));
-      for (const Row& row : rows) {
-        Window w = ReadWindow(row);
+      BW_ASSIGN_OR_RETURN(
+          std::vector<Window> unclosed,
+          Select(tx, kWindows, "WHERE version_id = ? AND closed_at IS NULL", {version.id}));
+      for (const Window& w : unclosed) {
         if (w.StateAt(now) == WindowState::kClosed) continue;  // ended; the sweep records it
         BW_RETURN_IF_ERROR(CloseWindow(
             tx, actor, w, released ? CloseReason::kReleased : CloseReason::kWithdrawn, now));
       }
     }
-    BW_ASSIGN_OR_RETURN(version, LoadVersion(tx, version_id));
+    BW_ASSIGN_OR_RETURN(version, Load(tx, kVersions, version_id));
     return OkStatus();
   });
   if (!s.ok()) return s;
@@ -540,7 +528,7 @@ Status ReviewService::ReplaceCredential(const Principal& actor, const std::strin
                                         const std::string& credential) {
   BW_RETURN_IF_ERROR(ValidateText(credential, "credential", 1, 8000));
   return Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
-    BW_ASSIGN_OR_RETURN(ModelVersion version, LoadVersion(tx, version_id));
+    BW_ASSIGN_OR_RETURN(ModelVersion version, Load(tx, kVersions, version_id));
     BW_ASSIGN_OR_RETURN(Decision d, Require(tx, actor, actions::kReviewModelManage, version.org_id,
                                             version.id, "model version " + version_id));
     BW_RETURN_IF_ERROR(secrets_.Put(tx, {"model_versions", version.id, "credential"}, credential));
@@ -560,7 +548,7 @@ StatusOr<Inquiry> ReviewService::SubmitInquiry(const Principal& actor,
   Inquiry inquiry;
   Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     const Time now = clock_.Now();
-    BW_ASSIGN_OR_RETURN(ModelVersion version, LoadVersion(tx, version_id));
+    BW_ASSIGN_OR_RETURN(ModelVersion version, Load(tx, kVersions, version_id));
     BW_ASSIGN_OR_RETURN(Decision d, Require(tx, actor, actions::kReviewModelManage, version.org_id,
                                             version.id, "model version " + version_id));
     if (version.status == VersionStatus::kReleased || version.status == VersionStatus::kWithdrawn) {
@@ -586,7 +574,7 @@ StatusOr<Inquiry> ReviewService::SubmitInquiry(const Principal& actor,
                                   {id, version.id, version.org_id, question, ToUnixMicros(now),
                                    actor.user_id, ToUnixMicros(now)})
                            .status());
-    BW_ASSIGN_OR_RETURN(inquiry, LoadInquiry(tx, id));
+    BW_ASSIGN_OR_RETURN(inquiry, Load(tx, kInquiries, id));
     return Audit(tx, actor, "review.inquiry.submit", id, d.grants);
   });
   if (!s.ok()) return s;
@@ -599,7 +587,7 @@ StatusOr<Inquiry> ReviewService::AcceptInquiry(const Principal& actor,
   Inquiry inquiry;
   Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     const Time now = clock_.Now();
-    BW_ASSIGN_OR_RETURN(inquiry, LoadInquiry(tx, inquiry_id));
+    BW_ASSIGN_OR_RETURN(inquiry, Load(tx, kInquiries, inquiry_id));
     BW_ASSIGN_OR_RETURN(bool visible,
                         Allowed(tx, actor, actions::kReviewModelRead, inquiry.org_id));
     if (!visible) return NotFoundError("no inquiry " + inquiry_id);
@@ -616,7 +604,7 @@ StatusOr<Inquiry> ReviewService::AcceptInquiry(const Principal& actor,
                                   {ToUnixMicros(now), actor.user_id, ToUnixMicros(due),
                                    ToUnixMicros(now), inquiry.id})
                            .status());
-    BW_ASSIGN_OR_RETURN(inquiry, LoadInquiry(tx, inquiry_id));
+    BW_ASSIGN_OR_RETURN(inquiry, Load(tx, kInquiries, inquiry_id));
     return Audit(tx, actor, "review.inquiry.accept", inquiry.id, d.grants);
   });
   if (!s.ok()) return s;
@@ -628,7 +616,7 @@ StatusOr<Inquiry> ReviewService::WithdrawInquiry(const Principal& actor,
   Inquiry inquiry;
   Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     const Time now = clock_.Now();
-    BW_ASSIGN_OR_RETURN(inquiry, LoadInquiry(tx, inquiry_id));
+    BW_ASSIGN_OR_RETURN(inquiry, Load(tx, kInquiries, inquiry_id));
     BW_ASSIGN_OR_RETURN(Decision d, Require(tx, actor, actions::kReviewModelManage, inquiry.org_id,
                                             inquiry.id, "inquiry " + inquiry_id));
     BW_RETURN_IF_ERROR(CheckInquiryTransition(inquiry.state, InquiryState::kWithdrawn));
@@ -636,7 +624,7 @@ StatusOr<Inquiry> ReviewService::WithdrawInquiry(const Principal& actor,
                                   "withdrawn_at = ?, updated_at = ? WHERE id = ?",
                                   {ToUnixMicros(now), ToUnixMicros(now), inquiry.id})
                            .status());
-    BW_ASSIGN_OR_RETURN(inquiry, LoadInquiry(tx, inquiry_id));
+    BW_ASSIGN_OR_RETURN(inquiry, Load(tx, kInquiries, inquiry_id));
     return Audit(tx, actor, "review.inquiry.withdraw", inquiry.id, d.grants);
   });
   if (!s.ok()) return s;
@@ -644,34 +632,11 @@ StatusOr<Inquiry> ReviewService::WithdrawInquiry(const Principal& actor,
 }
 
 StatusOr<Inquiry> ReviewService::GetInquiry(const Principal& actor, const std::string& inquiry_id) {
-  Inquiry inquiry;
-  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
-    BW_ASSIGN_OR_RETURN(inquiry, LoadInquiry(tx, inquiry_id));
-    return Require(tx, actor, actions::kReviewModelRead, inquiry.org_id, inquiry.id,
-                   "inquiry " + inquiry_id)
-        .status();
-  });
-  if (!s.ok()) return s;
-  return inquiry;
+  return GetReadable<Inquiry>(actor, kInquiries, inquiry_id);
 }
 
 StatusOr<std::vector<Inquiry>> ReviewService::ListInquiries(const Principal& actor) {
-  std::vector<Inquiry> inquiries;
-  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
-    inquiries.clear();
-    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                        tx.Query("SELECT " + std::string(kInquiryColumns) +
-                                 " FROM review_inquiries ORDER BY asked_at DESC, id"));
-    std::map<std::string, bool> readable;
-    for (const Row& row : rows) {
-      Inquiry q = ReadInquiry(row);
-      BW_ASSIGN_OR_RETURN(bool lab_readable, ReadableLab(tx, actor, q.org_id, readable));
-      if (lab_readable) inquiries.push_back(std::move(q));
-    }
-    return OkStatus();
-  });
-  if (!s.ok()) return s;
-  return inquiries;
+  return ListReadable<Inquiry>(actor, kInquiries, "ORDER BY asked_at DESC, id");
 }
 
 // ---- windows ----
@@ -681,7 +646,7 @@ StatusOr<Window> ReviewService::OpenWindow(const Principal& actor, const std::st
   Window window;
   Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     const Time now = clock_.Now();
-    BW_ASSIGN_OR_RETURN(ModelVersion version, LoadVersion(tx, version_id));
+    BW_ASSIGN_OR_RETURN(ModelVersion version, Load(tx, kVersions, version_id));
     BW_ASSIGN_OR_RETURN(Decision d, Require(tx, actor, actions::kReviewModelManage, version.org_id,
                                             version.id, "model version " + version_id));
     if (version.status == VersionStatus::kReleased || version.status == VersionStatus::kWithdrawn) {
@@ -692,13 +657,10 @@ StatusOr<Window> ReviewService::OpenWindow(const Principal& actor, const std::st
     }
     // The span itself first, then the version's other windows.
     BW_RETURN_IF_ERROR(CheckNewWindow(spec.starts_at, spec.ends_at, now));
-    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                        tx.Query("SELECT " + std::string(kWindowColumns) +
-                                     " FROM review_windows WHERE version_id = ?",
-                                 {version.id}));
+    BW_ASSIGN_OR_RETURN(std::vector<Window> others,
+                        Select(tx, kWindows, "WHERE version_id = ?", {version.id}));
     Duration used = Duration::zero();
-    for (const Row& row : rows) {
-      Window other = ReadWindow(row);
+    for (const Window& other : others) {
       if (other.StateAt(now) != WindowState::kClosed) {
         return Status(StatusCode::kFailedPrecondition,
                       "window " + other.id +
@@ -708,16 +670,16 @@ StatusOr<Window> ReviewService::OpenWindow(const Principal& actor, const std::st
       used += WindowSpan(other.starts_at, other.ends_at, other.closed_at);
     }
     BW_RETURN_IF_ERROR(CheckNewWindow(spec.starts_at, spec.ends_at, now, used));
-    window = {NewId("win", random_), version.id, version.org_id, spec.starts_at, spec.ends_at,
-              spec.retain_content,   now,        actor.user_id,  std::nullopt,   std::nullopt,
-              std::nullopt};
+    window = {NewId("win", random_), version.id,  version.org_id, spec.starts_at,
+              spec.ends_at,          now,         actor.user_id,  std::nullopt,
+              std::nullopt,          std::nullopt};
+    // retain_content stays 0: content is never kept.
     BW_RETURN_IF_ERROR(
         tx.Execute("INSERT INTO review_windows (id, version_id, org_id, starts_at, "
                    "ends_at, retain_content, created_at, created_by) VALUES "
-                   "(?,?,?,?,?,?,?,?)",
+                   "(?,?,?,?,?,0,?,?)",
                    {window.id, window.version_id, window.org_id, ToUnixMicros(window.starts_at),
-                    ToUnixMicros(window.ends_at), int64_t{window.retain_content ? 1 : 0},
-                    ToUnixMicros(now), actor.user_id})
+                    ToUnixMicros(window.ends_at), ToUnixMicros(now), actor.user_id})
             .status());
     return Audit(tx, actor, "review.window.open", window.id, d.grants);
   });
@@ -730,7 +692,7 @@ StatusOr<Window> ReviewService::ExtendWindow(const Principal& actor, const std::
   Window window;
   Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     const Time now = clock_.Now();
-    BW_ASSIGN_OR_RETURN(window, LoadWindow(tx, window_id));
+    BW_ASSIGN_OR_RETURN(window, Load(tx, kWindows, window_id));
     BW_ASSIGN_OR_RETURN(Decision d, Require(tx, actor, actions::kReviewModelManage, window.org_id,
                                             window.id, "window " + window_id));
     if (window.StateAt(now) == WindowState::kClosed) {
@@ -750,7 +712,7 @@ StatusOr<Window> ReviewService::ExtendWindow(const Principal& actor, const std::
                    "AND expires_at = ? AND revoked_at IS NULL",
                    {ToUnixMicros(new_ends_at), window.id, ToUnixMicros(window.ends_at)})
             .status());
-    BW_ASSIGN_OR_RETURN(window, LoadWindow(tx, window_id));
+    BW_ASSIGN_OR_RETURN(window, Load(tx, kWindows, window_id));
     return Audit(tx, actor, "review.window.extend", window.id, d.grants);
   });
   if (!s.ok()) return s;
@@ -762,7 +724,7 @@ StatusOr<Window> ReviewService::WithdrawWindow(const Principal& actor,
   Window window;
   Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     const Time now = clock_.Now();
-    BW_ASSIGN_OR_RETURN(window, LoadWindow(tx, window_id));
+    BW_ASSIGN_OR_RETURN(window, Load(tx, kWindows, window_id));
     BW_RETURN_IF_ERROR(Require(tx, actor, actions::kReviewModelManage, window.org_id, window.id,
                                "window " + window_id)
                            .status());
@@ -771,7 +733,7 @@ StatusOr<Window> ReviewService::WithdrawWindow(const Principal& actor,
                     {{"rule", "withdraw_open_window"}});
     }
     BW_RETURN_IF_ERROR(CloseWindow(tx, actor, window, CloseReason::kWithdrawn, now));
-    BW_ASSIGN_OR_RETURN(window, LoadWindow(tx, window_id));
+    BW_ASSIGN_OR_RETURN(window, Load(tx, kWindows, window_id));
     return OkStatus();
   });
   if (!s.ok()) return s;
@@ -781,7 +743,7 @@ StatusOr<Window> ReviewService::WithdrawWindow(const Principal& actor,
 StatusOr<Window> ReviewService::GetWindow(const Principal& actor, const std::string& window_id) {
   Window window;
   Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
-    BW_ASSIGN_OR_RETURN(window, LoadWindow(tx, window_id));
+    BW_ASSIGN_OR_RETURN(window, Load(tx, kWindows, window_id));
     BW_ASSIGN_OR_RETURN(bool readable,
                         Allowed(tx, actor, actions::kReviewModelRead, window.org_id));
     if (readable) return OkStatus();
@@ -807,12 +769,10 @@ StatusOr<std::vector<Window>> ReviewService::ListWindows(const Principal& actor)
                                  {actor.org_id}));
     std::set<std::string> partner_windows;
     for (const Row& row : partnered) partner_windows.insert(row.Text(0));
-    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                        tx.Query("SELECT " + std::string(kWindowColumns) +
-                                 " FROM review_windows ORDER BY starts_at DESC, id"));
+    BW_ASSIGN_OR_RETURN(std::vector<Window> all,
+                        Select(tx, kWindows, "ORDER BY starts_at DESC, id"));
     std::map<std::string, bool> readable;
-    for (const Row& row : rows) {
-      Window w = ReadWindow(row);
+    for (Window& w : all) {
       BW_ASSIGN_OR_RETURN(bool lab_readable, ReadableLab(tx, actor, w.org_id, readable));
       if (lab_readable || partner_windows.count(w.id) != 0) windows.push_back(std::move(w));
     }
@@ -832,7 +792,7 @@ StatusOr<PartnerGrant> ReviewService::ProposePartner(const Principal& actor,
   PartnerGrant grant;
   Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     const Time now = clock_.Now();
-    BW_ASSIGN_OR_RETURN(Window window, LoadWindow(tx, window_id));
+    BW_ASSIGN_OR_RETURN(Window window, Load(tx, kWindows, window_id));
     BW_ASSIGN_OR_RETURN(auto party, PartyOf(tx, actor, window.org_id, "window " + window_id));
     if (window.StateAt(now) == WindowState::kClosed) {
       return Status(StatusCode::kFailedPrecondition, "the window is closed",
@@ -852,22 +812,15 @@ StatusOr<PartnerGrant> ReviewService::ProposePartner(const Principal& actor,
                         partner_org_id + " is a " + kind,
                     {{"field", "partner_org_id"}, {"rule", "partner_kind"}});
     }
-    grant.id = NewId("wpt", random_);
-    grant.window_id = window.id;
-    grant.partner_org_id = partner_org_id;
-    grant.state = PartnerState::kProposed;
-    grant.quota = quota;
-    grant.proposed_by_party = party.first;
-    grant.proposed_by = actor.user_id;
-    grant.proposed_at = now;
+    const std::string id = NewId("wpt", random_);
     Status insert =
         tx.Execute(
               "INSERT INTO review_partners (id, window_id, partner_org_id, state, "
               "requests_per_day, tokens_per_day, requests_per_minute, proposed_by_party, "
               "proposed_by, proposed_at) VALUES (?,?,?,'proposed',?,?,?,?,?,?)",
-              {grant.id, grant.window_id, grant.partner_org_id, quota.requests_per_day,
-               quota.tokens_per_day, quota.requests_per_minute, std::string(PartyName(party.first)),
-               actor.user_id, ToUnixMicros(now)})
+              {id, window.id, partner_org_id, quota.requests_per_day, quota.tokens_per_day,
+               quota.requests_per_minute, std::string(PartyName(party.first)), actor.user_id,
+               ToUnixMicros(now)})
             .status();
     if (insert.code() == StatusCode::kAlreadyExists) {
       return Status(StatusCode::kAlreadyExists,
@@ -875,6 +828,7 @@ StatusOr<PartnerGrant> ReviewService::ProposePartner(const Principal& actor,
                     {{"field", "partner_org_id"}});
     }
     BW_RETURN_IF_ERROR(insert);
+    BW_ASSIGN_OR_RETURN(grant, Load(tx, kPartners, id));
     return Audit(tx, actor, "review.partner.propose", grant.id, party.second.grants);
   });
   if (!s.ok()) return s;
@@ -886,8 +840,8 @@ StatusOr<PartnerGrant> ReviewService::ConcurPartner(const Principal& actor,
   PartnerGrant grant;
   Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     const Time now = clock_.Now();
-    BW_ASSIGN_OR_RETURN(grant, LoadPartner(tx, grant_id));
-    BW_ASSIGN_OR_RETURN(Window window, LoadWindow(tx, grant.window_id));
+    BW_ASSIGN_OR_RETURN(grant, Load(tx, kPartners, grant_id));
+    BW_ASSIGN_OR_RETURN(Window window, Load(tx, kWindows, grant.window_id));
     BW_ASSIGN_OR_RETURN(auto party, PartyOf(tx, actor, window.org_id, "partner grant " + grant_id));
     if (Status rule = CheckConcurrence(grant.state, grant.proposed_by_party, party.first);
         !rule.ok()) {
@@ -906,7 +860,7 @@ StatusOr<PartnerGrant> ReviewService::ConcurPartner(const Principal& actor,
                                   {std::string(PartyName(party.first)), actor.user_id,
                                    ToUnixMicros(now), grant.id})
                            .status());
-    BW_ASSIGN_OR_RETURN(grant, LoadPartner(tx, grant_id));
+    BW_ASSIGN_OR_RETURN(grant, Load(tx, kPartners, grant_id));
     return Audit(tx, actor, "review.partner.concur", grant.id, party.second.grants);
   });
   if (!s.ok()) return s;
@@ -918,8 +872,8 @@ StatusOr<PartnerGrant> ReviewService::RemovePartner(const Principal& actor,
   PartnerGrant grant;
   Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     const Time now = clock_.Now();
-    BW_ASSIGN_OR_RETURN(grant, LoadPartner(tx, grant_id));
-    BW_ASSIGN_OR_RETURN(Window window, LoadWindow(tx, grant.window_id));
+    BW_ASSIGN_OR_RETURN(grant, Load(tx, kPartners, grant_id));
+    BW_ASSIGN_OR_RETURN(Window window, Load(tx, kWindows, grant.window_id));
     BW_ASSIGN_OR_RETURN(auto party, PartyOf(tx, actor, window.org_id, "partner grant " + grant_id));
     if (grant.state == PartnerState::kRemoved) {
       return Status(StatusCode::kFailedPrecondition, "the partner was already removed",
@@ -933,7 +887,7 @@ StatusOr<PartnerGrant> ReviewService::RemovePartner(const Principal& actor,
                                   "grant_id = ? AND revoked_at IS NULL",
                                   {ToUnixMicros(now), actor.user_id, grant.id})
                            .status());
-    BW_ASSIGN_OR_RETURN(grant, LoadPartner(tx, grant_id));
+    BW_ASSIGN_OR_RETURN(grant, Load(tx, kPartners, grant_id));
     return Audit(tx, actor, "review.partner.remove", grant.id, party.second.grants);
   });
   if (!s.ok()) return s;
@@ -945,32 +899,57 @@ StatusOr<std::vector<PartnerGrant>> ReviewService::ListPartners(const Principal&
   std::vector<PartnerGrant> grants;
   Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     grants.clear();
-    BW_ASSIGN_OR_RETURN(Window window, LoadWindow(tx, window_id));
+    BW_ASSIGN_OR_RETURN(Window window, Load(tx, kWindows, window_id));
     BW_RETURN_IF_ERROR(Require(tx, actor, actions::kReviewModelRead, window.org_id, window.id,
                                "window " + window_id)
                            .status());
-    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                        tx.Query("SELECT " + std::string(kPartnerColumns) +
-                                     " FROM review_partners WHERE window_id = ? "
-                                     "ORDER BY proposed_at, id",
-                                 {window_id}));
-    for (const Row& row : rows) grants.push_back(ReadPartner(row));
+    BW_ASSIGN_OR_RETURN(
+        grants,
+        Select(tx, kPartners, "WHERE p.window_id = ? ORDER BY p.proposed_at, p.id", {window_id}));
     return OkStatus();
   });
   if (!s.ok()) return s;
   return grants;
 }
 
+StatusOr<std::vector<access::Organization>> ReviewService::ListPartnerCandidates(
+    const Principal& actor) {
+  std::vector<access::Organization> orgs;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    orgs.clear();
+    const Time now = clock_.Now();
+    BW_ASSIGN_OR_RETURN(
+        Decision lab, authorizer_.Check(tx, actor, actions::kReviewModelManage, actor.org_id, now));
+    BW_ASSIGN_OR_RETURN(Decision office, authorizer_.Check(tx, actor, actions::kReviewProgram,
+                                                           access::kPlatform, now));
+    if (!lab.allowed && !office.allowed) {
+      return Status(StatusCode::kPermissionDenied,
+                    "only a lab's administrators and the program office choose trusted partners",
+                    {{"action", std::string(actions::kReviewProgram)}});
+    }
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query("SELECT id, name, kind, created_at FROM organizations WHERE "
+                                 "kind IN ('agency', 'operator', 'partner', 'clearinghouse') "
+                                 "ORDER BY name, id"));
+    for (const Row& row : rows) {
+      StatusOr<access::OrgKind> kind = access::ParseOrgKind(row.Text(2));
+      orgs.push_back({row.Text(0), row.Text(1), kind.ok() ? *kind : access::OrgKind::kOperator,
+                      FromUnixMicros(row.Int(3))});
+    }
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return orgs;
+}
+
 StatusOr<std::vector<PartnerGrant>> ReviewService::ListOwnGrants(const Principal& actor) {
   std::vector<PartnerGrant> grants;
   Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     grants.clear();
-    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                        tx.Query("SELECT " + std::string(kPartnerColumns) +
-                                     " FROM review_partners WHERE partner_org_id = ? "
-                                     "ORDER BY proposed_at DESC, id",
-                                 {actor.org_id}));
-    for (const Row& row : rows) grants.push_back(ReadPartner(row));
+    BW_ASSIGN_OR_RETURN(
+        grants,
+        Select(tx, kPartners, "WHERE p.partner_org_id = ? ORDER BY p.proposed_at DESC, p.id",
+               {actor.org_id}));
     return OkStatus();
   });
   if (!s.ok()) return s;
@@ -989,7 +968,7 @@ StatusOr<IssuedGatewayKey> ReviewService::IssueGatewayKey(const Principal& actor
     const Time now = clock_.Now();
     BW_ASSIGN_OR_RETURN(Decision d,
                         Require(tx, actor, actions::kReviewKeyIssue, actor.user_id, actor.user_id));
-    BW_ASSIGN_OR_RETURN(PartnerGrant grant, LoadPartner(tx, grant_id));
+    BW_ASSIGN_OR_RETURN(PartnerGrant grant, Load(tx, kPartners, grant_id));
     if (grant.partner_org_id != actor.org_id) return NotFoundError("no partner grant " + grant_id);
     if (grant.state != PartnerState::kActive) {
       return Status(StatusCode::kFailedPrecondition,
@@ -998,7 +977,7 @@ StatusOr<IssuedGatewayKey> ReviewService::IssueGatewayKey(const Principal& actor
                         : "the grant was removed",
                     {{"rule", "keys_under_active_grant"}});
     }
-    BW_ASSIGN_OR_RETURN(Window window, LoadWindow(tx, grant.window_id));
+    BW_ASSIGN_OR_RETURN(Window window, Load(tx, kWindows, grant.window_id));
     if (window.StateAt(now) == WindowState::kClosed) {
       return Status(StatusCode::kFailedPrecondition, "the access window is closed",
                     {{"rule", "keys_under_active_grant"}});
@@ -1020,7 +999,7 @@ StatusOr<IssuedGatewayKey> ReviewService::IssueGatewayKey(const Principal& actor
                    {id, store::Blob{access::HashSecret(issued.secret)}, actor.user_id, actor.org_id,
                     grant.id, window.id, name, ToUnixMicros(now), ToUnixMicros(expiry)})
             .status());
-    BW_ASSIGN_OR_RETURN(issued.key, LoadKey(tx, id));
+    BW_ASSIGN_OR_RETURN(issued.key, Load(tx, kKeys, id));
     return Audit(tx, actor, "review.key.issue", id, d.grants);
   });
   if (!s.ok()) return s;
@@ -1031,11 +1010,9 @@ StatusOr<std::vector<GatewayKey>> ReviewService::ListGatewayKeys(const Principal
   std::vector<GatewayKey> keys;
   Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     keys.clear();
-    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                        tx.Query("SELECT " + std::string(kKeyColumns) + std::string(kKeyFrom) +
-                                     "WHERE k.user_id = ? ORDER BY k.created_at DESC, k.id",
-                                 {actor.user_id}));
-    for (const Row& row : rows) keys.push_back(ReadKey(row));
+    BW_ASSIGN_OR_RETURN(
+        keys,
+        Select(tx, kKeys, "WHERE k.user_id = ? ORDER BY k.created_at DESC, k.id", {actor.user_id}));
     return OkStatus();
   });
   if (!s.ok()) return s;
@@ -1047,19 +1024,18 @@ StatusOr<GatewayKey> ReviewService::RevokeGatewayKey(const Principal& actor,
   GatewayKey key;
   Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     const Time now = clock_.Now();
-    BW_ASSIGN_OR_RETURN(key, LoadKey(tx, key_id));
+    BW_ASSIGN_OR_RETURN(key, Load(tx, kKeys, key_id));
     std::vector<std::string> grants;
     if (key.user_id == actor.user_id) {
       grants = {actor.credential_id};
     } else {
-      BW_ASSIGN_OR_RETURN(Window window, LoadWindow(tx, key.window_id));
-      const Time at = clock_.Now();
+      BW_ASSIGN_OR_RETURN(Window window, Load(tx, kWindows, key.window_id));
       BW_ASSIGN_OR_RETURN(Decision admin,
-                          authorizer_.Check(tx, actor, actions::kUserUpdate, key.user_id, at));
+                          authorizer_.Check(tx, actor, actions::kUserUpdate, key.user_id, now));
       BW_ASSIGN_OR_RETURN(Decision lab, authorizer_.Check(tx, actor, actions::kReviewModelManage,
-                                                          window.org_id, at));
+                                                          window.org_id, now));
       BW_ASSIGN_OR_RETURN(Decision office, authorizer_.Check(tx, actor, actions::kReviewProgram,
-                                                             access::kPlatform, at));
+                                                             access::kPlatform, now));
       const Decision* allowed = admin.allowed    ? &admin
                                 : lab.allowed    ? &lab
                                 : office.allowed ? &office
@@ -1077,7 +1053,7 @@ StatusOr<GatewayKey> ReviewService::RevokeGatewayKey(const Principal& actor,
                                   "id = ? AND revoked_at IS NULL",
                                   {ToUnixMicros(now), actor.user_id, key.id})
                            .status());
-    BW_ASSIGN_OR_RETURN(key, LoadKey(tx, key_id));
+    BW_ASSIGN_OR_RETURN(key, Load(tx, kKeys, key_id));
     return Audit(tx, actor, "review.key.revoke", key.id, grants);
   });
   if (!s.ok()) return s;
@@ -1091,14 +1067,13 @@ StatusOr<GatewayAccess> ReviewService::AuthorizeGatewayKey(std::string_view secr
   GatewayAccess access;
   Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     const Time now = clock_.Now();
-    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                        tx.Query("SELECT " + std::string(kKeyColumns) + std::string(kKeyFrom) +
-                                     "WHERE k.secret_hash = ?",
-                                 {store::Blob{access::HashSecret(secret)}}));
-    if (rows.empty()) return UnauthenticatedError("this gateway key is not known");
-    access.key = ReadKey(rows[0]);
+    BW_ASSIGN_OR_RETURN(
+        std::vector<GatewayKey> keys,
+        Select(tx, kKeys, "WHERE k.secret_hash = ?", {store::Blob{access::HashSecret(secret)}}));
+    if (keys.empty()) return UnauthenticatedError("this gateway key is not known");
+    access.key = std::move(keys[0]);
     // The window first: a key revoked because its window closed says so.
-    BW_ASSIGN_OR_RETURN(access.window, LoadWindow(tx, access.key.window_id));
+    BW_ASSIGN_OR_RETURN(access.window, Load(tx, kWindows, access.key.window_id));
     switch (access.window.StateAt(now)) {
       case WindowState::kScheduled:
         return PermissionDeniedError("this gateway key's access window has not opened yet");
@@ -1107,7 +1082,7 @@ StatusOr<GatewayAccess> ReviewService::AuthorizeGatewayKey(std::string_view secr
       case WindowState::kOpen:
         break;
     }
-    BW_ASSIGN_OR_RETURN(PartnerGrant grant, LoadPartner(tx, access.key.grant_id));
+    BW_ASSIGN_OR_RETURN(PartnerGrant grant, Load(tx, kPartners, access.key.grant_id));
     if (grant.state != PartnerState::kActive) {
       return PermissionDeniedError("this gateway key's partner grant is no longer active");
     }
@@ -1115,8 +1090,8 @@ StatusOr<GatewayAccess> ReviewService::AuthorizeGatewayKey(std::string_view secr
       return PermissionDeniedError("this gateway key was revoked");
     }
     if (access.key.expires_at <= now) return PermissionDeniedError("this gateway key expired");
-    BW_ASSIGN_OR_RETURN(access.version, LoadVersion(tx, access.window.version_id));
-    BW_ASSIGN_OR_RETURN(access.model, LoadModel(tx, access.version.model_id));
+    BW_ASSIGN_OR_RETURN(access.version, Load(tx, kVersions, access.window.version_id));
+    BW_ASSIGN_OR_RETURN(access.model, Load(tx, kModels, access.version.model_id));
     return OkStatus();
   });
   if (!s.ok()) return s;
@@ -1145,7 +1120,12 @@ StatusOr<QuotaReservation> ReviewService::ReserveQuota(const GatewayKey& key, in
                    "tokens_used + tokens_reserved + ? <= ?",
                    {reservation.tokens, key.id, reservation.day, key.quota.requests_per_day,
                     reservation.tokens, key.quota.tokens_per_day}));
-    if (taken == 1) return OkStatus();
+    if (taken == 1) {
+      return tx
+          .Execute("UPDATE gateway_keys SET last_used_at = ? WHERE id = ?",
+                   {ToUnixMicros(clock_.Now()), key.id})
+          .status();
+    }
     BW_ASSIGN_OR_RETURN(store::ResultSet rows,
                         tx.Query("SELECT requests, tokens_used, tokens_reserved FROM "
                                  "gateway_usage WHERE key_id = ? AND day = ?",
@@ -1200,18 +1180,19 @@ StatusOr<std::vector<PartnerUsage>> ReviewService::WindowUsage(const Principal& 
   std::vector<PartnerUsage> usage;
   Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     usage.clear();
-    BW_ASSIGN_OR_RETURN(Window window, LoadWindow(tx, window_id));
+    BW_ASSIGN_OR_RETURN(Window window, Load(tx, kWindows, window_id));
     BW_RETURN_IF_ERROR(Require(tx, actor, actions::kReviewModelRead, window.org_id, window.id,
                                "window " + window_id)
                            .status());
     BW_ASSIGN_OR_RETURN(
         store::ResultSet rows,
-        tx.Query("SELECT k.org_id, u.day, SUM(u.requests), SUM(u.tokens_used) FROM "
-                 "gateway_usage u JOIN gateway_keys k ON k.id = u.key_id WHERE k.window_id = ? "
-                 "GROUP BY k.org_id, u.day ORDER BY u.day, k.org_id",
+        tx.Query("SELECT k.org_id, o.name, u.day, SUM(u.requests), SUM(u.tokens_used) FROM "
+                 "gateway_usage u JOIN gateway_keys k ON k.id = u.key_id JOIN organizations o "
+                 "ON o.id = k.org_id WHERE k.window_id = ? GROUP BY k.org_id, o.name, u.day "
+                 "ORDER BY u.day, k.org_id",
                  {window_id}));
     for (const Row& row : rows) {
-      usage.push_back({row.Text(0), row.Int(1), row.Int(2), row.Int(3)});
+      usage.push_back({row.Text(0), row.Text(1), row.Int(2), row.Int(3), row.Int(4)});
     }
     return OkStatus();
   });
@@ -1224,13 +1205,11 @@ StatusOr<int64_t> ReviewService::SweepWindows() {
   Status s = db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     closed = 0;
     const Time now = clock_.Now();
-    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                        tx.Query("SELECT " + std::string(kWindowColumns) +
-                                     " FROM review_windows WHERE closed_at IS NULL AND "
-                                     "ends_at <= ? ORDER BY ends_at LIMIT 500",
-                                 {ToUnixMicros(now)}));
-    for (const Row& row : rows) {
-      Window w = ReadWindow(row);
+    BW_ASSIGN_OR_RETURN(
+        std::vector<Window> ended,
+        Select(tx, kWindows, "WHERE closed_at IS NULL AND ends_at <= ? ORDER BY ends_at LIMIT 500",
+               {ToUnixMicros(now)}));
+    for (const Window& w : ended) {
       BW_RETURN_IF_ERROR(
           CloseWindow(tx, access::SystemPrincipal(), w, CloseReason::kEnded, w.ends_at));
       ++closed;

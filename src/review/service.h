@@ -55,7 +55,6 @@ struct NewVersion {
 struct NewWindow {
   Time starts_at;
   Time ends_at;
-  bool retain_content = false;
 };
 
 // What the gateway needs to serve one request under a key, read at one moment.
@@ -80,6 +79,7 @@ struct QuotaUse {
 
 struct PartnerUsage {
   std::string partner_org_id;
+  std::string partner_org_name;
   int64_t day = 0;  // days since 1970-01-01, UTC
   int64_t requests = 0;
   int64_t tokens = 0;
@@ -139,6 +139,10 @@ class ReviewService {
   StatusOr<PartnerGrant> RemovePartner(const access::Principal& actor, const std::string& grant_id);
   StatusOr<std::vector<PartnerGrant>> ListPartners(const access::Principal& actor,
                                                    const std::string& window_id);
+  // The organizations that may be trusted partners (agencies, operators, partners,
+  // clearinghouses), by name, for the parties that choose them: a lab's administrators and the
+  // program office.
+  StatusOr<std::vector<access::Organization>> ListPartnerCandidates(const access::Principal& actor);
   // The grants naming the actor's organization, for a partner's own view.
   StatusOr<std::vector<PartnerGrant>> ListOwnGrants(const access::Principal& actor);
 
@@ -160,7 +164,8 @@ class ReviewService {
   // Quotas. Before a call goes upstream the gateway reserves one request and `tokens` (its
   // estimate: the input's size and the most it may write) against the key's daily quota, in
   // one atomic update, so that calls in flight together never pass the quota; afterwards it
-  // settles the reservation with the tokens upstream reported. ResourceExhausted (429) naming
+  // settles the reservation with the tokens upstream reported. A reservation taken marks the
+  // key used (last_used_at). ResourceExhausted (429) naming
   // the limit when the day's quota would be passed. Days are UTC.
   StatusOr<QuotaReservation> ReserveQuota(const GatewayKey& key, int64_t tokens);
   Status SettleQuota(const QuotaReservation& reservation, int64_t tokens_used);
@@ -187,6 +192,13 @@ class ReviewService {
                                      const std::string& missing = "");
   StatusOr<bool> Allowed(store::Transaction& tx, const access::Principal& actor,
                          std::string_view action, std::string_view object);
+  // The row of `kind` with `id` when the actor may read its lab's models (NotFound otherwise),
+  // and the rows of `kind` in `order` ("ORDER BY ...") whose lab the actor may read.
+  template <typename T, typename Kind>
+  StatusOr<T> GetReadable(const access::Principal& actor, const Kind& kind, const std::string& id);
+  template <typename T, typename Kind>
+  StatusOr<std::vector<T>> ListReadable(const access::Principal& actor, const Kind& kind,
+                                        std::string_view order);
   // Whether the actor may read the models of lab `org_id`, asked once per lab (`known`).
   StatusOr<bool> ReadableLab(store::Transaction& tx, const access::Principal& actor,
                              const std::string& org_id, std::map<std::string, bool>& known);

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "access/directory.h"
@@ -354,8 +355,20 @@ TEST_P(ReviewServiceTest, PartnersNeedTheOtherPartysConcurrence) {
   ModelVersion v = MakeVersion();
   ASSERT_OK_AND_ASSIGN(Window w, review_->OpenWindow(lab_admin_, v.id, {kStart, kStart + Days(7)}));
   // The lab proposes; another lab admin may not concur: the office must.
+  // The parties choose among the organizations that may be partners, by name.
+  ASSERT_OK_AND_ASSIGN(std::vector<access::Organization> candidates,
+                       review_->ListPartnerCandidates(lab_admin_));
+  std::set<std::string> names;
+  for (const access::Organization& o : candidates) names.insert(o.name);
+  EXPECT_EQ(names, (std::set<std::string>{"Community Bank", "Rural Hospital"}));
+  EXPECT_EQ(review_->ListPartnerCandidates(officer_)->size(), 2u);
+  EXPECT_EQ(review_->ListPartnerCandidates(lab_member_).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(review_->ListPartnerCandidates(nurse_).status().code(), StatusCode::kPermissionDenied);
   ASSERT_OK_AND_ASSIGN(PartnerGrant g, review_->ProposePartner(lab_admin_, w.id, hospital_, {}));
   EXPECT_EQ(g.state, PartnerState::kProposed);
+  EXPECT_EQ(g.partner_org_name, "Rural Hospital");
+  EXPECT_EQ(g.gateway_model, "Atlas/2.0");
   EXPECT_EQ(g.proposed_by_party, Party::kLab);
   Status same_party = review_->ConcurPartner(lab_admin2_, g.id).status();
   EXPECT_EQ(same_party.code(), StatusCode::kPermissionDenied);
@@ -416,6 +429,7 @@ TEST_P(ReviewServiceTest, GatewayKeysWorkOnlyWhileTheWindowIsOpen) {
   EXPECT_TRUE(key.secret.starts_with("bwg_"));
   EXPECT_EQ(key.key.expires_at, w.ends_at);  // with the window at the latest
   EXPECT_EQ(key.key.quota.requests_per_day, 500);
+  EXPECT_EQ(key.key.gateway_model, "Atlas/2.0");
   Status early = review_->AuthorizeGatewayKey(key.secret).status();
   EXPECT_EQ(early.code(), StatusCode::kPermissionDenied);
   EXPECT_NE(early.message().find("not opened"), std::string::npos) << early.ToString();

@@ -65,7 +65,6 @@ struct Window {
   std::string org_id;  // the lab
   Time starts_at;
   Time ends_at;
-  bool retain_content = false;  // the lab opted in to keeping request and response content
   Time created_at;
   std::string created_by;
   std::optional<Time> closed_at;
@@ -79,6 +78,8 @@ struct PartnerGrant {
   std::string id;  // wpt_...
   std::string window_id;
   std::string partner_org_id;
+  std::string partner_org_name;
+  std::string gateway_model;  // the window's model as the gateway names it (ModelId)
   PartnerState state = PartnerState::kProposed;
   Quota quota;
   Party proposed_by_party = Party::kLab;
@@ -97,6 +98,7 @@ struct GatewayKey {
   std::string grant_id;  // the partner grant (wpt_...) it was issued under
   std::string window_id;
   std::string version_id;
+  std::string gateway_model;  // the model the key reaches, as the gateway names it (ModelId)
   std::string name;
   Quota quota;
   Time created_at;
@@ -104,6 +106,9 @@ struct GatewayKey {
   std::optional<Time> revoked_at;
   std::optional<Time> last_used_at;
 };
+
+// The model id partners use at the gateway: "<model name>/<version>".
+std::string ModelId(std::string_view model_name, std::string_view version);
 
 struct IssuedGatewayKey {
   GatewayKey key;

@@ -39,7 +39,6 @@ function win(fields: Partial<AccessWindow>): AccessWindow {
     state: 'open',
     starts_at: new Date(T0 - DAY).toISOString(),
     ends_at: new Date(T0 + 2 * DAY).toISOString(),
-    retain_content: false,
     created_at: new Date(T0 - DAY).toISOString(),
     closed_at: null,
     close_reason: null,
@@ -138,9 +137,9 @@ describe('review program', () => {
 
 describe('a window’s use by partner', () => {
   const items = [
-    { partner_org_id: 'org_a', day: '2026-12-03', requests: 3, tokens: 1200 },
-    { partner_org_id: 'org_b', day: '2026-12-03', requests: 7, tokens: 40 },
-    { partner_org_id: 'org_b', day: '2026-12-01', requests: 1, tokens: 5 },
+    { partner_org_id: 'org_a', partner_org_name: 'A', day: '2026-12-03', requests: 3, tokens: 1200 },
+    { partner_org_id: 'org_b', partner_org_name: 'B', day: '2026-12-03', requests: 7, tokens: 40 },
+    { partner_org_id: 'org_b', partner_org_name: 'B', day: '2026-12-01', requests: 1, tokens: 5 },
   ];
 
   test('one group per day, oldest first, one bar per partner; missing ones are 0', () => {

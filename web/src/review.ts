@@ -57,7 +57,6 @@ export interface AccessWindow {
   state: WindowState;
   starts_at: string;
   ends_at: string;
-  retain_content: boolean;
   created_at: string;
   closed_at: string | null;
   close_reason: 'ended' | 'released' | 'withdrawn' | null;
@@ -78,6 +77,8 @@ export interface PartnerGrant {
   id: string;
   window_id: string;
   partner_org_id: string;
+  partner_org_name: string;
+  gateway_model: string; // the window's model as the gateway names it: "<model>/<version>"
   state: 'proposed' | 'active' | 'removed';
   quota: Quota;
   proposed_by_party: Party;
@@ -96,6 +97,7 @@ export interface GatewayKey {
   grant_id: string;
   window_id: string;
   version_id: string;
+  gateway_model: string; // the "model" of gateway calls: "<model>/<version>"
   name: string;
   quota: Quota;
   created_at: string;
@@ -118,6 +120,7 @@ export interface KeyWithUse extends GatewayKey {
 // One partner's calls through the gateway on one UTC day, under one window.
 export interface PartnerUsage {
   partner_org_id: string;
+  partner_org_name: string;
   day: string; // YYYY-MM-DD
   requests: number;
   tokens: number;

@@ -512,7 +512,7 @@ describe('the review program', () => {
     await page.getByRole('table', { name: 'Registered models' }).getByRole('link', { name: 'Atlas' }).click();
     await heading('Model Atlas');
     const versions = page.getByRole('table', { name: 'Versions of Atlas' });
-    const version = versions.getByRole('row', { name: /demo-/ });
+    const version = versions.getByRole('row', { name: /\b1\.0\b/ });
     await version.getByText('in development').waitFor();
     await version.getByText('set (never shown)').waitFor();
     await checkPage('21-review-model');
@@ -521,7 +521,7 @@ describe('the review program', () => {
     await page.getByText('There are no inquiries.').waitFor();
     await page.getByLabel('Question (optional)').fill('Is Atlas a covered frontier model?');
     await page.getByRole('button', { name: 'Ask', exact: true }).click();
-    await page.getByText(/^Asked about Atlas demo-/).waitFor();
+    await page.getByText(/^Asked about Atlas 1\.0\b/).waitFor();
     await page.getByRole('row', { name: /Is Atlas a covered/ }).getByText('submitted').waitFor();
     await checkPage('22-review-inquiries-lab');
 
@@ -547,16 +547,12 @@ describe('the review program', () => {
     assert.match(refusal, /rule: window_at_most_30_days/);
     await checkPage('23-review-windows-lab');
 
-    // The lab proposes the bank, pasting its id: a lab's administrators see only their own
-    // organization.
+    // The lab proposes the bank, chosen by name among the organizations that may be partners.
     await row.getByRole('link', { name: /Partners, extend, withdraw/ }).click();
     await heading('Access window');
     await page.getByTestId('countdown').getByText(/^ends in/).waitFor();
     await page.getByRole('row', { name: new RegExp(orgIds['Rural Hospital']) }).getByText('active').waitFor();
-    // (The lab lead became a platform auditor above, so the organizations are listed too.)
-    const picker = page.getByLabel('Partner organization', { exact: true });
-    if ((await picker.count()) > 0) await picker.selectOption({ label: 'Another organization: paste its id' });
-    await page.getByLabel('Partner organization id').fill(orgIds['Community Bank']);
+    await page.getByLabel('Partner organization', { exact: true }).selectOption({ label: 'Community Bank (operator)' });
     await page.getByLabel('Requests a day').fill('200');
     await page.getByRole('button', { name: 'Propose partner' }).click();
     await page.getByText(/It takes effect when the program office concurs\./).waitFor();

@@ -74,7 +74,7 @@ export function MyGrantsPage() {
             <caption>Grants naming your organization</caption>
             <thead>
               <tr>
-                <th scope="col">Model version</th>
+                <th scope="col">Model</th>
                 <th scope="col">Window</th>
                 <th scope="col">Time left</th>
                 <th scope="col">Grant</th>
@@ -88,7 +88,9 @@ export function MyGrantsPage() {
                 const w = data.data!.windows.get(g.window_id);
                 return (
                   <tr key={g.id}>
-                    <td>{w ? <Code>{w.version_id}</Code> : <span className="muted">not visible</span>}</td>
+                    <td>
+                      <Code>{g.gateway_model}</Code>
+                    </td>
                     <td>
                       {w ? <WindowStateBadge w={w} /> : null}
                       <br />
@@ -161,7 +163,8 @@ function UsedToday({ k }: { k: KeyWithUse }) {
 }
 
 // The gateway's base URLs for OpenAI- and Anthropic-style clients, and a call with curl.
-function HowToCall() {
+// `model`: the model one of the caller's keys reaches, for the example; a placeholder without.
+function HowToCall({ model }: { model?: string }) {
   const origin = window.location.origin;
   const curl = [
     'export BULWARK_GATEWAY_KEY=bwg_…   # your key, shown once when issued',
@@ -172,7 +175,7 @@ function HowToCall() {
     `curl -s ${origin}/gateway/v1/chat/completions \\`,
     '  -H "Authorization: Bearer $BULWARK_GATEWAY_KEY" \\',
     '  -H "Content-Type: application/json" \\',
-    `  -d '{"model": "<model>/<version>", "messages": [{"role": "user", "content": "Hello"}]}'`,
+    `  -d '{"model": "${model ?? '<model>/<version>'}", "messages": [{"role": "user", "content": "Hello"}]}'`,
   ].join('\n');
   return (
     <section className="how-to" aria-labelledby="key-how">
@@ -292,7 +295,7 @@ export function GatewayKeysPage() {
               <tr>
                 <th scope="col">Name</th>
                 <th scope="col">State</th>
-                <th scope="col">Model version and window</th>
+                <th scope="col">Model and window</th>
                 <th scope="col">Quota and use today</th>
                 <th scope="col">Expires</th>
                 <th scope="col">Last used</th>
@@ -315,7 +318,7 @@ export function GatewayKeysPage() {
                       {!active && <span className="muted"> {state.replace(/^inactive: /, '')}</span>}
                     </td>
                     <td>
-                      <Code>{k.version_id}</Code>
+                      <Code>{k.gateway_model}</Code>
                       <br />
                       <Code>{k.window_id}</Code>
                     </td>
@@ -347,7 +350,7 @@ export function GatewayKeysPage() {
           </table>
         </div>
       ) : null}
-      <HowToCall />
+      <HowToCall model={grants[0]?.gateway_model} />
       <section aria-labelledby="key-issue">
         <h2 id="key-issue">Issue a key</h2>
         <ReviewError error={data.error} title="Your grants could not be loaded." />
@@ -369,8 +372,7 @@ export function GatewayKeysPage() {
                         const w = windows.get(g.window_id);
                         return (
                           <option key={g.id} value={g.id}>
-                            version {w?.version_id ?? '?'}, window until{' '}
-                            {w ? new Date(w.ends_at).toLocaleDateString() : '?'} ({g.quota.requests_per_day} requests a day)
+                            {g.gateway_model}, until {w ? new Date(w.ends_at).toLocaleDateString() : '?'}
                           </option>
                         );
                       })}

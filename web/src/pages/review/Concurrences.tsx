@@ -12,7 +12,7 @@ import {
   ProposePartnerForm,
   proposedNotice,
   ReviewError,
-  useOrganizations,
+  usePartnerOrganizations,
   useVersions,
   versionText,
 } from './shared';
@@ -30,7 +30,7 @@ export function ConcurrencesPage() {
     return { windows, grants: lists.flat() };
   }, []);
   const versions = useVersions();
-  const orgs = useOrganizations();
+  const candidates = usePartnerOrganizations();
   const [notice, setNotice] = useState<string | null>(null);
   const changed = (n: string) => {
     setNotice(n);
@@ -75,7 +75,6 @@ export function ConcurrencesPage() {
               <PartnersTable
                 caption="Partners proposed by labs"
                 grants={forOffice}
-                orgs={orgs.data}
                 windowColumn={windowColumn}
                 canAct
                 onChanged={changed}
@@ -92,7 +91,6 @@ export function ConcurrencesPage() {
               <PartnersTable
                 caption="Partners proposed by the program office"
                 grants={forLabs}
-                orgs={orgs.data}
                 windowColumn={windowColumn}
                 canAct
                 onChanged={changed}
@@ -109,9 +107,9 @@ export function ConcurrencesPage() {
               <ProposePartnerForm
                 pickWindow
                 windows={windows}
-                orgs={orgs.data}
+                candidates={candidates.data?.items ?? []}
                 versions={versions.data}
-                onProposed={(g) => changed(proposedNotice(g, orgs.data))}
+                onProposed={(g) => changed(proposedNotice(g))}
               />
             )}
           </section>

@@ -7,7 +7,17 @@ import { Badge, ConfirmButton, EmptyState, Field, Form, Loading, Time, useAction
 import { dueClock, fromLocalInput, reviewRole, type Inquiry, type Items } from '../../review';
 import { useLocation } from '../../router';
 import { useIdentity } from '../../session';
-import { Notice, ReviewError, useNow, useVersions, VersionName, versionText, type VersionInfo } from './shared';
+import {
+  Notice,
+  ReviewError,
+  unreleasedVersions,
+  useNow,
+  useVersions,
+  VersionName,
+  VersionSelect,
+  versionText,
+  type VersionInfo,
+} from './shared';
 
 const OPEN_STATES = ['submitted', 'accepted', 'under_evaluation'];
 
@@ -46,9 +56,7 @@ function Accept({ q, label, onDone }: { q: Inquiry; label: string; onDone: (n: s
 
 function AskForm({ versions, onAsked }: { versions: Map<string, VersionInfo> | null; onAsked: (n: string) => void }) {
   const { query } = useLocation();
-  const choices = [...(versions?.values() ?? [])].filter(
-    (i) => i.version.status !== 'released' && i.version.status !== 'withdrawn',
-  );
+  const choices = unreleasedVersions(versions);
   const [versionId, setVersionId] = useState(query.get('version') ?? '');
   const [question, setQuestion] = useState('');
   const { busy, error, run } = useAction();
@@ -73,17 +81,7 @@ function AskForm({ versions, onAsked }: { versions: Map<string, VersionInfo> | n
     <>
       <Form label="Ask about a version" onSubmit={() => void ask()}>
         <div className="row">
-          <Field label="Version">
-            {(p) => (
-              <select {...p} value={chosen} onChange={(e) => setVersionId(e.target.value)}>
-                {choices.map((i) => (
-                  <option key={i.version.id} value={i.version.id}>
-                    {i.model.name} {i.version.version}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <VersionSelect choices={choices} value={chosen} onChange={setVersionId} />
           <Field label="Question (optional)" hint="Anything the program office should know.">
             {(p) => (
               <textarea {...p} rows={2} maxLength={4000} value={question} onChange={(e) => setQuestion(e.target.value)} />

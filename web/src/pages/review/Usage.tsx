@@ -2,10 +2,10 @@
 // tokens, with the same numbers in a table for those who do not see the chart.
 import { useId, useState } from 'react';
 
-import { api, enc, type Organization } from '../../api';
+import { api, enc } from '../../api';
 import { EmptyState, Loading, useLoad } from '../../components';
 import { usageChart, type Items, type PartnerUsage, type UsageMetric } from '../../review';
-import { orgText, ReviewError } from './shared';
+import { ReviewError } from './shared';
 
 const SERIES = 8; // colors in styles.css: .series-0 … .series-7
 const W = 640;
@@ -20,16 +20,10 @@ const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFra
 const unit = (metric: UsageMetric, v: number) =>
   `${number(v)} ${metric === 'requests' ? (v === 1 ? 'request' : 'requests') : v === 1 ? 'token' : 'tokens'}`;
 
-function UsageBars({
-  items,
-  metric,
-  orgs,
-}: {
-  items: PartnerUsage[];
-  metric: UsageMetric;
-  orgs: Map<string, Organization> | null;
-}) {
+function UsageBars({ items, metric }: { items: PartnerUsage[]; metric: UsageMetric }) {
   const id = useId();
+  const names = new Map(items.map((u) => [u.partner_org_id, u.partner_org_name]));
+  const name = (orgId: string) => names.get(orgId) ?? orgId;
   const chart = usageChart(items, metric);
   const plotW = W - LEFT - RIGHT;
   const plotH = H - TOP - BOTTOM;
@@ -39,7 +33,7 @@ function UsageBars({
   const ticks = [0, chart.max / 2, chart.max];
   const totals = chart.partners.map((p, i) => {
     const sum = chart.values.reduce((s, row) => s + row[i]!, 0);
-    return `${orgText(p, orgs)} ${unit(metric, sum)}`;
+    return `${name(p)} ${unit(metric, sum)}`;
   });
   const first = chart.days[0]!;
   const last = chart.days[chart.days.length - 1]!;
@@ -82,7 +76,7 @@ function UsageBars({
                     height={TOP + plotH - y(v)}
                   >
                     <title>
-                      {day}, {orgText(p, orgs)}: {unit(metric, v)}
+                      {day}, {name(p)}: {unit(metric, v)}
                     </title>
                   </rect>
                 );
@@ -98,7 +92,7 @@ function UsageBars({
         <ul className="legend" aria-label="Partners">
           {chart.partners.map((p, i) => (
             <li key={p}>
-              <span className={`swatch series-${i % SERIES}`} aria-hidden="true" /> {orgText(p, orgs)}
+              <span className={`swatch series-${i % SERIES}`} aria-hidden="true" /> {name(p)}
             </li>
           ))}
         </ul>
@@ -107,7 +101,7 @@ function UsageBars({
   );
 }
 
-export function WindowUsage({ windowId, orgs }: { windowId: string; orgs: Map<string, Organization> | null }) {
+export function WindowUsage({ windowId }: { windowId: string }) {
   const usage = useLoad(() => api.get<Items<PartnerUsage>>(`/review/windows/${enc(windowId)}/usage`), [windowId]);
   const [metric, setMetric] = useState<UsageMetric>('requests');
   const items = usage.data?.items ?? [];
@@ -141,7 +135,7 @@ export function WindowUsage({ windowId, orgs }: { windowId: string; orgs: Map<st
               </label>
             ))}
           </fieldset>
-          <UsageBars items={items} metric={metric} orgs={orgs} />
+          <UsageBars items={items} metric={metric} />
           <div className="table-scroll">
             <table>
               <caption>Use by partner and day (UTC)</caption>
@@ -161,7 +155,7 @@ export function WindowUsage({ windowId, orgs }: { windowId: string; orgs: Map<st
                 {items.map((u) => (
                   <tr key={`${u.day} ${u.partner_org_id}`}>
                     <td>{u.day}</td>
-                    <td>{orgText(u.partner_org_id, orgs)}</td>
+                    <td>{u.partner_org_name}</td>
                     <td className="num">{number(u.requests)}</td>
                     <td className="num">{number(u.tokens)}</td>
                   </tr>

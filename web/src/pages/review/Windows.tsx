@@ -25,22 +25,26 @@ import {
   proposedNotice,
   ReviewError,
   useNow,
-  useOrganizations,
+  usePartnerOrganizations,
   useVersions,
   VersionName,
   versionText,
   WindowCountdown,
   WindowStateBadge,
   type VersionInfo,
+  unreleasedVersions,
+  VersionSelect,
 } from './shared';
 import { WindowUsage } from './Usage';
 
-function allowance(windows: AccessWindow[], versionId: string, except?: string): string {
-  const used = daysUsed(windows, versionId, except);
+// The 30-day rule for the version of a new window, or of window `w` being extended.
+function allowance(windows: AccessWindow[], versionId: string, w?: AccessWindow): string {
+  const used = daysUsed(windows, versionId, w?.id);
   const left = Math.max(0, MAX_ACCESS_DAYS - used);
-  return `At most ${MAX_ACCESS_DAYS} days of access per version in total, over all its windows and extensions. ${
-    except ? 'Its other windows have' : 'This version has'
-  } used ${used.toFixed(1)} days; ${left.toFixed(1)} are left.`;
+  const rule = `At most ${MAX_ACCESS_DAYS} days of access per version in total, over all its windows and extensions.`;
+  if (!w) return `${rule} This version has used ${used.toFixed(1)} days, so a new window can last ${left.toFixed(1)} at most.`;
+  const latest = new Date(Date.parse(w.starts_at) + left * 86_400_000);
+  return `${rule} Its other windows used ${used.toFixed(1)} days, so this one can end no later than ${latest.toLocaleString()}.`;
 }
 
 function OpenWindowForm({
@@ -53,13 +57,10 @@ function OpenWindowForm({
   onOpened: (w: AccessWindow) => void;
 }) {
   const { query } = useLocation();
-  const choices = [...versions.values()].filter(
-    (i) => i.version.status !== 'released' && i.version.status !== 'withdrawn',
-  );
+  const choices = unreleasedVersions(versions);
   const [versionId, setVersionId] = useState(query.get('version') ?? '');
   const [starts, setStarts] = useState('');
   const [ends, setEnds] = useState(() => toLocalInput(new Date(Date.now() + 14 * 86_400_000)));
-  const [retain, setRetain] = useState(false);
   const { busy: opening, error, run } = useAction();
   const chosen = versionId || choices[0]?.version.id || '';
   const busy = windows.some((w) => w.version_id === chosen && windowStateAt(w, Date.now()) !== 'closed');
@@ -75,7 +76,6 @@ function OpenWindowForm({
       const w = await api.post<AccessWindow>('/review/windows', {
         version_id: chosen,
         ends_at: endsAt,
-        retain_content: retain,
         ...(startsAt ? { starts_at: startsAt } : {}),
       });
       onOpened(w);
@@ -95,17 +95,7 @@ function OpenWindowForm({
     <>
       <Form label="Open a window" onSubmit={() => void open()}>
         <div className="row">
-          <Field label="Version">
-            {(p) => (
-              <select {...p} value={chosen} onChange={(e) => setVersionId(e.target.value)}>
-                {choices.map((i) => (
-                  <option key={i.version.id} value={i.version.id}>
-                    {i.model.name} {i.version.version}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <VersionSelect choices={choices} value={chosen} onChange={setVersionId} />
           <Field label="Starts (optional)" hint="Empty: now.">
             {(p) => <input {...p} type="datetime-local" value={starts} onChange={(e) => setStarts(e.target.value)} />}
           </Field>
@@ -114,10 +104,6 @@ function OpenWindowForm({
           </Field>
         </div>
         <div className="row">
-          <label className="check">
-            <input type="checkbox" checked={retain} onChange={(e) => setRetain(e.target.checked)} /> Keep the content of
-            requests and answers (otherwise only counts are kept)
-          </label>
           <button type="submit" className="primary" disabled={opening || !chosen}>
             Open window
           </button>
@@ -296,7 +282,7 @@ function ExtendWindow({
     <>
       <Form label="Extend the window" onSubmit={() => void extend()}>
         <div className="row">
-          <Field label="New end" hint={allowance(windows, w.version_id, w.id)}>
+          <Field label="New end" hint={allowance(windows, w.version_id, w)}>
             {(p) => <input {...p} type="datetime-local" required value={ends} onChange={(e) => setEnds(e.target.value)} />}
           </Field>
           <button type="submit" disabled={busy}>
@@ -328,7 +314,7 @@ export function WindowPage({ params }: { params: Record<string, string> }) {
     [windowId, party],
   );
   const versions = useVersions(party);
-  const orgs = useOrganizations();
+  const candidates = usePartnerOrganizations(party);
   const now = useNow();
   const [notice, setNotice] = useState<string | null>(null);
   const withdraw = useAction();
@@ -386,8 +372,6 @@ export function WindowPage({ params }: { params: Record<string, string> }) {
                 </dd>
               </>
             )}
-            <dt>Content of requests</dt>
-            <dd>{w.retain_content ? 'kept' : 'not kept; only counts'}</dd>
             <dt>Window id</dt>
             <dd>
               <Code>{w.id}</Code>
@@ -426,7 +410,6 @@ export function WindowPage({ params }: { params: Record<string, string> }) {
             <PartnersTable
               caption="Partners of this window"
               grants={grants}
-              orgs={orgs.data}
               canAct={!closed}
               onChanged={changed}
             />
@@ -436,15 +419,15 @@ export function WindowPage({ params }: { params: Record<string, string> }) {
               <h3>Propose a partner</h3>
               <ProposePartnerForm
                 windows={[w]}
-                orgs={orgs.data}
+                candidates={candidates.data?.items ?? []}
                 versions={versions.data}
-                onProposed={(g) => changed(proposedNotice(g, orgs.data))}
+                onProposed={(g) => changed(proposedNotice(g))}
               />
             </>
           )}
         </section>
       )}
-      {party && <WindowUsage windowId={windowId} orgs={orgs.data} />}
+      {party && <WindowUsage windowId={windowId} />}
     </>
   );
 }

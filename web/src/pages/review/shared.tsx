@@ -1,9 +1,9 @@
-// Building blocks of the review program's pages: live window clocks, names for the ids the API
-// returns (models, versions, organizations, as far as the caller may read them), the partners
-// table and the form that proposes one.
+// Building blocks of the review program's pages: live window clocks, names for the version ids
+// the API returns (as far as the caller may read them), the organizations that may be partners,
+// the partners table and the form that proposes one.
 import { useEffect, useState, type ReactNode } from 'react';
 
-import { api, enc, type Organization, type Page } from '../../api';
+import { api, enc, type Organization } from '../../api';
 import { Badge, Code, ConfirmButton, ErrorMessage, Field, Form, Time, useAction, useLoad } from '../../components';
 import {
   DEFAULT_QUOTA,
@@ -84,6 +84,38 @@ export function useVersions(enabled = true) {
   }, [enabled]);
 }
 
+// The versions a lab may still ask about or open windows for: neither released nor withdrawn.
+export function unreleasedVersions(versions: Map<string, VersionInfo> | null): VersionInfo[] {
+  return [...(versions?.values() ?? [])].filter(
+    (i) => i.version.status !== 'released' && i.version.status !== 'withdrawn',
+  );
+}
+
+// The "Version" field of a form: one of `choices`, by model name and version.
+export function VersionSelect({
+  choices,
+  value,
+  onChange,
+}: {
+  choices: VersionInfo[];
+  value: string;
+  onChange: (versionId: string) => void;
+}) {
+  return (
+    <Field label="Version">
+      {(p) => (
+        <select {...p} value={value} onChange={(e) => onChange(e.target.value)}>
+          {choices.map((i) => (
+            <option key={i.version.id} value={i.version.id}>
+              {i.model.name} {i.version.version}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
 export function VersionName({ id, versions }: { id: string; versions: Map<string, VersionInfo> | null }) {
   const info = versions?.get(id);
   if (!info) return <Code>{id}</Code>;
@@ -101,66 +133,39 @@ export function versionText(id: string, versions: Map<string, VersionInfo> | nul
   return info ? `${info.model.name} ${info.version.version}` : id;
 }
 
-// The organizations the caller may see, by id (a platform administrator sees all; others see
-// their own). Names are a convenience: where one is missing, the id is shown.
-export function useOrganizations() {
-  return useLoad(async () => {
-    const orgs = new Map<string, Organization>();
-    let cursor = '';
-    for (let i = 0; i < 5; i++) {
-      const page = await api.get<Page<Organization>>('/organizations', { limit: 100, cursor });
-      for (const o of page.items) orgs.set(o.id, o);
-      if (!page.next_cursor) break;
-      cursor = page.next_cursor;
-    }
-    return orgs;
-  }, []);
-}
-
-export function orgText(id: string, orgs: Map<string, Organization> | null): string {
-  return orgs?.get(id)?.name ?? id;
-}
-
-export function OrgName({ id, orgs }: { id: string; orgs: Map<string, Organization> | null }) {
-  const org = orgs?.get(id);
-  if (!org) return <Code>{id}</Code>;
-  return (
-    <>
-      {org.name}
-      <br />
-      <Code>{id}</Code>
-    </>
+// The organizations that may be trusted partners, by name: for a lab's administrators and the
+// program office, who choose them.
+export function usePartnerOrganizations(enabled = true) {
+  return useLoad(
+    () =>
+      enabled
+        ? api.get<Items<Organization>>('/review/partner-organizations')
+        : Promise.resolve({ items: [] as Organization[] }),
+    [enabled],
   );
 }
 
-const PARTNER_KINDS = new Set(['agency', 'operator', 'partner', 'clearinghouse']);
-const PASTE = '__paste__';
-
-// Proposes a trusted partner on a window: an organization picked from those the caller may see,
-// or pasted as an id (a lab's administrators see only their own organization), with its quota.
+// Proposes a trusted partner on a window: one of the organizations that may be partners, with
+// the quota each of its keys gets.
 export function ProposePartnerForm({
   windows,
-  orgs,
+  candidates,
   versions,
   pickWindow = false,
   onProposed,
 }: {
   windows: AccessWindow[];
   pickWindow?: boolean;
-  orgs: Map<string, Organization> | null;
+  candidates: Organization[];
   versions: Map<string, VersionInfo> | null;
   onProposed: (grant: PartnerGrant) => void;
 }) {
-  const eligible = [...(orgs?.values() ?? [])].filter((o) => PARTNER_KINDS.has(o.kind));
-  eligible.sort((a, b) => a.name.localeCompare(b.name));
   const [windowId, setWindowId] = useState('');
   const [choice, setChoice] = useState('');
-  const [pasted, setPasted] = useState('');
   const [quota, setQuota] = useState(DEFAULT_QUOTA);
   const { busy, error, run } = useAction();
   const chosenWindow = windowId || windows[0]?.id || '';
-  const picking = eligible.length > 0 && choice !== PASTE;
-  const orgId = picking ? choice || eligible[0]!.id : pasted.trim();
+  const orgId = choice || candidates[0]?.id || '';
 
   const propose = () =>
     run(async () => {
@@ -168,7 +173,6 @@ export function ProposePartnerForm({
         partner_org_id: orgId,
         ...quota,
       });
-      setPasted('');
       onProposed(grant);
     });
 
@@ -206,36 +210,20 @@ export function ProposePartnerForm({
               )}
             </Field>
           )}
-          {eligible.length > 0 && (
-            <Field label="Partner organization">
-              {(p) => (
-                <select {...p} value={picking ? orgId : PASTE} onChange={(e) => setChoice(e.target.value)}>
-                  {eligible.map((o) => (
-                    <option key={o.id} value={o.id}>
-                      {o.name} ({o.kind})
-                    </option>
-                  ))}
-                  <option value={PASTE}>Another organization: paste its id</option>
-                </select>
-              )}
-            </Field>
-          )}
-          {!picking && (
-            <Field
-              label="Partner organization id"
-              hint="org_…: an agency, an operator, a partner or a clearinghouse. Ask the organization or the program office for it."
-            >
-              {(p) => (
-                <input
-                  {...p}
-                  required
-                  className="wide"
-                  value={pasted}
-                  onChange={(e) => setPasted(e.target.value)}
-                />
-              )}
-            </Field>
-          )}
+          <Field
+            label="Partner organization"
+            hint={candidates.length === 0 ? 'No agency, operator, partner or clearinghouse is registered yet.' : undefined}
+          >
+            {(p) => (
+              <select {...p} value={orgId} onChange={(e) => setChoice(e.target.value)}>
+                {candidates.map((o) => (
+                  <option key={o.id} value={o.id}>
+                    {o.name} ({o.kind})
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
         </div>
         <div className="row">
           {number('Requests a day', 'requests_per_day', 'Per key.')}
@@ -251,8 +239,8 @@ export function ProposePartnerForm({
   );
 }
 
-export function proposedNotice(g: PartnerGrant, orgs: Map<string, Organization> | null): string {
-  return `Proposed ${orgText(g.partner_org_id, orgs)} as a partner. It takes effect when ${partyName(otherParty(g.proposed_by_party))} concurs.`;
+export function proposedNotice(g: PartnerGrant): string {
+  return `Proposed ${g.partner_org_name} as a partner. It takes effect when ${partyName(otherParty(g.proposed_by_party))} concurs.`;
 }
 
 // A window's partner grants, with concurrence and removal. Concur is offered on every proposed
@@ -261,14 +249,12 @@ export function proposedNotice(g: PartnerGrant, orgs: Map<string, Organization> 
 export function PartnersTable({
   caption,
   grants,
-  orgs,
   windowColumn,
   canAct,
   onChanged,
 }: {
   caption: string;
   grants: PartnerGrant[];
-  orgs: Map<string, Organization> | null;
   windowColumn?: (g: PartnerGrant) => ReactNode;
   canAct: boolean;
   onChanged: (notice: string) => void;
@@ -277,12 +263,12 @@ export function PartnersTable({
   const concur = (g: PartnerGrant) =>
     change.run(async () => {
       await api.post<PartnerGrant>(`/review/partners/${enc(g.id)}/concur`);
-      onChanged(`Concurred: ${orgText(g.partner_org_id, orgs)} is an active partner and may issue gateway keys.`);
+      onChanged(`Concurred: ${g.partner_org_name} is an active partner and may issue gateway keys.`);
     });
   const remove = (g: PartnerGrant) =>
     change.run(async () => {
       await api.post<PartnerGrant>(`/review/partners/${enc(g.id)}/remove`);
-      onChanged(`Removed ${orgText(g.partner_org_id, orgs)}; its gateway keys stopped working at once.`);
+      onChanged(`Removed ${g.partner_org_name}; its gateway keys stopped working at once.`);
     });
   return (
     <>
@@ -303,11 +289,13 @@ export function PartnersTable({
           </thead>
           <tbody>
             {grants.map((g) => {
-              const name = orgText(g.partner_org_id, orgs);
+              const name = g.partner_org_name;
               return (
                 <tr key={g.id}>
                   <td>
-                    <OrgName id={g.partner_org_id} orgs={orgs} />
+                    {name}
+                    <br />
+                    <Code>{g.partner_org_id}</Code>
                   </td>
                   {windowColumn && <td>{windowColumn(g)}</td>}
                   <td>
