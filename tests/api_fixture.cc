@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "access/policy.h"
+#include "base/time_format.h"
 #include "ledger/note.h"
 #include "testing/postgres_cluster.h"
 #include "testing/test_database.h"
@@ -186,6 +187,20 @@ void ApiFixture::SetUp() {
     StatusOr<review::IssuedGatewayKey> key =
         review_->IssueGatewayKey(actors_["nurse"].principal, grant->id, "fixture", {});
     ASSERT_TRUE(key.ok()) << key.status().ToString();
+    // A released version, on which the bank requested defensive access.
+    StatusOr<review::ModelVersion> released = review_->AddVersion(
+        lab_admin, model->id,
+        {"0.9", review::Provider::kOpenAi, "http://127.0.0.1:9/v1", "atlas-0", "sk-fixture", {}});
+    ASSERT_TRUE(released.ok()) << released.status().ToString();
+    ASSERT_TRUE(
+        review_->SetVersionStatus(lab_admin, released->id, review::VersionStatus::kReleased).ok());
+    StatusOr<review::DefensiveGrant> defensive = review_->RequestDefensiveAccess(
+        actors_["bank_admin"].principal,
+        {released->id, "triage of our own findings", clock_.Now() + Days(90), {}});
+    ASSERT_TRUE(defensive.ok()) << defensive.status().ToString();
+    symbols_["released_version"] = released->id;
+    symbols_["defensive"] = defensive->id;
+    symbols_["in_90_days"] = FormatRfc3339(clock_.Now() + Days(90));
     StatusOr<review::Inquiry> inquiry = review_->SubmitInquiry(lab_admin, version->id, "");
     ASSERT_TRUE(inquiry.ok()) << inquiry.status().ToString();
     symbols_["model"] = model->id;

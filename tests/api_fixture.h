@@ -11,7 +11,9 @@
 //
 // and the review program's objects: {model}, {version} (behind http://127.0.0.1:9/v1),
 // {window} (open for 20 days), {grant} (the hospital's, active), {gateway_key} and
-// {gateway_secret} (the nurse's), {inquiry} (submitted).
+// {gateway_secret} (the nurse's), {inquiry} (submitted), {released_version} (0.9, released) and
+// {defensive} (the bank's request for defensive access to it, waiting for both approvals);
+// {in_90_days} is a timestamp.
 //
 // Call() speaks real HTTP/1.1 over a socket (Boost.Beast), one connection per call.
 //

@@ -29,6 +29,7 @@ const std::vector<PolicyRule>& PolicyRules() {
       {kReviewModelManage, "org", {"admin"}, {}, {}},
       {kReviewProgram, "platform", {}, {}, {"program_office"}},
       {kReviewKeyIssue, "usr", {}, {}, {}, /*self=*/true},
+      {kReviewAccessRequest, "org", {"admin"}, {}, {}},
   };
   return kRules;
 }

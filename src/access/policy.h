@@ -41,6 +41,8 @@ inline constexpr std::string_view kReviewModelRead = "review.model.read";
 inline constexpr std::string_view kReviewModelManage = "review.model.manage";
 inline constexpr std::string_view kReviewProgram = "review.program";
 inline constexpr std::string_view kReviewKeyIssue = "review.key.issue";  // one's own keys
+// Defensive access to released models, requested (and revoked) for the requester's organization.
+inline constexpr std::string_view kReviewAccessRequest = "review.access.request";
 }  // namespace actions
 
 struct PolicyRule {

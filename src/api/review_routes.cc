@@ -96,13 +96,43 @@ object RenderPartner(const review::PartnerGrant& g) {
           {"removed_at", OptTime(g.removed_at)}};
 }
 
+object RenderDefensive(const review::DefensiveGrant& d, Time now) {
+  return {{"id", d.id},
+          {"version_id", d.version_id},
+          {"gateway_model", d.gateway_model},
+          {"lab_org_id", d.lab_org_id},
+          {"lab_org_name", d.lab_org_name},
+          {"org_id", d.org_id},
+          {"org_name", d.org_name},
+          {"purpose", d.purpose},
+          {"state", std::string(review::DefensiveStateName(d.StateAt(now)))},
+          {"quota", RenderQuota(d.quota)},
+          {"requested_by", d.requested_by},
+          {"requested_at", FormatRfc3339(d.requested_at)},
+          {"expires_at", FormatRfc3339(d.expires_at)},
+          {"office_approved_by", OptText(d.office_approved_by)},
+          {"office_approved_at", OptTime(d.office_approved_at)},
+          {"lab_approved_by", OptText(d.lab_approved_by)},
+          {"lab_approved_at", OptTime(d.lab_approved_at)},
+          {"closed_by", OptText(d.closed_by)},
+          {"closed_at", OptTime(d.closed_at)},
+          {"close_note", d.close_note}};
+}
+
+object RenderDefensiveModel(const review::DefensiveModel& m) {
+  return {{"version_id", m.version_id},
+          {"gateway_model", m.gateway_model},
+          {"lab_org_name", m.lab_org_name},
+          {"released_at", OptTime(m.released_at)}};
+}
+
 object RenderKey(const review::GatewayKey& k, Time now) {
   const bool active = !k.revoked_at && k.expires_at > now;
   return {{"id", k.id},
           {"user_id", k.user_id},
           {"org_id", k.org_id},
           {"grant_id", k.grant_id},
-          {"window_id", k.window_id},
+          {"window_id", k.window_id.empty() ? value(nullptr) : value(k.window_id)},
           {"version_id", k.version_id},
           {"gateway_model", k.gateway_model},
           {"name", k.name},
@@ -127,6 +157,23 @@ Status ReadBody(const HttpRequest& request, const std::function<void(JsonFields&
   JsonFields f(body);
   read(f);
   return f.Finish();
+}
+
+// Reads the optional quota fields of a body; the defaults stand for those not given.
+std::function<void(JsonFields&)> QuotaReader(review::Quota& quota) {
+  return [&quota](JsonFields& f) {
+    if (std::optional<int64_t> v = f.OptionalInt("requests_per_day")) quota.requests_per_day = *v;
+    if (std::optional<int64_t> v = f.OptionalInt("tokens_per_day")) quota.tokens_per_day = *v;
+    if (std::optional<int64_t> v = f.OptionalInt("requests_per_minute")) {
+      quota.requests_per_minute = *v;
+    }
+  };
+}
+
+// Reads a body holding at most an optional note.
+Status ReadNote(const HttpRequest& request, std::string& note) {
+  return ReadBody(request,
+                  [&](JsonFields& f) { note = f.OptionalString("note", 4000).value_or(""); });
 }
 
 // Renders a service result: `status` (200 or 201) with the rendering, or the error envelope.
@@ -361,21 +408,15 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
   router.Add("POST", "/api/v1/review/windows/{window_id}/partners",
              auth.Require([&review](HttpRequest& request, const Principal& p) {
                std::string org_id;
-               std::optional<int64_t> per_day, tokens, per_minute;
+               review::Quota quota;
                if (Status s = ReadBody(request,
                                        [&](JsonFields& f) {
                                          org_id = f.String("partner_org_id", 100);
-                                         per_day = f.OptionalInt("requests_per_day");
-                                         tokens = f.OptionalInt("tokens_per_day");
-                                         per_minute = f.OptionalInt("requests_per_minute");
+                                         QuotaReader(quota)(f);
                                        });
                    !s.ok()) {
                  return ErrorResponse(s);
                }
-               review::Quota quota;
-               if (per_day) quota.requests_per_day = *per_day;
-               if (tokens) quota.tokens_per_day = *tokens;
-               if (per_minute) quota.requests_per_minute = *per_minute;
                return Reply(
                    201, review.ProposePartner(p, request.path_params["window_id"], org_id, quota),
                    RenderPartner);
@@ -422,6 +463,69 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
               return object{{"items", std::move(items)}};
             });
       }));
+
+  // ---- defensive access ----
+  auto defensive_renderer = [&clock](const review::DefensiveGrant& d) {
+    return RenderDefensive(d, clock.Now());
+  };
+  router.Add("GET", "/api/v1/review/defensive-models",
+             auth.Require([&review](HttpRequest&, const Principal& p) {
+               return Reply(200, review.ListDefensiveModels(p),
+                            [](const std::vector<review::DefensiveModel>& v) {
+                              return RenderList(v, RenderDefensiveModel);
+                            });
+             }));
+  router.Add("GET", "/api/v1/review/defensive-access",
+             auth.Require([&review, defensive_renderer](HttpRequest&, const Principal& p) {
+               return Reply(200, review.ListDefensiveAccess(p),
+                            [&](const std::vector<review::DefensiveGrant>& v) {
+                              return RenderList(v, defensive_renderer);
+                            });
+             }));
+  router.Add("POST", "/api/v1/review/defensive-access",
+             auth.Require([&review, defensive_renderer](HttpRequest& request, const Principal& p) {
+               review::NewDefensiveRequest spec;
+               std::optional<Time> expires_at;
+               if (Status s = ReadBody(request,
+                                       [&](JsonFields& f) {
+                                         spec.version_id = f.String("version_id", 100);
+                                         spec.purpose = f.String("purpose", 4000);
+                                         expires_at = f.OptionalTimestamp("expires_at");
+                                         QuotaReader(spec.quota)(f);
+                                       });
+                   !s.ok()) {
+                 return ErrorResponse(s);
+               }
+               if (!expires_at) {
+                 return ErrorResponse(Status(StatusCode::kInvalidArgument,
+                                             "expires_at is required: when the access ends (at "
+                                             "most 365 days from now)",
+                                             {{"field", "expires_at"}}));
+               }
+               spec.expires_at = *expires_at;
+               return Reply(201, review.RequestDefensiveAccess(p, spec), defensive_renderer);
+             }));
+  router.Add("POST", "/api/v1/review/defensive-access/{grant_id}/approve",
+             auth.Require([&review, defensive_renderer](HttpRequest& request, const Principal& p) {
+               return Reply(200, review.ApproveDefensiveAccess(p, request.path_params["grant_id"]),
+                            defensive_renderer);
+             }));
+  router.Add("POST", "/api/v1/review/defensive-access/{grant_id}/deny",
+             auth.Require([&review, defensive_renderer](HttpRequest& request, const Principal& p) {
+               std::string note;
+               if (Status s = ReadNote(request, note); !s.ok()) return ErrorResponse(s);
+               return Reply(200,
+                            review.DenyDefensiveAccess(p, request.path_params["grant_id"], note),
+                            defensive_renderer);
+             }));
+  router.Add("POST", "/api/v1/review/defensive-access/{grant_id}/revoke",
+             auth.Require([&review, defensive_renderer](HttpRequest& request, const Principal& p) {
+               std::string note;
+               if (Status s = ReadNote(request, note); !s.ok()) return ErrorResponse(s);
+               return Reply(200,
+                            review.RevokeDefensiveAccess(p, request.path_params["grant_id"], note),
+                            defensive_renderer);
+             }));
 
   // ---- gateway keys ----
   router.Add("GET", "/api/v1/review/keys",

@@ -65,8 +65,18 @@ Status RegisterReviewJobs(jobs::Worker& worker, review::ReviewService& review) {
                     }
                     return closed.status();
                   });
-  return worker.EnsureSchedule("review-windows-sweep", std::string(review::kSweepJobKind), "{}",
-                               Minutes(1));
+  worker.Register(
+      std::string(review::kDefensiveSweepJobKind), [&review](const jobs::Job&, jobs::JobContext&) {
+        StatusOr<int64_t> expired = review.SweepDefensiveAccess();
+        if (expired.ok() && *expired > 0) {
+          Log(LogLevel::kInfo, "defensive access expired", {{"grants", std::to_string(*expired)}});
+        }
+        return expired.status();
+      });
+  BW_RETURN_IF_ERROR(worker.EnsureSchedule("review-windows-sweep",
+                                           std::string(review::kSweepJobKind), "{}", Minutes(1)));
+  return worker.EnsureSchedule("review-defensive-sweep",
+                               std::string(review::kDefensiveSweepJobKind), "{}", Minutes(5));
 }
 
 namespace {

@@ -164,7 +164,7 @@ std::optional<std::string> GatewayExchange::Next() {
   if (!piece.ok() || !piece->has_value()) {
     if (!piece.ok() && piece.status().code() != StatusCode::kCancelled) {
       Log(LogLevel::kWarning, "gateway: the upstream stream broke",
-          {{"window", access_.window.id}, {"error", piece.status().ToString()}});
+          {{"grant", access_.key.grant_id}, {"error", piece.status().ToString()}});
     }
     {
       std::lock_guard<std::mutex> lock(reply_mu_);
@@ -251,19 +251,21 @@ Status Gateway::Finish(const GatewayCall& call, const GatewayExchange& exchange)
       key.id,          false,
       call.request_id, call.body.empty() ? "" : HexEncode(access::HashSecret(call.body))};
   Status recorded = db_.Transact(store::TxMode::kReadWrite, [&](store::Transaction& tx) {
-    return audit_->Record(tx, {actor,
-                               "gateway.request",
-                               key.id,
-                               true,
-                               {key.grant_id, key.window_id},
-                               {{"status", std::to_string(exchange.status())},
-                                {"streamed", exchange.streaming() ? "true" : "false"},
-                                {"input_tokens", std::to_string(used.input_tokens)},
-                                {"output_tokens", std::to_string(used.output_tokens)},
-                                {"tokens_charged", std::to_string(tokens)},
-                                {"response_sha256", exchange.ResponseSha256()},
-                                {"version", exchange.access().version.id},
-                                {"client_address", call.client_address}}});
+    return audit_->Record(
+        tx, {actor,
+             "gateway.request",
+             key.id,
+             true,
+             key.window_id.empty() ? std::vector<std::string>{key.grant_id}
+                                   : std::vector<std::string>{key.grant_id, key.window_id},
+             {{"status", std::to_string(exchange.status())},
+              {"streamed", exchange.streaming() ? "true" : "false"},
+              {"input_tokens", std::to_string(used.input_tokens)},
+              {"output_tokens", std::to_string(used.output_tokens)},
+              {"tokens_charged", std::to_string(tokens)},
+              {"response_sha256", exchange.ResponseSha256()},
+              {"version", exchange.access().version.id},
+              {"client_address", call.client_address}}});
   });
   return settled.ok() ? recorded : settled;
 }

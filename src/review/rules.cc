@@ -55,6 +55,14 @@ constexpr std::array<std::pair<PartnerState, std::string_view>, 3> kPartnerState
     {PartnerState::kRemoved, "removed"},
 }};
 
+constexpr std::array<std::pair<DefensiveState, std::string_view>, 5> kDefensiveStates = {{
+    {DefensiveState::kRequested, "requested"},
+    {DefensiveState::kActive, "active"},
+    {DefensiveState::kDenied, "denied"},
+    {DefensiveState::kRevoked, "revoked"},
+    {DefensiveState::kExpired, "expired"},
+}};
+
 Status Rule(std::string_view rule, std::string message) {
   return Status(StatusCode::kInvalidArgument, std::move(message), {{"rule", std::string(rule)}});
 }
@@ -198,6 +206,53 @@ Status CheckConcurrence(PartnerState state, Party proposed_by, Party concurring)
                   "separation of duties: the " + std::string(PartyName(proposed_by)) +
                       " proposed this partner, so the other party must concur",
                   {{"rule", "separation_of_duties"}});
+  }
+  return OkStatus();
+}
+
+std::string_view DefensiveStateName(DefensiveState state) {
+  return NameOf(kDefensiveStates, state);
+}
+std::optional<DefensiveState> ParseDefensiveState(std::string_view name) {
+  return ParseName(kDefensiveStates, name);
+}
+
+DefensiveState DefensiveStateAt(DefensiveState stored, Time expires_at, Time now) {
+  const bool live = stored == DefensiveState::kRequested || stored == DefensiveState::kActive;
+  return live && now >= expires_at ? DefensiveState::kExpired : stored;
+}
+
+Status CheckDefensiveExpiry(Time expires_at, Time now) {
+  if (expires_at <= now) {
+    return Rule("defensive_access_ends_later", "expires_at must be in the future");
+  }
+  if (expires_at - now > kMaxDefensiveAccess) {
+    return Rule("defensive_access_at_most_365_days",
+                "defensive access lasts at most 365 days from its request; ask again to go on");
+  }
+  return OkStatus();
+}
+
+Status CheckDefensiveEligible(VersionStatus status) {
+  if (status == VersionStatus::kReleased) return OkStatus();
+  return Status(StatusCode::kFailedPrecondition,
+                "the model version is " + std::string(VersionStatusName(status)) +
+                    "; defensive access is for released models (early access goes through a "
+                    "window's trusted partners)",
+                {{"rule", "defensive_access_released_models"}});
+}
+
+Status CheckDefensiveDecision(DefensiveState state, bool party_already_approved) {
+  if (state != DefensiveState::kRequested) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "the request is " + std::string(DefensiveStateName(state)) +
+                      "; only a pending request can be approved or denied",
+                  {{"rule", "defensive_access_transition"}});
+  }
+  if (party_already_approved) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "your side already approved this request; it waits for the other party",
+                  {{"rule", "defensive_access_transition"}});
   }
   return OkStatus();
 }

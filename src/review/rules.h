@@ -76,6 +76,28 @@ std::string_view PartyName(Party party);
 // FailedPrecondition naming the rule otherwise.
 Status CheckConcurrence(PartnerState state, Party proposed_by, Party concurring);
 
+// Defensive access: an agency or operator asks to use a released model for defence. It is
+// requested, active once both the program office and the lab approved (in either order),
+// denied by either while requested, and revoked by either party or the requester at any time.
+// It expires at its `expires_at`: a state computed at the moment of use.
+enum class DefensiveState { kRequested, kActive, kDenied, kRevoked, kExpired };
+std::string_view DefensiveStateName(DefensiveState state);
+std::optional<DefensiveState> ParseDefensiveState(std::string_view name);
+// The stored state (requested, active, denied, revoked) at `now`: a requested or active grant
+// whose `expires_at` has passed is expired.
+DefensiveState DefensiveStateAt(DefensiveState stored, Time expires_at, Time now);
+// Defensive access lasts at most this long from its request; ask again to go on.
+inline constexpr Duration kMaxDefensiveAccess = Days(365);
+// A request's end: after `now` and within kMaxDefensiveAccess of it. InvalidArgument naming
+// the rule otherwise.
+Status CheckDefensiveExpiry(Time expires_at, Time now);
+// Only a released model is open to defensive use (a covered one too, once designated).
+// FailedPrecondition naming the rule otherwise.
+Status CheckDefensiveEligible(VersionStatus status);
+// Approving or denying: only while requested, and each party once. FailedPrecondition naming
+// the rule otherwise.
+Status CheckDefensiveDecision(DefensiveState state, bool party_already_approved);
+
 // Limits a grant sets on each gateway key of a partner.
 struct Quota {
   int64_t requests_per_day = 1000;

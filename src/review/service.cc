@@ -10,9 +10,20 @@
 #include "base/ids.h"
 #include "base/log.h"
 #include "base/time_format.h"
+#include "review/internal.h"
 
 namespace bulwark::review {
 namespace {
+
+using internal::kInquiries;
+using internal::kKeys;
+using internal::kModels;
+using internal::kPartners;
+using internal::kVersions;
+using internal::kWindows;
+using internal::Load;
+using internal::Select;
+using internal::ValidateText;
 
 using access::Decision;
 using access::Principal;
@@ -26,23 +37,6 @@ namespace actions = access::actions;
 // back (see ReviewService::Run).
 thread_local std::optional<access::AuditRecord>* t_denial = nullptr;
 
-Status ValidateText(const std::string& value, std::string_view field, size_t min, size_t max) {
-  if (value.size() < min || value.size() > max) {
-    return Status(StatusCode::kInvalidArgument,
-                  std::string(field) + " must be " + std::to_string(min) + " to " +
-                      std::to_string(max) + " characters",
-                  {{"field", std::string(field)}});
-  }
-  for (unsigned char c : value) {
-    if (c < 0x20 && c != '\n' && c != '\t') {
-      return Status(StatusCode::kInvalidArgument,
-                    std::string(field) + " must not contain control characters",
-                    {{"field", std::string(field)}});
-    }
-  }
-  return OkStatus();
-}
-
 Status ValidateBaseUrl(const std::string& url) {
   BW_RETURN_IF_ERROR(ValidateText(url, "base_url", 8, 2000));
   const bool http = url.starts_with("http://"), https = url.starts_with("https://");
@@ -55,172 +49,6 @@ Status ValidateBaseUrl(const std::string& url) {
   }
   return OkStatus();
 }
-
-// ---- rows ----
-
-// One kind of row: the SELECT that reads it (conditions are appended), how a row reads, the
-// column its id is in, and what it is called in messages.
-template <typename T>
-struct RowKind {
-  std::string_view select;
-  T (*read)(const Row&);
-  std::string_view id_column;
-  std::string_view what;
-};
-
-// The rows of `kind` that `rest` ("WHERE ... ORDER BY ...") selects.
-template <typename T>
-StatusOr<std::vector<T>> Select(Transaction& tx, const RowKind<T>& kind, std::string_view rest,
-                                const std::vector<Value>& params = {}) {
-  BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                      tx.Query(std::string(kind.select) + " " + std::string(rest), params));
-  std::vector<T> out;
-  out.reserve(rows.size());
-  for (const Row& row : rows) out.push_back(kind.read(row));
-  return out;
-}
-
-// The row of `kind` with id `id`; NotFound naming it otherwise.
-template <typename T>
-StatusOr<T> Load(Transaction& tx, const RowKind<T>& kind, const std::string& id) {
-  BW_ASSIGN_OR_RETURN(std::vector<T> found,
-                      Select(tx, kind, "WHERE " + std::string(kind.id_column) + " = ?", {id}));
-  if (found.empty()) return NotFoundError("no " + std::string(kind.what) + " " + id);
-  return std::move(found[0]);
-}
-
-Model ReadModel(const Row& row) {
-  return {row.Text(0), row.Text(1), row.Text(2), row.Text(3), FromUnixMicros(row.Int(4))};
-}
-
-constexpr RowKind<Model> kModels{
-    "SELECT id, org_id, name, description, created_at FROM review_models", &ReadModel, "id",
-    "model"};
-
-ModelVersion ReadVersion(const Row& row) {
-  ModelVersion v;
-  v.id = row.Text(0);
-  v.model_id = row.Text(1);
-  v.org_id = row.Text(2);
-  v.version = row.Text(3);
-  v.provider = ParseProvider(row.Text(4)).value_or(Provider::kOpenAi);
-  v.base_url = row.Text(5);
-  v.upstream_model = row.Text(6);
-  v.status = ParseVersionStatus(row.Text(7)).value_or(VersionStatus::kInDevelopment);
-  v.planned_release_at = row.OptionalTime(8);
-  v.released_at = row.OptionalTime(9);
-  v.created_at = FromUnixMicros(row.Int(10));
-  v.updated_at = FromUnixMicros(row.Int(11));
-  v.has_credential = row.Int(12) > 0;
-  return v;
-}
-
-constexpr RowKind<ModelVersion> kVersions{
-    "SELECT v.id, v.model_id, m.org_id, v.version, v.provider, v.base_url, v.upstream_model, "
-    "v.status, v.planned_release_at, v.released_at, v.created_at, v.updated_at, "
-    "(SELECT COUNT(*) FROM secrets s WHERE s.owner_table = 'model_versions' AND s.owner_id = v.id "
-    "AND s.owner_column = 'credential') "
-    "FROM model_versions v JOIN review_models m ON m.id = v.model_id",
-    &ReadVersion, "v.id", "model version"};
-
-Inquiry ReadInquiry(const Row& row) {
-  Inquiry q;
-  q.id = row.Text(0);
-  q.version_id = row.Text(1);
-  q.org_id = row.Text(2);
-  q.state = ParseInquiryState(row.Text(3)).value_or(InquiryState::kSubmitted);
-  q.question = row.Text(4);
-  q.asked_at = FromUnixMicros(row.Int(5));
-  q.asked_by = row.Text(6);
-  q.accepted_at = row.OptionalTime(7);
-  q.accepted_by = row.OptionalText(8);
-  q.due_at = row.OptionalTime(9);
-  q.answered_at = row.OptionalTime(10);
-  q.answer = row.Text(11);
-  q.withdrawn_at = row.OptionalTime(12);
-  q.updated_at = FromUnixMicros(row.Int(13));
-  return q;
-}
-
-constexpr RowKind<Inquiry> kInquiries{
-    "SELECT id, version_id, org_id, state, question, asked_at, asked_by, accepted_at, "
-    "accepted_by, due_at, answered_at, answer, withdrawn_at, updated_at FROM review_inquiries",
-    &ReadInquiry, "id", "inquiry"};
-
-Window ReadWindow(const Row& row) {
-  Window w;
-  w.id = row.Text(0);
-  w.version_id = row.Text(1);
-  w.org_id = row.Text(2);
-  w.starts_at = FromUnixMicros(row.Int(3));
-  w.ends_at = FromUnixMicros(row.Int(4));
-  w.created_at = FromUnixMicros(row.Int(5));
-  w.created_by = row.Text(6);
-  w.closed_at = row.OptionalTime(7);
-  if (!row.IsNull(8)) w.close_reason = ParseCloseReason(row.Text(8));
-  w.closed_by = row.OptionalText(9);
-  return w;
-}
-
-constexpr RowKind<Window> kWindows{
-    "SELECT id, version_id, org_id, starts_at, ends_at, created_at, created_by, closed_at, "
-    "close_reason, closed_by FROM review_windows",
-    &ReadWindow, "id", "window"};
-
-PartnerGrant ReadPartner(const Row& row) {
-  PartnerGrant g;
-  g.id = row.Text(0);
-  g.window_id = row.Text(1);
-  g.partner_org_id = row.Text(2);
-  g.state = ParsePartnerState(row.Text(3)).value_or(PartnerState::kRemoved);
-  g.quota = {row.Int(4), row.Int(5), row.Int(6)};
-  g.proposed_by_party = row.Text(7) == "lab" ? Party::kLab : Party::kProgramOffice;
-  g.proposed_by = row.Text(8);
-  g.proposed_at = FromUnixMicros(row.Int(9));
-  g.concurred_by = row.OptionalText(10);
-  g.concurred_at = row.OptionalTime(11);
-  g.removed_by = row.OptionalText(12);
-  g.removed_at = row.OptionalTime(13);
-  g.partner_org_name = row.Text(14);
-  g.gateway_model = ModelId(row.Text(15), row.Text(16));
-  return g;
-}
-
-constexpr RowKind<PartnerGrant> kPartners{
-    "SELECT p.id, p.window_id, p.partner_org_id, p.state, p.requests_per_day, p.tokens_per_day, "
-    "p.requests_per_minute, p.proposed_by_party, p.proposed_by, p.proposed_at, p.concurred_by, "
-    "p.concurred_at, p.removed_by, p.removed_at, o.name, m.name, v.version "
-    "FROM review_partners p JOIN organizations o ON o.id = p.partner_org_id "
-    "JOIN review_windows w ON w.id = p.window_id JOIN model_versions v ON v.id = w.version_id "
-    "JOIN review_models m ON m.id = v.model_id",
-    &ReadPartner, "p.id", "partner grant"};
-
-GatewayKey ReadKey(const Row& row) {
-  GatewayKey k;
-  k.id = row.Text(0);
-  k.user_id = row.Text(1);
-  k.org_id = row.Text(2);
-  k.grant_id = row.Text(3);
-  k.window_id = row.Text(4);
-  k.version_id = row.Text(5);
-  k.name = row.Text(6);
-  k.quota = {row.Int(7), row.Int(8), row.Int(9)};
-  k.created_at = FromUnixMicros(row.Int(10));
-  k.expires_at = FromUnixMicros(row.Int(11));
-  k.revoked_at = row.OptionalTime(12);
-  k.last_used_at = row.OptionalTime(13);
-  k.gateway_model = ModelId(row.Text(14), row.Text(15));
-  return k;
-}
-
-constexpr RowKind<GatewayKey> kKeys{
-    "SELECT k.id, k.user_id, k.org_id, k.grant_id, k.window_id, w.version_id, k.name, "
-    "p.requests_per_day, p.tokens_per_day, p.requests_per_minute, k.created_at, k.expires_at, "
-    "k.revoked_at, k.last_used_at, m.name, v.version "
-    "FROM gateway_keys k JOIN review_windows w ON w.id = k.window_id "
-    "JOIN review_partners p ON p.id = k.grant_id JOIN model_versions v ON v.id = w.version_id "
-    "JOIN review_models m ON m.id = v.model_id",
-    &ReadKey, "k.id", "gateway key"};
 
 // The time the version's windows other than `except` gave or still give.
 StatusOr<Duration> UsedByOtherWindows(Transaction& tx, const std::string& version_id,
@@ -335,6 +163,13 @@ StatusOr<Decision> ReviewService::Require(Transaction& tx, const Principal& acto
   return Status(StatusCode::kPermissionDenied, d.reason, {{"action", std::string(action)}});
 }
 
+void ReviewService::NoteDenial(const Principal& actor, std::string_view action,
+                               const std::string& object) {
+  if (t_denial != nullptr) {
+    *t_denial = access::AuditRecord{actor, std::string(action), object, false, {}};
+  }
+}
+
 Status ReviewService::Audit(Transaction& tx, const Principal& actor, std::string_view action,
                             const std::string& object, std::vector<std::string> grants) {
   if (audit_ == nullptr) return OkStatus();
@@ -357,7 +192,7 @@ StatusOr<std::pair<Party, Decision>> ReviewService::PartyOf(Transaction& tx, con
   BW_ASSIGN_OR_RETURN(bool visible, Allowed(tx, actor, actions::kReviewModelRead, lab_org_id));
   if (!visible) return NotFoundError("no " + object);
   return Status(StatusCode::kPermissionDenied,
-                "only the lab's administrators and the program office act on a window's partners",
+                "only the lab's administrators and the program office may do this",
                 {{"action", std::string(actions::kReviewProgram)}});
 }
 
@@ -968,21 +803,45 @@ StatusOr<IssuedGatewayKey> ReviewService::IssueGatewayKey(const Principal& actor
     const Time now = clock_.Now();
     BW_ASSIGN_OR_RETURN(Decision d,
                         Require(tx, actor, actions::kReviewKeyIssue, actor.user_id, actor.user_id));
-    BW_ASSIGN_OR_RETURN(PartnerGrant grant, Load(tx, kPartners, grant_id));
-    if (grant.partner_org_id != actor.org_id) return NotFoundError("no partner grant " + grant_id);
-    if (grant.state != PartnerState::kActive) {
-      return Status(StatusCode::kFailedPrecondition,
-                    grant.state == PartnerState::kProposed
-                        ? "the grant is proposed and waits for the other party's concurrence"
-                        : "the grant was removed",
-                    {{"rule", "keys_under_active_grant"}});
+    // Under a window's partner grant, or under defensive access.
+    Value partner_grant, window_id, defensive_grant;
+    std::string version_id;
+    Time expiry;
+    if (grant_id.starts_with("dfa_")) {
+      BW_ASSIGN_OR_RETURN(DefensiveGrant grant, Load(tx, internal::kDefensive, grant_id));
+      if (grant.org_id != actor.org_id) return NotFoundError("no grant " + grant_id);
+      const DefensiveState state = grant.StateAt(now);
+      if (state != DefensiveState::kActive) {
+        return Status(StatusCode::kFailedPrecondition,
+                      state == DefensiveState::kRequested
+                          ? "the defensive access waits for the program office's and the lab's "
+                            "approval"
+                          : "the defensive access is " + std::string(DefensiveStateName(state)),
+                      {{"rule", "keys_under_active_grant"}});
+      }
+      defensive_grant = grant.id;
+      version_id = grant.version_id;
+      expiry = grant.expires_at;
+    } else {
+      BW_ASSIGN_OR_RETURN(PartnerGrant grant, Load(tx, kPartners, grant_id));
+      if (grant.partner_org_id != actor.org_id) return NotFoundError("no grant " + grant_id);
+      if (grant.state != PartnerState::kActive) {
+        return Status(StatusCode::kFailedPrecondition,
+                      grant.state == PartnerState::kProposed
+                          ? "the grant is proposed and waits for the other party's concurrence"
+                          : "the grant was removed",
+                      {{"rule", "keys_under_active_grant"}});
+      }
+      BW_ASSIGN_OR_RETURN(Window window, Load(tx, kWindows, grant.window_id));
+      if (window.StateAt(now) == WindowState::kClosed) {
+        return Status(StatusCode::kFailedPrecondition, "the access window is closed",
+                      {{"rule", "keys_under_active_grant"}});
+      }
+      partner_grant = grant.id;
+      window_id = window.id;
+      version_id = window.version_id;
+      expiry = window.ends_at;
     }
-    BW_ASSIGN_OR_RETURN(Window window, Load(tx, kWindows, grant.window_id));
-    if (window.StateAt(now) == WindowState::kClosed) {
-      return Status(StatusCode::kFailedPrecondition, "the access window is closed",
-                    {{"rule", "keys_under_active_grant"}});
-    }
-    Time expiry = window.ends_at;
     if (expires_at) {
       if (*expires_at <= now) {
         return Status(StatusCode::kInvalidArgument, "expires_at must be in the future",
@@ -993,11 +852,12 @@ StatusOr<IssuedGatewayKey> ReviewService::IssueGatewayKey(const Principal& actor
     issued.secret = access::NewSecret("bwg_", random_);
     const std::string id = NewId("gwk", random_);
     BW_RETURN_IF_ERROR(
-        tx.Execute("INSERT INTO gateway_keys (id, secret_hash, user_id, org_id, "
-                   "grant_id, window_id, name, created_at, expires_at) VALUES "
-                   "(?,?,?,?,?,?,?,?,?)",
+        tx.Execute("INSERT INTO gateway_keys (id, secret_hash, user_id, org_id, version_id, "
+                   "grant_id, window_id, defensive_grant_id, name, created_at, expires_at) "
+                   "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                    {id, store::Blob{access::HashSecret(issued.secret)}, actor.user_id, actor.org_id,
-                    grant.id, window.id, name, ToUnixMicros(now), ToUnixMicros(expiry)})
+                    version_id, partner_grant, window_id, defensive_grant, name, ToUnixMicros(now),
+                    ToUnixMicros(expiry)})
             .status());
     BW_ASSIGN_OR_RETURN(issued.key, Load(tx, kKeys, id));
     return Audit(tx, actor, "review.key.issue", id, d.grants);
@@ -1029,11 +889,11 @@ StatusOr<GatewayKey> ReviewService::RevokeGatewayKey(const Principal& actor,
     if (key.user_id == actor.user_id) {
       grants = {actor.credential_id};
     } else {
-      BW_ASSIGN_OR_RETURN(Window window, Load(tx, kWindows, key.window_id));
+      BW_ASSIGN_OR_RETURN(ModelVersion version, Load(tx, kVersions, key.version_id));
       BW_ASSIGN_OR_RETURN(Decision admin,
                           authorizer_.Check(tx, actor, actions::kUserUpdate, key.user_id, now));
       BW_ASSIGN_OR_RETURN(Decision lab, authorizer_.Check(tx, actor, actions::kReviewModelManage,
-                                                          window.org_id, now));
+                                                          version.org_id, now));
       BW_ASSIGN_OR_RETURN(Decision office, authorizer_.Check(tx, actor, actions::kReviewProgram,
                                                              access::kPlatform, now));
       const Decision* allowed = admin.allowed    ? &admin
@@ -1072,25 +932,37 @@ StatusOr<GatewayAccess> ReviewService::AuthorizeGatewayKey(std::string_view secr
         Select(tx, kKeys, "WHERE k.secret_hash = ?", {store::Blob{access::HashSecret(secret)}}));
     if (keys.empty()) return UnauthenticatedError("this gateway key is not known");
     access.key = std::move(keys[0]);
-    // The window first: a key revoked because its window closed says so.
-    BW_ASSIGN_OR_RETURN(access.window, Load(tx, kWindows, access.key.window_id));
-    switch (access.window.StateAt(now)) {
-      case WindowState::kScheduled:
-        return PermissionDeniedError("this gateway key's access window has not opened yet");
-      case WindowState::kClosed:
-        return PermissionDeniedError("this gateway key's access window is closed");
-      case WindowState::kOpen:
-        break;
-    }
-    BW_ASSIGN_OR_RETURN(PartnerGrant grant, Load(tx, kPartners, access.key.grant_id));
-    if (grant.state != PartnerState::kActive) {
-      return PermissionDeniedError("this gateway key's partner grant is no longer active");
+    // The grant first: a key revoked because its window closed says so.
+    if (access.key.window_id.empty()) {
+      BW_ASSIGN_OR_RETURN(DefensiveGrant grant,
+                          Load(tx, internal::kDefensive, access.key.grant_id));
+      const DefensiveState state = grant.StateAt(now);
+      if (state != DefensiveState::kActive) {
+        return PermissionDeniedError("this gateway key's defensive access is " +
+                                     std::string(DefensiveStateName(state)));
+      }
+      access.access_ends_at = grant.expires_at;
+    } else {
+      BW_ASSIGN_OR_RETURN(Window window, Load(tx, kWindows, access.key.window_id));
+      switch (window.StateAt(now)) {
+        case WindowState::kScheduled:
+          return PermissionDeniedError("this gateway key's access window has not opened yet");
+        case WindowState::kClosed:
+          return PermissionDeniedError("this gateway key's access window is closed");
+        case WindowState::kOpen:
+          break;
+      }
+      BW_ASSIGN_OR_RETURN(PartnerGrant grant, Load(tx, kPartners, access.key.grant_id));
+      if (grant.state != PartnerState::kActive) {
+        return PermissionDeniedError("this gateway key's partner grant is no longer active");
+      }
+      access.access_ends_at = window.ends_at;
     }
     if (access.key.revoked_at && *access.key.revoked_at <= now) {
       return PermissionDeniedError("this gateway key was revoked");
     }
     if (access.key.expires_at <= now) return PermissionDeniedError("this gateway key expired");
-    BW_ASSIGN_OR_RETURN(access.version, Load(tx, kVersions, access.window.version_id));
+    BW_ASSIGN_OR_RETURN(access.version, Load(tx, kVersions, access.key.version_id));
     BW_ASSIGN_OR_RETURN(access.model, Load(tx, kModels, access.version.model_id));
     return OkStatus();
   });

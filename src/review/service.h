@@ -60,7 +60,7 @@ struct NewWindow {
 // What the gateway needs to serve one request under a key, read at one moment.
 struct GatewayAccess {
   GatewayKey key;
-  Window window;
+  Time access_ends_at;  // the end of the key's window or defensive access
   ModelVersion version;
   Model model;
 };
@@ -85,8 +85,25 @@ struct PartnerUsage {
   int64_t tokens = 0;
 };
 
+// A released model version open to defensive use, as a requester sees it.
+struct DefensiveModel {
+  std::string version_id;
+  std::string gateway_model;  // ModelId
+  std::string lab_org_name;
+  std::optional<Time> released_at;
+};
+
+struct NewDefensiveRequest {
+  std::string version_id;
+  std::string purpose;
+  Time expires_at;
+  Quota quota;
+};
+
 // The scheduled job that closes windows whose end has passed.
 inline constexpr std::string_view kSweepJobKind = "review.windows.sweep";
+// The scheduled job that records defensive access that reached its end.
+inline constexpr std::string_view kDefensiveSweepJobKind = "review.defensive.sweep";
 
 class ReviewService {
  public:
@@ -146,8 +163,33 @@ class ReviewService {
   // The grants naming the actor's organization, for a partner's own view.
   StatusOr<std::vector<PartnerGrant>> ListOwnGrants(const access::Principal& actor);
 
+  // Defensive access (defensive.cc): an admin of an agency, operator, partner or
+  // clearinghouse requests a released model for defensive use; the program office and the lab
+  // each approve, in either order (either may deny while it waits); it is then a grant like a
+  // trusted partner's: the same keys, quotas and ledger, until it expires (at most 365 days)
+  // or either party or the requester revokes it, which revokes its keys.
+  // The released versions of every lab, for requesters to choose from.
+  StatusOr<std::vector<DefensiveModel>> ListDefensiveModels(const access::Principal& actor);
+  StatusOr<DefensiveGrant> RequestDefensiveAccess(const access::Principal& actor,
+                                                  const NewDefensiveRequest& request);
+  StatusOr<DefensiveGrant> ApproveDefensiveAccess(const access::Principal& actor,
+                                                  const std::string& grant_id);
+  StatusOr<DefensiveGrant> DenyDefensiveAccess(const access::Principal& actor,
+                                               const std::string& grant_id,
+                                               const std::string& note);
+  StatusOr<DefensiveGrant> RevokeDefensiveAccess(const access::Principal& actor,
+                                                 const std::string& grant_id,
+                                                 const std::string& note);
+  // The requests the actor may see: their organization's, their lab's models', and every one
+  // for the program office; newest first.
+  StatusOr<std::vector<DefensiveGrant>> ListDefensiveAccess(const access::Principal& actor);
+  // Records defensive access whose end has passed as expired and revokes its keys; returns how
+  // many. Run by the kDefensiveSweepJobKind job.
+  StatusOr<int64_t> SweepDefensiveAccess();
+
   // Gateway keys: a partner's user issues their own under an active grant of their
-  // organization; they expire with the window at the latest.
+  // organization (a window's partner grant or defensive access); they expire with the window
+  // or the defensive access at the latest.
   StatusOr<IssuedGatewayKey> IssueGatewayKey(const access::Principal& actor,
                                              const std::string& grant_id, const std::string& name,
                                              std::optional<Time> expires_at);
@@ -210,6 +252,13 @@ class ReviewService {
                                                        const access::Principal& actor,
                                                        const std::string& lab_org_id,
                                                        const std::string& object);
+  // Records the denial being made on this thread, to be ledgered once its transaction rolled
+  // back (see Run).
+  static void NoteDenial(const access::Principal& actor, std::string_view action,
+                         const std::string& object);
+  // Loads a defensive access request for a party (the lab or the program office) to decide on.
+  StatusOr<std::pair<DefensiveGrant, std::pair<Party, access::Decision>>> DefensiveForParty(
+      store::Transaction& tx, const access::Principal& actor, const std::string& grant_id);
   Status CloseWindow(store::Transaction& tx, const access::Principal& actor, const Window& window,
                      CloseReason reason, Time at);
 

@@ -558,6 +558,106 @@ TEST_P(ReviewServiceTest, QuotaReservationsNeverOvershootUnderConcurrency) {
   EXPECT_EQ(race(20, 1).size(), 10u);
 }
 
+TEST_P(ReviewServiceTest, DefensiveAccessNeedsBothApprovalsAndEndsOnTime) {
+  ModelVersion v = MakeVersion();
+  const NewDefensiveRequest ask{v.id, "triage of our findings", kStart + Days(90), {}};
+  // Not released yet: missing to the bank, refused in words to one who can see it.
+  EXPECT_EQ(review_->RequestDefensiveAccess(banker_, ask).status().code(), StatusCode::kNotFound);
+  ASSERT_OK(review_->SetVersionStatus(lab_admin_, v.id, VersionStatus::kReleased).status());
+  ASSERT_OK_AND_ASSIGN(std::vector<DefensiveModel> open, review_->ListDefensiveModels(banker_));
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].gateway_model, "Atlas/2.0");
+  EXPECT_EQ(open[0].lab_org_name, "Frontier Lab");
+  // Who may ask, and for how long.
+  EXPECT_EQ(review_->RequestDefensiveAccess(nurse_, ask).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(RuleOf(review_->RequestDefensiveAccess(other_admin_, ask).status()),
+            "defensive_access_requester");
+  EXPECT_EQ(
+      RuleOf(review_->RequestDefensiveAccess(banker_, {v.id, "triage", kStart + Days(366), {}})
+                 .status()),
+      "defensive_access_at_most_365_days");
+  ASSERT_OK_AND_ASSIGN(DefensiveGrant g, review_->RequestDefensiveAccess(banker_, ask));
+  EXPECT_EQ(g.state, DefensiveState::kRequested);
+  EXPECT_EQ(g.org_name, "Community Bank");
+  EXPECT_EQ(RuleOf(review_->RequestDefensiveAccess(banker_, ask).status()),
+            "one_defensive_access_per_version");
+  EXPECT_TRUE(audit_.Has("review.access.request", g.id, true));
+  // No key before both approvals; the requester decides nothing.
+  EXPECT_EQ(RuleOf(review_->IssueGatewayKey(banker_, g.id, "soc", {}).status()),
+            "keys_under_active_grant");
+  EXPECT_EQ(RuleOf(review_->ApproveDefensiveAccess(banker_, g.id).status()),
+            "separation_of_duties");
+  EXPECT_EQ(review_->ApproveDefensiveAccess(lab_member_, g.id).status().code(),
+            StatusCode::kPermissionDenied);
+  ASSERT_OK_AND_ASSIGN(g, review_->ApproveDefensiveAccess(lab_admin_, g.id));
+  EXPECT_EQ(g.state, DefensiveState::kRequested);
+  EXPECT_EQ(g.lab_approved_by, lab_admin_.user_id);
+  EXPECT_EQ(review_->ApproveDefensiveAccess(lab_admin2_, g.id).status().code(),
+            StatusCode::kFailedPrecondition);  // the lab's side is given
+  ASSERT_OK_AND_ASSIGN(g, review_->ApproveDefensiveAccess(officer_, g.id));
+  EXPECT_EQ(g.state, DefensiveState::kActive);
+  EXPECT_TRUE(audit_.Has("review.access.activate", g.id, true));
+  EXPECT_EQ(review_->DenyDefensiveAccess(officer_, g.id, "").status().code(),
+            StatusCode::kFailedPrecondition);
+  // The same keys and checks as a partner's, ending with the access.
+  ASSERT_OK_AND_ASSIGN(IssuedGatewayKey key, review_->IssueGatewayKey(banker_, g.id, "soc", {}));
+  EXPECT_EQ(key.key.grant_id, g.id);
+  EXPECT_TRUE(key.key.window_id.empty());
+  EXPECT_EQ(key.key.expires_at, kStart + Days(90));
+  EXPECT_EQ(key.key.gateway_model, "Atlas/2.0");
+  ASSERT_OK_AND_ASSIGN(GatewayAccess access, review_->AuthorizeGatewayKey(key.secret));
+  EXPECT_EQ(access.version.upstream_model, "atlas-2");
+  EXPECT_EQ(access.access_ends_at, kStart + Days(90));
+  ASSERT_OK(review_->ReserveQuota(access.key, 10).status());
+  // Who sees it.
+  for (const Principal* p : {&banker_, &lab_member_, &officer_}) {
+    ASSERT_OK_AND_ASSIGN(std::vector<DefensiveGrant> seen, review_->ListDefensiveAccess(*p));
+    EXPECT_EQ(seen.size(), 1u);
+  }
+  ASSERT_OK_AND_ASSIGN(std::vector<DefensiveGrant> none, review_->ListDefensiveAccess(nurse_));
+  EXPECT_TRUE(none.empty());
+  // At its end the gateway refuses at once, and the sweep records it and revokes the key.
+  clock_.Advance(Days(90));
+  Status ended = review_->AuthorizeGatewayKey(key.secret).status();
+  EXPECT_EQ(ended.code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(ended.message().find("expired"), std::string::npos) << ended.ToString();
+  ASSERT_OK_AND_ASSIGN(int64_t swept, review_->SweepDefensiveAccess());
+  EXPECT_EQ(swept, 1);
+  EXPECT_TRUE(audit_.Has("review.access.expire", g.id, true));
+  ASSERT_OK_AND_ASSIGN(std::vector<GatewayKey> keys, review_->ListGatewayKeys(banker_));
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(keys[0].revoked_at, kStart + Days(90));
+  ASSERT_OK_AND_ASSIGN(swept, review_->SweepDefensiveAccess());
+  EXPECT_EQ(swept, 0);
+}
+
+TEST_P(ReviewServiceTest, DefensiveAccessIsDeniedOrRevokedByEitherParty) {
+  ModelVersion v = MakeVersion();
+  ASSERT_OK(review_->SetVersionStatus(lab_admin_, v.id, VersionStatus::kReleased).status());
+  const NewDefensiveRequest ask{v.id, "patch testing", kStart + Days(30), {}};
+  ASSERT_OK_AND_ASSIGN(DefensiveGrant g, review_->RequestDefensiveAccess(banker_, ask));
+  ASSERT_OK_AND_ASSIGN(g, review_->DenyDefensiveAccess(lab_admin_, g.id, "not for this use"));
+  EXPECT_EQ(g.state, DefensiveState::kDenied);
+  EXPECT_EQ(g.close_note, "not for this use");
+  EXPECT_EQ(review_->ApproveDefensiveAccess(officer_, g.id).status().code(),
+            StatusCode::kFailedPrecondition);
+  // Asked again, approved, then revoked by the program office: its keys stop at once.
+  ASSERT_OK_AND_ASSIGN(g, review_->RequestDefensiveAccess(banker_, ask));
+  ASSERT_OK(review_->ApproveDefensiveAccess(officer_, g.id).status());
+  ASSERT_OK(review_->ApproveDefensiveAccess(lab_admin_, g.id).status());
+  ASSERT_OK_AND_ASSIGN(IssuedGatewayKey key, review_->IssueGatewayKey(banker_, g.id, "soc", {}));
+  EXPECT_EQ(review_->RevokeDefensiveAccess(nurse_, g.id, "").status().code(),
+            StatusCode::kNotFound);
+  ASSERT_OK_AND_ASSIGN(g, review_->RevokeDefensiveAccess(officer_, g.id, "misuse suspected"));
+  EXPECT_EQ(g.state, DefensiveState::kRevoked);
+  EXPECT_EQ(review_->AuthorizeGatewayKey(key.secret).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_TRUE(audit_.Has("review.access.revoke", g.id, true));
+  EXPECT_EQ(review_->RevokeDefensiveAccess(banker_, g.id, "").status().code(),
+            StatusCode::kFailedPrecondition);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ReviewServiceTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const ::testing::TestParamInfo<Backend>& info) {

@@ -91,11 +91,40 @@ struct PartnerGrant {
   std::optional<Time> removed_at;
 };
 
+// Defensive access to a released model for an agency or operator: requested by an admin of
+// that organization, active once the program office and the lab both approved.
+struct DefensiveGrant {
+  std::string id;  // dfa_...
+  std::string version_id;
+  std::string lab_org_id;
+  std::string lab_org_name;
+  std::string org_id;  // the requesting agency or operator
+  std::string org_name;
+  std::string gateway_model;  // ModelId of the version
+  std::string purpose;
+  DefensiveState state = DefensiveState::kRequested;  // as stored; StateAt(now) for the truth
+  Quota quota;
+  std::string requested_by;
+  Time requested_at;
+  Time expires_at;
+  std::optional<std::string> office_approved_by;
+  std::optional<Time> office_approved_at;
+  std::optional<std::string> lab_approved_by;
+  std::optional<Time> lab_approved_at;
+  std::optional<std::string> closed_by;  // who denied or revoked it
+  std::optional<Time> closed_at;
+  std::string close_note;  // the reason given for a denial or revocation
+
+  DefensiveState StateAt(Time now) const { return DefensiveStateAt(state, expires_at, now); }
+};
+
 struct GatewayKey {
   std::string id;  // gwk_...
   std::string user_id;
   std::string org_id;
-  std::string grant_id;  // the partner grant (wpt_...) it was issued under
+  // The grant it was issued under: a window's partner grant (wpt_..., with window_id) or
+  // defensive access (dfa_..., window_id empty).
+  std::string grant_id;
   std::string window_id;
   std::string version_id;
   std::string gateway_model;  // the model the key reaches, as the gateway names it (ModelId)

@@ -285,6 +285,81 @@ CREATE TABLE gateway_usage (
   CHECK (requests >= 0 AND tokens_used >= 0 AND tokens_reserved >= 0)
 )
 )sql"},
+      {9, "defensive access to released models; gateway keys under either kind of grant",
+       R"sql(
+CREATE TABLE defensive_grants (
+  id                   TEXT PRIMARY KEY,
+  version_id           TEXT NOT NULL REFERENCES model_versions(id),
+  lab_org_id           TEXT NOT NULL REFERENCES organizations(id),
+  org_id               TEXT NOT NULL REFERENCES organizations(id),
+  purpose              TEXT NOT NULL,
+  state                TEXT NOT NULL CHECK (state IN ('requested', 'active', 'denied', 'revoked',
+                                                  'expired')),
+  requests_per_day     BIGINT NOT NULL,
+  tokens_per_day       BIGINT NOT NULL,
+  requests_per_minute  BIGINT NOT NULL,
+  requested_by         TEXT NOT NULL,
+  requested_at         BIGINT NOT NULL,
+  expires_at           BIGINT NOT NULL,
+  office_approved_by   TEXT,
+  office_approved_at   BIGINT,
+  lab_approved_by      TEXT,
+  lab_approved_at      BIGINT,
+  closed_by            TEXT,
+  closed_at            BIGINT,
+  close_note           TEXT NOT NULL,
+  -- At most 365 days (in microseconds) from the request.
+  CHECK (expires_at > requested_at AND expires_at - requested_at <= 31536000000000),
+  -- Active only with both approvals, given by two different people.
+  CHECK (state <> 'active' OR (office_approved_at IS NOT NULL AND lab_approved_at IS NOT NULL)),
+  CHECK (office_approved_by IS NULL OR lab_approved_by IS NULL OR
+         office_approved_by <> lab_approved_by)
+);
+CREATE INDEX defensive_grants_by_org ON defensive_grants(org_id);
+CREATE INDEX defensive_grants_by_lab ON defensive_grants(lab_org_id);
+CREATE TABLE gateway_keys_next (
+  id                  TEXT PRIMARY KEY,
+  secret_hash         BYTEA NOT NULL UNIQUE,
+  user_id             TEXT NOT NULL REFERENCES users(id),
+  org_id              TEXT NOT NULL REFERENCES organizations(id),
+  version_id          TEXT NOT NULL REFERENCES model_versions(id),
+  grant_id            TEXT REFERENCES review_partners(id),
+  window_id           TEXT REFERENCES review_windows(id),
+  defensive_grant_id  TEXT REFERENCES defensive_grants(id),
+  name                TEXT NOT NULL,
+  created_at          BIGINT NOT NULL,
+  expires_at          BIGINT NOT NULL,
+  revoked_at          BIGINT,
+  revoked_by          TEXT,
+  last_used_at        BIGINT,
+  -- Under exactly one grant: a window's partner grant, or defensive access.
+  CHECK ((grant_id IS NULL) = (window_id IS NULL)),
+  CHECK ((grant_id IS NULL) <> (defensive_grant_id IS NULL))
+);
+INSERT INTO gateway_keys_next (id, secret_hash, user_id, org_id, version_id, grant_id, window_id,
+                               name, created_at, expires_at, revoked_at, revoked_by, last_used_at)
+  SELECT k.id, k.secret_hash, k.user_id, k.org_id, w.version_id, k.grant_id, k.window_id, k.name,
+         k.created_at, k.expires_at, k.revoked_at, k.revoked_by, k.last_used_at
+  FROM gateway_keys k JOIN review_windows w ON w.id = k.window_id;
+CREATE TABLE gateway_usage_next (
+  key_id           TEXT NOT NULL REFERENCES gateway_keys_next(id),
+  day              BIGINT NOT NULL,
+  requests         BIGINT NOT NULL,
+  tokens_used      BIGINT NOT NULL,
+  tokens_reserved  BIGINT NOT NULL,
+  PRIMARY KEY (key_id, day),
+  CHECK (requests >= 0 AND tokens_used >= 0 AND tokens_reserved >= 0)
+);
+INSERT INTO gateway_usage_next (key_id, day, requests, tokens_used, tokens_reserved)
+  SELECT key_id, day, requests, tokens_used, tokens_reserved FROM gateway_usage;
+DROP TABLE gateway_usage;
+DROP TABLE gateway_keys;
+ALTER TABLE gateway_keys_next RENAME TO gateway_keys;
+ALTER TABLE gateway_usage_next RENAME TO gateway_usage;
+CREATE INDEX gateway_keys_by_user ON gateway_keys(user_id);
+CREATE INDEX gateway_keys_by_window ON gateway_keys(window_id);
+CREATE INDEX gateway_keys_by_defensive_grant ON gateway_keys(defensive_grant_id)
+)sql"},
   };
   return kMigrations;
 }

@@ -1,0 +1,135 @@
+#include "review/internal.h"
+
+namespace bulwark::review::internal {
+
+Status ValidateText(const std::string& value, std::string_view field, size_t min, size_t max) {
+  if (value.size() < min || value.size() > max) {
+    return Status(StatusCode::kInvalidArgument,
+                  std::string(field) + " must be " + std::to_string(min) + " to " +
+                      std::to_string(max) + " characters",
+                  {{"field", std::string(field)}});
+  }
+  for (unsigned char c : value) {
+    if (c < 0x20 && c != '\n' && c != '\t') {
+      return Status(StatusCode::kInvalidArgument,
+                    std::string(field) + " must not contain control characters",
+                    {{"field", std::string(field)}});
+    }
+  }
+  return OkStatus();
+}
+
+Model ReadModel(const Row& row) {
+  return {row.Text(0), row.Text(1), row.Text(2), row.Text(3), FromUnixMicros(row.Int(4))};
+}
+ModelVersion ReadVersion(const Row& row) {
+  ModelVersion v;
+  v.id = row.Text(0);
+  v.model_id = row.Text(1);
+  v.org_id = row.Text(2);
+  v.version = row.Text(3);
+  v.provider = ParseProvider(row.Text(4)).value_or(Provider::kOpenAi);
+  v.base_url = row.Text(5);
+  v.upstream_model = row.Text(6);
+  v.status = ParseVersionStatus(row.Text(7)).value_or(VersionStatus::kInDevelopment);
+  v.planned_release_at = row.OptionalTime(8);
+  v.released_at = row.OptionalTime(9);
+  v.created_at = FromUnixMicros(row.Int(10));
+  v.updated_at = FromUnixMicros(row.Int(11));
+  v.has_credential = row.Int(12) > 0;
+  return v;
+}
+Inquiry ReadInquiry(const Row& row) {
+  Inquiry q;
+  q.id = row.Text(0);
+  q.version_id = row.Text(1);
+  q.org_id = row.Text(2);
+  q.state = ParseInquiryState(row.Text(3)).value_or(InquiryState::kSubmitted);
+  q.question = row.Text(4);
+  q.asked_at = FromUnixMicros(row.Int(5));
+  q.asked_by = row.Text(6);
+  q.accepted_at = row.OptionalTime(7);
+  q.accepted_by = row.OptionalText(8);
+  q.due_at = row.OptionalTime(9);
+  q.answered_at = row.OptionalTime(10);
+  q.answer = row.Text(11);
+  q.withdrawn_at = row.OptionalTime(12);
+  q.updated_at = FromUnixMicros(row.Int(13));
+  return q;
+}
+Window ReadWindow(const Row& row) {
+  Window w;
+  w.id = row.Text(0);
+  w.version_id = row.Text(1);
+  w.org_id = row.Text(2);
+  w.starts_at = FromUnixMicros(row.Int(3));
+  w.ends_at = FromUnixMicros(row.Int(4));
+  w.created_at = FromUnixMicros(row.Int(5));
+  w.created_by = row.Text(6);
+  w.closed_at = row.OptionalTime(7);
+  if (!row.IsNull(8)) w.close_reason = ParseCloseReason(row.Text(8));
+  w.closed_by = row.OptionalText(9);
+  return w;
+}
+PartnerGrant ReadPartner(const Row& row) {
+  PartnerGrant g;
+  g.id = row.Text(0);
+  g.window_id = row.Text(1);
+  g.partner_org_id = row.Text(2);
+  g.state = ParsePartnerState(row.Text(3)).value_or(PartnerState::kRemoved);
+  g.quota = {row.Int(4), row.Int(5), row.Int(6)};
+  g.proposed_by_party = row.Text(7) == "lab" ? Party::kLab : Party::kProgramOffice;
+  g.proposed_by = row.Text(8);
+  g.proposed_at = FromUnixMicros(row.Int(9));
+  g.concurred_by = row.OptionalText(10);
+  g.concurred_at = row.OptionalTime(11);
+  g.removed_by = row.OptionalText(12);
+  g.removed_at = row.OptionalTime(13);
+  g.partner_org_name = row.Text(14);
+  g.gateway_model = ModelId(row.Text(15), row.Text(16));
+  return g;
+}
+GatewayKey ReadKey(const Row& row) {
+  GatewayKey k;
+  k.id = row.Text(0);
+  k.user_id = row.Text(1);
+  k.org_id = row.Text(2);
+  k.grant_id = row.Text(3);
+  k.window_id = row.Text(4);
+  k.version_id = row.Text(5);
+  k.name = row.Text(6);
+  k.quota = {row.Int(7), row.Int(8), row.Int(9)};
+  k.created_at = FromUnixMicros(row.Int(10));
+  k.expires_at = FromUnixMicros(row.Int(11));
+  k.revoked_at = row.OptionalTime(12);
+  k.last_used_at = row.OptionalTime(13);
+  k.gateway_model = ModelId(row.Text(14), row.Text(15));
+  return k;
+}
+
+DefensiveGrant ReadDefensive(const Row& row) {
+  DefensiveGrant d;
+  d.id = row.Text(0);
+  d.version_id = row.Text(1);
+  d.lab_org_id = row.Text(2);
+  d.lab_org_name = row.Text(3);
+  d.org_id = row.Text(4);
+  d.org_name = row.Text(5);
+  d.gateway_model = ModelId(row.Text(6), row.Text(7));
+  d.purpose = row.Text(8);
+  d.state = ParseDefensiveState(row.Text(9)).value_or(DefensiveState::kRevoked);
+  d.quota = {row.Int(10), row.Int(11), row.Int(12)};
+  d.requested_by = row.Text(13);
+  d.requested_at = FromUnixMicros(row.Int(14));
+  d.expires_at = FromUnixMicros(row.Int(15));
+  d.office_approved_by = row.OptionalText(16);
+  d.office_approved_at = row.OptionalTime(17);
+  d.lab_approved_by = row.OptionalText(18);
+  d.lab_approved_at = row.OptionalTime(19);
+  d.closed_by = row.OptionalText(20);
+  d.closed_at = row.OptionalTime(21);
+  d.close_note = row.Text(22);
+  return d;
+}
+
+}  // namespace bulwark::review::internal
