@@ -2,6 +2,7 @@
 // principal directly on the database, so they work before any user exists.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -87,12 +88,57 @@ constexpr DemoAccount kDemoAccounts[] = {
      false},
 };
 
-// Creates whatever of the demo is missing; keeps what exists. Credentials are kept in a file
-// (mode 0600) so that each run can print them; a credential that no longer works is replaced.
+// Defensive access in the demo: Atlas 0.9 is released (served by the mock model too), and the
+// Cyber Defense Agency uses it for defence, approved by the lab and the program office.
+Status SeedDefensiveDemo(review::ReviewService& review, const review::Model& atlas,
+                         const std::vector<review::ModelVersion>& versions,
+                         const std::string& model_url, const access::Principal& lead,
+                         const access::Principal& director, const access::Principal& dana) {
+  std::optional<review::ModelVersion> released;
+  for (const review::ModelVersion& v : versions) {
+    if (v.version == "0.9") released = v;
+  }
+  if (!released) {
+    BW_ASSIGN_OR_RETURN(
+        released, review.AddVersion(lead, atlas.id,
+                                    {"0.9", review::Provider::kOpenAi, model_url, "atlas-mock",
+                                     access::NewSecret("sk-demo-"), std::nullopt}));
+  }
+  if (released->status != review::VersionStatus::kReleased) {
+    BW_ASSIGN_OR_RETURN(
+        released, review.SetVersionStatus(lead, released->id, review::VersionStatus::kReleased));
+  }
+  BW_ASSIGN_OR_RETURN(std::vector<review::DefensiveGrant> grants, review.ListDefensiveAccess(dana));
+  const Time now = SystemClock::Get().Now();
+  std::optional<review::DefensiveGrant> grant;
+  for (const review::DefensiveGrant& g : grants) {
+    const review::DefensiveState state = g.StateAt(now);
+    if (g.version_id == released->id &&
+        (state == review::DefensiveState::kRequested || state == review::DefensiveState::kActive)) {
+      grant = g;
+    }
+  }
+  if (!grant) {
+    BW_ASSIGN_OR_RETURN(grant, review.RequestDefensiveAccess(
+                                   dana, {released->id,
+                                          "Triage of vulnerability reports against federal systems",
+                                          now + Days(180),
+                                          {}}));
+  }
+  if (!grant->lab_approved_at) {
+    BW_ASSIGN_OR_RETURN(grant, review.ApproveDefensiveAccess(lead, grant->id));
+  }
+  if (!grant->office_approved_at) {
+    BW_ASSIGN_OR_RETURN(grant, review.ApproveDefensiveAccess(director, grant->id));
+  }
+  return OkStatus();
+}
+
 // The review program's part of the demo: the program office's members hold program_office; the
 // lab's model "Atlas" has a version served by `bulwark mock-model` at `model_url` with an open
 // access window, on which the Rural Hospital is a partner (proposed by the lab, concurred by
-// the program office) and its IT lead holds a gateway key (kept in `entry`).
+// the program office) and its IT lead holds a gateway key (kept in `entry`); its released
+// version 0.9 is in defensive use by the Cyber Defense Agency.
 Status SeedReviewDemo(Directory& directory, review::ReviewService& review,
                       const std::string& model_url, boost::json::object& saved) {
   const access::Principal system = SystemPrincipal();
@@ -136,11 +182,15 @@ Status SeedReviewDemo(Directory& directory, review::ReviewService& review,
     }
   }
   if (!window) {
-    BW_ASSIGN_OR_RETURN(review::ModelVersion version,
-                        review.AddVersion(lead, atlas->id,
-                                          {"1." + std::to_string(versions.size()),
-                                           review::Provider::kOpenAi, model_url, "atlas-mock",
-                                           access::NewSecret("sk-demo-"), now + Days(45)}));
+    BW_ASSIGN_OR_RETURN(
+        review::ModelVersion version,
+        review.AddVersion(lead, atlas->id,
+                          {"1." + std::to_string(std::count_if(versions.begin(), versions.end(),
+                                                               [](const review::ModelVersion& v) {
+                                                                 return v.version.starts_with("1.");
+                                                               })),
+                           review::Provider::kOpenAi, model_url, "atlas-mock",
+                           access::NewSecret("sk-demo-"), now + Days(45)}));
     BW_ASSIGN_OR_RETURN(window, review.OpenWindow(lead, version.id, {now, now + Days(14)}));
   }
   BW_ASSIGN_OR_RETURN(std::vector<review::PartnerGrant> partners,
@@ -158,6 +208,8 @@ Status SeedReviewDemo(Directory& directory, review::ReviewService& review,
   if (grant->state == review::PartnerState::kProposed) {
     BW_ASSIGN_OR_RETURN(grant, review.ConcurPartner(director, grant->id));
   }
+  BW_ASSIGN_OR_RETURN(access::Principal dana, principal("analyst@cyber-defense.demo"));
+  BW_RETURN_IF_ERROR(SeedDefensiveDemo(review, *atlas, versions, model_url, lead, director, dana));
   boost::json::object& entry = saved["it@rural-hospital.demo"].as_object();
   bool key_works = false;
   if (auto* k = entry.if_contains("gateway_key"); k && k->is_string()) {
@@ -171,6 +223,8 @@ Status SeedReviewDemo(Directory& directory, review::ReviewService& review,
   return OkStatus();
 }
 
+// Creates whatever of the demo is missing; keeps what exists. Credentials are kept in a file
+// (mode 0600) so that each run can print them; a credential that no longer works is replaced.
 Status SeedDemo(Directory& directory, review::ReviewService& review,
                 const std::string& credentials_path, const std::string& url,
                 const std::string& model_url) {
