@@ -202,5 +202,38 @@ TEST_F(GatewayTest, EveryCallIsALedgerEntryWithoutItsContent) {
   EXPECT_EQ(calls, 2);
 }
 
+TEST_F(GatewayTest, DefensiveAccessUsesTheSameGatewayUntilItIsRevoked) {
+  const access::Principal& lab = actors_["lab_admin"].principal;
+  ASSERT_TRUE(review_->SetVersionStatus(lab, version_.id, review::VersionStatus::kReleased).ok());
+  const access::Principal& bank = actors_["bank_admin"].principal;
+  review::DefensiveGrant grant =
+      review_
+          ->RequestDefensiveAccess(bank, {version_.id, "patch triage", clock_.Now() + Days(30), {}})
+          .value();
+  ASSERT_TRUE(review_->ApproveDefensiveAccess(lab, grant.id).ok());
+  ASSERT_TRUE(review_->ApproveDefensiveAccess(actors_["officer"].principal, grant.id).ok());
+  const std::string key = review_->IssueGatewayKey(bank, grant.id, "soc", {}).value().secret;
+  // The window closed with the release; the defensive key works, the partner's does not.
+  Reply reply = Chat(Hello(), key);
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.body.find(kLabCredential), std::string::npos);
+  EXPECT_EQ(Chat(Hello(), key_).status, 403);
+  Reply entries = Call("GET", "/api/v1/ledger/entries?limit=200", "", "director");
+  ASSERT_EQ(entries.status, 200) << entries.body;
+  bool ledgered = false;
+  for (const json::value& e : entries.json.at("items").as_array()) {
+    const std::string text = json::serialize(e);
+    if (text.find("gateway.request") != std::string::npos &&
+        text.find(grant.id) != std::string::npos) {
+      ledgered = true;
+    }
+  }
+  EXPECT_TRUE(ledgered);
+  ASSERT_TRUE(review_->RevokeDefensiveAccess(lab, grant.id, "done").ok());
+  Reply revoked = Chat(Hello(), key);
+  EXPECT_EQ(revoked.status, 403) << revoked.body;
+  EXPECT_NE(revoked.body.find("revoked"), std::string::npos) << revoked.body;
+}
+
 }  // namespace
 }  // namespace bulwark::tests
