@@ -49,6 +49,7 @@ bench: build
 	$(BUILD)/bench/match_bench
 	./bench/evals/run.sh
 	./bench/jobs/run.sh
+	./bench/gateway/run.sh
 
 # libFuzzer targets (clang), FUZZ_SECONDS each: the signed-note/checkpoint/proof-file parsers
 # and proof verifiers, and the vulnerability engine's purl, version, SBOM and OSV parsers.
