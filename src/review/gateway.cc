@@ -243,14 +243,15 @@ Status Gateway::Finish(const GatewayCall& call, const GatewayExchange& exchange)
   if (tokens == 0 && exchange.bytes_passed_ > 0) {
     tokens = exchange.input_estimate_ + (exchange.bytes_passed_ + 3) / 4;
   }
-  Status settled = review_.SettleQuota(exchange.reservation_, tokens);
-  if (audit_ == nullptr) return settled;
+  if (audit_ == nullptr) return review_.SettleQuota(exchange.reservation_, tokens);
   const GatewayKey& key = exchange.access().key;
   access::Principal actor{
       key.user_id,     key.org_id,
       key.id,          false,
       call.request_id, call.body.empty() ? "" : HexEncode(access::HashSecret(call.body))};
-  Status recorded = db_.Transact(store::TxMode::kReadWrite, [&](store::Transaction& tx) {
+  // The settlement and the ledger entry in one commit.
+  return db_.Transact(store::TxMode::kQueue, [&](store::Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(review_.SettleQuota(tx, exchange.reservation_, tokens));
     return audit_->Record(
         tx, {actor,
              "gateway.request",
@@ -267,7 +268,6 @@ Status Gateway::Finish(const GatewayCall& call, const GatewayExchange& exchange)
               {"version", exchange.access().version.id},
               {"client_address", call.client_address}}});
   });
-  return settled.ok() ? recorded : settled;
 }
 
 StatusOr<net::HttpClient*> Gateway::ClientFor(const std::string& base_url) {

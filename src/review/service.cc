@@ -1021,16 +1021,20 @@ StatusOr<QuotaReservation> ReviewService::ReserveQuota(const GatewayKey& key, in
 }
 
 Status ReviewService::SettleQuota(const QuotaReservation& reservation, int64_t tokens_used) {
-  return db_.Transact(TxMode::kQueue, [&](Transaction& tx) {
-    return tx
-        .Execute(
-            "UPDATE gateway_usage SET tokens_reserved = CASE WHEN tokens_reserved > ? THEN "
-            "tokens_reserved - ? ELSE 0 END, tokens_used = tokens_used + ? WHERE key_id = ? "
-            "AND day = ?",
-            {reservation.tokens, reservation.tokens, std::max<int64_t>(tokens_used, 0),
-             reservation.key_id, reservation.day})
-        .status();
-  });
+  return db_.Transact(TxMode::kQueue,
+                      [&](Transaction& tx) { return SettleQuota(tx, reservation, tokens_used); });
+}
+
+Status ReviewService::SettleQuota(Transaction& tx, const QuotaReservation& reservation,
+                                  int64_t tokens_used) {
+  return tx
+      .Execute(
+          "UPDATE gateway_usage SET tokens_reserved = CASE WHEN tokens_reserved > ? THEN "
+          "tokens_reserved - ? ELSE 0 END, tokens_used = tokens_used + ? WHERE key_id = ? "
+          "AND day = ?",
+          {reservation.tokens, reservation.tokens, std::max<int64_t>(tokens_used, 0),
+           reservation.key_id, reservation.day})
+      .status();
 }
 
 StatusOr<QuotaUse> ReviewService::UsageOn(const std::string& key_id, Time at) {

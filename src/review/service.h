@@ -211,6 +211,9 @@ class ReviewService {
   // the limit when the day's quota would be passed. Days are UTC.
   StatusOr<QuotaReservation> ReserveQuota(const GatewayKey& key, int64_t tokens);
   Status SettleQuota(const QuotaReservation& reservation, int64_t tokens_used);
+  // The same inside the caller's transaction (kQueue), to settle and record a call at once.
+  Status SettleQuota(store::Transaction& tx, const QuotaReservation& reservation,
+                     int64_t tokens_used);
   // A key's use on the day of `at`.
   StatusOr<QuotaUse> UsageOn(const std::string& key_id, Time at);
   // A window's use by partner and day (the lab's and the program office's view), oldest first.
