@@ -11,6 +11,7 @@ import { NotFoundPage } from './pages/NotFound';
 import { OrganizationsPage } from './pages/Organizations';
 import { GatewayKeysPage, MyGrantsPage } from './pages/review/Access';
 import { ConcurrencesPage } from './pages/review/Concurrences';
+import { DefensivePage } from './pages/review/Defensive';
 import { InquiriesPage } from './pages/review/Inquiries';
 import { ModelPage, ModelsPage } from './pages/review/Models';
 import { WindowPage, WindowsPage } from './pages/review/Windows';
@@ -45,6 +46,7 @@ const ROUTES: Route[] = [
   { path: '/review/concurrences', title: 'Concurrences', page: ConcurrencesPage },
   { path: '/review/grants', title: 'My grants', page: MyGrantsPage },
   { path: '/review/keys', title: 'Gateway keys', page: GatewayKeysPage },
+  { path: '/review/defensive', title: 'Defensive access', page: DefensivePage },
 ];
 
 // The review program's pages for the part the signed-in organization plays in it.
@@ -53,15 +55,18 @@ const REVIEW_NAV: Record<ReviewRole, { to: string; label: string }[]> = {
     { to: '/review/models', label: 'Models' },
     { to: '/review/inquiries', label: 'Inquiries' },
     { to: '/review/windows', label: 'Windows' },
+    { to: '/review/defensive', label: 'Defensive access' },
   ],
   program_office: [
     { to: '/review/inquiries', label: 'Inquiries' },
     { to: '/review/windows', label: 'Windows' },
     { to: '/review/concurrences', label: 'Concurrences' },
+    { to: '/review/defensive', label: 'Defensive access' },
   ],
   partner: [
     { to: '/review/grants', label: 'My grants' },
     { to: '/review/keys', label: 'Gateway keys' },
+    { to: '/review/defensive', label: 'Defensive access' },
   ],
 };
 

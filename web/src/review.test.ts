@@ -10,7 +10,13 @@ vi.hoisted(() => {
 
 import { ApiError } from './api';
 import {
+  accessExpiry,
+  canDecide,
+  daysUntil,
   daysUsed,
+  defensiveStateAt,
+  defensiveWaitsFor,
+  defensiveWaitsText,
   dueClock,
   duration,
   explainRule,
@@ -19,12 +25,14 @@ import {
   quotaText,
   reviewRole,
   rfc3339,
+  toDateInput,
   toLocalInput,
   usageChart,
   usedTodayText,
   windowClock,
   windowStateAt,
   type AccessWindow,
+  type DefensiveAccess,
   type Inquiry,
 } from './review';
 
@@ -169,5 +177,98 @@ describe('a window’s use by partner', () => {
     expect(
       usedTodayText({ requests: 1, tokens: 2048 }, { requests_per_day: 500, tokens_per_day: 1_000_000, requests_per_minute: 60 }),
     ).toBe('used today: 1 of 500 requests, 2,048 of 1,000,000 tokens');
+  });
+});
+
+describe('defensive access', () => {
+  function access(fields: Partial<DefensiveAccess>): DefensiveAccess {
+    return {
+      id: 'dfa_a',
+      version_id: 'mdv_a',
+      gateway_model: 'Atlas/0.9',
+      lab_org_id: 'org_lab',
+      lab_org_name: 'Frontier Lab',
+      org_id: 'org_bank',
+      org_name: 'Community Bank',
+      purpose: 'Triage',
+      state: 'requested',
+      quota: { requests_per_day: 1000, tokens_per_day: 1_000_000, requests_per_minute: 60 },
+      requested_by: 'usr_ben',
+      requested_at: new Date(T0 - DAY).toISOString(),
+      expires_at: new Date(T0 + 90 * DAY).toISOString(),
+      office_approved_by: null,
+      office_approved_at: null,
+      lab_approved_by: null,
+      lab_approved_at: null,
+      closed_by: null,
+      closed_at: null,
+      close_note: '',
+      ...fields,
+    };
+  }
+
+  test('a request waits for each party that has not approved it', () => {
+    const fresh = access({});
+    expect(defensiveWaitsFor(fresh, T0)).toEqual(['lab', 'program_office']);
+    expect(defensiveWaitsText(fresh, T0)).toBe('waits for the lab and the program office');
+    expect(canDecide(fresh, 'lab', T0)).toBe(true);
+    expect(canDecide(fresh, 'program_office', T0)).toBe(true);
+
+    const byLab = access({ lab_approved_by: 'usr_lee', lab_approved_at: new Date(T0).toISOString() });
+    expect(defensiveWaitsText(byLab, T0)).toBe('waits for the program office');
+    expect(canDecide(byLab, 'lab', T0)).toBe(false);
+    expect(canDecide(byLab, 'program_office', T0)).toBe(true);
+
+    const byOffice = access({ office_approved_by: 'usr_pat', office_approved_at: new Date(T0).toISOString() });
+    expect(defensiveWaitsText(byOffice, T0)).toBe('waits for the lab');
+  });
+
+  test('active, denied and revoked access waits for no one', () => {
+    for (const state of ['active', 'denied', 'revoked'] as const) {
+      const d = access({ state });
+      expect(defensiveWaitsFor(d, T0)).toEqual([]);
+      expect(defensiveWaitsText(d, T0)).toBeNull();
+      expect(canDecide(d, 'lab', T0)).toBe(false);
+    }
+  });
+
+  test('a live request or access expires at its end; a decided one keeps its state', () => {
+    const ends = T0 + 90 * DAY;
+    expect(defensiveStateAt(access({ state: 'active' }), ends - 1)).toBe('active');
+    expect(defensiveStateAt(access({ state: 'active' }), ends)).toBe('expired');
+    expect(defensiveStateAt(access({}), ends)).toBe('expired');
+    expect(canDecide(access({}), 'lab', ends)).toBe(false);
+    expect(defensiveStateAt(access({ state: 'revoked' }), ends)).toBe('revoked');
+    expect(defensiveStateAt(access({ state: 'denied' }), ends + DAY)).toBe('denied');
+  });
+
+  test('"access until" a day is that many whole days from now', () => {
+    const now = new Date(2027, 0, 10, 15, 30, 5); // local time
+    expect(toDateInput(now)).toBe('2027-01-10');
+    expect(daysUntil('2027-01-10', now)).toBe(0);
+    expect(daysUntil('2027-04-10', now)).toBe(90);
+    expect(daysUntil('2028-01-10', now)).toBe(365);
+    expect(daysUntil('2027-01-09', now)).toBe(-1);
+    expect(daysUntil('', now)).toBeUndefined();
+    expect(daysUntil('10/04/2027', now)).toBeUndefined();
+    expect(accessExpiry('2028-01-10', now)).toBe(rfc3339(new Date(now.getTime() + 365 * DAY)));
+    expect(accessExpiry('2027-01-11', now)).toBe(rfc3339(new Date(now.getTime() + DAY)));
+    expect(accessExpiry('', now)).toBeUndefined();
+  });
+
+  test('defensive refusals are explained in words', () => {
+    const long = new ApiError(400, {
+      code: 'invalid_argument',
+      message: 'defensive access lasts at most 365 days from its request',
+      details: { rule: 'defensive_access_at_most_365_days' },
+    });
+    expect(explainRule(long, 'defensive')).toMatch(/at most 365 days from the request/);
+    const sod = new ApiError(403, {
+      code: 'permission_denied',
+      message: 'the program office and the lab decide on a request; the requester does not',
+      details: { rule: 'separation_of_duties' },
+    });
+    expect(explainRule(sod, 'defensive')).toMatch(/never the organization that made it/);
+    expect(explainRule(sod)).toMatch(/proposed a partner/);
   });
 });

@@ -90,12 +90,47 @@ export interface PartnerGrant {
   removed_at: string | null;
 }
 
+export type DefensiveState = 'requested' | 'active' | 'denied' | 'revoked' | 'expired';
+
+// A requester's access to a released model version for defence, approved by the program office
+// and the model's lab (docs/review.md, "Defensive access").
+export interface DefensiveAccess {
+  id: string;
+  version_id: string;
+  gateway_model: string; // "<model>/<version>"
+  lab_org_id: string;
+  lab_org_name: string;
+  org_id: string; // the requesting organization
+  org_name: string;
+  purpose: string;
+  state: DefensiveState;
+  quota: Quota;
+  requested_by: string;
+  requested_at: string;
+  expires_at: string;
+  office_approved_by: string | null;
+  office_approved_at: string | null;
+  lab_approved_by: string | null;
+  lab_approved_at: string | null;
+  closed_by: string | null;
+  closed_at: string | null;
+  close_note: string;
+}
+
+// A released version that may be asked for.
+export interface DefensiveModel {
+  version_id: string;
+  gateway_model: string;
+  lab_org_name: string;
+  released_at: string | null;
+}
+
 export interface GatewayKey {
   id: string;
   user_id: string;
   org_id: string;
-  grant_id: string;
-  window_id: string;
+  grant_id: string; // a window's partner grant (wpt_…) or defensive access (dfa_…)
+  window_id: string | null; // null under defensive access
   version_id: string;
   gateway_model: string; // the "model" of gateway calls: "<model>/<version>"
   name: string;
@@ -136,7 +171,7 @@ export interface Items<T> {
 
 // The part of the program an organization plays, from its kind: a lab brings its models, the
 // program office runs the program, and everyone else (agencies, operators, partners, the
-// clearinghouse) may be chosen as a trusted partner.
+// clearinghouse) may be chosen as a trusted partner and may request defensive access.
 export type ReviewRole = 'lab' | 'program_office' | 'partner';
 
 export function reviewRole(kind: string): ReviewRole {
@@ -218,6 +253,62 @@ export function windowClock(w: AccessWindow, now: number): string {
     default:
       return 'closed: its time ended';
   }
+}
+
+// ---- defensive access ----
+
+export const MAX_DEFENSIVE_DAYS = 365;
+export const DEFAULT_DEFENSIVE_DAYS = 90;
+
+// Defensive access's state at `now`, by the server's rule: a request or an access still live at
+// its expires_at has expired.
+export function defensiveStateAt(d: DefensiveAccess, now: number): DefensiveState {
+  const live = d.state === 'requested' || d.state === 'active';
+  return live && now >= Date.parse(d.expires_at) ? 'expired' : d.state;
+}
+
+// The parties whose approval a pending request still waits for.
+export function defensiveWaitsFor(d: DefensiveAccess, now: number): Party[] {
+  if (defensiveStateAt(d, now) !== 'requested') return [];
+  const parties: Party[] = [];
+  if (!d.lab_approved_at) parties.push('lab');
+  if (!d.office_approved_at) parties.push('program_office');
+  return parties;
+}
+
+// "waits for the lab and the program office", or null when it waits for no one.
+export function defensiveWaitsText(d: DefensiveAccess, now: number): string | null {
+  const parties = defensiveWaitsFor(d, now);
+  return parties.length === 0 ? null : `waits for ${parties.map(partyName).join(' and ')}`;
+}
+
+// Whether `party` may still approve or deny the request: it is pending and that party has not
+// approved it.
+export function canDecide(d: DefensiveAccess, party: Party, now: number): boolean {
+  return defensiveWaitsFor(d, now).includes(party);
+}
+
+// A day as an <input type="date"> value, in local time.
+export function toDateInput(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+// The calendar days from the local day of `now` to the day `value` (an <input type="date">
+// value), or undefined when it is not a date.
+export function daysUntil(value: string, now: Date): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return undefined;
+  const day = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  if (Number.isNaN(day)) return undefined;
+  return Math.round((day - Date.UTC(now.getFullYear(), now.getMonth(), now.getDate())) / DAY);
+}
+
+// When access asked "until" the day `value` ends: that many whole days from `now`, so the
+// longest allowed day is exactly 365 days away whatever daylight saving does in between.
+export function accessExpiry(value: string, now: Date): string | undefined {
+  const days = daysUntil(value, now);
+  return days === undefined ? undefined : rfc3339(new Date(now.getTime() + days * DAY));
 }
 
 // The days of access a version's windows have used or will use (each window to its end, or to
@@ -313,15 +404,34 @@ const RULES: Record<string, string> = {
   partner_kind:
     'A trusted partner is an agency, an operator, a partner or a clearinghouse; never a lab or the program office.',
   keys_under_active_grant:
-    'Gateway keys are issued only under an active grant (concurred by both parties) on a window that is not closed.',
+    'Gateway keys are issued only under an active grant (concurred by both parties) on a window that is not closed, or under active defensive access (approved by both parties).',
   version_status_final: 'Released and withdrawn are final. Register a new version instead.',
   lab_registers_models: 'Only a lab registers models.',
+  defensive_access_at_most_365_days:
+    'Defensive access lasts at most 365 days from the request. Choose an earlier date; to go on after it, ask again.',
+  defensive_access_ends_later: 'Access must end in the future: choose a later date.',
+  one_defensive_access_per_version:
+    'Your organization already has a request waiting for approval, or active access, for this version: see the table above. Ask again once it has ended.',
+  defensive_access_released_models:
+    'Defensive access is for released models. Early access to a version under review goes through an access window’s trusted partners.',
+  defensive_access_requester:
+    'Agencies, operators, partners and clearinghouses request defensive access; the labs and the program office approve it.',
+  defensive_access_transition:
+    'The request has moved on meanwhile (approved by your side, decided, revoked or expired): reload the page to see its state.',
 };
 
-// What to do about a refusal of the review API, in words, when the error names a rule.
-export function explainRule(error: unknown): string | null {
+// The same rules where defensive access gives them another meaning.
+const DEFENSIVE_RULES: Record<string, string> = {
+  separation_of_duties:
+    'Separation of duties: the program office and the lab decide on a request, never the organization that made it, and one person never approves for both parties.',
+};
+
+// What to do about a refusal of the review API, in words, when the error names a rule;
+// `about` names the part of the program the refused call was in when a rule means more there.
+export function explainRule(error: unknown, about?: 'defensive'): string | null {
   if (!(error instanceof ApiError)) return null;
   const rule = error.details.rule;
+  if (typeof rule === 'string' && about === 'defensive' && DEFENSIVE_RULES[rule]) return DEFENSIVE_RULES[rule]!;
   if (typeof rule === 'string' && RULES[rule]) return RULES[rule]!;
   if (error.status === 404) return 'It does not exist, or your organization may not see it.';
   return null;

@@ -34,6 +34,8 @@ const PAT = 'admin@program-office.demo'; // platform admin
 const EVE = 'evaluator@evaluation-office.demo'; // made the second platform admin below
 const LEE = 'lead@frontier-lab.demo'; // the lab's administrator
 const RITA = 'it@rural-hospital.demo'; // the hospital, an active partner on Atlas's window
+const BEN = 'security@community-bank.demo'; // the bank's administrator, asks for defensive access
+const UMA = 'ot@local-utility.demo'; // the utility's administrator
 
 let server;
 let browser;
@@ -127,6 +129,11 @@ function localInput(days) {
   const d = new Date(Date.now() + days * 86400_000);
   const pad = (n) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+// An <input type="date"> value `days` from today, in local time.
+function localDate(days) {
+  return localInput(days).slice(0, 10);
 }
 
 // Calls the model gateway as a partner's program would, with a gateway key.
@@ -504,7 +511,7 @@ describe('the review program', () => {
   test('the lab sees Atlas, its version and the open window counting down; a window too long is refused in words', async () => {
     await signInAs(LEE);
     const review = page.getByRole('navigation', { name: 'Review program' });
-    assert.deepEqual(await review.getByRole('link').allInnerTexts(), ['Models', 'Inquiries', 'Windows']);
+    assert.deepEqual(await review.getByRole('link').allInnerTexts(), ['Models', 'Inquiries', 'Windows', 'Defensive access']);
 
     await goToReview('Models', 'Models');
     await page.getByRole('cell', { name: 'Frontier Lab\'s next model, in development' }).waitFor();
@@ -570,7 +577,7 @@ describe('the review program', () => {
   test('the program office accepts the inquiry, concurs with the lab’s proposal and may not concur with its own', async () => {
     await signInAs(PAT);
     const review = page.getByRole('navigation', { name: 'Review program' });
-    assert.deepEqual(await review.getByRole('link').allInnerTexts(), ['Inquiries', 'Windows', 'Concurrences']);
+    assert.deepEqual(await review.getByRole('link').allInnerTexts(), ['Inquiries', 'Windows', 'Concurrences', 'Defensive access']);
 
     await goToReview('Inquiries', 'Inquiries');
     await page.getByRole('button', { name: /^Accept the inquiry about Atlas/ }).click();
@@ -612,7 +619,7 @@ describe('the review program', () => {
   test('a partner issues a gateway key, sees it once, and revokes it', async () => {
     await signInAs(RITA);
     const review = page.getByRole('navigation', { name: 'Review program' });
-    assert.deepEqual(await review.getByRole('link').allInnerTexts(), ['My grants', 'Gateway keys']);
+    assert.deepEqual(await review.getByRole('link').allInnerTexts(), ['My grants', 'Gateway keys', 'Defensive access']);
 
     await goToReview('My grants', 'My grants');
     const grant = page.getByRole('table', { name: 'Grants naming your organization' }).getByRole('row').nth(1);
@@ -716,5 +723,147 @@ describe('the review program', () => {
     await checkPage('33-review-keys-window-closed');
     const keys = await server.api('GET', '/review/keys', credentials[RITA].token);
     assert.ok(keys.data.items.every((k) => !k.active), 'a key still works after the window was withdrawn');
+  });
+
+  test('a bank asks for defensive access to a released model; over 365 days is refused in words', async () => {
+    await signInAs(BEN);
+    const review = page.getByRole('navigation', { name: 'Review program' });
+    assert.deepEqual(await review.getByRole('link').allInnerTexts(), ['My grants', 'Gateway keys', 'Defensive access']);
+    await goToReview('Defensive access', 'Defensive access');
+    await page.getByText('Your organization has no defensive access.').waitFor();
+    const model = page.getByLabel('Model', { exact: true });
+    assert.equal(await model.locator('option:checked').innerText(), 'Atlas/0.9 (Frontier Lab)');
+    const until = page.getByLabel('Access until');
+    assert.equal(await until.inputValue(), localDate(90));
+    await page.getByLabel('Purpose').fill('Scanning our branch network for known vulnerabilities');
+    await page.getByLabel('Requests a day').fill('300');
+
+    await until.fill(localDate(366));
+    await page.getByRole('button', { name: 'Request access' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    const refusal = await alert.innerText();
+    assert.match(refusal, /The request was not sent\./);
+    assert.match(refusal, /Defensive access lasts at most 365 days from the request/);
+    assert.match(refusal, /rule: defensive_access_at_most_365_days/);
+
+    await until.fill(localDate(180));
+    await page.getByRole('button', { name: 'Request access' }).click();
+    await page.getByText(/^Asked for defensive access to Atlas\/0\.9 until .* both approved it\.$/).waitFor();
+    const row = page.getByRole('table', { name: 'Your organization’s defensive access' }).getByRole('row', { name: /Atlas\/0\.9/ });
+    await row.getByText('requested', { exact: true }).waitFor();
+    await row.getByText('waits for the lab and the program office', { exact: true }).waitFor();
+    await row.getByText(/^300 requests a day/).waitFor();
+    assert.equal(await page.getByRole('alert').count(), 0);
+    assert.equal(await model.locator('option:checked').innerText(), 'Atlas/0.9 (Frontier Lab) — requested');
+    await checkPage('34-review-defensive-requester');
+  });
+
+  test('the lab approves the bank’s request, which still waits for the program office', async () => {
+    await signInAs(LEE);
+    await goToReview('Defensive access', 'Defensive access');
+    const table = page.getByRole('table', { name: 'Requests for your lab’s models' });
+    await table.getByRole('row', { name: /Cyber Defense Agency/ }).getByText('active', { exact: true }).waitFor();
+    const bank = table.getByRole('row', { name: /Community Bank/ });
+    await bank.getByText('waits for the lab and the program office', { exact: true }).waitFor();
+    await page.getByText('One request waits for the lab’s decision.').waitFor();
+    await bank.getByRole('button', { name: 'Approve Community Bank’s request for Atlas/0.9' }).click();
+    await page.getByText('Approved for the lab. The request now waits for the program office.').waitFor();
+    await bank.getByText('waits for the program office', { exact: true }).waitFor();
+    await bank.getByText('your side approved').waitFor();
+    assert.equal(await bank.getByRole('button').count(), 0);
+    await checkPage('35-review-defensive-lab');
+  });
+
+  test('the program office denies one request with a note and approves the bank’s: active', async () => {
+    const asked = await server.api('POST', '/review/defensive-access', credentials[UMA].token, {
+      version_id: (await server.api('GET', '/review/defensive-models', credentials[UMA].token)).data.items[0].version_id,
+      purpose: 'Monitoring substation controllers',
+      expires_at: new Date(Date.now() + 30 * 86400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    });
+    assert.equal(asked.status, 201, JSON.stringify(asked.data));
+
+    await signInAs(PAT);
+    await goToReview('Defensive access', 'Defensive access');
+    const table = page.getByRole('table', { name: 'Defensive access requests' });
+    const utility = table.getByRole('row', { name: /Local Utility/ });
+    await utility.getByText('waits for the lab and the program office', { exact: true }).waitFor();
+    await page.getByText('2 requests wait for the program office’s decision.').waitFor();
+    const deny = utility.getByRole('button', { name: 'Deny Local Utility’s request for Atlas/0.9' });
+    // The confirmation opens under the row with the focus on its note; Escape closes it again.
+    await deny.click();
+    const confirm = page.getByRole('group', { name: /^Deny Local Utility’s request for Atlas\/0\.9\?/ });
+    assert.equal(await deny.getAttribute('aria-expanded'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement.tagName), 'TEXTAREA');
+    await page.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'detached' });
+    assert.equal(await deny.getAttribute('aria-expanded'), 'false');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Deny Local Utility’s request for Atlas/0.9');
+    await page.keyboard.press('Enter');
+    await confirm.getByLabel('Note (optional)').fill('Use the sector’s shared service instead.');
+    await checkPage('36-review-defensive-office-deny');
+    await confirm.getByRole('button', { name: 'Deny now' }).click();
+    await page.getByText('Denied Local Utility’s request for Atlas/0.9.').waitFor();
+    await utility.getByText('denied', { exact: true }).waitFor();
+    await utility.getByText('Note: “Use the sector’s shared service instead.”').waitFor();
+
+    const bank = table.getByRole('row', { name: /Community Bank/ });
+    await bank.getByText('waits for the program office', { exact: true }).waitFor();
+    await bank.getByRole('button', { name: 'Approve Community Bank’s request for Atlas/0.9' }).click();
+    await page.getByText(/^Approved: Community Bank has defensive access to Atlas\/0\.9 until /).waitFor();
+    await bank.getByText('active', { exact: true }).waitFor();
+    await bank.getByRole('button', { name: 'Revoke Community Bank’s access to Atlas/0.9' }).waitFor();
+    await checkPage('37-review-defensive-office');
+    const listed = await server.api('GET', '/review/defensive-access', credentials[BEN].token);
+    const mine = listed.data.items.find((d) => d.org_id === orgIds['Community Bank']);
+    assert.equal(mine.state, 'active');
+    assert.notEqual(mine.lab_approved_by, mine.office_approved_by);
+  });
+
+  test('the bank issues a gateway key under its defensive access, then revokes the access and the key stops', async () => {
+    await signInAs(BEN);
+    await goToReview('Defensive access', 'Defensive access');
+    await page.getByText('Your organization has active defensive access').waitFor();
+    const row = page.getByRole('table', { name: 'Your organization’s defensive access' }).getByRole('row', { name: /Atlas\/0\.9/ });
+    await row.getByText('active', { exact: true }).waitFor();
+    await row.getByRole('link', { name: /^Issue a key/ }).click();
+    await heading('Gateway keys');
+    assert.match(await page.getByLabel('Grant', { exact: true }).locator('option:checked').innerText(), /^Atlas\/0\.9 — defensive, until /);
+    await page.getByLabel('Key name').fill('bank defensive key');
+    await page.getByRole('button', { name: 'Issue key' }).click();
+    const secret = await page.getByRole('textbox', { name: 'New gateway key' }).inputValue();
+    assert.match(secret, /^bwg_[a-z0-9]{52}$/);
+    await page.getByText('This is the only time the key “bank defensive key” is shown.').waitFor();
+    await page.getByRole('button', { name: 'I have saved it' }).click();
+    const key = page.getByRole('row', { name: /bank defensive key/ });
+    await key.getByText('active', { exact: true }).waitFor();
+    await key.getByText('defensive access', { exact: true }).waitFor();
+    await checkPage('38-review-keys-defensive');
+
+    // The key reaches Atlas 0.9; the demo's model is not running here, so the gateway answers 502
+    // once the key, the access and the quota have let the call through.
+    const models = await gateway('GET', '/v1/models', secret);
+    assert.equal(models.status, 200, JSON.stringify(models.data));
+    assert.equal(models.data.data[0].id, 'Atlas/0.9');
+    const chat = { model: 'Atlas/0.9', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 16 };
+    const call = await gateway('POST', '/v1/chat/completions', secret, chat);
+    assert.equal(call.status, 502, JSON.stringify(call.data));
+
+    await goToReview('Defensive access', 'Defensive access');
+    await row.getByRole('button', { name: 'Revoke your organization’s access to Atlas/0.9' }).click();
+    const confirm = page.getByRole('group', { name: /^Revoke your organization’s access to Atlas\/0\.9\?/ });
+    await confirm.getByText(/every gateway key under it stops working immediately/).waitFor();
+    await confirm.getByLabel('Note (optional)').fill('Moved to our own deployment.');
+    await confirm.getByRole('button', { name: 'Revoke now: keys stop at once' }).click();
+    await page.getByText('Revoked your organization’s defensive access to Atlas/0.9; its gateway keys stopped working at once.').waitFor();
+    await row.getByText('revoked', { exact: true }).waitFor();
+    await row.getByText('Note: “Moved to our own deployment.”').waitFor();
+    await checkPage('39-review-defensive-revoked');
+    const stopped = await gateway('POST', '/v1/chat/completions', secret, chat);
+    assert.equal(stopped.status, 403, JSON.stringify(stopped.data));
+
+    await goToReview('Gateway keys', 'Gateway keys');
+    await key.getByText('inactive', { exact: true }).waitFor();
+    await key.getByText('the defensive access is revoked').waitFor();
   });
 });

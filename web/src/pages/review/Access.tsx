@@ -1,6 +1,6 @@
 // A trusted partner's side of the review program: the grants that name its organization, and
-// the personal gateway keys its people issue under them (shown once, revocable, stopped at once
-// when the window closes).
+// the personal gateway keys its people issue under them or under its defensive access (shown
+// once, revocable, stopped at once when the window closes or the access ends).
 import { useEffect, useRef, useState } from 'react';
 
 import { api, enc } from '../../api';
@@ -18,12 +18,14 @@ import {
   useLoad,
 } from '../../components';
 import {
+  defensiveStateAt,
   fromLocalInput,
   quotaText,
   usedTodayText,
   windowClock,
   windowStateAt,
   type AccessWindow,
+  type DefensiveAccess,
   type GatewayKey,
   type IssuedGatewayKey,
   type Items,
@@ -31,17 +33,24 @@ import {
   type PartnerGrant,
 } from '../../review';
 import { Link, useLocation } from '../../router';
+import { useIdentity } from '../../session';
 import { Notice, ReviewError, useNow, WindowCountdown, WindowStateBadge } from './shared';
 
-// The caller's organization's grants, with the windows they are on.
+// The caller's organization's grants, with the windows they are on, and its defensive access.
 function useGrants() {
+  const orgId = useIdentity().organization.id;
   return useLoad(async () => {
-    const [grants, windows] = await Promise.all([
+    const [grants, windows, defensive] = await Promise.all([
       api.get<Items<PartnerGrant>>('/review/grants'),
       api.get<Items<AccessWindow>>('/review/windows'),
+      api.get<Items<DefensiveAccess>>('/review/defensive-access'),
     ]);
-    return { grants: grants.items, windows: new Map(windows.items.map((w) => [w.id, w])) };
-  }, []);
+    return {
+      grants: grants.items,
+      windows: new Map(windows.items.map((w) => [w.id, w])),
+      defensive: defensive.items.filter((d) => d.org_id === orgId),
+    };
+  }, [orgId]);
 }
 
 function usable(g: PartnerGrant, w: AccessWindow | undefined, now: number): boolean {
@@ -57,7 +66,8 @@ export function MyGrantsPage() {
       <h1 tabIndex={-1}>My grants</h1>
       <p className="lead">
         Early access to models under review that a lab and the program office have given your organization
-        together. Under an active grant on an open window, you issue your own gateway keys.
+        together. Under an active grant on an open window, you issue your own gateway keys. Access to released models
+        for defence is on the <Link to="/review/defensive">Defensive access</Link> page.
       </p>
       <ReviewError error={data.error} title="The grants could not be loaded." />
       {data.loading && !data.data ? <Loading what="grants" /> : null}
@@ -131,9 +141,15 @@ export function MyGrantsPage() {
   );
 }
 
-// Why a key does not work, in words.
-function keyState(k: GatewayKey, w: AccessWindow | undefined, now: number): string {
+// Why a key does not work, in words. `d`: the defensive access it is under, if it is.
+function keyState(k: GatewayKey, w: AccessWindow | undefined, d: DefensiveAccess | undefined, now: number): string {
   if (k.active && Date.parse(k.expires_at) > now && (!w || windowStateAt(w, now) !== 'closed')) return 'active';
+  if (d && defensiveStateAt(d, now) !== 'active') {
+    const ended = d.closed_at ?? d.expires_at;
+    if (!k.revoked_at || Date.parse(k.revoked_at) >= Date.parse(ended)) {
+      return `inactive: the defensive access is ${defensiveStateAt(d, now)}`;
+    }
+  }
   if (w && windowStateAt(w, now) === 'closed') {
     const closedAt = w.closed_at ?? w.ends_at;
     if (!k.revoked_at || Date.parse(k.revoked_at) >= Date.parse(closedAt)) {
@@ -192,7 +208,7 @@ function HowToCall({ model }: { model?: string }) {
         <dt>Key</dt>
         <dd>
           <code>Authorization: Bearer bwg_…</code> or <code>x-api-key: bwg_…</code>. A call the window’s quota
-          does not allow is refused with 429; once the window closes, with 403.
+          does not allow is refused with 429; once the window closes or the access ends, with 403.
         </dd>
       </dl>
       <pre tabIndex={0} aria-label="Calling the gateway with curl">
@@ -222,8 +238,29 @@ export function GatewayKeysPage() {
   }, [issued]);
 
   const windows = data.data?.windows ?? new Map<string, AccessWindow>();
-  const grants = (data.data?.grants ?? []).filter((g) => usable(g, windows.get(g.window_id), now));
-  const chosen = grants.some((g) => g.id === grantId) ? grantId : (grants[0]?.id ?? '');
+  const defensive = new Map((data.data?.defensive ?? []).map((d) => [d.id, d]));
+  // What a key may be issued under: active grants on windows that are not closed, then active
+  // defensive access.
+  const choices = [
+    ...(data.data?.grants ?? [])
+      .filter((g) => usable(g, windows.get(g.window_id), now))
+      .map((g) => {
+        const w = windows.get(g.window_id);
+        return {
+          id: g.id,
+          model: g.gateway_model,
+          label: `${g.gateway_model}, until ${w ? new Date(w.ends_at).toLocaleDateString() : '?'}`,
+        };
+      }),
+    ...[...defensive.values()]
+      .filter((d) => defensiveStateAt(d, now) === 'active')
+      .map((d) => ({
+        id: d.id,
+        model: d.gateway_model,
+        label: `${d.gateway_model} — defensive, until ${new Date(d.expires_at).toLocaleDateString()}`,
+      })),
+  ];
+  const chosen = choices.some((c) => c.id === grantId) ? grantId : (choices[0]?.id ?? '');
 
   const issueKey = () =>
     issue.run(async () => {
@@ -252,9 +289,9 @@ export function GatewayKeysPage() {
     <>
       <h1 tabIndex={-1}>Gateway keys</h1>
       <p className="lead">
-        Your personal keys for the model gateway. Each works under one grant of your organization, within its quota,
-        until it expires, you revoke it, or the window closes, whichever comes first. Bulwark keeps only a hash of a
-        key, so it is shown once, when issued.
+        Your personal keys for the model gateway. Each works under one grant or the defensive access of your
+        organization, within its quota, until it expires, you revoke it, or the window closes or the access ends,
+        whichever comes first. Bulwark keeps only a hash of a key, so it is shown once, when issued.
       </p>
       {issued && (
         <section className="issued" aria-labelledby="key-issued-title">
@@ -285,7 +322,9 @@ export function GatewayKeysPage() {
       {keys.loading && !keys.data ? <Loading what="gateway keys" /> : null}
       {keys.data && items.length === 0 ? (
         <EmptyState title="You have no gateway keys.">
-          <p>Issue one below under an active grant, one for each program that calls the gateway.</p>
+          <p>
+            Issue one below under an active grant or defensive access, one for each program that calls the gateway.
+          </p>
         </EmptyState>
       ) : keys.data ? (
         <div className="table-scroll">
@@ -304,7 +343,12 @@ export function GatewayKeysPage() {
             </thead>
             <tbody>
               {items.map((k) => {
-                const state = keyState(k, windows.get(k.window_id), now);
+                const state = keyState(
+                  k,
+                  k.window_id ? windows.get(k.window_id) : undefined,
+                  defensive.get(k.grant_id),
+                  now,
+                );
                 const active = state === 'active';
                 return (
                   <tr key={k.id}>
@@ -320,7 +364,7 @@ export function GatewayKeysPage() {
                     <td>
                       <Code>{k.gateway_model}</Code>
                       <br />
-                      <Code>{k.window_id}</Code>
+                      {k.window_id ? <Code>{k.window_id}</Code> : <span className="muted">defensive access</span>}
                     </td>
                     <td>
                       {quotaText(k.quota)}
@@ -350,15 +394,16 @@ export function GatewayKeysPage() {
           </table>
         </div>
       ) : null}
-      <HowToCall model={grants[0]?.gateway_model} />
+      <HowToCall model={choices[0]?.model} />
       <section aria-labelledby="key-issue">
         <h2 id="key-issue">Issue a key</h2>
         <ReviewError error={data.error} title="Your grants could not be loaded." />
-        {data.data && grants.length === 0 ? (
+        {data.data && choices.length === 0 ? (
           <EmptyState title="No active grant to issue a key under.">
             <p>
-              Keys are issued under an active grant on a window that is not closed. See{' '}
-              <Link to="/review/grants">My grants</Link> for your organization’s grants and their state.
+              Keys are issued under an active grant on a window that is not closed, or under active defensive access.
+              See <Link to="/review/grants">My grants</Link> and <Link to="/review/defensive">Defensive access</Link>{' '}
+              for your organization’s grants and requests and their state.
             </p>
           </EmptyState>
         ) : data.data ? (
@@ -368,21 +413,18 @@ export function GatewayKeysPage() {
                 <Field label="Grant">
                   {(p) => (
                     <select {...p} value={chosen} onChange={(e) => setGrantId(e.target.value)}>
-                      {grants.map((g) => {
-                        const w = windows.get(g.window_id);
-                        return (
-                          <option key={g.id} value={g.id}>
-                            {g.gateway_model}, until {w ? new Date(w.ends_at).toLocaleDateString() : '?'}
-                          </option>
-                        );
-                      })}
+                      {choices.map((c) => (
+                        <option key={c.id} value={c.id}>
+                          {c.label}
+                        </option>
+                      ))}
                     </select>
                   )}
                 </Field>
                 <Field label="Key name" hint="What uses it, such as “triage scripts”.">
                   {(p) => <input {...p} required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />}
                 </Field>
-                <Field label="Expires (optional)" hint="Empty: when the window closes.">
+                <Field label="Expires (optional)" hint="Empty: when the window closes or the access ends.">
                   {(p) => <input {...p} type="datetime-local" value={expires} onChange={(e) => setExpires(e.target.value)} />}
                 </Field>
                 <button type="submit" className="primary" disabled={issue.busy || !chosen}>

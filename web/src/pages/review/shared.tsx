@@ -17,6 +17,7 @@ import {
   type Items,
   type ModelVersion,
   type PartnerGrant,
+  type Quota,
   type ReviewModel,
 } from '../../review';
 
@@ -31,8 +32,8 @@ export function useNow(ms = 1000): number {
 }
 
 // An error of the review API, with the rule it names explained in words.
-export function ReviewError({ error, title }: { error: unknown; title: string }) {
-  return <ErrorMessage error={error} title={title} hint={explainRule(error)} />;
+export function ReviewError({ error, title, about }: { error: unknown; title: string; about?: 'defensive' }) {
+  return <ErrorMessage error={error} title={title} hint={explainRule(error, about)} />;
 }
 
 export function Notice({ text }: { text: string | null }) {
@@ -145,6 +146,32 @@ export function usePartnerOrganizations(enabled = true) {
   );
 }
 
+// The three limits of each gateway key under a grant or defensive access, as number fields.
+export function QuotaFields({ quota, onChange }: { quota: Quota; onChange: (q: Quota) => void }) {
+  const number = (label: string, key: keyof Quota) => (
+    <Field label={label} hint="Per key.">
+      {(p) => (
+        <input
+          {...p}
+          type="number"
+          min={1}
+          required
+          className="narrow"
+          value={quota[key]}
+          onChange={(e) => onChange({ ...quota, [key]: Number(e.target.value) })}
+        />
+      )}
+    </Field>
+  );
+  return (
+    <>
+      {number('Requests a day', 'requests_per_day')}
+      {number('Tokens a day', 'tokens_per_day')}
+      {number('Requests a minute', 'requests_per_minute')}
+    </>
+  );
+}
+
 // Proposes a trusted partner on a window: one of the organizations that may be partners, with
 // the quota each of its keys gets.
 export function ProposePartnerForm({
@@ -175,22 +202,6 @@ export function ProposePartnerForm({
       });
       onProposed(grant);
     });
-
-  const number = (label: string, key: keyof typeof quota, hint: string) => (
-    <Field label={label} hint={hint}>
-      {(p) => (
-        <input
-          {...p}
-          type="number"
-          min={1}
-          required
-          className="narrow"
-          value={quota[key]}
-          onChange={(e) => setQuota((q) => ({ ...q, [key]: Number(e.target.value) }))}
-        />
-      )}
-    </Field>
-  );
 
   if (windows.length === 0) return null;
   return (
@@ -226,9 +237,7 @@ export function ProposePartnerForm({
           </Field>
         </div>
         <div className="row">
-          {number('Requests a day', 'requests_per_day', 'Per key.')}
-          {number('Tokens a day', 'tokens_per_day', 'Per key.')}
-          {number('Requests a minute', 'requests_per_minute', 'Per key.')}
+          <QuotaFields quota={quota} onChange={setQuota} />
           <button type="submit" className="primary" disabled={busy || !orgId}>
             Propose partner
           </button>
