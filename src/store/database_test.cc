@@ -368,6 +368,54 @@ TEST_P(DatabaseTest, ConcurrentIncrementsAreSerialized) {
   EXPECT_EQ(rows[0].Int(0), kThreads * kIncrements);
 }
 
+// Writers running together may share a commit (SQLite groups them); each still gets its own
+// outcome: a failed one leaves nothing, and a successful one is visible to every reader the
+// moment Transact returns.
+TEST_P(DatabaseTest, ConcurrentWritersKeepTheirOwnOutcomes) {
+  ASSERT_OK(Exec(db(), "CREATE TABLE items (id TEXT PRIMARY KEY)"));
+  ASSERT_OK(Exec(db(), "INSERT INTO items (id) VALUES ('taken')"));
+  constexpr int kThreads = 8;
+  constexpr int kWrites = 40;
+  std::atomic<int> committed{0};
+  std::mutex mu;
+  std::vector<std::string> errors;
+  auto fail = [&](std::string what) {
+    std::lock_guard<std::mutex> lock(mu);
+    errors.push_back(std::move(what));
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWrites; ++i) {
+        const std::string id = std::to_string(t) + "-" + std::to_string(i);
+        const int kind = i % 3;  // 0: commits; 1: its function fails; 2: a statement fails
+        Status s = db().Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+          BW_RETURN_IF_ERROR(tx.Execute("INSERT INTO items (id) VALUES (?)", {id}).status());
+          if (kind == 1) return InvalidArgumentError("changed my mind");
+          if (kind == 2) {
+            return tx.Execute("INSERT INTO items (id) VALUES ('taken')").status();
+          }
+          return OkStatus();
+        });
+        if (kind == 0 && !s.ok()) fail(id + ": " + s.ToString());
+        if (kind == 1 && s.code() != StatusCode::kInvalidArgument) fail(id + ": " + s.ToString());
+        if (kind == 2 && s.code() != StatusCode::kAlreadyExists) fail(id + ": " + s.ToString());
+        StatusOr<ResultSet> seen = Select(db(), "SELECT id FROM items WHERE id = '" + id + "'");
+        if (!seen.ok()) {
+          fail(seen.status().ToString());
+        } else if (seen->size() != (kind == 0 ? 1u : 0u)) {
+          fail(id + " is " + (seen->empty() ? "missing" : "present"));
+        }
+        if (kind == 0) ++committed;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_TRUE(errors.empty()) << errors.size() << " wrong, first: " << errors.front();
+  ASSERT_OK_AND_ASSIGN(int64_t rows, Count(db(), "items"));
+  EXPECT_EQ(rows, committed.load() + 1);
+}
+
 TEST_P(DatabaseTest, ReadersDoNotWaitForWriter) {
   ASSERT_OK(Exec(db(), "CREATE TABLE items (id TEXT PRIMARY KEY)"));
   std::promise<void> written;

@@ -4,7 +4,11 @@
 // of the process or the machine), foreign keys on, and a busy timeout so that another process
 // writing the same file makes this one wait rather than fail. Inside the process, read-write
 // transactions take one writer connection under a mutex (`BEGIN IMMEDIATE`), so writers queue
-// instead of failing each other; read-only transactions run on a pool of query-only reader
+// instead of failing each other. Writers that queue while one runs share its commit (group
+// commit): each runs in its own savepoint of one SQLite transaction, a failed one rolls back
+// to its savepoint alone, and the others return once the shared COMMIT (one disk flush) is
+// done, so an acknowledged write is as durable as before. Read-only transactions run on a pool
+// of query-only reader
 // connections, concurrently with each other and with the writer. A transaction that still
 // meets SQLITE_BUSY or SQLITE_LOCKED is retried whole. Each connection caches its prepared
 // statements by SQL text.
