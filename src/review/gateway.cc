@@ -287,8 +287,37 @@ StatusOr<GatewayAccess> Gateway::Models(std::string_view secret) {
   return review_.AuthorizeGatewayKey(secret);
 }
 
+StatusOr<std::pair<GatewayAccess, std::shared_ptr<const secrets::SecretBytes>>> Gateway::Authorize(
+    std::string_view secret) {
+  // Versions whose opened credential is kept; past this the kept ones are dropped.
+  constexpr size_t kMaxOpenedCredentials = 1024;
+  std::pair<GatewayAccess, std::shared_ptr<const secrets::SecretBytes>> out;
+  BW_RETURN_IF_ERROR(db_.Transact(store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(out.first, review_.AuthorizeGatewayKey(tx, secret));
+    const secrets::SecretRef ref{"model_versions", out.first.version.id, "credential"};
+    BW_ASSIGN_OR_RETURN(std::string stamp, secrets_.Stamp(tx, ref));
+    {
+      std::lock_guard<std::mutex> lock(credentials_mu_);
+      auto it = credentials_.find(ref.row_id);
+      if (it != credentials_.end() && it->second.stamp == stamp) {
+        out.second = it->second.value;
+        return OkStatus();
+      }
+    }
+    BW_ASSIGN_OR_RETURN(secrets::SecretBytes opened, secrets_.Get(tx, ref));
+    out.second = std::make_shared<const secrets::SecretBytes>(std::move(opened));
+    std::lock_guard<std::mutex> lock(credentials_mu_);
+    if (credentials_.size() >= kMaxOpenedCredentials) credentials_.clear();
+    credentials_[ref.row_id] = {std::move(stamp), out.second};
+    return OkStatus();
+  }));
+  return out;
+}
+
 StatusOr<std::unique_ptr<GatewayExchange>> Gateway::Open(const GatewayCall& call) {
-  BW_ASSIGN_OR_RETURN(GatewayAccess access, review_.AuthorizeGatewayKey(call.secret));
+  BW_ASSIGN_OR_RETURN(auto authorized, Authorize(call.secret));
+  GatewayAccess& access = authorized.first;
+  const secrets::SecretBytes& lab_credential = *authorized.second;
   const ModelVersion& version = access.version;
   // The body: a JSON object naming the model the key reaches.
   json::error_code ec;
@@ -345,20 +374,7 @@ StatusOr<std::unique_ptr<GatewayExchange>> Gateway::Open(const GatewayCall& call
     }
   };
 
-  // The lab's credential, for this request only.
-  std::string credential;
-  if (Status s = db_.Transact(store::TxMode::kReadOnly,
-                              [&](store::Transaction& tx) -> Status {
-                                BW_ASSIGN_OR_RETURN(
-                                    secrets::SecretBytes secret,
-                                    secrets_.Get(tx, {"model_versions", version.id, "credential"}));
-                                credential = std::string(secret.view());
-                                return OkStatus();
-                              });
-      !s.ok()) {
-    release();
-    return s;
-  }
+  const std::string_view credential = lab_credential.view();
   net::HttpRequest upstream;
   StatusOr<net::HttpUrl> parsed_url = net::ParseHttpUrl(version.base_url);
   if (!parsed_url.ok()) {
@@ -368,11 +384,11 @@ StatusOr<std::unique_ptr<GatewayExchange>> Gateway::Open(const GatewayCall& call
   const net::HttpUrl& url = *parsed_url;
   if (call.protocol == Provider::kOpenAi) {
     upstream.target = url.path + "/chat/completions";
-    upstream.headers.emplace_back("Authorization", "Bearer " + credential);
+    upstream.headers.emplace_back("Authorization", "Bearer " + std::string(credential));
   } else {
     upstream.target =
         url.path.ends_with("/v1") ? url.path + "/messages" : url.path + "/v1/messages";
-    upstream.headers.emplace_back("x-api-key", credential);
+    upstream.headers.emplace_back("x-api-key", std::string(credential));
     upstream.headers.emplace_back(
         "anthropic-version",
         HeaderOf(call.headers, "anthropic-version").value_or(std::string(kAnthropicVersion)));
@@ -389,7 +405,6 @@ StatusOr<std::unique_ptr<GatewayExchange>> Gateway::Open(const GatewayCall& call
                   : StatusOr<std::unique_ptr<net::StreamedReply>>(client.status());
   for (auto& [name, value] : upstream.headers) value.assign(value.size(), '\0');
   if (!reply.ok()) {
-    credential.assign(credential.size(), '\0');
     release();
     if (reply.status().code() == StatusCode::kDeadlineExceeded) {
       return Status(StatusCode::kDeadlineExceeded, "the model's API did not answer in time",
@@ -399,7 +414,7 @@ StatusOr<std::unique_ptr<GatewayExchange>> Gateway::Open(const GatewayCall& call
   }
   auto exchange = std::unique_ptr<GatewayExchange>(new GatewayExchange(call.protocol, access));
   exchange->reply_ = std::move(reply).value();
-  exchange->credential_ = std::move(credential);
+  exchange->credential_ = std::string(credential);
   exchange->reservation_ = reservation;
   exchange->digest_ = std::make_shared<GatewayExchange::Digest>();
   exchange->input_estimate_ = input_estimate;

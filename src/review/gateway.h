@@ -166,6 +166,17 @@ class Gateway {
   std::map<std::string, std::pair<int64_t, int64_t>> minutes_;  // key -> (minute, count)
   std::mutex clients_mu_;
   std::map<std::string, std::unique_ptr<net::HttpClient>> clients_;  // GUARDED_BY(clients_mu_)
+  // Opened lab credentials by version, each with the stamp of the stored value it came from
+  // (SecretStore::Stamp): a credential is opened again only when the lab replaced it.
+  struct OpenedCredential {
+    std::string stamp;
+    std::shared_ptr<const secrets::SecretBytes> value;
+  };
+  // The access a call's key gives and the lab's credential, read at one moment.
+  StatusOr<std::pair<GatewayAccess, std::shared_ptr<const secrets::SecretBytes>>> Authorize(
+      std::string_view secret);
+  std::mutex credentials_mu_;
+  std::map<std::string, OpenedCredential> credentials_;  // GUARDED_BY(credentials_mu_)
 };
 
 }  // namespace bulwark::review

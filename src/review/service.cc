@@ -921,11 +921,22 @@ StatusOr<GatewayKey> ReviewService::RevokeGatewayKey(const Principal& actor,
 }
 
 StatusOr<GatewayAccess> ReviewService::AuthorizeGatewayKey(std::string_view secret) {
+  GatewayAccess access;
+  Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(access, AuthorizeGatewayKey(tx, secret));
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return access;
+}
+
+StatusOr<GatewayAccess> ReviewService::AuthorizeGatewayKey(Transaction& tx,
+                                                           std::string_view secret) {
   if (!access::HasSecretShape(secret, "bwg_")) {
     return UnauthenticatedError("a gateway key (bwg_...) is required");
   }
   GatewayAccess access;
-  Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+  {
     const Time now = clock_.Now();
     BW_ASSIGN_OR_RETURN(
         std::vector<GatewayKey> keys,
@@ -964,9 +975,7 @@ StatusOr<GatewayAccess> ReviewService::AuthorizeGatewayKey(std::string_view secr
     if (access.key.expires_at <= now) return PermissionDeniedError("this gateway key expired");
     BW_ASSIGN_OR_RETURN(access.version, Load(tx, kVersions, access.key.version_id));
     BW_ASSIGN_OR_RETURN(access.model, Load(tx, kModels, access.version.model_id));
-    return OkStatus();
-  });
-  if (!s.ok()) return s;
+  }
   return access;
 }
 

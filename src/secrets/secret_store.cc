@@ -160,6 +160,18 @@ StatusOr<SecretBytes> SecretStore::Get(Transaction& tx, const SecretRef& ref) co
   return OpenStored(*stored, keyring_);
 }
 
+StatusOr<std::string> SecretStore::Stamp(Transaction& tx, const SecretRef& ref) const {
+  BW_RETURN_IF_ERROR(ValidateRef(ref));
+  BW_ASSIGN_OR_RETURN(
+      ResultSet rows,
+      tx.Query("SELECT kek_id, wrapped_key FROM secrets" + std::string(kWhereRef), RefParams(ref)));
+  if (rows.empty()) {
+    return NotFoundError("no secret is stored as " + ref.table + "." + ref.column + " of " +
+                         ref.row_id);
+  }
+  return rows[0].Text(0) + ":" + rows[0].Bytes(1);
+}
+
 StatusOr<bool> SecretStore::Exists(Transaction& tx, const SecretRef& ref) const {
   BW_RETURN_IF_ERROR(ValidateRef(ref));
   BW_ASSIGN_OR_RETURN(ResultSet rows,

@@ -103,6 +103,11 @@ class SecretStore {
   // moved from another place).
   StatusOr<SecretBytes> Get(store::Transaction& tx, const SecretRef& ref) const;
 
+  // What identifies the stored value of `ref` without opening it: it changes whenever the
+  // secret is replaced (each Put wraps a new data key), so a holder of the opened value can tell
+  // whether it is still current. NotFound when none is stored.
+  StatusOr<std::string> Stamp(store::Transaction& tx, const SecretRef& ref) const;
+
   // Whether a secret is stored for `ref`, without opening it.
   StatusOr<bool> Exists(store::Transaction& tx, const SecretRef& ref) const;
 
