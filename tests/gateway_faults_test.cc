@@ -8,14 +8,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <boost/json.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "api_fixture.h"
 
@@ -112,8 +111,8 @@ class FakeUpstream {
     for (const std::string name : {"Authorization: ", "authorization: "}) {
       if (size_t at = head.find(name); at != std::string::npos) {
         std::lock_guard<std::mutex> lock(mu_);
-        last_authorization_ = head.substr(at + name.size(), head.find("\r\n", at) - at -
-                                                                 name.size());
+        last_authorization_ =
+            head.substr(at + name.size(), head.find("\r\n", at) - at - name.size());
       }
     }
     return true;
@@ -124,11 +123,12 @@ class FakeUpstream {
     while (ReadRequest(fd, buffer, head)) {
       switch (mode_.load()) {
         case Mode::kEchoCredentialInError: {
-          const std::string body = R"({"error":{"message":"bad request for key )" +
-                                   last_authorization() + R"("}})";
-          if (!Send(fd, "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
-                        "Content-Length: " +
-                            std::to_string(body.size()) + "\r\n\r\n" + body)) {
+          const std::string body =
+              R"({"error":{"message":"bad request for key )" + last_authorization() + R"("}})";
+          if (!Send(fd,
+                    "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
+                    "Content-Length: " +
+                        std::to_string(body.size()) + "\r\n\r\n" + body)) {
             return;
           }
           break;
@@ -147,8 +147,9 @@ class FakeUpstream {
           return;
         }
         case Mode::kSlowStream: {
-          if (!Send(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-                        "Transfer-Encoding: chunked\r\n\r\n")) {
+          if (!Send(fd,
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                    "Transfer-Encoding: chunked\r\n\r\n")) {
             return;
           }
           for (int i = 0; i < 500; ++i) {
@@ -180,10 +181,10 @@ class FakeUpstream {
   std::atomic<bool> stream_broken_{false};
   std::mutex mu_;
   std::condition_variable stop_cv_;
-  bool stopping_ = false;                   // GUARDED_BY(mu_)
-  std::string last_authorization_;          // GUARDED_BY(mu_)
-  std::vector<int> connections_;            // GUARDED_BY(mu_)
-  std::vector<std::thread> handlers_;       // GUARDED_BY(mu_)
+  bool stopping_ = false;              // GUARDED_BY(mu_)
+  std::string last_authorization_;     // GUARDED_BY(mu_)
+  std::vector<int> connections_;       // GUARDED_BY(mu_)
+  std::vector<std::thread> handlers_;  // GUARDED_BY(mu_)
   std::thread acceptor_;
 };
 
@@ -196,8 +197,12 @@ class GatewayFaultsTest : public ApiFixture {
     review::Model model = review_->RegisterModel(lab, symbols_["lab"], "Vega", "").value();
     version_ = review_
                    ->AddVersion(lab, model.id,
-                                {"1.0", review::Provider::kOpenAi, upstream_.base_url(),
-                                 "vega-upstream", kLabCredential, {}})
+                                {"1.0",
+                                 review::Provider::kOpenAi,
+                                 upstream_.base_url(),
+                                 "vega-upstream",
+                                 kLabCredential,
+                                 {}})
                    .value();
     review::Window window =
         review_->OpenWindow(lab, version_.id, {clock_.Now(), clock_.Now() + Days(7)}).value();
@@ -263,10 +268,12 @@ TEST_F(GatewayFaultsTest, AClientLeavingMidStreamCancelsUpstreamAndSettlesWhatSt
   ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
   const std::string body =
       R"({"model":"Vega/1.0","stream":true,"messages":[{"role":"user","content":"hi"}]})";
-  const std::string request = "POST /gateway/v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
-                              "Authorization: Bearer " +
-                              key_ + "\r\nContent-Type: application/json\r\nContent-Length: " +
-                              std::to_string(body.size()) + "\r\n\r\n" + body;
+  const std::string request =
+      "POST /gateway/v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+      "Authorization: Bearer " +
+      key_ +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\n\r\n" + body;
   ASSERT_EQ(send(fd, request.data(), request.size(), MSG_NOSIGNAL),
             static_cast<ssize_t>(request.size()));
   // Read until the first streamed event arrives, then leave.

@@ -36,6 +36,17 @@ Status RevokeKeys(Transaction& tx, const std::string& grant_id, Time at, const s
       .status();
 }
 
+// Ends defensive access `grant_id` as `state` (denied, revoked or expired) by `by` at `at`.
+Status Close(Transaction& tx, const std::string& grant_id, std::string_view state,
+             const std::string& by, Time at, const std::string& note) {
+  return tx
+      .Execute(
+          "UPDATE defensive_grants SET state = ?, closed_by = ?, closed_at = ?, "
+          "close_note = ? WHERE id = ?",
+          {std::string(state), by, ToUnixMicros(at), note, grant_id})
+      .status();
+}
+
 }  // namespace
 
 StatusOr<std::vector<DefensiveModel>> ReviewService::ListDefensiveModels(const Principal& actor) {
@@ -180,10 +191,7 @@ StatusOr<DefensiveGrant> ReviewService::DenyDefensiveAccess(const Principal& act
     BW_ASSIGN_OR_RETURN(auto found, DefensiveForParty(tx, actor, grant_id));
     grant = std::move(found.first);
     BW_RETURN_IF_ERROR(CheckDefensiveDecision(grant.StateAt(now), false));
-    BW_RETURN_IF_ERROR(tx.Execute("UPDATE defensive_grants SET state = 'denied', closed_by = ?, "
-                                  "closed_at = ?, close_note = ? WHERE id = ?",
-                                  {actor.user_id, ToUnixMicros(now), note, grant.id})
-                           .status());
+    BW_RETURN_IF_ERROR(Close(tx, grant.id, "denied", actor.user_id, now, note));
     BW_ASSIGN_OR_RETURN(grant, Load(tx, kDefensive, grant_id));
     return Audit(tx, actor, "review.access.deny", grant.id, found.second.second.grants);
   });
@@ -215,10 +223,7 @@ StatusOr<DefensiveGrant> ReviewService::RevokeDefensiveAccess(const Principal& a
                     "the defensive access is already " + std::string(DefensiveStateName(state)),
                     {{"rule", "defensive_access_transition"}});
     }
-    BW_RETURN_IF_ERROR(tx.Execute("UPDATE defensive_grants SET state = 'revoked', closed_by = ?, "
-                                  "closed_at = ?, close_note = ? WHERE id = ?",
-                                  {actor.user_id, ToUnixMicros(now), note, grant.id})
-                           .status());
+    BW_RETURN_IF_ERROR(Close(tx, grant.id, "revoked", actor.user_id, now, note));
     BW_RETURN_IF_ERROR(RevokeKeys(tx, grant.id, now, actor.user_id));
     BW_ASSIGN_OR_RETURN(grant, Load(tx, kDefensive, grant_id));
     return Audit(tx, actor, "review.access.revoke", grant.id, grants);
@@ -260,10 +265,7 @@ StatusOr<int64_t> ReviewService::SweepDefensiveAccess() {
                                {ToUnixMicros(clock_.Now())}));
     const Principal system = access::SystemPrincipal();
     for (const DefensiveGrant& grant : ended) {
-      BW_RETURN_IF_ERROR(tx.Execute("UPDATE defensive_grants SET state = 'expired', closed_by = ?, "
-                                    "closed_at = ? WHERE id = ?",
-                                    {system.user_id, ToUnixMicros(grant.expires_at), grant.id})
-                             .status());
+      BW_RETURN_IF_ERROR(Close(tx, grant.id, "expired", system.user_id, grant.expires_at, ""));
       BW_RETURN_IF_ERROR(RevokeKeys(tx, grant.id, grant.expires_at, system.user_id));
       BW_RETURN_IF_ERROR(Audit(tx, system, "review.access.expire", grant.id, {}));
       ++expired;
