@@ -131,7 +131,7 @@ StatusOr<DefensiveGrant> ReviewService::RequestDefensiveAccess(const Principal& 
   return grant;
 }
 
-StatusOr<std::pair<DefensiveGrant, std::pair<Party, Decision>>> ReviewService::DefensiveForParty(
+StatusOr<ReviewService::DefensiveDecider> ReviewService::DefensiveForParty(
     Transaction& tx, const Principal& actor, const std::string& grant_id) {
   BW_ASSIGN_OR_RETURN(DefensiveGrant grant, Load(tx, kDefensive, grant_id));
   if (grant.org_id == actor.org_id) {
@@ -140,10 +140,9 @@ StatusOr<std::pair<DefensiveGrant, std::pair<Party, Decision>>> ReviewService::D
                   "the program office and the lab decide on a request; the requester does not",
                   {{"rule", "separation_of_duties"}});
   }
-  StatusOr<std::pair<Party, Decision>> party =
-      PartyOf(tx, actor, grant.lab_org_id, "defensive access request " + grant_id);
-  if (!party.ok()) return party.status();
-  return std::make_pair(std::move(grant), *party);
+  BW_ASSIGN_OR_RETURN(auto party,
+                      PartyOf(tx, actor, grant.lab_org_id, "defensive access request " + grant_id));
+  return DefensiveDecider{std::move(grant), party.first, std::move(party.second)};
 }
 
 StatusOr<DefensiveGrant> ReviewService::ApproveDefensiveAccess(const Principal& actor,
@@ -151,10 +150,9 @@ StatusOr<DefensiveGrant> ReviewService::ApproveDefensiveAccess(const Principal& 
   DefensiveGrant grant;
   Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     const Time now = clock_.Now();
-    BW_ASSIGN_OR_RETURN(auto found, DefensiveForParty(tx, actor, grant_id));
-    grant = std::move(found.first);
-    const auto& [party, decision] = found.second;
-    const bool lab = party == Party::kLab;
+    BW_ASSIGN_OR_RETURN(DefensiveDecider found, DefensiveForParty(tx, actor, grant_id));
+    grant = std::move(found.grant);
+    const bool lab = found.party == Party::kLab;
     BW_RETURN_IF_ERROR(
         CheckDefensiveDecision(grant.StateAt(now), lab ? grant.lab_approved_at.has_value()
                                                        : grant.office_approved_at.has_value()));
@@ -175,7 +173,7 @@ StatusOr<DefensiveGrant> ReviewService::ApproveDefensiveAccess(const Principal& 
     BW_RETURN_IF_ERROR(tx.Execute(sql, {actor.user_id, ToUnixMicros(now), grant.id}).status());
     BW_ASSIGN_OR_RETURN(grant, Load(tx, kDefensive, grant_id));
     return Audit(tx, actor, both ? "review.access.activate" : "review.access.approve", grant.id,
-                 decision.grants);
+                 found.decision.grants);
   });
   if (!s.ok()) return s;
   return grant;
@@ -188,12 +186,12 @@ StatusOr<DefensiveGrant> ReviewService::DenyDefensiveAccess(const Principal& act
   DefensiveGrant grant;
   Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     const Time now = clock_.Now();
-    BW_ASSIGN_OR_RETURN(auto found, DefensiveForParty(tx, actor, grant_id));
-    grant = std::move(found.first);
+    BW_ASSIGN_OR_RETURN(DefensiveDecider found, DefensiveForParty(tx, actor, grant_id));
+    grant = std::move(found.grant);
     BW_RETURN_IF_ERROR(CheckDefensiveDecision(grant.StateAt(now), false));
     BW_RETURN_IF_ERROR(Close(tx, grant.id, "denied", actor.user_id, now, note));
     BW_ASSIGN_OR_RETURN(grant, Load(tx, kDefensive, grant_id));
-    return Audit(tx, actor, "review.access.deny", grant.id, found.second.second.grants);
+    return Audit(tx, actor, "review.access.deny", grant.id, found.decision.grants);
   });
   if (!s.ok()) return s;
   return grant;

@@ -153,9 +153,7 @@ StatusOr<Decision> ReviewService::Require(Transaction& tx, const Principal& acto
                                           const std::string& missing) {
   BW_ASSIGN_OR_RETURN(Decision d, authorizer_.Check(tx, actor, action, object, clock_.Now()));
   if (d.allowed) return d;
-  if (t_denial != nullptr) {
-    *t_denial = access::AuditRecord{actor, std::string(action), audited_object, false, {}};
-  }
+  NoteDenial(actor, action, audited_object);
   if (!missing.empty() && access::ObjectType(object) == "org") {
     BW_ASSIGN_OR_RETURN(bool visible, Allowed(tx, actor, actions::kReviewModelRead, object));
     if (!visible) return NotFoundError("no " + missing);
@@ -186,9 +184,7 @@ StatusOr<std::pair<Party, Decision>> ReviewService::PartyOf(Transaction& tx, con
   BW_ASSIGN_OR_RETURN(Decision office, authorizer_.Check(tx, actor, actions::kReviewProgram,
                                                          access::kPlatform, now));
   if (office.allowed) return std::make_pair(Party::kProgramOffice, office);
-  if (t_denial != nullptr) {
-    *t_denial = access::AuditRecord{actor, std::string(actions::kReviewProgram), object, false, {}};
-  }
+  NoteDenial(actor, actions::kReviewProgram, object);
   BW_ASSIGN_OR_RETURN(bool visible, Allowed(tx, actor, actions::kReviewModelRead, lab_org_id));
   if (!visible) return NotFoundError("no " + object);
   return Status(StatusCode::kPermissionDenied,
@@ -680,8 +676,8 @@ StatusOr<PartnerGrant> ReviewService::ConcurPartner(const Principal& actor,
     BW_ASSIGN_OR_RETURN(auto party, PartyOf(tx, actor, window.org_id, "partner grant " + grant_id));
     if (Status rule = CheckConcurrence(grant.state, grant.proposed_by_party, party.first);
         !rule.ok()) {
-      if (rule.code() == StatusCode::kPermissionDenied && t_denial != nullptr) {
-        *t_denial = access::AuditRecord{actor, "review.partner.concur", grant.id, false, {}};
+      if (rule.code() == StatusCode::kPermissionDenied) {
+        NoteDenial(actor, "review.partner.concur", grant.id);
       }
       return rule;
     }
@@ -901,9 +897,7 @@ StatusOr<GatewayKey> ReviewService::RevokeGatewayKey(const Principal& actor,
                                 : office.allowed ? &office
                                                  : nullptr;
       if (allowed == nullptr) {
-        if (t_denial != nullptr) {
-          *t_denial = access::AuditRecord{actor, "review.key.revoke", key.id, false, {}};
-        }
+        NoteDenial(actor, "review.key.revoke", key.id);
         return NotFoundError("no gateway key " + key_id);
       }
       grants = allowed->grants;

@@ -262,8 +262,14 @@ class ReviewService {
   static void NoteDenial(const access::Principal& actor, std::string_view action,
                          const std::string& object);
   // Loads a defensive access request for a party (the lab or the program office) to decide on.
-  StatusOr<std::pair<DefensiveGrant, std::pair<Party, access::Decision>>> DefensiveForParty(
-      store::Transaction& tx, const access::Principal& actor, const std::string& grant_id);
+  struct DefensiveDecider {
+    DefensiveGrant grant;
+    Party party;
+    access::Decision decision;
+  };
+  StatusOr<DefensiveDecider> DefensiveForParty(store::Transaction& tx,
+                                               const access::Principal& actor,
+                                               const std::string& grant_id);
   Status CloseWindow(store::Transaction& tx, const access::Principal& actor, const Window& window,
                      CloseReason reason, Time at);
 
