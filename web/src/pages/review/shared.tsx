@@ -1,7 +1,7 @@
 // Building blocks of the review program's pages: live window clocks, names for the version ids
 // the API returns (as far as the caller may read them), the organizations that may be partners,
 // the partners table and the form that proposes one.
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 
 import { api, enc, type Organization } from '../../api';
 import { Badge, Code, ConfirmButton, ErrorMessage, Field, Form, Time, useAction, useLoad } from '../../components';
@@ -36,10 +36,17 @@ export function ReviewError({ error, title, about }: { error: unknown; title: st
   return <ErrorMessage error={error} title={title} hint={explainRule(error, about)} />;
 }
 
+// It takes the focus when it appears, so that a keyboard user whose button went away with the
+// change it made (Approve, Concur, Remove) goes on from the outcome rather than from the page's
+// top.
 export function Notice({ text }: { text: string | null }) {
+  const ref = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (text) ref.current?.focus();
+  }, [text]);
   if (!text) return null;
   return (
-    <p className="success" role="status">
+    <p className="success" role="status" tabIndex={-1} ref={ref}>
       {text}
     </p>
   );
