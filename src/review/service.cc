@@ -968,7 +968,6 @@ StatusOr<GatewayAccess> ReviewService::AuthorizeGatewayKey(Transaction& tx,
     }
     if (access.key.expires_at <= now) return PermissionDeniedError("this gateway key expired");
     BW_ASSIGN_OR_RETURN(access.version, Load(tx, kVersions, access.key.version_id));
-    BW_ASSIGN_OR_RETURN(access.model, Load(tx, kModels, access.version.model_id));
   }
   return access;
 }

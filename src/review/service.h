@@ -62,7 +62,6 @@ struct GatewayAccess {
   GatewayKey key;
   Time access_ends_at;  // the end of the key's window or defensive access
   ModelVersion version;
-  Model model;
 };
 
 struct QuotaReservation {

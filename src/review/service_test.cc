@@ -437,7 +437,7 @@ TEST_P(ReviewServiceTest, GatewayKeysWorkOnlyWhileTheWindowIsOpen) {
   ASSERT_OK_AND_ASSIGN(GatewayAccess access, review_->AuthorizeGatewayKey(key.secret));
   EXPECT_EQ(access.version.id, v.id);
   EXPECT_EQ(access.key.user_id, nurse_.user_id);
-  EXPECT_EQ(access.model.name, "Atlas");
+  EXPECT_EQ(access.key.gateway_model, "Atlas/2.0");
   // Extending the window carries the key along.
   ASSERT_OK(review_->ExtendWindow(lab_admin_, w.id, kStart + Days(5)).status());
   EXPECT_EQ(review_->ListGatewayKeys(nurse_)->front().expires_at, kStart + Days(5));
