@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "api_fixture.h"
+#include "review/signals.h"
 
 namespace bulwark::tests {
 namespace {
@@ -35,6 +36,28 @@ void AuthzMatrixTest::RunMatrix() {
       {spare->id, spare->org_id, "", false}, spare->id, "spare", std::nullopt);
   ASSERT_TRUE(token.ok());
   symbols_["spare_token_id"] = token->token.id;
+  // Two insider-risk alerts on the nurse's key: a call from a second address, and one outside
+  // the hours the lab states for a while.
+  {
+    review::Signals signals(*db_, clock_, audit_.get());
+    StatusOr<review::GatewayAccess> key = review_->AuthorizeGatewayKey(symbols_["gateway_secret"]);
+    ASSERT_TRUE(key.ok()) << key.status().ToString();
+    signals.Observe(*key, "198.51.100.1");
+    signals.Observe(*key, "203.0.113.9");
+    const access::Principal& lab = actors_["lab_admin"].principal;
+    // Two hours that leave out the present one.
+    const int hour = static_cast<int>(ToUnixMicros(clock_.Now()) / 3'600'000'000 % 24);
+    const review::UseHours elsewhere{(hour + 2) % 24, (hour + 3) % 24 + 1};
+    ASSERT_TRUE(review_->SetWindowSettings(lab, symbols_["window"], {elsewhere, false}).ok());
+    key = review_->AuthorizeGatewayKey(symbols_["gateway_secret"]);
+    ASSERT_TRUE(key.ok()) << key.status().ToString();
+    signals.Observe(*key, "198.51.100.1");
+    ASSERT_TRUE(review_->SetWindowSettings(lab, symbols_["window"], {}).ok());
+    StatusOr<std::vector<review::Alert>> alerts = review_->ListAlerts(lab);
+    ASSERT_TRUE(alerts.ok() && alerts->size() == 2) << alerts.status().ToString();
+    symbols_["alert"] = (*alerts)[1].id;
+    symbols_["alert2"] = (*alerts)[0].id;
+  }
 
   std::ifstream file(std::string(BULWARK_SOURCE_DIR) + "/tests/data/authz_matrix.tsv");
   ASSERT_TRUE(file) << "cannot read tests/data/authz_matrix.tsv";

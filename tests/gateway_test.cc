@@ -1,6 +1,7 @@
 // The model gateway end to end: a partner's key through a real server to `bulwark mock-model`
 // (in process) playing the lab's model, plain and streamed, and the refusals.
 #include <boost/json.hpp>
+#include <set>
 
 #include "api_fixture.h"
 #include "evals/mock_model.h"
@@ -200,6 +201,67 @@ TEST_F(GatewayTest, EveryCallIsALedgerEntryWithoutItsContent) {
     EXPECT_EQ(text.find(R"("output_tokens":"0")"), std::string::npos) << text;
   }
   EXPECT_EQ(calls, 2);
+}
+
+TEST_F(GatewayTest, ACallOutsideTheWindowsHoursSuspendsTheKeyWhereTheLabChoseSo) {
+  // The lab states two hours of use that leave out the present one, and suspends on alerts.
+  const int hour = static_cast<int>(ToUnixMicros(clock_.Now()) / 3'600'000'000 % 24);
+  const int start = (hour + 2) % 24, end = (hour + 3) % 24 + 1;
+  Reply set = Call("POST", "/api/v1/review/windows/" + window_.id + "/settings",
+                   json::serialize(json::object{
+                       {"hours_start", start}, {"hours_end", end}, {"suspend_on_alert", true}}),
+                   "lab_admin");
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.json.at("hours_start"), start);
+  EXPECT_EQ(set.json.at("hours_end"), end);
+  EXPECT_EQ(set.json.at("suspend_on_alert"), true);
+  // The call is answered; its use raises the alert, which suspends the key for the next one.
+  ASSERT_EQ(Chat(Hello(), key_).status, 200);
+  Reply next = Chat(Hello(), key_);
+  EXPECT_EQ(next.status, 403) << next.body;
+  EXPECT_NE(next.body.find("revoked"), std::string::npos) << next.body;
+  EXPECT_EQ(mock_->stats().openai.requests, 1);
+
+  // The lab and the program office see the alert; the partner it is about does not.
+  Reply alerts = Call("GET", "/api/v1/review/alerts", "", "lab_member");
+  ASSERT_EQ(alerts.status, 200) << alerts.body;
+  ASSERT_EQ(alerts.json.at("items").as_array().size(), 1u) << alerts.body;
+  const json::value& alert = alerts.json.at("items").at(0);
+  EXPECT_EQ(alert.at("kind"), "outside_hours");
+  EXPECT_EQ(alert.at("scope"), "key");
+  EXPECT_EQ(alert.at("key_name"), "laptop");
+  EXPECT_EQ(alert.at("org_name"), "Rural Hospital");
+  EXPECT_EQ(json::value_to<std::string>(alert.at("window_id")), window_.id);
+  EXPECT_EQ(alert.at("gateway_model"), "Orion/2.0");
+  EXPECT_EQ(alert.at("key_suspended"), true);
+  EXPECT_TRUE(alert.at("acknowledged_at").is_null());
+  const std::string detail = json::value_to<std::string>(alert.at("detail"));
+  EXPECT_NE(detail.find("outside the hours the lab stated"), std::string::npos) << detail;
+  EXPECT_NE(detail.find("The key was suspended"), std::string::npos) << detail;
+  EXPECT_EQ(Call("GET", "/api/v1/review/alerts", "", "officer").json.at("items").as_array().size(),
+            1u);
+  EXPECT_TRUE(
+      Call("GET", "/api/v1/review/alerts", "", "nurse").json.at("items").as_array().empty());
+  const std::string id = json::value_to<std::string>(alert.at("id"));
+
+  // Ledgered: the alert, the suspension, and the acknowledgement.
+  Reply acknowledged = Call("POST", "/api/v1/review/alerts/" + id + "/acknowledge", "", "officer");
+  ASSERT_EQ(acknowledged.status, 200) << acknowledged.body;
+  EXPECT_EQ(json::value_to<std::string>(acknowledged.json.at("acknowledged_by")),
+            symbols_["officer"]);
+  EXPECT_EQ(Call("POST", "/api/v1/review/alerts/" + id + "/acknowledge", "", "lab_admin").status,
+            409);
+  Reply entries = Call("GET", "/api/v1/ledger/entries?limit=1000", "", "director");
+  ASSERT_EQ(entries.status, 200) << entries.body;
+  std::set<std::string> actions;
+  for (const json::value& e : entries.json.at("items").as_array()) {
+    const std::string text = json::serialize(e);
+    for (const char* action : {"review.alert.raise", "review.key.suspend",
+                               "review.alert.acknowledge", "review.window.settings"}) {
+      if (text.find(std::string("\"") + action + "\"") != std::string::npos) actions.insert(action);
+    }
+  }
+  EXPECT_EQ(actions.size(), 4u) << json::serialize(entries.json);
 }
 
 TEST_F(GatewayTest, DefensiveAccessUsesTheSameGatewayUntilItIsRevoked) {

@@ -1,5 +1,6 @@
 #include "api/review_routes.h"
 
+#include <algorithm>
 #include <functional>
 #include <string>
 
@@ -70,7 +71,30 @@ object RenderWindow(const review::Window& w, Time now) {
       {"created_at", FormatRfc3339(w.created_at)},
       {"closed_at", OptTime(w.closed_at)},
       {"close_reason", w.close_reason ? value(std::string(review::CloseReasonName(*w.close_reason)))
-                                      : value(nullptr)}};
+                                      : value(nullptr)},
+      {"hours_start", w.hours ? value(w.hours->start_hour) : value(nullptr)},
+      {"hours_end", w.hours ? value(w.hours->end_hour) : value(nullptr)},
+      {"suspend_on_alert", w.suspend_on_alert}};
+}
+
+object RenderAlert(const review::Alert& a) {
+  return {{"id", a.id},
+          {"kind", std::string(review::AlertKindName(a.kind))},
+          {"scope", std::string(review::AlertScopeName(a.scope))},
+          {"key_id", a.key_id},
+          {"key_name", a.key_name},
+          {"org_id", a.org_id},
+          {"org_name", a.org_name},
+          {"lab_org_id", a.lab_org_id},
+          {"grant_id", a.grant_id},
+          {"window_id", a.window_id.empty() ? value(nullptr) : value(a.window_id)},
+          {"gateway_model", a.gateway_model},
+          {"day", FormatRfc3339(FromUnixMicros(a.day * 86400 * 1000000)).substr(0, 10)},
+          {"detail", a.detail},
+          {"key_suspended", a.key_suspended},
+          {"created_at", FormatRfc3339(a.created_at)},
+          {"acknowledged_by", OptText(a.acknowledged_by)},
+          {"acknowledged_at", OptTime(a.acknowledged_at)}};
 }
 
 object RenderQuota(const review::Quota& q) {
@@ -168,6 +192,26 @@ std::function<void(JsonFields&)> QuotaReader(review::Quota& quota) {
       quota.requests_per_minute = *v;
     }
   };
+}
+
+// A window's insider-risk settings from a body's hours_start and hours_end (both, or neither
+// for any hour) and suspend_on_alert (default false).
+StatusOr<review::WindowSettings> SettingsOf(std::optional<int64_t> start,
+                                            std::optional<int64_t> end,
+                                            std::optional<bool> suspend) {
+  review::WindowSettings settings;
+  settings.suspend_on_alert = suspend.value_or(false);
+  if (start.has_value() != end.has_value()) {
+    return Status(StatusCode::kInvalidArgument,
+                  "give both hours_start and hours_end (UTC hours), or neither for any hour",
+                  {{"field", start ? "hours_end" : "hours_start"}, {"rule", "window_hours"}});
+  }
+  if (start) {
+    // Out of range stays out of range (CheckUseHours says so), without overflowing an int.
+    auto hour = [](int64_t h) { return static_cast<int>(std::clamp<int64_t>(h, -1, 25)); };
+    settings.hours = review::UseHours{hour(*start), hour(*end)};
+  }
+  return settings;
 }
 
 // Reads a body holding at most an optional note.
@@ -351,11 +395,16 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
       auth.Require([&review, &clock, window_renderer](HttpRequest& request, const Principal& p) {
         std::string version_id;
         std::optional<Time> starts_at, ends_at;
+        std::optional<int64_t> hours_start, hours_end;
+        std::optional<bool> suspend;
         if (Status s = ReadBody(request,
                                 [&](JsonFields& f) {
                                   version_id = f.String("version_id", 100);
                                   starts_at = f.OptionalTimestamp("starts_at");
                                   ends_at = f.OptionalTimestamp("ends_at");
+                                  hours_start = f.OptionalInt("hours_start");
+                                  hours_end = f.OptionalInt("hours_end");
+                                  suspend = f.OptionalBool("suspend_on_alert");
                                 });
             !s.ok()) {
           return ErrorResponse(s);
@@ -366,8 +415,10 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
                                       "days after it starts)",
                                       {{"field", "ends_at"}}));
         }
+        StatusOr<review::WindowSettings> settings = SettingsOf(hours_start, hours_end, suspend);
+        if (!settings.ok()) return ErrorResponse(settings.status());
         // Without starts_at the window opens now.
-        review::NewWindow spec{starts_at.value_or(clock.Now()), *ends_at};
+        review::NewWindow spec{starts_at.value_or(clock.Now()), *ends_at, *settings};
         return Reply(201, review.OpenWindow(p, version_id, spec), window_renderer);
       }));
   router.Add("GET", "/api/v1/review/windows/{window_id}",
@@ -391,6 +442,25 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
                return Reply(200, review.ExtendWindow(p, request.path_params["window_id"], *ends_at),
                             window_renderer);
              }));
+  router.Add(
+      "POST", "/api/v1/review/windows/{window_id}/settings",
+      auth.Require([&review, window_renderer](HttpRequest& request, const Principal& p) {
+        std::optional<int64_t> hours_start, hours_end;
+        std::optional<bool> suspend;
+        if (Status s = ReadBody(request,
+                                [&](JsonFields& f) {
+                                  hours_start = f.OptionalInt("hours_start");
+                                  hours_end = f.OptionalInt("hours_end");
+                                  suspend = f.OptionalBool("suspend_on_alert");
+                                });
+            !s.ok()) {
+          return ErrorResponse(s);
+        }
+        StatusOr<review::WindowSettings> settings = SettingsOf(hours_start, hours_end, suspend);
+        if (!settings.ok()) return ErrorResponse(settings.status());
+        return Reply(200, review.SetWindowSettings(p, request.path_params["window_id"], *settings),
+                     window_renderer);
+      }));
   router.Add("POST", "/api/v1/review/windows/{window_id}/withdraw",
              auth.Require([&review, window_renderer](HttpRequest& request, const Principal& p) {
                return Reply(200, review.WithdrawWindow(p, request.path_params["window_id"]),
@@ -525,6 +595,19 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
                return Reply(200,
                             review.RevokeDefensiveAccess(p, request.path_params["grant_id"], note),
                             defensive_renderer);
+             }));
+
+  // ---- insider-risk alerts ----
+  router.Add("GET", "/api/v1/review/alerts",
+             auth.Require([&review](HttpRequest&, const Principal& p) {
+               return Reply(200, review.ListAlerts(p), [](const std::vector<review::Alert>& v) {
+                 return RenderList(v, RenderAlert);
+               });
+             }));
+  router.Add("POST", "/api/v1/review/alerts/{alert_id}/acknowledge",
+             auth.Require([&review](HttpRequest& request, const Principal& p) {
+               return Reply(200, review.AcknowledgeAlert(p, request.path_params["alert_id"]),
+                            RenderAlert);
              }));
 
   // ---- gateway keys ----

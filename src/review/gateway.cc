@@ -216,7 +216,12 @@ StatusOr<std::string> GatewayExchange::ReadAll() {
 
 Gateway::Gateway(ReviewService& review, store::Database& db, const secrets::SecretStore& secrets,
                  access::AuditTrail* audit, GatewayOptions options)
-    : review_(review), db_(db), secrets_(secrets), audit_(audit), options_(std::move(options)) {}
+    : review_(review),
+      db_(db),
+      secrets_(secrets),
+      audit_(audit),
+      options_(std::move(options)),
+      signals_(db, review.clock(), audit) {}
 
 Status Gateway::TakeMinuteSlot(const GatewayKey& key) {
   const int64_t minute = ToUnixMicros(review_.clock().Now()) / 60'000'000;
@@ -250,7 +255,7 @@ Status Gateway::Finish(const GatewayCall& call, const GatewayExchange& exchange)
       key.id,          false,
       call.request_id, call.body.empty() ? "" : HexEncode(access::HashSecret(call.body))};
   // The settlement and the ledger entry in one commit.
-  return db_.Transact(store::TxMode::kQueue, [&](store::Transaction& tx) -> Status {
+  Status recorded = db_.Transact(store::TxMode::kQueue, [&](store::Transaction& tx) -> Status {
     BW_RETURN_IF_ERROR(review_.SettleQuota(tx, exchange.reservation_, tokens));
     return audit_->Record(
         tx, {actor,
@@ -268,6 +273,8 @@ Status Gateway::Finish(const GatewayCall& call, const GatewayExchange& exchange)
               {"version", exchange.access().version.id},
               {"client_address", call.client_address}}});
   });
+  if (recorded.ok()) signals_.Observe(exchange.access(), call.client_address);
+  return recorded;
 }
 
 StatusOr<net::HttpClient*> Gateway::ClientFor(const std::string& base_url) {

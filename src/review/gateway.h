@@ -24,6 +24,8 @@
 //   - every call answered is a ledger entry: `gateway.request` on the key, by its user, under
 //     its grant and window, with the SHA-256 of the request and of the answer, the status and
 //     the tokens, never the content;
+//   - once a call is recorded, its key's use is looked at for insider-risk signals (signals.h),
+//     which may raise an alert and, where the lab chose so, suspend the key;
 //   - tokens are counted from the usage upstream reports (in the JSON reply, or in the stream's
 //     events), also when the client leaves mid-stream (then the upstream request is cancelled,
 //     and without a usage report the bytes passed count, at 4 a token), and the reservation is
@@ -42,6 +44,7 @@
 
 #include "net/http_client.h"
 #include "review/service.h"
+#include "review/signals.h"
 
 namespace bulwark::review {
 
@@ -139,7 +142,7 @@ class Gateway {
 
   // Ends a call: settles its quota reservation with the tokens used, and records it in the
   // audit trail (the ledger): who, with which key, under which grant and window, the request's
-  // hash; never the content.
+  // hash; never the content. Then looks at the key's use for insider-risk signals.
   Status Finish(const GatewayCall& call, const GatewayExchange& exchange);
 
   // The most tokens a call may use when its body does not say (max_tokens).
@@ -160,6 +163,7 @@ class Gateway {
   const secrets::SecretStore& secrets_;
   access::AuditTrail* audit_;
   GatewayOptions options_;
+  Signals signals_;
   // Requests per minute, per key, in this process.
   Status TakeMinuteSlot(const GatewayKey& key);
   std::mutex minutes_mu_;

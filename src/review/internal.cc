@@ -69,6 +69,10 @@ Window ReadWindow(const Row& row) {
   w.closed_at = row.OptionalTime(7);
   if (!row.IsNull(8)) w.close_reason = ParseCloseReason(row.Text(8));
   w.closed_by = row.OptionalText(9);
+  if (!row.IsNull(10) && !row.IsNull(11)) {
+    w.hours = UseHours{static_cast<int>(row.Int(10)), static_cast<int>(row.Int(11))};
+  }
+  w.suspend_on_alert = row.Int(12) != 0;
   return w;
 }
 PartnerGrant ReadPartner(const Row& row) {
@@ -130,6 +134,28 @@ DefensiveGrant ReadDefensive(const Row& row) {
   d.closed_at = row.OptionalTime(21);
   d.close_note = row.Text(22);
   return d;
+}
+
+Alert ReadAlert(const Row& row) {
+  Alert a;
+  a.id = row.Text(0);
+  a.kind = ParseAlertKind(row.Text(1)).value_or(AlertKind::kOutsideHours);
+  a.scope = ParseAlertScope(row.Text(2)).value_or(AlertScope::kKey);
+  a.key_id = row.Text(3);
+  a.key_name = row.Text(4);
+  a.org_id = row.Text(5);
+  a.org_name = row.Text(6);
+  a.lab_org_id = row.Text(7);
+  a.grant_id = row.Text(8);
+  a.window_id = row.Text(9);
+  a.gateway_model = ModelId(row.Text(10), row.Text(11));
+  a.day = row.Int(12);
+  a.detail = row.Text(13);
+  a.key_suspended = row.Int(14) != 0;
+  a.created_at = FromUnixMicros(row.Int(15));
+  a.acknowledged_by = row.OptionalText(16);
+  a.acknowledged_at = row.OptionalTime(17);
+  return a;
 }
 
 }  // namespace bulwark::review::internal

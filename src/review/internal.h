@@ -78,7 +78,7 @@ Window ReadWindow(const Row& row);
 
 inline constexpr RowKind<Window> kWindows{
     "SELECT id, version_id, org_id, starts_at, ends_at, created_at, created_by, closed_at, "
-    "close_reason, closed_by FROM review_windows",
+    "close_reason, closed_by, hours_start, hours_end, suspend_on_alert FROM review_windows",
     &ReadWindow, "id", "window"};
 
 PartnerGrant ReadPartner(const Row& row);
@@ -117,5 +117,16 @@ inline constexpr RowKind<DefensiveGrant> kDefensive{
     "JOIN organizations o ON o.id = d.org_id JOIN model_versions v ON v.id = d.version_id "
     "JOIN review_models m ON m.id = v.model_id",
     &ReadDefensive, "d.id", "defensive access request"};
+
+Alert ReadAlert(const Row& row);
+
+inline constexpr RowKind<Alert> kAlerts{
+    "SELECT a.id, a.kind, a.scope, a.key_id, k.name, a.org_id, o.name, a.lab_org_id, "
+    "COALESCE(k.grant_id, k.defensive_grant_id), COALESCE(a.window_id, ''), m.name, v.version, "
+    "a.day, a.detail, a.key_suspended, a.created_at, a.acknowledged_by, a.acknowledged_at "
+    "FROM review_alerts a JOIN gateway_keys k ON k.id = a.key_id "
+    "JOIN organizations o ON o.id = a.org_id JOIN model_versions v ON v.id = k.version_id "
+    "JOIN review_models m ON m.id = v.model_id",
+    &ReadAlert, "a.id", "alert"};
 
 }  // namespace bulwark::review::internal

@@ -63,6 +63,18 @@ constexpr std::array<std::pair<DefensiveState, std::string_view>, 5> kDefensiveS
     {DefensiveState::kExpired, "expired"},
 }};
 
+constexpr std::array<std::pair<AlertKind, std::string_view>, 4> kAlertKinds = {{
+    {AlertKind::kUsageAboveBaseline, "usage_above_baseline"},
+    {AlertKind::kQuotaShare, "quota_share"},
+    {AlertKind::kNewClientAddress, "new_client_address"},
+    {AlertKind::kOutsideHours, "outside_hours"},
+}};
+
+constexpr std::array<std::pair<AlertScope, std::string_view>, 2> kAlertScopes = {{
+    {AlertScope::kKey, "key"},
+    {AlertScope::kOrganization, "organization"},
+}};
+
 Status Rule(std::string_view rule, std::string message) {
   return Status(StatusCode::kInvalidArgument, std::move(message), {{"rule", std::string(rule)}});
 }
@@ -187,6 +199,33 @@ Status CheckExtension(Time starts_at, Time ends_at, Time new_ends_at, Duration u
   return CheckCap(starts_at, new_ends_at, used, true);
 }
 
+Status CheckUseHours(const UseHours& hours) {
+  if (hours.start_hour < 0 || hours.start_hour > 23) {
+    return Status(StatusCode::kInvalidArgument,
+                  "hours_start must be a whole hour from 0 to 23 (UTC)",
+                  {{"field", "hours_start"}, {"rule", "window_hours"}});
+  }
+  if (hours.end_hour < 1 || hours.end_hour > 24) {
+    return Status(StatusCode::kInvalidArgument, "hours_end must be a whole hour from 1 to 24 (UTC)",
+                  {{"field", "hours_end"}, {"rule", "window_hours"}});
+  }
+  if (hours.start_hour == hours.end_hour % 24) {
+    return Status(StatusCode::kInvalidArgument,
+                  "hours_start and hours_end must differ; leave both out for any hour",
+                  {{"field", "hours_end"}, {"rule", "window_hours"}});
+  }
+  return OkStatus();
+}
+
+bool WithinUseHours(const UseHours& hours, Time at) {
+  const auto day = std::chrono::floor<std::chrono::days>(at);
+  const int hour = static_cast<int>(std::chrono::floor<std::chrono::hours>(at - day).count());
+  if (hours.start_hour < hours.end_hour) {
+    return hours.start_hour <= hour && hour < hours.end_hour;
+  }
+  return hour >= hours.start_hour || hour < hours.end_hour;
+}
+
 std::string_view PartnerStateName(PartnerState state) { return NameOf(kPartnerStates, state); }
 std::optional<PartnerState> ParsePartnerState(std::string_view name) {
   return ParseName(kPartnerStates, name);
@@ -255,6 +294,16 @@ Status CheckDefensiveDecision(DefensiveState state, bool party_already_approved)
                   {{"rule", "defensive_access_transition"}});
   }
   return OkStatus();
+}
+
+std::string_view AlertKindName(AlertKind kind) { return NameOf(kAlertKinds, kind); }
+std::optional<AlertKind> ParseAlertKind(std::string_view name) {
+  return ParseName(kAlertKinds, name);
+}
+
+std::string_view AlertScopeName(AlertScope scope) { return NameOf(kAlertScopes, scope); }
+std::optional<AlertScope> ParseAlertScope(std::string_view name) {
+  return ParseName(kAlertScopes, name);
 }
 
 Status CheckQuota(const Quota& quota) {

@@ -61,6 +61,21 @@ Status CheckNewWindow(Time starts_at, Time ends_at, Time now, Duration used = Du
 Status CheckExtension(Time starts_at, Time ends_at, Time new_ends_at,
                       Duration used = Duration::zero());
 
+// The hours of the day (UTC) in which a lab states its window is used: from `start_hour`
+// (0 to 23) until `end_hour` (1 to 24), past midnight when it is not after the start (22 to 6
+// is 22:00 to 06:00). A call outside them raises an insider-risk signal (signals.h).
+struct UseHours {
+  int start_hour = 0;
+  int end_hour = 24;
+  friend bool operator==(const UseHours&, const UseHours&) = default;
+};
+// The hours are whole hours in range and not the same (leave them out for any hour).
+// InvalidArgument naming the field and rule `window_hours` otherwise.
+Status CheckUseHours(const UseHours& hours);
+// Whether `at` falls within the hours (a UTC hour h is within when start <= h < end, or, past
+// midnight, h >= start or h < end).
+bool WithinUseHours(const UseHours& hours, Time at);
+
 // A trusted partner's grant on a window: proposed by one party (the lab or the program office),
 // active once the other party concurs, removed by either at any time.
 enum class PartnerState { kProposed, kActive, kRemoved };
@@ -97,6 +112,16 @@ Status CheckDefensiveEligible(VersionStatus status);
 // Approving or denying: only while requested, and each party once. FailedPrecondition naming
 // the rule otherwise.
 Status CheckDefensiveDecision(DefensiveState state, bool party_already_approved);
+
+// Insider-risk signals (signals.h): the kinds of alert a gateway key's use raises. More kinds
+// may come (bulk reads of retained content, once content is retained); stored by name.
+enum class AlertKind { kUsageAboveBaseline, kQuotaShare, kNewClientAddress, kOutsideHours };
+std::string_view AlertKindName(AlertKind kind);
+std::optional<AlertKind> ParseAlertKind(std::string_view name);
+// What an alert is about: one key, or an organization's keys under one grant together.
+enum class AlertScope { kKey, kOrganization };
+std::string_view AlertScopeName(AlertScope scope);
+std::optional<AlertScope> ParseAlertScope(std::string_view name);
 
 // Limits a grant sets on each gateway key of a partner.
 struct Quota {

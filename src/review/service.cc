@@ -50,6 +50,14 @@ Status ValidateBaseUrl(const std::string& url) {
   return OkStatus();
 }
 
+// A window's hours as columns: NULL for any hour.
+Value HoursStart(const std::optional<UseHours>& hours) {
+  return hours ? Value(int64_t{hours->start_hour}) : Value(std::monostate{});
+}
+Value HoursEnd(const std::optional<UseHours>& hours) {
+  return hours ? Value(int64_t{hours->end_hour}) : Value(std::monostate{});
+}
+
 // The time the version's windows other than `except` gave or still give.
 StatusOr<Duration> UsedByOtherWindows(Transaction& tx, const std::string& version_id,
                                       const std::string& except) {
@@ -172,6 +180,21 @@ Status ReviewService::Audit(Transaction& tx, const Principal& actor, std::string
                             const std::string& object, std::vector<std::string> grants) {
   if (audit_ == nullptr) return OkStatus();
   return audit_->Record(tx, {actor, std::string(action), object, true, std::move(grants)});
+}
+
+Status ReviewService::AuditWindowSettings(Transaction& tx, const Principal& actor,
+                                          std::string_view action, const Window& window,
+                                          std::vector<std::string> grants) {
+  if (audit_ == nullptr) return OkStatus();
+  return audit_->Record(
+      tx, {actor,
+           std::string(action),
+           window.id,
+           true,
+           std::move(grants),
+           {{"hours_start", window.hours ? std::to_string(window.hours->start_hour) : ""},
+            {"hours_end", window.hours ? std::to_string(window.hours->end_hour) : ""},
+            {"suspend_on_alert", window.suspend_on_alert ? "true" : "false"}}});
 }
 
 StatusOr<std::pair<Party, Decision>> ReviewService::PartyOf(Transaction& tx, const Principal& actor,
@@ -474,6 +497,7 @@ StatusOr<std::vector<Inquiry>> ReviewService::ListInquiries(const Principal& act
 
 StatusOr<Window> ReviewService::OpenWindow(const Principal& actor, const std::string& version_id,
                                            const NewWindow& spec) {
+  if (spec.settings.hours) BW_RETURN_IF_ERROR(CheckUseHours(*spec.settings.hours));
   Window window;
   Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     const Time now = clock_.Now();
@@ -504,15 +528,19 @@ StatusOr<Window> ReviewService::OpenWindow(const Principal& actor, const std::st
     window = {NewId("win", random_), version.id,  version.org_id, spec.starts_at,
               spec.ends_at,          now,         actor.user_id,  std::nullopt,
               std::nullopt,          std::nullopt};
+    window.hours = spec.settings.hours;
+    window.suspend_on_alert = spec.settings.suspend_on_alert;
     // retain_content stays 0: content is never kept.
     BW_RETURN_IF_ERROR(
         tx.Execute("INSERT INTO review_windows (id, version_id, org_id, starts_at, "
-                   "ends_at, retain_content, created_at, created_by) VALUES "
-                   "(?,?,?,?,?,0,?,?)",
+                   "ends_at, retain_content, created_at, created_by, hours_start, hours_end, "
+                   "suspend_on_alert) VALUES (?,?,?,?,?,0,?,?,?,?,?)",
                    {window.id, window.version_id, window.org_id, ToUnixMicros(window.starts_at),
-                    ToUnixMicros(window.ends_at), ToUnixMicros(now), actor.user_id})
+                    ToUnixMicros(window.ends_at), ToUnixMicros(now), actor.user_id,
+                    HoursStart(window.hours), HoursEnd(window.hours),
+                    int64_t{window.suspend_on_alert ? 1 : 0}})
             .status());
-    return Audit(tx, actor, "review.window.open", window.id, d.grants);
+    return AuditWindowSettings(tx, actor, "review.window.open", window, d.grants);
   });
   if (!s.ok()) return s;
   return window;
@@ -566,6 +594,33 @@ StatusOr<Window> ReviewService::WithdrawWindow(const Principal& actor,
     BW_RETURN_IF_ERROR(CloseWindow(tx, actor, window, CloseReason::kWithdrawn, now));
     BW_ASSIGN_OR_RETURN(window, Load(tx, kWindows, window_id));
     return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return window;
+}
+
+StatusOr<Window> ReviewService::SetWindowSettings(const Principal& actor,
+                                                  const std::string& window_id,
+                                                  const WindowSettings& settings) {
+  if (settings.hours) BW_RETURN_IF_ERROR(CheckUseHours(*settings.hours));
+  Window window;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(window, Load(tx, kWindows, window_id));
+    BW_ASSIGN_OR_RETURN(Decision d, Require(tx, actor, actions::kReviewModelManage, window.org_id,
+                                            window.id, "window " + window_id));
+    if (window.StateAt(clock_.Now()) == WindowState::kClosed) {
+      return Status(StatusCode::kFailedPrecondition,
+                    "the window is closed; its keys no longer work, so its settings stay as "
+                    "they were",
+                    {{"rule", "settings_of_open_window"}});
+    }
+    BW_RETURN_IF_ERROR(tx.Execute("UPDATE review_windows SET hours_start = ?, hours_end = ?, "
+                                  "suspend_on_alert = ? WHERE id = ?",
+                                  {HoursStart(settings.hours), HoursEnd(settings.hours),
+                                   int64_t{settings.suspend_on_alert ? 1 : 0}, window.id})
+                           .status());
+    BW_ASSIGN_OR_RETURN(window, Load(tx, kWindows, window_id));
+    return AuditWindowSettings(tx, actor, "review.window.settings", window, d.grants);
   });
   if (!s.ok()) return s;
   return window;
@@ -962,6 +1017,7 @@ StatusOr<GatewayAccess> ReviewService::AuthorizeGatewayKey(Transaction& tx,
         return PermissionDeniedError("this gateway key's partner grant is no longer active");
       }
       access.access_ends_at = window.ends_at;
+      access.window = std::move(window);
     }
     if (access.key.revoked_at && *access.key.revoked_at <= now) {
       return PermissionDeniedError("this gateway key was revoked");

@@ -52,15 +52,24 @@ struct NewVersion {
   std::optional<Time> planned_release_at;
 };
 
+// The lab's insider-risk settings of a window (signals.h): the hours of use it states (none:
+// any hour) and whether a key that raises an alert is suspended at once.
+struct WindowSettings {
+  std::optional<UseHours> hours;
+  bool suspend_on_alert = false;
+};
+
 struct NewWindow {
   Time starts_at;
   Time ends_at;
+  WindowSettings settings;
 };
 
 // What the gateway needs to serve one request under a key, read at one moment.
 struct GatewayAccess {
   GatewayKey key;
-  Time access_ends_at;  // the end of the key's window or defensive access
+  Time access_ends_at;           // the end of the key's window or defensive access
+  std::optional<Window> window;  // the key's window; none under defensive access
   ModelVersion version;
 };
 
@@ -142,6 +151,10 @@ class ReviewService {
                                 Time new_ends_at);
   // Closes the window at once: the gateway refuses its keys from this moment.
   StatusOr<Window> WithdrawWindow(const access::Principal& actor, const std::string& window_id);
+  // Sets the window's insider-risk settings (the lab), from the next call on; a window that is
+  // closed keeps its own.
+  StatusOr<Window> SetWindowSettings(const access::Principal& actor, const std::string& window_id,
+                                     const WindowSettings& settings);
   StatusOr<Window> GetWindow(const access::Principal& actor, const std::string& window_id);
   // The windows the actor may see: their lab's, every one for the program office, and, for a
   // partner, the windows their organization has a grant on.
@@ -221,6 +234,14 @@ class ReviewService {
   StatusOr<std::vector<PartnerUsage>> WindowUsage(const access::Principal& actor,
                                                   const std::string& window_id);
 
+  // Insider-risk alerts (signals.cc; raised by the gateway's Signals). The alerts of the labs
+  // whose models the actor may read (their lab's members; every lab's for the program office),
+  // newest first, at most kMaxListedAlerts; none for anyone else.
+  StatusOr<std::vector<Alert>> ListAlerts(const access::Principal& actor);
+  // Records that a person looked at the alert: the lab's administrators or the program office.
+  StatusOr<Alert> AcknowledgeAlert(const access::Principal& actor, const std::string& alert_id);
+  static constexpr int64_t kMaxListedAlerts = 500;
+
   const Clock& clock() const { return clock_; }
 
   // Records the windows whose end has passed as closed ("ended") and revokes their keys;
@@ -250,6 +271,10 @@ class ReviewService {
                              const std::string& org_id, std::map<std::string, bool>& known);
   Status Audit(store::Transaction& tx, const access::Principal& actor, std::string_view action,
                const std::string& object, std::vector<std::string> grants);
+  // The same for a window opened or set, with its insider-risk settings as facts.
+  Status AuditWindowSettings(store::Transaction& tx, const access::Principal& actor,
+                             std::string_view action, const Window& window,
+                             std::vector<std::string> grants);
   // The party the actor acts for on a window of `lab_org_id`: the lab (an admin of it) or the
   // program office; PermissionDenied when neither.
   StatusOr<std::pair<Party, access::Decision>> PartyOf(store::Transaction& tx,

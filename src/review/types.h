@@ -1,5 +1,6 @@
 // The nouns of the pre-release review program: models and their versions, inquiries, access
-// windows, trusted partners' grants, defensive-access grants and gateway keys.
+// windows, trusted partners' grants, defensive-access grants, gateway keys and the alerts their
+// use raises.
 //
 // Plain values; safe to copy between threads. A version's credential is never part of them: it
 // lives encrypted in the secrets table and only the gateway reads it.
@@ -70,6 +71,10 @@ struct Window {
   std::optional<Time> closed_at;
   std::optional<CloseReason> close_reason;
   std::optional<std::string> closed_by;
+  // The lab's insider-risk settings (signals.h): the hours of use it states (none: any hour),
+  // and whether a key that raises an alert is suspended (revoked) at once.
+  std::optional<UseHours> hours;
+  bool suspend_on_alert = false;
 
   WindowState StateAt(Time now) const { return WindowStateAt(starts_at, ends_at, closed_at, now); }
 };
@@ -134,6 +139,28 @@ struct GatewayKey {
   Time expires_at;
   std::optional<Time> revoked_at;
   std::optional<Time> last_used_at;
+};
+
+// An insider-risk alert (signals.h): a key's use, or its organization's under one grant, that
+// the lab and the program office should look at. At most one per subject, kind and UTC day.
+struct Alert {
+  std::string id;  // ral_...
+  AlertKind kind = AlertKind::kOutsideHours;
+  AlertScope scope = AlertScope::kKey;
+  std::string key_id;  // the key whose call raised it
+  std::string key_name;
+  std::string org_id;  // the key's organization
+  std::string org_name;
+  std::string lab_org_id;
+  std::string grant_id;   // the key's grant: a window's partner grant (wpt_) or defensive access
+  std::string window_id;  // empty under defensive access
+  std::string gateway_model;
+  int64_t day = 0;     // days since 1970-01-01, UTC
+  std::string detail;  // what happened, with the numbers, in words
+  bool key_suspended = false;
+  Time created_at;
+  std::optional<std::string> acknowledged_by;
+  std::optional<Time> acknowledged_at;
 };
 
 // The model id partners use at the gateway: "<model name>/<version>".

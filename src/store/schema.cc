@@ -360,6 +360,42 @@ CREATE INDEX gateway_keys_by_user ON gateway_keys(user_id);
 CREATE INDEX gateway_keys_by_window ON gateway_keys(window_id);
 CREATE INDEX gateway_keys_by_defensive_grant ON gateway_keys(defensive_grant_id)
 )sql"},
+      {10, "insider-risk signals: a window's hours and suspension choice, alerts, known addresses",
+       R"sql(
+ALTER TABLE review_windows ADD COLUMN hours_start BIGINT CHECK (hours_start BETWEEN 0 AND 23);
+ALTER TABLE review_windows ADD COLUMN hours_end BIGINT CHECK (hours_end BETWEEN 1 AND 24);
+ALTER TABLE review_windows ADD COLUMN suspend_on_alert BIGINT NOT NULL DEFAULT 0;
+-- kind is not held to a list here: more kinds of signal will come, and the service checks it.
+CREATE TABLE review_alerts (
+  id                  TEXT PRIMARY KEY,
+  kind                TEXT NOT NULL,
+  scope               TEXT NOT NULL CHECK (scope IN ('key', 'organization')),
+  -- The key (key scope) or the grant (organization scope) the alert is about.
+  subject_id          TEXT NOT NULL,
+  key_id              TEXT NOT NULL REFERENCES gateway_keys(id),
+  org_id              TEXT NOT NULL REFERENCES organizations(id),
+  lab_org_id          TEXT NOT NULL REFERENCES organizations(id),
+  window_id           TEXT REFERENCES review_windows(id),
+  defensive_grant_id  TEXT REFERENCES defensive_grants(id),
+  day                 BIGINT NOT NULL,
+  detail              TEXT NOT NULL,
+  key_suspended       BIGINT NOT NULL,
+  created_at          BIGINT NOT NULL,
+  acknowledged_by     TEXT,
+  acknowledged_at     BIGINT,
+  CHECK ((window_id IS NULL) <> (defensive_grant_id IS NULL)),
+  CHECK ((acknowledged_by IS NULL) = (acknowledged_at IS NULL))
+);
+-- Each alert at most once per subject, kind and UTC day, whichever replica raises it.
+CREATE UNIQUE INDEX review_alerts_once_a_day ON review_alerts(subject_id, kind, day);
+CREATE INDEX review_alerts_by_lab ON review_alerts(lab_org_id, created_at);
+CREATE TABLE gateway_key_addresses (
+  key_id         TEXT NOT NULL REFERENCES gateway_keys(id),
+  address        TEXT NOT NULL,
+  first_seen_at  BIGINT NOT NULL,
+  PRIMARY KEY (key_id, address)
+)
+)sql"},
   };
   return kMigrations;
 }

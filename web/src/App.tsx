@@ -10,6 +10,7 @@ import { LedgerPage } from './pages/Ledger';
 import { NotFoundPage } from './pages/NotFound';
 import { OrganizationsPage } from './pages/Organizations';
 import { GatewayKeysPage, MyGrantsPage } from './pages/review/Access';
+import { AlertsPage } from './pages/review/Alerts';
 import { ConcurrencesPage } from './pages/review/Concurrences';
 import { DefensivePage } from './pages/review/Defensive';
 import { InquiriesPage } from './pages/review/Inquiries';
@@ -47,6 +48,7 @@ const ROUTES: Route[] = [
   { path: '/review/grants', title: 'My grants', page: MyGrantsPage },
   { path: '/review/keys', title: 'Gateway keys', page: GatewayKeysPage },
   { path: '/review/defensive', title: 'Defensive access', page: DefensivePage },
+  { path: '/review/alerts', title: 'Alerts', page: AlertsPage },
 ];
 
 // The review program's pages for the part the signed-in organization plays in it.
@@ -56,12 +58,14 @@ const REVIEW_NAV: Record<ReviewRole, { to: string; label: string }[]> = {
     { to: '/review/inquiries', label: 'Inquiries' },
     { to: '/review/windows', label: 'Windows' },
     { to: '/review/defensive', label: 'Defensive access' },
+    { to: '/review/alerts', label: 'Alerts' },
   ],
   program_office: [
     { to: '/review/inquiries', label: 'Inquiries' },
     { to: '/review/windows', label: 'Windows' },
     { to: '/review/concurrences', label: 'Concurrences' },
     { to: '/review/defensive', label: 'Defensive access' },
+    { to: '/review/alerts', label: 'Alerts' },
   ],
   partner: [
     { to: '/review/grants', label: 'My grants' },

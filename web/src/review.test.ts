@@ -11,6 +11,19 @@ vi.hoisted(() => {
 import { ApiError } from './api';
 import {
   accessExpiry,
+  alertKindText,
+  alertsWaitingText,
+  alertSubjectText,
+  hoursLeavingOut,
+  hoursProblem,
+  hoursText,
+  hourText,
+  settingsBody,
+  settingsDraft,
+  suspensionText,
+  unacknowledged,
+  withinHours,
+  type ReviewAlert,
   canDecide,
   daysUntil,
   daysUsed,
@@ -50,6 +63,9 @@ function win(fields: Partial<AccessWindow>): AccessWindow {
     created_at: new Date(T0 - DAY).toISOString(),
     closed_at: null,
     close_reason: null,
+    hours_start: null,
+    hours_end: null,
+    suspend_on_alert: false,
     ...fields,
   };
 }
@@ -270,5 +286,105 @@ describe('defensive access', () => {
     });
     expect(explainRule(sod, 'defensive')).toMatch(/never the organization that made it/);
     expect(explainRule(sod)).toMatch(/proposed a partner/);
+  });
+});
+
+describe('insider-risk signals', () => {
+  function alert(fields: Partial<ReviewAlert>): ReviewAlert {
+    return {
+      id: 'ral_a',
+      kind: 'outside_hours',
+      scope: 'key',
+      key_id: 'gwk_a',
+      key_name: 'laptop',
+      org_id: 'org_h',
+      org_name: 'Rural Hospital',
+      lab_org_id: 'org_lab',
+      grant_id: 'wpt_a',
+      window_id: 'win_a',
+      gateway_model: 'Atlas/1.0',
+      day: '2027-01-10',
+      detail: 'Key “laptop” (gwk_a) was used at 03:07 UTC, outside the hours the lab stated for the window: 08:00 to 18:00 UTC.',
+      key_suspended: false,
+      created_at: new Date(T0).toISOString(),
+      acknowledged_by: null,
+      acknowledged_at: null,
+      ...fields,
+    };
+  }
+
+  test('hours of use are UTC hours, past midnight when the end is not after the start', () => {
+    expect(hourText(8)).toBe('08:00');
+    expect(hourText(24)).toBe('24:00');
+    expect(hoursText(null, null)).toBe('any hour');
+    expect(hoursText(8, 18)).toBe('08:00 to 18:00 UTC');
+    expect(hoursText(22, 6)).toBe('22:00 to 06:00 UTC (past midnight)');
+    expect(withinHours(8, 18, 7)).toBe(false);
+    expect(withinHours(8, 18, 8)).toBe(true);
+    expect(withinHours(8, 18, 17)).toBe(true);
+    expect(withinHours(8, 18, 18)).toBe(false);
+    expect(withinHours(22, 6, 23)).toBe(true);
+    expect(withinHours(22, 6, 5)).toBe(true);
+    expect(withinHours(22, 6, 6)).toBe(false);
+    expect(withinHours(20, 24, 23)).toBe(true);
+  });
+
+  test('hours the server would refuse are caught before sending', () => {
+    expect(hoursProblem(8, 18)).toBeNull();
+    expect(hoursProblem(22, 6)).toBeNull();
+    expect(hoursProblem(0, 24)).toMatch(/must differ/);
+    expect(hoursProblem(9, 9)).toMatch(/must differ/);
+    expect(hoursProblem(24, 5)).toMatch(/00:00 to 23:00/);
+    expect(hoursProblem(3, 0)).toMatch(/01:00 to 24:00/);
+  });
+
+  test('hours that leave out the present hour and the next', () => {
+    for (let hour = 0; hour < 24; hour++) {
+      const { start, end } = hoursLeavingOut(hour);
+      expect(hoursProblem(start, end)).toBeNull();
+      expect(withinHours(start, end, hour)).toBe(false);
+      expect(withinHours(start, end, (hour + 1) % 24)).toBe(false);
+    }
+  });
+
+  test('the settings form reads a window and writes the API’s body', () => {
+    const offered = settingsDraft(null);
+    expect(offered).toEqual({ stated: false, start: 8, end: 18, suspend: false });
+    expect(settingsBody(offered)).toEqual({ suspend_on_alert: false });
+    const stated = settingsDraft(win({ hours_start: 22, hours_end: 6, suspend_on_alert: true }));
+    expect(stated).toEqual({ stated: true, start: 22, end: 6, suspend: true });
+    expect(settingsBody(stated)).toEqual({ hours_start: 22, hours_end: 6, suspend_on_alert: true });
+    expect(suspensionText(true)).toMatch(/suspended at once/);
+    expect(suspensionText(false)).toMatch(/keeps working/);
+  });
+
+  test('alerts read in words, and those waiting are counted', () => {
+    expect(alertKindText('usage_above_baseline')).toBe('Use far above its baseline');
+    expect(alertKindText('quota_share')).toBe('Most of a daily quota used');
+    expect(alertKindText('new_client_address')).toBe('A new client address');
+    expect(alertKindText('outside_hours')).toBe('Use outside the stated hours');
+    expect(alertKindText('bulk_retained_reads')).toBe('bulk retained reads'); // a kind to come
+    expect(alertSubjectText(alert({}))).toBe('key “laptop” of Rural Hospital');
+    expect(alertSubjectText(alert({ scope: 'organization' }))).toBe('Rural Hospital’s keys under one grant');
+    const seen = alert({ id: 'ral_b', acknowledged_at: new Date(T0).toISOString(), acknowledged_by: 'usr_a' });
+    expect(unacknowledged([alert({}), seen]).map((a) => a.id)).toEqual(['ral_a']);
+    expect(alertsWaitingText([seen])).toBe('No alert waits for acknowledgement.');
+    expect(alertsWaitingText([alert({}), seen])).toBe('One alert waits for acknowledgement.');
+    expect(alertsWaitingText([alert({}), alert({ id: 'ral_c' })])).toBe('2 alerts wait for acknowledgement.');
+  });
+
+  test('refusals about settings and alerts are explained in words', () => {
+    const hours = new ApiError(400, {
+      code: 'invalid_argument',
+      message: 'hours_start and hours_end must differ; leave both out for any hour',
+      details: { field: 'hours_end', rule: 'window_hours' },
+    });
+    expect(explainRule(hours)).toMatch(/whole UTC hours/);
+    const twice = new ApiError(409, {
+      code: 'failed_precondition',
+      message: 'the alert was already acknowledged',
+      details: { rule: 'alert_acknowledged' },
+    });
+    expect(explainRule(twice)).toMatch(/acknowledged this alert meanwhile/);
   });
 });

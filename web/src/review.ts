@@ -60,6 +60,42 @@ export interface AccessWindow {
   created_at: string;
   closed_at: string | null;
   close_reason: 'ended' | 'released' | 'withdrawn' | null;
+  // The lab's insider-risk settings: the hours of use it states (UTC; null for any hour) and
+  // whether a key that raises an alert is suspended at once.
+  hours_start: number | null;
+  hours_end: number | null;
+  suspend_on_alert: boolean;
+}
+
+// The settings as the API takes them (POST /review/windows and …/settings).
+export interface WindowSettings {
+  hours_start?: number;
+  hours_end?: number;
+  suspend_on_alert: boolean;
+}
+
+// An insider-risk alert (docs/review.md, "Insider-risk signals"). `kind` is an open list: a kind
+// the console does not know is shown by its name.
+export type AlertKind = 'usage_above_baseline' | 'quota_share' | 'new_client_address' | 'outside_hours';
+
+export interface ReviewAlert {
+  id: string;
+  kind: AlertKind | string;
+  scope: 'key' | 'organization';
+  key_id: string;
+  key_name: string;
+  org_id: string; // the key's organization
+  org_name: string;
+  lab_org_id: string;
+  grant_id: string;
+  window_id: string | null; // null under defensive access
+  gateway_model: string;
+  day: string; // YYYY-MM-DD, UTC
+  detail: string;
+  key_suspended: boolean;
+  created_at: string;
+  acknowledged_by: string | null;
+  acknowledged_at: string | null;
 }
 
 export interface Quota {
@@ -341,6 +377,99 @@ export function usedTodayText(used: UsedToday, q: Quota): string {
   return `used today: ${n(used.requests)} of ${n(q.requests_per_day)} requests, ${n(used.tokens)} of ${n(q.tokens_per_day)} tokens`;
 }
 
+// ---- insider-risk signals ----
+
+// A UTC hour as "08:00" (24 is "24:00", the end of the day).
+export function hourText(hour: number): string {
+  return `${String(hour).padStart(2, '0')}:00`;
+}
+
+// A window's stated hours of use in words.
+export function hoursText(start: number | null, end: number | null): string {
+  if (start === null || end === null) return 'any hour';
+  const span = `${hourText(start)} to ${hourText(end)} UTC`;
+  return end > start ? span : `${span} (past midnight)`;
+}
+
+// Whether UTC hour `hour` (0–23) is within the hours, by the server's rule: start ≤ hour < end,
+// or, when the end is not after the start, past midnight.
+export function withinHours(start: number, end: number, hour: number): boolean {
+  return start < end ? start <= hour && hour < end : hour >= start || hour < end;
+}
+
+// What is wrong with hours of use the lab typed, as the server would say it; null when nothing.
+export function hoursProblem(start: number, end: number): string | null {
+  if (!Number.isInteger(start) || start < 0 || start > 23) return 'The hours start at a whole hour from 00:00 to 23:00.';
+  if (!Number.isInteger(end) || end < 1 || end > 24) return 'The hours end at a whole hour from 01:00 to 24:00.';
+  if (start === end % 24) return 'The start and the end must differ; for any hour, state no hours.';
+  return null;
+}
+
+// The hours of use leaving out `hour` and the next one: two hours starting two hours later.
+export function hoursLeavingOut(hour: number): { start: number; end: number } {
+  return { start: (hour + 2) % 24, end: ((hour + 3) % 24) + 1 };
+}
+
+// The settings form's state: whether hours are stated, which, and the suspension choice.
+export interface SettingsDraft {
+  stated: boolean;
+  start: number;
+  end: number;
+  suspend: boolean;
+}
+
+// The form's state for a window's settings (office hours, 08:00 to 18:00, offered when none).
+export function settingsDraft(w: Pick<AccessWindow, 'hours_start' | 'hours_end' | 'suspend_on_alert'> | null): SettingsDraft {
+  const stated = w !== null && w.hours_start !== null && w.hours_end !== null;
+  return {
+    stated,
+    start: stated ? w.hours_start! : 8,
+    end: stated ? w.hours_end! : 18,
+    suspend: w?.suspend_on_alert ?? false,
+  };
+}
+
+// The body the API takes for the form's state.
+export function settingsBody(d: SettingsDraft): WindowSettings {
+  return d.stated ? { hours_start: d.start, hours_end: d.end, suspend_on_alert: d.suspend } : { suspend_on_alert: d.suspend };
+}
+
+const ALERT_KINDS: Record<string, string> = {
+  usage_above_baseline: 'Use far above its baseline',
+  quota_share: 'Most of a daily quota used',
+  new_client_address: 'A new client address',
+  outside_hours: 'Use outside the stated hours',
+};
+
+// An alert's kind in words; a kind the console does not know yet, by its name.
+export function alertKindText(kind: string): string {
+  return ALERT_KINDS[kind] ?? kind.replace(/_/g, ' ');
+}
+
+// What an alert is about, in words.
+export function alertSubjectText(a: ReviewAlert): string {
+  return a.scope === 'organization' ? `${a.org_name}’s keys under one grant` : `key “${a.key_name}” of ${a.org_name}`;
+}
+
+// The alerts no one acknowledged yet.
+export function unacknowledged(alerts: ReviewAlert[]): ReviewAlert[] {
+  return alerts.filter((a) => !a.acknowledged_at);
+}
+
+// "2 alerts wait for acknowledgement.", or that none does.
+export function alertsWaitingText(alerts: ReviewAlert[]): string {
+  const n = unacknowledged(alerts).length;
+  if (n === 0) return 'No alert waits for acknowledgement.';
+  return n === 1 ? 'One alert waits for acknowledgement.' : `${n} alerts wait for acknowledgement.`;
+}
+
+// What the lab chose for a window, in words.
+export function suspensionText(suspend: boolean): string {
+  return suspend
+    ? 'A key whose use raises an alert is suspended at once.'
+    : 'A key whose use raises an alert keeps working; the lab and the program office are alerted.';
+}
+
 // ---- a window's use by partner and day ----
 
 export type UsageMetric = 'requests' | 'tokens';
@@ -406,6 +535,10 @@ const RULES: Record<string, string> = {
   keys_under_active_grant:
     'Gateway keys are issued only under an active grant (concurred by both parties) on a window that is not closed, or under active defensive access (approved by both parties).',
   version_status_final: 'Released and withdrawn are final. Register a new version instead.',
+  window_hours:
+    'Hours of use are whole UTC hours: from 00:00–23:00 until 01:00–24:00, and not the same. For any hour, state no hours.',
+  settings_of_open_window: 'A closed window keeps its settings: its keys no longer work.',
+  alert_acknowledged: 'Someone acknowledged this alert meanwhile: reload the page to see who.',
   lab_registers_models: 'Only a lab registers models.',
   defensive_access_at_most_365_days:
     'Defensive access lasts at most 365 days from the request. Choose an earlier date; to go on after it, ask again.',

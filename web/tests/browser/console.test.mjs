@@ -2,8 +2,9 @@
 // `bulwark serve` on a fresh, demo-seeded SQLite database: signing in, every page, issuing and
 // revoking a token, a grant approved by a second administrator, the ledger's proofs checked in
 // the browser (and failing on a tampered entry), keyboard use, the pre-release review program as
-// the lab, the program office and a trusted partner see it, and an axe-core scan of every page
-// with no serious or critical violation. A screenshot of each page is saved under
+// the lab, the program office and a trusted partner see it (with an insider-risk alert raised by a
+// call through the gateway to a `bulwark mock-model` started for it), and an axe-core scan of
+// every page with no serious or critical violation. A screenshot of each page is saved under
 // build/web-test-artifacts/ (WEB_TEST_ARTIFACTS overrides it).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { BulwarkServer, REPO } from './server.mjs';
+import { BulwarkServer, MockModel, REPO } from './server.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -511,7 +512,7 @@ describe('the review program', () => {
   test('the lab sees Atlas, its version and the open window counting down; a window too long is refused in words', async () => {
     await signInAs(LEE);
     const review = page.getByRole('navigation', { name: 'Review program' });
-    assert.deepEqual(await review.getByRole('link').allInnerTexts(), ['Models', 'Inquiries', 'Windows', 'Defensive access']);
+    assert.deepEqual(await review.getByRole('link').allInnerTexts(), ['Models', 'Inquiries', 'Windows', 'Defensive access', 'Alerts']);
 
     await goToReview('Models', 'Models');
     await page.getByRole('cell', { name: 'Frontier Lab\'s next model, in development' }).waitFor();
@@ -577,7 +578,7 @@ describe('the review program', () => {
   test('the program office accepts the inquiry, concurs with the lab’s proposal and may not concur with its own', async () => {
     await signInAs(PAT);
     const review = page.getByRole('navigation', { name: 'Review program' });
-    assert.deepEqual(await review.getByRole('link').allInnerTexts(), ['Inquiries', 'Windows', 'Concurrences', 'Defensive access']);
+    assert.deepEqual(await review.getByRole('link').allInnerTexts(), ['Inquiries', 'Windows', 'Concurrences', 'Defensive access', 'Alerts']);
 
     await goToReview('Inquiries', 'Inquiries');
     await page.getByRole('button', { name: /^Accept the inquiry about Atlas/ }).click();
@@ -659,6 +660,90 @@ describe('the review program', () => {
     const keys = await server.api('GET', '/review/keys', credentials[RITA].token);
     const states = Object.fromEntries(keys.data.items.map((k) => [k.name, k.active]));
     assert.deepEqual(states, { 'browser test key': false, demo: true });
+  });
+
+  test('the lab states the window’s hours and suspends on alerts; a call outside them suspends the key, and the program office acknowledges the alert', async () => {
+    // The bank, an active partner on Atlas's window since the program office concurred, issues a
+    // key for its scanner.
+    const grants = await server.api('GET', '/review/grants', credentials[BEN].token);
+    const grant = grants.data.items.find((g) => g.state === 'active');
+    assert.ok(grant, JSON.stringify(grants.data));
+    const issued = await server.api('POST', '/review/keys', credentials[BEN].token, { grant_id: grant.id, name: 'bank scanner' });
+    assert.equal(issued.status, 201, JSON.stringify(issued.data));
+
+    // The lab states two hours of use that leave out this one, and chooses suspension.
+    await signInAs(LEE);
+    await goToReview('Windows', 'Access windows');
+    await page.getByRole('link', { name: /Partners, extend, withdraw/ }).click();
+    await heading('Access window');
+    await page.getByTestId('window-hours').getByText('any hour', { exact: true }).waitFor();
+    const hour = new Date().getUTCHours();
+    const start = (hour + 2) % 24;
+    const end = ((hour + 3) % 24) + 1;
+    await page.getByLabel('State hours of use: a call outside them raises an alert').check();
+    await page.getByLabel('From (UTC)').selectOption(String(start));
+    await page.getByLabel('Until (UTC)').selectOption(String(end));
+    await page.getByText(/It is \d\d:\d\d UTC now: outside these hours\./).waitFor();
+    await page.getByLabel('Suspend a key at once when its use raises an alert').check();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText(/^Saved the window’s settings\. Hours of use: \d\d:00 to \d\d:00 UTC/).waitFor();
+    const hours = `${String(start).padStart(2, '0')}:00 to ${String(end).padStart(2, '0')}:00 UTC`;
+    await page.getByTestId('window-hours').getByText(new RegExp(`^${hours}`)).waitFor();
+    await page.getByTestId('window-suspension').getByText(/suspended at once/).waitFor();
+    await checkPage('30a-review-window-settings');
+
+    // The bank's scanner calls Atlas through the gateway, here served by `bulwark mock-model`:
+    // the call is answered, and its use outside the hours suspends the key for the next one.
+    const windows = await server.api('GET', '/review/windows', credentials[LEE].token);
+    const win = windows.data.items.find((w) => w.state === 'open');
+    assert.equal(win.hours_start, start);
+    assert.equal(win.suspend_on_alert, true);
+    const demoUrl = server.sql(`SELECT base_url FROM model_versions WHERE id = '${win.version_id}'`).trim();
+    const mock = new MockModel();
+    try {
+      const url = await mock.start();
+      server.sql(`UPDATE model_versions SET base_url = '${url}/v1' WHERE id = '${win.version_id}'`);
+      const key = issued.data.secret;
+      const models = await gateway('GET', '/v1/models', key);
+      assert.equal(models.status, 200, JSON.stringify(models.data));
+      const chat = { model: models.data.data[0].id, messages: [{ role: 'user', content: 'Hello' }], max_tokens: 16 };
+      const call = await gateway('POST', '/v1/chat/completions', key, chat);
+      assert.equal(call.status, 200, JSON.stringify(call.data));
+      const next = await gateway('POST', '/v1/chat/completions', key, chat);
+      assert.equal(next.status, 403, JSON.stringify(next.data));
+      assert.match(next.data.error.message, /revoked/);
+    } finally {
+      server.sql(`UPDATE model_versions SET base_url = '${demoUrl}' WHERE id = '${win.version_id}'`);
+      await mock.stop();
+    }
+
+    await goToReview('Alerts', 'Alerts');
+    const table = page.getByRole('table', { name: 'Insider-risk alerts, newest first' });
+    const row = table.getByRole('row', { name: /bank scanner .*Community Bank/ });
+    await row.getByText('Use outside the stated hours', { exact: true }).waitFor();
+    await row.getByText('key suspended', { exact: true }).waitFor();
+    await row.getByText(/outside the hours the lab stated for the window: \d\d:00 to \d\d:00 UTC\. The key was suspended/).waitFor();
+    await page.getByText('One alert waits for acknowledgement.').waitFor();
+    await checkPage('30b-review-alerts-lab');
+
+    // The program office sees every lab's alerts, and acknowledges this one.
+    await signInAs(PAT);
+    await goToReview('Alerts', 'Alerts');
+    await row.getByRole('button', { name: /^Acknowledge the alert about key “bank scanner” of Community Bank/ }).click();
+    await page.getByText('Acknowledged the alert about key “bank scanner” of Community Bank.').waitFor();
+    await page.getByText('No alert waits for acknowledgement.').waitFor();
+    assert.equal(await row.getByRole('button').count(), 0);
+    await checkPage('30c-review-alerts-office');
+    const alerts = await server.api('GET', '/review/alerts', credentials[LEE].token);
+    assert.equal(alerts.data.items.length, 1);
+    assert.equal(alerts.data.items[0].kind, 'outside_hours');
+    assert.ok(alerts.data.items[0].acknowledged_at);
+    // The partner the alert is about does not see it.
+    assert.deepEqual((await server.api('GET', '/review/alerts', credentials[BEN].token)).data.items, []);
+
+    // Any hour again, for what follows.
+    const reset = await server.api('POST', `/review/windows/${win.id}/settings`, credentials[LEE].token, { suspend_on_alert: false });
+    assert.equal(reset.status, 200, JSON.stringify(reset.data));
   });
 
   test('the lab withdraws the window, and the partner’s keys stop at once', async () => {

@@ -104,3 +104,45 @@ export class BulwarkServer {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+// `bulwark mock-model` on a free loopback port: a model that answers, for a test whose gateway
+// calls must reach one (the demo's model is not running here). Its `url` is the base URL without
+// the API's /v1.
+export class MockModel {
+  async start() {
+    this.output = '';
+    this.process = spawn(
+      bulwarkBinary(),
+      ['mock-model', '--suite', join(REPO, 'suites', 'bulwark-smoke'), '--port', '0'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.process.stderr.on('data', (d) => (this.output += d));
+    this.url = await new Promise((ok, fail) => {
+      let out = '';
+      const timer = setTimeout(() => fail(new Error(`bulwark mock-model did not start:\n${out}${this.output}`)), 20000);
+      this.process.stdout.on('data', (d) => {
+        out += d;
+        const m = /mock model listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          ok(m[1]);
+        }
+      });
+      this.process.on('exit', (code) => {
+        clearTimeout(timer);
+        fail(new Error(`bulwark mock-model exited with ${code}:\n${out}${this.output}`));
+      });
+    });
+    return this.url;
+  }
+
+  async stop() {
+    if (this.process && this.process.exitCode === null) {
+      const exited = new Promise((ok) => this.process.once('exit', ok));
+      this.process.kill('SIGTERM');
+      const timer = setTimeout(() => this.process.kill('SIGKILL'), 10000);
+      await exited;
+      clearTimeout(timer);
+    }
+  }
+}

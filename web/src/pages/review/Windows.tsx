@@ -1,20 +1,29 @@
 // Access windows: a lab gives the government (and the partners both parties agree on) access to
 // a version for at most 30 days in total, and withdraws it in one action. Each window shows its
-// state and a countdown to its end, live.
-import { useEffect, useRef, useState } from 'react';
+// state and a countdown to its end, live, and the lab's insider-risk settings: the hours of use
+// it states and whether a key that raises an alert is suspended.
+import { useEffect, useId, useRef, useState } from 'react';
 
 import { api, enc } from '../../api';
 import { Code, EmptyState, Field, Form, Loading, Time, useAction, useLoad } from '../../components';
 import {
   daysUsed,
   fromLocalInput,
+  hourText,
+  hoursProblem,
+  hoursText,
   MAX_ACCESS_DAYS,
   reviewRole,
+  settingsBody,
+  settingsDraft,
+  suspensionText,
   toLocalInput,
   windowStateAt,
+  withinHours,
   type AccessWindow,
   type Items,
   type PartnerGrant,
+  type SettingsDraft,
 } from '../../review';
 import { Link, useLocation } from '../../router';
 import { useIdentity } from '../../session';
@@ -47,6 +56,149 @@ function allowance(windows: AccessWindow[], versionId: string, w?: AccessWindow)
   return `${rule} Its other windows used ${used.toFixed(1)} days, so this one can end no later than ${latest.toLocaleString()}.`;
 }
 
+const START_HOURS = Array.from({ length: 24 }, (_, h) => h);
+const END_HOURS = Array.from({ length: 24 }, (_, h) => h + 1);
+
+// The lab's insider-risk settings of a window, as fields: hours of use (UTC) or any hour, and
+// whether a key that raises an alert is suspended.
+function SettingsFields({
+  legend,
+  draft,
+  onChange,
+}: {
+  legend: string;
+  draft: SettingsDraft;
+  onChange: (d: SettingsDraft) => void;
+}) {
+  const hintId = useId();
+  const now = useNow(60_000);
+  const hour = new Date(now).getUTCHours();
+  const clock = `${String(hour).padStart(2, '0')}:${String(new Date(now).getUTCMinutes()).padStart(2, '0')} UTC`;
+  const problem = draft.stated ? hoursProblem(draft.start, draft.end) : null;
+  const hint = draft.stated
+    ? problem ??
+      `${hoursText(draft.start, draft.end)}. It is ${clock} now: ${withinHours(draft.start, draft.end, hour) ? 'within' : 'outside'} these hours.`
+    : undefined;
+  return (
+    <fieldset className="settings">
+      <legend>{legend}</legend>
+      <div className="row">
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={draft.stated}
+            onChange={(e) => onChange({ ...draft, stated: e.target.checked })}
+          />{' '}
+          State hours of use: a call outside them raises an alert
+        </label>
+      </div>
+      {draft.stated && (
+        <div className="row">
+          <Field label="From (UTC)">
+            {(p) => (
+              <select
+                {...p}
+                aria-describedby={hintId}
+                value={draft.start}
+                onChange={(e) => onChange({ ...draft, start: Number(e.target.value) })}
+              >
+                {START_HOURS.map((h) => (
+                  <option key={h} value={h}>
+                    {hourText(h)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Until (UTC)">
+            {(p) => (
+              <select
+                {...p}
+                aria-describedby={hintId}
+                value={draft.end}
+                onChange={(e) => onChange({ ...draft, end: Number(e.target.value) })}
+              >
+                {END_HOURS.map((h) => (
+                  <option key={h} value={h}>
+                    {hourText(h)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        </div>
+      )}
+      {draft.stated && (
+        <p className="hint" id={hintId}>
+          {hint}
+        </p>
+      )}
+      <div className="row">
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={draft.suspend}
+            onChange={(e) => onChange({ ...draft, suspend: e.target.checked })}
+          />{' '}
+          Suspend a key at once when its use raises an alert
+        </label>
+      </div>
+    </fieldset>
+  );
+}
+
+// A window's insider-risk settings: what they are, and for the lab, a form to change them while
+// the window is not closed.
+function WindowSettingsSection({
+  w,
+  canChange,
+  onDone,
+}: {
+  w: AccessWindow;
+  canChange: boolean;
+  onDone: (notice: string) => void;
+}) {
+  const [draft, setDraft] = useState(() => settingsDraft(w));
+  const { busy, error, run } = useAction();
+  const save = () =>
+    run(async () => {
+      const problem = draft.stated ? hoursProblem(draft.start, draft.end) : null;
+      if (problem) throw new Error(problem);
+      const r = await api.post<AccessWindow>(`/review/windows/${enc(w.id)}/settings`, settingsBody(draft));
+      onDone(
+        `Saved the window’s settings. Hours of use: ${hoursText(r.hours_start, r.hours_end)}. ${suspensionText(r.suspend_on_alert)}`,
+      );
+    });
+  return (
+    <section aria-labelledby="window-signals">
+      <h2 id="window-signals">Insider-risk settings</h2>
+      <dl>
+        <dt>Hours of use</dt>
+        <dd data-testid="window-hours">{hoursText(w.hours_start, w.hours_end)}</dd>
+        <dt>When a key’s use raises an alert</dt>
+        <dd data-testid="window-suspension">{suspensionText(w.suspend_on_alert)}</dd>
+      </dl>
+      <p className="muted">
+        Alerts also come for a key used far above its own baseline, for most of a daily quota used, and for a call
+        from an address the key never used. See them on the <Link to="/review/alerts">Alerts</Link> page.
+      </p>
+      {canChange && (
+        <>
+          <Form label="Change the window’s insider-risk settings" onSubmit={() => void save()}>
+            <SettingsFields legend="Change the settings" draft={draft} onChange={setDraft} />
+            <div className="row">
+              <button type="submit" disabled={busy}>
+                Save settings
+              </button>
+            </div>
+          </Form>
+          <ReviewError error={error} title="The settings were not saved." />
+        </>
+      )}
+    </section>
+  );
+}
+
 function OpenWindowForm({
   windows,
   versions,
@@ -61,6 +213,7 @@ function OpenWindowForm({
   const [versionId, setVersionId] = useState(query.get('version') ?? '');
   const [starts, setStarts] = useState('');
   const [ends, setEnds] = useState(() => toLocalInput(new Date(Date.now() + 14 * 86_400_000)));
+  const [settings, setSettings] = useState(() => settingsDraft(null));
   const { busy: opening, error, run } = useAction();
   const chosen = versionId || choices[0]?.version.id || '';
   const busy = windows.some((w) => w.version_id === chosen && windowStateAt(w, Date.now()) !== 'closed');
@@ -73,10 +226,13 @@ function OpenWindowForm({
       const startsAt = fromLocalInput(starts);
       const endsAt = fromLocalInput(ends);
       if (!endsAt) throw new Error('Choose when the window ends.');
+      const problem = settings.stated ? hoursProblem(settings.start, settings.end) : null;
+      if (problem) throw new Error(problem);
       const w = await api.post<AccessWindow>('/review/windows', {
         version_id: chosen,
         ends_at: endsAt,
         ...(startsAt ? { starts_at: startsAt } : {}),
+        ...settingsBody(settings),
       });
       onOpened(w);
     });
@@ -103,6 +259,7 @@ function OpenWindowForm({
             {(p) => <input {...p} type="datetime-local" required value={ends} onChange={(e) => setEnds(e.target.value)} />}
           </Field>
         </div>
+        <SettingsFields legend="Insider-risk settings (optional)" draft={settings} onChange={setSettings} />
         <div className="row">
           <button type="submit" className="primary" disabled={opening || !chosen}>
             Open window
@@ -378,6 +535,14 @@ export function WindowPage({ params }: { params: Record<string, string> }) {
             </dd>
           </dl>
         </section>
+      )}
+      {w && party && (
+        <WindowSettingsSection
+          key={`${w.hours_start}-${w.hours_end}-${w.suspend_on_alert}`}
+          w={w}
+          canChange={role === 'lab' && !closed}
+          onDone={changed}
+        />
       )}
       {w && role === 'lab' && !closed && (
         <>
