@@ -297,5 +297,127 @@ TEST_F(GatewayTest, DefensiveAccessUsesTheSameGatewayUntilItIsRevoked) {
   EXPECT_NE(revoked.body.find("revoked"), std::string::npos) << revoked.body;
 }
 
+TEST_F(GatewayTest, RetainedContentIsReadOnlyByASecondPersonsApprovalAndEachReadIsLedgered) {
+  constexpr char kPrompt[] = "triage the record of patient 7731";
+  Reply set = Call("POST", "/api/v1/review/windows/" + window_.id + "/settings",
+                   R"({"retain_content": true, "retention_days": 30})", "lab_admin");
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.json.at("retain_content"), true);
+  EXPECT_EQ(set.json.at("retention_days"), 30);
+  // The partner is told, at the gateway.
+  Reply models =
+      HttpCall(port_, "GET", "/gateway/v1/models", "", {{"Authorization", "Bearer " + key_}});
+  EXPECT_EQ(models.json.at("data").at(0).at("content_retained"), true) << models.body;
+  json::object body = Hello();
+  body["messages"] = json::array{json::object{{"role", "user"}, {"content", kPrompt}}};
+  Reply plain = Chat(body, key_);
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  body["stream"] = true;
+  Reply streamed = Chat(body, key_);
+  ASSERT_EQ(streamed.status, 200) << streamed.body;
+
+  // Kept encrypted: neither the ledger nor any table shows the prompt.
+  Reply entries = Call("GET", "/api/v1/ledger/entries?limit=200", "", "director");
+  int retained = 0;
+  for (const json::value& e : entries.json.at("items").as_array()) {
+    const std::string text = json::serialize(e);
+    EXPECT_EQ(text.find("patient 7731"), std::string::npos) << text;
+    if (text.find("retained_call") != std::string::npos) ++retained;
+  }
+  EXPECT_EQ(retained, 2);
+  ASSERT_TRUE(
+      db_->Transact(store::TxMode::kReadOnly,
+                    [&](store::Transaction& tx) -> Status {
+                      for (const char* table : {"secrets", "retained_calls", "ledger_entries"}) {
+                        BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                                            tx.Query(std::string("SELECT * FROM ") + table));
+                        for (const store::Row& row : rows) {
+                          for (size_t c = 0; c < row.size(); ++c) {
+                            const store::Value& v = row.cell(c);
+                            std::string_view bytes;
+                            if (const auto* text = std::get_if<std::string>(&v)) bytes = *text;
+                            if (const auto* blob = std::get_if<store::Blob>(&v))
+                              bytes = blob->bytes;
+                            EXPECT_EQ(bytes.find("patient 7731"), std::string::npos) << table;
+                          }
+                        }
+                      }
+                      return OkStatus();
+                    })
+          .ok());
+
+  // The lab asks to read; it cannot approve its own request; the program office does.
+  Reply asked =
+      Call("POST", "/api/v1/review/content-reads",
+           json::serialize(json::object{{"window_id", window_.id},
+                                        {"reason", "misuse report 12 from the hospital"}}),
+           "lab_admin");
+  ASSERT_EQ(asked.status, 201) << asked.body;
+  EXPECT_EQ(asked.json.at("state"), "requested");
+  const std::string read = json::value_to<std::string>(asked.json.at("id"));
+  EXPECT_EQ(Call("GET", "/api/v1/review/content-reads/" + read + "/calls", "", "lab_admin").status,
+            403);
+  Reply own = Call("POST", "/api/v1/review/content-reads/" + read + "/approve", "", "lab_admin");
+  EXPECT_EQ(own.status, 403) << own.body;
+  EXPECT_NE(own.body.find("two_person_rule"), std::string::npos) << own.body;
+  Reply approved = Call("POST", "/api/v1/review/content-reads/" + read + "/approve", "", "officer");
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  EXPECT_EQ(approved.json.at("state"), "approved");
+  // Only the asker reads, and the partner sees no request.
+  EXPECT_EQ(Call("GET", "/api/v1/review/content-reads/" + read + "/calls", "", "officer").status,
+            403);
+  EXPECT_TRUE(
+      Call("GET", "/api/v1/review/content-reads", "", "nurse").json.at("items").as_array().empty());
+  Reply calls = Call("GET", "/api/v1/review/content-reads/" + read + "/calls", "", "lab_admin");
+  ASSERT_EQ(calls.status, 200) << calls.body;
+  ASSERT_EQ(calls.json.at("items").as_array().size(), 2u) << calls.body;
+  for (const json::value& call : calls.json.at("items").as_array()) {
+    const std::string id = json::value_to<std::string>(call.at("id"));
+    EXPECT_EQ(call.at("key_name"), "laptop");
+    EXPECT_EQ(call.at("org_name"), "Rural Hospital");
+    Reply content =
+        Call("GET", "/api/v1/review/content-reads/" + read + "/calls/" + id, "", "lab_admin");
+    ASSERT_EQ(content.status, 200) << content.body;
+    const std::string request = json::value_to<std::string>(content.json.at("request"));
+    const std::string response = json::value_to<std::string>(content.json.at("response"));
+    EXPECT_NE(request.find(kPrompt), std::string::npos) << request;
+    // Exactly what the partner got, stream or not.
+    EXPECT_EQ(response, call.at("streamed").as_bool() ? streamed.body : plain.body);
+    EXPECT_EQ(response.find(kLabCredential), std::string::npos);
+  }
+  entries = Call("GET", "/api/v1/ledger/entries?limit=500", "", "director");
+  int reads = 0, approved_reads = 0;
+  for (const json::value& e : entries.json.at("items").as_array()) {
+    const std::string text = json::serialize(e);
+    if (text.find("\"review.content.read\"") == std::string::npos) continue;
+    // Two reads, and the two refused: the officer's and the one before the approval.
+    ++reads;
+    if (text.find("\"approved_by\"") != std::string::npos) ++approved_reads;
+  }
+  EXPECT_EQ(reads, 4);
+  EXPECT_EQ(approved_reads, 2);
+
+  // The approval ends after a day; the content goes at the end of its retention, swept.
+  clock_.Advance(review::kContentReadValidity);
+  Reply late = Call("GET", "/api/v1/review/content-reads/" + read + "/calls", "", "lab_admin");
+  EXPECT_EQ(late.status, 403) << late.body;
+  EXPECT_NE(late.body.find("expired"), std::string::npos) << late.body;
+  clock_.Advance(Days(30));
+  ASSERT_TRUE(review_->SweepRetainedContent().ok());
+  ASSERT_TRUE(db_->Transact(store::TxMode::kReadOnly,
+                            [&](store::Transaction& tx) -> Status {
+                              BW_ASSIGN_OR_RETURN(
+                                  store::ResultSet secrets,
+                                  tx.Query("SELECT COUNT(*) FROM secrets WHERE owner_table = "
+                                           "'retained_calls'"));
+                              EXPECT_EQ(secrets[0].Int(0), 0);
+                              BW_ASSIGN_OR_RETURN(store::ResultSet calls,
+                                                  tx.Query("SELECT COUNT(*) FROM retained_calls"));
+                              EXPECT_EQ(calls[0].Int(0), 0);
+                              return OkStatus();
+                            })
+                  .ok());
+}
+
 }  // namespace
 }  // namespace bulwark::tests

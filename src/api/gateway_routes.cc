@@ -108,7 +108,9 @@ void RegisterGatewayRoutes(Router& router, review::Gateway& gateway) {
              {"created", ToUnixMicros(created) / 1000000},
              {"owned_by", "bulwark-gateway"},
              {"api", std::string(review::ProviderName(access->version.provider))},
-             {"access_ends_at", FormatRfc3339(access->access_ends_at)}};
+             {"access_ends_at", FormatRfc3339(access->access_ends_at)},
+             // Whether the lab keeps the content of calls (encrypted, read only by two people).
+             {"content_retained", access->window && access->window->retain_content}};
     return JsonResponse(200, {{"object", "list"}, {"data", boost::json::array{model}}});
   });
 }

@@ -6,6 +6,7 @@
 
 #include "api/render.h"
 #include "base/json.h"
+#include "base/text.h"
 #include "base/time_format.h"
 
 namespace bulwark::api {
@@ -74,7 +75,50 @@ object RenderWindow(const review::Window& w, Time now) {
                                       : value(nullptr)},
       {"hours_start", w.hours ? value(w.hours->start_hour) : value(nullptr)},
       {"hours_end", w.hours ? value(w.hours->end_hour) : value(nullptr)},
-      {"suspend_on_alert", w.suspend_on_alert}};
+      {"suspend_on_alert", w.suspend_on_alert},
+      {"retain_content", w.retain_content},
+      {"retention_days", w.retention_days}};
+}
+
+object RenderContentRead(const review::ContentRead& r, Time now) {
+  return {{"id", r.id},
+          {"window_id", r.window_id},
+          {"lab_org_id", r.lab_org_id},
+          {"gateway_model", r.gateway_model},
+          {"partner_org_id", OptText(r.partner_org_id)},
+          {"partner_org_name", r.partner_org_id ? value(r.partner_org_name) : value(nullptr)},
+          {"reason", r.reason},
+          {"state", std::string(review::ContentReadStateName(r.StateAt(now)))},
+          {"requested_by", r.requested_by},
+          {"requester_org_id", r.requester_org_id},
+          {"requested_at", FormatRfc3339(r.requested_at)},
+          {"decided_by", OptText(r.decided_by)},
+          {"decided_at", OptTime(r.decided_at)},
+          {"decision_note", r.decision_note},
+          {"expires_at", OptTime(r.expires_at)},
+          {"closed_by", OptText(r.closed_by)},
+          {"closed_at", OptTime(r.closed_at)},
+          {"calls_read", r.calls_read}};
+}
+
+object RenderRetainedCall(const review::RetainedCall& c) {
+  return {{"id", c.id},
+          {"window_id", c.window_id},
+          {"key_id", c.key_id},
+          {"key_name", c.key_name},
+          {"org_id", c.org_id},
+          {"org_name", c.org_name},
+          {"user_id", c.user_id},
+          {"request_id", c.request_id},
+          {"status", c.status},
+          {"streamed", c.streamed},
+          {"request_bytes", c.request_bytes},
+          {"response_bytes", c.response_bytes},
+          {"truncated", c.truncated},
+          {"request_sha256", c.request_sha256},
+          {"response_sha256", c.response_sha256},
+          {"created_at", FormatRfc3339(c.created_at)},
+          {"purge_at", FormatRfc3339(c.purge_at)}};
 }
 
 object RenderAlert(const review::Alert& a) {
@@ -194,13 +238,28 @@ std::function<void(JsonFields&)> QuotaReader(review::Quota& quota) {
   };
 }
 
-// A window's insider-risk settings from a body's hours_start and hours_end (both, or neither
-// for any hour) and suspend_on_alert (default false).
-StatusOr<review::WindowSettings> SettingsOf(std::optional<int64_t> start,
-                                            std::optional<int64_t> end,
-                                            std::optional<bool> suspend) {
+// The settings fields of a window's body, as given.
+struct SettingsFields {
+  std::optional<int64_t> hours_start, hours_end, retention_days;
+  std::optional<bool> suspend, retain;
+  void Read(JsonFields& f) {
+    hours_start = f.OptionalInt("hours_start");
+    hours_end = f.OptionalInt("hours_end");
+    suspend = f.OptionalBool("suspend_on_alert");
+    retain = f.OptionalBool("retain_content");
+    retention_days = f.OptionalInt("retention_days");
+  }
+};
+
+// A window's settings from a body's hours_start and hours_end (both, or neither for any hour),
+// suspend_on_alert and retain_content (default false) and retention_days (default 90).
+StatusOr<review::WindowSettings> SettingsOf(const SettingsFields& fields) {
+  const std::optional<int64_t>& start = fields.hours_start;
+  const std::optional<int64_t>& end = fields.hours_end;
   review::WindowSettings settings;
-  settings.suspend_on_alert = suspend.value_or(false);
+  settings.suspend_on_alert = fields.suspend.value_or(false);
+  settings.retain_content = fields.retain.value_or(false);
+  settings.retention_days = fields.retention_days.value_or(review::kDefaultRetentionDays);
   if (start.has_value() != end.has_value()) {
     return Status(StatusCode::kInvalidArgument,
                   "give both hours_start and hours_end (UTC hours), or neither for any hour",
@@ -395,16 +454,13 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
       auth.Require([&review, &clock, window_renderer](HttpRequest& request, const Principal& p) {
         std::string version_id;
         std::optional<Time> starts_at, ends_at;
-        std::optional<int64_t> hours_start, hours_end;
-        std::optional<bool> suspend;
+        SettingsFields fields;
         if (Status s = ReadBody(request,
                                 [&](JsonFields& f) {
                                   version_id = f.String("version_id", 100);
                                   starts_at = f.OptionalTimestamp("starts_at");
                                   ends_at = f.OptionalTimestamp("ends_at");
-                                  hours_start = f.OptionalInt("hours_start");
-                                  hours_end = f.OptionalInt("hours_end");
-                                  suspend = f.OptionalBool("suspend_on_alert");
+                                  fields.Read(f);
                                 });
             !s.ok()) {
           return ErrorResponse(s);
@@ -415,7 +471,7 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
                                       "days after it starts)",
                                       {{"field", "ends_at"}}));
         }
-        StatusOr<review::WindowSettings> settings = SettingsOf(hours_start, hours_end, suspend);
+        StatusOr<review::WindowSettings> settings = SettingsOf(fields);
         if (!settings.ok()) return ErrorResponse(settings.status());
         // Without starts_at the window opens now.
         review::NewWindow spec{starts_at.value_or(clock.Now()), *ends_at, *settings};
@@ -442,25 +498,18 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
                return Reply(200, review.ExtendWindow(p, request.path_params["window_id"], *ends_at),
                             window_renderer);
              }));
-  router.Add(
-      "POST", "/api/v1/review/windows/{window_id}/settings",
-      auth.Require([&review, window_renderer](HttpRequest& request, const Principal& p) {
-        std::optional<int64_t> hours_start, hours_end;
-        std::optional<bool> suspend;
-        if (Status s = ReadBody(request,
-                                [&](JsonFields& f) {
-                                  hours_start = f.OptionalInt("hours_start");
-                                  hours_end = f.OptionalInt("hours_end");
-                                  suspend = f.OptionalBool("suspend_on_alert");
-                                });
-            !s.ok()) {
-          return ErrorResponse(s);
-        }
-        StatusOr<review::WindowSettings> settings = SettingsOf(hours_start, hours_end, suspend);
-        if (!settings.ok()) return ErrorResponse(settings.status());
-        return Reply(200, review.SetWindowSettings(p, request.path_params["window_id"], *settings),
-                     window_renderer);
-      }));
+  router.Add("POST", "/api/v1/review/windows/{window_id}/settings",
+             auth.Require([&review, window_renderer](HttpRequest& request, const Principal& p) {
+               SettingsFields fields;
+               if (Status s = ReadBody(request, [&](JsonFields& f) { fields.Read(f); }); !s.ok()) {
+                 return ErrorResponse(s);
+               }
+               StatusOr<review::WindowSettings> settings = SettingsOf(fields);
+               if (!settings.ok()) return ErrorResponse(settings.status());
+               return Reply(
+                   200, review.SetWindowSettings(p, request.path_params["window_id"], *settings),
+                   window_renderer);
+             }));
   router.Add("POST", "/api/v1/review/windows/{window_id}/withdraw",
              auth.Require([&review, window_renderer](HttpRequest& request, const Principal& p) {
                return Reply(200, review.WithdrawWindow(p, request.path_params["window_id"]),
@@ -608,6 +657,70 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
              auth.Require([&review](HttpRequest& request, const Principal& p) {
                return Reply(200, review.AcknowledgeAlert(p, request.path_params["alert_id"]),
                             RenderAlert);
+             }));
+
+  // ---- retained content, read under the two-person rule ----
+  auto read_renderer = [&clock](const review::ContentRead& r) {
+    return RenderContentRead(r, clock.Now());
+  };
+  router.Add("GET", "/api/v1/review/content-reads",
+             auth.Require([&review, read_renderer](HttpRequest&, const Principal& p) {
+               return Reply(200, review.ListContentReads(p),
+                            [&](const std::vector<review::ContentRead>& v) {
+                              return RenderList(v, read_renderer);
+                            });
+             }));
+  router.Add("POST", "/api/v1/review/content-reads",
+             auth.Require([&review, read_renderer](HttpRequest& request, const Principal& p) {
+               review::NewContentRead spec;
+               if (Status s = ReadBody(request,
+                                       [&](JsonFields& f) {
+                                         spec.window_id = f.String("window_id", 100);
+                                         spec.reason = f.String("reason", 4000);
+                                         spec.partner_org_id =
+                                             f.OptionalString("partner_org_id", 100);
+                                       });
+                   !s.ok()) {
+                 return ErrorResponse(s);
+               }
+               return Reply(201, review.RequestContentRead(p, spec), read_renderer);
+             }));
+  router.Add("POST", "/api/v1/review/content-reads/{read_id}/approve",
+             auth.Require([&review, read_renderer](HttpRequest& request, const Principal& p) {
+               return Reply(200, review.ApproveContentRead(p, request.path_params["read_id"]),
+                            read_renderer);
+             }));
+  router.Add("POST", "/api/v1/review/content-reads/{read_id}/deny",
+             auth.Require([&review, read_renderer](HttpRequest& request, const Principal& p) {
+               std::string note;
+               if (Status s = ReadNote(request, note); !s.ok()) return ErrorResponse(s);
+               return Reply(200, review.DenyContentRead(p, request.path_params["read_id"], note),
+                            read_renderer);
+             }));
+  router.Add("POST", "/api/v1/review/content-reads/{read_id}/revoke",
+             auth.Require([&review, read_renderer](HttpRequest& request, const Principal& p) {
+               std::string note;
+               if (Status s = ReadNote(request, note); !s.ok()) return ErrorResponse(s);
+               return Reply(200, review.RevokeContentRead(p, request.path_params["read_id"], note),
+                            read_renderer);
+             }));
+  router.Add("GET", "/api/v1/review/content-reads/{read_id}/calls",
+             auth.Require([&review](HttpRequest& request, const Principal& p) {
+               return Reply(200, review.ListRetainedCalls(p, request.path_params["read_id"]),
+                            [](const std::vector<review::RetainedCall>& v) {
+                              return RenderList(v, RenderRetainedCall);
+                            });
+             }));
+  router.Add("GET", "/api/v1/review/content-reads/{read_id}/calls/{call_id}",
+             auth.Require([&review](HttpRequest& request, const Principal& p) {
+               StatusOr<review::RetainedContent> content = review.ReadRetainedCall(
+                   p, request.path_params["read_id"], request.path_params["call_id"]);
+               if (!content.ok()) return ErrorResponse(content.status());
+               object body = RenderRetainedCall(content->call);
+               // The bodies as text; bytes that are not UTF-8 show as U+FFFD.
+               body["request"] = ValidUtf8(content->request);
+               body["response"] = ValidUtf8(content->response);
+               return JsonResponse(200, body);
              }));
 
   // ---- gateway keys ----

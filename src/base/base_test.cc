@@ -150,3 +150,20 @@ TEST(Encoding, Base64RoundTripsAndIsStrict) {
 
 }  // namespace
 }  // namespace bulwark
+
+#include "base/text.h"
+
+TEST(Text, ValidUtf8KeepsWellFormedTextAndReplacesTheRest) {
+  using bulwark::ValidUtf8;
+  const std::string good = "plain, \xC3\xA9t\xC3\xA9, \xE2\x82\xAC, \xF0\x9F\x94\x92";
+  EXPECT_EQ(ValidUtf8(good), good);
+  const std::string replacement = "\xEF\xBF\xBD";
+  EXPECT_EQ(ValidUtf8("a\xFF"
+                      "b"),
+            "a" + replacement + "b");
+  EXPECT_EQ(ValidUtf8("\xC0\xAF"), replacement + replacement);                    // overlong
+  EXPECT_EQ(ValidUtf8("\xED\xA0\x80"), replacement + replacement + replacement);  // surrogate
+  EXPECT_EQ(ValidUtf8("\xF4\x90\x80\x80").size(), 4 * replacement.size());        // past U+10FFFF
+  EXPECT_EQ(ValidUtf8("cut \xE2\x82"), "cut " + replacement + replacement);       // cut short
+  EXPECT_EQ(ValidUtf8(""), "");
+}

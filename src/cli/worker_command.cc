@@ -73,10 +73,20 @@ Status RegisterReviewJobs(jobs::Worker& worker, review::ReviewService& review) {
         }
         return expired.status();
       });
+  worker.Register(
+      std::string(review::kRetentionSweepJobKind), [&review](const jobs::Job&, jobs::JobContext&) {
+        StatusOr<int64_t> purged = review.SweepRetainedContent();
+        if (purged.ok() && *purged > 0) {
+          Log(LogLevel::kInfo, "retained content purged", {{"calls", std::to_string(*purged)}});
+        }
+        return purged.status();
+      });
   BW_RETURN_IF_ERROR(worker.EnsureSchedule("review-windows-sweep",
                                            std::string(review::kSweepJobKind), "{}", Minutes(1)));
-  return worker.EnsureSchedule("review-defensive-sweep",
-                               std::string(review::kDefensiveSweepJobKind), "{}", Minutes(5));
+  BW_RETURN_IF_ERROR(worker.EnsureSchedule(
+      "review-defensive-sweep", std::string(review::kDefensiveSweepJobKind), "{}", Minutes(5)));
+  return worker.EnsureSchedule("review-content-sweep", std::string(review::kRetentionSweepJobKind),
+                               "{}", Minutes(5));
 }
 
 namespace {

@@ -176,8 +176,7 @@ std::optional<std::string> GatewayExchange::Next() {
     credential_.assign(credential_.size(), '\0');
     credential_.clear();
     if (rest.empty()) return std::nullopt;
-    bytes_passed_ += static_cast<int64_t>(rest.size());
-    if (digest_) digest_->Add(rest);
+    Pass(rest);
     return rest;
   }
   usage_.Feed(**piece);
@@ -189,9 +188,16 @@ std::optional<std::string> GatewayExchange::Next() {
     carry_ = text.substr(text.size() - keep);
     text.resize(text.size() - keep);
   }
+  Pass(text);
+  return text;
+}
+
+void GatewayExchange::Pass(std::string_view text) {
   bytes_passed_ += static_cast<int64_t>(text.size());
   if (digest_) digest_->Add(text);
-  return text;
+  if (retain_ && retained_.size() < kMaxRetainedBytes) {
+    retained_.append(text.substr(0, kMaxRetainedBytes - retained_.size()));
+  }
 }
 
 void GatewayExchange::Cancel() {
@@ -254,24 +260,38 @@ Status Gateway::Finish(const GatewayCall& call, const GatewayExchange& exchange)
       key.user_id,     key.org_id,
       key.id,          false,
       call.request_id, call.body.empty() ? "" : HexEncode(access::HashSecret(call.body))};
-  // The settlement and the ledger entry in one commit.
+  // The settlement, the retained content where the window keeps it, and the ledger entry in
+  // one commit.
   Status recorded = db_.Transact(store::TxMode::kQueue, [&](store::Transaction& tx) -> Status {
     BW_RETURN_IF_ERROR(review_.SettleQuota(tx, exchange.reservation_, tokens));
-    return audit_->Record(
-        tx, {actor,
-             "gateway.request",
-             key.id,
-             true,
-             key.window_id.empty() ? std::vector<std::string>{key.grant_id}
+    std::string retained;
+    if (exchange.retain_) {
+      const std::string_view request(call.body);
+      BW_ASSIGN_OR_RETURN(
+          retained,
+          review_.RetainCall(tx, exchange.access(),
+                             {call.request_id, exchange.status(), exchange.streaming(),
+                              request.substr(0, kMaxRetainedBytes), exchange.retained_,
+                              static_cast<int64_t>(request.size()), exchange.bytes_passed_,
+                              actor.body_sha256, exchange.ResponseSha256()}));
+    }
+    access::AuditRecord record{actor,
+                               "gateway.request",
+                               key.id,
+                               true,
+                               key.window_id.empty()
+                                   ? std::vector<std::string>{key.grant_id}
                                    : std::vector<std::string>{key.grant_id, key.window_id},
-             {{"status", std::to_string(exchange.status())},
-              {"streamed", exchange.streaming() ? "true" : "false"},
-              {"input_tokens", std::to_string(used.input_tokens)},
-              {"output_tokens", std::to_string(used.output_tokens)},
-              {"tokens_charged", std::to_string(tokens)},
-              {"response_sha256", exchange.ResponseSha256()},
-              {"version", exchange.access().version.id},
-              {"client_address", call.client_address}}});
+                               {{"status", std::to_string(exchange.status())},
+                                {"streamed", exchange.streaming() ? "true" : "false"},
+                                {"input_tokens", std::to_string(used.input_tokens)},
+                                {"output_tokens", std::to_string(used.output_tokens)},
+                                {"tokens_charged", std::to_string(tokens)},
+                                {"response_sha256", exchange.ResponseSha256()},
+                                {"version", exchange.access().version.id},
+                                {"client_address", call.client_address}}};
+    if (!retained.empty()) record.facts.emplace_back("retained_call", retained);
+    return audit_->Record(tx, record);
   });
   if (recorded.ok()) signals_.Observe(exchange.access(), call.client_address);
   return recorded;
@@ -425,6 +445,7 @@ StatusOr<std::unique_ptr<GatewayExchange>> Gateway::Open(const GatewayCall& call
   exchange->reservation_ = reservation;
   exchange->digest_ = std::make_shared<GatewayExchange::Digest>();
   exchange->input_estimate_ = input_estimate;
+  exchange->retain_ = access.window && access.window->retain_content;
   const int status = exchange->reply_->status();
   if (status == 401 || status == 403) {
     exchange->Cancel();

@@ -23,7 +23,10 @@
 //     process (each replica counts its own);
 //   - every call answered is a ledger entry: `gateway.request` on the key, by its user, under
 //     its grant and window, with the SHA-256 of the request and of the answer, the status and
-//     the tokens, never the content;
+//     the tokens, never the content; where the lab chose for the window that content be
+//     retained, the request and the answer the client got (each up to kMaxRetainedBytes) are
+//     kept encrypted in the same commit (ReviewService::RetainCall), readable only under the
+//     two-person rule;
 //   - once a call is recorded, its key's use is looked at for insider-risk signals (signals.h),
 //     which may raise an alert and, where the lab chose so, suspend the key;
 //   - tokens are counted from the usage upstream reports (in the JSON reply, or in the stream's
@@ -108,6 +111,8 @@ class GatewayExchange {
   friend class Gateway;
   GatewayExchange(Provider protocol, GatewayAccess access)
       : usage_(protocol), protocol_(protocol), access_(std::move(access)) {}
+  // Counts, digests and (where retained) keeps a piece passed to the client.
+  void Pass(std::string_view text);
 
   std::mutex reply_mu_;  // Cancel (any thread) against the end of the reply (the reader's)
   std::unique_ptr<net::StreamedReply> reply_;
@@ -127,6 +132,8 @@ class GatewayExchange {
   QuotaReservation reservation_;
   int64_t input_estimate_ = 0;  // the request's size in tokens, estimated
   int64_t bytes_passed_ = 0;    // body bytes passed to the client
+  bool retain_ = false;         // the window keeps the content of its calls
+  std::string retained_;        // the start of the body passed, up to kMaxRetainedBytes
 };
 
 struct GatewayOptions {

@@ -73,6 +73,8 @@ Window ReadWindow(const Row& row) {
     w.hours = UseHours{static_cast<int>(row.Int(10)), static_cast<int>(row.Int(11))};
   }
   w.suspend_on_alert = row.Int(12) != 0;
+  w.retain_content = row.Int(13) != 0;
+  w.retention_days = row.Int(14);
   return w;
 }
 PartnerGrant ReadPartner(const Row& row) {
@@ -156,6 +158,51 @@ Alert ReadAlert(const Row& row) {
   a.acknowledged_by = row.OptionalText(16);
   a.acknowledged_at = row.OptionalTime(17);
   return a;
+}
+
+RetainedCall ReadRetainedCall(const Row& row) {
+  RetainedCall c;
+  c.id = row.Text(0);
+  c.window_id = row.Text(1);
+  c.key_id = row.Text(2);
+  c.key_name = row.Text(3);
+  c.org_id = row.Text(4);
+  c.org_name = row.Text(5);
+  c.user_id = row.Text(6);
+  c.request_id = row.Text(7);
+  c.status = static_cast<int>(row.Int(8));
+  c.streamed = row.Int(9) != 0;
+  c.request_bytes = row.Int(10);
+  c.response_bytes = row.Int(11);
+  c.truncated = row.Int(12) != 0;
+  c.request_sha256 = row.Text(13);
+  c.response_sha256 = row.Text(14);
+  c.created_at = FromUnixMicros(row.Int(15));
+  c.purge_at = FromUnixMicros(row.Int(16));
+  return c;
+}
+
+ContentRead ReadContentRead(const Row& row) {
+  ContentRead r;
+  r.id = row.Text(0);
+  r.window_id = row.Text(1);
+  r.lab_org_id = row.Text(2);
+  r.gateway_model = ModelId(row.Text(3), row.Text(4));
+  r.partner_org_id = row.OptionalText(5);
+  r.partner_org_name = row.Text(6);
+  r.reason = row.Text(7);
+  r.state = ParseContentReadState(row.Text(8)).value_or(ContentReadState::kRevoked);
+  r.requested_by = row.Text(9);
+  r.requester_org_id = row.Text(10);
+  r.requested_at = FromUnixMicros(row.Int(11));
+  r.decided_by = row.OptionalText(12);
+  r.decided_at = row.OptionalTime(13);
+  r.decision_note = row.Text(14);
+  r.expires_at = row.OptionalTime(15);
+  r.closed_by = row.OptionalText(16);
+  r.closed_at = row.OptionalTime(17);
+  r.calls_read = row.Int(18);
+  return r;
 }
 
 }  // namespace bulwark::review::internal

@@ -78,7 +78,8 @@ Window ReadWindow(const Row& row);
 
 inline constexpr RowKind<Window> kWindows{
     "SELECT id, version_id, org_id, starts_at, ends_at, created_at, created_by, closed_at, "
-    "close_reason, closed_by, hours_start, hours_end, suspend_on_alert FROM review_windows",
+    "close_reason, closed_by, hours_start, hours_end, suspend_on_alert, retain_content, "
+    "retention_days FROM review_windows",
     &ReadWindow, "id", "window"};
 
 PartnerGrant ReadPartner(const Row& row);
@@ -121,12 +122,37 @@ inline constexpr RowKind<DefensiveGrant> kDefensive{
 Alert ReadAlert(const Row& row);
 
 inline constexpr RowKind<Alert> kAlerts{
-    "SELECT a.id, a.kind, a.scope, a.key_id, k.name, a.org_id, o.name, a.lab_org_id, "
-    "COALESCE(k.grant_id, k.defensive_grant_id), COALESCE(a.window_id, ''), m.name, v.version, "
-    "a.day, a.detail, a.key_suspended, a.created_at, a.acknowledged_by, a.acknowledged_at "
-    "FROM review_alerts a JOIN gateway_keys k ON k.id = a.key_id "
-    "JOIN organizations o ON o.id = a.org_id JOIN model_versions v ON v.id = k.version_id "
+    "SELECT a.id, a.kind, a.scope, COALESCE(a.key_id, ''), COALESCE(k.name, ''), a.org_id, "
+    "o.name, a.lab_org_id, COALESCE(k.grant_id, k.defensive_grant_id, ''), "
+    "COALESCE(a.window_id, ''), m.name, v.version, a.day, a.detail, a.key_suspended, "
+    "a.created_at, a.acknowledged_by, a.acknowledged_at "
+    "FROM review_alerts a LEFT JOIN gateway_keys k ON k.id = a.key_id "
+    "LEFT JOIN review_windows w ON w.id = a.window_id "
+    "JOIN organizations o ON o.id = a.org_id "
+    "JOIN model_versions v ON v.id = COALESCE(k.version_id, w.version_id) "
     "JOIN review_models m ON m.id = v.model_id",
     &ReadAlert, "a.id", "alert"};
+
+RetainedCall ReadRetainedCall(const Row& row);
+
+inline constexpr RowKind<RetainedCall> kRetainedCalls{
+    "SELECT c.id, c.window_id, c.key_id, k.name, c.org_id, o.name, c.user_id, c.request_id, "
+    "c.status, c.streamed, c.request_bytes, c.response_bytes, c.truncated, c.request_sha256, "
+    "c.response_sha256, c.created_at, c.purge_at "
+    "FROM retained_calls c JOIN gateway_keys k ON k.id = c.key_id "
+    "JOIN organizations o ON o.id = c.org_id",
+    &ReadRetainedCall, "c.id", "retained call"};
+
+ContentRead ReadContentRead(const Row& row);
+
+inline constexpr RowKind<ContentRead> kContentReads{
+    "SELECT r.id, r.window_id, r.lab_org_id, m.name, v.version, r.partner_org_id, "
+    "COALESCE(po.name, ''), r.reason, r.state, r.requested_by, r.requester_org_id, "
+    "r.requested_at, r.decided_by, r.decided_at, r.decision_note, r.expires_at, r.closed_by, "
+    "r.closed_at, (SELECT COUNT(*) FROM content_read_log l WHERE l.read_id = r.id) "
+    "FROM content_reads r JOIN review_windows w ON w.id = r.window_id "
+    "JOIN model_versions v ON v.id = w.version_id JOIN review_models m ON m.id = v.model_id "
+    "LEFT JOIN organizations po ON po.id = r.partner_org_id",
+    &ReadContentRead, "r.id", "request to read retained content"};
 
 }  // namespace bulwark::review::internal

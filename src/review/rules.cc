@@ -63,16 +63,26 @@ constexpr std::array<std::pair<DefensiveState, std::string_view>, 5> kDefensiveS
     {DefensiveState::kExpired, "expired"},
 }};
 
-constexpr std::array<std::pair<AlertKind, std::string_view>, 4> kAlertKinds = {{
+constexpr std::array<std::pair<AlertKind, std::string_view>, 5> kAlertKinds = {{
     {AlertKind::kUsageAboveBaseline, "usage_above_baseline"},
     {AlertKind::kQuotaShare, "quota_share"},
     {AlertKind::kNewClientAddress, "new_client_address"},
     {AlertKind::kOutsideHours, "outside_hours"},
+    {AlertKind::kBulkRetainedReads, "bulk_retained_reads"},
 }};
 
-constexpr std::array<std::pair<AlertScope, std::string_view>, 2> kAlertScopes = {{
+constexpr std::array<std::pair<AlertScope, std::string_view>, 3> kAlertScopes = {{
     {AlertScope::kKey, "key"},
     {AlertScope::kOrganization, "organization"},
+    {AlertScope::kReader, "reader"},
+}};
+
+constexpr std::array<std::pair<ContentReadState, std::string_view>, 5> kContentReadStates = {{
+    {ContentReadState::kRequested, "requested"},
+    {ContentReadState::kApproved, "approved"},
+    {ContentReadState::kDenied, "denied"},
+    {ContentReadState::kRevoked, "revoked"},
+    {ContentReadState::kExpired, "expired"},
 }};
 
 Status Rule(std::string_view rule, std::string message) {
@@ -292,6 +302,51 @@ Status CheckDefensiveDecision(DefensiveState state, bool party_already_approved)
     return Status(StatusCode::kFailedPrecondition,
                   "your side already approved this request; it waits for the other party",
                   {{"rule", "defensive_access_transition"}});
+  }
+  return OkStatus();
+}
+
+Status CheckRetentionDays(int64_t days) {
+  if (days < 1 || days > kMaxRetentionDays) {
+    return Status(StatusCode::kInvalidArgument,
+                  "retention_days is how long each call's content is kept: 1 to " +
+                      std::to_string(kMaxRetentionDays) + " days",
+                  {{"field", "retention_days"}, {"rule", "retention_days"}});
+  }
+  return OkStatus();
+}
+
+std::string_view ContentReadStateName(ContentReadState state) {
+  return NameOf(kContentReadStates, state);
+}
+std::optional<ContentReadState> ParseContentReadState(std::string_view name) {
+  return ParseName(kContentReadStates, name);
+}
+
+ContentReadState ContentReadStateAt(ContentReadState stored, Time requested_at,
+                                    std::optional<Time> expires_at, Time now) {
+  if (stored == ContentReadState::kRequested && now >= requested_at + kContentReadPending) {
+    return ContentReadState::kExpired;
+  }
+  if (stored == ContentReadState::kApproved && (!expires_at || now >= *expires_at)) {
+    return ContentReadState::kExpired;
+  }
+  return stored;
+}
+
+Status CheckContentReadDecision(ContentReadState state, std::string_view requested_by,
+                                std::string_view decider) {
+  if (state != ContentReadState::kRequested) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "the request to read is " + std::string(ContentReadStateName(state)) +
+                      "; only a pending request can be approved or denied",
+                  {{"rule", "content_read_transition"}});
+  }
+  if (requested_by == decider) {
+    return Status(StatusCode::kPermissionDenied,
+                  "the two-person rule: a second person must approve or deny a request to read "
+                  "retained content, never the one who asked",
+                  {{"rule", "two_person_rule"}});
   }
   return OkStatus();
 }

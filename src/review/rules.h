@@ -113,13 +113,52 @@ Status CheckDefensiveEligible(VersionStatus status);
 // the rule otherwise.
 Status CheckDefensiveDecision(DefensiveState state, bool party_already_approved);
 
-// Insider-risk signals (signals.h): the kinds of alert a gateway key's use raises. More kinds
-// may come (bulk reads of retained content, once content is retained); stored by name.
-enum class AlertKind { kUsageAboveBaseline, kQuotaShare, kNewClientAddress, kOutsideHours };
+// Retained content (retention.h): a lab may choose, for a window, that the gateway keeps the
+// content of its calls, encrypted, for kDefaultRetentionDays (1 to kMaxRetentionDays) from
+// each call; each side of a call is kept up to kMaxRetainedBytes, the rest cut.
+inline constexpr int64_t kDefaultRetentionDays = 90;
+inline constexpr int64_t kMaxRetentionDays = 365;
+inline constexpr size_t kMaxRetainedBytes = 1 << 20;
+// InvalidArgument naming the field and rule `retention_days` unless 1 to kMaxRetentionDays.
+Status CheckRetentionDays(int64_t days);
+
+// Reading retained content, under the two-person rule: a person of either party (an
+// administrator of the lab, or the program office) asks to read a window's retained calls,
+// giving the reason; a second person of either party approves or denies, never the one who
+// asked; the asker then reads, call by call, each read a ledger entry, for kContentReadValidity
+// after the approval. A request nobody decided within kContentReadPending expires; either
+// party may revoke an approval early, and a bulk-read alert does where the lab chose
+// suspension. States computed at the moment of use, recorded by the sweep job.
+enum class ContentReadState { kRequested, kApproved, kDenied, kRevoked, kExpired };
+std::string_view ContentReadStateName(ContentReadState state);
+std::optional<ContentReadState> ParseContentReadState(std::string_view name);
+inline constexpr Duration kContentReadValidity = Hours(24);
+inline constexpr Duration kContentReadPending = Days(7);
+// The stored state at `now`: a request older than kContentReadPending, or an approval past its
+// `expires_at`, is expired.
+ContentReadState ContentReadStateAt(ContentReadState stored, Time requested_at,
+                                    std::optional<Time> expires_at, Time now);
+// Approving or denying: only while requested (FailedPrecondition), and never by the person who
+// asked (PermissionDenied, rule `two_person_rule`).
+Status CheckContentReadDecision(ContentReadState state, std::string_view requested_by,
+                                std::string_view decider);
+// The calls one person may read in one UTC day before a bulk-read alert is raised.
+inline constexpr int64_t kBulkReadsPerDay = 50;
+
+// Insider-risk signals (signals.h): the kinds of alert a gateway key's use raises, and
+// bulk_retained_reads, raised by reading retained content; stored by name.
+enum class AlertKind {
+  kUsageAboveBaseline,
+  kQuotaShare,
+  kNewClientAddress,
+  kOutsideHours,
+  kBulkRetainedReads
+};
 std::string_view AlertKindName(AlertKind kind);
 std::optional<AlertKind> ParseAlertKind(std::string_view name);
-// What an alert is about: one key, or an organization's keys under one grant together.
-enum class AlertScope { kKey, kOrganization };
+// What an alert is about: one key, an organization's keys under one grant together, or one
+// person reading retained content.
+enum class AlertScope { kKey, kOrganization, kReader };
 std::string_view AlertScopeName(AlertScope scope);
 std::optional<AlertScope> ParseAlertScope(std::string_view name);
 

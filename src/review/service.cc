@@ -194,7 +194,9 @@ Status ReviewService::AuditWindowSettings(Transaction& tx, const Principal& acto
            std::move(grants),
            {{"hours_start", window.hours ? std::to_string(window.hours->start_hour) : ""},
             {"hours_end", window.hours ? std::to_string(window.hours->end_hour) : ""},
-            {"suspend_on_alert", window.suspend_on_alert ? "true" : "false"}}});
+            {"suspend_on_alert", window.suspend_on_alert ? "true" : "false"},
+            {"retain_content", window.retain_content ? "true" : "false"},
+            {"retention_days", std::to_string(window.retention_days)}}});
 }
 
 StatusOr<std::pair<Party, Decision>> ReviewService::PartyOf(Transaction& tx, const Principal& actor,
@@ -495,9 +497,14 @@ StatusOr<std::vector<Inquiry>> ReviewService::ListInquiries(const Principal& act
 
 // ---- windows ----
 
+Status CheckWindowSettings(const WindowSettings& settings) {
+  if (settings.hours) BW_RETURN_IF_ERROR(CheckUseHours(*settings.hours));
+  return CheckRetentionDays(settings.retention_days);
+}
+
 StatusOr<Window> ReviewService::OpenWindow(const Principal& actor, const std::string& version_id,
                                            const NewWindow& spec) {
-  if (spec.settings.hours) BW_RETURN_IF_ERROR(CheckUseHours(*spec.settings.hours));
+  BW_RETURN_IF_ERROR(CheckWindowSettings(spec.settings));
   Window window;
   Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     const Time now = clock_.Now();
@@ -530,15 +537,17 @@ StatusOr<Window> ReviewService::OpenWindow(const Principal& actor, const std::st
               std::nullopt,          std::nullopt};
     window.hours = spec.settings.hours;
     window.suspend_on_alert = spec.settings.suspend_on_alert;
-    // retain_content stays 0: content is never kept.
+    window.retain_content = spec.settings.retain_content;
+    window.retention_days = spec.settings.retention_days;
     BW_RETURN_IF_ERROR(
-        tx.Execute("INSERT INTO review_windows (id, version_id, org_id, starts_at, "
-                   "ends_at, retain_content, created_at, created_by, hours_start, hours_end, "
-                   "suspend_on_alert) VALUES (?,?,?,?,?,0,?,?,?,?,?)",
-                   {window.id, window.version_id, window.org_id, ToUnixMicros(window.starts_at),
-                    ToUnixMicros(window.ends_at), ToUnixMicros(now), actor.user_id,
-                    HoursStart(window.hours), HoursEnd(window.hours),
-                    int64_t{window.suspend_on_alert ? 1 : 0}})
+        tx.Execute(
+              "INSERT INTO review_windows (id, version_id, org_id, starts_at, "
+              "ends_at, retain_content, created_at, created_by, hours_start, hours_end, "
+              "suspend_on_alert, retention_days) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+              {window.id, window.version_id, window.org_id, ToUnixMicros(window.starts_at),
+               ToUnixMicros(window.ends_at), int64_t{window.retain_content ? 1 : 0},
+               ToUnixMicros(now), actor.user_id, HoursStart(window.hours), HoursEnd(window.hours),
+               int64_t{window.suspend_on_alert ? 1 : 0}, window.retention_days})
             .status());
     return AuditWindowSettings(tx, actor, "review.window.open", window, d.grants);
   });
@@ -602,7 +611,7 @@ StatusOr<Window> ReviewService::WithdrawWindow(const Principal& actor,
 StatusOr<Window> ReviewService::SetWindowSettings(const Principal& actor,
                                                   const std::string& window_id,
                                                   const WindowSettings& settings) {
-  if (settings.hours) BW_RETURN_IF_ERROR(CheckUseHours(*settings.hours));
+  BW_RETURN_IF_ERROR(CheckWindowSettings(settings));
   Window window;
   Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     BW_ASSIGN_OR_RETURN(window, Load(tx, kWindows, window_id));
@@ -614,11 +623,14 @@ StatusOr<Window> ReviewService::SetWindowSettings(const Principal& actor,
                     "they were",
                     {{"rule", "settings_of_open_window"}});
     }
-    BW_RETURN_IF_ERROR(tx.Execute("UPDATE review_windows SET hours_start = ?, hours_end = ?, "
-                                  "suspend_on_alert = ? WHERE id = ?",
-                                  {HoursStart(settings.hours), HoursEnd(settings.hours),
-                                   int64_t{settings.suspend_on_alert ? 1 : 0}, window.id})
-                           .status());
+    BW_RETURN_IF_ERROR(
+        tx.Execute("UPDATE review_windows SET hours_start = ?, hours_end = ?, "
+                   "suspend_on_alert = ?, retain_content = ?, retention_days = ? "
+                   "WHERE id = ?",
+                   {HoursStart(settings.hours), HoursEnd(settings.hours),
+                    int64_t{settings.suspend_on_alert ? 1 : 0},
+                    int64_t{settings.retain_content ? 1 : 0}, settings.retention_days, window.id})
+            .status());
     BW_ASSIGN_OR_RETURN(window, Load(tx, kWindows, window_id));
     return AuditWindowSettings(tx, actor, "review.window.settings", window, d.grants);
   });

@@ -52,12 +52,17 @@ struct NewVersion {
   std::optional<Time> planned_release_at;
 };
 
-// The lab's insider-risk settings of a window (signals.h): the hours of use it states (none:
-// any hour) and whether a key that raises an alert is suspended at once.
+// The lab's settings of a window: the hours of use it states (none: any hour) and whether a
+// key that raises an insider-risk alert is suspended at once (signals.h); whether the gateway
+// keeps the content of its calls, and for how long (retention.cc).
 struct WindowSettings {
   std::optional<UseHours> hours;
   bool suspend_on_alert = false;
+  bool retain_content = false;
+  int64_t retention_days = kDefaultRetentionDays;
 };
+// The hours (CheckUseHours) and the retention (CheckRetentionDays) are valid.
+Status CheckWindowSettings(const WindowSettings& settings);
 
 struct NewWindow {
   Time starts_at;
@@ -108,10 +113,32 @@ struct NewDefensiveRequest {
   Quota quota;
 };
 
+// A request to read a window's retained content: why, and optionally one partner's calls only.
+struct NewContentRead {
+  std::string window_id;
+  std::string reason;
+  std::optional<std::string> partner_org_id;
+};
+
+// What the gateway keeps of one call under a window that retains content.
+struct CallToRetain {
+  std::string request_id;
+  int status = 0;
+  bool streamed = false;
+  std::string_view request;   // at most kMaxRetainedBytes of what the client sent
+  std::string_view response;  // at most kMaxRetainedBytes of what it got
+  int64_t request_bytes = 0;  // the whole sizes
+  int64_t response_bytes = 0;
+  std::string request_sha256;  // of the whole bodies, hex
+  std::string response_sha256;
+};
+
 // The scheduled job that closes windows whose end has passed.
 inline constexpr std::string_view kSweepJobKind = "review.windows.sweep";
 // The scheduled job that records defensive access that reached its end.
 inline constexpr std::string_view kDefensiveSweepJobKind = "review.defensive.sweep";
+// The scheduled job that purges retained content past its time and records reads that expired.
+inline constexpr std::string_view kRetentionSweepJobKind = "review.content.sweep";
 
 class ReviewService {
  public:
@@ -242,6 +269,43 @@ class ReviewService {
   StatusOr<Alert> AcknowledgeAlert(const access::Principal& actor, const std::string& alert_id);
   static constexpr int64_t kMaxListedAlerts = 500;
 
+  // Retained content (retention.cc). Where the lab chose so for a window, the gateway keeps
+  // each call's content, encrypted with the platform's envelope encryption, until retention_days
+  // after the call. Reading it takes two people (rules.h, ContentReadState): one of the lab's
+  // administrators or the program office asks, giving the reason; a second person of either
+  // party approves or denies; the asker alone then reads, for kContentReadValidity, each call
+  // read being a ledger entry (`review.content.read`). Past kBulkReadsPerDay calls read in a
+  // UTC day, the reader raises a bulk_retained_reads alert, which revokes the approval where
+  // the lab chose suspension for the window.
+  StatusOr<ContentRead> RequestContentRead(const access::Principal& actor,
+                                           const NewContentRead& request);
+  StatusOr<ContentRead> ApproveContentRead(const access::Principal& actor,
+                                           const std::string& read_id);
+  StatusOr<ContentRead> DenyContentRead(const access::Principal& actor, const std::string& read_id,
+                                        const std::string& note);
+  // The asker or either party ends a pending or approved request at once.
+  StatusOr<ContentRead> RevokeContentRead(const access::Principal& actor,
+                                          const std::string& read_id, const std::string& note);
+  // The requests of the labs whose models the actor may read (every lab's for the program
+  // office), newest first, at most kMaxListedReads.
+  StatusOr<std::vector<ContentRead>> ListContentReads(const access::Principal& actor);
+  // Under an approved request, its asker's: the retained calls it covers (without content),
+  // newest first, at most kMaxListedCalls; and one call's content, each read ledgered.
+  StatusOr<std::vector<RetainedCall>> ListRetainedCalls(const access::Principal& actor,
+                                                        const std::string& read_id);
+  StatusOr<RetainedContent> ReadRetainedCall(const access::Principal& actor,
+                                             const std::string& read_id,
+                                             const std::string& call_id);
+  // Keeps a call's content under `access` (whose window retains content) inside the
+  // gateway's transaction that records the call; returns the retained call's id.
+  StatusOr<std::string> RetainCall(store::Transaction& tx, const GatewayAccess& access,
+                                   const CallToRetain& call);
+  // Purges the retained content past its purge time and records the requests to read that
+  // expired; returns how many calls it purged. Run by the kRetentionSweepJobKind job.
+  StatusOr<int64_t> SweepRetainedContent();
+  static constexpr int64_t kMaxListedReads = 500;
+  static constexpr int64_t kMaxListedCalls = 1000;
+
   const Clock& clock() const { return clock_; }
 
   // Records the windows whose end has passed as closed ("ended") and revokes their keys;
@@ -294,6 +358,13 @@ class ReviewService {
   StatusOr<DefensiveDecider> DefensiveForParty(store::Transaction& tx,
                                                const access::Principal& actor,
                                                const std::string& grant_id);
+  // Loads an approved request to read for its asker at `now`; PermissionDenied otherwise.
+  StatusOr<ContentRead> ApprovedReadOf(store::Transaction& tx, const access::Principal& actor,
+                                       const std::string& read_id, Time now);
+  // Raises a bulk_retained_reads alert on the reader of `read` when their reads today reached
+  // kBulkReadsPerDay (once a day), revoking the approval where the lab chose suspension.
+  Status CheckBulkReads(store::Transaction& tx, const access::Principal& actor,
+                        const ContentRead& read, Time now);
   Status CloseWindow(store::Transaction& tx, const access::Principal& actor, const Window& window,
                      CloseReason reason, Time at);
 

@@ -75,6 +75,10 @@ struct Window {
   // and whether a key that raises an alert is suspended (revoked) at once.
   std::optional<UseHours> hours;
   bool suspend_on_alert = false;
+  // Whether the gateway keeps the content of calls under the window, encrypted, for
+  // retention_days from each call, readable under the two-person rule (retention.cc).
+  bool retain_content = false;
+  int64_t retention_days = kDefaultRetentionDays;
 
   WindowState StateAt(Time now) const { return WindowStateAt(starts_at, ends_at, closed_at, now); }
 };
@@ -147,20 +151,74 @@ struct Alert {
   std::string id;  // ral_...
   AlertKind kind = AlertKind::kOutsideHours;
   AlertScope scope = AlertScope::kKey;
-  std::string key_id;  // the key whose call raised it
+  std::string key_id;  // the key whose call raised it; empty for a reader
   std::string key_name;
-  std::string org_id;  // the key's organization
+  std::string org_id;  // the key's organization, or the reader's
   std::string org_name;
   std::string lab_org_id;
   std::string grant_id;   // the key's grant: a window's partner grant (wpt_) or defensive access
   std::string window_id;  // empty under defensive access
   std::string gateway_model;
-  int64_t day = 0;     // days since 1970-01-01, UTC
-  std::string detail;  // what happened, with the numbers, in words
-  bool key_suspended = false;
+  int64_t day = 0;             // days since 1970-01-01, UTC
+  std::string detail;          // what happened, with the numbers, in words
+  bool key_suspended = false;  // the key, or the reader's approval to read, was suspended
   Time created_at;
   std::optional<std::string> acknowledged_by;
   std::optional<Time> acknowledged_at;
+};
+
+// A call whose content the gateway kept, as the list of a read shows it (without content).
+struct RetainedCall {
+  std::string id;  // rtc_...
+  std::string window_id;
+  std::string key_id;
+  std::string key_name;
+  std::string org_id;  // the partner's
+  std::string org_name;
+  std::string user_id;
+  std::string request_id;
+  int status = 0;
+  bool streamed = false;
+  int64_t request_bytes = 0;  // as the client sent it
+  int64_t response_bytes = 0;
+  bool truncated = false;  // a side was longer than kMaxRetainedBytes; its start is kept
+  std::string request_sha256;
+  std::string response_sha256;
+  Time created_at;
+  Time purge_at;
+};
+
+// A retained call with its content, as a read under an approval returns it.
+struct RetainedContent {
+  RetainedCall call;
+  std::string request;   // the body the client sent
+  std::string response;  // the body the client got (a stream's events as they came)
+};
+
+// A request to read a window's retained content, under the two-person rule (rules.h).
+struct ContentRead {
+  std::string id;  // crd_...
+  std::string window_id;
+  std::string lab_org_id;
+  std::string gateway_model;
+  std::optional<std::string> partner_org_id;  // one partner's calls; all the window's if none
+  std::string partner_org_name;
+  std::string reason;
+  ContentReadState state = ContentReadState::kRequested;  // as stored; StateAt(now) for the truth
+  std::string requested_by;
+  std::string requester_org_id;
+  Time requested_at;
+  std::optional<std::string> decided_by;
+  std::optional<Time> decided_at;
+  std::string decision_note;
+  std::optional<Time> expires_at;        // approved: readable until then
+  std::optional<std::string> closed_by;  // who revoked it ("system" for an alert)
+  std::optional<Time> closed_at;
+  int64_t calls_read = 0;
+
+  ContentReadState StateAt(Time now) const {
+    return ContentReadStateAt(state, requested_at, expires_at, now);
+  }
 };
 
 // The model id partners use at the gateway: "<model name>/<version>".

@@ -369,10 +369,12 @@ ALTER TABLE review_windows ADD COLUMN suspend_on_alert BIGINT NOT NULL DEFAULT 0
 CREATE TABLE review_alerts (
   id                  TEXT PRIMARY KEY,
   kind                TEXT NOT NULL,
-  scope               TEXT NOT NULL CHECK (scope IN ('key', 'organization')),
-  -- The key (key scope) or the grant (organization scope) the alert is about.
+  scope               TEXT NOT NULL CHECK (scope IN ('key', 'organization', 'reader')),
+  -- The key (key scope), the grant (organization scope) or the person reading retained content
+  -- (reader scope) the alert is about.
   subject_id          TEXT NOT NULL,
-  key_id              TEXT NOT NULL REFERENCES gateway_keys(id),
+  -- The key whose call raised it; none for a reader.
+  key_id              TEXT REFERENCES gateway_keys(id),
   org_id              TEXT NOT NULL REFERENCES organizations(id),
   lab_org_id          TEXT NOT NULL REFERENCES organizations(id),
   window_id           TEXT REFERENCES review_windows(id),
@@ -384,6 +386,7 @@ CREATE TABLE review_alerts (
   acknowledged_by     TEXT,
   acknowledged_at     BIGINT,
   CHECK ((window_id IS NULL) <> (defensive_grant_id IS NULL)),
+  CHECK ((key_id IS NULL) = (scope = 'reader')),
   CHECK ((acknowledged_by IS NULL) = (acknowledged_at IS NULL))
 );
 -- Each alert at most once per subject, kind and UTC day, whichever replica raises it.
@@ -395,6 +398,66 @@ CREATE TABLE gateway_key_addresses (
   first_seen_at  BIGINT NOT NULL,
   PRIMARY KEY (key_id, address)
 )
+)sql"},
+      {11, "retained content: a window's choice, the calls kept, reads under the two-person rule",
+       R"sql(
+ALTER TABLE review_windows ADD COLUMN retention_days BIGINT NOT NULL DEFAULT 90
+  CHECK (retention_days BETWEEN 1 AND 365);
+-- A call whose content the gateway kept; the content itself is the secret
+-- ('retained_calls', id, 'content'), encrypted. The row and its secret go at purge_at.
+CREATE TABLE retained_calls (
+  id               TEXT PRIMARY KEY,
+  window_id        TEXT NOT NULL REFERENCES review_windows(id),
+  key_id           TEXT NOT NULL REFERENCES gateway_keys(id),
+  org_id           TEXT NOT NULL REFERENCES organizations(id),
+  user_id          TEXT NOT NULL,
+  request_id       TEXT NOT NULL,
+  status           BIGINT NOT NULL,
+  streamed         BIGINT NOT NULL,
+  request_bytes    BIGINT NOT NULL,
+  response_bytes   BIGINT NOT NULL,
+  truncated        BIGINT NOT NULL,
+  request_sha256   TEXT NOT NULL,
+  response_sha256  TEXT NOT NULL,
+  created_at       BIGINT NOT NULL,
+  purge_at         BIGINT NOT NULL,
+  CHECK (purge_at > created_at)
+);
+CREATE INDEX retained_calls_by_window ON retained_calls(window_id, created_at);
+CREATE INDEX retained_calls_by_purge ON retained_calls(purge_at);
+CREATE TABLE content_reads (
+  id                TEXT PRIMARY KEY,
+  window_id         TEXT NOT NULL REFERENCES review_windows(id),
+  lab_org_id        TEXT NOT NULL REFERENCES organizations(id),
+  -- One partner's calls, or every call of the window when NULL.
+  partner_org_id    TEXT REFERENCES organizations(id),
+  reason            TEXT NOT NULL,
+  state             TEXT NOT NULL
+                    CHECK (state IN ('requested', 'approved', 'denied', 'revoked', 'expired')),
+  requested_by      TEXT NOT NULL,
+  requester_org_id  TEXT NOT NULL REFERENCES organizations(id),
+  requested_at      BIGINT NOT NULL,
+  decided_by        TEXT,
+  decided_at        BIGINT,
+  decision_note     TEXT NOT NULL,
+  expires_at        BIGINT,
+  closed_by         TEXT,
+  closed_at         BIGINT,
+  -- The two-person rule.
+  CHECK (decided_by IS NULL OR decided_by <> requested_by),
+  CHECK ((decided_by IS NULL) = (decided_at IS NULL)),
+  CHECK (state <> 'approved' OR expires_at IS NOT NULL)
+);
+CREATE INDEX content_reads_by_lab ON content_reads(lab_org_id, requested_at);
+-- Each call read, by whom, under which approval; kept when the call is purged.
+CREATE TABLE content_read_log (
+  read_id    TEXT NOT NULL REFERENCES content_reads(id),
+  call_id    TEXT NOT NULL,
+  reader_id  TEXT NOT NULL,
+  read_at    BIGINT NOT NULL
+);
+CREATE INDEX content_read_log_by_reader ON content_read_log(reader_id, read_at);
+CREATE INDEX content_read_log_by_read ON content_read_log(read_id)
 )sql"},
   };
   return kMigrations;
