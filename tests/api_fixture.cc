@@ -201,6 +201,27 @@ void ApiFixture::SetUp() {
     symbols_["released_version"] = released->id;
     symbols_["defensive"] = defensive->id;
     symbols_["in_90_days"] = FormatRfc3339(clock_.Now() + Days(90));
+    // The window keeps content: one call kept, and two requests to read it, the lab's and the
+    // program office's, each waiting for a second person.
+    ASSERT_TRUE(review_->SetWindowSettings(lab_admin, window->id, {{}, false, true, 30}).ok());
+    StatusOr<review::GatewayAccess> access = review_->AuthorizeGatewayKey(key->secret);
+    ASSERT_TRUE(access.ok()) << access.status().ToString();
+    ASSERT_TRUE(db_->Transact(store::TxMode::kReadWrite,
+                              [&](store::Transaction& tx) -> Status {
+                                BW_ASSIGN_OR_RETURN(
+                                    symbols_["retained_call"],
+                                    review_->RetainCall(
+                                        tx, *access,
+                                        {"req_fixture", 200, false, "{}", "{}", 2, 2, "", ""}));
+                                return OkStatus();
+                              })
+                    .ok());
+    for (const char* who : {"lab_admin", "officer"}) {
+      StatusOr<review::ContentRead> read = review_->RequestContentRead(
+          actors_[who].principal, {window->id, "a report of misuse to look into", {}});
+      ASSERT_TRUE(read.ok()) << read.status().ToString();
+      symbols_[std::string("content_read_") + who] = read->id;
+    }
     StatusOr<review::Inquiry> inquiry = review_->SubmitInquiry(lab_admin, version->id, "");
     ASSERT_TRUE(inquiry.ok()) << inquiry.status().ToString();
     symbols_["model"] = model->id;

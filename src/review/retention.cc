@@ -103,9 +103,10 @@ StatusOr<ContentRead> ReviewService::RequestContentRead(const Principal& actor,
         ResultSet kept,
         tx.Query("SELECT COUNT(*) FROM retained_calls WHERE window_id = ?", {window.id}));
     if (!window.retain_content && kept[0].Int(0) == 0) {
-      return Status(StatusCode::kFailedPrecondition,
-                    "window " + window.id + " keeps no content of its calls; there is nothing to read",
-                    {{"rule", "window_retains_content"}});
+      return Status(
+          StatusCode::kFailedPrecondition,
+          "window " + window.id + " keeps no content of its calls; there is nothing to read",
+          {{"rule", "window_retains_content"}});
     }
     if (request.partner_org_id) {
       BW_ASSIGN_OR_RETURN(ResultSet partner,
@@ -122,13 +123,13 @@ StatusOr<ContentRead> ReviewService::RequestContentRead(const Principal& actor,
     }
     const std::string id = NewId("crd", random_);
     BW_RETURN_IF_ERROR(
-        tx.Execute("INSERT INTO content_reads (id, window_id, lab_org_id, partner_org_id, reason, "
-                   "state, requested_by, requester_org_id, requested_at, decision_note) VALUES "
-                   "(?,?,?,?,?,'requested',?,?,?,'')",
-                   {id, window.id, window.org_id,
-                    request.partner_org_id ? Value(*request.partner_org_id)
-                                           : Value(std::monostate{}),
-                    request.reason, actor.user_id, actor.org_id, ToUnixMicros(now)})
+        tx.Execute(
+              "INSERT INTO content_reads (id, window_id, lab_org_id, partner_org_id, reason, "
+              "state, requested_by, requester_org_id, requested_at, decision_note) VALUES "
+              "(?,?,?,?,?,'requested',?,?,?,'')",
+              {id, window.id, window.org_id,
+               request.partner_org_id ? Value(*request.partner_org_id) : Value(std::monostate{}),
+               request.reason, actor.user_id, actor.org_id, ToUnixMicros(now)})
             .status());
     BW_ASSIGN_OR_RETURN(read, Load(tx, kContentReads, id));
     if (audit_ == nullptr) return OkStatus();
@@ -154,8 +155,7 @@ StatusOr<ContentRead> ReviewService::ApproveContentRead(const Principal& actor,
     BW_ASSIGN_OR_RETURN(read, Load(tx, kContentReads, read_id));
     BW_ASSIGN_OR_RETURN(auto party,
                         PartyOf(tx, actor, read.lab_org_id, "request to read " + read_id));
-    if (Status rule = CheckContentReadDecision(read.StateAt(now), read.requested_by,
-                                               actor.user_id);
+    if (Status rule = CheckContentReadDecision(read.StateAt(now), read.requested_by, actor.user_id);
         !rule.ok()) {
       if (rule.code() == StatusCode::kPermissionDenied) {
         NoteDenial(actor, "review.content.approve", read.id);
@@ -194,8 +194,7 @@ StatusOr<ContentRead> ReviewService::DenyContentRead(const Principal& actor,
     BW_ASSIGN_OR_RETURN(read, Load(tx, kContentReads, read_id));
     BW_ASSIGN_OR_RETURN(auto party,
                         PartyOf(tx, actor, read.lab_org_id, "request to read " + read_id));
-    if (Status rule = CheckContentReadDecision(read.StateAt(now), read.requested_by,
-                                               actor.user_id);
+    if (Status rule = CheckContentReadDecision(read.StateAt(now), read.requested_by, actor.user_id);
         !rule.ok()) {
       if (rule.code() == StatusCode::kPermissionDenied) {
         NoteDenial(actor, "review.content.deny", read.id);
@@ -289,6 +288,10 @@ StatusOr<ContentRead> ReviewService::ApprovedReadOf(Transaction& tx, const Princ
                                                     const std::string& read_id, Time now) {
   BW_ASSIGN_OR_RETURN(ContentRead read, Load(tx, kContentReads, read_id));
   if (read.requested_by != actor.user_id) {
+    // To whom may not read the lab's models, the request is not there.
+    BW_ASSIGN_OR_RETURN(bool visible,
+                        Allowed(tx, actor, actions::kReviewModelRead, read.lab_org_id));
+    if (!visible) return NotFoundError("no request to read retained content " + read_id);
     NoteDenial(actor, "review.content.read", read.id);
     return Status(StatusCode::kPermissionDenied,
                   "only the person who asked may read under an approval; ask for your own",
@@ -343,7 +346,8 @@ StatusOr<RetainedContent> ReviewService::ReadRetainedCall(const Principal& actor
     }
     if (content.call.purge_at <= now) {
       return NotFoundError("the content of call " + call_id + " was purged at " +
-                           FormatRfc3339(content.call.purge_at) + ", as the window's retention set");
+                           FormatRfc3339(content.call.purge_at) +
+                           ", as the window's retention set");
     }
     BW_ASSIGN_OR_RETURN(secrets::SecretBytes packed, secrets_.Get(tx, ContentRef(call_id)));
     BW_ASSIGN_OR_RETURN(auto bodies, UnpackContent(packed.view()));
@@ -406,22 +410,26 @@ Status ReviewService::CheckBulkReads(Transaction& tx, const Principal& actor,
                            .status());
   }
   if (audit_ == nullptr) return OkStatus();
-  BW_RETURN_IF_ERROR(audit_->Record(tx, {RetentionPrincipal(),
-                                         "review.alert.raise",
-                                         id,
-                                         true,
-                                         {read.id, read.window_id},
-                                         {{"kind", "bulk_retained_reads"},
-                                          {"scope", "reader"},
-                                          {"reader", actor.user_id},
-                                          {"organization", actor.org_id},
-                                          {"lab", read.lab_org_id},
-                                          {"key_suspended", window.suspend_on_alert ? "true" : "false"},
-                                          {"detail", detail}}}));
+  BW_RETURN_IF_ERROR(
+      audit_->Record(tx, {RetentionPrincipal(),
+                          "review.alert.raise",
+                          id,
+                          true,
+                          {read.id, read.window_id},
+                          {{"kind", "bulk_retained_reads"},
+                           {"scope", "reader"},
+                           {"reader", actor.user_id},
+                           {"organization", actor.org_id},
+                           {"lab", read.lab_org_id},
+                           {"key_suspended", window.suspend_on_alert ? "true" : "false"},
+                           {"detail", detail}}}));
   if (!window.suspend_on_alert) return OkStatus();
-  return audit_->Record(
-      tx, {RetentionPrincipal(), "review.content.revoke", read.id, true, {read.window_id},
-           {{"alert", id}}});
+  return audit_->Record(tx, {RetentionPrincipal(),
+                             "review.content.revoke",
+                             read.id,
+                             true,
+                             {read.window_id},
+                             {{"alert", id}}});
 }
 
 StatusOr<int64_t> ReviewService::SweepRetainedContent() {

@@ -91,7 +91,7 @@ class RetentionTest : public ::testing::TestWithParam<Backend> {
     secrets_ = std::make_unique<secrets::SecretStore>(*keyring_, clock_);
     directory_ = std::make_unique<access::Directory>(*db_, clock_, hasher_);
     review_ = std::make_unique<ReviewService>(*db_, clock_, *secrets_, &audit_);
-        const Principal system = access::SystemPrincipal();
+    const Principal system = access::SystemPrincipal();
     const std::string office =
         directory_->CreateOrganization(system, "Program Office", OrgKind::kProgramOffice)
             .value()
@@ -149,8 +149,8 @@ class RetentionTest : public ::testing::TestWithParam<Backend> {
 
   // The lab keeps content for the window, for `days`.
   void Retain(bool suspend = false, int64_t days = 30) {
-    ASSERT_OK(review_->SetWindowSettings(lab_admin_, window_.id, {{}, suspend, true, days})
-                  .status());
+    ASSERT_OK(
+        review_->SetWindowSettings(lab_admin_, window_.id, {{}, suspend, true, days}).status());
   }
 
   // A call under `key` whose content the gateway keeps; returns its id.
@@ -159,11 +159,11 @@ class RetentionTest : public ::testing::TestWithParam<Backend> {
     const GatewayAccess access = AccessOf(key);
     std::string id;
     EXPECT_OK(db_->Transact(store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
-      BW_ASSIGN_OR_RETURN(id, review_->RetainCall(tx, access,
-                                                  {"req_1", 200, false, request, response,
-                                                   static_cast<int64_t>(request.size()),
-                                                   static_cast<int64_t>(response.size()), "aa",
-                                                   "bb"}));
+      BW_ASSIGN_OR_RETURN(
+          id, review_->RetainCall(
+                  tx, access,
+                  {"req_1", 200, false, request, response, static_cast<int64_t>(request.size()),
+                   static_cast<int64_t>(response.size()), "aa", "bb"}));
       return OkStatus();
     }));
     return id;
@@ -189,7 +189,6 @@ class RetentionTest : public ::testing::TestWithParam<Backend> {
   Window window_;
   PartnerGrant grant_, bank_grant_;
 };
-
 
 TEST_P(RetentionTest, TheLabChoosesRetentionForItsWindow) {
   ASSERT_OK_AND_ASSIGN(Window w,
@@ -254,7 +253,8 @@ TEST_P(RetentionTest, ReadingTakesASecondPersonAndOnlyTheAskerReads) {
   EXPECT_EQ(calls[0].id, call);
   EXPECT_EQ(calls[0].org_name, "Rural Hospital");
   EXPECT_EQ(calls[0].purge_at, clock_.Now() + Days(30));
-  ASSERT_OK_AND_ASSIGN(RetainedContent content, review_->ReadRetainedCall(lab_admin_, read.id, call));
+  ASSERT_OK_AND_ASSIGN(RetainedContent content,
+                       review_->ReadRetainedCall(lab_admin_, read.id, call));
   EXPECT_EQ(content.request, "{\"q\": \"patient 7731\"}");
   EXPECT_EQ(content.response, "{\"a\": 1}");
   EXPECT_EQ(audit_.Count("review.content.read", call), 1);
@@ -275,8 +275,8 @@ TEST_P(RetentionTest, ReadingTakesASecondPersonAndOnlyTheAskerReads) {
             StatusCode::kPermissionDenied);
 
   // A denial ends a request as well.
-  ASSERT_OK_AND_ASSIGN(ContentRead second,
-                       review_->RequestContentRead(officer_, {window_.id, "audit of the window", {}}));
+  ASSERT_OK_AND_ASSIGN(ContentRead second, review_->RequestContentRead(
+                                               officer_, {window_.id, "audit of the window", {}}));
   ASSERT_OK_AND_ASSIGN(second, review_->DenyContentRead(lab_admin_, second.id, "no cause"));
   EXPECT_EQ(second.state, ContentReadState::kDenied);
   EXPECT_EQ(second.decision_note, "no cause");
@@ -285,19 +285,20 @@ TEST_P(RetentionTest, ReadingTakesASecondPersonAndOnlyTheAskerReads) {
 }
 
 TEST_P(RetentionTest, ARequestNamesItsReasonAWindowThatKeptContentAndMayNarrowToOnePartner) {
-  EXPECT_EQ(
-      review_->RequestContentRead(lab_admin_, {window_.id, "a reason long enough", {}}).status().detail("rule").value_or(""),
-      "window_retains_content");
+  EXPECT_EQ(review_->RequestContentRead(lab_admin_, {window_.id, "a reason long enough", {}})
+                .status()
+                .detail("rule")
+                .value_or(""),
+            "window_retains_content");
   Retain();
   const std::string hospital_call = Keep(Issue("laptop"), "hospital", "answer");
   const std::string bank_call =
       Keep(review_->IssueGatewayKey(teller_, bank_grant_.id, "desk", {}).value(), "bank", "a");
   EXPECT_EQ(review_->RequestContentRead(lab_admin_, {window_.id, "why", {}}).status().code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(review_->RequestContentRead(nurse_, {window_.id, "a reason long enough", {}})
-                .status()
-                .code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(
+      review_->RequestContentRead(nurse_, {window_.id, "a reason long enough", {}}).status().code(),
+      StatusCode::kNotFound);
   EXPECT_EQ(review_->RequestContentRead(lab_admin_, {window_.id, "a reason long enough", lab_})
                 .status()
                 .code(),
