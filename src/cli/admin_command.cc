@@ -191,7 +191,9 @@ Status SeedReviewDemo(Directory& directory, review::ReviewService& review,
                                                                })),
                            review::Provider::kOpenAi, model_url, "atlas-mock",
                            access::NewSecret("sk-demo-"), now + Days(45)}));
-    BW_ASSIGN_OR_RETURN(window, review.OpenWindow(lead, version.id, {now, now + Days(14)}));
+    // The lab keeps the content of calls under the window, readable under the two-person rule.
+    BW_ASSIGN_OR_RETURN(
+        window, review.OpenWindow(lead, version.id, {now, now + Days(14), {{}, false, true, 90}}));
   }
   BW_ASSIGN_OR_RETURN(std::vector<review::PartnerGrant> partners,
                       review.ListPartners(lead, window->id));

@@ -11,6 +11,7 @@ import { NotFoundPage } from './pages/NotFound';
 import { OrganizationsPage } from './pages/Organizations';
 import { GatewayKeysPage, MyGrantsPage } from './pages/review/Access';
 import { AlertsPage } from './pages/review/Alerts';
+import { ContentPage } from './pages/review/Content';
 import { ConcurrencesPage } from './pages/review/Concurrences';
 import { DefensivePage } from './pages/review/Defensive';
 import { InquiriesPage } from './pages/review/Inquiries';
@@ -49,6 +50,7 @@ const ROUTES: Route[] = [
   { path: '/review/keys', title: 'Gateway keys', page: GatewayKeysPage },
   { path: '/review/defensive', title: 'Defensive access', page: DefensivePage },
   { path: '/review/alerts', title: 'Alerts', page: AlertsPage },
+  { path: '/review/content', title: 'Retained content', page: ContentPage },
 ];
 
 // The review program's pages for the part the signed-in organization plays in it.
@@ -59,6 +61,7 @@ const REVIEW_NAV: Record<ReviewRole, { to: string; label: string }[]> = {
     { to: '/review/windows', label: 'Windows' },
     { to: '/review/defensive', label: 'Defensive access' },
     { to: '/review/alerts', label: 'Alerts' },
+    { to: '/review/content', label: 'Retained content' },
   ],
   program_office: [
     { to: '/review/inquiries', label: 'Inquiries' },
@@ -66,6 +69,7 @@ const REVIEW_NAV: Record<ReviewRole, { to: string; label: string }[]> = {
     { to: '/review/concurrences', label: 'Concurrences' },
     { to: '/review/defensive', label: 'Defensive access' },
     { to: '/review/alerts', label: 'Alerts' },
+    { to: '/review/content', label: 'Retained content' },
   ],
   partner: [
     { to: '/review/grants', label: 'My grants' },

@@ -20,6 +20,12 @@ import {
   hourText,
   settingsBody,
   settingsDraft,
+  contentReadActions,
+  contentReadStateAt,
+  retentionProblem,
+  retentionText,
+  streamedText,
+  type ContentRead,
   suspensionText,
   unacknowledged,
   withinHours,
@@ -66,6 +72,8 @@ function win(fields: Partial<AccessWindow>): AccessWindow {
     hours_start: null,
     hours_end: null,
     suspend_on_alert: false,
+    retain_content: false,
+    retention_days: 90,
     ...fields,
   };
 }
@@ -95,7 +103,7 @@ describe('review program', () => {
     expect(windowStateAt(w, T0 + 3 * DAY)).toBe('closed');
     expect(windowClock(w, T0 + 3 * DAY)).toBe('closed: its time ended');
     const withdrawn = win({ closed_at: new Date(T0).toISOString(), close_reason: 'withdrawn' });
-    expect(windowStateAt(withdrawn, T0 - 1)).toBe('open');
+    expect(windowStateAt(withdrawn, T0 - 1000)).toBe('closed'); // a browser clock behind the server's
     expect(windowStateAt(withdrawn, T0)).toBe('closed');
     expect(windowClock(withdrawn, T0)).toBe('closed: withdrawn by the lab');
   });
@@ -349,11 +357,25 @@ describe('insider-risk signals', () => {
 
   test('the settings form reads a window and writes the API’s body', () => {
     const offered = settingsDraft(null);
-    expect(offered).toEqual({ stated: false, start: 8, end: 18, suspend: false });
-    expect(settingsBody(offered)).toEqual({ suspend_on_alert: false });
-    const stated = settingsDraft(win({ hours_start: 22, hours_end: 6, suspend_on_alert: true }));
-    expect(stated).toEqual({ stated: true, start: 22, end: 6, suspend: true });
-    expect(settingsBody(stated)).toEqual({ hours_start: 22, hours_end: 6, suspend_on_alert: true });
+    expect(offered).toEqual({ stated: false, start: 8, end: 18, suspend: false, retain: false, retentionDays: 90 });
+    expect(settingsBody(offered)).toEqual({ suspend_on_alert: false, retain_content: false, retention_days: 90 });
+    const stated = settingsDraft(
+      win({ hours_start: 22, hours_end: 6, suspend_on_alert: true, retain_content: true, retention_days: 30 }),
+    );
+    expect(stated).toEqual({ stated: true, start: 22, end: 6, suspend: true, retain: true, retentionDays: 30 });
+    expect(settingsBody(stated)).toEqual({
+      hours_start: 22,
+      hours_end: 6,
+      suspend_on_alert: true,
+      retain_content: true,
+      retention_days: 30,
+    });
+    expect(retentionProblem(30)).toBeNull();
+    expect(retentionProblem(0)).toMatch(/1 to 365 days/);
+    expect(retentionProblem(366)).toMatch(/1 to 365 days/);
+    expect(retentionProblem(2.5)).toMatch(/1 to 365 days/);
+    expect(retentionText(true, 1)).toMatch(/for 1 day;.*second person/);
+    expect(retentionText(false, 90)).toMatch(/not kept/);
     expect(suspensionText(true)).toMatch(/suspended at once/);
     expect(suspensionText(false)).toMatch(/keeps working/);
   });
@@ -363,9 +385,13 @@ describe('insider-risk signals', () => {
     expect(alertKindText('quota_share')).toBe('Most of a daily quota used');
     expect(alertKindText('new_client_address')).toBe('A new client address');
     expect(alertKindText('outside_hours')).toBe('Use outside the stated hours');
-    expect(alertKindText('bulk_retained_reads')).toBe('bulk retained reads'); // a kind to come
+    expect(alertKindText('bulk_retained_reads')).toBe('Many retained calls read');
+    expect(alertKindText('model_exfiltration')).toBe('model exfiltration'); // a kind to come
     expect(alertSubjectText(alert({}))).toBe('key “laptop” of Rural Hospital');
     expect(alertSubjectText(alert({ scope: 'organization' }))).toBe('Rural Hospital’s keys under one grant');
+    expect(alertSubjectText(alert({ scope: 'reader', key_id: '', org_name: 'Frontier Lab' }))).toBe(
+      'a reader of retained content at Frontier Lab',
+    );
     const seen = alert({ id: 'ral_b', acknowledged_at: new Date(T0).toISOString(), acknowledged_by: 'usr_a' });
     expect(unacknowledged([alert({}), seen]).map((a) => a.id)).toEqual(['ral_a']);
     expect(alertsWaitingText([seen])).toBe('No alert waits for acknowledgement.');
@@ -386,5 +412,47 @@ describe('insider-risk signals', () => {
       details: { rule: 'alert_acknowledged' },
     });
     expect(explainRule(twice)).toMatch(/acknowledged this alert meanwhile/);
+  });
+
+  test('a request to read retained content: who may do what, and when it expires', () => {
+    const read: ContentRead = {
+      id: 'crd_a',
+      window_id: 'win_a',
+      lab_org_id: 'org_lab',
+      gateway_model: 'Atlas/2.0',
+      partner_org_id: null,
+      partner_org_name: null,
+      reason: 'misuse report',
+      state: 'requested',
+      requested_by: 'usr_asker',
+      requester_org_id: 'org_lab',
+      requested_at: new Date(T0).toISOString(),
+      decided_by: null,
+      decided_at: null,
+      decision_note: '',
+      expires_at: null,
+      closed_by: null,
+      closed_at: null,
+      calls_read: 0,
+    };
+    expect(contentReadActions(read, 'usr_asker', T0)).toEqual({ read: false, decide: false, revoke: true });
+    expect(contentReadActions(read, 'usr_second', T0)).toEqual({ read: false, decide: true, revoke: true });
+    expect(contentReadStateAt(read, T0 + 7 * DAY)).toBe('expired');
+    const approved = { ...read, state: 'approved' as const, expires_at: new Date(T0 + DAY).toISOString() };
+    expect(contentReadActions(approved, 'usr_asker', T0)).toEqual({ read: true, decide: false, revoke: true });
+    expect(contentReadActions(approved, 'usr_second', T0)).toEqual({ read: false, decide: false, revoke: true });
+    expect(contentReadStateAt(approved, T0 + DAY)).toBe('expired');
+    expect(contentReadActions(approved, 'usr_asker', T0 + DAY)).toEqual({ read: false, decide: false, revoke: false });
+  });
+
+  test('a streamed answer reads as the text of its deltas', () => {
+    const openai =
+      'data: {"choices":[{"delta":{"role":"assistant"}}]}\n\ndata: {"choices":[{"delta":{"content":"Hel"}}]}\n\n' +
+      'data: {"choices":[{"delta":{"content":"lo"}}]}\n\ndata: [DONE]\n\n';
+    expect(streamedText(openai)).toBe('Hello');
+    const anthropic =
+      'event: content_block_delta\ndata: {"type":"content_block_delta","delta":{"type":"text_delta","text":"Hi"}}\n\n';
+    expect(streamedText(anthropic)).toBe('Hi');
+    expect(streamedText('{"choices":[]}')).toBe('{"choices":[]}');
   });
 });

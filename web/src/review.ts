@@ -65,6 +65,10 @@ export interface AccessWindow {
   hours_start: number | null;
   hours_end: number | null;
   suspend_on_alert: boolean;
+  // Whether the gateway keeps the content of calls (encrypted, read under the two-person rule),
+  // and for how many days from each call.
+  retain_content: boolean;
+  retention_days: number;
 }
 
 // The settings as the API takes them (POST /review/windows and …/settings).
@@ -72,19 +76,26 @@ export interface WindowSettings {
   hours_start?: number;
   hours_end?: number;
   suspend_on_alert: boolean;
+  retain_content: boolean;
+  retention_days: number;
 }
 
 // An insider-risk alert (docs/review.md, "Insider-risk signals"). `kind` is an open list: a kind
 // the console does not know is shown by its name.
-export type AlertKind = 'usage_above_baseline' | 'quota_share' | 'new_client_address' | 'outside_hours';
+export type AlertKind =
+  | 'usage_above_baseline'
+  | 'quota_share'
+  | 'new_client_address'
+  | 'outside_hours'
+  | 'bulk_retained_reads';
 
 export interface ReviewAlert {
   id: string;
   kind: AlertKind | string;
-  scope: 'key' | 'organization';
-  key_id: string;
+  scope: 'key' | 'organization' | 'reader';
+  key_id: string; // empty for a reader of retained content
   key_name: string;
-  org_id: string; // the key's organization
+  org_id: string; // the key's organization, or the reader's
   org_name: string;
   lab_org_id: string;
   grant_id: string;
@@ -270,7 +281,9 @@ export function duration(ms: number): string {
 // scheduled before starts_at, open in between.
 export function windowStateAt(w: AccessWindow, now: number): WindowState {
   const ends = Date.parse(w.ends_at);
-  if ((w.closed_at && Date.parse(w.closed_at) <= now) || now >= ends) return 'closed';
+  // The server records closed_at when the window closes, never ahead: a browser clock behind the
+  // server's does not show a withdrawn window open.
+  if (w.closed_at || now >= ends) return 'closed';
   if (now < Date.parse(w.starts_at)) return 'scheduled';
   return 'open';
 }
@@ -416,22 +429,47 @@ export interface SettingsDraft {
   start: number;
   end: number;
   suspend: boolean;
+  retain: boolean;
+  retentionDays: number;
 }
 
+// How long content is kept unless the lab says otherwise, and at most (the server's rule).
+export const DEFAULT_RETENTION_DAYS = 90;
+export const MAX_RETENTION_DAYS = 365;
+
 // The form's state for a window's settings (office hours, 08:00 to 18:00, offered when none).
-export function settingsDraft(w: Pick<AccessWindow, 'hours_start' | 'hours_end' | 'suspend_on_alert'> | null): SettingsDraft {
+export function settingsDraft(
+  w: Pick<AccessWindow, 'hours_start' | 'hours_end' | 'suspend_on_alert' | 'retain_content' | 'retention_days'> | null,
+): SettingsDraft {
   const stated = w !== null && w.hours_start !== null && w.hours_end !== null;
   return {
     stated,
     start: stated ? w.hours_start! : 8,
     end: stated ? w.hours_end! : 18,
     suspend: w?.suspend_on_alert ?? false,
+    retain: w?.retain_content ?? false,
+    retentionDays: w?.retention_days ?? DEFAULT_RETENTION_DAYS,
   };
 }
 
 // The body the API takes for the form's state.
 export function settingsBody(d: SettingsDraft): WindowSettings {
-  return d.stated ? { hours_start: d.start, hours_end: d.end, suspend_on_alert: d.suspend } : { suspend_on_alert: d.suspend };
+  const rest = { suspend_on_alert: d.suspend, retain_content: d.retain, retention_days: d.retentionDays };
+  return d.stated ? { hours_start: d.start, hours_end: d.end, ...rest } : rest;
+}
+
+// What is wrong with a retention the lab typed, as the server would say it; null when nothing.
+export function retentionProblem(days: number): string | null {
+  return Number.isInteger(days) && days >= 1 && days <= MAX_RETENTION_DAYS
+    ? null
+    : `Content is kept from 1 to ${MAX_RETENTION_DAYS} days.`;
+}
+
+// A window's retention, in words.
+export function retentionText(retain: boolean, days: number): string {
+  return retain
+    ? `The content of each call is kept, encrypted, for ${days} ${days === 1 ? 'day' : 'days'}; reading it takes a second person’s approval, and each read is recorded.`
+    : 'The content of calls is not kept; the ledger records each call without it.';
 }
 
 const ALERT_KINDS: Record<string, string> = {
@@ -439,6 +477,7 @@ const ALERT_KINDS: Record<string, string> = {
   quota_share: 'Most of a daily quota used',
   new_client_address: 'A new client address',
   outside_hours: 'Use outside the stated hours',
+  bulk_retained_reads: 'Many retained calls read',
 };
 
 // An alert's kind in words; a kind the console does not know yet, by its name.
@@ -448,7 +487,101 @@ export function alertKindText(kind: string): string {
 
 // What an alert is about, in words.
 export function alertSubjectText(a: ReviewAlert): string {
+  if (a.scope === 'reader') return `a reader of retained content at ${a.org_name}`;
   return a.scope === 'organization' ? `${a.org_name}’s keys under one grant` : `key “${a.key_name}” of ${a.org_name}`;
+}
+
+// ---- retained content, read under the two-person rule ----
+
+export type ContentReadState = 'requested' | 'approved' | 'denied' | 'revoked' | 'expired';
+
+// A request to read a window's retained content (docs/review.md, "Retained content").
+export interface ContentRead {
+  id: string;
+  window_id: string;
+  lab_org_id: string;
+  gateway_model: string;
+  partner_org_id: string | null; // one partner's calls; every partner's when null
+  partner_org_name: string | null;
+  reason: string;
+  state: ContentReadState;
+  requested_by: string;
+  requester_org_id: string;
+  requested_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_note: string;
+  expires_at: string | null; // approved: readable until then
+  closed_by: string | null;
+  closed_at: string | null;
+  calls_read: number;
+}
+
+export interface RetainedCall {
+  id: string;
+  window_id: string;
+  key_id: string;
+  key_name: string;
+  org_id: string;
+  org_name: string;
+  user_id: string;
+  request_id: string;
+  status: number;
+  streamed: boolean;
+  request_bytes: number;
+  response_bytes: number;
+  truncated: boolean;
+  request_sha256: string;
+  response_sha256: string;
+  created_at: string;
+  purge_at: string;
+}
+
+export interface RetainedContent extends RetainedCall {
+  request: string;
+  response: string;
+}
+
+// A request's state at `now`, by the server's rule: a pending one expires after 7 days, an
+// approval at its expires_at.
+export function contentReadStateAt(r: ContentRead, now: number): ContentReadState {
+  if (r.state === 'requested' && now >= Date.parse(r.requested_at) + 7 * 86_400_000) return 'expired';
+  if (r.state === 'approved' && (!r.expires_at || now >= Date.parse(r.expires_at))) return 'expired';
+  return r.state;
+}
+
+// What the person looking can do with a request: read it (its asker, approved), decide on it
+// (a second person, pending), or end it (the asker or a party, pending or approved).
+export function contentReadActions(r: ContentRead, userId: string, now: number): { read: boolean; decide: boolean; revoke: boolean } {
+  const state = contentReadStateAt(r, now);
+  const mine = r.requested_by === userId;
+  return {
+    read: mine && state === 'approved',
+    decide: !mine && state === 'requested',
+    revoke: state === 'requested' || state === 'approved',
+  };
+}
+
+// A streamed answer's text: the content of its events' deltas, joined; the body itself when it is
+// not a stream of server-sent events.
+export function streamedText(body: string): string {
+  if (!body.startsWith('data:') && !body.startsWith('event:')) return body;
+  let text = '';
+  for (const line of body.split('\n')) {
+    if (!line.startsWith('data:')) continue;
+    const data = line.slice(5).trim();
+    if (data === '[DONE]') continue;
+    try {
+      const event = JSON.parse(data) as {
+        choices?: { delta?: { content?: string } }[];
+        delta?: { text?: string };
+      };
+      text += event.choices?.[0]?.delta?.content ?? event.delta?.text ?? '';
+    } catch {
+      // not JSON: leave it out
+    }
+  }
+  return text;
 }
 
 // The alerts no one acknowledged yet.

@@ -512,7 +512,7 @@ describe('the review program', () => {
   test('the lab sees Atlas, its version and the open window counting down; a window too long is refused in words', async () => {
     await signInAs(LEE);
     const review = page.getByRole('navigation', { name: 'Review program' });
-    assert.deepEqual(await review.getByRole('link').allInnerTexts(), ['Models', 'Inquiries', 'Windows', 'Defensive access', 'Alerts']);
+    assert.deepEqual(await review.getByRole('link').allInnerTexts(), ['Models', 'Inquiries', 'Windows', 'Defensive access', 'Alerts', 'Retained content']);
 
     await goToReview('Models', 'Models');
     await page.getByRole('cell', { name: 'Frontier Lab\'s next model, in development' }).waitFor();
@@ -578,7 +578,7 @@ describe('the review program', () => {
   test('the program office accepts the inquiry, concurs with the lab’s proposal and may not concur with its own', async () => {
     await signInAs(PAT);
     const review = page.getByRole('navigation', { name: 'Review program' });
-    assert.deepEqual(await review.getByRole('link').allInnerTexts(), ['Inquiries', 'Windows', 'Concurrences', 'Defensive access', 'Alerts']);
+    assert.deepEqual(await review.getByRole('link').allInnerTexts(), ['Inquiries', 'Windows', 'Concurrences', 'Defensive access', 'Alerts', 'Retained content']);
 
     await goToReview('Inquiries', 'Inquiries');
     await page.getByRole('button', { name: /^Accept the inquiry about Atlas/ }).click();
@@ -744,6 +744,81 @@ describe('the review program', () => {
     // Any hour again, for what follows.
     const reset = await server.api('POST', `/review/windows/${win.id}/settings`, credentials[LEE].token, { suspend_on_alert: false });
     assert.equal(reset.status, 200, JSON.stringify(reset.data));
+  });
+
+  test('the lab keeps the content of calls; reading it takes the program office’s approval, and each read is recorded', async () => {
+    await signInAs(LEE);
+    await goToReview('Windows', 'Access windows');
+    await page.getByRole('link', { name: /Partners, extend, withdraw/ }).click();
+    await heading('Access window');
+    await page.getByLabel('Keep the content of calls, encrypted; reading it takes a second person’s approval').check();
+    await page.getByLabel('Keep each call’s content for (days)').fill('30');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText(/^Saved the window’s settings\..* kept, encrypted, for 30 days/).waitFor();
+    await page.getByTestId('window-retention').getByText(/kept, encrypted, for 30 days/).waitFor();
+
+    // The bank's analyst calls Atlas with a new key (its scanner's was suspended), through the
+    // mock model; the gateway tells the partner that content is kept.
+    const grants = await server.api('GET', '/review/grants', credentials[BEN].token);
+    const grant = grants.data.items.find((g) => g.state === 'active');
+    const issued = await server.api('POST', '/review/keys', credentials[BEN].token, { grant_id: grant.id, name: 'bank triage' });
+    assert.equal(issued.status, 201, JSON.stringify(issued.data));
+    const windows = await server.api('GET', '/review/windows', credentials[LEE].token);
+    const win = windows.data.items.find((w) => w.state === 'open');
+    assert.equal(win.retain_content, true);
+    assert.equal(win.retention_days, 30);
+    const prompt = 'Summarize the advisory for our core banking system';
+    const demoUrl = server.sql(`SELECT base_url FROM model_versions WHERE id = '${win.version_id}'`).trim();
+    const mock = new MockModel();
+    try {
+      const url = await mock.start();
+      server.sql(`UPDATE model_versions SET base_url = '${url}/v1' WHERE id = '${win.version_id}'`);
+      const key = issued.data.secret;
+      const models = await gateway('GET', '/v1/models', key);
+      assert.equal(models.data.data[0].content_retained, true, JSON.stringify(models.data));
+      const chat = { model: models.data.data[0].id, messages: [{ role: 'user', content: prompt }], max_tokens: 16 };
+      const call = await gateway('POST', '/v1/chat/completions', key, chat);
+      assert.equal(call.status, 200, JSON.stringify(call.data));
+    } finally {
+      server.sql(`UPDATE model_versions SET base_url = '${demoUrl}' WHERE id = '${win.version_id}'`);
+      await mock.stop();
+    }
+
+    // The lab's lead asks to read; the lead cannot approve its own request.
+    await goToReview('Retained content', 'Retained content');
+    await page.getByLabel('Reason').fill('The bank reported a leaked prompt; check what was sent.');
+    await page.getByRole('button', { name: 'Ask to read' }).click();
+    await page.getByText(/^Asked to read Atlas .*A second person must approve/).waitFor();
+    const table = page.getByRole('table', { name: 'Requests to read retained content, newest first' });
+    await table.getByText('Waits for a second person.').waitFor();
+    assert.equal(await table.getByRole('button', { name: /^Approve/ }).count(), 0);
+    assert.equal(await table.getByRole('button', { name: /^Read the calls/ }).count(), 0);
+    await checkPage('33a-review-content-asked');
+
+    // The program office approves; only the asker may read.
+    await signInAs(PAT);
+    await goToReview('Retained content', 'Retained content');
+    await table.getByRole('button', { name: /^Approve the request to read Atlas/ }).click();
+    await page.getByText(/^Approved the request to read Atlas .*its asker may read them until/).waitFor();
+    await table.getByText('approved', { exact: true }).waitFor();
+    assert.equal(await table.getByRole('button', { name: /^Read the calls/ }).count(), 0);
+    await checkPage('33b-review-content-approved');
+
+    await signInAs(LEE);
+    await goToReview('Retained content', 'Retained content');
+    await table.getByRole('button', { name: /^Read the calls/ }).click();
+    const calls = page.getByRole('table', { name: 'Calls kept, newest first' });
+    // The demo window kept content from the start, so the scanner's call is there too.
+    await calls.getByRole('row', { name: /bank triage/ }).getByRole('button', { name: /^Read/ }).click();
+    await page.getByRole('heading', { name: /^Call of Community Bank/ }).waitFor();
+    await page.locator('pre.content').first().getByText(prompt, { exact: false }).waitFor();
+    await table.getByText('1 call read').waitFor();
+    await checkPage('33c-review-content-read');
+    const entries = await server.api('GET', '/ledger/entries?limit=200', credentials[PAT].token);
+    assert.equal(entries.status, 200, JSON.stringify(entries.data));
+    const read = entries.data.items.filter((e) => JSON.stringify(e).includes('"review.content.read"'));
+    assert.equal(read.length, 1, JSON.stringify(read));
+    assert.ok(!JSON.stringify(entries.data).includes(prompt));
   });
 
   test('the lab withdraws the window, and the partner’s keys stop at once', async () => {

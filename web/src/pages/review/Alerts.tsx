@@ -1,6 +1,6 @@
 // Insider-risk alerts, for the lab (its own) and the program office (every lab's): a key's use
 // far above its baseline, most of a daily quota used, a new client address, use outside the
-// window's stated hours. Newest first; the lab's administrators and the program office
+// window's stated hours, and many calls of retained content read in a day. Newest first; the lab's administrators and the program office
 // acknowledge them. The signals and their rules are in docs/review.md.
 import { useState } from 'react';
 
@@ -41,8 +41,9 @@ export function AlertsPage() {
           ? 'Insider-risk alerts on every lab’s windows and defensive access'
           : 'Insider-risk alerts on your lab’s windows and defensive access'}
         : a key used far above its own baseline, most of a daily quota used, a call from an address the key never
-        used, or use outside the hours stated for the window. Each comes at most once a day per key and kind. Where
-        the lab chose so on the window’s page, the key was suspended at once.
+        used, use outside the hours stated for the window, or a person reading many calls of retained content. Each
+        comes at most once a day per key (or reader) and kind. Where the lab chose so on the window’s page, the key
+        was suspended, or the reader’s approval ended, at once.
       </p>
       <Notice text={notice} />
       <ReviewError error={acknowledge.error} title="The alert was not acknowledged." />
@@ -62,7 +63,7 @@ export function AlertsPage() {
                 <tr>
                   <th scope="col">Raised</th>
                   <th scope="col">Signal</th>
-                  <th scope="col">Key and organization</th>
+                  <th scope="col">Key or reader, and organization</th>
                   <th scope="col">Model and access</th>
                   <th scope="col">What happened</th>
                   <th scope="col">Acknowledged</th>
@@ -83,12 +84,30 @@ export function AlertsPage() {
                         </>
                       )}
                       <br />
-                      {a.key_suspended ? <Badge value="key_suspended" /> : <span className="muted">key not suspended</span>}
+                      {a.scope === 'reader' ? (
+                        a.key_suspended ? (
+                          <Badge value="approval_ended" />
+                        ) : (
+                          <span className="muted">approval not ended</span>
+                        )
+                      ) : a.key_suspended ? (
+                        <Badge value="key_suspended" />
+                      ) : (
+                        <span className="muted">key not suspended</span>
+                      )}
                     </td>
                     <td>
-                      {a.key_name}
-                      <br />
-                      <Code>{a.key_id}</Code>
+                      {a.scope === 'reader' ? (
+                        <>
+                          A reader of <Link to="/review/content">retained content</Link>
+                        </>
+                      ) : (
+                        <>
+                          {a.key_name}
+                          <br />
+                          <Code>{a.key_id}</Code>
+                        </>
+                      )}
                       <br />
                       {a.org_name}
                     </td>

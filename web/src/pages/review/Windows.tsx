@@ -12,6 +12,9 @@ import {
   hourText,
   hoursProblem,
   hoursText,
+  MAX_RETENTION_DAYS,
+  retentionProblem,
+  retentionText,
   MAX_ACCESS_DAYS,
   reviewRole,
   settingsBody,
@@ -143,6 +146,32 @@ function SettingsFields({
           Suspend a key at once when its use raises an alert
         </label>
       </div>
+      <div className="row">
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={draft.retain}
+            onChange={(e) => onChange({ ...draft, retain: e.target.checked })}
+          />{' '}
+          Keep the content of calls, encrypted; reading it takes a second person’s approval
+        </label>
+      </div>
+      {draft.retain && (
+        <div className="row">
+          <Field label="Keep each call’s content for (days)" hint={retentionProblem(draft.retentionDays) ?? undefined}>
+            {(p) => (
+              <input
+                {...p}
+                type="number"
+                min={1}
+                max={MAX_RETENTION_DAYS}
+                value={draft.retentionDays}
+                onChange={(e) => onChange({ ...draft, retentionDays: Number(e.target.value) })}
+              />
+            )}
+          </Field>
+        </div>
+      )}
     </fieldset>
   );
 }
@@ -152,31 +181,45 @@ function SettingsFields({
 function WindowSettingsSection({
   w,
   canChange,
+  canAsk,
   onDone,
 }: {
   w: AccessWindow;
   canChange: boolean;
+  canAsk: boolean;
   onDone: (notice: string) => void;
 }) {
   const [draft, setDraft] = useState(() => settingsDraft(w));
   const { busy, error, run } = useAction();
   const save = () =>
     run(async () => {
-      const problem = draft.stated ? hoursProblem(draft.start, draft.end) : null;
+      const problem =
+        (draft.stated ? hoursProblem(draft.start, draft.end) : null) ??
+        (draft.retain ? retentionProblem(draft.retentionDays) : null);
       if (problem) throw new Error(problem);
       const r = await api.post<AccessWindow>(`/review/windows/${enc(w.id)}/settings`, settingsBody(draft));
       onDone(
-        `Saved the window’s settings. Hours of use: ${hoursText(r.hours_start, r.hours_end)}. ${suspensionText(r.suspend_on_alert)}`,
+        `Saved the window’s settings. Hours of use: ${hoursText(r.hours_start, r.hours_end)}. ${suspensionText(r.suspend_on_alert)} ${retentionText(r.retain_content, r.retention_days)}`,
       );
     });
   return (
     <section aria-labelledby="window-signals">
-      <h2 id="window-signals">Insider-risk settings</h2>
+      <h2 id="window-signals">Insider-risk and retention settings</h2>
       <dl>
         <dt>Hours of use</dt>
         <dd data-testid="window-hours">{hoursText(w.hours_start, w.hours_end)}</dd>
         <dt>When a key’s use raises an alert</dt>
         <dd data-testid="window-suspension">{suspensionText(w.suspend_on_alert)}</dd>
+        <dt>Content of calls</dt>
+        <dd data-testid="window-retention">
+          {retentionText(w.retain_content, w.retention_days)}
+          {w.retain_content && canAsk && (
+            <>
+              {' '}
+              <Link to="/review/content">Ask to read it</Link>
+            </>
+          )}
+        </dd>
       </dl>
       <p className="muted">
         Alerts also come for a key used far above its own baseline, for most of a daily quota used, and for a call
@@ -226,7 +269,9 @@ function OpenWindowForm({
       const startsAt = fromLocalInput(starts);
       const endsAt = fromLocalInput(ends);
       if (!endsAt) throw new Error('Choose when the window ends.');
-      const problem = settings.stated ? hoursProblem(settings.start, settings.end) : null;
+      const problem =
+        (settings.stated ? hoursProblem(settings.start, settings.end) : null) ??
+        (settings.retain ? retentionProblem(settings.retentionDays) : null);
       if (problem) throw new Error(problem);
       const w = await api.post<AccessWindow>('/review/windows', {
         version_id: chosen,
@@ -538,9 +583,10 @@ export function WindowPage({ params }: { params: Record<string, string> }) {
       )}
       {w && party && (
         <WindowSettingsSection
-          key={`${w.hours_start}-${w.hours_end}-${w.suspend_on_alert}`}
+          key={`${w.hours_start}-${w.hours_end}-${w.suspend_on_alert}-${w.retain_content}-${w.retention_days}`}
           w={w}
           canChange={role === 'lab' && !closed}
+          canAsk={party}
           onDone={changed}
         />
       )}
