@@ -70,7 +70,7 @@ TEST(VersionCliTest, AnswersAnOverlongLineWithAnError) {
   EXPECT_EQ(out, "<\nerror: line longer than 65536 bytes\n>\n");
 }
 
-TEST(VersionCliTest, AnswersManyLinesQuickly) {
+TEST(VersionCliTest, AnswersAHundredThousandLines) {
   testing::TempDir dir;
   std::string input = dir.path() + "/pairs.txt";
   {
@@ -84,8 +84,8 @@ TEST(VersionCliTest, AnswersManyLinesQuickly) {
   ASSERT_EQ(RunBulwark("version compare dpkg --stdin < " + input, &out), 0);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(out.size(), 200000u);
-  // Generous for a shared machine and sanitizer builds; a release build takes well under 0.1 s.
-  EXPECT_LT(seconds, 5.0);
+  // Recorded, not asserted: how fast is the benchmarks' business (a release build takes well
+  // under 0.1 s), and a loaded machine must not fail the test.
   ::testing::Test::RecordProperty("seconds_for_100000_lines", std::to_string(seconds));
 }
 

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -64,6 +65,19 @@ std::string RandomToken() {
   return out.str();
 }
 
+// A file of /proc, read whole; "" when it cannot be read, as when its process ended between
+// the listing and the read (a read then fails with ESRCH).
+std::string ReadProcFile(const std::string& path) {
+  std::string text;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<size_t>(n));
+  close(fd);
+  return n < 0 ? std::string() : text;
+}
+
 // Host pids of processes whose command line contains `needle` (the test runs on the host, so
 // it sees every process).
 std::vector<pid_t> FindProcesses(const std::string& needle) {
@@ -73,8 +87,7 @@ std::vector<pid_t> FindProcesses(const std::string& needle) {
   while (dirent* entry = readdir(proc)) {
     pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
     if (pid <= 0 || pid == getpid()) continue;
-    std::ifstream in("/proc/" + std::string(entry->d_name) + "/cmdline");
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string cmdline = ReadProcFile("/proc/" + std::string(entry->d_name) + "/cmdline");
     for (char& c : cmdline) c = c == '\0' ? ' ' : c;
     if (cmdline.find(needle) != std::string::npos) pids.push_back(pid);
   }
@@ -84,8 +97,7 @@ std::vector<pid_t> FindProcesses(const std::string& needle) {
 
 // Whether `pid` names a live process (a zombie counts as gone: it runs nothing).
 bool Alive(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string stat = ReadProcFile("/proc/" + std::to_string(pid) + "/stat");
   size_t paren = stat.rfind(')');
   return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
 }
