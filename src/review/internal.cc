@@ -57,6 +57,12 @@ Inquiry ReadInquiry(const Row& row) {
   q.updated_at = FromUnixMicros(row.Int(13));
   return q;
 }
+std::string Placeholders(size_t n) {
+  std::string marks;
+  for (size_t i = 0; i < n; ++i) marks += i == 0 ? "?" : ",?";
+  return marks;
+}
+
 Window ReadWindow(const Row& row) {
   Window w;
   w.id = row.Text(0);

@@ -20,6 +20,9 @@ using store::Value;
 // characters but newline and tab.
 Status ValidateText(const std::string& value, std::string_view field, size_t min, size_t max);
 
+// "?,?,…": `n` placeholders for an IN list.
+std::string Placeholders(size_t n);
+
 // One kind of row: the SELECT that reads it (conditions are appended), how a row reads, the
 // column its id is in, and what it is called in messages.
 template <typename T>

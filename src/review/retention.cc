@@ -147,21 +147,28 @@ StatusOr<ContentRead> ReviewService::RequestContentRead(const Principal& actor,
   return read;
 }
 
+StatusOr<ReviewService::ContentReadDecider> ReviewService::ContentReadForDecision(
+    Transaction& tx, const Principal& actor, const std::string& read_id, std::string_view action) {
+  BW_ASSIGN_OR_RETURN(ContentRead read, Load(tx, kContentReads, read_id));
+  BW_ASSIGN_OR_RETURN(auto party,
+                      PartyOf(tx, actor, read.lab_org_id, "request to read " + read_id));
+  if (Status rule =
+          CheckContentReadDecision(read.StateAt(clock_.Now()), read.requested_by, actor.user_id);
+      !rule.ok()) {
+    if (rule.code() == StatusCode::kPermissionDenied) NoteDenial(actor, action, read.id);
+    return rule;
+  }
+  return ContentReadDecider{std::move(read), party.first, std::move(party.second)};
+}
+
 StatusOr<ContentRead> ReviewService::ApproveContentRead(const Principal& actor,
                                                         const std::string& read_id) {
   ContentRead read;
   Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     const Time now = clock_.Now();
-    BW_ASSIGN_OR_RETURN(read, Load(tx, kContentReads, read_id));
-    BW_ASSIGN_OR_RETURN(auto party,
-                        PartyOf(tx, actor, read.lab_org_id, "request to read " + read_id));
-    if (Status rule = CheckContentReadDecision(read.StateAt(now), read.requested_by, actor.user_id);
-        !rule.ok()) {
-      if (rule.code() == StatusCode::kPermissionDenied) {
-        NoteDenial(actor, "review.content.approve", read.id);
-      }
-      return rule;
-    }
+    BW_ASSIGN_OR_RETURN(ContentReadDecider decider,
+                        ContentReadForDecision(tx, actor, read_id, "review.content.approve"));
+    read = std::move(decider.read);
     BW_RETURN_IF_ERROR(tx.Execute("UPDATE content_reads SET state = 'approved', decided_by = ?, "
                                   "decided_at = ?, expires_at = ? WHERE id = ? AND state = "
                                   "'requested'",
@@ -174,9 +181,9 @@ StatusOr<ContentRead> ReviewService::ApproveContentRead(const Principal& actor,
                                "review.content.approve",
                                read.id,
                                true,
-                               party.second.grants,
+                               decider.decision.grants,
                                {{"window", read.window_id},
-                                {"party", std::string(PartyName(party.first))},
+                                {"party", std::string(PartyName(decider.party))},
                                 {"requested_by", read.requested_by},
                                 {"expires_at", FormatRfc3339(*read.expires_at)}}});
   });
@@ -191,16 +198,9 @@ StatusOr<ContentRead> ReviewService::DenyContentRead(const Principal& actor,
   ContentRead read;
   Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     const Time now = clock_.Now();
-    BW_ASSIGN_OR_RETURN(read, Load(tx, kContentReads, read_id));
-    BW_ASSIGN_OR_RETURN(auto party,
-                        PartyOf(tx, actor, read.lab_org_id, "request to read " + read_id));
-    if (Status rule = CheckContentReadDecision(read.StateAt(now), read.requested_by, actor.user_id);
-        !rule.ok()) {
-      if (rule.code() == StatusCode::kPermissionDenied) {
-        NoteDenial(actor, "review.content.deny", read.id);
-      }
-      return rule;
-    }
+    BW_ASSIGN_OR_RETURN(ContentReadDecider decider,
+                        ContentReadForDecision(tx, actor, read_id, "review.content.deny"));
+    read = std::move(decider.read);
     BW_RETURN_IF_ERROR(tx.Execute("UPDATE content_reads SET state = 'denied', decided_by = ?, "
                                   "decided_at = ?, decision_note = ? WHERE id = ? AND state = "
                                   "'requested'",
@@ -212,7 +212,7 @@ StatusOr<ContentRead> ReviewService::DenyContentRead(const Principal& actor,
                                "review.content.deny",
                                read.id,
                                true,
-                               party.second.grants,
+                               decider.decision.grants,
                                {{"window", read.window_id}, {"note", note}}});
   });
   if (!s.ok()) return s;
@@ -261,23 +261,14 @@ StatusOr<std::vector<ContentRead>> ReviewService::ListContentReads(const Princip
   std::vector<ContentRead> reads;
   Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     reads.clear();
-    BW_ASSIGN_OR_RETURN(ResultSet labs,
-                        tx.Query("SELECT DISTINCT lab_org_id FROM content_reads ORDER BY 1"));
-    std::vector<Value> readable;
-    std::map<std::string, bool> known;
-    std::string marks;
-    for (const Row& row : labs) {
-      BW_ASSIGN_OR_RETURN(bool lab_readable, ReadableLab(tx, actor, row.Text(0), known));
-      if (!lab_readable) continue;
-      marks += marks.empty() ? "?" : ",?";
-      readable.push_back(row.Text(0));
-    }
-    if (readable.empty()) return OkStatus();
-    BW_ASSIGN_OR_RETURN(reads, Select(tx, kContentReads,
-                                      "WHERE r.lab_org_id IN (" + marks +
-                                          ") ORDER BY r.requested_at DESC, r.id LIMIT " +
-                                          std::to_string(kMaxListedReads),
-                                      readable));
+    BW_ASSIGN_OR_RETURN(std::vector<Value> labs, ReadableLabsIn(tx, actor, "content_reads"));
+    if (labs.empty()) return OkStatus();
+    BW_ASSIGN_OR_RETURN(
+        reads,
+        Select(tx, kContentReads,
+               "WHERE r.lab_org_id IN (" + internal::Placeholders(labs.size()) +
+                   ") ORDER BY r.requested_at DESC, r.id LIMIT " + std::to_string(kMaxListedReads),
+               labs));
     return OkStatus();
   });
   if (!s.ok()) return s;

@@ -4,20 +4,13 @@
 
 #include <mutex>
 
-#include "access/directory.h"
-#include "access/policy.h"
+#include "review/review_fixture.h"
 #include "review/service.h"
 #include "review/signals.h"
-#include "secrets/key_file.h"
-#include "testing/postgres_cluster.h"
-#include "testing/status_assertions.h"
-#include "testing/test_database.h"
 
 namespace bulwark::review {
 namespace {
 
-using access::OrgKind;
-using access::OrgRole;
 using access::Principal;
 using store::Backend;
 
@@ -55,94 +48,16 @@ TEST(RetentionRulesTest, TwoPeopleAndTimesComputedAtUse) {
             StatusCode::kFailedPrecondition);
 }
 
-// Keeps the audit records, to check which actions were recorded.
-class RecordingAudit final : public access::AuditTrail {
- public:
-  Status Record(store::Transaction&, const access::AuditRecord& record) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    records_.push_back(record);
-    return OkStatus();
-  }
-  int Count(const std::string& action, const std::string& object = "") {
-    std::lock_guard<std::mutex> lock(mu_);
-    int n = 0;
-    for (const access::AuditRecord& r : records_) {
-      if (r.action == action && (object.empty() || r.object == object)) ++n;
-    }
-    return n;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<access::AuditRecord> records_;
-};
-
-class RetentionTest : public ::testing::TestWithParam<Backend> {
+class RetentionTest : public testing::ReviewFixture {
  protected:
+  RetentionTest() : ReviewFixture(kStart) {}
+
   void SetUp() override {
-    if (GetParam() == Backend::kPostgres && !bulwark::testing::PostgresAvailable()) {
-      GTEST_SKIP() << bulwark::testing::PostgresUnavailableReason();
-    }
-    ASSERT_OK_AND_ASSIGN(db_, bulwark::testing::OpenTestDatabase(GetParam(), dir_));
-    ASSERT_OK(secrets::CreateKeyFile(dir_.path() + "/secrets.key").status());
-    ASSERT_OK_AND_ASSIGN(secrets::Keyring keyring,
-                         secrets::OpenKeyring(dir_.path() + "/secrets.key"));
-    keyring_ = std::make_unique<secrets::Keyring>(std::move(keyring));
-    secrets_ = std::make_unique<secrets::SecretStore>(*keyring_, clock_);
-    directory_ = std::make_unique<access::Directory>(*db_, clock_, hasher_);
-    review_ = std::make_unique<ReviewService>(*db_, clock_, *secrets_, &audit_);
-    const Principal system = access::SystemPrincipal();
-    const std::string office =
-        directory_->CreateOrganization(system, "Program Office", OrgKind::kProgramOffice)
-            .value()
-            .id;
-    lab_ = directory_->CreateOrganization(system, "Frontier Lab", OrgKind::kLab).value().id;
-    const std::string other_lab =
-        directory_->CreateOrganization(system, "Other Lab", OrgKind::kLab).value().id;
-    hospital_ =
-        directory_->CreateOrganization(system, "Rural Hospital", OrgKind::kOperator).value().id;
-    officer_ = MakeUser(office, "officer@office.example", OrgRole::kMember);
-    lab_admin_ = MakeUser(lab_, "admin@lab.example", OrgRole::kAdmin);
-    lab_member_ = MakeUser(lab_, "member@lab.example", OrgRole::kMember);
-    other_admin_ = MakeUser(other_lab, "admin@other.example", OrgRole::kAdmin);
-    nurse_ = MakeUser(hospital_, "it@hospital.example", OrgRole::kMember);
-    bank_ = directory_->CreateOrganization(system, "Community Bank", OrgKind::kOperator).value().id;
-    teller_ = MakeUser(bank_, "it@bank.example", OrgRole::kMember);
-    lab_admin2_ = MakeUser(lab_, "second@lab.example", OrgRole::kAdmin);
-    ASSERT_OK(
-        directory_
-            ->WriteTuple(
-                system,
-                {std::string(access::kPlatform), "program_office", office + "#member", {}, {}})
-            .status());
-    Model model = review_->RegisterModel(lab_admin_, lab_, "Atlas", "").value();
-    version_ = review_
-                   ->AddVersion(lab_admin_, model.id,
-                                {"2.0", Provider::kOpenAi, "https://api.lab.example/v1", "atlas-2",
-                                 "sk-lab", std::nullopt})
-                   .value();
-    window_ = review_->OpenWindow(lab_admin_, version_.id, {kStart, kStart + Days(20), {}}).value();
-    grant_ = review_->ProposePartner(lab_admin_, window_.id, hospital_, {}).value();
-    ASSERT_OK(review_->ConcurPartner(officer_, grant_.id).status());
+    ReviewFixture::SetUp();
+    if (IsSkipped()) return;
+    OpenWindowWithHospital();
     bank_grant_ = review_->ProposePartner(lab_admin_, window_.id, bank_, {}).value();
     ASSERT_OK(review_->ConcurPartner(officer_, bank_grant_.id).status());
-  }
-
-  Principal MakeUser(const std::string& org, const std::string& email, OrgRole role) {
-    StatusOr<access::User> user =
-        directory_->CreateUser(access::SystemPrincipal(), {org, email, email, std::nullopt, role});
-    EXPECT_TRUE(user.ok()) << user.status().ToString();
-    return {user->id, org, "tok_test", false};
-  }
-
-  IssuedGatewayKey Issue(const std::string& name) {
-    return review_->IssueGatewayKey(nurse_, grant_.id, name, {}).value();
-  }
-
-  GatewayAccess AccessOf(const IssuedGatewayKey& key) {
-    StatusOr<GatewayAccess> access = review_->AuthorizeGatewayKey(key.secret);
-    EXPECT_TRUE(access.ok()) << access.status().ToString();
-    return access.ok() ? *access : GatewayAccess{};
   }
 
   std::vector<Alert> Alerts() { return review_->ListAlerts(officer_).value(); }
@@ -174,20 +89,7 @@ class RetentionTest : public ::testing::TestWithParam<Backend> {
     return review_->ApproveContentRead(officer_, read.id).value();
   }
 
-  bulwark::testing::TempDir dir_;
-  FakeClock clock_{kStart};
-  access::PasswordHasher hasher_{access::PasswordHasher::Cost::kMinimal, 4, Seconds(10)};
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<secrets::Keyring> keyring_;
-  std::unique_ptr<secrets::SecretStore> secrets_;
-  std::unique_ptr<access::Directory> directory_;
-  RecordingAudit audit_;
-  std::unique_ptr<ReviewService> review_;
-  std::string lab_, hospital_, bank_;
-  Principal officer_, lab_admin_, lab_admin2_, lab_member_, other_admin_, nurse_, teller_;
-  ModelVersion version_;
-  Window window_;
-  PartnerGrant grant_, bank_grant_;
+  PartnerGrant bank_grant_;
 };
 
 TEST_P(RetentionTest, TheLabChoosesRetentionForItsWindow) {
@@ -293,7 +195,7 @@ TEST_P(RetentionTest, ARequestNamesItsReasonAWindowThatKeptContentAndMayNarrowTo
   Retain();
   const std::string hospital_call = Keep(Issue("laptop"), "hospital", "answer");
   const std::string bank_call =
-      Keep(review_->IssueGatewayKey(teller_, bank_grant_.id, "desk", {}).value(), "bank", "a");
+      Keep(review_->IssueGatewayKey(banker_, bank_grant_.id, "desk", {}).value(), "bank", "a");
   EXPECT_EQ(review_->RequestContentRead(lab_admin_, {window_.id, "why", {}}).status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(
@@ -392,9 +294,7 @@ TEST_P(RetentionTest, ContentPastItsTimeIsRefusedBeforeTheSweep) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, RetentionTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         [](const ::testing::TestParamInfo<Backend>& info) {
-                           return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
-                         });
+                         testing::BackendName);
 
 }  // namespace
 }  // namespace bulwark::review

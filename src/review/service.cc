@@ -123,6 +123,19 @@ StatusOr<bool> ReviewService::ReadableLab(Transaction& tx, const Principal& acto
   return readable;
 }
 
+StatusOr<std::vector<Value>> ReviewService::ReadableLabsIn(Transaction& tx, const Principal& actor,
+                                                           std::string_view table) {
+  BW_ASSIGN_OR_RETURN(store::ResultSet labs, tx.Query("SELECT DISTINCT lab_org_id FROM " +
+                                                      std::string(table) + " ORDER BY 1"));
+  std::vector<Value> readable;
+  std::map<std::string, bool> known;
+  for (const store::Row& row : labs) {
+    BW_ASSIGN_OR_RETURN(bool lab_readable, ReadableLab(tx, actor, row.Text(0), known));
+    if (lab_readable) readable.push_back(row.Text(0));
+  }
+  return readable;
+}
+
 template <typename T, typename Kind>
 StatusOr<T> ReviewService::GetReadable(const Principal& actor, const Kind& kind,
                                        const std::string& id) {

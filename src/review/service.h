@@ -358,6 +358,20 @@ class ReviewService {
   StatusOr<DefensiveDecider> DefensiveForParty(store::Transaction& tx,
                                                const access::Principal& actor,
                                                const std::string& grant_id);
+  // The labs named in `table`'s lab_org_id whose models the actor may read.
+  StatusOr<std::vector<store::Value>> ReadableLabsIn(store::Transaction& tx,
+                                                     const access::Principal& actor,
+                                                     std::string_view table);
+  // Loads a request to read for a second person to decide on, under the two-person rule.
+  struct ContentReadDecider {
+    ContentRead read;
+    Party party;
+    access::Decision decision;
+  };
+  StatusOr<ContentReadDecider> ContentReadForDecision(store::Transaction& tx,
+                                                      const access::Principal& actor,
+                                                      const std::string& read_id,
+                                                      std::string_view action);
   // Loads an approved request to read for its asker at `now`; PermissionDenied otherwise.
   StatusOr<ContentRead> ApprovedReadOf(store::Transaction& tx, const access::Principal& actor,
                                        const std::string& read_id, Time now);

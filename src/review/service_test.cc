@@ -8,47 +8,16 @@
 #include <set>
 #include <thread>
 
-#include "access/directory.h"
-#include "access/policy.h"
-#include "secrets/key_file.h"
-#include "testing/postgres_cluster.h"
-#include "testing/status_assertions.h"
-#include "testing/test_database.h"
+#include "review/review_fixture.h"
 
 namespace bulwark::review {
 namespace {
 
-using access::OrgKind;
-using access::OrgRole;
 using access::Principal;
 using store::Backend;
 
 const Time kStart = FromUnixMicros(int64_t{1'780'000'000} * 1'000'000);
 constexpr char kCredential[] = "sk-lab-upstream-credential-7f3a9c";
-
-// Keeps the audit records the service writes, to check which actions it recorded.
-class RecordingAudit final : public access::AuditTrail {
- public:
-  Status Record(store::Transaction&, const access::AuditRecord& record) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    records_.push_back(record);
-    return OkStatus();
-  }
-  std::vector<access::AuditRecord> records() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return records_;
-  }
-  bool Has(const std::string& action, const std::string& object, bool allowed) {
-    for (const access::AuditRecord& r : records()) {
-      if (r.action == action && r.object == object && r.allowed == allowed) return true;
-    }
-    return false;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<access::AuditRecord> records_;
-};
 
 std::string RuleOf(const Status& s) {
   for (const StatusDetail& d : s.details()) {
@@ -57,51 +26,9 @@ std::string RuleOf(const Status& s) {
   return "";
 }
 
-class ReviewServiceTest : public ::testing::TestWithParam<Backend> {
+class ReviewServiceTest : public testing::ReviewFixture {
  protected:
-  void SetUp() override {
-    if (GetParam() == Backend::kPostgres && !bulwark::testing::PostgresAvailable()) {
-      GTEST_SKIP() << bulwark::testing::PostgresUnavailableReason();
-    }
-    ASSERT_OK_AND_ASSIGN(db_, bulwark::testing::OpenTestDatabase(GetParam(), dir_));
-    ASSERT_OK(secrets::CreateKeyFile(dir_.path() + "/secrets.key").status());
-    ASSERT_OK_AND_ASSIGN(secrets::Keyring keyring,
-                         secrets::OpenKeyring(dir_.path() + "/secrets.key"));
-    keyring_ = std::make_unique<secrets::Keyring>(std::move(keyring));
-    secrets_ = std::make_unique<secrets::SecretStore>(*keyring_, clock_);
-    directory_ = std::make_unique<access::Directory>(*db_, clock_, hasher_);
-    review_ = std::make_unique<ReviewService>(*db_, clock_, *secrets_, &audit_);
-    const Principal system = access::SystemPrincipal();
-    office_ = directory_->CreateOrganization(system, "Program Office", OrgKind::kProgramOffice)
-                  .value()
-                  .id;
-    lab_ = directory_->CreateOrganization(system, "Frontier Lab", OrgKind::kLab).value().id;
-    other_lab_ = directory_->CreateOrganization(system, "Other Lab", OrgKind::kLab).value().id;
-    hospital_ =
-        directory_->CreateOrganization(system, "Rural Hospital", OrgKind::kOperator).value().id;
-    bank_ = directory_->CreateOrganization(system, "Community Bank", OrgKind::kOperator).value().id;
-    officer_ = MakeUser(office_, "officer@office.example", OrgRole::kMember);
-    lab_admin_ = MakeUser(lab_, "admin@lab.example", OrgRole::kAdmin);
-    lab_admin2_ = MakeUser(lab_, "second@lab.example", OrgRole::kAdmin);
-    lab_member_ = MakeUser(lab_, "member@lab.example", OrgRole::kMember);
-    other_admin_ = MakeUser(other_lab_, "admin@other.example", OrgRole::kAdmin);
-    nurse_ = MakeUser(hospital_, "it@hospital.example", OrgRole::kMember);
-    hospital_admin_ = MakeUser(hospital_, "admin@hospital.example", OrgRole::kAdmin);
-    banker_ = MakeUser(bank_, "it@bank.example", OrgRole::kAdmin);
-    ASSERT_OK(
-        directory_
-            ->WriteTuple(
-                system,
-                {std::string(access::kPlatform), "program_office", office_ + "#member", {}, {}})
-            .status());
-  }
-
-  Principal MakeUser(const std::string& org, const std::string& email, OrgRole role) {
-    StatusOr<access::User> user =
-        directory_->CreateUser(access::SystemPrincipal(), {org, email, email, std::nullopt, role});
-    EXPECT_TRUE(user.ok()) << user.status().ToString();
-    return {user->id, org, "tok_test", false};
-  }
+  ReviewServiceTest() : ReviewFixture(kStart) {}
 
   std::vector<Window> WindowsOf(const Principal& actor) {
     StatusOr<std::vector<Window>> windows = review_->ListWindows(actor);
@@ -129,19 +56,6 @@ class ReviewServiceTest : public ::testing::TestWithParam<Backend> {
     g = review_->ConcurPartner(officer_, g.id).value();
     return {w, g};
   }
-
-  bulwark::testing::TempDir dir_;
-  FakeClock clock_{kStart};
-  access::PasswordHasher hasher_{access::PasswordHasher::Cost::kMinimal, 4, Seconds(10)};
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<secrets::Keyring> keyring_;
-  std::unique_ptr<secrets::SecretStore> secrets_;
-  std::unique_ptr<access::Directory> directory_;
-  RecordingAudit audit_;
-  std::unique_ptr<ReviewService> review_;
-  std::string office_, lab_, other_lab_, hospital_, bank_;
-  Principal officer_, lab_admin_, lab_admin2_, lab_member_, other_admin_, nurse_, hospital_admin_,
-      banker_;
 };
 
 TEST_P(ReviewServiceTest, LabsRegisterModelsOthersCannotSeeThem) {
@@ -660,9 +574,7 @@ TEST_P(ReviewServiceTest, DefensiveAccessIsDeniedOrRevokedByEitherParty) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReviewServiceTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         [](const ::testing::TestParamInfo<Backend>& info) {
-                           return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
-                         });
+                         testing::BackendName);
 
 }  // namespace
 }  // namespace bulwark::review

@@ -431,24 +431,14 @@ StatusOr<std::vector<Alert>> ReviewService::ListAlerts(const access::Principal& 
   std::vector<Alert> alerts;
   Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     alerts.clear();
-    // The labs with alerts whose models the actor may read.
-    BW_ASSIGN_OR_RETURN(ResultSet labs,
-                        tx.Query("SELECT DISTINCT lab_org_id FROM review_alerts ORDER BY 1"));
-    std::vector<Value> readable;
-    std::map<std::string, bool> known;
-    std::string marks;
-    for (const Row& row : labs) {
-      BW_ASSIGN_OR_RETURN(bool lab_readable, ReadableLab(tx, actor, row.Text(0), known));
-      if (!lab_readable) continue;
-      marks += marks.empty() ? "?" : ",?";
-      readable.push_back(row.Text(0));
-    }
-    if (readable.empty()) return OkStatus();
-    BW_ASSIGN_OR_RETURN(alerts, Select(tx, kAlerts,
-                                       "WHERE a.lab_org_id IN (" + marks +
-                                           ") ORDER BY a.created_at DESC, a.id LIMIT " +
-                                           std::to_string(kMaxListedAlerts),
-                                       readable));
+    BW_ASSIGN_OR_RETURN(std::vector<Value> labs, ReadableLabsIn(tx, actor, "review_alerts"));
+    if (labs.empty()) return OkStatus();
+    BW_ASSIGN_OR_RETURN(
+        alerts,
+        Select(tx, kAlerts,
+               "WHERE a.lab_org_id IN (" + internal::Placeholders(labs.size()) +
+                   ") ORDER BY a.created_at DESC, a.id LIMIT " + std::to_string(kMaxListedAlerts),
+               labs));
     return OkStatus();
   });
   if (!s.ok()) return s;
