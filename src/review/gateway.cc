@@ -195,7 +195,7 @@ std::optional<std::string> GatewayExchange::Next() {
 void GatewayExchange::Pass(std::string_view text) {
   bytes_passed_ += static_cast<int64_t>(text.size());
   if (digest_) digest_->Add(text);
-  if (retain_ && retained_.size() < kMaxRetainedBytes) {
+  if (Retained() && retained_.size() < kMaxRetainedBytes) {
     retained_.append(text.substr(0, kMaxRetainedBytes - retained_.size()));
   }
 }
@@ -260,12 +260,13 @@ Status Gateway::Finish(const GatewayCall& call, const GatewayExchange& exchange)
       key.user_id,     key.org_id,
       key.id,          false,
       call.request_id, call.body.empty() ? "" : HexEncode(access::HashSecret(call.body))};
+  const std::string response_sha256 = exchange.ResponseSha256();
   // The settlement, the retained content where the window keeps it, and the ledger entry in
   // one commit.
   Status recorded = db_.Transact(store::TxMode::kQueue, [&](store::Transaction& tx) -> Status {
     BW_RETURN_IF_ERROR(review_.SettleQuota(tx, exchange.reservation_, tokens));
     std::string retained;
-    if (exchange.retain_) {
+    if (exchange.Retained()) {
       const std::string_view request(call.body);
       BW_ASSIGN_OR_RETURN(
           retained,
@@ -273,7 +274,7 @@ Status Gateway::Finish(const GatewayCall& call, const GatewayExchange& exchange)
                              {call.request_id, exchange.status(), exchange.streaming(),
                               request.substr(0, kMaxRetainedBytes), exchange.retained_,
                               static_cast<int64_t>(request.size()), exchange.bytes_passed_,
-                              actor.body_sha256, exchange.ResponseSha256()}));
+                              actor.body_sha256, response_sha256}));
     }
     access::AuditRecord record{actor,
                                "gateway.request",
@@ -287,7 +288,7 @@ Status Gateway::Finish(const GatewayCall& call, const GatewayExchange& exchange)
                                 {"input_tokens", std::to_string(used.input_tokens)},
                                 {"output_tokens", std::to_string(used.output_tokens)},
                                 {"tokens_charged", std::to_string(tokens)},
-                                {"response_sha256", exchange.ResponseSha256()},
+                                {"response_sha256", response_sha256},
                                 {"version", exchange.access().version.id},
                                 {"client_address", call.client_address}}};
     if (!retained.empty()) record.facts.emplace_back("retained_call", retained);
@@ -445,7 +446,6 @@ StatusOr<std::unique_ptr<GatewayExchange>> Gateway::Open(const GatewayCall& call
   exchange->reservation_ = reservation;
   exchange->digest_ = std::make_shared<GatewayExchange::Digest>();
   exchange->input_estimate_ = input_estimate;
-  exchange->retain_ = access.window && access.window->retain_content;
   const int status = exchange->reply_->status();
   if (status == 401 || status == 403) {
     exchange->Cancel();

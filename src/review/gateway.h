@@ -106,6 +106,8 @@ class GatewayExchange {
   // The tokens upstream reported (so far, for a stream).
   const TokenUsage& usage() const { return whole_reply_ ? whole_usage_ : usage_.usage(); }
   const GatewayAccess& access() const { return access_; }
+  // Whether the call's window keeps the content of its calls.
+  bool Retained() const { return access_.window && access_.window->retain_content; }
 
  private:
   friend class Gateway;
@@ -132,8 +134,7 @@ class GatewayExchange {
   QuotaReservation reservation_;
   int64_t input_estimate_ = 0;  // the request's size in tokens, estimated
   int64_t bytes_passed_ = 0;    // body bytes passed to the client
-  bool retain_ = false;         // the window keeps the content of its calls
-  std::string retained_;        // the start of the body passed, up to kMaxRetainedBytes
+  std::string retained_;        // where the window keeps content: the start of the body passed
 };
 
 struct GatewayOptions {
