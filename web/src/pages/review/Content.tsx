@@ -3,7 +3,7 @@
 // giving the reason; a second person of either party approves (never the one who asked); the
 // asker then reads, call by call, for a day. Each read is a ledger entry, and many reads in a
 // day raise an alert. The rules are in docs/review.md, "Retained content".
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 import { api, enc } from '../../api';
 import { Badge, Code, ConfirmButton, EmptyState, Field, Form, Loading, Time, useAction, useLoad } from '../../components';
@@ -256,6 +256,10 @@ function RetainedCalls({ readId, label, onRead }: { readId: string; label: strin
   const calls = useLoad(() => api.get<Items<RetainedCall>>(`/review/content-reads/${enc(readId)}/calls`), [readId]);
   const [content, setContent] = useState<RetainedContent | null>(null);
   const read = useAction();
+  // The call read takes the focus: its Read button is disabled while it loads, which would
+  // leave a keyboard user nowhere.
+  const contentHeading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => contentHeading.current?.focus(), [content]);
   const open = (c: RetainedCall) =>
     read.run(async () => {
       setContent(await api.get<RetainedContent>(`/review/content-reads/${enc(readId)}/calls/${enc(c.id)}`));
@@ -321,7 +325,7 @@ function RetainedCalls({ readId, label, onRead }: { readId: string; label: strin
       ) : null}
       {content && (
         <article className="card" aria-labelledby="retained-content">
-          <h3 id="retained-content" tabIndex={-1}>
+          <h3 id="retained-content" tabIndex={-1} ref={contentHeading}>
             Call of {content.org_name}, <Time value={content.created_at} />
           </h3>
           <h4 id="retained-request">What the partner sent</h4>
