@@ -25,6 +25,7 @@ struct ServeOptions {
   bool no_access_log = false;
   double rate = 50;
   double burst = 200;
+  double sign_ins_per_minute = 10;
   int max_concurrent_sign_ins = 2;
   int checkpoint_seconds = 60;
   std::string web_root;  // "": found beside the binary (console_files.h)
@@ -77,6 +78,7 @@ int Serve(const GlobalOptions& global, const ServeOptions& options) {
   api::AppOptions app_options;
   app_options.requests_per_second = options.rate;
   app_options.request_burst = options.burst;
+  app_options.sign_ins_per_minute = options.sign_ins_per_minute;
   app_options.secure_cookies = !options.tls_cert.empty();
   secrets::SecretStore secrets(*keyring, SystemClock::Get());
   review::ReviewService review(**db, SystemClock::Get(), secrets, &audit);
@@ -175,6 +177,12 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global, Actions& action
       ->capture_default_str();
   serve->add_option("--rate-burst", options->burst, "Burst of requests per principal")
       ->envname("BULWARK_RATE_BURST")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve
+      ->add_option("--sign-in-limit", options->sign_ins_per_minute,
+                   "Sign-ins per minute per client address and per email")
+      ->envname("BULWARK_SIGN_IN_LIMIT")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   serve

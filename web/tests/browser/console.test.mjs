@@ -97,7 +97,13 @@ async function signIn(email) {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(credentials[email].password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await heading('Who am I');
+  try {
+    await heading('Who am I');
+  } catch (e) {
+    // Say what the page said instead (a refusal, a rate limit), not only that it timed out.
+    e.message += `\nthe page said:\n${await page.locator('main').innerText().catch(() => '(nothing)')}`;
+    throw e;
+  }
 }
 
 async function signOut() {
