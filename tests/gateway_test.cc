@@ -203,6 +203,66 @@ TEST_F(GatewayTest, EveryCallIsALedgerEntryWithoutItsContent) {
   EXPECT_EQ(calls, 2);
 }
 
+TEST_F(GatewayTest, RefusedAndFailedCallsOfAKnownKeyAreLedgeredToo) {
+  // The start of the next minute, so that the flood below stays inside one minute.
+  clock_.Set(FromUnixMicros((ToUnixMicros(clock_.Now()) / 60'000'000 + 1) * 60'000'000));
+  auto entries = [&] {
+    std::vector<std::string> out;
+    Reply listed = Call("GET", "/api/v1/ledger/entries?limit=500", "", "director");
+    EXPECT_EQ(listed.status, 200) << listed.body;
+    for (const json::value& e : listed.json.at("items").as_array()) {
+      const std::string text = json::serialize(e);
+      if (text.find("gateway.request") != std::string::npos) out.push_back(text);
+    }
+    return out;
+  };
+  // A secret that is no key leaves nothing: there is nobody to record.
+  ASSERT_EQ(Chat(Hello(), "bwg_" + std::string(52, 'a')).status, 401);
+  EXPECT_TRUE(entries().empty());
+  // A model the key does not reach: refused, and the entry says so and why.
+  json::object other = Hello();
+  other["model"] = "gpt-4o";
+  ASSERT_EQ(Chat(other, key_).status, 404);
+  std::vector<std::string> seen = entries();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_NE(seen[0].find(R"("decision":"deny")"), std::string::npos) << seen[0];
+  EXPECT_NE(seen[0].find(R"("error":"not_found")"), std::string::npos) << seen[0];
+  EXPECT_NE(seen[0].find(window_.id), std::string::npos) << seen[0];
+  EXPECT_EQ(seen[0].find("\"hi\""), std::string::npos) << seen[0];
+  // An upstream that cannot be reached: the call was allowed and failed.
+  json::object atlas = Hello();
+  atlas["model"] = "Atlas/1.0";
+  ASSERT_EQ(Chat(atlas, symbols_["gateway_secret"]).status, 502);
+  seen = entries();
+  ASSERT_EQ(seen.size(), 2u);
+  const std::string& failed = seen[0].find("unreachable") != std::string::npos ? seen[0] : seen[1];
+  EXPECT_NE(failed.find(R"("decision":"allow")"), std::string::npos) << failed;
+  EXPECT_NE(failed.find(R"("upstream":"unreachable")"), std::string::npos) << failed;
+  // The lab withdraws; the partner keeps calling. The first kMaxRefusalsRecorded refusals of the
+  // minute are recorded, the rest counted in the next minute's first entry.
+  ASSERT_TRUE(review_->WithdrawWindow(actors_["lab_admin"].principal, window_.id).ok());
+  const int flood = review::Gateway::kMaxRefusalsRecorded + 9;
+  for (int i = 0; i < flood; ++i) ASSERT_EQ(Chat(Hello(), key_).status, 403);
+  seen = entries();
+  int closed = 0;
+  for (const std::string& text : seen) {
+    if (text.find("window is closed") != std::string::npos) {
+      ++closed;
+      EXPECT_NE(text.find(R"("decision":"deny")"), std::string::npos) << text;
+    }
+  }
+  // One refusal of this key was recorded before this minute's flood.
+  EXPECT_EQ(closed, review::Gateway::kMaxRefusalsRecorded - 1);
+  clock_.Advance(Seconds(60));
+  ASSERT_EQ(Chat(Hello(), key_).status, 403);
+  bool counted = false;
+  for (const std::string& text : entries()) {
+    counted = counted || text.find(R"("unrecorded_before":"10")") != std::string::npos;
+  }
+  EXPECT_TRUE(counted);
+  EXPECT_EQ(mock_->stats().openai.requests, 0);
+}
+
 TEST_F(GatewayTest, ACallOutsideTheWindowsHoursSuspendsTheKeyWhereTheLabChoseSo) {
   // The lab states two hours of use that leave out the present one, and suspends on alerts.
   const int hour = static_cast<int>(ToUnixMicros(clock_.Now()) / 3'600'000'000 % 24);

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <boost/json.hpp>
+#include <utility>
 
 #include "access/credentials.h"
 #include "base/encoding.h"
@@ -211,6 +212,7 @@ StatusOr<std::string> GatewayExchange::ReadAll() {
   json::error_code ec;
   json::value parsed = json::parse(body, ec);
   if (status_ >= 200 && status_ < 300 && (ec || !parsed.is_object())) {
+    status_ = 502;  // what the client gets, and the ledger entry says
     return Upstream("garbage", "the model's API answered with something that is not JSON");
   }
   whole_reply_ = true;
@@ -311,17 +313,67 @@ StatusOr<net::HttpClient*> Gateway::ClientFor(const std::string& base_url) {
   return clients_.emplace(base_url, std::move(client)).first->second.get();
 }
 
+void Gateway::RecordRefusal(const GatewayCall& call, const GatewayKey& key, const Status& error) {
+  if (audit_ == nullptr) return;
+  int64_t unrecorded = 0;
+  {
+    const int64_t minute = ToUnixMicros(review_.clock().Now()) / 60'000'000;
+    std::lock_guard<std::mutex> lock(refusals_mu_);
+    if (refusals_.size() > 100000) refusals_.clear();  // forget idle keys now and then
+    RefusalCount& count = refusals_[key.id];
+    if (count.minute != minute) {
+      count.minute = minute;
+      count.recorded = 0;
+    }
+    if (count.recorded >= kMaxRefusalsRecorded) {
+      ++count.unrecorded;
+      return;
+    }
+    ++count.recorded;
+    unrecorded = std::exchange(count.unrecorded, 0);
+  }
+  // Refused by the rules: not allowed. Failed upstream (or in time): allowed, and failed.
+  const bool allowed =
+      error.detail("upstream").has_value() || error.code() == StatusCode::kDeadlineExceeded;
+  constexpr size_t kMaxReason = 300;
+  access::AuditRecord record{{key.user_id, key.org_id, key.id, false, call.request_id,
+                              call.body.empty() ? "" : HexEncode(access::HashSecret(call.body))},
+                             "gateway.request",
+                             key.id,
+                             allowed,
+                             key.window_id.empty()
+                                 ? std::vector<std::string>{key.grant_id}
+                                 : std::vector<std::string>{key.grant_id, key.window_id},
+                             {{"error", std::string(StatusCodeName(error.code()))},
+                              {"reason", error.message().substr(0, kMaxReason)},
+                              {"version", key.version_id},
+                              {"client_address", call.client_address}}};
+  if (std::optional<std::string> upstream = error.detail("upstream")) {
+    record.facts.emplace_back("upstream", *upstream);
+  }
+  if (std::optional<std::string> limit = error.detail("limit")) {
+    record.facts.emplace_back("limit", *limit);
+  }
+  if (unrecorded > 0) record.facts.emplace_back("unrecorded_before", std::to_string(unrecorded));
+  Status s = db_.Transact(store::TxMode::kQueue,
+                          [&](store::Transaction& tx) { return audit_->Record(tx, record); });
+  if (!s.ok()) {
+    Log(LogLevel::kError, "gateway: a refused call not recorded",
+        {{"key", key.id}, {"error", s.ToString()}});
+  }
+}
+
 StatusOr<GatewayAccess> Gateway::Models(std::string_view secret) {
   return review_.AuthorizeGatewayKey(secret);
 }
 
 StatusOr<std::pair<GatewayAccess, std::shared_ptr<const secrets::SecretBytes>>> Gateway::Authorize(
-    std::string_view secret) {
+    std::string_view secret, std::optional<GatewayKey>* known) {
   // Versions whose opened credential is kept; past this the kept ones are dropped.
   constexpr size_t kMaxOpenedCredentials = 1024;
   std::pair<GatewayAccess, std::shared_ptr<const secrets::SecretBytes>> out;
   BW_RETURN_IF_ERROR(db_.Transact(store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
-    BW_ASSIGN_OR_RETURN(out.first, review_.AuthorizeGatewayKey(tx, secret));
+    BW_ASSIGN_OR_RETURN(out.first, review_.AuthorizeGatewayKey(tx, secret, known));
     const secrets::SecretRef ref{"model_versions", out.first.version.id, "credential"};
     BW_ASSIGN_OR_RETURN(std::string stamp, secrets_.Stamp(tx, ref));
     {
@@ -343,7 +395,15 @@ StatusOr<std::pair<GatewayAccess, std::shared_ptr<const secrets::SecretBytes>>> 
 }
 
 StatusOr<std::unique_ptr<GatewayExchange>> Gateway::Open(const GatewayCall& call) {
-  BW_ASSIGN_OR_RETURN(auto authorized, Authorize(call.secret));
+  std::optional<GatewayKey> known;
+  StatusOr<std::unique_ptr<GatewayExchange>> opened = OpenKnown(call, known);
+  if (!opened.ok() && known) RecordRefusal(call, *known, opened.status());
+  return opened;
+}
+
+StatusOr<std::unique_ptr<GatewayExchange>> Gateway::OpenKnown(const GatewayCall& call,
+                                                              std::optional<GatewayKey>& known) {
+  BW_ASSIGN_OR_RETURN(auto authorized, Authorize(call.secret, &known));
   GatewayAccess& access = authorized.first;
   const secrets::SecretBytes& lab_credential = *authorized.second;
   const ModelVersion& version = access.version;

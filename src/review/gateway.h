@@ -21,6 +21,11 @@
 //     quota, atomically (ReviewService::ReserveQuota), so calls in flight together never pass
 //     it; 429 naming the limit when it would. The key's requests per minute are limited in this
 //     process (each replica counts its own);
+//   - a call of a known key that is refused (403, 400, 404, 429) is a `gateway.request` entry
+//     that was not allowed, one that failed upstream (502, 504) an allowed entry, each with the
+//     error and its reason; at most kMaxRefusalsRecorded a minute per key in this process, and
+//     the next one recorded counts those past it (`unrecorded_before`), so that a key hammering
+//     the gateway cannot flood the ledger. A secret that is no key is only rate-limited;
 //   - every call answered is a ledger entry: `gateway.request` on the key, by its user, under
 //     its grant and window, with the SHA-256 of the request and of the answer, the status and
 //     the tokens, never the content; where the lab chose for the window that content be
@@ -153,6 +158,9 @@ class Gateway {
   // hash; never the content. Then looks at the key's use for insider-risk signals.
   Status Finish(const GatewayCall& call, const GatewayExchange& exchange);
 
+  // Refused or failed calls recorded a minute per key, in this process.
+  static constexpr int kMaxRefusalsRecorded = 60;
+
   // The most tokens a call may use when its body does not say (max_tokens).
   static constexpr int64_t kDefaultMaxTokens = 4096;
 
@@ -184,9 +192,22 @@ class Gateway {
     std::string stamp;
     std::shared_ptr<const secrets::SecretBytes> value;
   };
-  // The access a call's key gives and the lab's credential, read at one moment.
+  // The access a call's key gives and the lab's credential, read at one moment; `known`
+  // receives the key whenever the secret is one.
   StatusOr<std::pair<GatewayAccess, std::shared_ptr<const secrets::SecretBytes>>> Authorize(
-      std::string_view secret);
+      std::string_view secret, std::optional<GatewayKey>* known = nullptr);
+  // Open, with the key told whenever the secret is one.
+  StatusOr<std::unique_ptr<GatewayExchange>> OpenKnown(const GatewayCall& call,
+                                                       std::optional<GatewayKey>& known);
+  // The ledger entry of a known key's call that was refused or failed (see the top).
+  void RecordRefusal(const GatewayCall& call, const GatewayKey& key, const Status& error);
+  struct RefusalCount {
+    int64_t minute = 0;
+    int recorded = 0;        // this minute
+    int64_t unrecorded = 0;  // since the last one recorded
+  };
+  std::mutex refusals_mu_;
+  std::map<std::string, RefusalCount> refusals_;  // GUARDED_BY(refusals_mu_), by key
   std::mutex credentials_mu_;
   std::map<std::string, OpenedCredential> credentials_;  // GUARDED_BY(credentials_mu_)
 };

@@ -1004,8 +1004,8 @@ StatusOr<GatewayAccess> ReviewService::AuthorizeGatewayKey(std::string_view secr
   return access;
 }
 
-StatusOr<GatewayAccess> ReviewService::AuthorizeGatewayKey(Transaction& tx,
-                                                           std::string_view secret) {
+StatusOr<GatewayAccess> ReviewService::AuthorizeGatewayKey(Transaction& tx, std::string_view secret,
+                                                           std::optional<GatewayKey>* known) {
   if (!access::HasSecretShape(secret, "bwg_")) {
     return UnauthenticatedError("a gateway key (bwg_...) is required");
   }
@@ -1017,6 +1017,7 @@ StatusOr<GatewayAccess> ReviewService::AuthorizeGatewayKey(Transaction& tx,
         Select(tx, kKeys, "WHERE k.secret_hash = ?", {store::Blob{access::HashSecret(secret)}}));
     if (keys.empty()) return UnauthenticatedError("this gateway key is not known");
     access.key = std::move(keys[0]);
+    if (known != nullptr) *known = access.key;
     // The grant first: a key revoked because its window closed says so.
     if (access.key.window_id.empty()) {
       BW_ASSIGN_OR_RETURN(DefensiveGrant grant,

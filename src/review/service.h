@@ -241,8 +241,10 @@ class ReviewService {
   // PermissionDenied with the reason (revoked, expired, the grant removed, the window not
   // open) and nothing about the lab.
   StatusOr<GatewayAccess> AuthorizeGatewayKey(std::string_view secret);
-  // The same inside the caller's transaction.
-  StatusOr<GatewayAccess> AuthorizeGatewayKey(store::Transaction& tx, std::string_view secret);
+  // The same inside the caller's transaction; `known`, if given, receives the key whenever the
+  // secret is one, also when it is refused (for the ledger entry of the refusal).
+  StatusOr<GatewayAccess> AuthorizeGatewayKey(store::Transaction& tx, std::string_view secret,
+                                              std::optional<GatewayKey>* known = nullptr);
 
   // Quotas. Before a call goes upstream the gateway reserves one request and `tokens` (its
   // estimate: the input's size and the most it may write) against the key's daily quota, in
