@@ -293,6 +293,8 @@ StatusOr<ContentRead> ReviewService::ApprovedReadOf(Transaction& tx, const Princ
                   "only the person who asked may read under an approval; ask for your own",
                   {{"rule", "two_person_rule"}});
   }
+  // The asker reads only while still a party: a lab administrator or the program office.
+  BW_RETURN_IF_ERROR(PartyOf(tx, actor, read.lab_org_id, "request to read " + read.id).status());
   const ContentReadState state = read.StateAt(now);
   if (state != ContentReadState::kApproved) {
     NoteDenial(actor, "review.content.read", read.id);

@@ -186,6 +186,29 @@ TEST_P(RetentionTest, ReadingTakesASecondPersonAndOnlyTheAskerReads) {
             StatusCode::kPermissionDenied);
 }
 
+TEST_P(RetentionTest, AnAskerWhoIsNoLongerAPartyReadsNothingUnderTheirApproval) {
+  Retain();
+  const std::string call = Keep(Issue("laptop"), "{\"q\": 1}", "{\"a\": 1}");
+  ASSERT_OK_AND_ASSIGN(ContentRead read, review_->RequestContentRead(
+                                             officer_, {window_.id, "audit of the window", {}}));
+  ASSERT_OK(review_->ApproveContentRead(lab_admin_, read.id).status());
+  ASSERT_OK(review_->ReadRetainedCall(officer_, read.id, call).status());
+  // The office's membership of the program ends: the approval no longer reads, and to someone
+  // who may not see the lab's models, the request is not there.
+  ASSERT_OK_AND_ASSIGN(
+      auto tuples,
+      directory_->ListTuples(access::SystemPrincipal(), {std::string(access::kPlatform), {}}, {}));
+  for (const access::RelationshipTuple& t : tuples.items) {
+    if (t.relation == "program_office") {
+      ASSERT_OK(directory_->RevokeTuple(access::SystemPrincipal(), t.id).status());
+    }
+  }
+  EXPECT_EQ(review_->ReadRetainedCall(officer_, read.id, call).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(review_->ListRetainedCalls(officer_, read.id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(audit_.Count("review.content.read", call), 1);
+}
+
 TEST_P(RetentionTest, ARequestNamesItsReasonAWindowThatKeptContentAndMayNarrowToOnePartner) {
   EXPECT_EQ(review_->RequestContentRead(lab_admin_, {window_.id, "a reason long enough", {}})
                 .status()
