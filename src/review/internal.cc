@@ -208,6 +208,8 @@ ContentRead ReadContentRead(const Row& row) {
   r.closed_by = row.OptionalText(16);
   r.closed_at = row.OptionalTime(17);
   r.calls_read = row.Int(18);
+  r.requested_by_name = row.Text(19);
+  r.decided_by_name = row.Text(20);
   return r;
 }
 

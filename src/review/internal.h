@@ -152,10 +152,12 @@ inline constexpr RowKind<ContentRead> kContentReads{
     "SELECT r.id, r.window_id, r.lab_org_id, m.name, v.version, r.partner_org_id, "
     "COALESCE(po.name, ''), r.reason, r.state, r.requested_by, r.requester_org_id, "
     "r.requested_at, r.decided_by, r.decided_at, r.decision_note, r.expires_at, r.closed_by, "
-    "r.closed_at, (SELECT COUNT(*) FROM content_read_log l WHERE l.read_id = r.id) "
+    "r.closed_at, (SELECT COUNT(*) FROM content_read_log l WHERE l.read_id = r.id), "
+    "COALESCE(ru.display_name, ''), COALESCE(du.display_name, '') "
     "FROM content_reads r JOIN review_windows w ON w.id = r.window_id "
     "JOIN model_versions v ON v.id = w.version_id JOIN review_models m ON m.id = v.model_id "
-    "LEFT JOIN organizations po ON po.id = r.partner_org_id",
+    "LEFT JOIN organizations po ON po.id = r.partner_org_id "
+    "LEFT JOIN users ru ON ru.id = r.requested_by LEFT JOIN users du ON du.id = r.decided_by",
     &ReadContentRead, "r.id", "request to read retained content"};
 
 }  // namespace bulwark::review::internal

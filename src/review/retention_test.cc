@@ -139,6 +139,8 @@ TEST_P(RetentionTest, ReadingTakesASecondPersonAndOnlyTheAskerReads) {
   // A second person of the lab may approve.
   ASSERT_OK_AND_ASSIGN(read, review_->ApproveContentRead(lab_admin2_, read.id));
   EXPECT_EQ(read.state, ContentReadState::kApproved);
+  EXPECT_EQ(read.requested_by_name, "admin@lab.example");  // the fixture names people by email
+  EXPECT_EQ(read.decided_by_name, "second@lab.example");
   EXPECT_EQ(read.expires_at, clock_.Now() + kContentReadValidity);
   EXPECT_EQ(review_->ApproveContentRead(officer_, read.id).status().code(),
             StatusCode::kFailedPrecondition);

@@ -206,9 +206,11 @@ struct ContentRead {
   std::string reason;
   ContentReadState state = ContentReadState::kRequested;  // as stored; StateAt(now) for the truth
   std::string requested_by;
+  std::string requested_by_name;  // the asker's display name
   std::string requester_org_id;
   Time requested_at;
   std::optional<std::string> decided_by;
+  std::string decided_by_name;  // "" while undecided
   std::optional<Time> decided_at;
   std::string decision_note;
   std::optional<Time> expires_at;        // approved: readable until then

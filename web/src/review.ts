@@ -506,9 +506,11 @@ export interface ContentRead {
   reason: string;
   state: ContentReadState;
   requested_by: string;
+  requested_by_name: string;
   requester_org_id: string;
   requested_at: string;
   decided_by: string | null;
+  decided_by_name: string | null;
   decided_at: string | null;
   decision_note: string;
   expires_at: string | null; // approved: readable until then

@@ -812,6 +812,8 @@ describe('the review program', () => {
 
     await signInAs(LEE);
     await goToReview('Retained content', 'Retained content');
+    // The approver is named, not numbered.
+    await table.getByText('Pat Director', { exact: true }).waitFor();
     await table.getByRole('button', { name: /^Read the calls/ }).click();
     const calls = page.getByRole('table', { name: 'Calls kept, newest first' });
     // The demo window kept content from the start, so the scanner's call is there too.

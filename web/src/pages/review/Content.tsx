@@ -85,13 +85,13 @@ export function ContentPage() {
               {items.map((r) => {
                 const state = contentReadStateAt(r, now);
                 const can = contentReadActions(r, me.user.id, now);
-                const what = `the request to read ${windowLabel(r.window_id)}’s calls asked by ${r.requested_by === me.user.id ? 'you' : r.requested_by}`;
+                const what = `the request to read ${windowLabel(r.window_id)}’s calls asked by ${r.requested_by === me.user.id ? 'you' : r.requested_by_name || r.requested_by}`;
                 return (
                   <tr key={r.id}>
                     <td>
                       <Time value={r.requested_at} />
                       <br />
-                      <span className="muted">by</span> {r.requested_by === me.user.id ? 'you' : <Code>{r.requested_by}</Code>}
+                      <span className="muted">by</span> <Person id={r.requested_by} name={r.requested_by_name} me={me.user.id} />
                     </td>
                     <td>
                       <Link to={`/review/windows/${r.window_id}`}>{windowLabel(r.window_id)}</Link>
@@ -119,7 +119,7 @@ export function ContentPage() {
                         <>
                           <br />
                           <span className="muted">{r.state === 'denied' ? 'denied by' : 'approved by'}</span>{' '}
-                          {r.decided_by === me.user.id ? 'you' : <Code>{r.decided_by}</Code>}
+                          <Person id={r.decided_by} name={r.decided_by_name ?? ''} me={me.user.id} />
                         </>
                       )}
                       <br />
@@ -360,4 +360,11 @@ function pretty(text: string): string {
   } catch {
     return text;
   }
+}
+
+// Who asked or decided: "you", else their name with their user id as a hint.
+function Person({ id, name, me }: { id: string; name: string; me: string }) {
+  if (id === me) return <>you</>;
+  if (!name) return <Code>{id}</Code>;
+  return <span title={id}>{name}</span>;
 }
