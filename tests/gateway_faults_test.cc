@@ -219,8 +219,11 @@ class GatewayFaultsTest : public ApiFixture {
     json::object body{{"model", "Vega/1.0"},
                       {"messages", json::array{json::object{{"role", "user"}, {"content", "hi"}}}}};
     if (stream) body["stream"] = true;
-    return HttpCall(port_, "POST", "/gateway/v1/chat/completions", json::serialize(body),
-                    {{"Authorization", "Bearer " + key_}, {"Content-Type", "application/json"}});
+    Reply reply =
+        HttpCall(port_, "POST", "/gateway/v1/chat/completions", json::serialize(body),
+                 {{"Authorization", "Bearer " + key_}, {"Content-Type", "application/json"}});
+    gateway_->AwaitRecorded();  // the record is written once the answer is on its way
+    return reply;
   }
 
   FakeUpstream upstream_;

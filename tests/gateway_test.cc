@@ -46,8 +46,11 @@ class GatewayTest : public ApiFixture {
   }
 
   Reply Chat(const json::object& body, const std::string& key) {
-    return HttpCall(port_, "POST", "/gateway/v1/chat/completions", json::serialize(body),
-                    {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}});
+    Reply reply =
+        HttpCall(port_, "POST", "/gateway/v1/chat/completions", json::serialize(body),
+                 {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}});
+    gateway_->AwaitRecorded();  // the record is written once the answer is on its way
+    return reply;
   }
 
   static json::object Hello(bool stream = false) {

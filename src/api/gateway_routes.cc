@@ -1,5 +1,6 @@
 #include "api/gateway_routes.h"
 
+#include <atomic>
 #include <memory>
 
 #include "base/log.h"
@@ -41,16 +42,30 @@ HttpResponse Forward(review::Gateway& gateway, HttpRequest& request, review::Pro
   response.content_type = exchange->content_type();
   response.headers = exchange->headers();
   response.principal = exchange->access().key.user_id;
-  if (!exchange->streaming()) {
-    StatusOr<std::string> body = exchange->ReadAll();
+  // The call's settlement and ledger entry: after the answer, unless the window suspends keys on
+  // alerts, whose signals must see this call before the key's next one is let through.
+  // It runs once, also when a stream never started (the client gone before its header).
+  const bool record_first = exchange->RecordBeforeAnswer();
+  auto record = [&gateway, exchange, call = std::move(call), pending = gateway.RecordPending(),
+                 done = std::make_shared<std::atomic<bool>>(false)] {
+    if (done->exchange(true)) return;
     if (Status s = gateway.Finish(call, *exchange); !s.ok()) {
       Log(LogLevel::kError, "gateway call not recorded", {{"error", s.ToString()}});
     }
-    if (!body.ok()) return GatewayError(body.status());
+  };
+  if (!exchange->streaming()) {
+    StatusOr<std::string> body = exchange->ReadAll();
+    if (record_first) record();
+    response.after = std::move(record);
+    if (!body.ok()) {
+      HttpResponse error = GatewayError(body.status());
+      error.after = std::move(response.after);
+      return error;
+    }
     response.body = std::move(body).value();
     return response;
   }
-  response.stream = [&gateway, exchange, call = std::move(call)](BodyWriter& out) {
+  response.stream = [exchange, record_first, record](BodyWriter& out) {
     out.OnClientGone([exchange] { exchange->Cancel(); });
     while (std::optional<std::string> piece = exchange->Next()) {
       if (!out.Write(*piece)) {
@@ -60,10 +75,9 @@ HttpResponse Forward(review::Gateway& gateway, HttpRequest& request, review::Pro
         break;
       }
     }
-    if (Status s = gateway.Finish(call, *exchange); !s.ok()) {
-      Log(LogLevel::kError, "gateway call not recorded", {{"error", s.ToString()}});
-    }
+    if (record_first) record();
   };
+  response.after = std::move(record);
   return response;
 }
 

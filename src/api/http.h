@@ -77,6 +77,10 @@ struct HttpResponse {
   // Transfer-Encoding: chunked, then calls `stream` on the handler's thread, and the response
   // ends when it returns. Route such handlers as Execution::kLongRunning.
   std::function<void(BodyWriter&)> stream;
+  // Work the client need not wait for: run on the handler's thread once the response is handed
+  // to the connection to write (for a stream, once its last chunk is), whether or not the
+  // client reads it. The server's drain waits for it.
+  std::function<void()> after;
 };
 
 using Handler = std::function<HttpResponse(HttpRequest&)>;

@@ -91,6 +91,16 @@ HttpResponse RunHandler(const Handler& handler, HttpRequest& request) {
   return ErrorResponse(InternalError("internal error"));
 }
 
+// A response's `after`, which must not take the server down.
+void RunAfter(const std::function<void()>& after, const std::string& request_id) {
+  try {
+    after();
+  } catch (const std::exception& e) {
+    Log(LogLevel::kError, "work after a response threw an exception",
+        {{"request_id", request_id}, {"error", e.what()}});
+  }
+}
+
 // A live connection as the server sees it, whatever its stream type.
 class SessionBase {
  public:
@@ -425,14 +435,18 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     asio::post(pool, [self = this->shared_from_this(), handler = match.handler,
                       request = std::move(request)]() mutable {
       HttpResponse response = RunHandler(*handler, request);
+      std::function<void()> after = std::move(response.after);
+      response.after = nullptr;
       if (response.stream && response.status >= 200 && response.status < 300 &&
           !self->exchange_.head) {
-        return self->StreamBody(std::move(response));  // on this thread, until it ends
+        self->StreamBody(std::move(response));  // on this thread, until it ends
+      } else {
+        response.stream = nullptr;
+        asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+          self->Write(std::move(response));
+        });
       }
-      response.stream = nullptr;
-      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->Write(std::move(response));
-      });
+      if (after) RunAfter(after, request.request_id);
     });
   }
 

@@ -489,6 +489,46 @@ TEST_F(HttpServerTest, ThousandConcurrentConnectionsDespiteStalledClient) {
   EXPECT_GE(metrics_.Gauge("bulwark_http_connections_open", "").Value({}), kConnections + 1.0);
 }
 
+// `after` runs once the response is on its way: the client has its answer while it still runs,
+// for a plain body and for a stream, and Shutdown waits for it.
+TEST_F(HttpServerTest, WorkAfterTheResponseDoesNotDelayItAndShutdownWaitsForIt) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> done{0};
+  auto after = [released, &done] {
+    released.wait();
+    ++done;
+  };
+  router_.Add("GET", "/after", [after](HttpRequest&) {
+    HttpResponse response = JsonResponse(200, {{"answered", true}});
+    response.after = after;
+    return response;
+  });
+  router_.Add(
+      "GET", "/after-stream",
+      [after](HttpRequest&) {
+        HttpResponse response;
+        response.content_type = "text/plain";
+        response.stream = [](BodyWriter& out) { out.Write("streamed"); };
+        response.after = after;
+        return response;
+      },
+      Execution::kLongRunning);
+  StartServer();
+  Client plain(port());
+  Response answered = plain.Get("/after");
+  EXPECT_EQ(answered.result_int(), 200);
+  Client streamed(port());
+  Response stream = streamed.Get("/after-stream");
+  EXPECT_EQ(stream.body(), "streamed");
+  EXPECT_EQ(done.load(), 0);  // both answers arrived while their `after` waits
+  std::thread stopper([this] { server_->Shutdown(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  release.set_value();
+  stopper.join();
+  EXPECT_EQ(done.load(), 2);  // Shutdown returned only after both ran
+}
+
 TEST_F(HttpServerTest, ShutdownDrainsRequestInFlight) {
   StartServer();
   Client idle(port());

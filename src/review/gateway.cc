@@ -313,6 +313,22 @@ StatusOr<net::HttpClient*> Gateway::ClientFor(const std::string& base_url) {
   return clients_.emplace(base_url, std::move(client)).first->second.get();
 }
 
+std::shared_ptr<void> Gateway::RecordPending() {
+  {
+    std::lock_guard<std::mutex> lock(pending_mu_);
+    ++pending_;
+  }
+  return std::shared_ptr<void>(nullptr, [this](void*) {
+    std::lock_guard<std::mutex> lock(pending_mu_);
+    if (--pending_ == 0) pending_cv_.notify_all();
+  });
+}
+
+void Gateway::AwaitRecorded() {
+  std::unique_lock<std::mutex> lock(pending_mu_);
+  pending_cv_.wait(lock, [this] { return pending_ == 0; });
+}
+
 void Gateway::RecordRefusal(const GatewayCall& call, const GatewayKey& key, const Status& error) {
   if (audit_ == nullptr) return;
   int64_t unrecorded = 0;

@@ -28,10 +28,11 @@
 //     the gateway cannot flood the ledger. A secret that is no key is only rate-limited;
 //   - every call answered is a ledger entry: `gateway.request` on the key, by its user, under
 //     its grant and window, with the SHA-256 of the request and of the answer, the status and
-//     the tokens, never the content; where the lab chose for the window that content be
-//     retained, the request and the answer the client got (each up to kMaxRetainedBytes) are
-//     kept encrypted in the same commit (ReviewService::RetainCall), readable only under the
-//     two-person rule;
+//     the tokens, never the content; written with the settlement once the answer is on its way
+//     (before it, where the window suspends keys on alerts: RecordBeforeAnswer); where the lab
+//     chose for the window that content be retained, the request and the answer the client got
+//     (each up to kMaxRetainedBytes) are kept encrypted in the same commit
+//     (ReviewService::RetainCall), readable only under the two-person rule;
 //   - once a call is recorded, its key's use is looked at for insider-risk signals (signals.h),
 //     which may raise an alert and, where the lab chose so, suspend the key;
 //   - tokens are counted from the usage upstream reports (in the JSON reply, or in the stream's
@@ -42,6 +43,7 @@
 // Thread-safety: safe from any thread; each call's exchange belongs to its caller.
 #pragma once
 
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -111,6 +113,10 @@ class GatewayExchange {
   // The tokens upstream reported (so far, for a stream).
   const TokenUsage& usage() const { return whole_reply_ ? whole_usage_ : usage_.usage(); }
   const GatewayAccess& access() const { return access_; }
+  // Whether the call is recorded before its answer goes out: where the window suspends keys on
+  // alerts, so that the signals see it before the key's next call. Elsewhere the record is
+  // written once the answer is on its way, off the client's wait.
+  bool RecordBeforeAnswer() const { return access_.window && access_.window->suspend_on_alert; }
   // Whether the call's window keeps the content of its calls.
   bool Retained() const { return access_.window && access_.window->retain_content; }
 
@@ -161,6 +167,11 @@ class Gateway {
   // Refused or failed calls recorded a minute per key, in this process.
   static constexpr int kMaxRefusalsRecorded = 60;
 
+  // Marks a call answered whose record (Finish) is still to come, until the token is released.
+  std::shared_ptr<void> RecordPending();
+  // Waits until every call marked so far is recorded (for tests and shutdown).
+  void AwaitRecorded();
+
   // The most tokens a call may use when its body does not say (max_tokens).
   static constexpr int64_t kDefaultMaxTokens = 4096;
 
@@ -206,6 +217,9 @@ class Gateway {
     int recorded = 0;        // this minute
     int64_t unrecorded = 0;  // since the last one recorded
   };
+  std::mutex pending_mu_;
+  std::condition_variable pending_cv_;
+  int64_t pending_ = 0;  // GUARDED_BY(pending_mu_)
   std::mutex refusals_mu_;
   std::map<std::string, RefusalCount> refusals_;  // GUARDED_BY(refusals_mu_), by key
   std::mutex credentials_mu_;
