@@ -167,6 +167,10 @@ TEST_F(GatewayTest, QuotasAnswer429NamingTheLimit) {
   ASSERT_TRUE(use.ok());
   EXPECT_EQ(use->requests, 2);
   EXPECT_GT(use->tokens_used, 10);
+  // What stays reserved is the gateway's lease, given back when the gateway lets go of it.
+  ASSERT_TRUE(gateway_->ReturnQuotaLeases().ok());
+  use = review_->UsageOn(key_id, clock_.Now());
+  EXPECT_EQ(use->requests_reserved, 0);
   EXPECT_EQ(use->tokens_reserved, 0);
   // The partner sees what is left; the lab sees use by partner and day.
   Reply keys = Call("GET", "/api/v1/review/keys", "", "bank_admin");

@@ -736,8 +736,11 @@ void RegisterReviewRoutes(Router& router, Authenticator& auth, review::ReviewSer
                  // What is left of today's quota (UTC).
                  StatusOr<review::QuotaUse> use = review.UsageOn(k.id, clock.Now());
                  if (!use.ok()) return ErrorResponse(use.status());
-                 o["used_today"] = {{"requests", use->requests},
-                                    {"tokens", use->tokens_used + use->tokens_reserved}};
+                 o["used_today"] = {{"requests", use->requests}, {"tokens", use->tokens_used}};
+                 // Held for calls in flight and by gateway replicas' leases: not yet used,
+                 // and not available to another replica either.
+                 o["held_today"] = {{"requests", use->requests_reserved},
+                                    {"tokens", use->tokens_reserved}};
                  items.push_back(std::move(o));
                }
                return JsonResponse(200, object{{"items", std::move(items)}});

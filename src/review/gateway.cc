@@ -229,7 +229,8 @@ Gateway::Gateway(ReviewService& review, store::Database& db, const secrets::Secr
       secrets_(secrets),
       audit_(audit),
       options_(std::move(options)),
-      signals_(db, review.clock(), audit) {}
+      signals_(db, review.clock(), audit),
+      leases_(review, review.clock()) {}
 
 Status Gateway::TakeMinuteSlot(const GatewayKey& key) {
   const int64_t minute = ToUnixMicros(review_.clock().Now()) / 60'000'000;
@@ -470,7 +471,7 @@ StatusOr<std::unique_ptr<GatewayExchange>> Gateway::OpenKnown(const GatewayCall&
   const int64_t input_estimate = static_cast<int64_t>(call.body.size() + 3) / 4;
   BW_RETURN_IF_ERROR(TakeMinuteSlot(access.key));
   BW_ASSIGN_OR_RETURN(QuotaReservation reservation,
-                      review_.ReserveQuota(access.key, input_estimate + max_output));
+                      leases_.Reserve(access.key, input_estimate + max_output));
   auto release = [&] {
     if (Status s = review_.SettleQuota(reservation, 0); !s.ok()) {
       Log(LogLevel::kWarning, "gateway: a quota reservation not released",

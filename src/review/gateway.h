@@ -18,8 +18,9 @@
 //     time 504, each in Bulwark's error envelope;
 //   - before the call goes upstream, one request and its most tokens (the input's estimate,
 //     bytes / 4, plus max_tokens, 4096 when not given) are reserved against the key's daily
-//     quota, atomically (ReviewService::ReserveQuota), so calls in flight together never pass
-//     it; 429 naming the limit when it would. The key's requests per minute are limited in this
+//     quota, from this replica's lease of it (QuotaLeases: a commit only when a new lease is
+//     taken), so calls in flight together, on every replica, never pass it; 429 naming the
+//     limit when it would. The key's requests per minute are limited in this
 //     process (each replica counts its own);
 //   - a call of a known key that is refused (403, 400, 404, 429) is a `gateway.request` entry
 //     that was not allowed, one that failed upstream (502, 504) an allowed entry, each with the
@@ -53,6 +54,7 @@
 #include <vector>
 
 #include "net/http_client.h"
+#include "review/quota_leases.h"
 #include "review/service.h"
 #include "review/signals.h"
 
@@ -171,6 +173,8 @@ class Gateway {
   std::shared_ptr<void> RecordPending();
   // Waits until every call marked so far is recorded (for tests and shutdown).
   void AwaitRecorded();
+  // Gives back the quota leases this replica holds (also done when it is destroyed).
+  Status ReturnQuotaLeases() { return leases_.ReturnAll(); }
 
   // The most tokens a call may use when its body does not say (max_tokens).
   static constexpr int64_t kDefaultMaxTokens = 4096;
@@ -191,6 +195,7 @@ class Gateway {
   access::AuditTrail* audit_;
   GatewayOptions options_;
   Signals signals_;
+  QuotaLeases leases_;
   // Requests per minute, per key, in this process.
   Status TakeMinuteSlot(const GatewayKey& key);
   std::mutex minutes_mu_;

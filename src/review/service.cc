@@ -1061,7 +1061,7 @@ int64_t DayOf(Time t) { return ToUnixMicros(t) / (int64_t{86400} * 1000000); }
 }  // namespace
 
 StatusOr<QuotaReservation> ReviewService::ReserveQuota(const GatewayKey& key, int64_t tokens) {
-  QuotaReservation reservation{key.id, DayOf(clock_.Now()), std::max<int64_t>(tokens, 0)};
+  QuotaReservation reservation{key.id, DayOf(clock_.Now()), std::max<int64_t>(tokens, 0), false};
   Status s = db_.Transact(TxMode::kQueue, [&](Transaction& tx) -> Status {
     BW_RETURN_IF_ERROR(tx.Execute("INSERT INTO gateway_usage (key_id, day, requests, tokens_used, "
                                   "tokens_reserved) VALUES (?, ?, 0, 0, 0) ON CONFLICT DO NOTHING",
@@ -1072,8 +1072,8 @@ StatusOr<QuotaReservation> ReviewService::ReserveQuota(const GatewayKey& key, in
     BW_ASSIGN_OR_RETURN(
         int64_t taken,
         tx.Execute("UPDATE gateway_usage SET requests = requests + 1, tokens_reserved = "
-                   "tokens_reserved + ? WHERE key_id = ? AND day = ? AND requests + 1 <= ? AND "
-                   "tokens_used + tokens_reserved + ? <= ?",
+                   "tokens_reserved + ? WHERE key_id = ? AND day = ? AND requests + "
+                   "requests_reserved + 1 <= ? AND tokens_used + tokens_reserved + ? <= ?",
                    {reservation.tokens, key.id, reservation.day, key.quota.requests_per_day,
                     reservation.tokens, key.quota.tokens_per_day}));
     if (taken == 1) {
@@ -1082,26 +1082,100 @@ StatusOr<QuotaReservation> ReviewService::ReserveQuota(const GatewayKey& key, in
                    {ToUnixMicros(clock_.Now()), key.id})
           .status();
     }
-    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                        tx.Query("SELECT requests, tokens_used, tokens_reserved FROM "
-                                 "gateway_usage WHERE key_id = ? AND day = ?",
-                                 {key.id, reservation.day}));
-    const int64_t requests = rows.empty() ? 0 : rows[0].Int(0);
-    if (requests + 1 > key.quota.requests_per_day) {
-      return Status(StatusCode::kResourceExhausted,
-                    "this key's quota of " + std::to_string(key.quota.requests_per_day) +
-                        " requests a day is used; it renews at 00:00 UTC",
-                    {{"limit", "requests_per_day"}});
-    }
-    return Status(StatusCode::kResourceExhausted,
-                  "this call could use up to " + std::to_string(reservation.tokens) +
-                      " tokens, more than is left of this key's " +
-                      std::to_string(key.quota.tokens_per_day) +
-                      " tokens a day (ask for fewer with max_tokens, or wait for 00:00 UTC)",
-                  {{"limit", "tokens_per_day"}});
+    BW_ASSIGN_OR_RETURN(QuotaUse use, UsageIn(tx, key.id, reservation.day));
+    return QuotaRefusal(key, use, reservation.tokens);
   });
   if (!s.ok()) return s;
   return reservation;
+}
+
+StatusOr<QuotaUse> ReviewService::UsageIn(Transaction& tx, const std::string& key_id, int64_t day) {
+  BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                      tx.Query("SELECT requests, tokens_used, tokens_reserved, requests_reserved "
+                               "FROM gateway_usage WHERE key_id = ? AND day = ?",
+                               {key_id, day}));
+  if (rows.empty()) return QuotaUse{};
+  return QuotaUse{rows[0].Int(0), rows[0].Int(1), rows[0].Int(2), rows[0].Int(3)};
+}
+
+Status ReviewService::QuotaRefusal(const GatewayKey& key, const QuotaUse& use, int64_t tokens) {
+  if (use.requests + use.requests_reserved + 1 > key.quota.requests_per_day) {
+    return Status(StatusCode::kResourceExhausted,
+                  "this key's quota of " + std::to_string(key.quota.requests_per_day) +
+                      " requests a day is used; it renews at 00:00 UTC",
+                  {{"limit", "requests_per_day"}});
+  }
+  return Status(StatusCode::kResourceExhausted,
+                "this call could use up to " + std::to_string(tokens) +
+                    " tokens, more than is left of this key's " +
+                    std::to_string(key.quota.tokens_per_day) +
+                    " tokens a day (ask for fewer with max_tokens, or wait for 00:00 UTC)",
+                {{"limit", "tokens_per_day"}});
+}
+
+Status ReviewService::ReturnQuotaLeases(Transaction& tx, const std::vector<QuotaLease>& leases) {
+  for (const QuotaLease& lease : leases) {
+    if (lease.requests <= 0 && lease.tokens <= 0) continue;
+    BW_RETURN_IF_ERROR(
+        tx.Execute(
+              "UPDATE gateway_usage SET requests_reserved = CASE WHEN requests_reserved > ? "
+              "THEN requests_reserved - ? ELSE 0 END, tokens_reserved = CASE WHEN "
+              "tokens_reserved > ? THEN tokens_reserved - ? ELSE 0 END WHERE key_id = ? AND "
+              "day = ?",
+              {lease.requests, lease.requests, lease.tokens, lease.tokens, lease.key_id, lease.day})
+            .status());
+  }
+  return OkStatus();
+}
+
+Status ReviewService::ReturnQuotaLeases(const std::vector<QuotaLease>& returning) {
+  if (returning.empty()) return OkStatus();
+  return db_.Transact(TxMode::kQueue,
+                      [&](Transaction& tx) { return ReturnQuotaLeases(tx, returning); });
+}
+
+StatusOr<QuotaLease> ReviewService::LeaseQuota(const GatewayKey& key, int64_t tokens,
+                                               const std::vector<QuotaLease>& returning) {
+  tokens = std::max<int64_t>(tokens, 0);
+  QuotaLease lease{key.id, DayOf(clock_.Now()), 0, 0};
+  Status refused;
+  Status s = db_.Transact(TxMode::kQueue, [&](Transaction& tx) -> Status {
+    refused = OkStatus();
+    BW_RETURN_IF_ERROR(ReturnQuotaLeases(tx, returning));
+    BW_RETURN_IF_ERROR(tx.Execute("INSERT INTO gateway_usage (key_id, day, requests, tokens_used, "
+                                  "tokens_reserved) VALUES (?, ?, 0, 0, 0) ON CONFLICT DO NOTHING",
+                                  {key.id, lease.day})
+                           .status());
+    // What is left, then a conditional update that takes the lease only while it still fits
+    // (on PostgreSQL another replica may take some in between: then look again).
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      BW_ASSIGN_OR_RETURN(QuotaUse use, UsageIn(tx, key.id, lease.day));
+      const int64_t requests_left =
+          key.quota.requests_per_day - use.requests - use.requests_reserved;
+      const int64_t tokens_left = key.quota.tokens_per_day - use.tokens_used - use.tokens_reserved;
+      if (requests_left < 1 || tokens_left < tokens) {
+        refused = QuotaRefusal(key, use, tokens);
+        return OkStatus();  // what was given back stays given back
+      }
+      lease.requests =
+          std::clamp<int64_t>(key.quota.requests_per_day / kLeaseShare, 1, requests_left);
+      lease.tokens = std::clamp<int64_t>(std::max(tokens, key.quota.tokens_per_day / kLeaseShare),
+                                         tokens, tokens_left);
+      BW_ASSIGN_OR_RETURN(
+          int64_t taken,
+          tx.Execute("UPDATE gateway_usage SET requests_reserved = requests_reserved + ?, "
+                     "tokens_reserved = tokens_reserved + ? WHERE key_id = ? AND day = ? AND "
+                     "requests + requests_reserved + ? <= ? AND tokens_used + tokens_reserved + "
+                     "? <= ?",
+                     {lease.requests, lease.tokens, key.id, lease.day, lease.requests,
+                      key.quota.requests_per_day, lease.tokens, key.quota.tokens_per_day}));
+      if (taken == 1) return OkStatus();
+    }
+    return AbortedError("the key's quota changed too often to lease; try again");
+  });
+  if (!s.ok()) return s;
+  if (!refused.ok()) return refused;
+  return lease;
 }
 
 Status ReviewService::SettleQuota(const QuotaReservation& reservation, int64_t tokens_used) {
@@ -1111,24 +1185,28 @@ Status ReviewService::SettleQuota(const QuotaReservation& reservation, int64_t t
 
 Status ReviewService::SettleQuota(Transaction& tx, const QuotaReservation& reservation,
                                   int64_t tokens_used) {
+  if (reservation.leased) {
+    // The call's request moves from the lease to those made, and the key is marked used.
+    BW_RETURN_IF_ERROR(tx.Execute("UPDATE gateway_keys SET last_used_at = ? WHERE id = ?",
+                                  {ToUnixMicros(clock_.Now()), reservation.key_id})
+                           .status());
+  }
   return tx
       .Execute(
           "UPDATE gateway_usage SET tokens_reserved = CASE WHEN tokens_reserved > ? THEN "
-          "tokens_reserved - ? ELSE 0 END, tokens_used = tokens_used + ? WHERE key_id = ? "
-          "AND day = ?",
+          "tokens_reserved - ? ELSE 0 END, tokens_used = tokens_used + ?, requests = requests + "
+          "?, requests_reserved = CASE WHEN requests_reserved > ? THEN requests_reserved - ? "
+          "ELSE 0 END WHERE key_id = ? AND day = ?",
           {reservation.tokens, reservation.tokens, std::max<int64_t>(tokens_used, 0),
-           reservation.key_id, reservation.day})
+           int64_t{reservation.leased ? 1 : 0}, int64_t{reservation.leased ? 1 : 0},
+           int64_t{reservation.leased ? 1 : 0}, reservation.key_id, reservation.day})
       .status();
 }
 
 StatusOr<QuotaUse> ReviewService::UsageOn(const std::string& key_id, Time at) {
   QuotaUse use;
   Status s = db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
-    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                        tx.Query("SELECT requests, tokens_used, tokens_reserved FROM "
-                                 "gateway_usage WHERE key_id = ? AND day = ?",
-                                 {key_id, DayOf(at)}));
-    if (!rows.empty()) use = {rows[0].Int(0), rows[0].Int(1), rows[0].Int(2)};
+    BW_ASSIGN_OR_RETURN(use, UsageIn(tx, key_id, DayOf(at)));
     return OkStatus();
   });
   if (!s.ok()) return s;

@@ -82,12 +82,23 @@ struct QuotaReservation {
   std::string key_id;
   int64_t day = 0;  // days since 1970-01-01, UTC
   int64_t tokens = 0;
+  bool leased = false;  // carved from a replica's lease (QuotaLeases): counted when settled
+};
+
+// Part of a key's daily quota a gateway replica holds, to hand to its calls without a commit
+// each (QuotaLeases). In the database it is reserved: requests_reserved and tokens_reserved.
+struct QuotaLease {
+  std::string key_id;
+  int64_t day = 0;
+  int64_t requests = 0;
+  int64_t tokens = 0;
 };
 
 struct QuotaUse {
-  int64_t requests = 0;
+  int64_t requests = 0;  // made (a leased call counts once settled)
   int64_t tokens_used = 0;
-  int64_t tokens_reserved = 0;
+  int64_t tokens_reserved = 0;    // held by calls in flight and by replicas' leases
+  int64_t requests_reserved = 0;  // held by replicas' leases
 };
 
 struct PartnerUsage {
@@ -253,6 +264,16 @@ class ReviewService {
   // key used (last_used_at). ResourceExhausted (429) naming
   // the limit when the day's quota would be passed. Days are UTC.
   StatusOr<QuotaReservation> ReserveQuota(const GatewayKey& key, int64_t tokens);
+  // A lease of the key's quota for today: at least one request and `tokens`, at most
+  // 1/kLeaseShare of the day's quota (and never more than is left), reserved in one commit that
+  // first gives back `returning` (leases this replica lets go: expired, or of another day).
+  // ResourceExhausted naming the limit when not even one call of `tokens` is left; what was
+  // given back stays given back.
+  StatusOr<QuotaLease> LeaseQuota(const GatewayKey& key, int64_t tokens,
+                                  const std::vector<QuotaLease>& returning);
+  // Gives back what is left of leases (a replica stopping, or letting them go).
+  Status ReturnQuotaLeases(const std::vector<QuotaLease>& returning);
+  static constexpr int64_t kLeaseShare = 16;
   Status SettleQuota(const QuotaReservation& reservation, int64_t tokens_used);
   // The same inside the caller's transaction (kQueue), to settle and record a call at once.
   Status SettleQuota(store::Transaction& tx, const QuotaReservation& reservation,
@@ -315,6 +336,11 @@ class ReviewService {
   StatusOr<int64_t> SweepWindows();
 
  private:
+  // A key's use on `day`, inside the caller's transaction.
+  StatusOr<QuotaUse> UsageIn(store::Transaction& tx, const std::string& key_id, int64_t day);
+  // The 429 for a call of `tokens` that `use` leaves no room for, naming the limit.
+  static Status QuotaRefusal(const GatewayKey& key, const QuotaUse& use, int64_t tokens);
+  Status ReturnQuotaLeases(store::Transaction& tx, const std::vector<QuotaLease>& leases);
   // Runs `fn` in a transaction; a denial made inside it is recorded once it rolled back.
   Status Run(store::TxMode mode, const std::function<Status(store::Transaction&)>& fn);
   // Requires `action` on `object` (the lab org or the platform); when `visible_org` is given

@@ -459,6 +459,11 @@ CREATE TABLE content_read_log (
 CREATE INDEX content_read_log_by_reader ON content_read_log(reader_id, read_at);
 CREATE INDEX content_read_log_by_read ON content_read_log(read_id)
 )sql"},
+      {12, "the gateway's quota leases: requests a replica holds for calls it has yet to make",
+       R"sql(
+ALTER TABLE gateway_usage ADD COLUMN requests_reserved BIGINT NOT NULL DEFAULT 0
+  CHECK (requests_reserved >= 0)
+)sql"},
   };
   return kMigrations;
 }
