@@ -6,7 +6,13 @@
 //
 //   gateway_probe --url http://127.0.0.1:8080/gateway/v1/chat/completions --body-file body.json
 //                 [--header 'Authorization: Bearer bwg_...']... [--connections 64]
-//                 [--seconds 10] [--warmup-seconds 2] [--expect '[DONE]']
+//                 [--seconds 10] [--warmup-seconds 2] [--expect '[DONE]'] [--rate 2000]
+//
+// With --rate, the connections are paced instead: together they send that many requests a
+// second, each connection on its own schedule (staggered), so the run shows what a gateway
+// adds under a load it can carry rather than how long its queue grows when saturated. A
+// connection whose answer comes after its next request was due sends at once; latencies are
+// measured from the moment each request is sent.
 //
 // Answers during the warm-up are not counted. An answer counts as an error when its status is
 // not 2xx, its body lacks the --expect text, or its connection breaks. Prints one line:
@@ -51,6 +57,7 @@ struct Options {
   double seconds = 10;
   double warmup_seconds = 2;
   std::string expect;
+  double rate = 0;  // requests a second over all connections; 0: a closed loop
 };
 
 // Where one connection is in reading an answer.
@@ -69,6 +76,8 @@ struct Connection {
   bool seen_body_byte = false;
   bool in_flight = false;
   Clock::time_point sent_at;
+  Clock::time_point due;  // paced: when its next request is due
+  bool waiting = false;   // paced: connected, idle until `due`
   Clock::time_point first_byte_at;
   std::string body;  // kept only to look for --expect
 };
@@ -127,14 +136,30 @@ class Probe {
     const Clock::time_point start = Clock::now();
     measure_from_ = start + ToDuration(options_.warmup_seconds);
     const Clock::time_point end = measure_from_ + ToDuration(options_.seconds);
-    for (Connection& c : connections_) Open(c);
+    interval_ = options_.rate > 0
+                    ? ToDuration(static_cast<double>(options_.connections) / options_.rate)
+                    : Clock::duration::zero();
+    for (size_t i = 0; i < connections_.size(); ++i) {
+      Open(connections_[i]);
+      connections_[i].due =
+          start + interval_ * static_cast<int64_t>(i) / static_cast<int64_t>(connections_.size());
+    }
 
     std::vector<epoll_event> events(connections_.size() + 1);
     while (true) {
       const Clock::time_point now = Clock::now();
       if (now >= end) break;
       if (!measuring_ && now >= measure_from_) measuring_ = true;
-      const Clock::time_point next = measuring_ ? end : measure_from_;
+      Clock::time_point next = measuring_ ? end : measure_from_;
+      for (Connection& c : connections_) {
+        if (!c.waiting) continue;
+        if (c.due <= now) {
+          c.waiting = false;
+          Send(c);
+        } else {
+          next = std::min(next, c.due);
+        }
+      }
       const int timeout_ms = static_cast<int>(
           std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count() + 1);
       int n = epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), timeout_ms);
@@ -204,7 +229,9 @@ class Probe {
   }
 
   void Open(Connection& c) {
+    const Clock::time_point due = c.due;  // a paced schedule goes on on the new connection
     c = Connection{};
+    c.due = due;
     c.fd = socket(family_, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (c.fd < 0) {
       Error("socket: " + std::string(std::strerror(errno)));
@@ -291,7 +318,7 @@ class Probe {
       }
       if ((events & EPOLLOUT) == 0) return;
       c.connecting = false;
-      Send(c);
+      Next(c, Clock::now());
       return;
     }
     if ((events & EPOLLOUT) != 0 && c.out_sent < c.out.size()) Flush(c);
@@ -442,9 +469,20 @@ class Probe {
           std::chrono::duration_cast<std::chrono::nanoseconds>(c.first_byte_at - c.sent_at)
               .count());
     }
+    if (options_.rate > 0) c.due += interval_;
     if (c.close_after) {
       Close(c);
       Open(c);
+      return;
+    }
+    Next(c, now);
+  }
+
+  // Sends the connection's next request: at once in a closed loop; when due, paced.
+  void Next(Connection& c, Clock::time_point now) {
+    if (options_.rate > 0 && c.due > now) {
+      c.waiting = true;
+      Watch(c, EPOLLIN, EPOLL_CTL_MOD);
       return;
     }
     Send(c);
@@ -458,6 +496,7 @@ class Probe {
   int epoll_ = -1;
   std::vector<Connection> connections_;
   Clock::time_point measure_from_;
+  Clock::duration interval_{};  // paced: between one connection's requests
   bool measuring_ = false;
   int64_t answered_ = 0;
   int64_t warmup_errors_ = 0;
@@ -468,7 +507,7 @@ int Usage(const char* why) {
   std::fprintf(stderr,
                "gateway_probe: %s\nusage: gateway_probe --url http://HOST:PORT/PATH --body-file "
                "FILE [--header 'Name: value']... [--connections N] [--seconds S] "
-               "[--warmup-seconds S] [--expect TEXT]\n",
+               "[--warmup-seconds S] [--expect TEXT] [--rate R]\n",
                why);
   return 2;
 }
@@ -522,6 +561,8 @@ int Main(int argc, char** argv) {
       options.warmup_seconds = std::atof(value);
     } else if (arg == "--expect") {
       options.expect = value;
+    } else if (arg == "--rate") {
+      options.rate = std::atof(value);
     } else {
       return Usage(("unknown option " + std::string(arg)).c_str());
     }
@@ -530,6 +571,7 @@ int Main(int argc, char** argv) {
   if (options.connections < 1 || options.connections > 10000) {
     return Usage("--connections must be from 1 to 10000");
   }
+  if (!(options.rate >= 0)) return Usage("--rate must not be negative");
   if (!(options.seconds > 0) || !(options.warmup_seconds >= 0)) {
     return Usage("--seconds must be positive and --warmup-seconds not negative");
   }
