@@ -108,6 +108,10 @@ api() {  # api EMAIL METHOD PATH [BODY] > response
 }
 api lead@frontier-lab.demo GET /api/v1/review/windows >"$work/windows.json"
 window=$(json_field "$work/windows.json" items 0 id)
+# The demo's window keeps the content of calls, to show that feature; windows do not unless the
+# lab chooses so, and neither does this one (each retained call is sealed and stored as well).
+api lead@frontier-lab.demo POST "/api/v1/review/windows/$window/settings" \
+  '{"retain_content": false}' >/dev/null
 api security@community-bank.demo GET /api/v1/whoami >"$work/bank.json"
 bank=$(json_field "$work/bank.json" organization id)
 api lead@frontier-lab.demo POST "/api/v1/review/windows/$window/partners" \

@@ -93,11 +93,14 @@ class SqliteConnection {
     }
     BW_RETURN_IF_ERROR(conn->Exec("PRAGMA synchronous=FULL", nullptr).WithPrefix(path));
     BW_RETURN_IF_ERROR(conn->Exec("PRAGMA foreign_keys=ON", nullptr).WithPrefix(path));
-    // Read pages through a shared memory map instead of a read() per page miss, and give the
-    // writer a page cache that holds the hot parts of the indexes (bench/ledger: large
-    // append batches were spending most of their time copying pages in and out).
-    BW_RETURN_IF_ERROR(conn->Exec("PRAGMA mmap_size=1073741824", nullptr).WithPrefix(path));
+    // The writer reads pages through a shared memory map instead of a read() per page miss, and
+    // has a page cache that holds the hot parts of the indexes (bench/ledger: large append
+    // batches were spending most of their time copying pages in and out). Readers read with
+    // pread: a mapped reader remaps whenever the file grows, and with many readers the unmaps
+    // (and the TLB shootdowns they cost every thread) took more time than the reads
+    // (bench/gateway).
     if (role == Role::kWriter) {
+      BW_RETURN_IF_ERROR(conn->Exec("PRAGMA mmap_size=1073741824", nullptr).WithPrefix(path));
       BW_RETURN_IF_ERROR(conn->Exec("PRAGMA cache_size=-65536", nullptr).WithPrefix(path));
     }
     return conn;
