@@ -6,7 +6,8 @@ namespace bulwark::review {
 
 QuotaLeases::~QuotaLeases() {
   if (Status s = ReturnAll(); !s.ok()) {
-    Log(LogLevel::kWarning, "gateway: quota leases not given back; they are held until the day ends",
+    Log(LogLevel::kWarning,
+        "gateway: quota leases not given back; they are held until the day ends",
         {{"error", s.ToString()}});
   }
 }
