@@ -77,8 +77,8 @@ TEST_P(QuotaLeasesTest, ALeaseIsOneCommitForManyCallsEachCountedWhenSettled) {
 }
 
 TEST_P(QuotaLeasesTest, TwoReplicasRacingNeverPassTheQuota) {
-  for (const auto& [requests, tokens] : {std::pair<int64_t, int64_t>{40, 1'000'000},
-                                         std::pair<int64_t, int64_t>{1000, 2'000}}) {
+  for (const auto& [requests, tokens] :
+       {std::pair<int64_t, int64_t>{40, 1'000'000}, std::pair<int64_t, int64_t>{1000, 2'000}}) {
     const GatewayKey key = KeyWith(requests, tokens);
     QuotaLeases a(*review_, clock_), b(*review_, clock_);
     std::atomic<int64_t> granted{0};
