@@ -53,8 +53,10 @@ struct HttpRequest {
 class BodyWriter {
  public:
   virtual ~BodyWriter() = default;
-  // Sends `bytes` as one chunk and returns once it was handed to the network: true, or false
-  // when the client has gone or the write failed or timed out (stop streaming then).
+  // Sends `bytes`: they go out as soon as what was written before them has (bytes written
+  // meanwhile go out together, as one chunk). Returns at once, or once the network has taken
+  // some when 1 MiB waits; false when the client has gone or a write failed or timed out (stop
+  // streaming then).
   virtual bool Write(std::string_view bytes) = 0;
   // True once the client closed the connection or a write failed.
   virtual bool ClientGone() const = 0;

@@ -452,11 +452,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   // ---- streamed bodies ----
   //
-  // The handler's thread drives the stream: each step (the header, a chunk, the last chunk) is
-  // posted to the connection's strand and the thread waits until it is written. Meanwhile one
-  // read on the socket watches for the client going away (or for its next request, which then
-  // waits in buffer_ until the stream ends). A timer bounds each write, and the wait for the
-  // next request afterwards.
+  // The handler's thread drives the stream. The header is posted to the connection's strand and
+  // the thread waits until it is written; each chunk after it is queued, and the strand writes
+  // what is queued as soon as the write before it is done (what came meanwhile goes out
+  // together), so the handler does not wait for the network unless kMaxQueuedBytes are queued.
+  // The last chunk follows once the queue is empty. Meanwhile one read on the socket watches
+  // for the client going away (or for its next request, which then waits in buffer_ until the
+  // stream ends). A timer bounds each write, and the wait for the next request afterwards.
+  static constexpr size_t kMaxQueuedBytes = size_t{1} << 20;
 
   // What the handler's thread and the strand share about one streamed body.
   struct StreamState {
@@ -466,6 +469,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     bool step_ok = false;           // GUARDED_BY(mu): the last step was written
     bool failed = false;            // GUARDED_BY(mu): a write failed, or the client went
     std::function<void()> on_gone;  // GUARDED_BY(mu)
+    std::string queued;             // GUARDED_BY(mu): chunks not yet handed to the network
+    bool writing = false;           // GUARDED_BY(mu): the strand is writing queued chunks
   };
 
   class StreamWriter final : public BodyWriter {
@@ -474,10 +479,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         : session_(std::move(session)), state_(std::move(state)) {}
     bool Write(std::string_view bytes) override {
       if (bytes.empty()) return !ClientGone();
-      auto data = std::make_shared<std::string>(bytes);
-      return session_->Step(state_, [data](Session& s, const std::shared_ptr<StreamState>& st) {
-        s.WriteChunk(st, data);
-      });
+      return session_->Queue(state_, bytes);
     }
     bool ClientGone() const override {
       std::lock_guard<std::mutex> lock(state_->mu);
@@ -519,6 +521,57 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     return state->step_ok;
   }
 
+  // Queues a chunk (on the handler's thread); false once the stream failed.
+  bool Queue(const std::shared_ptr<StreamState>& state, std::string_view bytes) {
+    std::unique_lock<std::mutex> lock(state->mu);
+    while (!state->failed && state->queued.size() >= kMaxQueuedBytes) {
+      if (!state->cv.wait_for(
+              lock, std::chrono::milliseconds(200),
+              [&] { return state->failed || state->queued.size() < kMaxQueuedBytes; }) &&
+          server_->io_stopped.load()) {
+        state->failed = true;  // the server stopped: nothing will be written
+      }
+    }
+    if (state->failed) return false;
+    state->queued.append(bytes);
+    if (!state->writing) {
+      state->writing = true;
+      asio::post(stream_.get_executor(),
+                 [self = this->shared_from_this(), state] { self->WriteQueued(state); });
+    }
+    return true;
+  }
+
+  // Writes what is queued as one chunk (on the strand), then what was queued meanwhile.
+  void WriteQueued(const std::shared_ptr<StreamState>& state) {
+    auto data = std::make_shared<std::string>();
+    {
+      std::lock_guard<std::mutex> lock(state->mu);
+      data->swap(state->queued);
+      if (state->failed || data->empty()) state->writing = false;
+    }
+    state->cv.notify_all();  // room in the queue, or the writing done
+    if (data->empty()) return;
+    {
+      std::lock_guard<std::mutex> lock(state->mu);
+      if (state->failed) return;
+    }
+    ArmStreamTimer(server_->options.request_timeout);
+    asio::async_write(stream_, http::make_chunk(asio::buffer(*data)),
+                      [self = this->shared_from_this(), state, data](beast::error_code ec, size_t) {
+                        self->stream_timer_->cancel();
+                        if (ec) {
+                          {
+                            std::lock_guard<std::mutex> lock(state->mu);
+                            state->writing = false;
+                          }
+                          return StepDoneIfIdle(state);  // fails the stream for the handler
+                        }
+                        self->exchange_.bytes += data->size();
+                        self->WriteQueued(state);
+                      });
+  }
+
   // Ends a step: `ok` false marks the stream failed and tells whoever waits on the client.
   static void StepDone(const std::shared_ptr<StreamState>& state, bool ok) {
     std::function<void()> gone;
@@ -552,9 +605,17 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
             {{"request_id", exchange_.request_id}, {"error", e.what()}});
       }
     }
-    // The last chunk (when the stream still stands), then the next request or the close.
+    // What is queued goes out, then the last chunk (when the stream still stands), then the
+    // next request or the close.
     {
-      std::lock_guard<std::mutex> lock(state->mu);
+      std::unique_lock<std::mutex> lock(state->mu);
+      while (state->writing && !state->failed) {
+        if (!state->cv.wait_for(lock, std::chrono::milliseconds(200),
+                                [&] { return !state->writing || state->failed; }) &&
+            server_->io_stopped.load()) {
+          state->failed = true;
+        }
+      }
       state->pending = true;
     }
     asio::post(stream_.get_executor(),
@@ -594,17 +655,6 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
           if (!ec) self->WatchClient(state);
           StepDone(state, !ec);
         });
-  }
-
-  void WriteChunk(const std::shared_ptr<StreamState>& state,
-                  const std::shared_ptr<std::string>& data) {
-    ArmStreamTimer(server_->options.request_timeout);
-    asio::async_write(stream_, http::make_chunk(asio::buffer(*data)),
-                      [self = this->shared_from_this(), state, data](beast::error_code ec, size_t) {
-                        self->stream_timer_->cancel();
-                        if (!ec) self->exchange_.bytes += data->size();
-                        StepDone(state, !ec);
-                      });
   }
 
   // One read while the body streams: an error or end of file means the client went; bytes are
