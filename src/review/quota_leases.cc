@@ -23,7 +23,7 @@ StatusOr<QuotaReservation> QuotaLeases::Reserve(const GatewayKey& key, int64_t t
     QuotaLease& lease = it->second.lease;
     lease.requests -= 1;
     lease.tokens -= tokens;
-    return QuotaReservation{key.id, day, tokens, true};
+    return QuotaReservation{key.id, day, tokens};
   }
   // A new lease, given back with it: this key's old one and every expired one.
   std::vector<QuotaLease> returning;
@@ -42,7 +42,7 @@ StatusOr<QuotaReservation> QuotaLeases::Reserve(const GatewayKey& key, int64_t t
   lease.requests -= 1;
   lease.tokens -= tokens;
   held_[key.id] = {lease, now + kLeaseLife};
-  return QuotaReservation{key.id, day, tokens, true};
+  return QuotaReservation{key.id, day, tokens};
 }
 
 Status QuotaLeases::ReturnAll() {

@@ -1060,35 +1060,6 @@ int64_t DayOf(Time t) { return ToUnixMicros(t) / (int64_t{86400} * 1000000); }
 
 }  // namespace
 
-StatusOr<QuotaReservation> ReviewService::ReserveQuota(const GatewayKey& key, int64_t tokens) {
-  QuotaReservation reservation{key.id, DayOf(clock_.Now()), std::max<int64_t>(tokens, 0), false};
-  Status s = db_.Transact(TxMode::kQueue, [&](Transaction& tx) -> Status {
-    BW_RETURN_IF_ERROR(tx.Execute("INSERT INTO gateway_usage (key_id, day, requests, tokens_used, "
-                                  "tokens_reserved) VALUES (?, ?, 0, 0, 0) ON CONFLICT DO NOTHING",
-                                  {key.id, reservation.day})
-                           .status());
-    // One update that takes the reservation only when it fits: calls racing for the last of a
-    // quota serialize on the row, and the losers see it full.
-    BW_ASSIGN_OR_RETURN(
-        int64_t taken,
-        tx.Execute("UPDATE gateway_usage SET requests = requests + 1, tokens_reserved = "
-                   "tokens_reserved + ? WHERE key_id = ? AND day = ? AND requests + "
-                   "requests_reserved + 1 <= ? AND tokens_used + tokens_reserved + ? <= ?",
-                   {reservation.tokens, key.id, reservation.day, key.quota.requests_per_day,
-                    reservation.tokens, key.quota.tokens_per_day}));
-    if (taken == 1) {
-      return tx
-          .Execute("UPDATE gateway_keys SET last_used_at = ? WHERE id = ?",
-                   {ToUnixMicros(clock_.Now()), key.id})
-          .status();
-    }
-    BW_ASSIGN_OR_RETURN(QuotaUse use, UsageIn(tx, key.id, reservation.day));
-    return QuotaRefusal(key, use, reservation.tokens);
-  });
-  if (!s.ok()) return s;
-  return reservation;
-}
-
 StatusOr<QuotaUse> ReviewService::UsageIn(Transaction& tx, const std::string& key_id, int64_t day) {
   BW_ASSIGN_OR_RETURN(store::ResultSet rows,
                       tx.Query("SELECT requests, tokens_used, tokens_reserved, requests_reserved "
@@ -1185,21 +1156,18 @@ Status ReviewService::SettleQuota(const QuotaReservation& reservation, int64_t t
 
 Status ReviewService::SettleQuota(Transaction& tx, const QuotaReservation& reservation,
                                   int64_t tokens_used) {
-  if (reservation.leased) {
-    // The call's request moves from the lease to those made, and the key is marked used.
-    BW_RETURN_IF_ERROR(tx.Execute("UPDATE gateway_keys SET last_used_at = ? WHERE id = ?",
-                                  {ToUnixMicros(clock_.Now()), reservation.key_id})
-                           .status());
-  }
+  // The call's request moves from the lease to those made, and the key is marked used.
+  BW_RETURN_IF_ERROR(tx.Execute("UPDATE gateway_keys SET last_used_at = ? WHERE id = ?",
+                                {ToUnixMicros(clock_.Now()), reservation.key_id})
+                         .status());
   return tx
       .Execute(
           "UPDATE gateway_usage SET tokens_reserved = CASE WHEN tokens_reserved > ? THEN "
           "tokens_reserved - ? ELSE 0 END, tokens_used = tokens_used + ?, requests = requests + "
-          "?, requests_reserved = CASE WHEN requests_reserved > ? THEN requests_reserved - ? "
+          "1, requests_reserved = CASE WHEN requests_reserved > 0 THEN requests_reserved - 1 "
           "ELSE 0 END WHERE key_id = ? AND day = ?",
           {reservation.tokens, reservation.tokens, std::max<int64_t>(tokens_used, 0),
-           int64_t{reservation.leased ? 1 : 0}, int64_t{reservation.leased ? 1 : 0},
-           int64_t{reservation.leased ? 1 : 0}, reservation.key_id, reservation.day})
+           reservation.key_id, reservation.day})
       .status();
 }
 

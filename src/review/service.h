@@ -82,7 +82,6 @@ struct QuotaReservation {
   std::string key_id;
   int64_t day = 0;  // days since 1970-01-01, UTC
   int64_t tokens = 0;
-  bool leased = false;  // carved from a replica's lease (QuotaLeases): counted when settled
 };
 
 // Part of a key's daily quota a gateway replica holds, to hand to its calls without a commit
@@ -95,7 +94,7 @@ struct QuotaLease {
 };
 
 struct QuotaUse {
-  int64_t requests = 0;  // made (a leased call counts once settled)
+  int64_t requests = 0;  // made (a call counts once settled)
   int64_t tokens_used = 0;
   int64_t tokens_reserved = 0;    // held by calls in flight and by replicas' leases
   int64_t requests_reserved = 0;  // held by replicas' leases
@@ -258,12 +257,10 @@ class ReviewService {
                                               std::optional<GatewayKey>* known = nullptr);
 
   // Quotas. Before a call goes upstream the gateway reserves one request and `tokens` (its
-  // estimate: the input's size and the most it may write) against the key's daily quota, in
-  // one atomic update, so that calls in flight together never pass the quota; afterwards it
-  // settles the reservation with the tokens upstream reported. A reservation taken marks the
-  // key used (last_used_at). ResourceExhausted (429) naming
-  // the limit when the day's quota would be passed. Days are UTC.
-  StatusOr<QuotaReservation> ReserveQuota(const GatewayKey& key, int64_t tokens);
+  // estimate: the input's size and the most it may write) against the key's daily quota, from
+  // a lease of it (QuotaLeases), so that calls in flight together, on every replica, never pass
+  // the quota; afterwards it settles the reservation with the tokens upstream reported, which
+  // counts the request and marks the key used (last_used_at). Days are UTC.
   // A lease of the key's quota for today: at least one request and `tokens`, at most
   // 1/kLeaseShare of the day's quota (and never more than is left), reserved in one commit that
   // first gives back `returning` (leases this replica lets go: expired, or of another day).

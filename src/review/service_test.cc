@@ -2,12 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <mutex>
 #include <random>
 #include <set>
-#include <thread>
 
+#include "review/quota_leases.h"
 #include "review/review_fixture.h"
 
 namespace bulwark::review {
@@ -419,59 +417,6 @@ TEST_P(ReviewServiceTest, WithdrawalAndReleaseStopKeysAtOnce) {
             "window_before_release");
 }
 
-// Calls racing for the end of a daily quota never pass it together, and settling returns what
-// a call reserved but did not use.
-TEST_P(ReviewServiceTest, QuotaReservationsNeverOvershootUnderConcurrency) {
-  auto [w, g] = MakeActivePartner();
-  ASSERT_OK_AND_ASSIGN(IssuedGatewayKey issued,
-                       review_->IssueGatewayKey(nurse_, g.id, "laptop", std::nullopt));
-  GatewayKey key = issued.key;
-  key.quota = {.requests_per_day = 100, .tokens_per_day = 1000, .requests_per_minute = 100};
-  auto race = [&](int callers, int64_t tokens) {
-    std::vector<std::thread> threads;
-    std::atomic<int> taken{0}, refused{0};
-    std::mutex mu;
-    std::vector<QuotaReservation> reservations;
-    for (int i = 0; i < callers; ++i) {
-      threads.emplace_back([&] {
-        StatusOr<QuotaReservation> r = review_->ReserveQuota(key, tokens);
-        if (r.ok()) {
-          ++taken;
-          std::lock_guard<std::mutex> lock(mu);
-          reservations.push_back(*r);
-        } else {
-          EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted) << r.status().ToString();
-          ++refused;
-        }
-      });
-    }
-    for (std::thread& t : threads) t.join();
-    EXPECT_EQ(taken + refused, callers);
-    return reservations;
-  };
-  // 150 tokens each: six fit in 1,000.
-  std::vector<QuotaReservation> first = race(12, 150);
-  EXPECT_EQ(first.size(), 6u);
-  ASSERT_OK_AND_ASSIGN(QuotaUse use, review_->UsageOn(key.id, clock_.Now()));
-  EXPECT_EQ(use.requests, 6);
-  EXPECT_EQ(use.tokens_reserved, 900);
-  // They used 50 each: 700 are free again.
-  for (const QuotaReservation& r : first) ASSERT_OK(review_->SettleQuota(r, 50));
-  ASSERT_OK_AND_ASSIGN(use, review_->UsageOn(key.id, clock_.Now()));
-  EXPECT_EQ(use.tokens_used, 300);
-  EXPECT_EQ(use.tokens_reserved, 0);
-  EXPECT_EQ(race(12, 150).size(), 4u);
-  // The requests limit (ten taken so far), then a new day.
-  key.quota.requests_per_day = 10;
-  key.quota.tokens_per_day = 1000000;
-  Status full = review_->ReserveQuota(key, 1).status();
-  EXPECT_EQ(full.code(), StatusCode::kResourceExhausted);
-  EXPECT_EQ(full.detail("limit"), "requests_per_day");
-  EXPECT_NE(full.message().find("10 requests a day"), std::string::npos) << full.ToString();
-  clock_.Advance(Days(1));
-  EXPECT_EQ(race(20, 1).size(), 10u);
-}
-
 TEST_P(ReviewServiceTest, DefensiveAccessNeedsBothApprovalsAndEndsOnTime) {
   ModelVersion v = MakeVersion();
   const NewDefensiveRequest ask{v.id, "triage of our findings", kStart + Days(90), {}};
@@ -523,7 +468,8 @@ TEST_P(ReviewServiceTest, DefensiveAccessNeedsBothApprovalsAndEndsOnTime) {
   ASSERT_OK_AND_ASSIGN(GatewayAccess access, review_->AuthorizeGatewayKey(key.secret));
   EXPECT_EQ(access.version.upstream_model, "atlas-2");
   EXPECT_EQ(access.access_ends_at, kStart + Days(90));
-  ASSERT_OK(review_->ReserveQuota(access.key, 10).status());
+  QuotaLeases leases(*review_, clock_);
+  ASSERT_OK(leases.Reserve(access.key, 10).status());
   // Who sees it.
   for (const Principal* p : {&banker_, &lab_member_, &officer_}) {
     ASSERT_OK_AND_ASSIGN(std::vector<DefensiveGrant> seen, review_->ListDefensiveAccess(*p));

@@ -2,8 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include <mutex>
-
+#include "review/quota_leases.h"
 #include "review/review_fixture.h"
 
 namespace bulwark::review {
@@ -388,13 +387,14 @@ TEST_P(SignalsTest, EightyPercentOfTheDaysQuotaIsAnAlert) {
   ASSERT_OK(review_->ConcurPartner(officer_, grant_.id).status());
   IssuedGatewayKey key = Issue("ci");
   GatewayAccess access = AccessOf(key);
+  QuotaLeases leases(*review_, clock_);
   for (int i = 0; i < 7; ++i) {
-    ASSERT_OK_AND_ASSIGN(QuotaReservation r, review_->ReserveQuota(access.key, 10));
+    ASSERT_OK_AND_ASSIGN(QuotaReservation r, leases.Reserve(access.key, 10));
     ASSERT_OK(review_->SettleQuota(r, 10));
   }
   signals_->Observe(access, "198.51.100.1");
   EXPECT_TRUE(AlertsOf(AlertKind::kQuotaShare).empty());
-  ASSERT_OK_AND_ASSIGN(QuotaReservation r, review_->ReserveQuota(access.key, 10));
+  ASSERT_OK_AND_ASSIGN(QuotaReservation r, leases.Reserve(access.key, 10));
   ASSERT_OK(review_->SettleQuota(r, 10));
   clock_.Advance(Minutes(1));
   signals_->Observe(access, "198.51.100.1");
