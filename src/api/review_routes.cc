@@ -77,7 +77,8 @@ object RenderWindow(const review::Window& w, Time now) {
       {"hours_end", w.hours ? value(w.hours->end_hour) : value(nullptr)},
       {"suspend_on_alert", w.suspend_on_alert},
       {"retain_content", w.retain_content},
-      {"retention_days", w.retention_days}};
+      {"retention_days", w.retention_days},
+      {"holds_content", w.holds_content}};
 }
 
 object RenderContentRead(const review::ContentRead& r, Time now) {

@@ -81,6 +81,7 @@ Window ReadWindow(const Row& row) {
   w.suspend_on_alert = row.Int(12) != 0;
   w.retain_content = row.Int(13) != 0;
   w.retention_days = row.Int(14);
+  w.holds_content = row.Int(15) != 0;
   return w;
 }
 PartnerGrant ReadPartner(const Row& row) {

@@ -82,7 +82,8 @@ Window ReadWindow(const Row& row);
 inline constexpr RowKind<Window> kWindows{
     "SELECT id, version_id, org_id, starts_at, ends_at, created_at, created_by, closed_at, "
     "close_reason, closed_by, hours_start, hours_end, suspend_on_alert, retain_content, "
-    "retention_days FROM review_windows",
+    "retention_days, CASE WHEN EXISTS (SELECT 1 FROM retained_calls r WHERE r.window_id = "
+    "review_windows.id) THEN 1 ELSE 0 END FROM review_windows",
     &ReadWindow, "id", "window"};
 
 PartnerGrant ReadPartner(const Row& row);

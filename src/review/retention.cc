@@ -100,14 +100,7 @@ StatusOr<ContentRead> ReviewService::RequestContentRead(const Principal& actor,
     BW_ASSIGN_OR_RETURN(Window window, Load(tx, kWindows, request.window_id));
     BW_ASSIGN_OR_RETURN(auto party, PartyOf(tx, actor, window.org_id, "window " + window.id));
     // A window that no longer keeps content may still hold what it kept.
-    bool kept = window.retain_content;
-    if (!kept) {
-      BW_ASSIGN_OR_RETURN(
-          ResultSet any,
-          tx.Query("SELECT 1 FROM retained_calls WHERE window_id = ? LIMIT 1", {window.id}));
-      kept = !any.empty();
-    }
-    if (!kept) {
+    if (!window.retain_content && !window.holds_content) {
       return Status(
           StatusCode::kFailedPrecondition,
           "window " + window.id + " keeps no content of its calls; there is nothing to read",

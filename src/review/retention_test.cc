@@ -242,6 +242,14 @@ TEST_P(RetentionTest, ARequestNamesItsReasonAWindowThatKeptContentAndMayNarrowTo
   EXPECT_EQ(review_->ReadRetainedCall(lab_admin_, read.id, bank_call).status().code(),
             StatusCode::kNotFound);
   EXPECT_EQ(Approved().id.empty(), false);
+  // A window that stopped retaining still holds what it kept, and may be asked to read it.
+  ASSERT_OK_AND_ASSIGN(Window stopped,
+                       review_->SetWindowSettings(lab_admin_, window_.id, {{}, false, false, 30}));
+  EXPECT_FALSE(stopped.retain_content);
+  EXPECT_TRUE(stopped.holds_content);
+  ASSERT_OK(
+      review_->RequestContentRead(officer_, {window_.id, "what it kept before it stopped", {}})
+          .status());
 }
 
 TEST_P(RetentionTest, BulkReadsRaiseAnAlertThatEndsTheApprovalWhereTheLabChoseSo) {

@@ -79,6 +79,8 @@ struct Window {
   // retention_days from each call, readable under the two-person rule (retention.cc).
   bool retain_content = false;
   int64_t retention_days = kDefaultRetentionDays;
+  // Whether content of its calls is kept now (not yet purged), whether or not it still retains.
+  bool holds_content = false;
 
   WindowState StateAt(Time now) const { return WindowStateAt(starts_at, ends_at, closed_at, now); }
 };

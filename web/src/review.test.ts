@@ -74,6 +74,7 @@ function win(fields: Partial<AccessWindow>): AccessWindow {
     suspend_on_alert: false,
     retain_content: false,
     retention_days: 90,
+    holds_content: false,
     ...fields,
   };
 }

@@ -69,6 +69,7 @@ export interface AccessWindow {
   // and for how many days from each call.
   retain_content: boolean;
   retention_days: number;
+  holds_content: boolean; // content of its calls is kept now, also after it stopped retaining
 }
 
 // The settings as the API takes them (POST /review/windows and …/settings).

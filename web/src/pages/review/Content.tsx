@@ -32,9 +32,15 @@ export function ContentPage() {
   const [notice, setNotice] = useState<string | null>(null);
   const [opened, setOpened] = useState<string | null>(null);
   const items = reads.data?.items ?? [];
-  const windowLabel = (id: string) => {
-    const w = windows.data?.items.find((x) => x.id === id);
-    return w ? versionText(w.version_id, versions.data) : id;
+  const openedRead = items.find((r) => r.id === opened);
+  // The model version a request is about: by its model's name and version, also for those who
+  // cannot list the lab's versions (the gateway's name for it, "Atlas/1.0", reads "Atlas 1.0").
+  const readLabel = (r: ContentRead) => {
+    const w = windows.data?.items.find((x) => x.id === r.window_id);
+    const info = w ? versions.data?.get(w.version_id) : undefined;
+    if (info) return `${info.model.name} ${info.version.version}`;
+    const slash = r.gateway_model.lastIndexOf('/');
+    return slash < 0 ? r.gateway_model : `${r.gateway_model.slice(0, slash)} ${r.gateway_model.slice(slash + 1)}`;
   };
 
   const decide = (r: ContentRead, verb: 'approve' | 'deny' | 'revoke') =>
@@ -42,10 +48,10 @@ export function ContentPage() {
       const done = await api.post<ContentRead>(`/review/content-reads/${enc(r.id)}/${verb}`, {});
       setNotice(
         verb === 'approve'
-          ? `Approved the request to read ${windowLabel(r.window_id)}’s calls: its asker may read them until ${new Date(done.expires_at ?? '').toLocaleString()}.`
+          ? `Approved the request to read ${readLabel(r)}’s calls: its asker may read them until ${new Date(done.expires_at ?? '').toLocaleString()}.`
           : verb === 'deny'
-            ? `Denied the request to read ${windowLabel(r.window_id)}’s calls.`
-            : `Ended the request to read ${windowLabel(r.window_id)}’s calls; nothing more can be read under it.`,
+            ? `Denied the request to read ${readLabel(r)}’s calls.`
+            : `Ended the request to read ${readLabel(r)}’s calls; nothing more can be read under it.`,
       );
       if (opened === r.id && verb === 'revoke') setOpened(null);
       reads.reload();
@@ -85,7 +91,7 @@ export function ContentPage() {
               {items.map((r) => {
                 const state = contentReadStateAt(r, now);
                 const can = contentReadActions(r, me.user.id, now);
-                const what = `the request to read ${windowLabel(r.window_id)}’s calls asked by ${r.requested_by === me.user.id ? 'you' : r.requested_by_name || r.requested_by}`;
+                const what = `the request to read ${readLabel(r)}’s calls asked by ${r.requested_by === me.user.id ? 'you' : r.requested_by_name || r.requested_by}`;
                 return (
                   <tr key={r.id}>
                     <td>
@@ -94,7 +100,7 @@ export function ContentPage() {
                       <span className="muted">by</span> <Person id={r.requested_by} name={r.requested_by_name} me={me.user.id} />
                     </td>
                     <td>
-                      <Link to={`/review/windows/${r.window_id}`}>{windowLabel(r.window_id)}</Link>
+                      <Link to={`/review/windows/${r.window_id}`}>{readLabel(r)}</Link>
                       <br />
                       {r.partner_org_name ? `${r.partner_org_name}’s calls` : 'every partner’s calls'}
                     </td>
@@ -155,12 +161,14 @@ export function ContentPage() {
           </table>
         </div>
       ) : null}
-      {opened && <RetainedCalls key={opened} readId={opened} label={windowLabel(items.find((r) => r.id === opened)?.window_id ?? '')} onRead={() => reads.reload()} />}
+      {openedRead && (
+        <RetainedCalls key={openedRead.id} readId={openedRead.id} label={readLabel(openedRead)} onRead={() => reads.reload()} />
+      )}
       <AskToRead
-        windows={(windows.data?.items ?? []).filter((w) => w.retain_content)}
+        windows={(windows.data?.items ?? []).filter((w) => w.retain_content || w.holds_content)}
         label={(w) => versionText(w.version_id, versions.data)}
         onAsked={(r) => {
-          setNotice(`Asked to read ${windowLabel(r.window_id)}’s calls. A second person must approve before you can read them.`);
+          setNotice(`Asked to read ${readLabel(r)}’s calls. A second person must approve before you can read them.`);
           reads.reload();
         }}
       />
