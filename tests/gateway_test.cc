@@ -1,11 +1,14 @@
 // The model gateway end to end: a partner's key through a real server to `bulwark mock-model`
 // (in process) playing the lab's model, plain and streamed, and the refusals.
+#include <atomic>
 #include <boost/json.hpp>
 #include <set>
+#include <thread>
 
 #include "api_fixture.h"
 #include "evals/mock_model.h"
 #include "evals/task.h"
+#include "testing/status_assertions.h"
 
 namespace bulwark::tests {
 namespace {
@@ -208,6 +211,40 @@ TEST_F(GatewayTest, EveryCallIsALedgerEntryWithoutItsContent) {
     EXPECT_EQ(text.find(R"("output_tokens":"0")"), std::string::npos) << text;
   }
   EXPECT_EQ(calls, 2);
+}
+
+// Calls answered at the same moment are recorded together (Gateway::FinishLater): each once,
+// with its settlement, none lost.
+TEST_F(GatewayTest, CallsAnsweredTogetherAreEachRecordedOnce) {
+  constexpr int kThreads = 6, kCallsEach = 10;
+  std::vector<std::thread> threads;
+  std::atomic<int> answered{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kCallsEach; ++i) {
+        Reply reply = HttpCall(port_, "POST", "/gateway/v1/chat/completions",
+                               json::serialize(Hello((t + i) % 2 == 0)),
+                               {{"Authorization", "Bearer " + key_}});
+        if (reply.status == 200) ++answered;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  ASSERT_EQ(answered.load(), kThreads * kCallsEach);
+  gateway_->AwaitRecorded();
+  Reply entries = Call("GET", "/api/v1/ledger/entries?limit=500", "", "director");
+  ASSERT_EQ(entries.status, 200) << entries.body;
+  std::set<std::string> request_ids;
+  for (const json::value& e : entries.json.at("items").as_array()) {
+    const std::string text = json::serialize(e);
+    if (text.find("gateway.request") == std::string::npos) continue;
+    request_ids.insert(text);
+  }
+  EXPECT_EQ(request_ids.size(), static_cast<size_t>(kThreads * kCallsEach));
+  ASSERT_OK_AND_ASSIGN(review::GatewayAccess access, review_->AuthorizeGatewayKey(key_));
+  ASSERT_OK_AND_ASSIGN(review::QuotaUse use, review_->UsageOn(access.key.id, clock_.Now()));
+  EXPECT_EQ(use.requests, kThreads * kCallsEach);
+  EXPECT_GT(use.tokens_used, 0);
 }
 
 TEST_F(GatewayTest, RefusedAndFailedCallsOfAKnownKeyAreLedgeredToo) {

@@ -128,12 +128,22 @@ new_key() {
 curl -sf -H "Authorization: Bearer $(new_key)" "$bulwark/gateway/v1/models" >"$work/models.json"
 model=$(json_field "$work/models.json" data 0 id)
 
-# Portkey's gateway.
+# Portkey's gateway runs only while it is measured, a fresh process each time (after its own
+# warm-up), so that a Node process busy after its load (collecting garbage, timers) does not
+# weigh on the others' measurements on the same cores.
 pport=$(free_port)
-env -u HTTP_PROXY -u HTTPS_PROXY -u http_proxy -u https_proxy NODE_ENV=production \
-  node "$portkey" --port="$pport" --headless >"$work/portkey.log" 2>&1 &
-pids+=($!)
-wait_for "http://127.0.0.1:$pport/" "$work/portkey.log"
+portkey_pid=
+start_portkey() {
+  env -u HTTP_PROXY -u HTTPS_PROXY -u http_proxy -u https_proxy NODE_ENV=production \
+    node "$portkey" --port="$pport" --headless >>"$work/portkey.log" 2>&1 &
+  portkey_pid=$!
+  pids+=("$portkey_pid")
+  wait_for "http://127.0.0.1:$pport/" "$work/portkey.log"
+}
+stop_portkey() {
+  kill "$portkey_pid" 2>/dev/null || true
+  wait "$portkey_pid" 2>/dev/null || true
+}
 
 # One request body for all three; the model is the gateway's id for the lab's model (the mock
 # answers any name, Portkey passes it on). The streamed one asks for the usage, as Bulwark's
@@ -167,8 +177,10 @@ measure() {
 declare -A r
 for kind in plain stream; do
   for target in direct bulwark portkey; do
+    [ "$target" = portkey ] && start_portkey
     r[$target.$kind]=$(measure "$target" "$kind" "$connections" "$seconds")
     r[$target.$kind.alone]=$(measure "$target" "$kind" 1 "$alone_seconds")
+    [ "$target" = portkey ] && stop_portkey
   done
 done
 # Paced: the same connections sending, together, half of the slowest gateway's plain rate (a
@@ -178,7 +190,9 @@ paced=${BENCH_PACED_RATE:-$(awk -v p="${r[portkey.plain]}" -v b="${r[bulwark.pla
   printf "%d", (low / 2 < 100 ? 100 : int(low / 200) * 100) }')}
 for kind in plain stream; do
   for target in direct bulwark portkey; do
+    [ "$target" = portkey ] && start_portkey
     r[$target.$kind.paced]=$(PROBE_RATE=$paced measure "$target" "$kind" "$connections" "$seconds")
+    [ "$target" = portkey ] && stop_portkey
   done
 done
 

@@ -42,13 +42,17 @@ HttpResponse Forward(review::Gateway& gateway, HttpRequest& request, review::Pro
   response.content_type = exchange->content_type();
   response.headers = exchange->headers();
   response.principal = exchange->access().key.user_id;
-  // The call's settlement and ledger entry: after the answer, unless the window suspends keys on
-  // alerts, whose signals must see this call before the key's next one is let through.
-  // It runs once, also when a stream never started (the client gone before its header).
+  // The call's settlement and ledger entry: queued once the answer is on its way, and written
+  // with the others of the moment (Gateway::FinishLater); written before the answer where the
+  // window suspends keys on alerts, whose signals must see this call before the key's next one
+  // is let through. It runs once, also when a stream never started (the client gone before its
+  // header).
   const bool record_first = exchange->RecordBeforeAnswer();
-  auto record = [&gateway, exchange, call = std::move(call), pending = gateway.RecordPending(),
+  auto record = [&gateway, exchange, record_first, call = std::move(call),
+                 pending = gateway.RecordPending(),
                  done = std::make_shared<std::atomic<bool>>(false)] {
     if (done->exchange(true)) return;
+    if (!record_first) return gateway.FinishLater(call, exchange);
     if (Status s = gateway.Finish(call, *exchange); !s.ok()) {
       Log(LogLevel::kError, "gateway call not recorded", {{"error", s.ToString()}});
     }

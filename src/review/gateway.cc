@@ -73,6 +73,19 @@ size_t PartialSecretAtEnd(std::string_view text, std::string_view secret) {
   return 0;
 }
 
+// The ledger entry of a key's call, without its facts: by the key's user, on the key, under its
+// grant and window, with the request's id and the hash of its body.
+access::AuditRecord CallRecord(const GatewayCall& call, const GatewayKey& key, bool allowed) {
+  return {{key.user_id, key.org_id, key.id, false, call.request_id,
+           call.body.empty() ? "" : HexEncode(access::HashSecret(call.body))},
+          "gateway.request",
+          key.id,
+          allowed,
+          key.window_id.empty() ? std::vector<std::string>{key.grant_id}
+                                : std::vector<std::string>{key.grant_id, key.window_id},
+          {}};
+}
+
 Status Upstream(std::string_view what, std::string message) {
   return Status(StatusCode::kUnavailable, std::move(message), {{"upstream", std::string(what)}});
 }
@@ -230,7 +243,17 @@ Gateway::Gateway(ReviewService& review, store::Database& db, const secrets::Secr
       audit_(audit),
       options_(std::move(options)),
       signals_(db, review.clock(), audit),
-      leases_(review, review.clock()) {}
+      leases_(review, review.clock()),
+      recorder_([this] { RecordQueued(); }) {}
+
+Gateway::~Gateway() {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  recorder_.join();
+}
 
 Status Gateway::TakeMinuteSlot(const GatewayKey& key) {
   const int64_t minute = ToUnixMicros(review_.clock().Now()) / 60'000'000;
@@ -251,54 +274,88 @@ Status Gateway::TakeMinuteSlot(const GatewayKey& key) {
   return OkStatus();
 }
 
-Status Gateway::Finish(const GatewayCall& call, const GatewayExchange& exchange) {
+Status Gateway::RecordIn(store::Transaction& tx, const GatewayCall& call,
+                         const GatewayExchange& exchange) {
   TokenUsage used = exchange.usage();
   int64_t tokens = used.input_tokens + used.output_tokens;
   if (tokens == 0 && exchange.bytes_passed_ > 0) {
     tokens = exchange.input_estimate_ + (exchange.bytes_passed_ + 3) / 4;
   }
-  if (audit_ == nullptr) return review_.SettleQuota(exchange.reservation_, tokens);
-  const GatewayKey& key = exchange.access().key;
-  access::Principal actor{
-      key.user_id,     key.org_id,
-      key.id,          false,
-      call.request_id, call.body.empty() ? "" : HexEncode(access::HashSecret(call.body))};
+  BW_RETURN_IF_ERROR(review_.SettleQuota(tx, exchange.reservation_, tokens));
+  if (audit_ == nullptr) return OkStatus();
+  access::AuditRecord record = CallRecord(call, exchange.access().key, true);
   const std::string response_sha256 = exchange.ResponseSha256();
+  std::string retained;
+  if (exchange.Retained()) {
+    const std::string_view request(call.body);
+    BW_ASSIGN_OR_RETURN(
+        retained, review_.RetainCall(tx, exchange.access(),
+                                     {call.request_id, exchange.status(), exchange.streaming(),
+                                      request.substr(0, kMaxRetainedBytes), exchange.retained_,
+                                      static_cast<int64_t>(request.size()), exchange.bytes_passed_,
+                                      record.actor.body_sha256, response_sha256}));
+  }
+  record.facts = {{"status", std::to_string(exchange.status())},
+                  {"streamed", exchange.streaming() ? "true" : "false"},
+                  {"input_tokens", std::to_string(used.input_tokens)},
+                  {"output_tokens", std::to_string(used.output_tokens)},
+                  {"tokens_charged", std::to_string(tokens)},
+                  {"response_sha256", response_sha256},
+                  {"version", exchange.access().version.id},
+                  {"client_address", call.client_address}};
+  if (!retained.empty()) record.facts.emplace_back("retained_call", retained);
+  return audit_->Record(tx, record);
+}
+
+Status Gateway::Finish(const GatewayCall& call, const GatewayExchange& exchange) {
   // The settlement, the retained content where the window keeps it, and the ledger entry in
   // one commit.
-  Status recorded = db_.Transact(store::TxMode::kQueue, [&](store::Transaction& tx) -> Status {
-    BW_RETURN_IF_ERROR(review_.SettleQuota(tx, exchange.reservation_, tokens));
-    std::string retained;
-    if (exchange.Retained()) {
-      const std::string_view request(call.body);
-      BW_ASSIGN_OR_RETURN(
-          retained,
-          review_.RetainCall(tx, exchange.access(),
-                             {call.request_id, exchange.status(), exchange.streaming(),
-                              request.substr(0, kMaxRetainedBytes), exchange.retained_,
-                              static_cast<int64_t>(request.size()), exchange.bytes_passed_,
-                              actor.body_sha256, response_sha256}));
-    }
-    access::AuditRecord record{actor,
-                               "gateway.request",
-                               key.id,
-                               true,
-                               key.window_id.empty()
-                                   ? std::vector<std::string>{key.grant_id}
-                                   : std::vector<std::string>{key.grant_id, key.window_id},
-                               {{"status", std::to_string(exchange.status())},
-                                {"streamed", exchange.streaming() ? "true" : "false"},
-                                {"input_tokens", std::to_string(used.input_tokens)},
-                                {"output_tokens", std::to_string(used.output_tokens)},
-                                {"tokens_charged", std::to_string(tokens)},
-                                {"response_sha256", response_sha256},
-                                {"version", exchange.access().version.id},
-                                {"client_address", call.client_address}}};
-    if (!retained.empty()) record.facts.emplace_back("retained_call", retained);
-    return audit_->Record(tx, record);
-  });
-  if (recorded.ok()) signals_.Observe(exchange.access(), call.client_address);
+  Status recorded = db_.Transact(
+      store::TxMode::kQueue, [&](store::Transaction& tx) { return RecordIn(tx, call, exchange); });
+  if (recorded.ok() && audit_ != nullptr) {
+    signals_.Observe(exchange.access(), call.client_address);
+  }
   return recorded;
+}
+
+void Gateway::FinishLater(GatewayCall call, std::shared_ptr<const GatewayExchange> exchange) {
+  Queued queued{std::move(call), std::move(exchange), RecordPending()};
+  std::lock_guard<std::mutex> lock(queue_mu_);
+  queue_.push_back(std::move(queued));
+  if (queue_.size() == 1 || queue_.size() >= kMaxRecordBatch) queue_cv_.notify_one();
+}
+
+void Gateway::RecordQueued() {
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  while (true) {
+    queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and everything written
+    // The calls answered meanwhile join this commit.
+    queue_cv_.wait_for(lock, kRecordDelay,
+                       [this] { return stopping_ || queue_.size() >= kMaxRecordBatch; });
+    std::vector<Queued> batch;
+    batch.swap(queue_);
+    lock.unlock();
+    WriteBatch(batch);
+    batch.clear();  // releases the calls' pending marks once written
+    lock.lock();
+  }
+}
+
+void Gateway::WriteBatch(std::vector<Queued>& batch) {
+  Status all = db_.Transact(store::TxMode::kQueue, [&](store::Transaction& tx) -> Status {
+    for (const Queued& q : batch) BW_RETURN_IF_ERROR(RecordIn(tx, q.call, *q.exchange));
+    return OkStatus();
+  });
+  for (const Queued& q : batch) {
+    Status s = all.ok() ? OkStatus() : Finish(q.call, *q.exchange);
+    if (!s.ok()) {
+      Log(LogLevel::kError, "gateway call not recorded",
+          {{"key", q.exchange->access().key.id}, {"error", s.ToString()}});
+    } else if (all.ok() && audit_ != nullptr) {
+      signals_.Observe(q.exchange->access(), q.call.client_address);
+    }
+  }
 }
 
 StatusOr<net::HttpClient*> Gateway::ClientFor(const std::string& base_url) {
@@ -353,18 +410,11 @@ void Gateway::RecordRefusal(const GatewayCall& call, const GatewayKey& key, cons
   const bool allowed =
       error.detail("upstream").has_value() || error.code() == StatusCode::kDeadlineExceeded;
   constexpr size_t kMaxReason = 300;
-  access::AuditRecord record{{key.user_id, key.org_id, key.id, false, call.request_id,
-                              call.body.empty() ? "" : HexEncode(access::HashSecret(call.body))},
-                             "gateway.request",
-                             key.id,
-                             allowed,
-                             key.window_id.empty()
-                                 ? std::vector<std::string>{key.grant_id}
-                                 : std::vector<std::string>{key.grant_id, key.window_id},
-                             {{"error", std::string(StatusCodeName(error.code()))},
-                              {"reason", error.message().substr(0, kMaxReason)},
-                              {"version", key.version_id},
-                              {"client_address", call.client_address}}};
+  access::AuditRecord record = CallRecord(call, key, allowed);
+  record.facts = {{"error", std::string(StatusCodeName(error.code()))},
+                  {"reason", error.message().substr(0, kMaxReason)},
+                  {"version", key.version_id},
+                  {"client_address", call.client_address}};
   if (std::optional<std::string> upstream = error.detail("upstream")) {
     record.facts.emplace_back("upstream", *upstream);
   }

@@ -29,8 +29,9 @@
 //     the gateway cannot flood the ledger. A secret that is no key is only rate-limited;
 //   - every call answered is a ledger entry: `gateway.request` on the key, by its user, under
 //     its grant and window, with the SHA-256 of the request and of the answer, the status and
-//     the tokens, never the content; written with the settlement once the answer is on its way
-//     (before it, where the window suspends keys on alerts: RecordBeforeAnswer); where the lab
+//     the tokens, never the content; written with the settlement once the answer is on its way,
+//     in one commit with the calls answered within kRecordDelay (FinishLater), or before the
+//     answer where the window suspends keys on alerts (RecordBeforeAnswer); where the lab
 //     chose for the window that content be retained, the request and the answer the client got
 //     (each up to kMaxRetainedBytes) are kept encrypted in the same commit
 //     (ReviewService::RetainCall), readable only under the two-person rule;
@@ -44,6 +45,7 @@
 // Thread-safety: safe from any thread; each call's exchange belongs to its caller.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -51,6 +53,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "net/http_client.h"
@@ -160,11 +163,23 @@ class Gateway {
   // `audit` receives one record per call answered (may be null in tests of the rules alone).
   Gateway(ReviewService& review, store::Database& db, const secrets::SecretStore& secrets,
           access::AuditTrail* audit, GatewayOptions options = {});
+  // Writes the calls still queued (FinishLater), then gives back the quota leases.
+  ~Gateway();
+  Gateway(const Gateway&) = delete;
+  Gateway& operator=(const Gateway&) = delete;
 
   // Ends a call: settles its quota reservation with the tokens used, and records it in the
   // audit trail (the ledger): who, with which key, under which grant and window, the request's
-  // hash; never the content. Then looks at the key's use for insider-risk signals.
+  // hash; never the content. Then looks at the key's use for insider-risk signals. Written
+  // before it returns (for a call recorded before its answer: RecordBeforeAnswer).
   Status Finish(const GatewayCall& call, const GatewayExchange& exchange);
+  // The same once the answer is on its way: the call is queued, and the calls queued within
+  // kRecordDelay of it are written together, in one commit, by this replica's recorder. A batch
+  // that cannot be written is written call by call, so that one call that cannot be recorded
+  // holds back no other; such a call is logged.
+  void FinishLater(GatewayCall call, std::shared_ptr<const GatewayExchange> exchange);
+  static constexpr std::chrono::milliseconds kRecordDelay{2};
+  static constexpr size_t kMaxRecordBatch = 256;
 
   // Refused or failed calls recorded a minute per key, in this process.
   static constexpr int kMaxRefusalsRecorded = 60;
@@ -217,6 +232,20 @@ class Gateway {
                                                        std::optional<GatewayKey>& known);
   // The ledger entry of a known key's call that was refused or failed (see the top).
   void RecordRefusal(const GatewayCall& call, const GatewayKey& key, const Status& error);
+  // A call's settlement, retained content and ledger entry, in `tx`.
+  Status RecordIn(store::Transaction& tx, const GatewayCall& call, const GatewayExchange& exchange);
+  // The recorder's loop: writes what FinishLater queued, a batch at a time, until stopped.
+  void RecordQueued();
+  struct Queued {
+    GatewayCall call;
+    std::shared_ptr<const GatewayExchange> exchange;
+    std::shared_ptr<void> pending;  // RecordPending, until written
+  };
+  void WriteBatch(std::vector<Queued>& batch);
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::vector<Queued> queue_;  // GUARDED_BY(queue_mu_)
+  bool stopping_ = false;      // GUARDED_BY(queue_mu_)
   struct RefusalCount {
     int64_t minute = 0;
     int recorded = 0;        // this minute
@@ -229,6 +258,7 @@ class Gateway {
   std::map<std::string, RefusalCount> refusals_;  // GUARDED_BY(refusals_mu_), by key
   std::mutex credentials_mu_;
   std::map<std::string, OpenedCredential> credentials_;  // GUARDED_BY(credentials_mu_)
+  std::thread recorder_;  // last: started once everything it uses is there
 };
 
 }  // namespace bulwark::review
