@@ -452,10 +452,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   // ---- streamed bodies ----
   //
-  // The handler's thread drives the stream. The header is posted to the connection's strand and
-  // the thread waits until it is written; each chunk after it is queued, and the strand writes
-  // what is queued as soon as the write before it is done (what came meanwhile goes out
-  // together), so the handler does not wait for the network unless kMaxQueuedBytes are queued.
+  // The handler's thread drives the stream. The header is the first write, posted to the
+  // connection's strand; each chunk after it is queued, and the strand writes what is queued as
+  // soon as the write before it is done (what came meanwhile goes out together), so the handler
+  // does not wait for the network unless kMaxQueuedBytes are queued.
   // The last chunk follows once the queue is empty. Meanwhile one read on the socket watches
   // for the client going away (or for its next request, which then waits in buffer_ until the
   // stream ends). A timer bounds each write, and the wait for the next request afterwards.
@@ -465,12 +465,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   struct StreamState {
     std::mutex mu;
     std::condition_variable cv;
-    bool pending = false;           // GUARDED_BY(mu): a step is being written
-    bool step_ok = false;           // GUARDED_BY(mu): the last step was written
     bool failed = false;            // GUARDED_BY(mu): a write failed, or the client went
     std::function<void()> on_gone;  // GUARDED_BY(mu)
     std::string queued;             // GUARDED_BY(mu): chunks not yet handed to the network
-    bool writing = false;           // GUARDED_BY(mu): the strand is writing queued chunks
+    bool writing = false;           // GUARDED_BY(mu): the strand is writing (or will write)
+    bool ended = false;             // GUARDED_BY(mu): the handler is done; nothing more queued
   };
 
   class StreamWriter final : public BodyWriter {
@@ -500,27 +499,6 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     std::shared_ptr<StreamState> state_;
   };
 
-  // Posts `step` to the strand and waits until it finished; false once the stream failed.
-  bool Step(const std::shared_ptr<StreamState>& state,
-            std::function<void(Session&, const std::shared_ptr<StreamState>&)> step) {
-    {
-      std::lock_guard<std::mutex> lock(state->mu);
-      if (state->failed) return false;
-      state->pending = true;
-    }
-    asio::post(stream_.get_executor(), [self = this->shared_from_this(), state,
-                                        step = std::move(step)] { step(*self, state); });
-    std::unique_lock<std::mutex> lock(state->mu);
-    while (!state->cv.wait_for(lock, std::chrono::milliseconds(200),
-                               [&] { return !state->pending; })) {
-      if (server_->io_stopped.load()) {
-        state->failed = true;  // the server stopped: the step will never run
-        return false;
-      }
-    }
-    return state->step_ok;
-  }
-
   // Queues a chunk (on the handler's thread); false once the stream failed.
   bool Queue(const std::shared_ptr<StreamState>& state, std::string_view bytes) {
     std::unique_lock<std::mutex> lock(state->mu);
@@ -534,7 +512,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     }
     if (state->failed) return false;
     state->queued.append(bytes);
-    if (!state->writing) {
+    if (!state->writing) {  // else what writes now (the header, or chunks) writes this next
       state->writing = true;
       asio::post(stream_.get_executor(),
                  [self = this->shared_from_this(), state] { self->WriteQueued(state); });
@@ -545,81 +523,79 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   // Writes what is queued as one chunk (on the strand), then what was queued meanwhile.
   void WriteQueued(const std::shared_ptr<StreamState>& state) {
     auto data = std::make_shared<std::string>();
+    bool idle = false, end = false;
     {
       std::lock_guard<std::mutex> lock(state->mu);
       data->swap(state->queued);
-      if (state->failed || data->empty()) state->writing = false;
+      idle = state->failed || data->empty();
+      if (idle) {
+        state->writing = false;
+        end = state->ended;
+      }
     }
-    state->cv.notify_all();  // room in the queue, or the writing done
-    if (data->empty()) return;
-    {
-      std::lock_guard<std::mutex> lock(state->mu);
-      if (state->failed) return;
+    state->cv.notify_all();  // room in the queue
+    if (idle) {
+      if (end) EndStream(state);
+      return;
     }
     ArmStreamTimer(server_->options.request_timeout);
     asio::async_write(stream_, http::make_chunk(asio::buffer(*data)),
                       [self = this->shared_from_this(), state, data](beast::error_code ec, size_t) {
                         self->stream_timer_->cancel();
-                        if (ec) {
-                          {
-                            std::lock_guard<std::mutex> lock(state->mu);
-                            state->writing = false;
-                          }
-                          return StepDoneIfIdle(state);  // fails the stream for the handler
-                        }
+                        if (ec) return self->WriteFailed(state);
                         self->exchange_.bytes += data->size();
                         self->WriteQueued(state);
                       });
   }
 
-  // Ends a step: `ok` false marks the stream failed and tells whoever waits on the client.
-  static void StepDone(const std::shared_ptr<StreamState>& state, bool ok) {
-    std::function<void()> gone;
+  // A write of the stream failed (on the strand): the stream fails for the handler, and ends
+  // here when the handler is done already.
+  void WriteFailed(const std::shared_ptr<StreamState>& state) {
+    bool end = false;
     {
       std::lock_guard<std::mutex> lock(state->mu);
-      state->pending = false;
-      state->step_ok = ok;
-      if (!ok && !state->failed) {
-        state->failed = true;
-        gone = std::move(state->on_gone);
-      }
+      state->writing = false;
+      end = state->ended;
     }
-    state->cv.notify_all();
-    if (gone) gone();
+    FailStream(state);
+    if (end) EndStream(state);
   }
 
   // Runs on the handler's thread: the header, the handler's chunks, the last chunk.
   void StreamBody(HttpResponse response) {
     auto state = std::make_shared<StreamState>();
     std::function<void(BodyWriter&)> body = std::move(response.stream);
-    auto head = std::make_shared<HttpResponse>(std::move(response));
-    const bool started = Step(state, [head](Session& s, const std::shared_ptr<StreamState>& st) {
-      s.WriteStreamHeader(st, std::move(*head));
-    });
-    if (started) {
-      StreamWriter writer(this->shared_from_this(), state);
-      try {
-        body(writer);
-      } catch (const std::exception& e) {
-        Log(LogLevel::kError, "streaming handler threw an exception",
-            {{"request_id", exchange_.request_id}, {"error", e.what()}});
-      }
-    }
-    // What is queued goes out, then the last chunk (when the stream still stands), then the
-    // next request or the close.
     {
-      std::unique_lock<std::mutex> lock(state->mu);
-      while (state->writing && !state->failed) {
-        if (!state->cv.wait_for(lock, std::chrono::milliseconds(200),
-                                [&] { return !state->writing || state->failed; }) &&
-            server_->io_stopped.load()) {
-          state->failed = true;
-        }
-      }
-      state->pending = true;
+      std::lock_guard<std::mutex> lock(state->mu);
+      state->writing = true;  // the header: chunks queue behind it
     }
     asio::post(stream_.get_executor(),
-               [self = this->shared_from_this(), state] { self->EndStream(state); });
+               [self = this->shared_from_this(), state,
+                head = std::make_shared<HttpResponse>(std::move(response))] {
+                 self->WriteStreamHeader(state, std::move(*head));
+               });
+    StreamWriter writer(this->shared_from_this(), state);
+    try {
+      body(writer);
+    } catch (const std::exception& e) {
+      Log(LogLevel::kError, "streaming handler threw an exception",
+          {{"request_id", exchange_.request_id}, {"error", e.what()}});
+    }
+    // What is queued goes out, then the last chunk (when the stream still stands), then the
+    // next request or the close: on the strand, where the write in progress, if any, ends it.
+    bool post = false;
+    {
+      std::lock_guard<std::mutex> lock(state->mu);
+      state->ended = true;
+      if (!state->writing) {
+        state->writing = true;
+        post = true;
+      }
+    }
+    if (post) {
+      asio::post(stream_.get_executor(),
+                 [self = this->shared_from_this(), state] { self->WriteQueued(state); });
+    }
   }
 
   void WriteStreamHeader(const std::shared_ptr<StreamState>& state, HttpResponse response) {
@@ -652,8 +628,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         stream_, *stream_serializer_,
         [self = this->shared_from_this(), state](beast::error_code ec, size_t) {
           self->stream_timer_->cancel();
-          if (!ec) self->WatchClient(state);
-          StepDone(state, !ec);
+          if (ec) return self->WriteFailed(state);
+          self->WatchClient(state);
+          self->WriteQueued(state);  // the chunks queued meanwhile
         });
   }
 
@@ -666,7 +643,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       self->watching_ = false;
       if (ec) {
         self->client_closed_ = true;
-        StepDoneIfIdle(state);
+        FailStream(state);
       } else {
         self->buffer_.commit(n);
       }
@@ -674,8 +651,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     });
   }
 
-  // The client went while no step was being written: fail the stream for the handler.
-  static void StepDoneIfIdle(const std::shared_ptr<StreamState>& state) {
+  // A write failed or the client went: the stream fails for the handler, and whoever waits on
+  // the client is told.
+  static void FailStream(const std::shared_ptr<StreamState>& state) {
     std::function<void()> gone;
     {
       std::lock_guard<std::mutex> lock(state->mu);
@@ -694,7 +672,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       failed = state->failed;
     }
     if (failed || client_closed_) {
-      StepDone(state, false);
+      FailStream(state);
       Record();
       stream_serializer_.reset();
       stream_response_.reset();
@@ -704,7 +682,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     asio::async_write(stream_, http::make_chunk_last(),
                       [self = this->shared_from_this(), state](beast::error_code ec, size_t) {
                         self->stream_timer_->cancel();
-                        StepDone(state, !ec);
+                        if (ec) FailStream(state);
                         self->Record();
                         self->stream_serializer_.reset();
                         self->stream_response_.reset();
