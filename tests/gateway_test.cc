@@ -247,6 +247,29 @@ TEST_F(GatewayTest, CallsAnsweredTogetherAreEachRecordedOnce) {
   EXPECT_GT(use.tokens_used, 0);
 }
 
+// The gateway keeps what it read of a key only while the gateway epoch stands: a revocation by
+// another replica holds from the very next call, and the window's end from its instant.
+TEST_F(GatewayTest, WhatTheGatewayKeepsOfAKeyHoldsOnlyUntilTheNextChange) {
+  ASSERT_EQ(Chat(Hello(), key_).status, 200);
+  ASSERT_EQ(Chat(Hello(), key_).status, 200);
+  review::ReviewService other_replica(*db_, clock_, *secrets_, audit_.get());
+  ASSERT_OK_AND_ASSIGN(review::GatewayAccess access, review_->AuthorizeGatewayKey(key_));
+  ASSERT_OK(other_replica.RevokeGatewayKey(actors_["nurse"].principal, access.key.id).status());
+  Reply revoked = Chat(Hello(), key_);
+  EXPECT_EQ(revoked.status, 403) << revoked.body;
+  EXPECT_NE(revoked.body.find("revoked"), std::string::npos) << revoked.body;
+  // A new key, kept by the gateway; then the window ends, with nothing written.
+  const review::PartnerGrant grant =
+      review_->ListPartners(actors_["lab_admin"].principal, window_.id).value().at(0);
+  const std::string key =
+      review_->IssueGatewayKey(actors_["nurse"].principal, grant.id, "phone", {}).value().secret;
+  ASSERT_EQ(Chat(Hello(), key).status, 200);
+  clock_.Advance(Days(7));
+  Reply closed = Chat(Hello(), key);
+  EXPECT_EQ(closed.status, 403) << closed.body;
+  EXPECT_NE(closed.body.find("closed"), std::string::npos) << closed.body;
+}
+
 TEST_F(GatewayTest, RefusedAndFailedCallsOfAKnownKeyAreLedgeredToo) {
   // The start of the next minute, so that the flood below stays inside one minute.
   clock_.Set(FromUnixMicros((ToUnixMicros(clock_.Now()) / 60'000'000 + 1) * 60'000'000));

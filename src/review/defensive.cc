@@ -268,7 +268,7 @@ StatusOr<int64_t> ReviewService::SweepDefensiveAccess() {
       BW_RETURN_IF_ERROR(Audit(tx, system, "review.access.expire", grant.id, {}));
       ++expired;
     }
-    return OkStatus();
+    return expired == 0 ? OkStatus() : internal::BumpGatewayEpoch(tx);
   });
   if (!s.ok()) return s;
   return expired;

@@ -436,29 +436,55 @@ StatusOr<GatewayAccess> Gateway::Models(std::string_view secret) {
 
 StatusOr<std::pair<GatewayAccess, std::shared_ptr<const secrets::SecretBytes>>> Gateway::Authorize(
     std::string_view secret, std::optional<GatewayKey>* known) {
-  // Versions whose opened credential is kept; past this the kept ones are dropped.
+  // Versions whose opened credential is kept, and keys kept; past this the kept ones are
+  // dropped.
   constexpr size_t kMaxOpenedCredentials = 1024;
-  std::pair<GatewayAccess, std::shared_ptr<const secrets::SecretBytes>> out;
+  constexpr size_t kMaxKeptKeys = 10000;
+  if (!access::HasSecretShape(secret, "bwg_")) {
+    return UnauthenticatedError("a gateway key (bwg_...) is required");
+  }
+  const std::string hash = access::HashSecret(secret);
+  const Time now = review_.clock().Now();
+  KeptKey kept;
+  std::optional<GatewayAccess> access;
   BW_RETURN_IF_ERROR(db_.Transact(store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
-    BW_ASSIGN_OR_RETURN(out.first, review_.AuthorizeGatewayKey(tx, secret, known));
-    const secrets::SecretRef ref{"model_versions", out.first.version.id, "credential"};
+    BW_ASSIGN_OR_RETURN(const int64_t epoch, review_.GatewayEpoch(tx));
+    {
+      std::lock_guard<std::mutex> lock(kept_mu_);
+      auto it = kept_.find(hash);
+      if (it != kept_.end() && it->second.epoch == epoch) {
+        kept = it->second;
+        return OkStatus();
+      }
+    }
+    // Read again: kept (with the lab's credential) only while it gives access, so that a
+    // refused key costs no credential.
+    BW_ASSIGN_OR_RETURN(GatewayKeyRecord record, review_.LoadGatewayKey(tx, secret));
+    kept = {epoch, std::make_shared<const GatewayKeyRecord>(std::move(record)), nullptr};
+    StatusOr<GatewayAccess> now_access = ReviewService::AccessAt(*kept.record, now);
+    if (!now_access.ok()) return OkStatus();
+    const secrets::SecretRef ref{"model_versions", kept.record->version.id, "credential"};
     BW_ASSIGN_OR_RETURN(std::string stamp, secrets_.Stamp(tx, ref));
     {
       std::lock_guard<std::mutex> lock(credentials_mu_);
       auto it = credentials_.find(ref.row_id);
-      if (it != credentials_.end() && it->second.stamp == stamp) {
-        out.second = it->second.value;
-        return OkStatus();
-      }
+      if (it != credentials_.end() && it->second.stamp == stamp) kept.credential = it->second.value;
     }
-    BW_ASSIGN_OR_RETURN(secrets::SecretBytes opened, secrets_.Get(tx, ref));
-    out.second = std::make_shared<const secrets::SecretBytes>(std::move(opened));
-    std::lock_guard<std::mutex> lock(credentials_mu_);
-    if (credentials_.size() >= kMaxOpenedCredentials) credentials_.clear();
-    credentials_[ref.row_id] = {std::move(stamp), out.second};
+    if (!kept.credential) {
+      BW_ASSIGN_OR_RETURN(secrets::SecretBytes opened, secrets_.Get(tx, ref));
+      kept.credential = std::make_shared<const secrets::SecretBytes>(std::move(opened));
+      std::lock_guard<std::mutex> lock(credentials_mu_);
+      if (credentials_.size() >= kMaxOpenedCredentials) credentials_.clear();
+      credentials_[ref.row_id] = {std::move(stamp), kept.credential};
+    }
+    std::lock_guard<std::mutex> lock(kept_mu_);
+    if (kept_.size() >= kMaxKeptKeys) kept_.clear();
+    kept_[hash] = kept;
     return OkStatus();
   }));
-  return out;
+  if (known != nullptr) *known = kept.record->key;
+  BW_ASSIGN_OR_RETURN(GatewayAccess granted, ReviewService::AccessAt(*kept.record, now));
+  return std::make_pair(std::move(granted), kept.credential);
 }
 
 StatusOr<std::unique_ptr<GatewayExchange>> Gateway::Open(const GatewayCall& call) {

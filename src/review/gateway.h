@@ -54,6 +54,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "net/http_client.h"
@@ -223,8 +224,12 @@ class Gateway {
     std::string stamp;
     std::shared_ptr<const secrets::SecretBytes> value;
   };
-  // The access a call's key gives and the lab's credential, read at one moment; `known`
-  // receives the key whenever the secret is one.
+  // The access a call's key gives at this moment and the lab's credential; `known` receives the
+  // key whenever the secret is one. What decides a key's access is read from the database and
+  // kept while it gives access, with the gateway epoch it was read under
+  // (ReviewService::GatewayEpoch); each call reads the epoch, and reads the key again when the
+  // epoch moved, so every change (a withdrawal, a revocation, on any replica) holds from the
+  // next call on, and the times (the window's end, the key's expiry) are checked at each call.
   StatusOr<std::pair<GatewayAccess, std::shared_ptr<const secrets::SecretBytes>>> Authorize(
       std::string_view secret, std::optional<GatewayKey>* known = nullptr);
   // Open, with the key told whenever the secret is one.
@@ -258,7 +263,14 @@ class Gateway {
   std::map<std::string, RefusalCount> refusals_;  // GUARDED_BY(refusals_mu_), by key
   std::mutex credentials_mu_;
   std::map<std::string, OpenedCredential> credentials_;  // GUARDED_BY(credentials_mu_)
-  std::thread recorder_;  // last: started once everything it uses is there
+  struct KeptKey {
+    int64_t epoch = -1;
+    std::shared_ptr<const GatewayKeyRecord> record;
+    std::shared_ptr<const secrets::SecretBytes> credential;  // null while refused
+  };
+  std::mutex kept_mu_;
+  std::unordered_map<std::string, KeptKey> kept_;  // GUARDED_BY(kept_mu_), by the secret's hash
+  std::thread recorder_;                           // last: started once everything it uses is there
 };
 
 }  // namespace bulwark::review

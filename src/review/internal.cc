@@ -63,6 +63,10 @@ std::string Placeholders(size_t n) {
   return marks;
 }
 
+Status BumpGatewayEpoch(Transaction& tx) {
+  return tx.Execute("UPDATE review_epoch SET n = n + 1 WHERE id = 1").status();
+}
+
 Window ReadWindow(const Row& row) {
   Window w;
   w.id = row.Text(0);

@@ -23,6 +23,11 @@ Status ValidateText(const std::string& value, std::string_view field, size_t min
 // "?,?,…": `n` placeholders for an IN list.
 std::string Placeholders(size_t n);
 
+// Counts a change to what gateway keys reach (ReviewService::GatewayEpoch), in `tx`: every
+// transaction that may change a key, its grant, window, version or model, or the version's
+// credential, calls it.
+Status BumpGatewayEpoch(Transaction& tx);
+
 // One kind of row: the SELECT that reads it (conditions are appended), how a row reads, the
 // column its id is in, and what it is called in messages.
 template <typename T>

@@ -94,7 +94,12 @@ Status ReviewService::Run(TxMode mode, const std::function<Status(Transaction&)>
   std::optional<access::AuditRecord> denial;
   std::optional<access::AuditRecord>* outer = t_denial;
   t_denial = &denial;
-  Status s = db_.Transact(mode, fn);
+  // A change may change what gateway keys reach: counted, so that no gateway keeps what it read.
+  Status s = mode == TxMode::kReadOnly ? db_.Transact(mode, fn)
+                                       : db_.Transact(mode, [&](Transaction& tx) -> Status {
+                                           BW_RETURN_IF_ERROR(fn(tx));
+                                           return internal::BumpGatewayEpoch(tx);
+                                         });
   t_denial = outer;
   if (!s.ok() && denial && audit_ != nullptr) {
     Status recorded = db_.Transact(TxMode::kReadWrite,
@@ -1006,52 +1011,69 @@ StatusOr<GatewayAccess> ReviewService::AuthorizeGatewayKey(std::string_view secr
 
 StatusOr<GatewayAccess> ReviewService::AuthorizeGatewayKey(Transaction& tx, std::string_view secret,
                                                            std::optional<GatewayKey>* known) {
+  BW_ASSIGN_OR_RETURN(GatewayKeyRecord record, LoadGatewayKey(tx, secret));
+  if (known != nullptr) *known = record.key;
+  return AccessAt(record, clock_.Now());
+}
+
+StatusOr<GatewayKeyRecord> ReviewService::LoadGatewayKey(Transaction& tx, std::string_view secret) {
   if (!access::HasSecretShape(secret, "bwg_")) {
     return UnauthenticatedError("a gateway key (bwg_...) is required");
   }
-  GatewayAccess access;
-  {
-    const Time now = clock_.Now();
-    BW_ASSIGN_OR_RETURN(
-        std::vector<GatewayKey> keys,
-        Select(tx, kKeys, "WHERE k.secret_hash = ?", {store::Blob{access::HashSecret(secret)}}));
-    if (keys.empty()) return UnauthenticatedError("this gateway key is not known");
-    access.key = std::move(keys[0]);
-    if (known != nullptr) *known = access.key;
-    // The grant first: a key revoked because its window closed says so.
-    if (access.key.window_id.empty()) {
-      BW_ASSIGN_OR_RETURN(DefensiveGrant grant,
-                          Load(tx, internal::kDefensive, access.key.grant_id));
-      const DefensiveState state = grant.StateAt(now);
-      if (state != DefensiveState::kActive) {
-        return PermissionDeniedError("this gateway key's defensive access is " +
-                                     std::string(DefensiveStateName(state)));
-      }
-      access.access_ends_at = grant.expires_at;
-    } else {
-      BW_ASSIGN_OR_RETURN(Window window, Load(tx, kWindows, access.key.window_id));
-      switch (window.StateAt(now)) {
-        case WindowState::kScheduled:
-          return PermissionDeniedError("this gateway key's access window has not opened yet");
-        case WindowState::kClosed:
-          return PermissionDeniedError("this gateway key's access window is closed");
-        case WindowState::kOpen:
-          break;
-      }
-      BW_ASSIGN_OR_RETURN(PartnerGrant grant, Load(tx, kPartners, access.key.grant_id));
-      if (grant.state != PartnerState::kActive) {
-        return PermissionDeniedError("this gateway key's partner grant is no longer active");
-      }
-      access.access_ends_at = window.ends_at;
-      access.window = std::move(window);
-    }
-    if (access.key.revoked_at && *access.key.revoked_at <= now) {
-      return PermissionDeniedError("this gateway key was revoked");
-    }
-    if (access.key.expires_at <= now) return PermissionDeniedError("this gateway key expired");
-    BW_ASSIGN_OR_RETURN(access.version, Load(tx, kVersions, access.key.version_id));
+  BW_ASSIGN_OR_RETURN(
+      std::vector<GatewayKey> keys,
+      Select(tx, kKeys, "WHERE k.secret_hash = ?", {store::Blob{access::HashSecret(secret)}}));
+  if (keys.empty()) return UnauthenticatedError("this gateway key is not known");
+  GatewayKeyRecord record;
+  record.key = std::move(keys[0]);
+  if (record.key.window_id.empty()) {
+    BW_ASSIGN_OR_RETURN(record.defensive, Load(tx, internal::kDefensive, record.key.grant_id));
+  } else {
+    BW_ASSIGN_OR_RETURN(record.window, Load(tx, kWindows, record.key.window_id));
+    BW_ASSIGN_OR_RETURN(record.partner, Load(tx, kPartners, record.key.grant_id));
   }
+  BW_ASSIGN_OR_RETURN(record.version, Load(tx, kVersions, record.key.version_id));
+  return record;
+}
+
+StatusOr<GatewayAccess> ReviewService::AccessAt(const GatewayKeyRecord& record, Time now) {
+  GatewayAccess access;
+  // The grant first: a key revoked because its window closed says so.
+  if (record.defensive) {
+    const DefensiveState state = record.defensive->StateAt(now);
+    if (state != DefensiveState::kActive) {
+      return PermissionDeniedError("this gateway key's defensive access is " +
+                                   std::string(DefensiveStateName(state)));
+    }
+    access.access_ends_at = record.defensive->expires_at;
+  } else {
+    switch (record.window->StateAt(now)) {
+      case WindowState::kScheduled:
+        return PermissionDeniedError("this gateway key's access window has not opened yet");
+      case WindowState::kClosed:
+        return PermissionDeniedError("this gateway key's access window is closed");
+      case WindowState::kOpen:
+        break;
+    }
+    if (record.partner->state != PartnerState::kActive) {
+      return PermissionDeniedError("this gateway key's partner grant is no longer active");
+    }
+    access.access_ends_at = record.window->ends_at;
+    access.window = record.window;
+  }
+  if (record.key.revoked_at && *record.key.revoked_at <= now) {
+    return PermissionDeniedError("this gateway key was revoked");
+  }
+  if (record.key.expires_at <= now) return PermissionDeniedError("this gateway key expired");
+  access.key = record.key;
+  access.version = record.version;
   return access;
+}
+
+StatusOr<int64_t> ReviewService::GatewayEpoch(Transaction& tx) {
+  BW_ASSIGN_OR_RETURN(store::ResultSet rows, tx.Query("SELECT n FROM review_epoch WHERE id = 1"));
+  if (rows.empty()) return Status(StatusCode::kDataLoss, "the review epoch is missing");
+  return rows[0].Int(0);
 }
 
 namespace {
@@ -1220,7 +1242,7 @@ StatusOr<int64_t> ReviewService::SweepWindows() {
           CloseWindow(tx, access::SystemPrincipal(), w, CloseReason::kEnded, w.ends_at));
       ++closed;
     }
-    return OkStatus();
+    return closed == 0 ? OkStatus() : internal::BumpGatewayEpoch(tx);
   });
   if (!s.ok()) return s;
   return closed;

@@ -78,6 +78,16 @@ struct GatewayAccess {
   ModelVersion version;
 };
 
+// What decides a gateway key's access, as stored: the key, its window and partner grant (or its
+// defensive grant), and its model version.
+struct GatewayKeyRecord {
+  GatewayKey key;
+  std::optional<Window> window;
+  std::optional<PartnerGrant> partner;
+  std::optional<DefensiveGrant> defensive;
+  ModelVersion version;
+};
+
 struct QuotaReservation {
   std::string key_id;
   int64_t day = 0;  // days since 1970-01-01, UTC
@@ -255,6 +265,16 @@ class ReviewService {
   // secret is one, also when it is refused (for the ledger entry of the refusal).
   StatusOr<GatewayAccess> AuthorizeGatewayKey(store::Transaction& tx, std::string_view secret,
                                               std::optional<GatewayKey>* known = nullptr);
+  // The check in two steps, for a gateway that keeps what it read (Gateway::Authorize): what
+  // decides the key's access as stored (Unauthenticated for a secret that is no key), and the
+  // access it gives at `now` (PermissionDenied with the reason).
+  StatusOr<GatewayKeyRecord> LoadGatewayKey(store::Transaction& tx, std::string_view secret);
+  static StatusOr<GatewayAccess> AccessAt(const GatewayKeyRecord& record, Time now);
+  // The count of changes to what gateway keys reach: every change to a key, its grant, window,
+  // version or model, or the version's credential, commits a new count (each of this service's
+  // writes, its sweeps, and a suspension by the signals), so a record read under a count stays
+  // exact while the count stands.
+  StatusOr<int64_t> GatewayEpoch(store::Transaction& tx);
 
   // Quotas. Before a call goes upstream the gateway reserves one request and `tokens` (its
   // estimate: the input's size and the most it may write) against the key's daily quota, from

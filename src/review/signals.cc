@@ -249,6 +249,7 @@ Status Signals::RaiseIn(Transaction& tx, const GatewayAccess& access, const Alar
                                   {ToUnixMicros(now), suspend})
                            .status());
   }
+  if (!suspended.empty()) BW_RETURN_IF_ERROR(internal::BumpGatewayEpoch(tx));
   Log(LogLevel::kWarning, "review: insider-risk alert",
       {{"alert", id}, {"kind", kind}, {"key", key.id}, {"detail", detail}});
   if (audit_ == nullptr) return OkStatus();

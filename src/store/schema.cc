@@ -464,6 +464,16 @@ CREATE INDEX content_read_log_by_read ON content_read_log(read_id)
 ALTER TABLE gateway_usage ADD COLUMN requests_reserved BIGINT NOT NULL DEFAULT 0
   CHECK (requests_reserved >= 0)
 )sql"},
+      {13,
+       "the review epoch: counts the changes to what gateway keys reach, so that a gateway "
+       "replica keeps what it read of a key while the count stands",
+       R"sql(
+CREATE TABLE review_epoch (
+  id BIGINT PRIMARY KEY CHECK (id = 1),
+  n  BIGINT NOT NULL
+);
+INSERT INTO review_epoch (id, n) VALUES (1, 0)
+)sql"},
   };
   return kMigrations;
 }
