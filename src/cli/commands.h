@@ -69,6 +69,8 @@ void AddVersionCommand(CLI::App& app, const GlobalOptions& global, Actions& acti
 void AddAdvisoriesCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddScanCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddEvalCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
+// `eval stats` and `eval plan`, under `eval`.
+void AddEvalStatsCommands(CLI::App& eval, Actions& actions);
 void AddMockModelCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddKeysCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 // `bulwark worker` and `bulwark jobs`.

@@ -1,6 +1,6 @@
 // bulwark eval: runs a suite of tasks against a model (`eval run`) and checks suites
-// (`eval validate`). Suites come from a suite folder, or from a public format through an
-// importer: intercode:DIR, inspect:PATH, nyu:PATH.
+// (`eval validate`); `eval stats` and `eval plan` are in eval_stats_command.cc. Suites come from a
+// suite folder, or from a public format through an importer: intercode:DIR, inspect:PATH, nyu:PATH.
 //
 // `eval run` exit status: 0 every sample recorded, 3 some samples ended in an infrastructure
 // error (run the same command again to retry them), 2 an error before or during the run.
@@ -300,6 +300,7 @@ void AddEvalCommand(CLI::App& app, const GlobalOptions& global, Actions& actions
   validate->add_option("suite", *suite, "A suite folder or suite.yaml, or intercode:DIR, ...")
       ->required();
   actions[validate] = [suite] { return ValidateSuiteCommand(*suite); };
+  AddEvalStatsCommands(*eval, actions);
 }
 
 }  // namespace bulwark::cli

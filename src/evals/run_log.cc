@@ -259,6 +259,35 @@ StatusOr<std::unique_ptr<RunLog>> RunLog::Open(const std::string& path, const Ru
   return log;
 }
 
+StatusOr<RunLogContents> RunLog::Read(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return Status(StatusCode::kNotFound, "cannot open run log " + path + ": " + strerror(errno));
+  }
+  RunLogContents contents;
+  std::map<std::pair<std::string, int>, size_t> index;
+  std::optional<RunHeader> header;
+  std::pair<uint64_t, bool> end;
+  Status parsed = ParseLog(
+      fd, path, &header,
+      [&](SampleSummary s) {
+        auto [it, added] =
+            index.try_emplace(std::make_pair(s.task_id, s.epoch), contents.latest.size());
+        if (added) {
+          contents.latest.push_back(std::move(s));
+        } else {
+          contents.latest[it->second] = std::move(s);
+        }
+      },
+      &end);
+  ::close(fd);
+  BW_RETURN_IF_ERROR(parsed);
+  if (!header) return InvalidArgumentError(path + " is not a Bulwark run log");
+  contents.header = *std::move(header);
+  contents.torn_records = end.second ? 1 : 0;
+  return contents;
+}
+
 void RunLog::Remember(SampleSummary summary) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto key = std::make_pair(summary.task_id, summary.epoch);

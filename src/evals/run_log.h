@@ -57,8 +57,19 @@ struct SampleSummary {
   std::string error_message;
 };
 
+// A run log as read, without opening it for writing.
+struct RunLogContents {
+  RunHeader header;
+  std::vector<SampleSummary> latest;  // the latest record of each (task, epoch)
+  size_t torn_records = 0;            // a torn last record, left as it is
+};
+
 class RunLog {
  public:
+  // Reads the log at `path`: InvalidArgument when it is not a run log, DataLoss when a record
+  // inside it is damaged.
+  static StatusOr<RunLogContents> Read(const std::string& path);
+
   // Opens `path`, creating it with `header`, or reads an existing log: FailedPrecondition when
   // its header names another suite (or suite content), provider or model, saying which; a torn
   // last record is cut off (and counted in torn_records()).

@@ -120,6 +120,36 @@ TEST(RunLog, CutsATornLastRecord) {
   EXPECT_EQ((*log)->Latest().size(), 2u);
 }
 
+// Reading leaves the file as it is: a torn last record is reported, not cut; the latest record
+// of a retried sample wins.
+TEST(RunLog, IsReadWithoutBeingChanged) {
+  testing::TempDir dir;
+  std::string path = dir.path() + "/run.log";
+  uintmax_t whole = 0;
+  {
+    StatusOr<std::unique_ptr<RunLog>> log = RunLog::Open(path, Header());
+    ASSERT_TRUE(log.ok());
+    ASSERT_TRUE((*log)->Append(Result("a", 1, SampleEnd::kProviderError)).ok());
+    ASSERT_TRUE((*log)->Append(Result("a", 1, SampleEnd::kPassed)).ok());
+    ASSERT_TRUE((*log)->Append(Result("b", 1, SampleEnd::kMessageLimit)).ok());
+    whole = std::filesystem::file_size(path);
+    ASSERT_TRUE((*log)->Append(Result("c", 1, SampleEnd::kPassed)).ok());
+  }
+  std::filesystem::resize_file(path, whole + 10);
+  StatusOr<RunLogContents> read = RunLog::Read(path);
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  EXPECT_EQ(read->header.model, "m-1");
+  EXPECT_EQ(read->torn_records, 1u);
+  ASSERT_EQ(read->latest.size(), 2u);
+  EXPECT_EQ(read->latest[0].task_id, "a");
+  EXPECT_TRUE(read->latest[0].passed);
+  EXPECT_FALSE(read->latest[1].passed);
+  EXPECT_EQ(std::filesystem::file_size(path), whole + 10);
+  EXPECT_EQ(RunLog::Read(dir.path() + "/missing.log").status().code(), StatusCode::kNotFound);
+  std::ofstream(dir.path() + "/other.txt") << "not a log";
+  EXPECT_FALSE(RunLog::Read(dir.path() + "/other.txt").ok());
+}
+
 TEST(RunLog, RefusesAnotherRun) {
   testing::TempDir dir;
   std::string path = dir.path() + "/run.log";
