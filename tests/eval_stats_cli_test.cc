@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <fstream>
 
 #include "evals/run_log.h"
 #include "evals/task.h"
@@ -78,6 +79,50 @@ TEST(EvalStatsCliTest, ARunLogsStatisticsWithItsSuitesBreakdowns) {
   EXPECT_NE(out.find("cannot open run log"), std::string::npos) << out;
   EXPECT_EQ(Bulwark("eval stats " + kSmoke + "/suite.yaml", &out), 2);
   EXPECT_NE(out.find("not a Bulwark run log"), std::string::npos) << out;
+}
+
+TEST(EvalStatsCliTest, ARunIsDecidedUnderAThresholdPolicy) {
+  StatusOr<evals::Suite> suite = evals::LoadSuite(kSmoke);
+  ASSERT_TRUE(suite.ok()) << suite.status().ToString();
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/smoke.runlog";
+  {
+    StatusOr<std::unique_ptr<evals::RunLog>> log = evals::RunLog::Open(
+        path, {suite->name, suite->version, suite->ContentHash(), "openai", "m", "", 1, ""});
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    for (const evals::Task& task : suite->tasks) {
+      evals::SampleResult r;
+      r.task_id = task.id;
+      r.epoch = 1;
+      r.passed = true;
+      r.end = evals::SampleEnd::kPassed;
+      ASSERT_TRUE((*log)->Append(r).ok());
+    }
+  }
+  const std::string policy = dir.path() + "/policy.yaml";
+  std::ofstream(policy) << "id: demo\nversion: 1\nsuites:\n  - name: " << suite->name
+                        << "\n    hash: " << suite->ContentHash()
+                        << "\ncriteria:\n  - id: overall\n    metric: pass_rate\n    "
+                           "threshold: 0.3\nmin_tasks: 5\n";
+  std::string out;
+  ASSERT_EQ(Bulwark("eval decide " + path + " --policy " + policy + " --format json", &out), 0)
+      << out;
+  json::value v = json::parse(out);
+  // Every one of the smoke suite's tasks passed: the lower 95% bound (0.05^(1/n)) is above 0.3.
+  EXPECT_EQ(v.at("decision").as_string(), "exceeds");
+  EXPECT_EQ(v.at("policy").at("id").as_string(), "demo");
+  EXPECT_TRUE(v.at("policy").at("hash").as_string().starts_with("sha256:"));
+  EXPECT_EQ(v.at("criteria").at(0).at("decision").as_string(), "exceeds");
+  // A policy that names another suite content refuses the run, saying so.
+  std::ofstream(policy) << "id: demo\nversion: 1\nsuites:\n  - name: " << suite->name
+                        << "\n    hash: sha256:" << std::string(64, '0')
+                        << "\ncriteria:\n  - id: overall\n    metric: pass_rate\n    "
+                           "threshold: 0.3\n";
+  EXPECT_EQ(Bulwark("eval decide " + path + " --policy " + policy, &out), 2);
+  EXPECT_NE(out.find("does not name"), std::string::npos) << out;
+  std::ofstream(policy) << "id: demo\nversion: 1\nthreshold: high\n";
+  EXPECT_EQ(Bulwark("eval decide " + path + " --policy " + policy, &out), 2);
+  EXPECT_NE(out.find("policy field"), std::string::npos) << out;
 }
 
 TEST(EvalStatsCliTest, ThePlanGivesTasksAndPassLines) {

@@ -1,6 +1,8 @@
 // bulwark eval stats RUN_LOG: the statistics of a run (evals/stats.h), each figure with its n,
 // epochs, method and level; with --suite, by category and difficulty and the time horizon.
 // bulwark eval plan: how many tasks a threshold, an effect, alpha and power need.
+// bulwark eval decide RUN_LOG --policy FILE: exceeds, below or inconclusive under a threshold
+// policy (evals/policy.h), with every statistic it used.
 //
 // Exit status: 0, or 2 for a run log or suite that cannot be read (saying why).
 #include <boost/json.hpp>
@@ -11,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "evals/importers.h"
+#include "evals/policy.h"
 #include "evals/run_log.h"
 #include "evals/stats.h"
 
@@ -30,6 +33,13 @@ struct StatsOptions {
   std::string format = "text";
   int resamples = 1000;
   uint64_t seed = 1;
+};
+
+struct DecideOptions {
+  std::string run_log;
+  std::string policy;
+  std::string suite;
+  std::string format = "text";
 };
 
 struct PlanOptions {
@@ -215,6 +225,63 @@ int Stats(const StatsOptions& o) {
   return 0;
 }
 
+int DecideCommand(const DecideOptions& o) {
+  constexpr std::string_view kCommand = "eval decide";
+  StatusOr<evals::Policy> policy = evals::LoadPolicy(o.policy);
+  if (!policy.ok()) return Error(kCommand, policy.status());
+  StatusOr<evals::RunLogContents> log = evals::RunLog::Read(o.run_log);
+  if (!log.ok()) return Error(kCommand, log.status());
+  std::optional<evals::Suite> suite;
+  if (!o.suite.empty()) {
+    StatusOr<evals::ImportResult> imported = evals::LoadSuiteSpec(o.suite);
+    if (!imported.ok()) return Error(kCommand, imported.status());
+    suite = std::move(imported->suite);
+  }
+  StatusOr<evals::Decision> d = evals::Decide(*policy, *log, suite ? &*suite : nullptr);
+  if (!d.ok()) return Error(kCommand, d.status());
+  if (o.format == "json") {
+    json::array criteria;
+    for (const evals::CriterionResult& r : d->criteria) {
+      criteria.push_back(json::object{{"id", r.criterion.id},
+                                      {"metric", r.criterion.metric},
+                                      {"threshold", r.criterion.threshold},
+                                      {"decision", std::string(evals::OutcomeName(r.outcome))},
+                                      {"reason", r.reason},
+                                      {"pass_rate", RateJson(r.rate)}});
+    }
+    std::cout << json::serialize(
+                     json::object{{"decision", std::string(evals::OutcomeName(d->outcome))},
+                                  {"rule", d->reason},
+                                  {"policy", json::object{{"id", policy->id},
+                                                          {"version", policy->version},
+                                                          {"hash", policy->hash}}},
+                                  {"run", json::object{{"suite", log->header.suite},
+                                                       {"suite_hash", log->header.suite_hash},
+                                                       {"provider", log->header.provider},
+                                                       {"model", log->header.model}}},
+                                  {"criteria", std::move(criteria)},
+                                  {"tasks_to_settle", d->tasks_to_settle}})
+              << "\n";
+    return 0;
+  }
+  std::printf("%s under policy %s version %lld (%s)\n",
+              std::string(evals::OutcomeName(d->outcome)).c_str(), policy->id.c_str(),
+              static_cast<long long>(policy->version), policy->hash.c_str());
+  std::printf("  %s\n", d->reason.c_str());
+  for (const evals::CriterionResult& r : d->criteria) {
+    std::printf("  %s: %s: %s\n    %s\n", r.criterion.id.c_str(),
+                std::string(evals::OutcomeName(r.outcome)).c_str(), r.reason.c_str(),
+                RateText(r.rate).c_str());
+  }
+  if (d->outcome == evals::Outcome::kInconclusive && d->tasks_to_settle > 0) {
+    std::printf(
+        "about %lld tasks in all would likely settle it, if the rates stay as seen "
+        "(bulwark eval plan)\n",
+        static_cast<long long>(d->tasks_to_settle));
+  }
+  return 0;
+}
+
 int PlanCommand(const PlanOptions& o) {
   StatusOr<stats::Plan> plan = stats::PlanTasks(o.threshold, o.effect, o.alpha, o.power);
   if (!plan.ok()) return Error("eval plan", plan.status());
@@ -270,6 +337,18 @@ void AddEvalStatsCommands(CLI::App& eval, Actions& actions) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   actions[stats_command] = [s] { return Stats(*s); };
+
+  auto d = std::make_shared<DecideOptions>();
+  CLI::App* decide = eval.add_subcommand(
+      "decide", "Exceeds, below or inconclusive: a run log under a threshold policy");
+  decide->add_option("run_log", d->run_log, "The run log")->required();
+  decide->add_option("--policy", d->policy, "The threshold policy (YAML)")->required();
+  decide->add_option("--suite", d->suite,
+                     "The run's suite, when the policy selects tasks by category or difficulty");
+  decide->add_option("--format", d->format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  actions[decide] = [d] { return DecideCommand(*d); };
 
   auto p = std::make_shared<PlanOptions>();
   CLI::App* plan = eval.add_subcommand(
