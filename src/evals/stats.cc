@@ -356,4 +356,33 @@ StatusOr<Plan> PlanTasks(double threshold, double effect, double alpha, double p
                               " tasks would be needed: choose a larger effect");
 }
 
+SequentialTest::SequentialTest(double threshold, double alpha)
+    : threshold_(threshold), alpha_(alpha), log_bar_(std::log(2 / alpha)) {}
+
+namespace {
+
+double LogBeta(double a, double b) { return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b); }
+
+}  // namespace
+
+// With the uniform prior on (θ, 1): ∫_θ^1 q^s (1-q)^f dq / (1 - θ) = B(s+1, f+1) (1 - I_θ(s+1,
+// f+1)) / (1 - θ), and 1 - I_θ(a, b) = I_{1-θ}(b, a), computed so, without cancellation.
+double SequentialTest::LogEvidenceAbove(int64_t passes, int64_t failures) const {
+  const double a = static_cast<double>(passes) + 1, b = static_cast<double>(failures) + 1;
+  return LogBeta(a, b) + std::log(RegularizedBeta(1 - threshold_, b, a)) - std::log1p(-threshold_) -
+         passes * std::log(threshold_) - failures * std::log1p(-threshold_);
+}
+
+double SequentialTest::LogEvidenceBelow(int64_t passes, int64_t failures) const {
+  const double a = static_cast<double>(passes) + 1, b = static_cast<double>(failures) + 1;
+  return LogBeta(a, b) + std::log(RegularizedBeta(threshold_, a, b)) - std::log(threshold_) -
+         passes * std::log(threshold_) - failures * std::log1p(-threshold_);
+}
+
+SequentialCall SequentialTest::Call(int64_t passes, int64_t failures) const {
+  if (LogEvidenceAbove(passes, failures) >= log_bar_) return SequentialCall::kExceeds;
+  if (LogEvidenceBelow(passes, failures) >= log_bar_) return SequentialCall::kBelow;
+  return SequentialCall::kContinue;
+}
+
 }  // namespace bulwark::evals::stats

@@ -146,4 +146,32 @@ struct Plan {
 };
 StatusOr<Plan> PlanTasks(double threshold, double effect, double alpha, double power);
 
+// An anytime-valid sequential test of a pass rate against a threshold θ, so that an evaluation
+// may stop as soon as the answer is clear, looking after every sample, without inflating its
+// error. Two mixture likelihood-ratio martingales over the samples so far (s passes, f failures):
+//   against "p <= θ": M+ = ∫ q^s (1-q)^f dπ+(q) / (θ^s (1-θ)^f), π+ uniform on (θ, 1);
+//   against "p >= θ": M- the same with π- uniform on (0, θ).
+// Under any p <= θ each factor q/θ or (1-q)/(1-θ) with q > θ has mean at most 1, so M+ is a
+// nonnegative supermartingale and, by Ville's inequality, reaches 2/α with probability at most
+// α/2 ever; likewise M- under p >= θ. The call is exceeds when M+ reaches 2/α, below when M-
+// does: a model at the threshold is called either way with probability at most α, one on
+// either side called wrongly with at most α/2. The samples should come in an order shuffled by
+// a recorded seed (tasks drawn at random).
+enum class SequentialCall { kContinue, kExceeds, kBelow };
+class SequentialTest {
+ public:
+  // REQUIRES: threshold and alpha in (0, 1).
+  SequentialTest(double threshold, double alpha);
+  double LogEvidenceAbove(int64_t passes, int64_t failures) const;  // log M+
+  double LogEvidenceBelow(int64_t passes, int64_t failures) const;  // log M-
+  SequentialCall Call(int64_t passes, int64_t failures) const;
+  double threshold() const { return threshold_; }
+  double alpha() const { return alpha_; }
+
+ private:
+  double threshold_;
+  double alpha_;
+  double log_bar_;  // log(2 / alpha)
+};
+
 }  // namespace bulwark::evals::stats

@@ -281,6 +281,74 @@ TEST(StatsTest, TheTimeHorizonIsWhereTheLogisticFitCrossesHalf) {
   EXPECT_NE(h.why_not.find("does not fall"), std::string::npos);
 }
 
+// The sequential test's evidence is exactly 1 before any sample, grows with passes against
+// "at or below", and with failures against "at or above".
+TEST(StatsTest, TheSequentialEvidenceIsAMixtureLikelihoodRatio) {
+  const SequentialTest test(0.5, 0.05);
+  EXPECT_NEAR(test.LogEvidenceAbove(0, 0), 0, 1e-12);
+  EXPECT_NEAR(test.LogEvidenceBelow(0, 0), 0, 1e-12);
+  // One pass: 2 ∫_{1/2}^1 q dq / (1/2) = 1.5.
+  EXPECT_NEAR(std::exp(test.LogEvidenceAbove(1, 0)), 1.5, 1e-12);
+  EXPECT_NEAR(std::exp(test.LogEvidenceBelow(1, 0)), 0.5, 1e-12);
+  EXPECT_EQ(test.Call(0, 0), SequentialCall::kContinue);
+  EXPECT_EQ(test.Call(30, 0), SequentialCall::kExceeds);
+  EXPECT_EQ(test.Call(0, 30), SequentialCall::kBelow);
+  EXPECT_EQ(test.Call(50, 50), SequentialCall::kContinue);
+}
+
+// The simulation: at least 10,000 evaluations of models whose true pass rate is at, just below
+// and just above the threshold (and far from it), each looking after every sample up to a
+// budget; wrong decisions at most alpha (at the threshold any decision is wrong; below it,
+// exceeds; above it, below). Seeded; the calls of each (passes, failures) are computed once.
+TEST(StatsTest, SequentialDecisionsAreWrongAtMostAlphaOfTheTime) {
+  constexpr double kAlpha = 0.05;
+  constexpr int kBudget = 400;
+  constexpr int kEvaluations = 10000;
+  std::mt19937_64 random(20261203);
+  for (double threshold : {0.5, 0.2}) {
+    const SequentialTest test(threshold, kAlpha);
+    std::vector<std::vector<SequentialCall>> calls(kBudget + 1);
+    for (int passes = 0; passes <= kBudget; ++passes) {
+      for (int failures = 0; passes + failures <= kBudget; ++failures) {
+        calls[passes].push_back(test.Call(passes, failures));
+      }
+    }
+    for (double rate :
+         {threshold, threshold - 0.05, threshold + 0.05, threshold - 0.15, threshold + 0.15}) {
+      std::bernoulli_distribution sample(rate);
+      int wrong = 0, decided = 0;
+      int64_t used = 0;
+      for (int e = 0; e < kEvaluations; ++e) {
+        int passes = 0, failures = 0;
+        SequentialCall call = SequentialCall::kContinue;
+        while (call == SequentialCall::kContinue && passes + failures < kBudget) {
+          (sample(random) ? passes : failures) += 1;
+          call = calls[passes][failures];
+        }
+        used += passes + failures;
+        if (call != SequentialCall::kContinue) ++decided;
+        if ((rate == threshold && call != SequentialCall::kContinue) ||
+            (rate < threshold && call == SequentialCall::kExceeds) ||
+            (rate > threshold && call == SequentialCall::kBelow)) {
+          ++wrong;
+        }
+      }
+      const double wrong_rate = wrong / static_cast<double>(kEvaluations);
+      EXPECT_LE(wrong_rate, rate == threshold ? kAlpha : kAlpha / 2)
+          << "threshold " << threshold << ", true rate " << rate;
+      RecordProperty("threshold_" + std::to_string(threshold) + "_rate_" + std::to_string(rate),
+                     std::to_string(wrong_rate) + " wrong, " + std::to_string(decided) +
+                         " decided, " + std::to_string(used / kEvaluations) +
+                         " samples on average");
+      // Far from the threshold, nearly every evaluation decides, well before the budget.
+      if (std::fabs(rate - threshold) > 0.1) {
+        EXPECT_GT(decided, kEvaluations * 0.95) << threshold << " " << rate;
+        EXPECT_LT(used / kEvaluations, kBudget / 2) << threshold << " " << rate;
+      }
+    }
+  }
+}
+
 // Against R over a grid of counts and levels, when R is installed (scripts/install-deps.sh
 // installs it for the version orderings).
 TEST(StatsTest, AgreesWithROverAGrid) {
