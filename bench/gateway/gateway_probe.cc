@@ -6,7 +6,11 @@
 //
 //   gateway_probe --url http://127.0.0.1:8080/gateway/v1/chat/completions --body-file body.json
 //                 [--header 'Authorization: Bearer bwg_...']... [--connections 64]
+//                 [--spread-header 'Authorization: Bearer bwg_...']...
 //                 [--seconds 10] [--warmup-seconds 2] [--expect '[DONE]'] [--rate 2000]
+//
+// Each --spread-header goes to every n-th connection only (connection i gets the (i mod n)-th):
+// several keys share the load, so that no key reaches its own per-minute limit.
 //
 // With --rate, the connections are paced instead: together they send that many requests a
 // second, each connection on its own schedule (staggered), so the run shows what a gateway
@@ -53,6 +57,7 @@ struct Options {
   std::string path;
   std::string body;
   std::vector<std::string> headers;
+  std::vector<std::string> spread_headers;  // one to each connection, in turn
   int connections = 64;
   double seconds = 10;
   double warmup_seconds = 2;
@@ -128,7 +133,13 @@ class Probe {
                options_.port + "\r\nContent-Type: application/json\r\nContent-Length: " +
                std::to_string(options_.body.size()) + "\r\n";
     for (const std::string& h : options_.headers) request_ += h + "\r\n";
-    request_ += "\r\n" + options_.body;
+    if (options_.spread_headers.empty()) {
+      requests_.push_back(request_ + "\r\n" + options_.body);
+    } else {
+      for (const std::string& h : options_.spread_headers) {
+        requests_.push_back(request_ + h + "\r\n\r\n" + options_.body);
+      }
+    }
 
     epoll_ = epoll_create1(EPOLL_CLOEXEC);
     if (epoll_ < 0) return Fail("epoll_create1");
@@ -274,7 +285,7 @@ class Probe {
   }
 
   void Send(Connection& c) {
-    c.out = request_;
+    c.out = requests_[static_cast<size_t>(&c - connections_.data()) % requests_.size()];
     c.out_sent = 0;
     c.in_flight = true;
     c.phase = Phase::kHeaders;
@@ -489,7 +500,8 @@ class Probe {
   }
 
   Options options_;
-  std::string request_;
+  std::string request_;                // the request line and common headers
+  std::vector<std::string> requests_;  // whole requests, one per spread header (or one)
   sockaddr_storage address_{};
   socklen_t address_length_ = 0;
   int family_ = AF_INET;
@@ -506,7 +518,8 @@ class Probe {
 int Usage(const char* why) {
   std::fprintf(stderr,
                "gateway_probe: %s\nusage: gateway_probe --url http://HOST:PORT/PATH --body-file "
-               "FILE [--header 'Name: value']... [--connections N] [--seconds S] "
+               "FILE [--header 'Name: value']... [--spread-header 'Name: value']... "
+               "[--connections N] [--seconds S] "
                "[--warmup-seconds S] [--expect TEXT] [--rate R]\n",
                why);
   return 2;
@@ -553,6 +566,8 @@ int Main(int argc, char** argv) {
       have_body = true;
     } else if (arg == "--header") {
       options.headers.emplace_back(value);
+    } else if (arg == "--spread-header") {
+      options.spread_headers.emplace_back(value);
     } else if (arg == "--connections") {
       options.connections = std::atoi(value);
     } else if (arg == "--seconds") {

@@ -120,7 +120,7 @@ api lead@frontier-lab.demo POST "/api/v1/review/windows/$window/partners" \
     "requests_per_minute": 100000}' >"$work/grant.json"
 grant=$(json_field "$work/grant.json" id)
 api admin@program-office.demo POST "/api/v1/review/partners/$grant/concur" >/dev/null
-# A key for each measurement, so that no key reaches its requests a minute.
+# New keys for each measurement, so that no key reaches its requests a minute.
 new_key() {
   api security@community-bank.demo POST /api/v1/review/keys '{"grant_id": "'"$grant"'", "name": "bench"}' \
     >"$work/key.json"
@@ -160,7 +160,9 @@ measure() {
   case $target in
     direct) url="$mock/chat/completions"; headers=(--header "Authorization: Bearer sk-bench") ;;
     bulwark) url="$bulwark/gateway/v1/chat/completions"
-      headers=(--header "Authorization: Bearer $(new_key)") ;;
+      # Four keys take turns by connection, so that none reaches the most requests a minute a
+      # grant allows (100,000) at a saturated rate.
+      for _ in 1 2 3 4; do headers+=(--spread-header "Authorization: Bearer $(new_key)"); done ;;
     portkey) url="http://127.0.0.1:$pport/v1/chat/completions"
       headers=(--header "x-portkey-provider: openai" --header "x-portkey-custom-host: $mock"
         --header "Authorization: Bearer sk-bench") ;;
@@ -240,7 +242,7 @@ awk -v conns="$connections" -v bp="${r[bulwark.plain]}" -v pp="${r[portkey.plain
   printf "ratio bulwark/portkey: plain %.2f, streamed %.2f\n", b[1] / p[1], B[1] / P[1]
   printf verdict, sprintf("rate >= 2x portkey: plain %.2fx, streamed %.2fx", b[1] / p[1], B[1] / P[1]),
     (b[1] >= 2 * p[1] && B[1] >= 2 * P[1] ? "met" : "NOT MET")
-  # Saturated, each connection waits in the gateway's queue: Little's law puts the latency at
+  # Saturated, each connection waits in the queue of the gateway: by Little law the latency is
   # connections / rate, so what is added there is shown, and the targets are judged paced.
   printf "saturated (latency is the queue: %d connections / rate): added p50 plain %+.2f ms, streamed %+.2f ms; first streamed byte %+.2f ms\n", \
     conns, b[2] - d[2], B[2] - D[2], B[4] - D[4]
