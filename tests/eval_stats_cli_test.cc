@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 #include <fstream>
+#include <functional>
 
 #include "evals/run_log.h"
 #include "evals/task.h"
@@ -22,27 +23,35 @@ int Bulwark(const std::string& args, std::string* out) {
   return testing::RunShell(std::string(BULWARK_BINARY) + " " + args + " 2>&1", out);
 }
 
+// Writes a run log of `suite` at `path` with `epochs` samples of each task, the i-th task's
+// sample of `epoch` passing when `passes(i, epoch)`.
+::testing::AssertionResult WriteRun(const evals::Suite& suite, const std::string& path, int epochs,
+                                    const std::function<bool(size_t, int)>& passes) {
+  StatusOr<std::unique_ptr<evals::RunLog>> log = evals::RunLog::Open(
+      path, {suite.name, suite.version, suite.ContentHash(), "openai", "m", "", epochs, ""});
+  if (!log.ok()) return ::testing::AssertionFailure() << log.status().ToString();
+  for (size_t i = 0; i < suite.tasks.size(); ++i) {
+    for (int epoch = 1; epoch <= epochs; ++epoch) {
+      evals::SampleResult r;
+      r.task_id = suite.tasks[i].id;
+      r.epoch = epoch;
+      r.passed = passes(i, epoch);
+      r.end = r.passed ? evals::SampleEnd::kPassed : evals::SampleEnd::kMessageLimit;
+      if (Status s = (*log)->Append(r); !s.ok()) {
+        return ::testing::AssertionFailure() << s.ToString();
+      }
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
 TEST(EvalStatsCliTest, ARunLogsStatisticsWithItsSuitesBreakdowns) {
   StatusOr<evals::Suite> suite = evals::LoadSuite(kSmoke);
   ASSERT_TRUE(suite.ok()) << suite.status().ToString();
   testing::TempDir dir;
   const std::string path = dir.path() + "/smoke.runlog";
-  {
-    StatusOr<std::unique_ptr<evals::RunLog>> log = evals::RunLog::Open(
-        path, {suite->name, suite->version, suite->ContentHash(), "openai", "m", "", 2, ""});
-    ASSERT_TRUE(log.ok()) << log.status().ToString();
-    // Every task twice: the first passes both epochs, the others one of two.
-    for (size_t i = 0; i < suite->tasks.size(); ++i) {
-      for (int epoch = 1; epoch <= 2; ++epoch) {
-        evals::SampleResult r;
-        r.task_id = suite->tasks[i].id;
-        r.epoch = epoch;
-        r.passed = i == 0 || epoch == 1;
-        r.end = r.passed ? evals::SampleEnd::kPassed : evals::SampleEnd::kMessageLimit;
-        ASSERT_TRUE((*log)->Append(r).ok());
-      }
-    }
-  }
+  // Every task twice: the first passes both epochs, the others one of two.
+  ASSERT_TRUE(WriteRun(*suite, path, 2, [](size_t i, int epoch) { return i == 0 || epoch == 1; }));
   std::string out;
   ASSERT_EQ(Bulwark("eval stats " + path + " --suite " + kSmoke + " --k 1,2 --format json", &out),
             0)
@@ -86,19 +95,7 @@ TEST(EvalStatsCliTest, ARunIsDecidedUnderAThresholdPolicy) {
   ASSERT_TRUE(suite.ok()) << suite.status().ToString();
   testing::TempDir dir;
   const std::string path = dir.path() + "/smoke.runlog";
-  {
-    StatusOr<std::unique_ptr<evals::RunLog>> log = evals::RunLog::Open(
-        path, {suite->name, suite->version, suite->ContentHash(), "openai", "m", "", 1, ""});
-    ASSERT_TRUE(log.ok()) << log.status().ToString();
-    for (const evals::Task& task : suite->tasks) {
-      evals::SampleResult r;
-      r.task_id = task.id;
-      r.epoch = 1;
-      r.passed = true;
-      r.end = evals::SampleEnd::kPassed;
-      ASSERT_TRUE((*log)->Append(r).ok());
-    }
-  }
+  ASSERT_TRUE(WriteRun(*suite, path, 1, [](size_t, int) { return true; }));
   const std::string policy = dir.path() + "/policy.yaml";
   std::ofstream(policy) << "id: demo\nversion: 1\nsuites:\n  - name: " << suite->name
                         << "\n    hash: " << suite->ContentHash()

@@ -234,13 +234,11 @@ TEST_F(GatewayTest, CallsAnsweredTogetherAreEachRecordedOnce) {
   gateway_->AwaitRecorded();
   Reply entries = Call("GET", "/api/v1/ledger/entries?limit=500", "", "director");
   ASSERT_EQ(entries.status, 200) << entries.body;
-  std::set<std::string> request_ids;
+  int recorded = 0;  // a call recorded twice is two entries, and a lost one none
   for (const json::value& e : entries.json.at("items").as_array()) {
-    const std::string text = json::serialize(e);
-    if (text.find("gateway.request") == std::string::npos) continue;
-    request_ids.insert(text);
+    if (json::serialize(e).find("gateway.request") != std::string::npos) ++recorded;
   }
-  EXPECT_EQ(request_ids.size(), static_cast<size_t>(kThreads * kCallsEach));
+  EXPECT_EQ(recorded, kThreads * kCallsEach);
   ASSERT_OK_AND_ASSIGN(review::GatewayAccess access, review_->AuthorizeGatewayKey(key_));
   ASSERT_OK_AND_ASSIGN(review::QuotaUse use, review_->UsageOn(access.key.id, clock_.Now()));
   EXPECT_EQ(use.requests, kThreads * kCallsEach);

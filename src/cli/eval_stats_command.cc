@@ -9,7 +9,6 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
-#include <map>
 
 #include "cli/commands.h"
 #include "evals/importers.h"
@@ -82,23 +81,10 @@ std::string RateText(const stats::PassRate& r) {
   return text;
 }
 
-// The mean over tasks with at least k samples of their unbiased pass@k, and how many tasks.
-std::pair<double, int64_t> MeanPassAtK(const std::vector<stats::TaskRate>& tasks, int k) {
-  double sum = 0;
-  int64_t counted = 0;
-  for (const stats::TaskRate& t : tasks) {
-    if (t.samples < k) continue;
-    sum += stats::PassAtK(t.samples, t.passes, k);
-    ++counted;
-  }
-  return {counted == 0 ? 0 : sum / counted, counted};
-}
-
 int Stats(const StatsOptions& o) {
   constexpr std::string_view kCommand = "eval stats";
   StatusOr<evals::RunLogContents> log = evals::RunLog::Read(o.run_log);
   if (!log.ok()) return Error(kCommand, log.status());
-  std::map<std::string, const evals::Task*> by_id;
   std::optional<evals::Suite> suite;
   if (!o.suite.empty()) {
     StatusOr<evals::ImportResult> imported = evals::LoadSuiteSpec(o.suite);
@@ -109,32 +95,27 @@ int Stats(const StatsOptions& o) {
                                     "the run log is of suite content " + log->header.suite_hash +
                                         ", not " + suite->ContentHash() + " (" + o.suite + ")"));
     }
-    for (const evals::Task& task : suite->tasks) by_id[task.id] = &task;
   }
   int64_t infrastructure = 0;
   for (const evals::SampleSummary& s : log->latest) infrastructure += s.infrastructure_error;
   const std::vector<stats::TaskRate> tasks = stats::PerTask(log->latest);
   const stats::PassRate overall = stats::RateOf(tasks, o.level);
-  auto field = [&](const std::string& id, auto member) -> std::string {
-    auto it = by_id.find(id);
-    return it == by_id.end() ? "" : member(*it->second);
-  };
+  auto task_of = [&](const std::string& id) { return suite ? suite->Find(id) : nullptr; };
   std::vector<stats::GroupRate> categories, difficulties;
   stats::Horizon horizon;
   if (suite) {
     categories = stats::Breakdown(
-        tasks, [&](const std::string& id) { return field(id, [](auto& t) { return t.category; }); },
+        tasks, [&](const std::string& id) { return task_of(id) ? task_of(id)->category : ""; },
         o.level);
     difficulties = stats::Breakdown(
-        tasks,
-        [&](const std::string& id) { return field(id, [](auto& t) { return t.difficulty; }); },
+        tasks, [&](const std::string& id) { return task_of(id) ? task_of(id)->difficulty : ""; },
         o.level);
     std::vector<stats::TimedTask> timed;
     for (const stats::TaskRate& t : tasks) {
-      auto it = by_id.find(t.task_id);
-      if (it == by_id.end()) continue;
-      auto minutes = it->second->metadata.find("expected_human_minutes");
-      if (minutes == it->second->metadata.end()) continue;
+      const evals::Task* task = task_of(t.task_id);
+      if (task == nullptr) continue;
+      auto minutes = task->metadata.find("expected_human_minutes");
+      if (minutes == task->metadata.end()) continue;
       char* end = nullptr;
       const double value = std::strtod(minutes->second.c_str(), &end);
       if (end != minutes->second.c_str() && value > 0) timed.push_back({value, t.rate()});
@@ -154,7 +135,7 @@ int Stats(const StatsOptions& o) {
                      {"pass_rate", RateJson(overall)}};
     json::array pass_at;
     for (int k : o.k) {
-      auto [value, counted] = MeanPassAtK(tasks, k);
+      auto [value, counted] = stats::MeanPassAtK(tasks, k);
       pass_at.push_back(json::object{{"k", k}, {"value", value}, {"tasks", counted}});
     }
     out["pass_at_k"] = std::move(pass_at);
@@ -198,7 +179,7 @@ int Stats(const StatsOptions& o) {
   if (log->torn_records > 0) std::printf("  a torn last record: left out\n");
   std::printf("pass rate: %s\n", RateText(overall).c_str());
   for (int k : o.k) {
-    auto [value, counted] = MeanPassAtK(tasks, k);
+    auto [value, counted] = stats::MeanPassAtK(tasks, k);
     std::printf("pass@%d: %.3f (unbiased, over the %lld tasks with at least %d sample%s)\n", k,
                 value, static_cast<long long>(counted), k, k == 1 ? "" : "s");
   }
@@ -313,6 +294,13 @@ int PlanCommand(const PlanOptions& o) {
   return 0;
 }
 
+// --format text|json, text by default.
+void AddFormatOption(CLI::App& command, std::string* format) {
+  command.add_option("--format", *format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+}
+
 }  // namespace
 
 void AddEvalStatsCommands(CLI::App& eval, Actions& actions) {
@@ -333,9 +321,7 @@ void AddEvalStatsCommands(CLI::App& eval, Actions& actions) {
       ->check(CLI::Range(0, 100000))
       ->capture_default_str();
   stats_command->add_option("--seed", s->seed, "The bootstrap's seed")->capture_default_str();
-  stats_command->add_option("--format", s->format, "text or json")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
+  AddFormatOption(*stats_command, &s->format);
   actions[stats_command] = [s] { return Stats(*s); };
 
   auto d = std::make_shared<DecideOptions>();
@@ -345,9 +331,7 @@ void AddEvalStatsCommands(CLI::App& eval, Actions& actions) {
   decide->add_option("--policy", d->policy, "The threshold policy (YAML)")->required();
   decide->add_option("--suite", d->suite,
                      "The run's suite, when the policy selects tasks by category or difficulty");
-  decide->add_option("--format", d->format, "text or json")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
+  AddFormatOption(*decide, &d->format);
   actions[decide] = [d] { return DecideCommand(*d); };
 
   auto p = std::make_shared<PlanOptions>();
@@ -360,9 +344,7 @@ void AddEvalStatsCommands(CLI::App& eval, Actions& actions) {
       ->capture_default_str();
   plan->add_option("--power", p->power, "The chance of the right call at threshold ± effect")
       ->capture_default_str();
-  plan->add_option("--format", p->format, "text or json")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
+  AddFormatOption(*plan, &p->format);
   actions[plan] = [p] { return PlanCommand(*p); };
 }
 

@@ -1,6 +1,5 @@
 #include "evals/policy.h"
 
-#include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -8,8 +7,6 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include "base/encoding.h"
 
 namespace bulwark::evals {
 namespace {
@@ -149,11 +146,7 @@ StatusOr<Policy> ParsePolicy(std::string_view yaml) {
     }
   }();
   if (!policy.ok()) return policy;
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(yaml.data(), yaml.size(), digest, &length, EVP_sha256(), nullptr);
-  policy->hash =
-      "sha256:" + HexEncode(std::string_view(reinterpret_cast<const char*>(digest), length));
+  policy->hash = ContentDigest(yaml);
   return policy;
 }
 

@@ -133,6 +133,17 @@ double PassAtK(int64_t n, int64_t c, int64_t k) {
   return 1 - none;
 }
 
+std::pair<double, int64_t> MeanPassAtK(const std::vector<TaskRate>& tasks, int64_t k) {
+  double sum = 0;
+  int64_t counted = 0;
+  for (const TaskRate& t : tasks) {
+    if (t.samples < k) continue;
+    sum += PassAtK(t.samples, t.passes, k);
+    ++counted;
+  }
+  return {counted == 0 ? 0 : sum / counted, counted};
+}
+
 std::vector<TaskRate> PerTask(const std::vector<SampleSummary>& samples) {
   std::vector<TaskRate> tasks;
   std::unordered_map<std::string, size_t> index;

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -55,6 +56,10 @@ struct TaskRate {
 // The tasks in the order first seen; tasks whose every sample was an infrastructure error are
 // left out.
 std::vector<TaskRate> PerTask(const std::vector<SampleSummary>& samples);
+
+// The mean over the tasks with at least k samples of their unbiased pass@k, and how many such
+// tasks there are.
+std::pair<double, int64_t> MeanPassAtK(const std::vector<TaskRate>& tasks, int64_t k);
 
 // The pass rate of a set of tasks, with how it was computed.
 struct PassRate {

@@ -550,9 +550,13 @@ std::string Suite::ContentHash() const {
       e.Add(v);
     }
   }
+  return ContentDigest(e.bytes());
+}
+
+std::string ContentDigest(std::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_Digest(e.bytes().data(), e.bytes().size(), digest, &length, EVP_sha256(), nullptr);
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
   return "sha256:" + HexEncode(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 

@@ -86,6 +86,10 @@ struct Task {
   std::map<std::string, std::string> metadata;  // expected_human_minutes, source, author, ...
 };
 
+// "sha256:" and the lowercase hex SHA-256 of `bytes`: how suites (by their content) and
+// threshold policies (by their file) are named.
+std::string ContentDigest(std::string_view bytes);
+
 struct Suite {
   std::string name;
   std::string version;
