@@ -74,6 +74,17 @@ TEST(EvalStatsCliTest, ARunLogsStatisticsWithItsSuitesBreakdowns) {
   ASSERT_EQ(Bulwark("eval stats " + path, &out), 0) << out;
   EXPECT_NE(out.find("one-sided 95% bounds"), std::string::npos) << out;
   EXPECT_NE(out.find("clustered by task"), std::string::npos) << out;
+  // Against a run that passed every sample: this run's rate is lower by (tasks - 1) / (2 tasks).
+  const std::string better = dir.path() + "/better.runlog";
+  ASSERT_TRUE(WriteRun(*suite, better, 2, [](size_t, int) { return true; }));
+  ASSERT_EQ(Bulwark("eval stats " + path + " --compare " + better + " --format json", &out), 0)
+      << out;
+  v = json::parse(out);
+  EXPECT_EQ(v.at("comparison").at("shared_tasks").as_int64(), static_cast<int64_t>(tasks));
+  EXPECT_NEAR(v.at("comparison").at("difference").as_double(), -(tasks - 1) / (2 * tasks), 1e-12);
+  EXPECT_LT(v.at("comparison").at("low").as_double(), v.at("comparison").at("high").as_double());
+  ASSERT_EQ(Bulwark("eval stats " + path + " --compare " + better, &out), 0) << out;
+  EXPECT_NE(out.find("shared tasks"), std::string::npos) << out;
   // Refusals: another suite's content, a missing log, a file that is no log.
   const std::string other = dir.path() + "/other-suite";
   ASSERT_EQ(

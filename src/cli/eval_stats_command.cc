@@ -1,5 +1,6 @@
 // bulwark eval stats RUN_LOG: the statistics of a run (evals/stats.h), each figure with its n,
-// epochs, method and level; with --suite, by category and difficulty and the time horizon.
+// epochs, method and level; with --suite, by category and difficulty and the time horizon;
+// with --compare, the paired difference against another run of the same tasks.
 // bulwark eval plan: how many tasks a threshold, an effect, alpha and power need.
 // bulwark eval decide RUN_LOG --policy FILE: exceeds, below or inconclusive under a threshold
 // policy (evals/policy.h), with every statistic it used.
@@ -9,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.h"
 #include "evals/importers.h"
@@ -32,6 +34,7 @@ struct StatsOptions {
   std::string format = "text";
   int resamples = 1000;
   uint64_t seed = 1;
+  std::string compare;  // another run log, of the same tasks
 };
 
 struct DecideOptions {
@@ -100,6 +103,15 @@ int Stats(const StatsOptions& o) {
   for (const evals::SampleSummary& s : log->latest) infrastructure += s.infrastructure_error;
   const std::vector<stats::TaskRate> tasks = stats::PerTask(log->latest);
   const stats::PassRate overall = stats::RateOf(tasks, o.level);
+  // This run against another on the same tasks: this run's rate minus the other's.
+  std::optional<stats::Comparison> comparison;
+  std::string compared_model;
+  if (!o.compare.empty()) {
+    StatusOr<evals::RunLogContents> other = evals::RunLog::Read(o.compare);
+    if (!other.ok()) return Error(kCommand, other.status());
+    compared_model = other->header.provider + "/" + other->header.model;
+    comparison = stats::Compare(stats::PerTask(other->latest), tasks, o.level);
+  }
   auto task_of = [&](const std::string& id) { return suite ? suite->Find(id) : nullptr; };
   std::vector<stats::GroupRate> categories, difficulties;
   stats::Horizon horizon;
@@ -145,6 +157,18 @@ int Stats(const StatsOptions& o) {
           json::object{{"task", t.task_id}, {"samples", t.samples}, {"passes", t.passes}});
     }
     out["tasks"] = std::move(per_task);
+    if (comparison) {
+      out["comparison"] = json::object{{"run_log", o.compare},
+                                       {"model", compared_model},
+                                       {"shared_tasks", comparison->shared_tasks},
+                                       {"only_this_run", comparison->only_b},
+                                       {"only_other_run", comparison->only_a},
+                                       {"difference", comparison->difference},
+                                       {"standard_error", comparison->standard_error},
+                                       {"level", comparison->level},
+                                       {"low", comparison->low},
+                                       {"high", comparison->high}};
+    }
     if (suite) {
       for (const auto& [name, groups] :
            {std::pair{"by_category", &categories}, std::pair{"by_difficulty", &difficulties}}) {
@@ -202,6 +226,16 @@ int Stats(const StatsOptions& o) {
     } else {
       std::printf("time horizon: none: %s\n", horizon.why_not.c_str());
     }
+  }
+  if (comparison) {
+    std::printf(
+        "against %s (%s): this run's rate minus its, over %lld shared tasks: %+.3f, "
+        "two-sided %.0f%% interval %+.3f to %+.3f (Student's t, standard error %.3f "
+        "clustered by task); tasks of one run only: %lld here, %lld there\n",
+        o.compare.c_str(), compared_model.c_str(), static_cast<long long>(comparison->shared_tasks),
+        comparison->difference, comparison->level * 100, comparison->low, comparison->high,
+        comparison->standard_error, static_cast<long long>(comparison->only_b),
+        static_cast<long long>(comparison->only_a));
   }
   return 0;
 }
@@ -321,6 +355,8 @@ void AddEvalStatsCommands(CLI::App& eval, Actions& actions) {
       ->check(CLI::Range(0, 100000))
       ->capture_default_str();
   stats_command->add_option("--seed", s->seed, "The bootstrap's seed")->capture_default_str();
+  stats_command->add_option("--compare", s->compare,
+                            "Another run log of the same tasks: the paired difference of rates");
   AddFormatOption(*stats_command, &s->format);
   actions[stats_command] = [s] { return Stats(*s); };
 
