@@ -456,6 +456,21 @@ Status ValidateSuite(const Suite& suite) {
   return Status();
 }
 
+namespace {
+
+bool ValidCanary(std::string_view canary) {
+  if (canary.size() < 16 || canary.size() > 128) return false;
+  for (char c : canary) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != ':' &&
+        c != '.') {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 StatusOr<Suite> LoadSuite(const std::string& path) {
   std::error_code ec;
   std::string suite_file = path;
@@ -468,10 +483,16 @@ StatusOr<Suite> LoadSuite(const std::string& path) {
   Suite suite;
   std::vector<std::string> task_paths;
   try {
-    if (!r.ExpectMap(root, "", {"name", "version", "description", "tasks"})) return r.status();
+    if (!r.ExpectMap(root, "", {"name", "version", "description", "canary", "tasks"})) {
+      return r.status();
+    }
     suite.name = r.String(root, "name", "", true).value_or("");
     suite.version = r.String(root, "version", "", true).value_or("");
     suite.description = r.String(root, "description", "", false).value_or("");
+    suite.canary = r.String(root, "canary", "", false).value_or("");
+    if (!suite.canary.empty() && !ValidCanary(suite.canary)) {
+      r.Fail("canary", "expected 16 to 128 of A-Z a-z 0-9 - _ : . (a GUID is usual)");
+    }
     YAML::Node tasks = root["tasks"];
     if (!tasks.IsSequence() || tasks.size() == 0) {
       r.Fail("tasks", "expected a list of task files or folders");
@@ -493,6 +514,11 @@ StatusOr<Suite> LoadSuite(const std::string& path) {
     std::string task_file = suite_dir + "/" + relative;
     if (std::filesystem::is_directory(task_file, ec)) task_file += "/task.yaml";
     BW_ASSIGN_OR_RETURN(std::string task_text, ReadFileToString(task_file, kMaxDocumentBytes));
+    if (!suite.canary.empty() && task_text.find(suite.canary) == std::string::npos) {
+      return Status(StatusCode::kInvalidArgument,
+                    task_file + ": does not carry the suite's canary string " + suite.canary +
+                        " (put it in a comment, as in \"# canary: " + suite.canary + "\")");
+    }
     std::string task_dir = std::filesystem::path(task_file).parent_path().string();
     BW_ASSIGN_OR_RETURN(Task task, ParseTaskYaml(task_text, task_dir, task_file));
     suite.tasks.push_back(std::move(task));
@@ -509,6 +535,8 @@ std::string Suite::ContentHash() const {
   e.Add(name);
   e.Add(version);
   e.Add(description);
+  // Suites without a canary hash as they did before canaries existed.
+  if (!canary.empty()) e.Add("canary:" + canary);
   e.Add(static_cast<int64_t>(tasks.size()));
   for (const Task& t : tasks) {
     e.Add(t.id);

@@ -95,6 +95,10 @@ struct Suite {
   std::string version;
   std::string description;
   std::vector<Task> tasks;
+  // A string that marks the suite's content, so leaked tasks can be recognized (in a training
+  // corpus, a paste, a model's output): a suite that declares one must carry it in every task
+  // file, and sealing requires one. Empty: none.
+  std::string canary;
 
   // "sha256:" and the lowercase hex SHA-256 of a canonical encoding of everything above.
   std::string ContentHash() const;

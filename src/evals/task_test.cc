@@ -203,6 +203,34 @@ TEST(Suite, RejectsDuplicateIdsAndNamesTheTaskFile) {
   EXPECT_NE(suite.status().message().find("tasks[0]"), std::string::npos);
 }
 
+// A suite that declares a canary carries it in every task file; the canary is part of its hash.
+TEST(Suite, CanaryMustBeInEveryTaskFile) {
+  testing::TempDir dir;
+  const std::string canary = "bulwark-canary-6f1d2c0e-93a4-4c55-b7e1-0a2d9c8f4e31";
+  WriteFile(dir.path() + "/suite.yaml",
+            "name: s\nversion: 1\ncanary: " + canary + "\ntasks: [a.yaml, b.yaml]\n");
+  WriteFile(dir.path() + "/a.yaml", "# canary: " + canary + "\nid: a\nprompt: p\nflag: F\n");
+  WriteFile(dir.path() + "/b.yaml", "id: b\nprompt: p\nflag: F\n");
+  StatusOr<Suite> suite = LoadSuite(dir.path());
+  ASSERT_FALSE(suite.ok());
+  EXPECT_NE(suite.status().message().find("b.yaml: does not carry the suite's canary"),
+            std::string::npos)
+      << suite.status().message();
+
+  WriteFile(dir.path() + "/b.yaml", "id: b  # " + canary + "\nprompt: p\nflag: F\n");
+  suite = LoadSuite(dir.path());
+  ASSERT_TRUE(suite.ok()) << suite.status().message();
+  EXPECT_EQ(suite->canary, canary);
+  Suite without = *suite;
+  without.canary.clear();
+  EXPECT_NE(without.ContentHash(), suite->ContentHash());
+
+  WriteFile(dir.path() + "/suite.yaml", "name: s\nversion: 1\ncanary: short\ntasks: [a.yaml]\n");
+  suite = LoadSuite(dir.path());
+  ASSERT_FALSE(suite.ok());
+  EXPECT_NE(suite.status().message().find("canary"), std::string::npos);
+}
+
 // The project's own suite loads, and every agentic task has a reference solution that ends in
 // a submission (the mock model replays them in the harness's tests).
 TEST(Suite, ProjectSmokeSuite) {
