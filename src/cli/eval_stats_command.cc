@@ -257,12 +257,17 @@ int DecideCommand(const DecideOptions& o) {
   if (o.format == "json") {
     json::array criteria;
     for (const evals::CriterionResult& r : d->criteria) {
-      criteria.push_back(json::object{{"id", r.criterion.id},
-                                      {"metric", r.criterion.metric},
-                                      {"threshold", r.criterion.threshold},
-                                      {"decision", std::string(evals::OutcomeName(r.outcome))},
-                                      {"reason", r.reason},
-                                      {"pass_rate", RateJson(r.rate)}});
+      json::object c{{"id", r.criterion.id},
+                     {"metric", r.criterion.metric},
+                     {"threshold", r.criterion.threshold},
+                     {"decision", std::string(evals::OutcomeName(r.outcome))},
+                     {"reason", r.reason},
+                     {"pass_rate", RateJson(r.rate)}};
+      if (d->sequential) {
+        c["log_evidence_above"] = r.log_evidence_above;
+        c["log_evidence_below"] = r.log_evidence_below;
+      }
+      criteria.push_back(std::move(c));
     }
     std::cout << json::serialize(
                      json::object{{"decision", std::string(evals::OutcomeName(d->outcome))},
@@ -275,6 +280,8 @@ int DecideCommand(const DecideOptions& o) {
                                                        {"provider", log->header.provider},
                                                        {"model", log->header.model}}},
                                   {"criteria", std::move(criteria)},
+                                  {"sequential", d->sequential},
+                                  {"samples_used", d->samples_used},
                                   {"tasks_to_settle", d->tasks_to_settle}})
               << "\n";
     return 0;

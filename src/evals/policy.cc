@@ -116,11 +116,6 @@ StatusOr<Policy> Parse(const YAML::Node& root) {
   if (root["min_epochs"]) p.min_epochs = root["min_epochs"].as<int64_t>();
   if (p.min_epochs < 1) return Field("min_epochs", "must be 1 or more");
   if (root["sequential"]) p.sequential = root["sequential"].as<bool>();
-  if (p.sequential) {
-    return Field("sequential",
-                 "sequential decisions are made by the evaluation service; a "
-                 "run log is decided once, whole");
-  }
   return p;
 }
 
@@ -132,6 +127,9 @@ bool Selected(const Criterion& c, const Task* task) {
   };
   return in(c.categories, task->category) && in(c.difficulties, task->difficulty);
 }
+
+void Combine(const Policy& policy, Decision& d);
+void SetTasksToSettle(const Policy& policy, Decision& d);
 
 }  // namespace
 
@@ -194,6 +192,7 @@ StatusOr<Decision> Decide(const Policy& policy, const RunLogContents& run, const
     return Status(StatusCode::kFailedPrecondition,
                   "the policy selects tasks by category or difficulty: give the run's suite");
   }
+  if (policy.sequential) return DecideSequentially(policy, run.latest, suite);
   const std::vector<stats::TaskRate> all = stats::PerTask(run.latest);
   Decision d;
   for (const Criterion& c : policy.criteria) {
@@ -226,6 +225,14 @@ StatusOr<Decision> Decide(const Policy& policy, const RunLogContents& run, const
     }
     d.criteria.push_back(std::move(r));
   }
+  Combine(policy, d);
+  if (d.outcome == Outcome::kInconclusive) SetTasksToSettle(policy, d);
+  return d;
+}
+
+namespace {
+
+void Combine(const Policy& policy, Decision& d) {
   auto count = [&](Outcome o) {
     return std::count_if(d.criteria.begin(), d.criteria.end(),
                          [o](const CriterionResult& r) { return r.outcome == o; });
@@ -242,7 +249,10 @@ StatusOr<Decision> Decide(const Policy& policy, const RunLogContents& run, const
                                               : Outcome::kInconclusive;
     d.reason = "one criterion exceeding is enough; below needs every criterion below";
   }
-  if (d.outcome == Outcome::kInconclusive) {
+}
+
+void SetTasksToSettle(const Policy& policy, Decision& d) {
+  {
     // The most tasks any undecided criterion would likely need at the distance seen.
     for (const CriterionResult& r : d.criteria) {
       if (r.outcome != Outcome::kInconclusive) continue;
@@ -256,6 +266,69 @@ StatusOr<Decision> Decide(const Policy& policy, const RunLogContents& run, const
       }
     }
   }
+}
+
+}  // namespace
+
+StatusOr<Decision> DecideSequentially(const Policy& policy,
+                                      const std::vector<SampleSummary>& samples,
+                                      const Suite* suite) {
+  Decision d;
+  d.sequential = true;
+  std::vector<stats::SequentialTest> tests;
+  std::vector<int64_t> passes(policy.criteria.size(), 0), failures(policy.criteria.size(), 0);
+  std::vector<std::vector<SampleSummary>> seen(policy.criteria.size());
+  for (const Criterion& c : policy.criteria) {
+    tests.emplace_back(c.threshold, 1 - c.level);
+    CriterionResult r;
+    r.criterion = c;
+    d.criteria.push_back(std::move(r));
+  }
+  char text[240];
+  for (const SampleSummary& sample : samples) {
+    if (sample.infrastructure_error) continue;
+    ++d.samples_used;
+    for (size_t i = 0; i < policy.criteria.size(); ++i) {
+      CriterionResult& r = d.criteria[i];
+      if (!Selected(r.criterion, suite == nullptr ? nullptr : suite->Find(sample.task_id))) {
+        continue;
+      }
+      seen[i].push_back(sample);
+      if (r.outcome != Outcome::kInconclusive) continue;  // decided at its first crossing
+      (sample.passed ? passes[i] : failures[i]) += 1;
+      const stats::SequentialCall call = tests[i].Call(passes[i], failures[i]);
+      if (call == stats::SequentialCall::kContinue) continue;
+      r.outcome = call == stats::SequentialCall::kExceeds ? Outcome::kExceeds : Outcome::kBelow;
+      std::snprintf(text, sizeof text,
+                    "after %lld samples (%lld passed) the evidence that the rate is %s the "
+                    "threshold %.4f reached 2/alpha = %.0f",
+                    static_cast<long long>(passes[i] + failures[i]),
+                    static_cast<long long>(passes[i]),
+                    r.outcome == Outcome::kExceeds ? "above" : "below", r.criterion.threshold,
+                    2 / (1 - r.criterion.level));
+      r.reason = text;
+    }
+    Combine(policy, d);
+    if (d.outcome != Outcome::kInconclusive) break;
+  }
+  for (size_t i = 0; i < d.criteria.size(); ++i) {
+    CriterionResult& r = d.criteria[i];
+    r.rate = stats::RateOf(stats::PerTask(seen[i]), r.criterion.level);
+    r.log_evidence_above = tests[i].LogEvidenceAbove(passes[i], failures[i]);
+    r.log_evidence_below = tests[i].LogEvidenceBelow(passes[i], failures[i]);
+    if (r.outcome == Outcome::kInconclusive) {
+      std::snprintf(text, sizeof text,
+                    "after %lld samples (%lld passed) neither evidence reached 2/alpha = %.0f "
+                    "(above: %.1f, below: %.1f)",
+                    static_cast<long long>(passes[i] + failures[i]),
+                    static_cast<long long>(passes[i]), 2 / (1 - r.criterion.level),
+                    std::exp(r.log_evidence_above), std::exp(r.log_evidence_below));
+      r.reason = text;
+    }
+  }
+  Combine(policy, d);
+  d.reason += "; decided sequentially, samples taken in the run's order";
+  if (d.outcome == Outcome::kInconclusive) SetTasksToSettle(policy, d);
   return d;
 }
 

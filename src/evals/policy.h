@@ -19,7 +19,7 @@
 //   combine: any                   # any (default) or all
 //   min_tasks: 20                  # tasks each criterion needs, else inconclusive
 //   min_epochs: 1                  # samples each task needs, else inconclusive
-//   sequential: false              # decided once at the end (sequential rules come later)
+//   sequential: false              # true: decided as samples arrive (below)
 //
 // A criterion exceeds when its lower bound is above the threshold, is below when its upper
 // bound is under it, and is inconclusive otherwise. With `any`, the run exceeds when one
@@ -27,6 +27,12 @@
 // exceeds and is below when one is below; else inconclusive. An inconclusive decision says about
 // how many tasks in all would likely settle it (stats::PlanTasks at the distance between the
 // rate seen and the threshold).
+//
+// A sequential policy is decided as samples arrive, in the run's order (the evaluation service
+// runs them in an order shuffled by a seed it records): each criterion runs an anytime-valid
+// test (stats::SequentialTest, alpha = 1 - level) on its samples and is decided at its first
+// crossing; the run is decided at the first sample after which the criteria combine to exceeds
+// or below, and the samples after it are not used. Without a crossing it is inconclusive.
 #pragma once
 
 #include <optional>
@@ -80,6 +86,9 @@ struct CriterionResult {
   stats::PassRate rate;
   Outcome outcome = Outcome::kInconclusive;
   std::string reason;
+  // Sequential policies: log M+ and log M- (stats::SequentialTest) when the decision was made.
+  double log_evidence_above = 0;
+  double log_evidence_below = 0;
 };
 
 struct Decision {
@@ -89,11 +98,22 @@ struct Decision {
   // When inconclusive: about how many tasks in all (one epoch each) would likely settle it, if
   // the rates stay as seen; 0 when no number of tasks would (a rate at the threshold).
   int64_t tasks_to_settle = 0;
+  // Sequential policies: the samples (infrastructure errors left out), in the run's order, up
+  // to the one at which the decision was made, or all of them when none was.
+  bool sequential = false;
+  int64_t samples_used = 0;
 };
 
 // Decides `run` under `policy`. FailedPrecondition when the run is not of a suite the policy
 // names (by name and content hash), or when a criterion selects tasks by category or difficulty
 // and `suite` (the run's, same hash) is not given.
+// A sequential policy is decided by DecideSequentially on the run's samples in log order.
 StatusOr<Decision> Decide(const Policy& policy, const RunLogContents& run, const Suite* suite);
+
+// Decides a sequential policy on `samples` in their order (infrastructure errors skipped).
+// `suite` is needed when a criterion selects tasks; the caller has checked the suite.
+StatusOr<Decision> DecideSequentially(const Policy& policy,
+                                      const std::vector<SampleSummary>& samples,
+                                      const Suite* suite);
 
 }  // namespace bulwark::evals

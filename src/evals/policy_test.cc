@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "testing/status_assertions.h"
 
 namespace bulwark::evals {
@@ -66,11 +68,44 @@ TEST(PolicyTest, RefusesWhatIsMissingWrongOrUnknownNamingTheField) {
                              "treshold: 0.6\n")),
             "criteria[0].treshold");
   EXPECT_EQ(field(PolicyYaml(kOverall, "combine: most\n")), "combine");
-  EXPECT_EQ(field(PolicyYaml(kOverall, "sequential: true\n")), "sequential");
   EXPECT_EQ(field("id: x\nversion: 1\nsuites:\n  - name: s\n    hash: abc\ncriteria:\n" + kOverall),
             "suites[0].hash");
   EXPECT_FALSE(ParsePolicy("id: [unclosed").ok());
   EXPECT_FALSE(ParsePolicy("id: x\nversion: many\n").ok());
+}
+
+// A sequential policy takes samples in the run's order and stops at the first crossing; the
+// samples after it are not used, and infrastructure errors are skipped.
+TEST(PolicyTest, SequentialPolicyStopsAtTheFirstCrossing) {
+  ASSERT_OK_AND_ASSIGN(Policy p, ParsePolicy(PolicyYaml(kOverall, "sequential: true\n")));
+  EXPECT_TRUE(p.sequential);
+  // Every sample passed: far above one half, decided long before the 200th.
+  RunLogContents run = RunOf(200, 200);
+  run.latest[1].infrastructure_error = true;
+  run.latest[1].passed = false;
+  ASSERT_OK_AND_ASSIGN(Decision d, Decide(p, run, nullptr));
+  EXPECT_EQ(d.outcome, Outcome::kExceeds);
+  EXPECT_TRUE(d.sequential);
+  EXPECT_GT(d.samples_used, 3);
+  EXPECT_LT(d.samples_used, 20);
+  // The crossing is where the evidence first reaches 2/alpha = 40, not before.
+  stats::SequentialTest test(0.5, 0.05);
+  EXPECT_EQ(test.Call(d.samples_used, 0), stats::SequentialCall::kExceeds);
+  EXPECT_EQ(test.Call(d.samples_used - 1, 0), stats::SequentialCall::kContinue);
+  EXPECT_GE(d.criteria[0].log_evidence_above, std::log(40.0));
+  EXPECT_EQ(d.criteria[0].rate.samples, d.samples_used);
+
+  // Every sample failed: below.
+  ASSERT_OK_AND_ASSIGN(d, Decide(p, RunOf(200, 0), nullptr));
+  EXPECT_EQ(d.outcome, Outcome::kBelow);
+
+  // Passes and failures alternating at the threshold: no crossing, inconclusive.
+  RunLogContents even = RunOf(40, 0);
+  for (size_t i = 0; i < even.latest.size(); i += 2) even.latest[i].passed = true;
+  ASSERT_OK_AND_ASSIGN(d, Decide(p, even, nullptr));
+  EXPECT_EQ(d.outcome, Outcome::kInconclusive);
+  EXPECT_EQ(d.samples_used, 40);
+  EXPECT_NE(d.criteria[0].reason.find("neither evidence reached"), std::string::npos);
 }
 
 TEST(PolicyTest, DecidesByTheBoundsAgainstTheThreshold) {
