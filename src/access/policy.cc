@@ -30,6 +30,10 @@ const std::vector<PolicyRule>& PolicyRules() {
       {kReviewProgram, "platform", {}, {}, {"program_office"}},
       {kReviewKeyIssue, "usr", {}, {}, {}, /*self=*/true},
       {kReviewAccessRequest, "org", {"admin"}, {}, {}},
+      {kEvaluationRead, "platform", {}, {}, {"evaluator", "director", "auditor"}},
+      {kEvaluationRun, "platform", {}, {}, {"evaluator"}},
+      {kEvaluationDesignate, "platform", {}, {}, {"director"}},
+      {kSuiteContentRead, "platform", {}, {}, {"cleared"}, /*self=*/false, /*sensitive=*/true},
   };
   return kRules;
 }
@@ -51,15 +55,21 @@ std::vector<std::string_view> ImpliedRelations(std::string_view relation) {
   return {relation};
 }
 
+namespace {
+
+bool IsPlatformRelation(std::string_view relation) {
+  return relation == "admin" || relation == "auditor" || relation == "program_office" ||
+         relation == "evaluator" || relation == "director" || relation == "cleared";
+}
+
+}  // namespace
+
 bool IsDualControl(std::string_view object_type, std::string_view relation) {
-  return object_type == kPlatform &&
-         (relation == "admin" || relation == "auditor" || relation == "program_office");
+  return object_type == kPlatform && IsPlatformRelation(relation);
 }
 
 bool IsKnownRelation(std::string_view object_type, std::string_view relation) {
-  if (object_type == kPlatform) {
-    return relation == "admin" || relation == "auditor" || relation == "program_office";
-  }
+  if (object_type == kPlatform) return IsPlatformRelation(relation);
   if (object_type == "org") return relation == "admin" || relation == "member";
   if (object_type == "usr") return relation == kParentRelation;
   return false;

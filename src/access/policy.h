@@ -43,6 +43,13 @@ inline constexpr std::string_view kReviewProgram = "review.program";
 inline constexpr std::string_view kReviewKeyIssue = "review.key.issue";  // one's own keys
 // Defensive access to released models, requested (and revoked) for the requester's organization.
 inline constexpr std::string_view kReviewAccessRequest = "review.access.request";
+// Evaluations and designation (evaluations/), all checked on the platform: evaluators register
+// policies, import suites, run evaluations and recommend; a director designates; reading a
+// suite's tasks needs clearance.
+inline constexpr std::string_view kEvaluationRead = "evaluation.read";
+inline constexpr std::string_view kEvaluationRun = "evaluation.run";
+inline constexpr std::string_view kEvaluationDesignate = "evaluation.designate";
+inline constexpr std::string_view kSuiteContentRead = "suite.content.read";
 }  // namespace actions
 
 struct PolicyRule {

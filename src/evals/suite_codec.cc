@@ -15,9 +15,8 @@ constexpr std::string_view kFormat = "bulwark-suite-1";
 json::array FilesJson(const std::vector<TaskFile>& files) {
   json::array out;
   for (const TaskFile& f : files) {
-    out.push_back(json::object{{"path", f.path},
-                               {"content", Base64Encode(f.content)},
-                               {"executable", f.executable}});
+    out.push_back(json::object{
+        {"path", f.path}, {"content", Base64Encode(f.content)}, {"executable", f.executable}});
   }
   return out;
 }
@@ -215,8 +214,7 @@ Task ReadTask(Reader& r, const json::object& o, const std::string& where) {
       t.solution.push_back({r.String(*s, "tool", at), r.String(*s, "input", at)});
     }
   }
-  if (const json::object* m =
-          r.Object(r.Member(o, "metadata", where, true), where + ".metadata")) {
+  if (const json::object* m = r.Object(r.Member(o, "metadata", where, true), where + ".metadata")) {
     for (const auto& member : *m) {
       if (!member.value().is_string()) {
         r.Fail(where + ".metadata." + std::string(member.key()) + ": expected a string");
@@ -233,12 +231,9 @@ Task ReadTask(Reader& r, const json::object& o, const std::string& where) {
 std::string EncodeSuite(const Suite& suite) {
   json::array tasks;
   for (const Task& t : suite.tasks) tasks.push_back(TaskJson(t));
-  json::object doc{{"format", kFormat},
-                   {"name", suite.name},
-                   {"version", suite.version},
-                   {"description", suite.description},
-                   {"canary", suite.canary},
-                   {"hash", suite.ContentHash()},
+  json::object doc{{"format", kFormat},        {"name", suite.name},
+                   {"version", suite.version}, {"description", suite.description},
+                   {"canary", suite.canary},   {"hash", suite.ContentHash()},
                    {"tasks", std::move(tasks)}};
   return json::serialize(doc);
 }

@@ -55,6 +55,8 @@ Inquiry ReadInquiry(const Row& row) {
   q.answer = row.Text(11);
   q.withdrawn_at = row.OptionalTime(12);
   q.updated_at = FromUnixMicros(row.Int(13));
+  q.policy_ref = row.Text(14);
+  q.designation_id = row.Text(15);
   return q;
 }
 std::string Placeholders(size_t n) {

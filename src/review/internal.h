@@ -79,7 +79,8 @@ Inquiry ReadInquiry(const Row& row);
 
 inline constexpr RowKind<Inquiry> kInquiries{
     "SELECT id, version_id, org_id, state, question, asked_at, asked_by, accepted_at, "
-    "accepted_by, due_at, answered_at, answer, withdrawn_at, updated_at FROM review_inquiries",
+    "accepted_by, due_at, answered_at, answer, withdrawn_at, updated_at, policy_ref, "
+    "designation_id FROM review_inquiries",
     &ReadInquiry, "id", "inquiry"};
 
 Window ReadWindow(const Row& row);

@@ -751,6 +751,45 @@ StatusOr<PartnerGrant> ReviewService::ProposePartner(const Principal& actor,
   return grant;
 }
 
+StatusOr<PartnerGrant> ReviewService::OpenOfficeAccess(const Principal& actor,
+                                                       const std::string& window_id) {
+  PartnerGrant grant;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    const Time now = clock_.Now();
+    BW_ASSIGN_OR_RETURN(Decision office, Require(tx, actor, actions::kReviewProgram,
+                                                 access::kPlatform, "window " + window_id));
+    BW_ASSIGN_OR_RETURN(Window window, Load(tx, kWindows, window_id));
+    if (window.StateAt(now) == WindowState::kClosed) {
+      return Status(StatusCode::kFailedPrecondition, "the window is closed",
+                    {{"rule", "partners_of_open_window"}});
+    }
+    BW_ASSIGN_OR_RETURN(std::vector<PartnerGrant> held,
+                        Select(tx, kPartners,
+                               "WHERE p.window_id = ? AND p.partner_org_id = ? AND p.state = "
+                               "'active'",
+                               {window.id, actor.org_id}));
+    if (!held.empty()) {
+      grant = std::move(held[0]);
+      return OkStatus();
+    }
+    const std::string id = NewId("wpt", random_);
+    BW_RETURN_IF_ERROR(
+        tx.Execute(
+              "INSERT INTO review_partners (id, window_id, partner_org_id, state, "
+              "requests_per_day, tokens_per_day, requests_per_minute, proposed_by_party, "
+              "proposed_by, proposed_at, concurred_by_party, concurred_by, concurred_at) "
+              "VALUES (?,?,?,'active',?,?,?,'lab',?,?,'program_office',?,?)",
+              {id, window.id, actor.org_id, kOfficeQuota.requests_per_day,
+               kOfficeQuota.tokens_per_day, kOfficeQuota.requests_per_minute, window.created_by,
+               ToUnixMicros(window.created_at), actor.user_id, ToUnixMicros(now)})
+            .status());
+    BW_ASSIGN_OR_RETURN(grant, Load(tx, kPartners, id));
+    return Audit(tx, actor, "review.office.access", grant.id, office.grants);
+  });
+  if (!s.ok()) return s;
+  return grant;
+}
+
 StatusOr<PartnerGrant> ReviewService::ConcurPartner(const Principal& actor,
                                                     const std::string& grant_id) {
   PartnerGrant grant;
@@ -1246,6 +1285,48 @@ StatusOr<int64_t> ReviewService::SweepWindows() {
   });
   if (!s.ok()) return s;
   return closed;
+}
+
+}  // namespace bulwark::review
+
+namespace bulwark::review {
+
+StatusOr<Window> ReviewService::WindowIn(Transaction& tx, const std::string& window_id) {
+  return Load(tx, kWindows, window_id);
+}
+
+StatusOr<Inquiry> ReviewService::InquiryIn(Transaction& tx, const std::string& inquiry_id) {
+  return Load(tx, kInquiries, inquiry_id);
+}
+
+Status ReviewService::RevokeKeyIn(Transaction& tx, const std::string& key_id,
+                                  const std::string& by) {
+  BW_RETURN_IF_ERROR(tx.Execute("UPDATE gateway_keys SET revoked_at = ?, revoked_by = ? WHERE "
+                                "id = ? AND revoked_at IS NULL",
+                                {ToUnixMicros(clock_.Now()), by, key_id})
+                         .status());
+  return internal::BumpGatewayEpoch(tx);
+}
+
+Status ReviewService::MoveInquiryIn(Transaction& tx, const std::string& inquiry_id, InquiryState to,
+                                    const std::string& answer, const std::string& policy_ref,
+                                    const std::string& designation_id) {
+  BW_ASSIGN_OR_RETURN(Inquiry inquiry, Load(tx, kInquiries, inquiry_id));
+  BW_RETURN_IF_ERROR(CheckInquiryTransition(inquiry.state, to));
+  const int64_t now = ToUnixMicros(clock_.Now());
+  if (to == InquiryState::kAnswered) {
+    return tx
+        .Execute(
+            "UPDATE review_inquiries SET state = ?, answer = ?, policy_ref = ?, "
+            "designation_id = ?, answered_at = ?, updated_at = ? WHERE id = ?",
+            {std::string(InquiryStateName(to)), answer, policy_ref, designation_id, now, now,
+             inquiry_id})
+        .status();
+  }
+  return tx
+      .Execute("UPDATE review_inquiries SET state = ?, updated_at = ? WHERE id = ?",
+               {std::string(InquiryStateName(to)), now, inquiry_id})
+      .status();
 }
 
 }  // namespace bulwark::review

@@ -211,6 +211,14 @@ class ReviewService {
   StatusOr<PartnerGrant> ProposePartner(const access::Principal& actor,
                                         const std::string& window_id,
                                         const std::string& partner_org_id, const Quota& quota);
+  // The program office's own access under a window, which the lab gave by opening it: an
+  // active grant of the actor's organization (the program office) on the window, with
+  // kOfficeQuota, for the evaluations run under it (its keys reach the model through the
+  // gateway like a partner's). Idempotent: the grant already there is returned. The lab proposed
+  // it by opening the window; the actor concurs. The window must not be closed.
+  static constexpr Quota kOfficeQuota{10000000, 10000000000, 100000};
+  StatusOr<PartnerGrant> OpenOfficeAccess(const access::Principal& actor,
+                                          const std::string& window_id);
   StatusOr<PartnerGrant> ConcurPartner(const access::Principal& actor, const std::string& grant_id);
   StatusOr<PartnerGrant> RemovePartner(const access::Principal& actor, const std::string& grant_id);
   StatusOr<std::vector<PartnerGrant>> ListPartners(const access::Principal& actor,
@@ -345,6 +353,18 @@ class ReviewService {
   StatusOr<int64_t> SweepRetainedContent();
   static constexpr int64_t kMaxListedReads = 500;
   static constexpr int64_t kMaxListedCalls = 1000;
+
+  // For services that act on the review program's objects inside their own transactions (the
+  // evaluations): reading a window or an inquiry, revoking a key issued for their own work, and
+  // moving an inquiry under evaluation and to its answer. The caller has checked the actor.
+  StatusOr<Window> WindowIn(store::Transaction& tx, const std::string& window_id);
+  StatusOr<Inquiry> InquiryIn(store::Transaction& tx, const std::string& inquiry_id);
+  Status RevokeKeyIn(store::Transaction& tx, const std::string& key_id, const std::string& by);
+  // Moves the inquiry to `to` (CheckInquiryTransition); to answered with the answer, the policy
+  // reference and the designation.
+  Status MoveInquiryIn(store::Transaction& tx, const std::string& inquiry_id, InquiryState to,
+                       const std::string& answer = "", const std::string& policy_ref = "",
+                       const std::string& designation_id = "");
 
   const Clock& clock() const { return clock_; }
 

@@ -55,7 +55,11 @@ struct Inquiry {
   std::optional<std::string> accepted_by;
   std::optional<Time> due_at;
   std::optional<Time> answered_at;
-  std::string answer;  // set by the designation service
+  // Set by the designation (evaluations/): "covered" or "not_covered", the opaque reference of
+  // the policy it was decided under, and the designation (the evaluation's id).
+  std::string answer;
+  std::string policy_ref;
+  std::string designation_id;
   std::optional<Time> withdrawn_at;
   Time updated_at;
 };

@@ -474,6 +474,91 @@ CREATE TABLE review_epoch (
 );
 INSERT INTO review_epoch (id, n) VALUES (1, 0)
 )sql"},
+      {14,
+       "evaluations: registered threshold policies, imported suites, evaluations and their "
+       "samples, recommendations and designations; an inquiry's designation",
+       R"sql(
+CREATE TABLE eval_policies (
+  hash           TEXT PRIMARY KEY,
+  policy_id      TEXT NOT NULL,
+  version        BIGINT NOT NULL,
+  description    TEXT NOT NULL,
+  sequential     BIGINT NOT NULL,
+  suites         TEXT NOT NULL,
+  registered_at  BIGINT NOT NULL,
+  registered_by  TEXT NOT NULL REFERENCES users(id),
+  UNIQUE (policy_id, version)
+);
+CREATE TABLE eval_suites (
+  hash         TEXT PRIMARY KEY,
+  name         TEXT NOT NULL,
+  version      TEXT NOT NULL,
+  description  TEXT NOT NULL,
+  tasks        BIGINT NOT NULL,
+  imported_at  BIGINT NOT NULL,
+  imported_by  TEXT NOT NULL REFERENCES users(id)
+);
+CREATE TABLE evaluations (
+  id                     TEXT PRIMARY KEY,
+  version_id             TEXT NOT NULL REFERENCES model_versions(id),
+  window_id              TEXT NOT NULL REFERENCES review_windows(id),
+  inquiry_id             TEXT REFERENCES review_inquiries(id),
+  policy_hash            TEXT NOT NULL REFERENCES eval_policies(hash),
+  suite_hash             TEXT NOT NULL REFERENCES eval_suites(hash),
+  epochs                 BIGINT NOT NULL,
+  seed                   BIGINT NOT NULL,
+  generation             BIGINT NOT NULL,
+  state                  TEXT NOT NULL CHECK (state IN ('running', 'paused', 'completed',
+                                                        'cancelled', 'recommended', 'designated')),
+  pause_reason           TEXT NOT NULL,
+  key_id                 TEXT NOT NULL REFERENCES gateway_keys(id),
+  samples_total          BIGINT NOT NULL,
+  samples_done           BIGINT NOT NULL,
+  samples_passed         BIGINT NOT NULL,
+  infrastructure_errors  BIGINT NOT NULL,
+  prefix_done            BIGINT NOT NULL,
+  started_by             TEXT NOT NULL REFERENCES users(id),
+  started_at             BIGINT NOT NULL,
+  updated_at             BIGINT NOT NULL,
+  completed_at           BIGINT,
+  outcome                TEXT CHECK (outcome IN ('exceeds', 'below', 'inconclusive')),
+  samples_used           BIGINT,
+  decision               TEXT,
+  samples_sha256         TEXT,
+  recommendation         TEXT CHECK (recommendation IN ('covered', 'not_covered')),
+  rationale              TEXT,
+  recommended_by         TEXT REFERENCES users(id),
+  recommended_at         BIGINT,
+  designated_by          TEXT REFERENCES users(id),
+  designated_at          BIGINT,
+  designation_note       TEXT,
+  -- Two people: who recommends never designates.
+  CHECK (designated_by IS NULL OR designated_by <> recommended_by)
+);
+CREATE INDEX evaluations_by_version ON evaluations(version_id, started_at);
+CREATE INDEX evaluations_by_state ON evaluations(state);
+CREATE TABLE eval_samples (
+  evaluation_id      TEXT NOT NULL REFERENCES evaluations(id),
+  position           BIGINT NOT NULL,
+  task_id            TEXT NOT NULL,
+  epoch              BIGINT NOT NULL,
+  sample_end         TEXT,
+  passed             BIGINT,
+  attempts           BIGINT,
+  messages           BIGINT,
+  input_tokens       BIGINT,
+  output_tokens      BIGINT,
+  milliseconds       BIGINT,
+  transcript_sha256  TEXT,
+  infrastructure_errors BIGINT NOT NULL,
+  last_error         TEXT NOT NULL,
+  recorded_at        BIGINT,
+  PRIMARY KEY (evaluation_id, position),
+  UNIQUE (evaluation_id, task_id, epoch)
+);
+ALTER TABLE review_inquiries ADD COLUMN policy_ref TEXT NOT NULL DEFAULT '';
+ALTER TABLE review_inquiries ADD COLUMN designation_id TEXT NOT NULL DEFAULT ''
+)sql"},
   };
   return kMigrations;
 }

@@ -1,0 +1,1081 @@
+#include "evaluations/service.h"
+
+#include <openssl/evp.h>
+
+#include <boost/json.hpp>
+
+#include "access/policy.h"
+#include "base/encoding.h"
+#include "base/ids.h"
+#include "base/json.h"
+#include "base/log.h"
+#include "base/random.h"
+#include "evals/model_provider.h"
+#include "evals/run_log.h"
+#include "evals/stats.h"
+#include "evals/suite_codec.h"
+
+namespace bulwark::evaluations {
+namespace {
+
+namespace json = boost::json;
+using access::Principal;
+using store::Row;
+using store::Transaction;
+using store::TxMode;
+using store::Value;
+using secrets::SecretBytes;
+
+constexpr std::string_view kEvaluationSelect =
+    "SELECT e.id, e.version_id, m.org_id, m.name, v.version, e.window_id, "
+    "COALESCE(e.inquiry_id, ''), e.policy_hash, p.policy_id, p.version, e.suite_hash, s.name, "
+    "e.epochs, e.seed, e.state, e.pause_reason, e.samples_total, e.samples_done, "
+    "e.samples_passed, e.infrastructure_errors, e.prefix_done, e.started_by, e.started_at, "
+    "e.updated_at, e.completed_at, COALESCE(e.outcome, ''), COALESCE(e.samples_used, 0), "
+    "COALESCE(e.decision, ''), COALESCE(e.samples_sha256, ''), COALESCE(e.recommendation, ''), "
+    "COALESCE(e.rationale, ''), COALESCE(e.recommended_by, ''), e.recommended_at, "
+    "COALESCE(e.designated_by, ''), e.designated_at, COALESCE(e.designation_note, ''), "
+    "e.key_id, e.generation "
+    "FROM evaluations e JOIN model_versions v ON v.id = e.version_id "
+    "JOIN review_models m ON m.id = v.model_id JOIN eval_policies p ON p.hash = e.policy_hash "
+    "JOIN eval_suites s ON s.hash = e.suite_hash";
+
+struct Stored {
+  Evaluation e;
+  std::string key_id;
+  int64_t generation = 0;
+};
+
+Stored ReadEvaluation(const Row& r) {
+  Stored out;
+  Evaluation& e = out.e;
+  e.id = r.Text(0);
+  e.version_id = r.Text(1);
+  e.lab_org_id = r.Text(2);
+  e.gateway_model = review::ModelId(r.Text(3), r.Text(4));
+  e.window_id = r.Text(5);
+  e.inquiry_id = r.Text(6);
+  e.policy_hash = r.Text(7);
+  e.policy_id = r.Text(8);
+  e.policy_version = r.Int(9);
+  e.suite_hash = r.Text(10);
+  e.suite_name = r.Text(11);
+  e.epochs = r.Int(12);
+  e.seed = static_cast<uint64_t>(r.Int(13));
+  e.state = ParseEvaluationState(r.Text(14)).value_or(EvaluationState::kRunning);
+  e.pause_reason = r.Text(15);
+  e.samples_total = r.Int(16);
+  e.samples_done = r.Int(17);
+  e.samples_passed = r.Int(18);
+  e.infrastructure_errors = r.Int(19);
+  e.prefix_done = r.Int(20);
+  e.started_by = r.Text(21);
+  e.started_at = FromUnixMicros(r.Int(22));
+  e.updated_at = FromUnixMicros(r.Int(23));
+  e.completed_at = r.OptionalTime(24);
+  e.outcome = r.Text(25);
+  e.samples_used = r.Int(26);
+  e.decision = r.Text(27);
+  e.samples_sha256 = r.Text(28);
+  e.recommendation = r.Text(29);
+  e.rationale = r.Text(30);
+  e.recommended_by = r.Text(31);
+  e.recommended_at = r.OptionalTime(32);
+  e.designated_by = r.Text(33);
+  e.designated_at = r.OptionalTime(34);
+  e.designation_note = r.Text(35);
+  out.key_id = r.Text(36);
+  out.generation = r.Int(37);
+  return out;
+}
+
+constexpr std::string_view kSampleSelect =
+    "SELECT position, task_id, epoch, COALESCE(sample_end, ''), COALESCE(passed, 0), "
+    "COALESCE(attempts, 0), COALESCE(messages, 0), COALESCE(input_tokens, 0), "
+    "COALESCE(output_tokens, 0), COALESCE(milliseconds, 0), COALESCE(transcript_sha256, ''), "
+    "infrastructure_errors, last_error, recorded_at FROM eval_samples";
+
+EvaluationSample ReadSample(const Row& r) {
+  EvaluationSample s;
+  s.position = r.Int(0);
+  s.task_id = r.Text(1);
+  s.epoch = r.Int(2);
+  s.end = r.Text(3);
+  s.passed = r.Int(4) != 0;
+  s.attempts = r.Int(5);
+  s.messages = r.Int(6);
+  s.input_tokens = r.Int(7);
+  s.output_tokens = r.Int(8);
+  s.milliseconds = r.Int(9);
+  s.transcript_sha256 = r.Text(10);
+  s.infrastructure_errors = r.Int(11);
+  s.last_error = r.Text(12);
+  s.recorded_at = r.OptionalTime(13);
+  s.recorded = s.recorded_at.has_value();
+  return s;
+}
+
+RegisteredPolicy ReadPolicy(const Row& r) {
+  RegisteredPolicy p;
+  p.hash = r.Text(0);
+  p.policy_id = r.Text(1);
+  p.version = r.Int(2);
+  p.description = r.Text(3);
+  p.sequential = r.Int(4) != 0;
+  for (std::string_view rest = r.Text(5); !rest.empty();) {
+    const size_t comma = rest.find(',');
+    p.suite_hashes.emplace_back(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  p.registered_at = FromUnixMicros(r.Int(6));
+  p.registered_by = r.Text(7);
+  return p;
+}
+
+constexpr std::string_view kPolicySelect =
+    "SELECT hash, policy_id, version, description, sequential, suites, registered_at, "
+    "registered_by FROM eval_policies";
+
+StoredSuite ReadSuite(const Row& r) {
+  return {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), FromUnixMicros(r.Int(5)),
+          r.Text(6)};
+}
+
+constexpr std::string_view kSuiteSelect =
+    "SELECT hash, name, version, description, tasks, imported_at, imported_by FROM eval_suites";
+
+std::string Sha256Hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+json::object RateJson(const evals::stats::PassRate& r) {
+  return json::object{{"rate", r.rate},
+                      {"tasks", r.tasks},
+                      {"samples", r.samples},
+                      {"min_epochs", r.min_epochs},
+                      {"max_epochs", r.max_epochs},
+                      {"standard_error", r.standard_error},
+                      {"level", r.level},
+                      {"lower", r.lower},
+                      {"upper", r.upper},
+                      {"method", r.method},
+                      {"effective_tasks", r.effective_tasks}};
+}
+
+std::string DecisionJson(const evals::Policy& policy, const evals::Decision& d) {
+  json::array criteria;
+  for (const evals::CriterionResult& r : d.criteria) {
+    json::object c{{"id", r.criterion.id},
+                   {"metric", r.criterion.metric},
+                   {"threshold", r.criterion.threshold},
+                   {"level", r.criterion.level},
+                   {"decision", std::string(evals::OutcomeName(r.outcome))},
+                   {"reason", r.reason},
+                   {"pass_rate", RateJson(r.rate)}};
+    if (d.sequential) {
+      c["log_evidence_above"] = r.log_evidence_above;
+      c["log_evidence_below"] = r.log_evidence_below;
+    }
+    criteria.push_back(std::move(c));
+  }
+  return json::serialize(json::object{{"decision", std::string(evals::OutcomeName(d.outcome))},
+                                      {"rule", d.reason},
+                                      {"policy", json::object{{"id", policy.id},
+                                                              {"version", policy.version},
+                                                              {"hash", policy.hash}}},
+                                      {"criteria", std::move(criteria)},
+                                      {"sequential", d.sequential},
+                                      {"samples_used", d.samples_used},
+                                      {"tasks_to_settle", d.tasks_to_settle}});
+}
+
+std::string TranscriptJson(const evals::SampleResult& result) {
+  json::array entries;
+  for (const evals::TranscriptEntry& t : result.transcript) {
+    json::object o{{"kind", t.kind}, {"text", t.text}};
+    if (!t.tool.empty()) o["tool"] = t.tool;
+    if (!t.call_id.empty()) o["call_id"] = t.call_id;
+    if (t.kind == "tool_output") {
+      o["exit_code"] = t.exit_code;
+      o["timed_out"] = t.timed_out;
+    }
+    entries.push_back(std::move(o));
+  }
+  return json::serialize(entries);
+}
+
+// One line of the samples' hash: what the decision rests on, in order.
+std::string SampleLine(const EvaluationSample& s) {
+  return json::serialize(json::object{{"position", s.position},
+                                      {"task", s.task_id},
+                                      {"epoch", s.epoch},
+                                      {"end", s.end},
+                                      {"passed", s.passed},
+                                      {"transcript_sha256", s.transcript_sha256}}) +
+         "\n";
+}
+
+secrets::SecretRef KeyRef(const std::string& evaluation_id) {
+  return {"evaluations", evaluation_id, "gateway_key"};
+}
+secrets::SecretRef SuiteRef(const std::string& hash) { return {"eval_suites", hash, "content"}; }
+secrets::SecretRef PolicyRef(const std::string& hash) { return {"eval_policies", hash, "text"}; }
+secrets::SecretRef TranscriptRef(const std::string& evaluation_id, int64_t position) {
+  return {"eval_samples", evaluation_id + "#" + std::to_string(position), "transcript"};
+}
+
+Status ValidateText(const std::string& value, std::string_view field, size_t min, size_t max) {
+  if (value.size() < min || value.size() > max) {
+    return Status(StatusCode::kInvalidArgument,
+                  std::string(field) + " must be " + std::to_string(min) + " to " +
+                      std::to_string(max) + " characters",
+                  {{"field", std::string(field)}});
+  }
+  for (unsigned char c : value) {
+    if (c < 0x20 && c != '\n' && c != '\t') {
+      return Status(StatusCode::kInvalidArgument,
+                    std::string(field) + " may not hold control characters",
+                    {{"field", std::string(field)}});
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+EvaluationService::EvaluationService(store::Database& db, const Clock& clock,
+                                     const secrets::SecretStore& secrets,
+                                     review::ReviewService& review, access::AuditTrail* audit)
+    : db_(db), clock_(clock), secrets_(secrets), review_(review), audit_(audit),
+      queue_(db, clock) {}
+
+namespace {
+
+// The refusal met in the transaction running on this thread, recorded once it has rolled back.
+thread_local std::optional<access::AuditRecord>* t_denial = nullptr;
+
+}  // namespace
+
+Status EvaluationService::Run(TxMode mode, const std::function<Status(Transaction&)>& fn) {
+  std::optional<access::AuditRecord> denial;
+  std::optional<access::AuditRecord>* outer = t_denial;
+  t_denial = &denial;
+  Status s = db_.Transact(mode, fn);
+  t_denial = outer;
+  if (!s.ok() && denial && audit_ != nullptr) {
+    Status recorded = db_.Transact(TxMode::kReadWrite,
+                                   [&](Transaction& tx) { return audit_->Record(tx, *denial); });
+    if (!recorded.ok()) {
+      Log(LogLevel::kError, "could not record a denial in the audit trail",
+          {{"action", denial->action}, {"error", recorded.ToString()}});
+    }
+  }
+  return s;
+}
+
+StatusOr<access::Decision> EvaluationService::Require(Transaction& tx, const Principal& actor,
+                                                      std::string_view action,
+                                                      const std::string& object) {
+  BW_ASSIGN_OR_RETURN(access::Decision d,
+                      authorizer_.Check(tx, actor, action, access::kPlatform, clock_.Now()));
+  if (d.allowed) return d;
+  if (t_denial != nullptr) *t_denial = access::AuditRecord{actor, std::string(action), object};
+  return Status(StatusCode::kPermissionDenied, d.reason, {{"action", std::string(action)}});
+}
+
+Status EvaluationService::Audit(Transaction& tx, const Principal& actor, std::string_view action,
+                                const std::string& object, std::vector<std::string> grants,
+                                std::vector<std::pair<std::string, std::string>> facts) {
+  if (audit_ == nullptr) return OkStatus();
+  return audit_->Record(
+      tx, {actor, std::string(action), object, true, std::move(grants), std::move(facts)});
+}
+
+StatusOr<Evaluation> EvaluationService::Load(Transaction& tx, const std::string& id) {
+  BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                      tx.Query(std::string(kEvaluationSelect) + " WHERE e.id = ?", {id}));
+  if (rows.empty()) return NotFoundError("no evaluation " + id);
+  return ReadEvaluation(rows[0]).e;
+}
+
+// ---- Policies and suites ----
+
+StatusOr<RegisteredPolicy> EvaluationService::RegisterPolicy(const Principal& actor,
+                                                             std::string_view yaml) {
+  BW_ASSIGN_OR_RETURN(evals::Policy policy, evals::ParsePolicy(yaml));
+  RegisteredPolicy out;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(access::Decision d,
+                        Require(tx, actor, access::actions::kEvaluationRun, policy.hash));
+    BW_ASSIGN_OR_RETURN(store::ResultSet same,
+                        tx.Query(std::string(kPolicySelect) + " WHERE hash = ?", {policy.hash}));
+    if (!same.empty()) {
+      out = ReadPolicy(same[0]);
+      return OkStatus();
+    }
+    std::string suites;
+    for (const evals::PolicySuite& suite : policy.suites) {
+      suites += (suites.empty() ? "" : ",") + suite.hash;
+    }
+    const Status insert =
+        tx.Execute("INSERT INTO eval_policies (hash, policy_id, version, description, "
+                   "sequential, suites, registered_at, registered_by) VALUES (?,?,?,?,?,?,?,?)",
+                   {policy.hash, policy.id, policy.version, policy.description,
+                    int64_t{policy.sequential}, suites, ToUnixMicros(clock_.Now()), actor.user_id})
+            .status();
+    if (insert.code() == StatusCode::kAlreadyExists) {
+      return Status(StatusCode::kAlreadyExists,
+                    "policy " + policy.id + " version " + std::to_string(policy.version) +
+                        " is registered with other content; a registered policy never changes: "
+                        "give the new one another version",
+                    {{"rule", "policy_registered_once"}});
+    }
+    BW_RETURN_IF_ERROR(insert);
+    BW_RETURN_IF_ERROR(secrets_.Put(tx, PolicyRef(policy.hash), yaml));
+    BW_ASSIGN_OR_RETURN(store::ResultSet row,
+                        tx.Query(std::string(kPolicySelect) + " WHERE hash = ?", {policy.hash}));
+    out = ReadPolicy(row[0]);
+    // The ledger entry is the pre-registration: it names the hash, and runs come after it.
+    return Audit(tx, actor, "evaluation.policy.register", policy.hash, d.grants,
+                 {{"policy_id", policy.id},
+                  {"version", std::to_string(policy.version)},
+                  {"sequential", policy.sequential ? "true" : "false"},
+                  {"suites", suites}});
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+StatusOr<std::vector<RegisteredPolicy>> EvaluationService::ListPolicies(const Principal& actor) {
+  std::vector<RegisteredPolicy> out;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(
+        Require(tx, actor, access::actions::kEvaluationRead, "eval_policies").status());
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query(std::string(kPolicySelect) +
+                                 " ORDER BY registered_at DESC, policy_id, version DESC"));
+    for (const Row& r : rows) out.push_back(ReadPolicy(r));
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+StatusOr<StoredSuite> EvaluationService::ImportSuite(const Principal& actor,
+                                                     const evals::Suite& suite) {
+  BW_RETURN_IF_ERROR(evals::ValidateSuite(suite));
+  const std::string hash = suite.ContentHash();
+  StoredSuite out;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(access::Decision d,
+                        Require(tx, actor, access::actions::kEvaluationRun, hash));
+    BW_ASSIGN_OR_RETURN(store::ResultSet same,
+                        tx.Query(std::string(kSuiteSelect) + " WHERE hash = ?", {hash}));
+    if (same.empty()) {
+      BW_RETURN_IF_ERROR(
+          tx.Execute("INSERT INTO eval_suites (hash, name, version, description, tasks, "
+                     "imported_at, imported_by) VALUES (?,?,?,?,?,?,?)",
+                     {hash, suite.name, suite.version, suite.description,
+                      static_cast<int64_t>(suite.tasks.size()), ToUnixMicros(clock_.Now()),
+                      actor.user_id})
+              .status());
+      BW_RETURN_IF_ERROR(secrets_.Put(tx, SuiteRef(hash), evals::EncodeSuite(suite)));
+      BW_RETURN_IF_ERROR(Audit(tx, actor, "evaluation.suite.import", hash, d.grants,
+                               {{"suite", suite.name},
+                                {"version", suite.version},
+                                {"tasks", std::to_string(suite.tasks.size())}}));
+    }
+    BW_ASSIGN_OR_RETURN(store::ResultSet row,
+                        tx.Query(std::string(kSuiteSelect) + " WHERE hash = ?", {hash}));
+    out = ReadSuite(row[0]);
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+StatusOr<std::vector<StoredSuite>> EvaluationService::ListSuites(const Principal& actor) {
+  std::vector<StoredSuite> out;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kEvaluationRead, "eval_suites").status());
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query(std::string(kSuiteSelect) + " ORDER BY imported_at DESC"));
+    for (const Row& r : rows) out.push_back(ReadSuite(r));
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+StatusOr<evals::Policy> EvaluationService::PolicyIn(Transaction& tx, const std::string& hash) {
+  BW_ASSIGN_OR_RETURN(SecretBytes text, secrets_.Get(tx, PolicyRef(hash)));
+  return evals::ParsePolicy(text.view());
+}
+
+StatusOr<std::shared_ptr<const evals::Suite>> EvaluationService::SuiteIn(Transaction& tx,
+                                                                         const std::string& hash) {
+  {
+    std::lock_guard<std::mutex> lock(suites_mu_);
+    auto it = suites_.find(hash);
+    if (it != suites_.end()) return it->second;
+  }
+  BW_ASSIGN_OR_RETURN(SecretBytes document, secrets_.Get(tx, SuiteRef(hash)));
+  BW_ASSIGN_OR_RETURN(evals::Suite suite, evals::DecodeSuite(document.view()));
+  auto shared = std::make_shared<const evals::Suite>(std::move(suite));
+  std::lock_guard<std::mutex> lock(suites_mu_);
+  suites_.emplace(hash, shared);
+  return shared;
+}
+
+// ---- Starting and steering ----
+
+StatusOr<review::Window> EvaluationService::OpenWindowOf(Transaction& tx,
+                                                         const std::string& version_id) {
+  BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                      tx.Query("SELECT id FROM review_windows WHERE version_id = ? AND "
+                               "closed_at IS NULL ORDER BY starts_at DESC",
+                               {version_id}));
+  const Time now = clock_.Now();
+  for (const Row& row : rows) {
+    BW_ASSIGN_OR_RETURN(review::Window window, review_.WindowIn(tx, row.Text(0)));
+    if (window.StateAt(now) == review::WindowState::kOpen) return window;
+  }
+  return Status(StatusCode::kFailedPrecondition,
+                "the version has no open access window: the lab opens one for the review",
+                {{"rule", "evaluation_needs_open_window"}});
+}
+
+StatusOr<review::IssuedGatewayKey> EvaluationService::IssueKey(const Principal& actor,
+                                                               const std::string& window_id,
+                                                               const std::string& evaluation_id) {
+  BW_ASSIGN_OR_RETURN(review::PartnerGrant grant, review_.OpenOfficeAccess(actor, window_id));
+  return review_.IssueGatewayKey(actor, grant.id, "evaluation " + evaluation_id, std::nullopt);
+}
+
+Status EvaluationService::EnqueueSamples(Transaction& tx, const Evaluation& evaluation) {
+  BW_ASSIGN_OR_RETURN(store::ResultSet generation,
+                      tx.Query("SELECT generation FROM evaluations WHERE id = ?", {evaluation.id}));
+  const int64_t gen = generation.empty() ? 0 : generation[0].Int(0);
+  BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                      tx.Query("SELECT position FROM eval_samples WHERE evaluation_id = ? AND "
+                               "recorded_at IS NULL ORDER BY position",
+                               {evaluation.id}));
+  std::vector<jobs::JobSpec> specs;
+  specs.reserve(rows.size());
+  for (const Row& row : rows) {
+    const int64_t position = row.Int(0);
+    specs.push_back(jobs::JobSpec{
+        .kind = std::string(kSampleJobKind),
+        .payload = json::serialize(json::object{
+            {"evaluation", evaluation.id}, {"position", position}, {"generation", gen}}),
+        // Earlier positions first: the sequential rule reads results in this order.
+        .priority = evaluation.samples_total - position,
+        .idempotency_key =
+            evaluation.id + "#" + std::to_string(gen) + "#" + std::to_string(position),
+        .max_attempts = kSampleAttempts});
+  }
+  return queue_.EnqueueMany(tx, specs).status();
+}
+
+StatusOr<Evaluation> EvaluationService::Start(const Principal& actor,
+                                              const StartRequest& request) {
+  if (request.epochs < 1 || request.epochs > 100) {
+    return Status(StatusCode::kInvalidArgument, "epochs must be from 1 to 100",
+                  {{"field", "epochs"}});
+  }
+  // The version as the actor may see it (404 otherwise).
+  BW_ASSIGN_OR_RETURN(review::ModelVersion version,
+                      review_.GetVersion(actor, request.version_id));
+  const std::string id = NewId("evl");
+  std::string window_id;
+  std::string suite_hash = request.suite_hash;
+  // What must hold before a key is issued, read once; checked again in the transaction.
+  Status ready = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kEvaluationRun, id).status());
+    BW_ASSIGN_OR_RETURN(review::Window window, OpenWindowOf(tx, version.id));
+    window_id = window.id;
+    return OkStatus();
+  });
+  if (!ready.ok()) return ready;
+  BW_ASSIGN_OR_RETURN(review::IssuedGatewayKey key, IssueKey(actor, window_id, id));
+  const uint64_t seed = request.seed.value_or(SecureRandom::Get().Uint64());
+  Evaluation out;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(access::Decision d,
+                        Require(tx, actor, access::actions::kEvaluationRun, id));
+    BW_ASSIGN_OR_RETURN(store::ResultSet registered,
+                        tx.Query(std::string(kPolicySelect) + " WHERE hash = ?",
+                                 {request.policy_hash}));
+    if (registered.empty()) {
+      return Status(StatusCode::kFailedPrecondition,
+                    "policy " + request.policy_hash +
+                        " is not registered: an evaluation runs only under a policy registered "
+                        "before it",
+                    {{"field", "policy_hash"}, {"rule", "policy_preregistered"}});
+    }
+    BW_ASSIGN_OR_RETURN(evals::Policy policy, PolicyIn(tx, request.policy_hash));
+    if (suite_hash.empty()) {
+      for (const evals::PolicySuite& named : policy.suites) {
+        BW_ASSIGN_OR_RETURN(store::ResultSet found,
+                            tx.Query("SELECT hash FROM eval_suites WHERE hash = ?", {named.hash}));
+        if (!found.empty()) {
+          suite_hash = named.hash;
+          break;
+        }
+      }
+      if (suite_hash.empty()) {
+        return Status(StatusCode::kFailedPrecondition,
+                      "none of the suites policy " + policy.id + " names is imported",
+                      {{"rule", "policy_suite_imported"}});
+      }
+    } else if (std::none_of(policy.suites.begin(), policy.suites.end(),
+                            [&](const evals::PolicySuite& n) { return n.hash == suite_hash; })) {
+      return Status(StatusCode::kFailedPrecondition,
+                    "policy " + policy.id + " does not name suite " + suite_hash +
+                        " (a suite whose content changed is another suite)",
+                    {{"field", "suite_hash"}, {"rule", "policy_names_suite"}});
+    }
+    if (request.epochs < policy.min_epochs) {
+      return Status(StatusCode::kInvalidArgument,
+                    "policy " + policy.id + " needs at least " +
+                        std::to_string(policy.min_epochs) + " epochs",
+                    {{"field", "epochs"}});
+    }
+    StatusOr<std::shared_ptr<const evals::Suite>> suite = SuiteIn(tx, suite_hash);
+    if (suite.status().code() == StatusCode::kNotFound) {
+      return Status(StatusCode::kFailedPrecondition, "suite " + suite_hash + " is not imported",
+                    {{"field", "suite_hash"}});
+    }
+    BW_RETURN_IF_ERROR(suite.status());
+    BW_ASSIGN_OR_RETURN(review::Window window, OpenWindowOf(tx, version.id));
+    if (window.id != window_id) return AbortedError("the version's window changed; try again");
+    if (!request.inquiry_id.empty()) {
+      BW_ASSIGN_OR_RETURN(review::Inquiry inquiry, review_.InquiryIn(tx, request.inquiry_id));
+      if (inquiry.version_id != version.id) {
+        return Status(StatusCode::kInvalidArgument, "the inquiry is about another version",
+                      {{"field", "inquiry_id"}});
+      }
+      if (inquiry.state != review::InquiryState::kUnderEvaluation) {
+        BW_RETURN_IF_ERROR(review_.MoveInquiryIn(tx, inquiry.id,
+                                                 review::InquiryState::kUnderEvaluation));
+      }
+    }
+    std::vector<std::string> task_ids;
+    for (const evals::Task& task : (*suite)->tasks) task_ids.push_back(task.id);
+    const auto order = SampleOrder(task_ids, request.epochs, seed);
+    const int64_t now = ToUnixMicros(clock_.Now());
+    BW_RETURN_IF_ERROR(
+        tx.Execute(
+              "INSERT INTO evaluations (id, version_id, window_id, inquiry_id, policy_hash, "
+              "suite_hash, epochs, seed, generation, state, pause_reason, key_id, samples_total, "
+              "samples_done, samples_passed, infrastructure_errors, prefix_done, started_by, "
+              "started_at, updated_at) VALUES (?,?,?,?,?,?,?,?,0,'running','',?,?,0,0,0,0,?,?,?)",
+              {id, version.id, window.id,
+               request.inquiry_id.empty() ? Value{} : Value{request.inquiry_id},
+               request.policy_hash, suite_hash, request.epochs, static_cast<int64_t>(seed),
+               key.key.id, static_cast<int64_t>(order.size()), actor.user_id, now, now})
+            .status());
+    constexpr size_t kRowsPerInsert = 200;
+    for (size_t start = 0; start < order.size(); start += kRowsPerInsert) {
+      const size_t end = std::min(order.size(), start + kRowsPerInsert);
+      std::string sql =
+          "INSERT INTO eval_samples (evaluation_id, position, task_id, epoch, "
+          "infrastructure_errors, last_error) VALUES ";
+      std::vector<Value> params;
+      for (size_t i = start; i < end; ++i) {
+        sql += i == start ? "(?,?,?,?,0,'')" : ",(?,?,?,?,0,'')";
+        params.insert(params.end(), {id, static_cast<int64_t>(i), order[i].first,
+                                     order[i].second});
+      }
+      BW_RETURN_IF_ERROR(tx.Execute(sql, params).status());
+    }
+    BW_RETURN_IF_ERROR(secrets_.Put(tx, KeyRef(id), key.secret));
+    BW_ASSIGN_OR_RETURN(out, Load(tx, id));
+    BW_RETURN_IF_ERROR(EnqueueSamples(tx, out));
+    return Audit(tx, actor, "evaluation.start", id, d.grants,
+                 {{"version", version.id},
+                  {"window", window.id},
+                  {"policy", request.policy_hash},
+                  {"suite", suite_hash},
+                  {"epochs", std::to_string(request.epochs)},
+                  {"seed", std::to_string(seed)},
+                  {"samples", std::to_string(order.size())},
+                  {"inquiry", request.inquiry_id}});
+  });
+  if (!s.ok()) {
+    // The key was issued for nothing: it goes.
+    Status revoked = review_.RevokeGatewayKey(actor, key.key.id).status();
+    if (!revoked.ok()) {
+      Log(LogLevel::kError, "could not revoke an evaluation's unused key",
+          {{"key", key.key.id}, {"error", revoked.ToString()}});
+    }
+    return s;
+  }
+  return out;
+}
+
+StatusOr<Evaluation> EvaluationService::Get(const Principal& actor, const std::string& id) {
+  Evaluation out;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kEvaluationRead, id).status());
+    BW_ASSIGN_OR_RETURN(out, Load(tx, id));
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+StatusOr<std::vector<Evaluation>> EvaluationService::List(const Principal& actor) {
+  std::vector<Evaluation> out;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kEvaluationRead, "evaluations").status());
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query(std::string(kEvaluationSelect) +
+                                 " ORDER BY e.started_at DESC, e.id LIMIT 500"));
+    for (const Row& r : rows) out.push_back(ReadEvaluation(r).e);
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+StatusOr<std::vector<EvaluationSample>> EvaluationService::Samples(const Principal& actor,
+                                                                   const std::string& id) {
+  std::vector<EvaluationSample> out;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kEvaluationRead, id).status());
+    BW_RETURN_IF_ERROR(Load(tx, id).status());
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query(std::string(kSampleSelect) +
+                                     " WHERE evaluation_id = ? ORDER BY position",
+                                 {id}));
+    for (const Row& r : rows) out.push_back(ReadSample(r));
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Status EvaluationService::PauseIn(Transaction& tx, const Evaluation& evaluation,
+                                  const std::string& reason, const Principal& actor) {
+  BW_RETURN_IF_ERROR(CheckTransition(evaluation.state, EvaluationState::kPaused));
+  BW_RETURN_IF_ERROR(tx.Execute("UPDATE evaluations SET state = 'paused', pause_reason = ?, "
+                                "updated_at = ? WHERE id = ? AND state = 'running'",
+                                {reason, ToUnixMicros(clock_.Now()), evaluation.id})
+                         .status());
+  return Audit(tx, actor, "evaluation.pause", evaluation.id, {}, {{"reason", reason}});
+}
+
+StatusOr<Evaluation> EvaluationService::Pause(const Principal& actor, const std::string& id) {
+  Evaluation out;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kEvaluationRun, id).status());
+    BW_ASSIGN_OR_RETURN(Evaluation e, Load(tx, id));
+    BW_RETURN_IF_ERROR(PauseIn(tx, e, "paused by an evaluator", actor));
+    BW_ASSIGN_OR_RETURN(out, Load(tx, id));
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+StatusOr<Evaluation> EvaluationService::Resume(const Principal& actor, const std::string& id) {
+  // A key for the version's open window, unless the evaluation's own still reaches it.
+  std::string window_id;
+  bool new_key = false;
+  Status ready = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kEvaluationRun, id).status());
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query(std::string(kEvaluationSelect) + " WHERE e.id = ?", {id}));
+    if (rows.empty()) return NotFoundError("no evaluation " + id);
+    const Stored stored = ReadEvaluation(rows[0]);
+    BW_RETURN_IF_ERROR(CheckTransition(stored.e.state, EvaluationState::kRunning));
+    BW_ASSIGN_OR_RETURN(review::Window window, OpenWindowOf(tx, stored.e.version_id));
+    window_id = window.id;
+    BW_ASSIGN_OR_RETURN(store::ResultSet key,
+                        tx.Query("SELECT revoked_at FROM gateway_keys WHERE id = ?",
+                                 {stored.key_id}));
+    new_key = window.id != stored.e.window_id || key.empty() || !key[0].IsNull(0);
+    return OkStatus();
+  });
+  if (!ready.ok()) return ready;
+  std::optional<review::IssuedGatewayKey> key;
+  if (new_key) {
+    BW_ASSIGN_OR_RETURN(review::IssuedGatewayKey issued, IssueKey(actor, window_id, id));
+    key = std::move(issued);
+  }
+  Evaluation out;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(access::Decision d,
+                        Require(tx, actor, access::actions::kEvaluationRun, id));
+    BW_ASSIGN_OR_RETURN(Evaluation e, Load(tx, id));
+    BW_RETURN_IF_ERROR(CheckTransition(e.state, EvaluationState::kRunning));
+    const int64_t now = ToUnixMicros(clock_.Now());
+    if (key) {
+      BW_RETURN_IF_ERROR(tx.Execute("UPDATE evaluations SET window_id = ?, key_id = ? WHERE id = ?",
+                                    {window_id, key->key.id, id})
+                             .status());
+      BW_RETURN_IF_ERROR(secrets_.Put(tx, KeyRef(id), key->secret));
+    }
+    BW_RETURN_IF_ERROR(tx.Execute("UPDATE evaluations SET state = 'running', pause_reason = '', "
+                                  "generation = generation + 1, updated_at = ? WHERE id = ?",
+                                  {now, id})
+                           .status());
+    BW_ASSIGN_OR_RETURN(out, Load(tx, id));
+    BW_RETURN_IF_ERROR(EnqueueSamples(tx, out));
+    return Audit(tx, actor, "evaluation.resume", id, d.grants, {{"window", window_id}});
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+StatusOr<Evaluation> EvaluationService::Cancel(const Principal& actor, const std::string& id) {
+  Evaluation out;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(access::Decision d,
+                        Require(tx, actor, access::actions::kEvaluationRun, id));
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query(std::string(kEvaluationSelect) + " WHERE e.id = ?", {id}));
+    if (rows.empty()) return NotFoundError("no evaluation " + id);
+    const Stored stored = ReadEvaluation(rows[0]);
+    BW_RETURN_IF_ERROR(CheckTransition(stored.e.state, EvaluationState::kCancelled));
+    BW_RETURN_IF_ERROR(tx.Execute("UPDATE evaluations SET state = 'cancelled', updated_at = ? "
+                                  "WHERE id = ?",
+                                  {ToUnixMicros(clock_.Now()), id})
+                           .status());
+    BW_RETURN_IF_ERROR(review_.RevokeKeyIn(tx, stored.key_id, actor.user_id));
+    BW_ASSIGN_OR_RETURN(out, Load(tx, id));
+    return Audit(tx, actor, "evaluation.cancel", id, d.grants);
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+StatusOr<Evaluation> EvaluationService::Recommend(const Principal& actor, const std::string& id,
+                                                  const std::string& recommendation,
+                                                  const std::string& rationale) {
+  BW_RETURN_IF_ERROR(ValidateText(rationale, "rationale", 10, 20000));
+  Evaluation out;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(access::Decision d,
+                        Require(tx, actor, access::actions::kEvaluationRun, id));
+    BW_ASSIGN_OR_RETURN(Evaluation e, Load(tx, id));
+    BW_RETURN_IF_ERROR(CheckTransition(e.state, EvaluationState::kRecommended));
+    BW_RETURN_IF_ERROR(CheckRecommendation(e.outcome, recommendation));
+    const int64_t now = ToUnixMicros(clock_.Now());
+    BW_RETURN_IF_ERROR(
+        tx.Execute("UPDATE evaluations SET state = 'recommended', recommendation = ?, "
+                   "rationale = ?, recommended_by = ?, recommended_at = ?, updated_at = ? WHERE "
+                   "id = ? AND state = 'completed'",
+                   {recommendation, rationale, actor.user_id, now, now, id})
+            .status());
+    BW_ASSIGN_OR_RETURN(out, Load(tx, id));
+    return Audit(tx, actor, "evaluation.recommend", id, d.grants,
+                 {{"recommendation", recommendation},
+                  {"outcome", e.outcome},
+                  {"rationale_sha256", Sha256Hex(rationale)}});
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+StatusOr<Evaluation> EvaluationService::Designate(const Principal& actor, const std::string& id,
+                                                  const std::string& note) {
+  if (!note.empty()) BW_RETURN_IF_ERROR(ValidateText(note, "note", 1, 20000));
+  Evaluation out;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(access::Decision d,
+                        Require(tx, actor, access::actions::kEvaluationDesignate, id));
+    BW_ASSIGN_OR_RETURN(Evaluation e, Load(tx, id));
+    BW_RETURN_IF_ERROR(CheckTransition(e.state, EvaluationState::kDesignated));
+    if (e.recommended_by == actor.user_id) {
+      return Status(StatusCode::kPermissionDenied,
+                    "the person who recommended does not designate: another director does",
+                    {{"rule", "separation_of_duties"}});
+    }
+    const int64_t now = ToUnixMicros(clock_.Now());
+    BW_RETURN_IF_ERROR(
+        tx.Execute("UPDATE evaluations SET state = 'designated', designated_by = ?, "
+                   "designated_at = ?, designation_note = ?, updated_at = ? WHERE id = ? AND "
+                   "state = 'recommended'",
+                   {actor.user_id, now, note, now, id})
+            .status());
+    const std::string policy_ref = PolicyReference(e.policy_hash);
+    if (!e.inquiry_id.empty()) {
+      BW_RETURN_IF_ERROR(review_.MoveInquiryIn(tx, e.inquiry_id, review::InquiryState::kAnswered,
+                                               e.recommendation, policy_ref, e.id));
+    }
+    BW_ASSIGN_OR_RETURN(out, Load(tx, id));
+    // The designation: covered by the ledger's signed checkpoints from the next one on.
+    return Audit(tx, actor, "evaluation.designate", id, d.grants,
+                 {{"designation", e.recommendation},
+                  {"version", e.version_id},
+                  {"inquiry", e.inquiry_id},
+                  {"policy", e.policy_hash},
+                  {"policy_ref", policy_ref},
+                  {"suite", e.suite_hash},
+                  {"outcome", e.outcome},
+                  {"samples_used", std::to_string(e.samples_used)},
+                  {"samples_sha256", e.samples_sha256},
+                  {"recommended_by", e.recommended_by}});
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+// ---- The worker's side ----
+
+Status EvaluationService::Advance(Transaction& tx, const std::string& id) {
+  BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                      tx.Query(std::string(kEvaluationSelect) + " WHERE e.id = ?", {id}));
+  if (rows.empty()) return NotFoundError("no evaluation " + id);
+  const Stored stored = ReadEvaluation(rows[0]);
+  const Evaluation& e = stored.e;
+  if (e.state != EvaluationState::kRunning) return OkStatus();
+  BW_ASSIGN_OR_RETURN(store::ResultSet tail,
+                      tx.Query("SELECT recorded_at FROM eval_samples WHERE evaluation_id = ? AND "
+                               "position >= ? ORDER BY position",
+                               {id, e.prefix_done}));
+  int64_t prefix = e.prefix_done;
+  for (const Row& r : tail) {
+    if (r.IsNull(0)) break;
+    ++prefix;
+  }
+  if (prefix == e.prefix_done) return OkStatus();
+  BW_RETURN_IF_ERROR(
+      tx.Execute("UPDATE evaluations SET prefix_done = ? WHERE id = ?", {prefix, id}).status());
+  BW_ASSIGN_OR_RETURN(evals::Policy policy, PolicyIn(tx, e.policy_hash));
+  if (!policy.sequential && prefix < e.samples_total) return OkStatus();
+  BW_ASSIGN_OR_RETURN(std::shared_ptr<const evals::Suite> suite, SuiteIn(tx, e.suite_hash));
+  BW_ASSIGN_OR_RETURN(store::ResultSet recorded,
+                      tx.Query(std::string(kSampleSelect) +
+                                   " WHERE evaluation_id = ? AND position < ? ORDER BY position",
+                               {id, prefix}));
+  std::vector<EvaluationSample> samples;
+  evals::RunLogContents run;
+  run.header.suite = suite->name;
+  run.header.suite_hash = e.suite_hash;
+  for (const Row& r : recorded) {
+    samples.push_back(ReadSample(r));
+    evals::SampleSummary summary;
+    summary.task_id = samples.back().task_id;
+    summary.epoch = static_cast<int>(samples.back().epoch);
+    summary.end = samples.back().end;
+    summary.passed = samples.back().passed;
+    summary.score = summary.passed ? 1 : 0;
+    run.latest.push_back(std::move(summary));
+  }
+  BW_ASSIGN_OR_RETURN(evals::Decision decision, evals::Decide(policy, run, suite.get()));
+  if (decision.outcome == evals::Outcome::kInconclusive && prefix < e.samples_total) {
+    return OkStatus();  // a sequential policy goes on
+  }
+  const int64_t used = decision.sequential ? decision.samples_used : prefix;
+  std::string lines;
+  for (int64_t i = 0; i < used && i < static_cast<int64_t>(samples.size()); ++i) {
+    lines += SampleLine(samples[static_cast<size_t>(i)]);
+  }
+  const std::string samples_sha256 = "sha256:" + Sha256Hex(lines);
+  const std::string outcome(evals::OutcomeName(decision.outcome));
+  const int64_t now = ToUnixMicros(clock_.Now());
+  BW_RETURN_IF_ERROR(
+      tx.Execute("UPDATE evaluations SET state = 'completed', outcome = ?, samples_used = ?, "
+                 "decision = ?, samples_sha256 = ?, completed_at = ?, updated_at = ? WHERE id = ?",
+                 {outcome, used, DecisionJson(policy, decision), samples_sha256, now, now, id})
+          .status());
+  // No more calls: the evaluation's key goes with its end.
+  BW_RETURN_IF_ERROR(review_.RevokeKeyIn(tx, stored.key_id, e.started_by));
+  return Audit(tx, access::SystemPrincipal(), "evaluation.complete", id, {},
+               {{"outcome", outcome},
+                {"policy", e.policy_hash},
+                {"samples_used", std::to_string(used)},
+                {"samples_total", std::to_string(e.samples_total)},
+                {"samples_sha256", samples_sha256}});
+}
+
+Status EvaluationService::RunSample(const jobs::Job& job, jobs::JobContext& ctx,
+                                    const SampleRunnerOptions& options) {
+  StatusOr<json::value> payload = ParseJson(job.payload);
+  if (!payload.ok()) return InvalidArgumentError("the payload is not JSON");
+  JsonFields f(*payload, "sample job");
+  const std::string id = f.String("evaluation");
+  const int64_t position = f.OptionalInt("position").value_or(-1);
+  const int64_t generation = f.OptionalInt("generation").value_or(-1);
+  BW_RETURN_IF_ERROR(f.Finish());
+
+  // What the sample needs, read in one transaction; nothing to do when the evaluation moved on.
+  Stored stored;
+  EvaluationSample sample;
+  std::shared_ptr<const evals::Suite> suite;
+  std::string key;
+  review::ModelVersion version;
+  review::Window window;
+  bool skip = false;
+  BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query(std::string(kEvaluationSelect) + " WHERE e.id = ?", {id}));
+    if (rows.empty()) return FailedPreconditionError("no evaluation " + id);
+    stored = ReadEvaluation(rows[0]);
+    BW_ASSIGN_OR_RETURN(store::ResultSet sample_rows,
+                        tx.Query(std::string(kSampleSelect) +
+                                     " WHERE evaluation_id = ? AND position = ?",
+                                 {id, position}));
+    if (sample_rows.empty()) return FailedPreconditionError("no such sample");
+    sample = ReadSample(sample_rows[0]);
+    skip = stored.e.state != EvaluationState::kRunning || stored.generation != generation ||
+           sample.recorded;
+    if (skip) return OkStatus();
+    BW_ASSIGN_OR_RETURN(window, review_.WindowIn(tx, stored.e.window_id));
+    BW_ASSIGN_OR_RETURN(suite, SuiteIn(tx, stored.e.suite_hash));
+    BW_ASSIGN_OR_RETURN(SecretBytes secret, secrets_.Get(tx, KeyRef(id)));
+    key = std::string(secret.view());
+    BW_ASSIGN_OR_RETURN(store::ResultSet provider,
+                        tx.Query("SELECT provider FROM model_versions WHERE id = ?",
+                                 {stored.e.version_id}));
+    version.provider =
+        review::ParseProvider(provider.empty() ? "" : provider[0].Text(0))
+            .value_or(review::Provider::kOpenAi);
+    return OkStatus();
+  }));
+  if (skip) return OkStatus();
+  const Evaluation& e = stored.e;
+  const auto pause_for_window = [&]() -> Status {
+    std::string reason = "the access window is not open";
+    if (window.StateAt(clock_.Now()) == review::WindowState::kClosed) {
+      reason = window.close_reason
+                   ? "the access window closed (" +
+                         std::string(review::CloseReasonName(*window.close_reason)) + ")"
+                   : "the access window closed (ended)";
+    }
+    return db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+      BW_ASSIGN_OR_RETURN(Evaluation now, Load(tx, id));
+      if (now.state != EvaluationState::kRunning) return OkStatus();
+      return PauseIn(tx, now, reason, access::SystemPrincipal());
+    });
+  };
+  if (window.StateAt(clock_.Now()) != review::WindowState::kOpen) return pause_for_window();
+  const evals::Task* task = suite->Find(sample.task_id);
+  if (task == nullptr) return FailedPreconditionError("the suite has no task " + sample.task_id);
+
+  evals::ProviderConfig config;
+  config.protocol = version.provider == review::Provider::kAnthropic ? evals::Protocol::kAnthropic
+                                                                     : evals::Protocol::kOpenAi;
+  config.base_url = options.gateway_url;
+  config.model = e.gateway_model;
+  config.api_key = key;
+  config.request_timeout_s = options.request_timeout_s;
+  config.max_retries = 3;
+  config.max_concurrency = 1;
+  BW_ASSIGN_OR_RETURN(std::unique_ptr<evals::ModelProvider> provider,
+                      evals::NewModelProvider(config));
+  const evals::SampleResult result = evals::RunSample(*task, static_cast<int>(sample.epoch),
+                                                      *provider, options.sandboxes, options.agent);
+
+  if (evals::IsInfrastructureError(result.end)) {
+    // Never the model's failure: counted apart and tried again; the window may have closed.
+    bool paused = false;
+    Status noted = db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+      paused = false;
+      BW_ASSIGN_OR_RETURN(Evaluation now, Load(tx, id));
+      BW_RETURN_IF_ERROR(
+          tx.Execute("UPDATE eval_samples SET infrastructure_errors = infrastructure_errors + 1, "
+                     "last_error = ? WHERE evaluation_id = ? AND position = ? AND recorded_at IS "
+                     "NULL",
+                     {result.error_message.substr(0, 2000), id, position})
+              .status());
+      BW_RETURN_IF_ERROR(tx.Execute("UPDATE evaluations SET infrastructure_errors = "
+                                    "infrastructure_errors + 1, updated_at = ? WHERE id = ?",
+                                    {ToUnixMicros(clock_.Now()), id})
+                             .status());
+      if (now.state != EvaluationState::kRunning) return OkStatus();
+      BW_ASSIGN_OR_RETURN(review::Window current, review_.WindowIn(tx, now.window_id));
+      if (current.StateAt(clock_.Now()) != review::WindowState::kOpen) {
+        window = current;
+        return OkStatus();
+      }
+      if (job.attempts >= kSampleAttempts) {
+        paused = true;
+        return PauseIn(tx, now,
+                       "sample " + sample.task_id + "#" + std::to_string(sample.epoch) +
+                           " failed on infrastructure " + std::to_string(job.attempts) +
+                           " times: " + result.error_message.substr(0, 500),
+                       access::SystemPrincipal());
+      }
+      return OkStatus();
+    });
+    BW_RETURN_IF_ERROR(noted);
+    if (window.StateAt(clock_.Now()) != review::WindowState::kOpen) return pause_for_window();
+    if (paused) return OkStatus();
+    return UnavailableError("sample " + sample.task_id + "#" + std::to_string(sample.epoch) +
+                            ": " + std::string(evals::SampleEndName(result.end)) + ": " +
+                            result.error_message);
+  }
+
+  const std::string transcript = TranscriptJson(result);
+  return ctx.Commit([&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(
+        int64_t changed,
+        tx.Execute("UPDATE eval_samples SET sample_end = ?, passed = ?, attempts = ?, "
+                   "messages = ?, input_tokens = ?, output_tokens = ?, milliseconds = ?, "
+                   "transcript_sha256 = ?, recorded_at = ? WHERE evaluation_id = ? AND "
+                   "position = ? AND recorded_at IS NULL",
+                   {std::string(evals::SampleEndName(result.end)), int64_t{result.passed},
+                    int64_t{result.attempts}, int64_t{result.messages}, result.usage.input_tokens,
+                    result.usage.output_tokens, static_cast<int64_t>(result.seconds * 1000),
+                    "sha256:" + Sha256Hex(transcript), ToUnixMicros(clock_.Now()), id,
+                    position}));
+    if (changed == 0) return OkStatus();  // recorded already: a result counts once
+    BW_RETURN_IF_ERROR(secrets_.Put(tx, TranscriptRef(id, position), transcript));
+    BW_RETURN_IF_ERROR(tx.Execute("UPDATE evaluations SET samples_done = samples_done + 1, "
+                                  "samples_passed = samples_passed + ?, updated_at = ? WHERE "
+                                  "id = ?",
+                                  {int64_t{result.passed}, ToUnixMicros(clock_.Now()), id})
+                           .status());
+    return Advance(tx, id);
+  });
+}
+
+StatusOr<int64_t> EvaluationService::SweepAccess() {
+  int64_t paused = 0;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    paused = 0;
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query(std::string(kEvaluationSelect) + " WHERE e.state = 'running'"));
+    const Time now = clock_.Now();
+    for (const Row& row : rows) {
+      const Evaluation e = ReadEvaluation(row).e;
+      BW_ASSIGN_OR_RETURN(review::Window window, review_.WindowIn(tx, e.window_id));
+      if (window.StateAt(now) == review::WindowState::kOpen) continue;
+      const std::string reason =
+          window.close_reason
+              ? "the access window closed (" +
+                    std::string(review::CloseReasonName(*window.close_reason)) + ")"
+              : "the access window closed (ended)";
+      BW_RETURN_IF_ERROR(PauseIn(tx, e, reason, access::SystemPrincipal()));
+      ++paused;
+    }
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return paused;
+}
+
+Status EvaluationService::RegisterJobs(jobs::Worker& worker, const SampleRunnerOptions& options) {
+  worker.Register(std::string(kSampleJobKind),
+                  [this, &options](const jobs::Job& job, jobs::JobContext& ctx) {
+                    return RunSample(job, ctx, options);
+                  });
+  worker.Register(std::string(kSweepJobKind), [this](const jobs::Job&, jobs::JobContext&) {
+    StatusOr<int64_t> paused = SweepAccess();
+    if (paused.ok() && *paused > 0) {
+      Log(LogLevel::kInfo, "evaluations paused: their window closed",
+          {{"evaluations", std::to_string(*paused)}});
+    }
+    return paused.status();
+  });
+  return worker.EnsureSchedule("evaluations-sweep", std::string(kSweepJobKind), "{}", Minutes(1));
+}
+
+}  // namespace bulwark::evaluations

@@ -1,0 +1,147 @@
+// EvaluationService: the server side of designation. Evaluators register threshold policies
+// before any run may use them (pre-registration: a policy is named by the hash of its bytes and
+// never changes), import suites (kept encrypted), and start evaluations of a model version under
+// a policy. An evaluation's samples run as jobs (kSampleJobKind) on any worker, through the
+// gateway, under the program office's own access on the version's open window: the lab's
+// credential never leaves the gateway, and every call is the gateway's ledger entry. Samples run
+// in an order shuffled by a seed the evaluation records; the decision is made under the policy
+// when every sample is recorded, or, for a sequential policy, at the first crossing in that
+// order. An evaluator then recommends, and a director, another person, designates: a ledger
+// entry naming the policy, the samples' hash and the decision, which answers the lab's inquiry
+// (the lab sees the outcome, the date and an opaque policy reference, nothing else).
+//
+// Faults: a sample that fails on infrastructure is retried and never counted as the model's
+// failure; a worker that dies mid-sample leaves its job to be leased again, and a sample's result
+// is recorded once (the first to commit). An evaluation whose window closes pauses with that
+// reason, at the first sample that finds it closed or at the sweep (kSweepJobKind), whichever is
+// first; resuming needs an open window of the version.
+//
+// The state machine is in rules.h; docs/evaluations.md describes it all.
+//
+// Thread-safety: every method may be called from any thread; state is in the database.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "access/audit.h"
+#include "access/authorizer.h"
+#include "base/clock.h"
+#include "base/status.h"
+#include "evals/agent_loop.h"
+#include "evals/policy.h"
+#include "evals/task.h"
+#include "evaluations/types.h"
+#include "jobs/queue.h"
+#include "jobs/worker.h"
+#include "review/service.h"
+#include "secrets/secret_store.h"
+#include "store/database.h"
+
+namespace bulwark::evaluations {
+
+inline constexpr std::string_view kSampleJobKind = "evaluations.sample";
+inline constexpr std::string_view kSweepJobKind = "evaluations.sweep";
+// Attempts of a sample that fails on infrastructure before its evaluation pauses.
+inline constexpr int kSampleAttempts = 5;
+
+struct StartRequest {
+  std::string version_id;
+  std::string policy_hash;
+  std::string suite_hash;  // "": the first of the policy's suites that is imported
+  int64_t epochs = 1;
+  std::optional<uint64_t> seed;  // none: a random one, recorded
+  std::string inquiry_id;        // the lab's accepted inquiry it answers; "" for none
+};
+
+// How a worker runs samples: the gateway's base URL ("http://127.0.0.1:8080/gateway/v1"), the
+// sandbox, and the agent's options.
+struct SampleRunnerOptions {
+  std::string gateway_url;
+  evals::SandboxFactory sandboxes;
+  evals::AgentOptions agent;
+  double request_timeout_s = 300;
+};
+
+class EvaluationService {
+ public:
+  EvaluationService(store::Database& db, const Clock& clock, const secrets::SecretStore& secrets,
+                    review::ReviewService& review, access::AuditTrail* audit);
+
+  // Pre-registration. InvalidArgument for a policy that does not parse; AlreadyExists for
+  // another policy with the same id and version (a registered policy never changes); the same
+  // bytes again return the registration there is.
+  StatusOr<RegisteredPolicy> RegisterPolicy(const access::Principal& actor, std::string_view yaml);
+  StatusOr<std::vector<RegisteredPolicy>> ListPolicies(const access::Principal& actor);
+
+  // Keeps the suite, encrypted; the same content again returns what is there.
+  StatusOr<StoredSuite> ImportSuite(const access::Principal& actor, const evals::Suite& suite);
+  StatusOr<std::vector<StoredSuite>> ListSuites(const access::Principal& actor);
+
+  StatusOr<Evaluation> Start(const access::Principal& actor, const StartRequest& request);
+  StatusOr<Evaluation> Get(const access::Principal& actor, const std::string& id);
+  StatusOr<std::vector<Evaluation>> List(const access::Principal& actor);
+  StatusOr<std::vector<EvaluationSample>> Samples(const access::Principal& actor,
+                                                  const std::string& id);
+  StatusOr<Evaluation> Pause(const access::Principal& actor, const std::string& id);
+  StatusOr<Evaluation> Resume(const access::Principal& actor, const std::string& id);
+  StatusOr<Evaluation> Cancel(const access::Principal& actor, const std::string& id);
+  StatusOr<Evaluation> Recommend(const access::Principal& actor, const std::string& id,
+                                 const std::string& recommendation, const std::string& rationale);
+  StatusOr<Evaluation> Designate(const access::Principal& actor, const std::string& id,
+                                 const std::string& note);
+
+  // Pauses the running evaluations whose window is no longer open; returns how many.
+  StatusOr<int64_t> SweepAccess();
+
+  // Registers the sample job and the sweep on `worker`. `options` outlives the worker.
+  Status RegisterJobs(jobs::Worker& worker, const SampleRunnerOptions& options);
+
+  // Runs one sample job: the worker's side.
+  Status RunSample(const jobs::Job& job, jobs::JobContext& ctx, const SampleRunnerOptions& options);
+
+ private:
+  // A transaction whose refusal (Require) is recorded in the audit trail once it rolled back.
+  Status Run(store::TxMode mode, const std::function<Status(store::Transaction&)>& fn);
+  StatusOr<access::Decision> Require(store::Transaction& tx, const access::Principal& actor,
+                                     std::string_view action, const std::string& object);
+  Status Audit(store::Transaction& tx, const access::Principal& actor, std::string_view action,
+               const std::string& object, std::vector<std::string> grants,
+               std::vector<std::pair<std::string, std::string>> facts = {});
+  StatusOr<Evaluation> Load(store::Transaction& tx, const std::string& id);
+  // Moves a running evaluation to paused with `reason`, revoking nothing (its key stays for a
+  // resume under the same window). In `tx`.
+  Status PauseIn(store::Transaction& tx, const Evaluation& evaluation, const std::string& reason,
+                 const access::Principal& actor);
+  // After a sample is recorded: extends the gap-free prefix and decides when the policy can.
+  Status Advance(store::Transaction& tx, const std::string& id);
+  StatusOr<evals::Policy> PolicyIn(store::Transaction& tx, const std::string& hash);
+  StatusOr<std::shared_ptr<const evals::Suite>> SuiteIn(store::Transaction& tx,
+                                                        const std::string& hash);
+  // The version's window open now, or FailedPrecondition saying why there is none.
+  StatusOr<review::Window> OpenWindowOf(store::Transaction& tx, const std::string& version_id);
+  // Opens the program office's access on `window_id` and issues the evaluation's key; returns
+  // the key's id and secret.
+  StatusOr<review::IssuedGatewayKey> IssueKey(const access::Principal& actor,
+                                              const std::string& window_id,
+                                              const std::string& evaluation_id);
+  Status EnqueueSamples(store::Transaction& tx, const Evaluation& evaluation);
+
+  store::Database& db_;
+  const Clock& clock_;
+  const secrets::SecretStore& secrets_;
+  review::ReviewService& review_;
+  access::AuditTrail* audit_;
+  access::Authorizer authorizer_;
+  jobs::JobQueue queue_;
+
+  std::mutex suites_mu_;
+  std::map<std::string, std::shared_ptr<const evals::Suite>> suites_;  // GUARDED_BY(suites_mu_)
+};
+
+}  // namespace bulwark::evaluations

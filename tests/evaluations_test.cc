@@ -1,0 +1,280 @@
+// Evaluations end to end: an evaluator registers a policy and imports a suite; two workers run
+// the evaluation's samples in the real sandbox, calling the lab's model (the mock, in process)
+// through the real gateway under the program office's access on the lab's window; the decision
+// is made under the policy; an evaluator recommends and a director, another person, designates,
+// which answers the lab's inquiry. And the faults: a window withdrawn mid-evaluation pauses it,
+// and a sample is never counted twice.
+#include <boost/json.hpp>
+#include <thread>
+
+#include "api_fixture.h"
+#include "access/policy.h"
+#include "evals/mock_model.h"
+#include "evals/sandbox.h"
+#include "evals/task.h"
+#include "evaluations/service.h"
+#include "jobs/worker.h"
+#include "testing/status_assertions.h"
+
+namespace bulwark::tests {
+namespace {
+
+constexpr char kLabCredential[] = "sk-lab-secret-credential-77c2";
+
+class EvaluationsTest : public ApiFixture {
+ protected:
+  void SetUp() override {
+    ApiFixture::SetUp();
+    if (IsSkipped()) return;
+    if (Status available = evals::Sandbox::Available(); !available.ok()) {
+      GTEST_SKIP() << "the sandbox cannot run here: " << available.message();
+    }
+    // Three quick tasks of the smoke suite make the suite under evaluation.
+    StatusOr<evals::Suite> smoke =
+        evals::LoadSuite(std::string(BULWARK_SOURCE_DIR) + "/suites/bulwark-smoke");
+    ASSERT_OK(smoke.status());
+    suite_.name = "eval-subset";
+    suite_.version = "1";
+    for (const char* id : {"hidden-note", "local-web", "patch-check"}) {
+      ASSERT_NE(smoke->Find(id), nullptr) << id;
+      suite_.tasks.push_back(*smoke->Find(id));
+    }
+    ASSERT_OK_AND_ASSIGN(mock_, evals::MockModelServer::Start(suite_, {}));
+    const access::Principal& lab = actors_["lab_admin"].principal;
+    review::Model model = review_->RegisterModel(lab, symbols_["lab"], "Orion", "").value();
+    version_ = review_
+                   ->AddVersion(lab, model.id,
+                                {"2.0",
+                                 review::Provider::kOpenAi,
+                                 mock_->base_url() + "/v1",
+                                 "orion-upstream",
+                                 kLabCredential,
+                                 {}})
+                   .value();
+    window_ = review_->OpenWindow(lab, version_.id, {clock_.Now(), clock_.Now() + Days(7)}).value();
+    inquiry_ = review_->SubmitInquiry(lab, version_.id, "Is Orion 2.0 covered?").value();
+    ASSERT_OK(review_->AcceptInquiry(actors_["officer"].principal, inquiry_.id, {}).status());
+    // The officer evaluates; the director designates.
+    const access::Principal system = access::SystemPrincipal();
+    ASSERT_OK(directory_
+                  ->WriteTuple(system, {std::string(access::kPlatform), "evaluator",
+                                        symbols_["officer"], {}, {}})
+                  .status());
+    ASSERT_OK(directory_
+                  ->WriteTuple(system, {std::string(access::kPlatform), "director",
+                                        symbols_["director"], {}, {}})
+                  .status());
+    evaluations_ = std::make_unique<evaluations::EvaluationService>(*db_, clock_, *secrets_,
+                                                                     *review_, audit_.get());
+    runner_.gateway_url = "http://127.0.0.1:" + std::to_string(port_) + "/gateway/v1";
+    runner_.sandboxes = [](const evals::SandboxSpec& spec) { return evals::Sandbox::Start(spec); };
+    runner_.request_timeout_s = 30;
+  }
+
+  void TearDown() override {
+    for (auto& worker : workers_) worker->Stop();
+    ApiFixture::TearDown();
+  }
+
+  const access::Principal& Officer() { return actors_["officer"].principal; }
+
+  // Imports the suite and registers a policy naming it; returns the policy's hash.
+  std::string Prepare(const std::string& extra = "") {
+    EXPECT_OK(evaluations_->ImportSuite(Officer(), suite_).status());
+    const std::string policy = "id: orion-test\nversion: 1\nsuites:\n  - name: eval-subset\n"
+                               "    hash: " +
+                               suite_.ContentHash() +
+                               "\ncriteria:\n  - id: overall\n    metric: pass_rate\n"
+                               "    threshold: 0.3\n    level: 0.9\nmin_tasks: 3\n" +
+                               extra;
+    StatusOr<evaluations::RegisteredPolicy> registered =
+        evaluations_->RegisterPolicy(Officer(), policy);
+    EXPECT_OK(registered.status());
+    return registered.ok() ? registered->hash : "";
+  }
+
+  void StartWorkers(int count) {
+    for (int i = 0; i < count; ++i) {
+      auto worker = std::make_unique<jobs::Worker>(
+          *db_, clock_,
+          jobs::WorkerOptions{.name = "evaluator-" + std::to_string(i),
+                              .kinds = {std::string(evaluations::kSampleJobKind)},
+                              .concurrency = 2,
+                              .idle_poll = std::chrono::milliseconds(20)});
+      ASSERT_OK(evaluations_->RegisterJobs(*worker, runner_));
+      worker->Start();
+      workers_.push_back(std::move(worker));
+    }
+  }
+
+  // Waits until the evaluation leaves `state` (at most two minutes).
+  evaluations::Evaluation AwaitNot(const std::string& id, evaluations::EvaluationState state) {
+    for (int i = 0; i < 1200; ++i) {
+      StatusOr<evaluations::Evaluation> e = evaluations_->Get(Officer(), id);
+      EXPECT_OK(e.status());
+      if (!e.ok() || e->state != state) return e.ok() ? *e : evaluations::Evaluation{};
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ADD_FAILURE() << "the evaluation stayed " << evaluations::EvaluationStateName(state);
+    return evaluations_->Get(Officer(), id).value();
+  }
+
+  evals::Suite suite_;
+  std::unique_ptr<evals::MockModelServer> mock_;
+  review::ModelVersion version_;
+  review::Window window_;
+  review::Inquiry inquiry_;
+  std::unique_ptr<evaluations::EvaluationService> evaluations_;
+  evaluations::SampleRunnerOptions runner_;
+  std::vector<std::unique_ptr<jobs::Worker>> workers_;
+};
+
+TEST_F(EvaluationsTest, TwoWorkersRunItThroughTheGatewayAndTwoPeopleDesignate) {
+  const std::string policy = Prepare();
+  // No evaluation runs under a policy that was not registered first.
+  StatusOr<evaluations::Evaluation> unregistered = evaluations_->Start(
+      Officer(), {.version_id = version_.id, .policy_hash = "sha256:" + std::string(64, 'f')});
+  EXPECT_EQ(unregistered.status().detail("rule"), "policy_preregistered");
+
+  ASSERT_OK_AND_ASSIGN(evaluations::Evaluation e,
+                       evaluations_->Start(Officer(), {.version_id = version_.id,
+                                                       .policy_hash = policy,
+                                                       .epochs = 2,
+                                                       .seed = 7,
+                                                       .inquiry_id = inquiry_.id}));
+  EXPECT_EQ(e.state, evaluations::EvaluationState::kRunning);
+  EXPECT_EQ(e.samples_total, 6);
+  EXPECT_EQ(e.gateway_model, "Orion/2.0");
+  EXPECT_EQ(review_->GetInquiry(actors_["lab_admin"].principal, inquiry_.id)->state,
+            review::InquiryState::kUnderEvaluation);
+  StartWorkers(2);
+  e = AwaitNot(e.id, evaluations::EvaluationState::kRunning);
+  ASSERT_EQ(e.state, evaluations::EvaluationState::kCompleted) << e.pause_reason;
+  EXPECT_EQ(e.outcome, "exceeds");
+  EXPECT_EQ(e.samples_done, 6);
+  EXPECT_EQ(e.samples_passed, 6);
+  EXPECT_EQ(e.samples_used, 6);
+  EXPECT_TRUE(e.samples_sha256.starts_with("sha256:"));
+  EXPECT_NE(e.decision.find("\"decision\":\"exceeds\""), std::string::npos) << e.decision;
+
+  // Every sample recorded once, in the seeded order, and every model call went through the
+  // gateway: the mock saw calls, each a gateway ledger entry, and never a key but the lab's.
+  ASSERT_OK_AND_ASSIGN(std::vector<evaluations::EvaluationSample> samples,
+                       evaluations_->Samples(Officer(), e.id));
+  ASSERT_EQ(samples.size(), 6u);
+  for (const evaluations::EvaluationSample& s : samples) {
+    EXPECT_TRUE(s.recorded) << s.task_id;
+    EXPECT_EQ(s.end, "passed") << s.task_id;
+    EXPECT_GT(s.messages, 0);
+  }
+  EXPECT_GT(mock_->stats().openai.requests, 6);
+  int64_t gateway_entries = 0;
+  ASSERT_OK(db_->Transact(store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query("SELECT COUNT(*) FROM gateway_usage u JOIN evaluations e ON "
+                                 "e.key_id = u.key_id WHERE e.id = ?",
+                                 {e.id}));
+    gateway_entries = rows.empty() ? 0 : rows[0].Int(0);
+    return OkStatus();
+  }));
+  EXPECT_GT(gateway_entries, 0);
+  // The evaluation's key ended with it.
+  ASSERT_OK_AND_ASSIGN(std::vector<review::GatewayKey> keys,
+                       review_->ListGatewayKeys(Officer()));
+  ASSERT_FALSE(keys.empty());
+  for (const review::GatewayKey& key : keys) EXPECT_TRUE(key.revoked_at.has_value()) << key.name;
+
+  // The recommendation follows the policy; a director, another person, designates.
+  EXPECT_EQ(evaluations_->Recommend(Officer(), e.id, "not_covered", "The rates say otherwise.")
+                .status()
+                .detail("rule"),
+            "recommendation_follows_policy");
+  ASSERT_OK(evaluations_
+                ->Recommend(Officer(), e.id, "covered",
+                            "Every sample passed; the lower bound is far above the threshold.")
+                .status());
+  EXPECT_EQ(evaluations_->Designate(Officer(), e.id, "").status().code(),
+            StatusCode::kPermissionDenied);
+  ASSERT_OK_AND_ASSIGN(e, evaluations_->Designate(actors_["director"].principal, e.id,
+                                                  "Designated on the evaluator's recommendation."));
+  EXPECT_EQ(e.state, evaluations::EvaluationState::kDesignated);
+
+  // The lab's inquiry is answered: the outcome, the date and an opaque policy reference.
+  ASSERT_OK_AND_ASSIGN(review::Inquiry answered,
+                       review_->GetInquiry(actors_["lab_admin"].principal, inquiry_.id));
+  EXPECT_EQ(answered.state, review::InquiryState::kAnswered);
+  EXPECT_EQ(answered.answer, "covered");
+  EXPECT_TRUE(answered.policy_ref.starts_with("pol_"));
+  EXPECT_EQ(answered.policy_ref.find(policy.substr(7, 12)), std::string::npos);
+  EXPECT_EQ(answered.designation_id, e.id);
+  EXPECT_TRUE(answered.answered_at.has_value());
+  // The lab reads nothing of the evaluation itself.
+  EXPECT_EQ(evaluations_->Get(actors_["lab_admin"].principal, e.id).status().code(),
+            StatusCode::kPermissionDenied);
+}
+
+TEST_F(EvaluationsTest, AWithdrawnWindowPausesTheEvaluationWithThatReason) {
+  const std::string policy = Prepare();
+  ASSERT_OK_AND_ASSIGN(evaluations::Evaluation e,
+                       evaluations_->Start(Officer(), {.version_id = version_.id,
+                                                       .policy_hash = policy,
+                                                       .epochs = 1}));
+  ASSERT_OK(review_->WithdrawWindow(actors_["lab_admin"].principal, window_.id).status());
+  // The first sample a worker takes finds the window closed; nothing reached the model.
+  StartWorkers(1);
+  e = AwaitNot(e.id, evaluations::EvaluationState::kRunning);
+  EXPECT_EQ(e.state, evaluations::EvaluationState::kPaused);
+  EXPECT_EQ(e.pause_reason, "the access window closed (withdrawn)");
+  EXPECT_EQ(e.samples_done, 0);
+  EXPECT_EQ(mock_->stats().openai.requests, 0);
+  // Resuming needs an open window of the version.
+  EXPECT_EQ(evaluations_->Resume(Officer(), e.id).status().detail("rule"),
+            "evaluation_needs_open_window");
+}
+
+TEST_F(EvaluationsTest, TheSweepPausesEvaluationsWhoseWindowEnded) {
+  const std::string policy = Prepare();
+  ASSERT_OK_AND_ASSIGN(evaluations::Evaluation e,
+                       evaluations_->Start(Officer(), {.version_id = version_.id,
+                                                       .policy_hash = policy,
+                                                       .epochs = 1}));
+  ASSERT_OK_AND_ASSIGN(int64_t paused, evaluations_->SweepAccess());
+  EXPECT_EQ(paused, 0);
+  clock_.Advance(Days(8));
+  ASSERT_OK_AND_ASSIGN(paused, evaluations_->SweepAccess());
+  EXPECT_EQ(paused, 1);
+  ASSERT_OK_AND_ASSIGN(e, evaluations_->Get(Officer(), e.id));
+  EXPECT_EQ(e.state, evaluations::EvaluationState::kPaused);
+  EXPECT_EQ(e.pause_reason, "the access window closed (ended)");
+}
+
+TEST_F(EvaluationsTest, APolicyIsRegisteredOnceAndAStartNamesItsSuite) {
+  const std::string policy = Prepare();
+  // The same id and version with other content is refused: a registered policy never changes.
+  const std::string changed = "id: orion-test\nversion: 1\nsuites:\n  - name: eval-subset\n"
+                              "    hash: " +
+                              suite_.ContentHash() +
+                              "\ncriteria:\n  - id: overall\n    metric: pass_rate\n"
+                              "    threshold: 0.1\n";
+  EXPECT_EQ(evaluations_->RegisterPolicy(Officer(), changed).status().detail("rule"),
+            "policy_registered_once");
+  // A suite the policy does not name (its content changed) is refused.
+  EXPECT_EQ(evaluations_
+                ->Start(Officer(), {.version_id = version_.id,
+                                    .policy_hash = policy,
+                                    .suite_hash = "sha256:" + std::string(64, '0')})
+                .status()
+                .detail("rule"),
+            "policy_names_suite");
+  // Only evaluators start evaluations; a refused start leaves no key behind.
+  EXPECT_EQ(evaluations_->Start(actors_["auditor"].principal,
+                                {.version_id = version_.id, .policy_hash = policy})
+                .status()
+                .code(),
+            StatusCode::kPermissionDenied);
+  ASSERT_OK_AND_ASSIGN(std::vector<review::GatewayKey> keys, review_->ListGatewayKeys(Officer()));
+  for (const review::GatewayKey& key : keys) EXPECT_TRUE(key.revoked_at.has_value()) << key.name;
+}
+
+}  // namespace
+}  // namespace bulwark::tests
