@@ -104,8 +104,10 @@ void ApiFixture::SetUp() {
   review_ = std::make_unique<review::ReviewService>(*db_, clock_, *secrets_, audit_.get());
   gateway_ = std::make_unique<review::Gateway>(*review_, *db_, *secrets_, audit_.get(),
                                                review::GatewayOptions{.upstream_timeout_s = 5});
-  app_ = std::make_unique<api::App>(*directory_, *review_, *gateway_, *ledger_, *db_, clock_,
-                                    metrics_, app_options_);
+  evaluations_ = std::make_unique<evaluations::EvaluationService>(*db_, clock_, *secrets_, *review_,
+                                                                  audit_.get());
+  app_ = std::make_unique<api::App>(*directory_, *review_, *gateway_, *evaluations_, *ledger_, *db_,
+                                    clock_, metrics_, app_options_);
   app_->Register(router_);
   api::HttpServerOptions options;
   options.port = 0;

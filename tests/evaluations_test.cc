@@ -7,8 +7,8 @@
 #include <boost/json.hpp>
 #include <thread>
 
-#include "api_fixture.h"
 #include "access/policy.h"
+#include "api_fixture.h"
 #include "evals/mock_model.h"
 #include "evals/sandbox.h"
 #include "evals/task.h"
@@ -56,16 +56,16 @@ class EvaluationsTest : public ApiFixture {
     ASSERT_OK(review_->AcceptInquiry(actors_["officer"].principal, inquiry_.id, {}).status());
     // The officer evaluates; the director designates.
     const access::Principal system = access::SystemPrincipal();
-    ASSERT_OK(directory_
-                  ->WriteTuple(system, {std::string(access::kPlatform), "evaluator",
-                                        symbols_["officer"], {}, {}})
-                  .status());
-    ASSERT_OK(directory_
-                  ->WriteTuple(system, {std::string(access::kPlatform), "director",
-                                        symbols_["director"], {}, {}})
-                  .status());
-    evaluations_ = std::make_unique<evaluations::EvaluationService>(*db_, clock_, *secrets_,
-                                                                     *review_, audit_.get());
+    ASSERT_OK(
+        directory_
+            ->WriteTuple(system,
+                         {std::string(access::kPlatform), "evaluator", symbols_["officer"], {}, {}})
+            .status());
+    ASSERT_OK(
+        directory_
+            ->WriteTuple(system,
+                         {std::string(access::kPlatform), "director", symbols_["director"], {}, {}})
+            .status());
     runner_.gateway_url = "http://127.0.0.1:" + std::to_string(port_) + "/gateway/v1";
     runner_.sandboxes = [](const evals::SandboxSpec& spec) { return evals::Sandbox::Start(spec); };
     runner_.request_timeout_s = 30;
@@ -81,12 +81,13 @@ class EvaluationsTest : public ApiFixture {
   // Imports the suite and registers a policy naming it; returns the policy's hash.
   std::string Prepare(const std::string& extra = "") {
     EXPECT_OK(evaluations_->ImportSuite(Officer(), suite_).status());
-    const std::string policy = "id: orion-test\nversion: 1\nsuites:\n  - name: eval-subset\n"
-                               "    hash: " +
-                               suite_.ContentHash() +
-                               "\ncriteria:\n  - id: overall\n    metric: pass_rate\n"
-                               "    threshold: 0.3\n    level: 0.9\nmin_tasks: 3\n" +
-                               extra;
+    const std::string policy =
+        "id: orion-test\nversion: 1\nsuites:\n  - name: eval-subset\n"
+        "    hash: " +
+        suite_.ContentHash() +
+        "\ncriteria:\n  - id: overall\n    metric: pass_rate\n"
+        "    threshold: 0.3\n    level: 0.9\nmin_tasks: 3\n" +
+        extra;
     StatusOr<evaluations::RegisteredPolicy> registered =
         evaluations_->RegisterPolicy(Officer(), policy);
     EXPECT_OK(registered.status());
@@ -124,7 +125,6 @@ class EvaluationsTest : public ApiFixture {
   review::ModelVersion version_;
   review::Window window_;
   review::Inquiry inquiry_;
-  std::unique_ptr<evaluations::EvaluationService> evaluations_;
   evaluations::SampleRunnerOptions runner_;
   std::vector<std::unique_ptr<jobs::Worker>> workers_;
 };
@@ -179,46 +179,52 @@ TEST_F(EvaluationsTest, TwoWorkersRunItThroughTheGatewayAndTwoPeopleDesignate) {
   }));
   EXPECT_GT(gateway_entries, 0);
   // The evaluation's key ended with it.
-  ASSERT_OK_AND_ASSIGN(std::vector<review::GatewayKey> keys,
-                       review_->ListGatewayKeys(Officer()));
+  ASSERT_OK_AND_ASSIGN(std::vector<review::GatewayKey> keys, review_->ListGatewayKeys(Officer()));
   ASSERT_FALSE(keys.empty());
   for (const review::GatewayKey& key : keys) EXPECT_TRUE(key.revoked_at.has_value()) << key.name;
 
-  // The recommendation follows the policy; a director, another person, designates.
-  EXPECT_EQ(evaluations_->Recommend(Officer(), e.id, "not_covered", "The rates say otherwise.")
-                .status()
-                .detail("rule"),
-            "recommendation_follows_policy");
-  ASSERT_OK(evaluations_
-                ->Recommend(Officer(), e.id, "covered",
-                            "Every sample passed; the lower bound is far above the threshold.")
-                .status());
-  EXPECT_EQ(evaluations_->Designate(Officer(), e.id, "").status().code(),
-            StatusCode::kPermissionDenied);
-  ASSERT_OK_AND_ASSIGN(e, evaluations_->Designate(actors_["director"].principal, e.id,
-                                                  "Designated on the evaluator's recommendation."));
-  EXPECT_EQ(e.state, evaluations::EvaluationState::kDesignated);
+  // Through the API: the recommendation follows the policy; a director, another person,
+  // designates.
+  const std::string base = "/api/v1/evaluations/" + e.id;
+  Reply refused =
+      Call("POST", base + "/recommend",
+           R"({"recommendation": "not_covered", "rationale": "The rates say no."})", "officer");
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  Reply recommended = Call("POST", base + "/recommend",
+                           R"({"recommendation": "covered", "rationale": "Every sample passed; )"
+                           R"(the lower bound is far above the threshold."})",
+                           "officer");
+  ASSERT_EQ(recommended.status, 200) << recommended.body;
+  EXPECT_EQ(recommended.json.at("state"), "recommended");
+  EXPECT_EQ(recommended.json.at("decision").at("decision"), "exceeds");
+  EXPECT_EQ(Call("POST", base + "/designate", "{}", "officer").status, 403);
+  Reply designated =
+      Call("POST", base + "/designate",
+           R"({"note": "Designated on the evaluator's recommendation."})", "director");
+  ASSERT_EQ(designated.status, 200) << designated.body;
+  EXPECT_EQ(designated.json.at("state"), "designated");
 
   // The lab's inquiry is answered: the outcome, the date and an opaque policy reference.
-  ASSERT_OK_AND_ASSIGN(review::Inquiry answered,
-                       review_->GetInquiry(actors_["lab_admin"].principal, inquiry_.id));
-  EXPECT_EQ(answered.state, review::InquiryState::kAnswered);
-  EXPECT_EQ(answered.answer, "covered");
-  EXPECT_TRUE(answered.policy_ref.starts_with("pol_"));
-  EXPECT_EQ(answered.policy_ref.find(policy.substr(7, 12)), std::string::npos);
-  EXPECT_EQ(answered.designation_id, e.id);
-  EXPECT_TRUE(answered.answered_at.has_value());
+  Reply inquiry = Call("GET", "/api/v1/review/inquiries/" + inquiry_.id, "", "lab_admin");
+  ASSERT_EQ(inquiry.status, 200) << inquiry.body;
+  EXPECT_EQ(inquiry.json.at("state"), "answered");
+  EXPECT_EQ(inquiry.json.at("answer"), "covered");
+  const std::string policy_ref = boost::json::value_to<std::string>(inquiry.json.at("policy_ref"));
+  EXPECT_TRUE(policy_ref.starts_with("pol_"));
+  EXPECT_EQ(policy_ref.find(policy.substr(7, 12)), std::string::npos);
+  EXPECT_EQ(inquiry.json.at("designation_id"), boost::json::value(e.id));
+  EXPECT_FALSE(inquiry.json.at("answered_at").is_null());
+  EXPECT_EQ(inquiry.body.find("threshold"), std::string::npos);
   // The lab reads nothing of the evaluation itself.
-  EXPECT_EQ(evaluations_->Get(actors_["lab_admin"].principal, e.id).status().code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_EQ(Call("GET", base, "", "lab_admin").status, 403);
 }
 
 TEST_F(EvaluationsTest, AWithdrawnWindowPausesTheEvaluationWithThatReason) {
   const std::string policy = Prepare();
-  ASSERT_OK_AND_ASSIGN(evaluations::Evaluation e,
-                       evaluations_->Start(Officer(), {.version_id = version_.id,
-                                                       .policy_hash = policy,
-                                                       .epochs = 1}));
+  ASSERT_OK_AND_ASSIGN(
+      evaluations::Evaluation e,
+      evaluations_->Start(Officer(),
+                          {.version_id = version_.id, .policy_hash = policy, .epochs = 1}));
   ASSERT_OK(review_->WithdrawWindow(actors_["lab_admin"].principal, window_.id).status());
   // The first sample a worker takes finds the window closed; nothing reached the model.
   StartWorkers(1);
@@ -234,10 +240,10 @@ TEST_F(EvaluationsTest, AWithdrawnWindowPausesTheEvaluationWithThatReason) {
 
 TEST_F(EvaluationsTest, TheSweepPausesEvaluationsWhoseWindowEnded) {
   const std::string policy = Prepare();
-  ASSERT_OK_AND_ASSIGN(evaluations::Evaluation e,
-                       evaluations_->Start(Officer(), {.version_id = version_.id,
-                                                       .policy_hash = policy,
-                                                       .epochs = 1}));
+  ASSERT_OK_AND_ASSIGN(
+      evaluations::Evaluation e,
+      evaluations_->Start(Officer(),
+                          {.version_id = version_.id, .policy_hash = policy, .epochs = 1}));
   ASSERT_OK_AND_ASSIGN(int64_t paused, evaluations_->SweepAccess());
   EXPECT_EQ(paused, 0);
   clock_.Advance(Days(8));
@@ -251,11 +257,12 @@ TEST_F(EvaluationsTest, TheSweepPausesEvaluationsWhoseWindowEnded) {
 TEST_F(EvaluationsTest, APolicyIsRegisteredOnceAndAStartNamesItsSuite) {
   const std::string policy = Prepare();
   // The same id and version with other content is refused: a registered policy never changes.
-  const std::string changed = "id: orion-test\nversion: 1\nsuites:\n  - name: eval-subset\n"
-                              "    hash: " +
-                              suite_.ContentHash() +
-                              "\ncriteria:\n  - id: overall\n    metric: pass_rate\n"
-                              "    threshold: 0.1\n";
+  const std::string changed =
+      "id: orion-test\nversion: 1\nsuites:\n  - name: eval-subset\n"
+      "    hash: " +
+      suite_.ContentHash() +
+      "\ncriteria:\n  - id: overall\n    metric: pass_rate\n"
+      "    threshold: 0.1\n";
   EXPECT_EQ(evaluations_->RegisterPolicy(Officer(), changed).status().detail("rule"),
             "policy_registered_once");
   // A suite the policy does not name (its content changed) is refused.
@@ -267,11 +274,12 @@ TEST_F(EvaluationsTest, APolicyIsRegisteredOnceAndAStartNamesItsSuite) {
                 .detail("rule"),
             "policy_names_suite");
   // Only evaluators start evaluations; a refused start leaves no key behind.
-  EXPECT_EQ(evaluations_->Start(actors_["auditor"].principal,
-                                {.version_id = version_.id, .policy_hash = policy})
-                .status()
-                .code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_EQ(
+      evaluations_
+          ->Start(actors_["auditor"].principal, {.version_id = version_.id, .policy_hash = policy})
+          .status()
+          .code(),
+      StatusCode::kPermissionDenied);
   ASSERT_OK_AND_ASSIGN(std::vector<review::GatewayKey> keys, review_->ListGatewayKeys(Officer()));
   for (const review::GatewayKey& key : keys) EXPECT_TRUE(key.revoked_at.has_value()) << key.name;
 }

@@ -1,6 +1,7 @@
 #include "api/app.h"
 
 #include "api/access_routes.h"
+#include "api/evaluations_routes.h"
 #include "api/gateway_routes.h"
 #include "api/ledger_routes.h"
 #include "api/review_routes.h"
@@ -9,11 +10,12 @@
 namespace bulwark::api {
 
 App::App(access::Directory& directory, review::ReviewService& review, review::Gateway& gateway,
-         ledger::TransparencyLog& ledger, store::Database& db, const Clock& clock, Metrics& metrics,
-         AppOptions options)
+         evaluations::EvaluationService& evaluations, ledger::TransparencyLog& ledger,
+         store::Database& db, const Clock& clock, Metrics& metrics, AppOptions options)
     : directory_(directory),
       review_(review),
       gateway_(gateway),
+      evaluations_(evaluations),
       ledger_(ledger),
       db_(db),
       clock_(clock),
@@ -29,6 +31,7 @@ void App::Register(Router& router) {
   RegisterLedgerRoutes(router, auth_, directory_, ledger_);
   RegisterJobsRoutes(router, auth_, directory_, jobs_);
   RegisterReviewRoutes(router, auth_, review_, clock_);
+  RegisterEvaluationsRoutes(router, auth_, evaluations_);
   RegisterGatewayRoutes(router, gateway_);
 }
 

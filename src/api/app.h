@@ -26,6 +26,7 @@
 #include "api/metrics.h"
 #include "api/router.h"
 #include "base/clock.h"
+#include "evaluations/service.h"
 #include "jobs/queue.h"
 #include "jobs/worker.h"
 #include "ledger/transparency_log.h"
@@ -42,8 +43,8 @@ struct AppOptions : RateLimits {
 class App {
  public:
   App(access::Directory& directory, review::ReviewService& review, review::Gateway& gateway,
-      ledger::TransparencyLog& ledger, store::Database& db, const Clock& clock, Metrics& metrics,
-      AppOptions options);
+      evaluations::EvaluationService& evaluations, ledger::TransparencyLog& ledger,
+      store::Database& db, const Clock& clock, Metrics& metrics, AppOptions options);
 
   void Register(Router& router);
 
@@ -55,6 +56,7 @@ class App {
   access::Directory& directory_;
   review::ReviewService& review_;
   review::Gateway& gateway_;
+  evaluations::EvaluationService& evaluations_;
   ledger::TransparencyLog& ledger_;
   store::Database& db_;
   const Clock& clock_;

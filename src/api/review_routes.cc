@@ -58,6 +58,8 @@ object RenderInquiry(const review::Inquiry& q) {
           {"due_at", OptTime(q.due_at)},
           {"answered_at", OptTime(q.answered_at)},
           {"answer", q.answer.empty() ? value(nullptr) : value(q.answer)},
+          {"policy_ref", q.policy_ref.empty() ? value(nullptr) : value(q.policy_ref)},
+          {"designation_id", q.designation_id.empty() ? value(nullptr) : value(q.designation_id)},
           {"withdrawn_at", OptTime(q.withdrawn_at)}};
 }
 

@@ -11,6 +11,7 @@
 
 #include "access/credentials.h"
 #include "base/status.h"
+#include "evaluations/service.h"
 #include "jobs/worker.h"
 #include "ledger/transparency_log.h"
 #include "review/service.h"
@@ -89,6 +90,10 @@ Status RegisterPlatformJobs(jobs::Worker& worker, ledger::TransparencyLog& log,
 // Registers the review program's jobs: the sweep that records the access windows that ended
 // and revokes their keys, every minute.
 Status RegisterReviewJobs(jobs::Worker& worker, review::ReviewService& review);
+
+// How this process's worker runs evaluation samples: in the sandbox, calling models through the
+// gateway at `gateway_url`.
+evaluations::SampleRunnerOptions SampleRunner(const std::string& gateway_url);
 
 // HOST-PID, a worker's default name.
 std::string DefaultWorkerName();

@@ -83,10 +83,15 @@ int Serve(const GlobalOptions& global, const ServeOptions& options) {
   secrets::SecretStore secrets(*keyring, SystemClock::Get());
   review::ReviewService review(**db, SystemClock::Get(), secrets, &audit);
   review::Gateway gateway(review, **db, secrets, &audit);
-  api::App app(directory, review, gateway, **log, **db, SystemClock::Get(), metrics, app_options);
+  evaluations::EvaluationService evaluations(**db, SystemClock::Get(), secrets, review, &audit);
+  api::App app(directory, review, gateway, evaluations, **log, **db, SystemClock::Get(), metrics,
+               app_options);
   // The embedded worker runs every kind of job, the ledger's checkpoint schedule among them;
   // --no-worker leaves them to `bulwark worker` processes.
   std::unique_ptr<jobs::Worker> worker;
+  // Evaluations call the model through this server's own gateway (the address is known once it
+  // listens, before the worker starts).
+  evaluations::SampleRunnerOptions runner = SampleRunner("");
   if (!options.no_worker) {
     worker = std::make_unique<jobs::Worker>(
         **db, SystemClock::Get(),
@@ -97,6 +102,7 @@ int Serve(const GlobalOptions& global, const ServeOptions& options) {
       return Fail(s);
     }
     if (Status s = RegisterReviewJobs(*worker, review); !s.ok()) return Fail(s);
+    if (Status s = evaluations.RegisterJobs(*worker, runner); !s.ok()) return Fail(s);
     app.set_worker(worker.get());
   }
   api::Router router;
@@ -128,6 +134,11 @@ int Serve(const GlobalOptions& global, const ServeOptions& options) {
   std::cout << "Bulwark is listening on " << url << "  (console: " << url << "/, API: " << url
             << "/api/v1, OpenAPI: " << url << "/api/v1/openapi.json). Ctrl-C stops it."
             << std::endl;
+  runner.gateway_url =
+      "http://" +
+      (address->first == "0.0.0.0" || address->first == "::" ? std::string("127.0.0.1") : host) +
+      ":" + std::to_string(server.port()) + "/gateway/v1";
+  if (!options.tls_cert.empty()) runner.gateway_url.replace(0, 4, "https");
   if (worker) worker->Start();
   server.RunUntilSignal();
   if (worker) worker->Stop();

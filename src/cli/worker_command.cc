@@ -14,6 +14,8 @@
 #include "base/log.h"
 #include "base/time_format.h"
 #include "cli/commands.h"
+#include "evals/sandbox.h"
+#include "evaluations/service.h"
 #include "jobs/queue.h"
 #include "jobs/worker.h"
 
@@ -89,6 +91,13 @@ Status RegisterReviewJobs(jobs::Worker& worker, review::ReviewService& review) {
                                "{}", Minutes(5));
 }
 
+evaluations::SampleRunnerOptions SampleRunner(const std::string& gateway_url) {
+  evaluations::SampleRunnerOptions runner;
+  runner.gateway_url = gateway_url;
+  runner.sandboxes = [](const evals::SandboxSpec& spec) { return evals::Sandbox::Start(spec); };
+  return runner;
+}
+
 namespace {
 
 struct WorkerCommandOptions {
@@ -98,6 +107,7 @@ struct WorkerCommandOptions {
   int lease_seconds = 60;
   int checkpoint_seconds = 60;
   std::string metrics_listen;
+  std::string gateway_url;
 };
 
 volatile std::sig_atomic_t g_stop = 0;
@@ -125,6 +135,9 @@ int RunWorker(const GlobalOptions& global, const WorkerCommandOptions& options) 
   secrets::SecretStore secrets(*keyring, SystemClock::Get());
   review::ReviewService review(**db, SystemClock::Get(), secrets, &audit);
   if (Status s = RegisterReviewJobs(worker, review); !s.ok()) return Fail(s);
+  evaluations::EvaluationService evaluations(**db, SystemClock::Get(), secrets, review, &audit);
+  evaluations::SampleRunnerOptions runner = SampleRunner(options.gateway_url);
+  if (Status s = evaluations.RegisterJobs(worker, runner); !s.ok()) return Fail(s);
   // /metrics and /healthz, when asked for.
   api::Metrics metrics;
   api::Router router;
@@ -191,6 +204,11 @@ void AddWorkerCommand(CLI::App& app, const GlobalOptions& global, Actions& actio
       ->add_option("--metrics-listen", options->metrics_listen,
                    "HOST:PORT serving /metrics and /healthz (default: none)")
       ->envname("BULWARK_WORKER_METRICS_LISTEN");
+  worker
+      ->add_option("--gateway-url", options->gateway_url,
+                   "The gateway evaluations call models through, as "
+                   "http://HOST:PORT/gateway/v1 of a bulwark serve")
+      ->envname("BULWARK_GATEWAY_URL");
   actions[worker] = [&global, options] { return RunWorker(global, *options); };
 
   CLI::App* jobs_cmd = app.add_subcommand("jobs", "The job queue: its state, dead jobs, probes");

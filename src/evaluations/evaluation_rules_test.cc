@@ -15,9 +15,9 @@ TEST(EvaluationRules, TransitionsFollowTheStateMachine) {
   const S all[] = {S::kRunning,   S::kPaused,      S::kCompleted,
                    S::kCancelled, S::kRecommended, S::kDesignated};
   const std::set<std::pair<S, S>> allowed = {
-      {S::kRunning, S::kPaused},          {S::kPaused, S::kRunning},
-      {S::kRunning, S::kCompleted},       {S::kRunning, S::kCancelled},
-      {S::kPaused, S::kCancelled},        {S::kCompleted, S::kRecommended},
+      {S::kRunning, S::kPaused},         {S::kPaused, S::kRunning},
+      {S::kRunning, S::kCompleted},      {S::kRunning, S::kCancelled},
+      {S::kPaused, S::kCancelled},       {S::kCompleted, S::kRecommended},
       {S::kRecommended, S::kDesignated},
   };
   for (S from : all) {

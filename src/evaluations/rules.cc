@@ -79,8 +79,8 @@ Status CheckRecommendation(std::string_view outcome, std::string_view recommenda
                   {{"field", "recommendation"}});
   }
   const std::string_view follows = outcome == "exceeds" ? "covered"
-                                    : outcome == "below" ? "not_covered"
-                                                         : "";
+                                   : outcome == "below" ? "not_covered"
+                                                        : "";
   if (follows.empty()) {
     return Status(StatusCode::kFailedPrecondition,
                   "the decision under the policy is inconclusive: nothing may be recommended on "

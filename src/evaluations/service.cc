@@ -20,11 +20,11 @@ namespace {
 
 namespace json = boost::json;
 using access::Principal;
+using secrets::SecretBytes;
 using store::Row;
 using store::Transaction;
 using store::TxMode;
 using store::Value;
-using secrets::SecretBytes;
 
 constexpr std::string_view kEvaluationSelect =
     "SELECT e.id, e.version_id, m.org_id, m.name, v.version, e.window_id, "
@@ -181,15 +181,15 @@ std::string DecisionJson(const evals::Policy& policy, const evals::Decision& d) 
     }
     criteria.push_back(std::move(c));
   }
-  return json::serialize(json::object{{"decision", std::string(evals::OutcomeName(d.outcome))},
-                                      {"rule", d.reason},
-                                      {"policy", json::object{{"id", policy.id},
-                                                              {"version", policy.version},
-                                                              {"hash", policy.hash}}},
-                                      {"criteria", std::move(criteria)},
-                                      {"sequential", d.sequential},
-                                      {"samples_used", d.samples_used},
-                                      {"tasks_to_settle", d.tasks_to_settle}});
+  return json::serialize(json::object{
+      {"decision", std::string(evals::OutcomeName(d.outcome))},
+      {"rule", d.reason},
+      {"policy",
+       json::object{{"id", policy.id}, {"version", policy.version}, {"hash", policy.hash}}},
+      {"criteria", std::move(criteria)},
+      {"sequential", d.sequential},
+      {"samples_used", d.samples_used},
+      {"tasks_to_settle", d.tasks_to_settle}});
 }
 
 std::string TranscriptJson(const evals::SampleResult& result) {
@@ -249,7 +249,11 @@ Status ValidateText(const std::string& value, std::string_view field, size_t min
 EvaluationService::EvaluationService(store::Database& db, const Clock& clock,
                                      const secrets::SecretStore& secrets,
                                      review::ReviewService& review, access::AuditTrail* audit)
-    : db_(db), clock_(clock), secrets_(secrets), review_(review), audit_(audit),
+    : db_(db),
+      clock_(clock),
+      secrets_(secrets),
+      review_(review),
+      audit_(audit),
       queue_(db, clock) {}
 
 namespace {
@@ -321,10 +325,11 @@ StatusOr<RegisteredPolicy> EvaluationService::RegisterPolicy(const Principal& ac
       suites += (suites.empty() ? "" : ",") + suite.hash;
     }
     const Status insert =
-        tx.Execute("INSERT INTO eval_policies (hash, policy_id, version, description, "
-                   "sequential, suites, registered_at, registered_by) VALUES (?,?,?,?,?,?,?,?)",
-                   {policy.hash, policy.id, policy.version, policy.description,
-                    int64_t{policy.sequential}, suites, ToUnixMicros(clock_.Now()), actor.user_id})
+        tx.Execute(
+              "INSERT INTO eval_policies (hash, policy_id, version, description, "
+              "sequential, suites, registered_at, registered_by) VALUES (?,?,?,?,?,?,?,?)",
+              {policy.hash, policy.id, policy.version, policy.description,
+               int64_t{policy.sequential}, suites, ToUnixMicros(clock_.Now()), actor.user_id})
             .status();
     if (insert.code() == StatusCode::kAlreadyExists) {
       return Status(StatusCode::kAlreadyExists,
@@ -400,7 +405,8 @@ StatusOr<StoredSuite> EvaluationService::ImportSuite(const Principal& actor,
 StatusOr<std::vector<StoredSuite>> EvaluationService::ListSuites(const Principal& actor) {
   std::vector<StoredSuite> out;
   Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
-    BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kEvaluationRead, "eval_suites").status());
+    BW_RETURN_IF_ERROR(
+        Require(tx, actor, access::actions::kEvaluationRead, "eval_suites").status());
     BW_ASSIGN_OR_RETURN(store::ResultSet rows,
                         tx.Query(std::string(kSuiteSelect) + " ORDER BY imported_at DESC"));
     for (const Row& r : rows) out.push_back(ReadSuite(r));
@@ -480,15 +486,13 @@ Status EvaluationService::EnqueueSamples(Transaction& tx, const Evaluation& eval
   return queue_.EnqueueMany(tx, specs).status();
 }
 
-StatusOr<Evaluation> EvaluationService::Start(const Principal& actor,
-                                              const StartRequest& request) {
+StatusOr<Evaluation> EvaluationService::Start(const Principal& actor, const StartRequest& request) {
   if (request.epochs < 1 || request.epochs > 100) {
     return Status(StatusCode::kInvalidArgument, "epochs must be from 1 to 100",
                   {{"field", "epochs"}});
   }
   // The version as the actor may see it (404 otherwise).
-  BW_ASSIGN_OR_RETURN(review::ModelVersion version,
-                      review_.GetVersion(actor, request.version_id));
+  BW_ASSIGN_OR_RETURN(review::ModelVersion version, review_.GetVersion(actor, request.version_id));
   const std::string id = NewId("evl");
   std::string window_id;
   std::string suite_hash = request.suite_hash;
@@ -506,9 +510,9 @@ StatusOr<Evaluation> EvaluationService::Start(const Principal& actor,
   Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     BW_ASSIGN_OR_RETURN(access::Decision d,
                         Require(tx, actor, access::actions::kEvaluationRun, id));
-    BW_ASSIGN_OR_RETURN(store::ResultSet registered,
-                        tx.Query(std::string(kPolicySelect) + " WHERE hash = ?",
-                                 {request.policy_hash}));
+    BW_ASSIGN_OR_RETURN(
+        store::ResultSet registered,
+        tx.Query(std::string(kPolicySelect) + " WHERE hash = ?", {request.policy_hash}));
     if (registered.empty()) {
       return Status(StatusCode::kFailedPrecondition,
                     "policy " + request.policy_hash +
@@ -540,8 +544,8 @@ StatusOr<Evaluation> EvaluationService::Start(const Principal& actor,
     }
     if (request.epochs < policy.min_epochs) {
       return Status(StatusCode::kInvalidArgument,
-                    "policy " + policy.id + " needs at least " +
-                        std::to_string(policy.min_epochs) + " epochs",
+                    "policy " + policy.id + " needs at least " + std::to_string(policy.min_epochs) +
+                        " epochs",
                     {{"field", "epochs"}});
     }
     StatusOr<std::shared_ptr<const evals::Suite>> suite = SuiteIn(tx, suite_hash);
@@ -559,8 +563,8 @@ StatusOr<Evaluation> EvaluationService::Start(const Principal& actor,
                       {{"field", "inquiry_id"}});
       }
       if (inquiry.state != review::InquiryState::kUnderEvaluation) {
-        BW_RETURN_IF_ERROR(review_.MoveInquiryIn(tx, inquiry.id,
-                                                 review::InquiryState::kUnderEvaluation));
+        BW_RETURN_IF_ERROR(
+            review_.MoveInquiryIn(tx, inquiry.id, review::InquiryState::kUnderEvaluation));
       }
     }
     std::vector<std::string> task_ids;
@@ -587,8 +591,7 @@ StatusOr<Evaluation> EvaluationService::Start(const Principal& actor,
       std::vector<Value> params;
       for (size_t i = start; i < end; ++i) {
         sql += i == start ? "(?,?,?,?,0,'')" : ",(?,?,?,?,0,'')";
-        params.insert(params.end(), {id, static_cast<int64_t>(i), order[i].first,
-                                     order[i].second});
+        params.insert(params.end(), {id, static_cast<int64_t>(i), order[i].first, order[i].second});
       }
       BW_RETURN_IF_ERROR(tx.Execute(sql, params).status());
     }
@@ -631,10 +634,11 @@ StatusOr<Evaluation> EvaluationService::Get(const Principal& actor, const std::s
 StatusOr<std::vector<Evaluation>> EvaluationService::List(const Principal& actor) {
   std::vector<Evaluation> out;
   Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
-    BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kEvaluationRead, "evaluations").status());
-    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                        tx.Query(std::string(kEvaluationSelect) +
-                                 " ORDER BY e.started_at DESC, e.id LIMIT 500"));
+    BW_RETURN_IF_ERROR(
+        Require(tx, actor, access::actions::kEvaluationRead, "evaluations").status());
+    BW_ASSIGN_OR_RETURN(
+        store::ResultSet rows,
+        tx.Query(std::string(kEvaluationSelect) + " ORDER BY e.started_at DESC, e.id LIMIT 500"));
     for (const Row& r : rows) out.push_back(ReadEvaluation(r).e);
     return OkStatus();
   });
@@ -648,10 +652,9 @@ StatusOr<std::vector<EvaluationSample>> EvaluationService::Samples(const Princip
   Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
     BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kEvaluationRead, id).status());
     BW_RETURN_IF_ERROR(Load(tx, id).status());
-    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                        tx.Query(std::string(kSampleSelect) +
-                                     " WHERE evaluation_id = ? ORDER BY position",
-                                 {id}));
+    BW_ASSIGN_OR_RETURN(
+        store::ResultSet rows,
+        tx.Query(std::string(kSampleSelect) + " WHERE evaluation_id = ? ORDER BY position", {id}));
     for (const Row& r : rows) out.push_back(ReadSample(r));
     return OkStatus();
   });
@@ -695,9 +698,9 @@ StatusOr<Evaluation> EvaluationService::Resume(const Principal& actor, const std
     BW_RETURN_IF_ERROR(CheckTransition(stored.e.state, EvaluationState::kRunning));
     BW_ASSIGN_OR_RETURN(review::Window window, OpenWindowOf(tx, stored.e.version_id));
     window_id = window.id;
-    BW_ASSIGN_OR_RETURN(store::ResultSet key,
-                        tx.Query("SELECT revoked_at FROM gateway_keys WHERE id = ?",
-                                 {stored.key_id}));
+    BW_ASSIGN_OR_RETURN(
+        store::ResultSet key,
+        tx.Query("SELECT revoked_at FROM gateway_keys WHERE id = ?", {stored.key_id}));
     new_key = window.id != stored.e.window_id || key.empty() || !key[0].IsNull(0);
     return OkStatus();
   });
@@ -918,10 +921,10 @@ Status EvaluationService::RunSample(const jobs::Job& job, jobs::JobContext& ctx,
                         tx.Query(std::string(kEvaluationSelect) + " WHERE e.id = ?", {id}));
     if (rows.empty()) return FailedPreconditionError("no evaluation " + id);
     stored = ReadEvaluation(rows[0]);
-    BW_ASSIGN_OR_RETURN(store::ResultSet sample_rows,
-                        tx.Query(std::string(kSampleSelect) +
-                                     " WHERE evaluation_id = ? AND position = ?",
-                                 {id, position}));
+    BW_ASSIGN_OR_RETURN(
+        store::ResultSet sample_rows,
+        tx.Query(std::string(kSampleSelect) + " WHERE evaluation_id = ? AND position = ?",
+                 {id, position}));
     if (sample_rows.empty()) return FailedPreconditionError("no such sample");
     sample = ReadSample(sample_rows[0]);
     skip = stored.e.state != EvaluationState::kRunning || stored.generation != generation ||
@@ -931,12 +934,11 @@ Status EvaluationService::RunSample(const jobs::Job& job, jobs::JobContext& ctx,
     BW_ASSIGN_OR_RETURN(suite, SuiteIn(tx, stored.e.suite_hash));
     BW_ASSIGN_OR_RETURN(SecretBytes secret, secrets_.Get(tx, KeyRef(id)));
     key = std::string(secret.view());
-    BW_ASSIGN_OR_RETURN(store::ResultSet provider,
-                        tx.Query("SELECT provider FROM model_versions WHERE id = ?",
-                                 {stored.e.version_id}));
-    version.provider =
-        review::ParseProvider(provider.empty() ? "" : provider[0].Text(0))
-            .value_or(review::Provider::kOpenAi);
+    BW_ASSIGN_OR_RETURN(
+        store::ResultSet provider,
+        tx.Query("SELECT provider FROM model_versions WHERE id = ?", {stored.e.version_id}));
+    version.provider = review::ParseProvider(provider.empty() ? "" : provider[0].Text(0))
+                           .value_or(review::Provider::kOpenAi);
     return OkStatus();
   }));
   if (skip) return OkStatus();
@@ -1008,8 +1010,8 @@ Status EvaluationService::RunSample(const jobs::Job& job, jobs::JobContext& ctx,
     BW_RETURN_IF_ERROR(noted);
     if (window.StateAt(clock_.Now()) != review::WindowState::kOpen) return pause_for_window();
     if (paused) return OkStatus();
-    return UnavailableError("sample " + sample.task_id + "#" + std::to_string(sample.epoch) +
-                            ": " + std::string(evals::SampleEndName(result.end)) + ": " +
+    return UnavailableError("sample " + sample.task_id + "#" + std::to_string(sample.epoch) + ": " +
+                            std::string(evals::SampleEndName(result.end)) + ": " +
                             result.error_message);
   }
 
@@ -1024,8 +1026,7 @@ Status EvaluationService::RunSample(const jobs::Job& job, jobs::JobContext& ctx,
                    {std::string(evals::SampleEndName(result.end)), int64_t{result.passed},
                     int64_t{result.attempts}, int64_t{result.messages}, result.usage.input_tokens,
                     result.usage.output_tokens, static_cast<int64_t>(result.seconds * 1000),
-                    "sha256:" + Sha256Hex(transcript), ToUnixMicros(clock_.Now()), id,
-                    position}));
+                    "sha256:" + Sha256Hex(transcript), ToUnixMicros(clock_.Now()), id, position}));
     if (changed == 0) return OkStatus();  // recorded already: a result counts once
     BW_RETURN_IF_ERROR(secrets_.Put(tx, TranscriptRef(id, position), transcript));
     BW_RETURN_IF_ERROR(tx.Execute("UPDATE evaluations SET samples_done = samples_done + 1, "
@@ -1049,10 +1050,9 @@ StatusOr<int64_t> EvaluationService::SweepAccess() {
       BW_ASSIGN_OR_RETURN(review::Window window, review_.WindowIn(tx, e.window_id));
       if (window.StateAt(now) == review::WindowState::kOpen) continue;
       const std::string reason =
-          window.close_reason
-              ? "the access window closed (" +
-                    std::string(review::CloseReasonName(*window.close_reason)) + ")"
-              : "the access window closed (ended)";
+          window.close_reason ? "the access window closed (" +
+                                    std::string(review::CloseReasonName(*window.close_reason)) + ")"
+                              : "the access window closed (ended)";
       BW_RETURN_IF_ERROR(PauseIn(tx, e, reason, access::SystemPrincipal()));
       ++paused;
     }

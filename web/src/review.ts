@@ -44,7 +44,11 @@ export interface Inquiry {
   accepted_by: string | null;
   due_at: string | null;
   answered_at: string | null;
+  /** "covered" or "not_covered", once designated. */
   answer: string | null;
+  /** The opaque reference of the policy the designation was decided under. */
+  policy_ref: string | null;
+  designation_id: string | null;
   withdrawn_at: string | null;
 }
 

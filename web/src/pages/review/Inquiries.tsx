@@ -186,7 +186,17 @@ export function InquiriesPage() {
                     <td>
                       {q.answered_at ? (
                         <>
-                          {q.answer ?? 'answered'} (<Time value={q.answered_at} />)
+                          {q.answer === 'covered'
+                            ? 'Covered frontier model'
+                            : q.answer === 'not_covered'
+                              ? 'Not covered'
+                              : (q.answer ?? 'answered')}{' '}
+                          (<Time value={q.answered_at} />)
+                          {q.policy_ref && (
+                            <div className="muted">
+                              under policy <code>{q.policy_ref}</code>
+                            </div>
+                          )}
                         </>
                       ) : q.withdrawn_at ? (
                         <>

@@ -1,0 +1,261 @@
+#include "api/evaluations_routes.h"
+
+#include <string>
+
+#include "base/json.h"
+#include "base/time_format.h"
+#include "evals/suite_codec.h"
+
+namespace bulwark::api {
+namespace {
+
+using access::Principal;
+using boost::json::array;
+using boost::json::object;
+using boost::json::value;
+using evaluations::Evaluation;
+using evaluations::EvaluationSample;
+
+value OptTime(const std::optional<Time>& t) {
+  return t ? value(FormatRfc3339(*t)) : value(nullptr);
+}
+value OptText(const std::string& s) { return s.empty() ? value(nullptr) : value(s); }
+
+object RenderPolicy(const evaluations::RegisteredPolicy& p) {
+  array suites;
+  for (const std::string& hash : p.suite_hashes) suites.push_back(value(hash));
+  return {{"hash", p.hash},
+          {"policy_id", p.policy_id},
+          {"version", p.version},
+          {"description", p.description},
+          {"sequential", p.sequential},
+          {"suite_hashes", std::move(suites)},
+          {"registered_at", FormatRfc3339(p.registered_at)},
+          {"registered_by", p.registered_by}};
+}
+
+object RenderSuite(const evaluations::StoredSuite& s) {
+  return {{"hash", s.hash},
+          {"name", s.name},
+          {"version", s.version},
+          {"description", s.description},
+          {"tasks", s.tasks},
+          {"imported_at", FormatRfc3339(s.imported_at)},
+          {"imported_by", s.imported_by}};
+}
+
+object RenderEvaluation(const Evaluation& e) {
+  value decision(nullptr);
+  if (!e.decision.empty()) {
+    if (StatusOr<value> parsed = ParseJson(e.decision); parsed.ok()) decision = *parsed;
+  }
+  return {{"id", e.id},
+          {"version_id", e.version_id},
+          {"lab_org_id", e.lab_org_id},
+          {"gateway_model", e.gateway_model},
+          {"window_id", e.window_id},
+          {"inquiry_id", OptText(e.inquiry_id)},
+          {"policy_hash", e.policy_hash},
+          {"policy_id", e.policy_id},
+          {"policy_version", e.policy_version},
+          {"suite_hash", e.suite_hash},
+          {"suite_name", e.suite_name},
+          {"epochs", e.epochs},
+          {"seed", std::to_string(e.seed)},
+          {"state", std::string(evaluations::EvaluationStateName(e.state))},
+          {"pause_reason", OptText(e.pause_reason)},
+          {"samples_total", e.samples_total},
+          {"samples_done", e.samples_done},
+          {"samples_passed", e.samples_passed},
+          {"infrastructure_errors", e.infrastructure_errors},
+          {"started_by", e.started_by},
+          {"started_at", FormatRfc3339(e.started_at)},
+          {"updated_at", FormatRfc3339(e.updated_at)},
+          {"completed_at", OptTime(e.completed_at)},
+          {"outcome", OptText(e.outcome)},
+          {"samples_used", e.samples_used},
+          {"samples_sha256", OptText(e.samples_sha256)},
+          {"decision", std::move(decision)},
+          {"recommendation", OptText(e.recommendation)},
+          {"rationale", OptText(e.rationale)},
+          {"recommended_by", OptText(e.recommended_by)},
+          {"recommended_at", OptTime(e.recommended_at)},
+          {"designated_by", OptText(e.designated_by)},
+          {"designated_at", OptTime(e.designated_at)},
+          {"designation_note", OptText(e.designation_note)}};
+}
+
+object RenderSample(const EvaluationSample& s) {
+  return {{"position", s.position},
+          {"task_id", s.task_id},
+          {"epoch", s.epoch},
+          {"recorded", s.recorded},
+          {"end", OptText(s.end)},
+          {"passed", s.passed},
+          {"attempts", s.attempts},
+          {"messages", s.messages},
+          {"input_tokens", s.input_tokens},
+          {"output_tokens", s.output_tokens},
+          {"milliseconds", s.milliseconds},
+          {"transcript_sha256", OptText(s.transcript_sha256)},
+          {"infrastructure_errors", s.infrastructure_errors},
+          {"last_error", OptText(s.last_error)},
+          {"recorded_at", OptTime(s.recorded_at)}};
+}
+
+template <typename T, typename F>
+object RenderList(const std::vector<T>& items, F render) {
+  array out;
+  for (const T& item : items) out.push_back(render(item));
+  return {{"items", std::move(out)}};
+}
+
+Status ReadBody(const HttpRequest& request, const std::function<void(JsonFields&)>& read) {
+  BW_ASSIGN_OR_RETURN(value body, ParseJson(request.body.empty() ? "{}" : request.body));
+  JsonFields f(body);
+  read(f);
+  return f.Finish();
+}
+
+template <typename T, typename F>
+HttpResponse Reply(int status, const StatusOr<T>& result, F render) {
+  if (!result.ok()) return ErrorResponse(result.status());
+  return JsonResponse(status, render(*result));
+}
+
+}  // namespace
+
+void RegisterEvaluationsRoutes(Router& router, Authenticator& auth,
+                               evaluations::EvaluationService& evaluations) {
+  auto& ev = evaluations;
+  // ---- policies ----
+  router.Add("GET", "/api/v1/evaluations/policies",
+             auth.Require([&ev](HttpRequest&, const Principal& p) {
+               return Reply(200, ev.ListPolicies(p),
+                            [](const std::vector<evaluations::RegisteredPolicy>& v) {
+                              return RenderList(v, RenderPolicy);
+                            });
+             }));
+  router.Add("POST", "/api/v1/evaluations/policies",
+             auth.Require([&ev](HttpRequest& request, const Principal& p) {
+               std::string yaml;
+               if (Status s = ReadBody(request,
+                                       [&](JsonFields& f) { yaml = f.String("yaml", 1 << 20); });
+                   !s.ok()) {
+                 return ErrorResponse(s);
+               }
+               return Reply(201, ev.RegisterPolicy(p, yaml), RenderPolicy);
+             }));
+  // ---- suites ----
+  router.Add("GET", "/api/v1/evaluations/suites",
+             auth.Require([&ev](HttpRequest&, const Principal& p) {
+               return Reply(200, ev.ListSuites(p),
+                            [](const std::vector<evaluations::StoredSuite>& v) {
+                              return RenderList(v, RenderSuite);
+                            });
+             }));
+  router.Add("POST", "/api/v1/evaluations/suites",
+             auth.Require([&ev](HttpRequest& request, const Principal& p) {
+               // The body is the suite document itself (evals/suite_codec.h).
+               StatusOr<evals::Suite> suite = evals::DecodeSuite(request.body);
+               if (!suite.ok()) {
+                 return ErrorResponse(Status(StatusCode::kInvalidArgument,
+                                             suite.status().message(), {{"field", "body"}}));
+               }
+               return Reply(201, ev.ImportSuite(p, *suite), RenderSuite);
+             }));
+  // ---- evaluations ----
+  router.Add("GET", "/api/v1/evaluations", auth.Require([&ev](HttpRequest&, const Principal& p) {
+               return Reply(200, ev.List(p), [](const std::vector<Evaluation>& v) {
+                 return RenderList(v, RenderEvaluation);
+               });
+             }));
+  router.Add("POST", "/api/v1/evaluations",
+             auth.Require([&ev](HttpRequest& request, const Principal& p) {
+               evaluations::StartRequest start;
+               std::optional<std::string> seed;
+               if (Status s = ReadBody(
+                       request,
+                       [&](JsonFields& f) {
+                         start.version_id = f.String("version_id", 100);
+                         start.policy_hash = f.String("policy_hash", 100);
+                         start.suite_hash = f.OptionalString("suite_hash", 100).value_or("");
+                         start.epochs = f.OptionalInt("epochs").value_or(1);
+                         seed = f.OptionalString("seed", 30);
+                         start.inquiry_id = f.OptionalString("inquiry_id", 100).value_or("");
+                       });
+                   !s.ok()) {
+                 return ErrorResponse(s);
+               }
+               if (seed) {
+                 try {
+                   size_t used = 0;
+                   start.seed = std::stoull(*seed, &used);
+                   if (used != seed->size()) throw std::invalid_argument("seed");
+                 } catch (const std::exception&) {
+                   return ErrorResponse(Status(StatusCode::kInvalidArgument,
+                                               "seed is a whole number from 0 to 2^64-1, as text",
+                                               {{"field", "seed"}}));
+                 }
+               }
+               return Reply(201, ev.Start(p, start), RenderEvaluation);
+             }));
+  router.Add("GET", "/api/v1/evaluations/{evaluation_id}",
+             auth.Require([&ev](HttpRequest& request, const Principal& p) {
+               return Reply(200, ev.Get(p, request.path_params["evaluation_id"]),
+                            RenderEvaluation);
+             }));
+  router.Add("GET", "/api/v1/evaluations/{evaluation_id}/samples",
+             auth.Require([&ev](HttpRequest& request, const Principal& p) {
+               return Reply(200, ev.Samples(p, request.path_params["evaluation_id"]),
+                            [](const std::vector<EvaluationSample>& v) {
+                              return RenderList(v, RenderSample);
+                            });
+             }));
+  router.Add("POST", "/api/v1/evaluations/{evaluation_id}/pause",
+             auth.Require([&ev](HttpRequest& request, const Principal& p) {
+               return Reply(200, ev.Pause(p, request.path_params["evaluation_id"]),
+                            RenderEvaluation);
+             }));
+  router.Add("POST", "/api/v1/evaluations/{evaluation_id}/resume",
+             auth.Require([&ev](HttpRequest& request, const Principal& p) {
+               return Reply(200, ev.Resume(p, request.path_params["evaluation_id"]),
+                            RenderEvaluation);
+             }));
+  router.Add("POST", "/api/v1/evaluations/{evaluation_id}/cancel",
+             auth.Require([&ev](HttpRequest& request, const Principal& p) {
+               return Reply(200, ev.Cancel(p, request.path_params["evaluation_id"]),
+                            RenderEvaluation);
+             }));
+  router.Add("POST", "/api/v1/evaluations/{evaluation_id}/recommend",
+             auth.Require([&ev](HttpRequest& request, const Principal& p) {
+               std::string recommendation, rationale;
+               if (Status s = ReadBody(request,
+                                       [&](JsonFields& f) {
+                                         recommendation = f.String("recommendation", 20);
+                                         rationale = f.String("rationale", 20000);
+                                       });
+                   !s.ok()) {
+                 return ErrorResponse(s);
+               }
+               return Reply(200,
+                            ev.Recommend(p, request.path_params["evaluation_id"], recommendation,
+                                         rationale),
+                            RenderEvaluation);
+             }));
+  router.Add("POST", "/api/v1/evaluations/{evaluation_id}/designate",
+             auth.Require([&ev](HttpRequest& request, const Principal& p) {
+               std::string note;
+               if (Status s = ReadBody(request,
+                                       [&](JsonFields& f) {
+                                         note = f.OptionalString("note", 20000).value_or("");
+                                       });
+                   !s.ok()) {
+                 return ErrorResponse(s);
+               }
+               return Reply(200, ev.Designate(p, request.path_params["evaluation_id"], note),
+                            RenderEvaluation);
+             }));
+}
+
+}  // namespace bulwark::api
