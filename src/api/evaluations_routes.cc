@@ -136,74 +136,71 @@ void RegisterEvaluationsRoutes(Router& router, Authenticator& auth,
                               return RenderList(v, RenderPolicy);
                             });
              }));
-  router.Add("POST", "/api/v1/evaluations/policies",
-             auth.Require([&ev](HttpRequest& request, const Principal& p) {
-               std::string yaml;
-               if (Status s = ReadBody(request,
-                                       [&](JsonFields& f) { yaml = f.String("yaml", 1 << 20); });
-                   !s.ok()) {
-                 return ErrorResponse(s);
-               }
-               return Reply(201, ev.RegisterPolicy(p, yaml), RenderPolicy);
-             }));
+  router.Add(
+      "POST", "/api/v1/evaluations/policies",
+      auth.Require([&ev](HttpRequest& request, const Principal& p) {
+        std::string yaml;
+        if (Status s = ReadBody(request, [&](JsonFields& f) { yaml = f.String("yaml", 1 << 20); });
+            !s.ok()) {
+          return ErrorResponse(s);
+        }
+        return Reply(201, ev.RegisterPolicy(p, yaml), RenderPolicy);
+      }));
   // ---- suites ----
-  router.Add("GET", "/api/v1/evaluations/suites",
-             auth.Require([&ev](HttpRequest&, const Principal& p) {
-               return Reply(200, ev.ListSuites(p),
-                            [](const std::vector<evaluations::StoredSuite>& v) {
-                              return RenderList(v, RenderSuite);
-                            });
-             }));
+  router.Add(
+      "GET", "/api/v1/evaluations/suites", auth.Require([&ev](HttpRequest&, const Principal& p) {
+        return Reply(200, ev.ListSuites(p), [](const std::vector<evaluations::StoredSuite>& v) {
+          return RenderList(v, RenderSuite);
+        });
+      }));
   router.Add("POST", "/api/v1/evaluations/suites",
              auth.Require([&ev](HttpRequest& request, const Principal& p) {
                // The body is the suite document itself (evals/suite_codec.h).
                StatusOr<evals::Suite> suite = evals::DecodeSuite(request.body);
                if (!suite.ok()) {
-                 return ErrorResponse(Status(StatusCode::kInvalidArgument,
-                                             suite.status().message(), {{"field", "body"}}));
+                 return ErrorResponse(Status(StatusCode::kInvalidArgument, suite.status().message(),
+                                             {{"field", "body"}}));
                }
                return Reply(201, ev.ImportSuite(p, *suite), RenderSuite);
              }));
   // ---- evaluations ----
   router.Add("GET", "/api/v1/evaluations", auth.Require([&ev](HttpRequest&, const Principal& p) {
-               return Reply(200, ev.List(p), [](const std::vector<Evaluation>& v) {
-                 return RenderList(v, RenderEvaluation);
-               });
-             }));
-  router.Add("POST", "/api/v1/evaluations",
-             auth.Require([&ev](HttpRequest& request, const Principal& p) {
-               evaluations::StartRequest start;
-               std::optional<std::string> seed;
-               if (Status s = ReadBody(
-                       request,
-                       [&](JsonFields& f) {
-                         start.version_id = f.String("version_id", 100);
-                         start.policy_hash = f.String("policy_hash", 100);
-                         start.suite_hash = f.OptionalString("suite_hash", 100).value_or("");
-                         start.epochs = f.OptionalInt("epochs").value_or(1);
-                         seed = f.OptionalString("seed", 30);
-                         start.inquiry_id = f.OptionalString("inquiry_id", 100).value_or("");
-                       });
-                   !s.ok()) {
-                 return ErrorResponse(s);
-               }
-               if (seed) {
-                 try {
-                   size_t used = 0;
-                   start.seed = std::stoull(*seed, &used);
-                   if (used != seed->size()) throw std::invalid_argument("seed");
-                 } catch (const std::exception&) {
-                   return ErrorResponse(Status(StatusCode::kInvalidArgument,
-                                               "seed is a whole number from 0 to 2^64-1, as text",
-                                               {{"field", "seed"}}));
-                 }
-               }
-               return Reply(201, ev.Start(p, start), RenderEvaluation);
-             }));
+    return Reply(200, ev.List(p),
+                 [](const std::vector<Evaluation>& v) { return RenderList(v, RenderEvaluation); });
+  }));
+  router.Add(
+      "POST", "/api/v1/evaluations", auth.Require([&ev](HttpRequest& request, const Principal& p) {
+        evaluations::StartRequest start;
+        std::optional<std::string> seed;
+        if (Status s =
+                ReadBody(request,
+                         [&](JsonFields& f) {
+                           start.version_id = f.String("version_id", 100);
+                           start.policy_hash = f.String("policy_hash", 100);
+                           start.suite_hash = f.OptionalString("suite_hash", 100).value_or("");
+                           start.epochs = f.OptionalInt("epochs").value_or(1);
+                           seed = f.OptionalString("seed", 30);
+                           start.inquiry_id = f.OptionalString("inquiry_id", 100).value_or("");
+                         });
+            !s.ok()) {
+          return ErrorResponse(s);
+        }
+        if (seed) {
+          try {
+            size_t used = 0;
+            start.seed = std::stoull(*seed, &used);
+            if (used != seed->size()) throw std::invalid_argument("seed");
+          } catch (const std::exception&) {
+            return ErrorResponse(Status(StatusCode::kInvalidArgument,
+                                        "seed is a whole number from 0 to 2^64-1, as text",
+                                        {{"field", "seed"}}));
+          }
+        }
+        return Reply(201, ev.Start(p, start), RenderEvaluation);
+      }));
   router.Add("GET", "/api/v1/evaluations/{evaluation_id}",
              auth.Require([&ev](HttpRequest& request, const Principal& p) {
-               return Reply(200, ev.Get(p, request.path_params["evaluation_id"]),
-                            RenderEvaluation);
+               return Reply(200, ev.Get(p, request.path_params["evaluation_id"]), RenderEvaluation);
              }));
   router.Add("GET", "/api/v1/evaluations/{evaluation_id}/samples",
              auth.Require([&ev](HttpRequest& request, const Principal& p) {
@@ -238,18 +235,17 @@ void RegisterEvaluationsRoutes(Router& router, Authenticator& auth,
                    !s.ok()) {
                  return ErrorResponse(s);
                }
-               return Reply(200,
-                            ev.Recommend(p, request.path_params["evaluation_id"], recommendation,
-                                         rationale),
-                            RenderEvaluation);
+               return Reply(
+                   200,
+                   ev.Recommend(p, request.path_params["evaluation_id"], recommendation, rationale),
+                   RenderEvaluation);
              }));
   router.Add("POST", "/api/v1/evaluations/{evaluation_id}/designate",
              auth.Require([&ev](HttpRequest& request, const Principal& p) {
                std::string note;
-               if (Status s = ReadBody(request,
-                                       [&](JsonFields& f) {
-                                         note = f.OptionalString("note", 20000).value_or("");
-                                       });
+               if (Status s = ReadBody(
+                       request,
+                       [&](JsonFields& f) { note = f.OptionalString("note", 20000).value_or(""); });
                    !s.ok()) {
                  return ErrorResponse(s);
                }

@@ -977,10 +977,15 @@ Status EvaluationService::RunSample(const jobs::Job& job, jobs::JobContext& ctx,
 
   if (evals::IsInfrastructureError(result.end)) {
     // Never the model's failure: counted apart and tried again; the window may have closed.
-    bool paused = false;
+    bool stop = false;  // no retry: paused, or not needed any more
     Status noted = db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
-      paused = false;
+      stop = false;
       BW_ASSIGN_OR_RETURN(Evaluation now, Load(tx, id));
+      // Decided, paused or cancelled meanwhile (its key revoked): the sample is not needed now.
+      if (now.state != EvaluationState::kRunning) {
+        stop = true;
+        return OkStatus();
+      }
       BW_RETURN_IF_ERROR(
           tx.Execute("UPDATE eval_samples SET infrastructure_errors = infrastructure_errors + 1, "
                      "last_error = ? WHERE evaluation_id = ? AND position = ? AND recorded_at IS "
@@ -991,14 +996,13 @@ Status EvaluationService::RunSample(const jobs::Job& job, jobs::JobContext& ctx,
                                     "infrastructure_errors + 1, updated_at = ? WHERE id = ?",
                                     {ToUnixMicros(clock_.Now()), id})
                              .status());
-      if (now.state != EvaluationState::kRunning) return OkStatus();
       BW_ASSIGN_OR_RETURN(review::Window current, review_.WindowIn(tx, now.window_id));
       if (current.StateAt(clock_.Now()) != review::WindowState::kOpen) {
         window = current;
         return OkStatus();
       }
       if (job.attempts >= kSampleAttempts) {
-        paused = true;
+        stop = true;
         return PauseIn(tx, now,
                        "sample " + sample.task_id + "#" + std::to_string(sample.epoch) +
                            " failed on infrastructure " + std::to_string(job.attempts) +
@@ -1009,7 +1013,7 @@ Status EvaluationService::RunSample(const jobs::Job& job, jobs::JobContext& ctx,
     });
     BW_RETURN_IF_ERROR(noted);
     if (window.StateAt(clock_.Now()) != review::WindowState::kOpen) return pause_for_window();
-    if (paused) return OkStatus();
+    if (stop) return OkStatus();
     return UnavailableError("sample " + sample.task_id + "#" + std::to_string(sample.epoch) + ": " +
                             std::string(evals::SampleEndName(result.end)) + ": " +
                             result.error_message);
