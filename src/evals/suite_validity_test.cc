@@ -59,8 +59,7 @@ TEST(BulwarkCoreSuite, EveryTaskIsValid) {
   Suite suite = CoreSuite();
   ASSERT_FALSE(suite.tasks.empty());
   StatusOr<ValidityReport> report = CheckTaskValidity(
-      suite, [](const SandboxSpec& spec) { return Sandbox::Start(spec); }, {.concurrency = 2},
-      {});
+      suite, [](const SandboxSpec& spec) { return Sandbox::Start(spec); }, {.concurrency = 2}, {});
   ASSERT_TRUE(report.ok()) << report.status().message();
   ASSERT_EQ(report->tasks.size(), suite.tasks.size());
   for (const TaskValidity& t : report->tasks) {
