@@ -1,13 +1,12 @@
 #include "evals/validity.h"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <mutex>
 
+#include "base/text.h"
 #include "evals/internal/validity_agents.h"
 #include "evals/run.h"
 #include "evals/run_log.h"
@@ -29,12 +28,6 @@ std::string Cut(std::string_view text, size_t max_bytes = kDetailBytes) {
 }
 
 std::string Quoted(std::string_view text) { return "\"" + Cut(text, 200) + "\""; }
-
-std::string_view Trimmed(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // Whether the reference agent has something to replay: an agent task's solution; a single-turn
 // task's submitted answer, or its flag.
@@ -70,7 +63,7 @@ AgentOutcome OutcomeOf(const SampleResult& r, TaskMode mode) {
     } else if (e.kind == "judge") {
       last_judgement = e.text;
       if (e.text == "correct" && !o.submissions.empty()) {
-        std::string_view answer = Trimmed(o.submissions.back());
+        std::string_view answer = TrimAsciiWhitespace(o.submissions.back());
         o.answer_derived = !answer.empty() && outputs.find(answer) != std::string::npos;
       }
     } else if (e.kind == "tool_output" && e.tool != "submit") {
