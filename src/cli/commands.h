@@ -72,6 +72,8 @@ void AddScanCommand(CLI::App& app, const GlobalOptions& global, Actions& actions
 void AddEvalCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 // `eval stats` and `eval plan`, under `eval`.
 void AddEvalStatsCommands(CLI::App& eval, Actions& actions);
+// --format text|json, text by default: the option of the commands that print either.
+void AddFormatOption(CLI::App& command, std::string* format);
 void AddMockModelCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddKeysCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 // `bulwark worker` and `bulwark jobs`.

@@ -4,6 +4,8 @@
 //
 // `eval run` exit status: 0 every sample recorded, 3 some samples ended in an infrastructure
 // error (run the same command again to retry them), 2 an error before or during the run.
+// `eval validate --check` exit status: 0 every task valid, 1 some task invalid, 3 none invalid
+// but some undecided by infrastructure errors, 2 an error before the checks.
 
 #include <unistd.h>
 
@@ -25,6 +27,7 @@
 #include "evals/run_log.h"
 #include "evals/sandbox.h"
 #include "evals/task.h"
+#include "evals/validity.h"
 
 namespace bulwark::cli {
 namespace {
@@ -242,19 +245,102 @@ int RunEval(const EvalRunOptions& o) {
   return infrastructure ? kInfrastructureErrors : 0;
 }
 
-int ValidateSuiteCommand(const std::string& spec) {
-  constexpr std::string_view kCommand = "eval validate";
-  StatusOr<evals::Suite> suite = LoadAnySuite(spec, kCommand);
-  if (!suite.ok()) return Error(kCommand, suite.status());
-  std::printf("suite %s %s: %zu tasks, %s\n", suite->name.c_str(), suite->version.c_str(),
-              suite->tasks.size(), suite->ContentHash().c_str());
-  for (const evals::Task& task : suite->tasks) {
+struct EvalValidateOptions {
+  std::string suite;
+  bool check = false;
+  int concurrency = 2;
+  std::vector<std::string> tasks;
+  std::string format = "text";
+  std::string run_logs;
+};
+
+void PrintTaskList(const evals::Suite& suite) {
+  std::printf("suite %s %s: %zu tasks, %s\n", suite.name.c_str(), suite.version.c_str(),
+              suite.tasks.size(), suite.ContentHash().c_str());
+  for (const evals::Task& task : suite.tasks) {
     std::printf("  %-32s %-24s %-8s %zu files, %zu services, %s%s\n", task.id.c_str(),
                 task.category.c_str(), task.mode == evals::TaskMode::kAgent ? "agent" : "single",
                 task.files.size(), task.services.size(), task.checker ? "checker" : "flag",
                 task.solution.empty() ? "" : ", reference solution");
   }
-  return 0;
+}
+
+// One agent's column: what it did, in capitals when that makes the task invalid.
+std::string AgentCell(const evals::AgentOutcome& o, bool should_pass) {
+  if (!o.ran) return "MISSING";
+  if (o.infrastructure_error) return "error";
+  if (o.passed) return should_pass ? "passed" : "PASSED";
+  return should_pass ? "FAILED" : "failed";
+}
+
+void PrintValidityTable(const evals::ValidityReport& report) {
+  std::printf("%-30s %-24s %-10s %-9s %-7s %-11s %-8s %7s\n", "task", "category", "difficulty",
+              "reference", "null", "flag-hunter", "verdict", "seconds");
+  for (const evals::TaskValidity& t : report.tasks) {
+    std::printf("%-30s %-24s %-10s %-9s %-7s %-11s %-8s %7.1f\n", t.task_id.c_str(),
+                t.category.c_str(), t.difficulty.c_str(), AgentCell(t.reference, true).c_str(),
+                AgentCell(t.null_agent, false).c_str(), AgentCell(t.flag_hunter, false).c_str(),
+                std::string(evals::VerdictName(t.verdict)).c_str(), t.seconds);
+  }
+  std::printf(
+      "\n%zu tasks: %d valid, %d invalid, %d undecided (infrastructure errors); "
+      "checked in %s\n",
+      report.tasks.size(), report.Count(evals::Verdict::kValid),
+      report.Count(evals::Verdict::kInvalid), report.Count(evals::Verdict::kError),
+      HumanDuration(report.seconds).c_str());
+  for (const evals::TaskValidity& t : report.tasks) {
+    if (t.verdict == evals::Verdict::kValid) continue;
+    std::printf("%s %s: %s\n", std::string(evals::VerdictName(t.verdict)).c_str(),
+                t.task_id.c_str(), PrintableText(t.reason).c_str());
+  }
+}
+
+// `eval validate SUITE`: loads the suite and lists its tasks; with --check, runs the validity
+// checks. Exit status: 0 every task valid, 1 some task invalid, 3 none invalid but some
+// undecided by infrastructure errors, 2 an error before the checks.
+int ValidateSuiteCommand(const EvalValidateOptions& o) {
+  constexpr std::string_view kCommand = "eval validate";
+  StatusOr<evals::Suite> suite = LoadAnySuite(o.suite, kCommand);
+  if (!suite.ok()) return Error(kCommand, suite.status());
+  if (!o.check) {
+    PrintTaskList(*suite);
+    return 0;
+  }
+  if (Status available = evals::Sandbox::Available(); !available.ok()) {
+    return Error(kCommand, available);
+  }
+  evals::SandboxFactory sandboxes = [](const evals::SandboxSpec& spec) {
+    return evals::Sandbox::Start(spec);
+  };
+  evals::ValidityOptions options;
+  options.concurrency = o.concurrency;
+  options.task_ids = o.tasks;
+  options.run_log_dir = o.run_logs;
+  bool tty = isatty(2) == 1;
+  auto last = std::chrono::steady_clock::now();
+  bool drawn = false;
+  StatusOr<evals::ValidityReport> report =
+      evals::CheckTaskValidity(*suite, sandboxes, options, [&](const evals::ValidityProgress& p) {
+        auto now = std::chrono::steady_clock::now();
+        if (!tty || (p.done != p.total && now - last < std::chrono::milliseconds(100))) return;
+        last = now;
+        std::fprintf(stderr, "\r\x1b[Kvalidate %s  %d/%d samples  %s", suite->name.c_str(), p.done,
+                     p.total, HumanDuration(p.seconds).c_str());
+        if (p.infrastructure_errors > 0) {
+          std::fprintf(stderr, "  %d infrastructure errors", p.infrastructure_errors);
+        }
+        std::fflush(stderr);
+        drawn = true;
+      });
+  if (drawn) std::fprintf(stderr, "\n");
+  if (!report.ok()) return Error(kCommand, report.status());
+  if (o.format == "json") {
+    std::printf("%s\n", boost::json::serialize(evals::ValidityReportJson(*report)).c_str());
+  } else {
+    PrintValidityTable(*report);
+  }
+  if (report->Count(evals::Verdict::kInvalid) > 0) return 1;
+  return report->Count(evals::Verdict::kError) > 0 ? kInfrastructureErrors : 0;
 }
 
 }  // namespace
@@ -295,11 +381,26 @@ void AddEvalCommand(CLI::App& app, const GlobalOptions& global, Actions& actions
       ->capture_default_str();
   actions[run] = [o] { return RunEval(*o); };
 
-  auto suite = std::make_shared<std::string>();
-  CLI::App* validate = eval->add_subcommand("validate", "Load a suite and list its tasks");
-  validate->add_option("suite", *suite, "A suite folder or suite.yaml, or intercode:DIR, ...")
+  auto v = std::make_shared<EvalValidateOptions>();
+  CLI::App* validate = eval->add_subcommand(
+      "validate",
+      "Load a suite and list its tasks; with --check, check in the sandbox that every task's "
+      "reference solution passes and that an agent doing nothing, or only hunting for flags, "
+      "fails");
+  validate->add_option("suite", v->suite, "A suite folder or suite.yaml, or intercode:DIR, ...")
       ->required();
-  actions[validate] = [suite] { return ValidateSuiteCommand(*suite); };
+  validate->add_flag("--check", v->check,
+                     "Run the validity checks (exit 1 when a task is invalid, 3 when only "
+                     "infrastructure errors left some undecided)");
+  validate->add_option("--concurrency", v->concurrency, "With --check: samples at once")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  validate->add_option("--tasks", v->tasks, "With --check: only these task ids")->delimiter(',');
+  validate->add_option("--run-logs", v->run_logs,
+                       "With --check: a folder for the agents' run logs, transcripts included "
+                       "(reference.runlog, null.runlog, flag_hunter.runlog; replaced)");
+  AddFormatOption(*validate, &v->format);
+  actions[validate] = [v] { return ValidateSuiteCommand(*v); };
   AddEvalStatsCommands(*eval, actions);
 }
 

@@ -335,14 +335,13 @@ int PlanCommand(const PlanOptions& o) {
   return 0;
 }
 
-// --format text|json, text by default.
+}  // namespace
+
 void AddFormatOption(CLI::App& command, std::string* format) {
   command.add_option("--format", *format, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
 }
-
-}  // namespace
 
 void AddEvalStatsCommands(CLI::App& eval, Actions& actions) {
   auto s = std::make_shared<StatsOptions>();

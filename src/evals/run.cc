@@ -62,6 +62,7 @@ StatusOr<RunSummary> RunEvaluation(const Suite& suite, ModelProvider& provider,
         stop.store(true);
         return;
       }
+      if (options.on_sample) options.on_sample(result);
       ++progress.done;
       progress.passed += result.passed ? 1 : 0;
       progress.infrastructure_errors += IsInfrastructureError(result.end) ? 1 : 0;

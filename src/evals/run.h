@@ -27,6 +27,9 @@ struct RunOptions {
   int concurrency = 4;
   std::vector<std::string> task_ids;  // empty: every task of the suite
   AgentOptions agent;
+  // Called with every finished sample, transcript included, once the log holds it; from the
+  // workers, one call at a time. Optional.
+  std::function<void(const SampleResult&)> on_sample;
 };
 
 // Where a run stands, for a progress line.

@@ -75,6 +75,11 @@ class RunLog {
   // last record is cut off (and counted in torn_records()).
   static StatusOr<std::unique_ptr<RunLog>> Open(const std::string& path, const RunHeader& header);
 
+  // A log kept in memory only, for runs whose caller keeps the results itself (the validity
+  // checks of validity.h): Done and Latest work as above, Append never fails, nothing is
+  // written.
+  static std::unique_ptr<RunLog> InMemory(const RunHeader& header);
+
   ~RunLog();
 
   // Whether (task, epoch) has a result that is not an infrastructure error.
@@ -96,7 +101,7 @@ class RunLog {
   void Remember(SampleSummary summary);
 
   std::string path_;
-  int fd_;
+  int fd_;  // -1: in memory only
   RunHeader header_;
   size_t torn_records_ = 0;
   mutable std::mutex mutex_;
