@@ -35,7 +35,7 @@ class EvaluationsTest : public ApiFixture {
     ASSERT_OK(smoke.status());
     suite_.name = "eval-subset";
     suite_.version = "1";
-    for (const char* id : {"hidden-note", "local-web", "patch-check"}) {
+    for (const char* id : {"local-web", "patch-check", "compile-crackme"}) {
       ASSERT_NE(smoke->Find(id), nullptr) << id;
       suite_.tasks.push_back(*smoke->Find(id));
     }
@@ -78,20 +78,38 @@ class EvaluationsTest : public ApiFixture {
 
   const access::Principal& Officer() { return actors_["officer"].principal; }
 
-  // Imports the suite and registers a policy naming it; returns the policy's hash.
-  std::string Prepare(const std::string& extra = "") {
+  // Imports the suite, has a worker check its tasks' validity, and registers a policy naming
+  // it; returns the policy's hash.
+  std::string Prepare(const std::string& validity = "valid") {
     EXPECT_OK(evaluations_->ImportSuite(Officer(), suite_).status());
-    const std::string policy =
-        "id: orion-test\nversion: 1\nsuites:\n  - name: eval-subset\n"
-        "    hash: " +
-        suite_.ContentHash() +
-        "\ncriteria:\n  - id: overall\n    metric: pass_rate\n"
-        "    threshold: 0.3\n    level: 0.9\nmin_tasks: 3\n" +
-        extra;
+    EXPECT_EQ(SuiteValidity(), "checking");
+    StartWorkers(1);
+    for (int i = 0; i < 600 && SuiteValidity() == "checking"; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_EQ(SuiteValidity(), validity);
+    for (auto& worker : workers_) worker->Stop();
+    workers_.clear();
+    const std::string policy = "id: orion-test\nversion: 1\nsuites:\n  - name: " + suite_.name +
+                               "\n"
+                               "    hash: " +
+                               suite_.ContentHash() +
+                               "\ncriteria:\n  - id: overall\n    metric: pass_rate\n"
+                               "    threshold: 0.3\n    level: 0.9\nmin_tasks: 3\n";
     StatusOr<evaluations::RegisteredPolicy> registered =
         evaluations_->RegisterPolicy(Officer(), policy);
     EXPECT_OK(registered.status());
     return registered.ok() ? registered->hash : "";
+  }
+
+  std::string SuiteValidity() {
+    StatusOr<std::vector<evaluations::StoredSuite>> suites = evaluations_->ListSuites(Officer());
+    EXPECT_OK(suites.status());
+    if (!suites.ok()) return "";
+    for (const evaluations::StoredSuite& s : *suites) {
+      if (s.hash == suite_.ContentHash()) return s.validity;
+    }
+    return "";
   }
 
   void StartWorkers(int count) {
@@ -99,7 +117,8 @@ class EvaluationsTest : public ApiFixture {
       auto worker = std::make_unique<jobs::Worker>(
           *db_, clock_,
           jobs::WorkerOptions{.name = "evaluator-" + std::to_string(i),
-                              .kinds = {std::string(evaluations::kSampleJobKind)},
+                              .kinds = {std::string(evaluations::kSampleJobKind),
+                                        std::string(evaluations::kValidateJobKind)},
                               .concurrency = 2,
                               .idle_poll = std::chrono::milliseconds(20)});
       ASSERT_OK(evaluations_->RegisterJobs(*worker, runner_));
@@ -254,15 +273,31 @@ TEST_F(EvaluationsTest, TheSweepPausesEvaluationsWhoseWindowEnded) {
   EXPECT_EQ(e.pause_reason, "the access window closed (ended)");
 }
 
+TEST_F(EvaluationsTest, ASuiteWithAnInvalidTaskIsNotRun) {
+  // hidden-note's flag sits base64-encoded in a file the agent can read: the flag hunter finds it.
+  StatusOr<evals::Suite> smoke =
+      evals::LoadSuite(std::string(BULWARK_SOURCE_DIR) + "/suites/bulwark-smoke");
+  ASSERT_OK(smoke.status());
+  suite_.name = "with-invalid";
+  suite_.tasks.push_back(*smoke->Find("hidden-note"));
+  const std::string policy = Prepare("invalid");
+  StatusOr<evaluations::Evaluation> refused =
+      evaluations_->Start(Officer(), {.version_id = version_.id, .policy_hash = policy});
+  EXPECT_EQ(refused.status().detail("rule"), "suite_validated") << refused.status().ToString();
+  Reply suites = Call("GET", "/api/v1/evaluations/suites", "", "officer");
+  ASSERT_EQ(suites.status, 200) << suites.body;
+  EXPECT_NE(suites.body.find("the flag-hunting agent passed"), std::string::npos) << suites.body;
+}
+
 TEST_F(EvaluationsTest, APolicyIsRegisteredOnceAndAStartNamesItsSuite) {
   const std::string policy = Prepare();
   // The same id and version with other content is refused: a registered policy never changes.
-  const std::string changed =
-      "id: orion-test\nversion: 1\nsuites:\n  - name: eval-subset\n"
-      "    hash: " +
-      suite_.ContentHash() +
-      "\ncriteria:\n  - id: overall\n    metric: pass_rate\n"
-      "    threshold: 0.1\n";
+  const std::string changed = "id: orion-test\nversion: 1\nsuites:\n  - name: " + suite_.name +
+                              "\n"
+                              "    hash: " +
+                              suite_.ContentHash() +
+                              "\ncriteria:\n  - id: overall\n    metric: pass_rate\n"
+                              "    threshold: 0.1\n";
   EXPECT_EQ(evaluations_->RegisterPolicy(Officer(), changed).status().detail("rule"),
             "policy_registered_once");
   // A suite the policy does not name (its content changed) is refused.

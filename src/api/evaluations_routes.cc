@@ -35,13 +35,20 @@ object RenderPolicy(const evaluations::RegisteredPolicy& p) {
 }
 
 object RenderSuite(const evaluations::StoredSuite& s) {
+  value report(nullptr);
+  if (!s.validity_report.empty()) {
+    if (StatusOr<value> parsed = ParseJson(s.validity_report); parsed.ok()) report = *parsed;
+  }
   return {{"hash", s.hash},
           {"name", s.name},
           {"version", s.version},
           {"description", s.description},
           {"tasks", s.tasks},
           {"imported_at", FormatRfc3339(s.imported_at)},
-          {"imported_by", s.imported_by}};
+          {"imported_by", s.imported_by},
+          {"validity", s.validity},
+          {"validity_report", report},
+          {"checked_at", OptTime(s.checked_at)}};
 }
 
 object RenderEvaluation(const Evaluation& e) {

@@ -228,12 +228,13 @@ Status SeedReviewDemo(Directory& directory, review::ReviewService& review,
 
 // The designation's part of the demo: Eve Evaluator (of the Government Evaluation Office)
 // evaluates for the program office, Pat Director designates. The suite at `suite_path` is
-// imported, a sequential policy over it is registered, Lee asks whether the window's version of
-// Atlas is covered, the program office accepts, and Eve starts an evaluation answering it: the
-// server's worker runs its samples through the gateway against the demo model once it starts.
+// imported (the server's worker checks its tasks' validity once it starts), a sequential policy
+// over it is registered, Lee asks whether the window's version of Atlas is covered and the
+// program office accepts. What Eve needs to start the evaluation answering it, once the suite is
+// found valid, is kept in `saved` ("demo_evaluation"; scripts/demo-evaluation.sh does it).
 Status SeedEvaluationDemo(Directory& directory, review::ReviewService& review,
                           evaluations::EvaluationService& evaluations,
-                          const std::string& suite_path) {
+                          const std::string& suite_path, boost::json::object& saved) {
   const access::Principal system = SystemPrincipal();
   auto principal = [&](std::string_view email) -> StatusOr<access::Principal> {
     BW_ASSIGN_OR_RETURN(access::User user, directory.FindUserByEmail(system, std::string(email)));
@@ -289,13 +290,13 @@ Status SeedEvaluationDemo(Directory& directory, review::ReviewService& review,
   if (inquiry->state == review::InquiryState::kSubmitted) {
     BW_ASSIGN_OR_RETURN(inquiry, review.AcceptInquiry(pat, inquiry->id, std::nullopt));
   }
-  if (inquiry->state != review::InquiryState::kAccepted) return OkStatus();
-  return evaluations
-      .Start(eve, {.version_id = window->version_id,
-                   .policy_hash = policy.hash,
-                   .epochs = 3,
-                   .inquiry_id = inquiry->id})
-      .status();
+  saved["demo_evaluation"] =
+      boost::json::object{{"version_id", window->version_id},
+                          {"policy_hash", policy.hash},
+                          {"suite_hash", suite.ContentHash()},
+                          {"inquiry_id", inquiry->id},
+                          {"inquiry_state", std::string(review::InquiryStateName(inquiry->state))}};
+  return OkStatus();
 }
 
 // Creates whatever of the demo is missing; keeps what exists. Credentials are kept in a file
@@ -360,7 +361,7 @@ Status SeedDemo(Directory& directory, review::ReviewService& review,
     saved[email] = entry;
   }
   BW_RETURN_IF_ERROR(SeedReviewDemo(directory, review, model_url, saved));
-  BW_RETURN_IF_ERROR(SeedEvaluationDemo(directory, review, evaluations, suite_path));
+  BW_RETURN_IF_ERROR(SeedEvaluationDemo(directory, review, evaluations, suite_path, saved));
   {
     std::ofstream out(credentials_path, std::ios::trunc);
     out << boost::json::serialize(saved) << "\n";
@@ -592,7 +593,7 @@ void AddAdminCommand(CLI::App& app, const GlobalOptions& global, Actions& action
     cmd->add_option("--model-url", *model_url,
                     "Where the demo lab's model answers (bulwark mock-model), OpenAI-style")
         ->capture_default_str();
-    auto suite = std::make_shared<std::string>("suites/bulwark-smoke");
+    auto suite = std::make_shared<std::string>("suites/bulwark-core");
     cmd->add_option("--suite", *suite, "The suite the demo's evaluation runs")
         ->capture_default_str();
     actions[cmd] = [&global, file, url, model_url, suite] {

@@ -14,6 +14,7 @@
 #include "evals/run_log.h"
 #include "evals/stats.h"
 #include "evals/suite_codec.h"
+#include "evals/validity.h"
 
 namespace bulwark::evaluations {
 namespace {
@@ -137,12 +138,17 @@ constexpr std::string_view kPolicySelect =
     "registered_by FROM eval_policies";
 
 StoredSuite ReadSuite(const Row& r) {
-  return {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), FromUnixMicros(r.Int(5)),
-          r.Text(6)};
+  StoredSuite s{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), FromUnixMicros(r.Int(5)),
+                r.Text(6)};
+  s.validity = r.Text(7);
+  s.validity_report = r.Text(8);
+  s.checked_at = r.OptionalTime(9);
+  return s;
 }
 
 constexpr std::string_view kSuiteSelect =
-    "SELECT hash, name, version, description, tasks, imported_at, imported_by FROM eval_suites";
+    "SELECT hash, name, version, description, tasks, imported_at, imported_by, validity, "
+    "validity_report, checked_at FROM eval_suites";
 
 std::string Sha256Hex(std::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -382,12 +388,20 @@ StatusOr<StoredSuite> EvaluationService::ImportSuite(const Principal& actor,
     if (same.empty()) {
       BW_RETURN_IF_ERROR(
           tx.Execute("INSERT INTO eval_suites (hash, name, version, description, tasks, "
-                     "imported_at, imported_by) VALUES (?,?,?,?,?,?,?)",
+                     "imported_at, imported_by, validity, validity_report) VALUES "
+                     "(?,?,?,?,?,?,?,'checking','')",
                      {hash, suite.name, suite.version, suite.description,
                       static_cast<int64_t>(suite.tasks.size()), ToUnixMicros(clock_.Now()),
                       actor.user_id})
               .status());
       BW_RETURN_IF_ERROR(secrets_.Put(tx, SuiteRef(hash), evals::EncodeSuite(suite)));
+      // The validity checks run in the sandbox, on a worker.
+      BW_RETURN_IF_ERROR(
+          queue_
+              .Enqueue(tx, {.kind = std::string(kValidateJobKind),
+                            .payload = json::serialize(json::object{{"suite", hash}}),
+                            .idempotency_key = hash})
+              .status());
       BW_RETURN_IF_ERROR(Audit(tx, actor, "evaluation.suite.import", hash, d.grants,
                                {{"suite", suite.name},
                                 {"version", suite.version},
@@ -548,11 +562,22 @@ StatusOr<Evaluation> EvaluationService::Start(const Principal& actor, const Star
                         " epochs",
                     {{"field", "epochs"}});
     }
-    StatusOr<std::shared_ptr<const evals::Suite>> suite = SuiteIn(tx, suite_hash);
-    if (suite.status().code() == StatusCode::kNotFound) {
+    BW_ASSIGN_OR_RETURN(store::ResultSet stored,
+                        tx.Query(std::string(kSuiteSelect) + " WHERE hash = ?", {suite_hash}));
+    if (stored.empty()) {
       return Status(StatusCode::kFailedPrecondition, "suite " + suite_hash + " is not imported",
                     {{"field", "suite_hash"}});
     }
+    if (const StoredSuite checked = ReadSuite(stored[0]); checked.validity != "valid") {
+      return Status(StatusCode::kFailedPrecondition,
+                    "suite " + checked.name + " " + checked.version +
+                        (checked.validity == "checking"
+                             ? " is still being checked (its tasks' validity checks run first)"
+                             : " failed its tasks' validity checks: a policy runs only suites "
+                               "whose every task is valid (see its validity report)"),
+                    {{"field", "suite_hash"}, {"rule", "suite_validated"}});
+    }
+    StatusOr<std::shared_ptr<const evals::Suite>> suite = SuiteIn(tx, suite_hash);
     BW_RETURN_IF_ERROR(suite.status());
     BW_ASSIGN_OR_RETURN(review::Window window, OpenWindowOf(tx, version.id));
     if (window.id != window_id) return AbortedError("the version's window changed; try again");
@@ -1066,7 +1091,50 @@ StatusOr<int64_t> EvaluationService::SweepAccess() {
   return paused;
 }
 
+Status EvaluationService::CheckSuite(const jobs::Job& job, jobs::JobContext& ctx,
+                                     const SampleRunnerOptions& options) {
+  StatusOr<json::value> payload = ParseJson(job.payload);
+  if (!payload.ok()) return InvalidArgumentError("the payload is not JSON");
+  JsonFields f(*payload, "validity job");
+  const std::string hash = f.String("suite");
+  BW_RETURN_IF_ERROR(f.Finish());
+  std::shared_ptr<const evals::Suite> suite;
+  BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(suite, SuiteIn(tx, hash));
+    return OkStatus();
+  }));
+  evals::ValidityOptions validity;
+  validity.concurrency = 2;
+  validity.agent = options.agent;
+  BW_ASSIGN_OR_RETURN(evals::ValidityReport report,
+                      evals::CheckTaskValidity(*suite, options.sandboxes, validity, {}));
+  const int errors = report.Count(evals::Verdict::kError);
+  const int invalid = report.Count(evals::Verdict::kInvalid);
+  if (invalid == 0 && errors > 0 && job.attempts < job.max_attempts) {
+    // The sandbox failed on some task: not the suite's fault; checked again.
+    return UnavailableError("the validity checks of " + std::to_string(errors) +
+                            " tasks met an infrastructure error");
+  }
+  const std::string verdict = invalid > 0 ? "invalid" : errors > 0 ? "error" : "valid";
+  return ctx.Commit([&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(tx.Execute("UPDATE eval_suites SET validity = ?, validity_report = ?, "
+                                  "checked_at = ? WHERE hash = ?",
+                                  {verdict, json::serialize(evals::ValidityReportJson(report)),
+                                   ToUnixMicros(clock_.Now()), hash})
+                           .status());
+    return Audit(tx, access::SystemPrincipal(), "evaluation.suite.check", hash, {},
+                 {{"validity", verdict},
+                  {"valid", std::to_string(report.Count(evals::Verdict::kValid))},
+                  {"invalid", std::to_string(invalid)},
+                  {"error", std::to_string(errors)}});
+  });
+}
+
 Status EvaluationService::RegisterJobs(jobs::Worker& worker, const SampleRunnerOptions& options) {
+  worker.Register(std::string(kValidateJobKind),
+                  [this, &options](const jobs::Job& job, jobs::JobContext& ctx) {
+                    return CheckSuite(job, ctx, options);
+                  });
   worker.Register(std::string(kSampleJobKind),
                   [this, &options](const jobs::Job& job, jobs::JobContext& ctx) {
                     return RunSample(job, ctx, options);

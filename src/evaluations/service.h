@@ -47,6 +47,7 @@ namespace bulwark::evaluations {
 
 inline constexpr std::string_view kSampleJobKind = "evaluations.sample";
 inline constexpr std::string_view kSweepJobKind = "evaluations.sweep";
+inline constexpr std::string_view kValidateJobKind = "evaluations.validate";
 // Attempts of a sample that fails on infrastructure before its evaluation pauses.
 inline constexpr int kSampleAttempts = 5;
 
@@ -79,7 +80,9 @@ class EvaluationService {
   StatusOr<RegisteredPolicy> RegisterPolicy(const access::Principal& actor, std::string_view yaml);
   StatusOr<std::vector<RegisteredPolicy>> ListPolicies(const access::Principal& actor);
 
-  // Keeps the suite, encrypted; the same content again returns what is there.
+  // Keeps the suite, encrypted, and queues its tasks' validity checks (kValidateJobKind): an
+  // evaluation runs only a suite whose every task was found valid. The same content again
+  // returns what is there.
   StatusOr<StoredSuite> ImportSuite(const access::Principal& actor, const evals::Suite& suite);
   StatusOr<std::vector<StoredSuite>> ListSuites(const access::Principal& actor);
 
@@ -101,6 +104,11 @@ class EvaluationService {
 
   // Registers the sample job and the sweep on `worker`. `options` outlives the worker.
   Status RegisterJobs(jobs::Worker& worker, const SampleRunnerOptions& options);
+
+  // Runs the task validity checks of an imported suite (evals/validity.h) and records the
+  // verdict: the worker's side of an import.
+  Status CheckSuite(const jobs::Job& job, jobs::JobContext& ctx,
+                    const SampleRunnerOptions& options);
 
   // Runs one sample job: the worker's side.
   Status RunSample(const jobs::Job& job, jobs::JobContext& ctx, const SampleRunnerOptions& options);

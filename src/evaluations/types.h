@@ -38,6 +38,11 @@ struct StoredSuite {
   int64_t tasks = 0;
   Time imported_at;
   std::string imported_by;
+  // The task validity checks (evals/validity.h), run by a job after the import: "checking",
+  // "valid", "invalid" or "error" (the sandbox failed; retried). Only a valid suite is run.
+  std::string validity = "checking";
+  std::string validity_report;  // the report as JSON, once checked
+  std::optional<Time> checked_at;
 };
 
 struct Evaluation {

@@ -496,7 +496,10 @@ CREATE TABLE eval_suites (
   description  TEXT NOT NULL,
   tasks        BIGINT NOT NULL,
   imported_at  BIGINT NOT NULL,
-  imported_by  TEXT NOT NULL REFERENCES users(id)
+  imported_by  TEXT NOT NULL REFERENCES users(id),
+  validity     TEXT NOT NULL CHECK (validity IN ('checking', 'valid', 'invalid', 'error')),
+  validity_report TEXT NOT NULL,
+  checked_at   BIGINT
 );
 CREATE TABLE evaluations (
   id                     TEXT PRIMARY KEY,
