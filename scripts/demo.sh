@@ -15,8 +15,10 @@ mkdir -p var
 "$bin" mock-model --suite suites/bulwark-core --port "$model_port" >var/mock-model.log 2>&1 &
 model_pid=$!
 trap 'kill "$model_pid" 2>/dev/null || true' EXIT
+# The demo suite travels sealed, as a confidential suite would: only the server opens it.
+"$bin" suite seal suites/bulwark-core -o var/bulwark-core.sealed.json
 "$bin" admin seed-demo --url "http://$listen" --credentials-file var/demo-credentials.json \
-  --model-url "http://127.0.0.1:$model_port/v1"
+  --model-url "http://127.0.0.1:$model_port/v1" --suite var/bulwark-core.sealed.json
 echo "The demo lab's model (bulwark mock-model) answers on 127.0.0.1:$model_port; log: var/mock-model.log"
 scripts/demo-evaluation.sh "http://$listen" &
 trap 'kill "$model_pid" $! 2>/dev/null || true' EXIT

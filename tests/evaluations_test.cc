@@ -12,6 +12,7 @@
 #include "evals/mock_model.h"
 #include "evals/sandbox.h"
 #include "evals/task.h"
+#include "evaluations/sealed_suite.h"
 #include "evaluations/service.h"
 #include "jobs/worker.h"
 #include "testing/status_assertions.h"
@@ -234,6 +235,18 @@ TEST_F(EvaluationsTest, TwoWorkersRunItThroughTheGatewayAndTwoPeopleDesignate) {
   EXPECT_EQ(inquiry.json.at("designation_id"), boost::json::value(e.id));
   EXPECT_FALSE(inquiry.json.at("answered_at").is_null());
   EXPECT_EQ(inquiry.body.find("threshold"), std::string::npos);
+  // A transcript is read only with clearance, and each read is ledgered.
+  const std::string transcript = base + "/samples/0/transcript";
+  EXPECT_EQ(Call("GET", transcript, "", "officer").status, 403);
+  ASSERT_OK(
+      directory_
+          ->WriteTuple(access::SystemPrincipal(),
+                       {std::string(access::kPlatform), "cleared", symbols_["officer"], {}, {}})
+          .status());
+  Reply read = Call("GET", transcript, "", "officer");
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_TRUE(read.json.at("transcript").is_array());
+
   // The lab reads nothing of the evaluation itself.
   EXPECT_EQ(Call("GET", base, "", "lab_admin").status, 403);
 }
@@ -271,6 +284,39 @@ TEST_F(EvaluationsTest, TheSweepPausesEvaluationsWhoseWindowEnded) {
   ASSERT_OK_AND_ASSIGN(e, evaluations_->Get(Officer(), e.id));
   EXPECT_EQ(e.state, evaluations::EvaluationState::kPaused);
   EXPECT_EQ(e.pause_reason, "the access window closed (ended)");
+}
+
+TEST_F(EvaluationsTest, ASealedSuiteIsImportedAndItsTasksReadOnlyWithClearance) {
+  suite_.canary = "bulwark-canary-4f7e1a9c-test";
+  ASSERT_OK_AND_ASSIGN(std::string bundle, evaluations::SealSuite(suite_, keyring_->primary()));
+  Reply imported = Call("POST", "/api/v1/evaluations/suites", bundle, "officer");
+  ASSERT_EQ(imported.status, 201) << imported.body;
+  EXPECT_EQ(imported.json.at("hash"), boost::json::value(suite_.ContentHash()));
+  EXPECT_EQ(imported.json.at("validity"), "checking");
+  // An altered bundle is refused with the reason, and nothing is stored.
+  std::string altered = bundle;
+  const size_t at = altered.find("\"ciphertext\":\"") + 40;
+  altered[at] = altered[at] == 'A' ? 'B' : 'A';
+  Reply refused = Call("POST", "/api/v1/evaluations/suites", altered, "officer");
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("does not open"), std::string::npos) << refused.body;
+  // Reading a task takes clearance; its flag and checker never come back.
+  const std::string task =
+      "/api/v1/evaluations/suites/" + suite_.ContentHash() + "/tasks/local-web";
+  EXPECT_EQ(Call("GET", task, "", "officer").status, 403);
+  ASSERT_OK(
+      directory_
+          ->WriteTuple(access::SystemPrincipal(),
+                       {std::string(access::kPlatform), "cleared", symbols_["officer"], {}, {}})
+          .status());
+  Reply read = Call("GET", task, "", "officer");
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(read.json.at("prompt"), boost::json::value(suite_.Find("local-web")->prompt));
+  EXPECT_FALSE(read.json.as_object().contains("flag"));
+  EXPECT_FALSE(read.json.as_object().contains("checker"));
+  if (suite_.Find("local-web")->flag) {
+    EXPECT_EQ(read.body.find(*suite_.Find("local-web")->flag), std::string::npos);
+  }
 }
 
 TEST_F(EvaluationsTest, ASuiteWithAnInvalidTaskIsNotRun) {

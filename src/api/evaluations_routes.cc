@@ -2,9 +2,9 @@
 
 #include <string>
 
+#include "base/encoding.h"
 #include "base/json.h"
 #include "base/time_format.h"
-#include "evals/suite_codec.h"
 
 namespace bulwark::api {
 namespace {
@@ -110,6 +110,32 @@ object RenderSample(const EvaluationSample& s) {
           {"recorded_at", OptTime(s.recorded_at)}};
 }
 
+// A task as people with clearance read it: its flag, checker and solution are never sent.
+object RenderTask(const evals::Task& t) {
+  array files;
+  for (const evals::TaskFile& f : t.files) {
+    files.push_back(object{{"path", f.path},
+                           {"bytes", f.content.size()},
+                           {"executable", f.executable},
+                           {"content_base64", Base64Encode(f.content)}});
+  }
+  array services;
+  for (const evals::TaskService& s : t.services) {
+    services.push_back(object{{"name", s.name}, {"port", s.port}});
+  }
+  object metadata;
+  for (const auto& [k, v] : t.metadata) metadata[k] = v;
+  return {{"id", t.id},
+          {"name", t.name},
+          {"category", t.category},
+          {"difficulty", t.difficulty},
+          {"mode", t.mode == evals::TaskMode::kAgent ? "agent" : "single_turn"},
+          {"prompt", t.prompt},
+          {"files", std::move(files)},
+          {"services", std::move(services)},
+          {"metadata", std::move(metadata)}};
+}
+
 template <typename T, typename F>
 object RenderList(const std::vector<T>& items, F render) {
   array out;
@@ -162,14 +188,16 @@ void RegisterEvaluationsRoutes(Router& router, Authenticator& auth,
       }));
   router.Add("POST", "/api/v1/evaluations/suites",
              auth.Require([&ev](HttpRequest& request, const Principal& p) {
-               // The body is the suite document itself (evals/suite_codec.h).
-               StatusOr<evals::Suite> suite = evals::DecodeSuite(request.body);
-               if (!suite.ok()) {
-                 return ErrorResponse(Status(StatusCode::kInvalidArgument, suite.status().message(),
-                                             {{"field", "body"}}));
-               }
-               return Reply(201, ev.ImportSuite(p, *suite), RenderSuite);
+               // The body is a sealed bundle (bulwark suite seal) or a suite document.
+               return Reply(201, ev.ImportSuiteDocument(p, request.body), RenderSuite);
              }));
+  router.Add(
+      "GET", "/api/v1/evaluations/suites/{suite_hash}/tasks/{task_id}",
+      auth.Require([&ev](HttpRequest& request, const Principal& p) {
+        return Reply(
+            200, ev.ReadTask(p, request.path_params["suite_hash"], request.path_params["task_id"]),
+            RenderTask);
+      }));
   // ---- evaluations ----
   router.Add("GET", "/api/v1/evaluations", auth.Require([&ev](HttpRequest&, const Principal& p) {
     return Reply(200, ev.List(p),
@@ -215,6 +243,21 @@ void RegisterEvaluationsRoutes(Router& router, Authenticator& auth,
                             [](const std::vector<EvaluationSample>& v) {
                               return RenderList(v, RenderSample);
                             });
+             }));
+  router.Add("GET", "/api/v1/evaluations/{evaluation_id}/samples/{position}/transcript",
+             auth.Require([&ev](HttpRequest& request, const Principal& p) {
+               int64_t position = -1;
+               try {
+                 position = std::stoll(request.path_params["position"]);
+               } catch (const std::exception&) {
+                 position = -1;
+               }
+               StatusOr<std::string> transcript =
+                   ev.ReadTranscript(p, request.path_params["evaluation_id"], position);
+               if (!transcript.ok()) return ErrorResponse(transcript.status());
+               StatusOr<value> parsed = ParseJson(*transcript);
+               if (!parsed.ok()) return ErrorResponse(parsed.status());
+               return JsonResponse(200, object{{"position", position}, {"transcript", *parsed}});
              }));
   router.Add("POST", "/api/v1/evaluations/{evaluation_id}/pause",
              auth.Require([&ev](HttpRequest& request, const Principal& p) {

@@ -69,6 +69,7 @@ void AddPurlCommand(CLI::App& app, const GlobalOptions& global, Actions& actions
 void AddVersionCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddAdvisoriesCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddScanCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
+void AddSuiteCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddEvalCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 // `eval stats` and `eval plan`, under `eval`.
 void AddEvalStatsCommands(CLI::App& eval, Actions& actions);

@@ -58,6 +58,7 @@ int Main(int argc, char** argv) {
   AddAdvisoriesCommand(app, global, actions);
   AddScanCommand(app, global, actions);
   AddEvalCommand(app, global, actions);
+  AddSuiteCommand(app, global, actions);
   AddMockModelCommand(app, global, actions);
   AddKeysCommand(app, global, actions);
   AddWorkerCommand(app, global, actions);

@@ -15,6 +15,7 @@
 #include "evals/stats.h"
 #include "evals/suite_codec.h"
 #include "evals/validity.h"
+#include "evaluations/sealed_suite.h"
 
 namespace bulwark::evaluations {
 namespace {
@@ -411,6 +412,65 @@ StatusOr<StoredSuite> EvaluationService::ImportSuite(const Principal& actor,
                         tx.Query(std::string(kSuiteSelect) + " WHERE hash = ?", {hash}));
     out = ReadSuite(row[0]);
     return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+StatusOr<StoredSuite> EvaluationService::ImportSuiteDocument(const Principal& actor,
+                                                             std::string_view document) {
+  StatusOr<evals::Suite> suite = IsSealedBundle(document)
+                                     ? OpenSealedSuite(document, secrets_.keyring())
+                                     : evals::DecodeSuite(document);
+  if (suite.status().code() == StatusCode::kDataLoss) {
+    // Nothing stored is damaged: the file given is, and the person who gave it can act on it.
+    return Status(StatusCode::kInvalidArgument, suite.status().message(), {{"field", "body"}});
+  }
+  if (!suite.ok()) return suite.status();
+  return ImportSuite(actor, *suite);
+}
+
+StatusOr<evals::Task> EvaluationService::ReadTask(const Principal& actor,
+                                                  const std::string& suite_hash,
+                                                  const std::string& task_id) {
+  evals::Task out;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(access::Decision d,
+                        Require(tx, actor, access::actions::kSuiteContentRead, suite_hash));
+    StatusOr<std::shared_ptr<const evals::Suite>> suite = SuiteIn(tx, suite_hash);
+    if (suite.status().code() == StatusCode::kNotFound) {
+      return NotFoundError("no suite " + suite_hash);
+    }
+    BW_RETURN_IF_ERROR(suite.status());
+    const evals::Task* task = (*suite)->Find(task_id);
+    if (task == nullptr) return NotFoundError("no task " + task_id + " in suite " + suite_hash);
+    out = *task;
+    out.flag.reset();
+    out.checker.reset();
+    out.solution.clear();
+    for (evals::TaskService& service : out.services) service.files.clear();
+    return Audit(tx, actor, "suite.content.read", suite_hash, d.grants, {{"task", task_id}});
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+StatusOr<std::string> EvaluationService::ReadTranscript(const Principal& actor,
+                                                        const std::string& id, int64_t position) {
+  std::string out;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(access::Decision d,
+                        Require(tx, actor, access::actions::kSuiteContentRead, id));
+    BW_RETURN_IF_ERROR(Load(tx, id).status());
+    StatusOr<SecretBytes> transcript = secrets_.Get(tx, TranscriptRef(id, position));
+    if (transcript.status().code() == StatusCode::kNotFound) {
+      return NotFoundError("sample " + std::to_string(position) + " of " + id +
+                           " has no transcript (not recorded yet)");
+    }
+    BW_RETURN_IF_ERROR(transcript.status());
+    out = std::string(transcript->view());
+    return Audit(tx, actor, "evaluation.transcript.read", id, d.grants,
+                 {{"position", std::to_string(position)}});
   });
   if (!s.ok()) return s;
   return out;

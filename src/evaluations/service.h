@@ -84,6 +84,18 @@ class EvaluationService {
   // evaluation runs only a suite whose every task was found valid. The same content again
   // returns what is there.
   StatusOr<StoredSuite> ImportSuite(const access::Principal& actor, const evals::Suite& suite);
+  // Imports a suite document (evals/suite_codec.h) or a sealed bundle (sealed_suite.h), opened
+  // in memory with this platform's keys; InvalidArgument, FailedPrecondition or DataLoss as
+  // OpenSealedSuite and DecodeSuite say.
+  StatusOr<StoredSuite> ImportSuiteDocument(const access::Principal& actor,
+                                            std::string_view document);
+  // A task of an imported suite as people with clearance read it: without its flag, checker or
+  // reference solution, which no API returns. Each read is a ledger entry.
+  StatusOr<evals::Task> ReadTask(const access::Principal& actor, const std::string& suite_hash,
+                                 const std::string& task_id);
+  // A sample's transcript (JSON, as recorded), for people with clearance; each read is ledgered.
+  StatusOr<std::string> ReadTranscript(const access::Principal& actor, const std::string& id,
+                                       int64_t position);
   StatusOr<std::vector<StoredSuite>> ListSuites(const access::Principal& actor);
 
   StatusOr<Evaluation> Start(const access::Principal& actor, const StartRequest& request);

@@ -93,6 +93,9 @@ class SecretStore {
  public:
   SecretStore(const Keyring& keyring, const Clock& clock) : keyring_(keyring), clock_(clock) {}
 
+  // The keys it opens secrets with (also those of sealed files made for this platform).
+  const Keyring& keyring() const { return keyring_; }
+
   // Stores `plaintext` as the secret of `ref`, replacing any earlier one, with a new data key
   // wrapped by the primary key. InvalidArgument for a malformed ref or a secret over
   // kMaxSecretBytes.
