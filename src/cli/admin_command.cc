@@ -370,7 +370,9 @@ Status SeedDemo(Directory& directory, review::ReviewService& review,
     saved[email] = entry;
   }
   BW_RETURN_IF_ERROR(SeedReviewDemo(directory, review, model_url, saved));
-  BW_RETURN_IF_ERROR(SeedEvaluationDemo(directory, review, evaluations, suite_path, saved));
+  if (!suite_path.empty()) {
+    BW_RETURN_IF_ERROR(SeedEvaluationDemo(directory, review, evaluations, suite_path, saved));
+  }
   {
     std::ofstream out(credentials_path, std::ios::trunc);
     out << boost::json::serialize(saved) << "\n";
@@ -602,10 +604,10 @@ void AddAdminCommand(CLI::App& app, const GlobalOptions& global, Actions& action
     cmd->add_option("--model-url", *model_url,
                     "Where the demo lab's model answers (bulwark mock-model), OpenAI-style")
         ->capture_default_str();
-    auto suite = std::make_shared<std::string>("suites/bulwark-core");
+    auto suite = std::make_shared<std::string>();
     cmd->add_option("--suite", *suite,
-                    "The suite the demo's evaluation runs: a sealed file or a suite folder")
-        ->capture_default_str();
+                    "The suite the demo's evaluation runs, a sealed file or a suite folder "
+                    "(default: no evaluation; its validity checks keep a worker busy)");
     actions[cmd] = [&global, file, url, model_url, suite] {
       return WithDirectory(global, [&](Directory& d) -> Status {
         BW_ASSIGN_OR_RETURN(secrets::Keyring keyring, OpenSecretsKeyring(global, d.database()));

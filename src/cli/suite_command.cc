@@ -32,8 +32,7 @@ int SealCommand(const GlobalOptions& global, const std::string& dir, const std::
   }
   std::cout << "sealed " << suite->name << " " << suite->version << " (" << suite->tasks.size()
             << " tasks, " << suite->ContentHash() << ") into " << path << " with key "
-            << keyring->primary().id()
-            << "; import it with POST /api/v1/evaluations/suites\n";
+            << keyring->primary().id() << "; import it with POST /api/v1/evaluations/suites\n";
   return 0;
 }
 
