@@ -71,6 +71,8 @@ void AddScanCommand(CLI::App& app, const GlobalOptions& global, Actions& actions
 void AddEvalCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 // `eval stats` and `eval plan`, under `eval`.
 void AddEvalStatsCommands(CLI::App& eval, Actions& actions);
+// `eval report`, under `eval`.
+void AddEvalReportCommand(CLI::App& eval, Actions& actions);
 void AddMockModelCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddKeysCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 // `bulwark worker` and `bulwark jobs`.

@@ -301,6 +301,7 @@ void AddEvalCommand(CLI::App& app, const GlobalOptions& global, Actions& actions
       ->required();
   actions[validate] = [suite] { return ValidateSuiteCommand(*suite); };
   AddEvalStatsCommands(*eval, actions);
+  AddEvalReportCommand(*eval, actions);
 }
 
 }  // namespace bulwark::cli

@@ -124,7 +124,9 @@ StatusOr<Policy> Parse(const YAML::Node& root) {
   return p;
 }
 
-bool Selected(const Criterion& c, const Task* task) {
+}  // namespace
+
+bool CriterionSelects(const Criterion& c, const Task* task) {
   if (c.categories.empty() && c.difficulties.empty()) return true;
   if (task == nullptr) return false;
   auto in = [](const std::vector<std::string>& list, const std::string& v) {
@@ -132,8 +134,6 @@ bool Selected(const Criterion& c, const Task* task) {
   };
   return in(c.categories, task->category) && in(c.difficulties, task->difficulty);
 }
-
-}  // namespace
 
 StatusOr<Policy> ParsePolicy(std::string_view yaml) {
   StatusOr<Policy> policy = [&]() -> StatusOr<Policy> {
@@ -199,7 +199,8 @@ StatusOr<Decision> Decide(const Policy& policy, const RunLogContents& run, const
   for (const Criterion& c : policy.criteria) {
     std::vector<stats::TaskRate> chosen;
     for (const stats::TaskRate& t : all) {
-      if (Selected(c, suite == nullptr ? nullptr : suite->Find(t.task_id))) chosen.push_back(t);
+      if (CriterionSelects(c, suite == nullptr ? nullptr : suite->Find(t.task_id)))
+        chosen.push_back(t);
     }
     CriterionResult r{c, stats::RateOf(chosen, c.level), Outcome::kInconclusive, ""};
     char text[200];
