@@ -537,7 +537,8 @@ svg .series-above { fill: none; stroke: var(--accent); stroke-width: 2.5; }
 svg .series-below { fill: none; stroke: #7a3e9d; stroke-width: 2.5; stroke-dasharray: 8 3; }
 details { margin-top: 6px; }
 .controls { display: flex; flex-wrap: wrap; gap: 12px 20px; align-items: end; margin: 10px 0; }
-.controls label { display: flex; flex-direction: column; font-size: 0.9rem; font-weight: 600; }
+.controls .field { display: flex; flex-direction: column; }
+.controls label { font-size: 0.9rem; font-weight: 600; }
 input, select, button { font: inherit; }
 button { padding: 2px 10px; }
 .pager { display: flex; gap: 12px; align-items: center; }
@@ -919,18 +920,21 @@ std::string ReportHtml(const Report& r) {
           "stays on this computer.</p>"
           "<noscript><p>The sample viewer needs JavaScript; the rest of this report does not."
           "</p></noscript>"
-          "<div id=\"viewer-controls\" hidden><div class=\"controls\"><label>Run log"
-          "<input type=\"file\" id=\"log-file\"></label><p id=\"log-status\" role=\"status\">No "
-          "run log opened.</p></div><div class=\"controls\"><label>Task contains"
-          "<input type=\"search\" id=\"filter-task\"></label><label>End<select id=\"filter-end\">"
+          "<div id=\"viewer-controls\" hidden><div class=\"controls\"><div class=\"field\">"
+          "<label for=\"log-file\">Run log</label><input type=\"file\" id=\"log-file\"></div>"
+          "<p id=\"log-status\" role=\"status\">No run log opened.</p></div>"
+          "<div class=\"controls\"><div class=\"field\"><label for=\"filter-task\">Task contains"
+          "</label><input type=\"search\" id=\"filter-task\"></div><div class=\"field\">"
+          "<label for=\"filter-end\">End</label><select id=\"filter-end\">"
           "<option value=\"\">any</option>";
   for (const std::string& end : r.samples.end_names) {
     html += "<option value=\"" + Html(end) + "\">" + Html(end) + "</option>";
   }
   html +=
-      "</select></label><label>Passed<select id=\"filter-passed\"><option value=\"\">any"
-      "</option><option value=\"1\">yes</option><option value=\"0\">no</option></select>"
-      "</label></div><table id=\"sample-table\"><caption class=\"muted\">Samples, a page at a "
+      "</select></div><div class=\"field\"><label for=\"filter-passed\">Passed</label>"
+      "<select id=\"filter-passed\"><option value=\"\">any</option><option value=\"1\">yes"
+      "</option><option value=\"0\">no</option></select></div></div><table "
+      "id=\"sample-table\"><caption class=\"muted\">Samples, a page at a "
       "time</caption><thead><tr><th scope=\"col\">#</th><th scope=\"col\">Task</th>"
       "<th scope=\"col\">Epoch</th><th scope=\"col\">End</th><th scope=\"col\">Passed</th>"
       "<th scope=\"col\">Offset</th><th scope=\"col\">Bytes</th><th scope=\"col\">Transcript"
