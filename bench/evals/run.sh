@@ -1,17 +1,36 @@
 #!/usr/bin/env bash
 # bench/evals: the harness against `bulwark mock-model`, and promptfoo (0.121.x, the last line
-# that runs on Node 20) on the same single-turn samples in the same run.
-#   bench/evals/run.sh [--quick]
-# promptfoo is installed once into bench/evals/.tools (not part of the repository).
+# that runs on Node 20) on the same single-turn samples in the same run; then run logs, their
+# statistics, decisions and reports (report_bench: 1,000,000 samples read and decided, the HTML
+# report of 100,000, samples opened from the index) against a naive full parse.
+#   bench/evals/run.sh [--quick] [--reports-only | --harness-only]
+# promptfoo is installed once into bench/evals/.tools (not part of the repository). The run logs
+# report_bench generates are kept in $TMPDIR/bulwark-report-bench for the next run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${BUILD:-$root/build}"
 tools="$root/bench/evals/.tools"
-cmake --build "$build" --target evals_bench bulwark
-if [ ! -x "$tools/node_modules/.bin/promptfoo" ]; then
-  echo "bench/evals: installing promptfoo 0.121.x into $tools"
-  mkdir -p "$tools"
-  npm install --prefix "$tools" --no-audit --no-fund --loglevel=error promptfoo@0.121 >/dev/null
+harness=1 reports=1 args=()
+for arg in "$@"; do
+  case "$arg" in
+    --reports-only) harness=0 ;;
+    --harness-only) reports=0 ;;
+    *) args+=("$arg") ;;
+  esac
+done
+cmake --build "$build" --target evals_bench report_bench bulwark
+status=0
+if [ "$harness" = 1 ]; then
+  if [ ! -x "$tools/node_modules/.bin/promptfoo" ]; then
+    echo "bench/evals: installing promptfoo 0.121.x into $tools"
+    mkdir -p "$tools"
+    npm install --prefix "$tools" --no-audit --no-fund --loglevel=error promptfoo@0.121 >/dev/null
+  fi
+  "$build/bench/evals_bench" --bulwark "$build/bin/bulwark" \
+    --promptfoo "$tools/node_modules/.bin/promptfoo" "${args[@]}" || status=$?
 fi
-"$build/bench/evals_bench" --bulwark "$build/bin/bulwark" \
-  --promptfoo "$tools/node_modules/.bin/promptfoo" "$@"
+if [ "$reports" = 1 ]; then
+  [ "$harness" = 1 ] && echo
+  "$build/bench/report_bench" "${args[@]}" || status=$?
+fi
+exit "$status"

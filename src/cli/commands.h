@@ -75,6 +75,8 @@ void AddEvalCommand(CLI::App& app, const GlobalOptions& global, Actions& actions
 void AddEvalStatsCommands(CLI::App& eval, Actions& actions);
 // --format text|json, text by default: the option of the commands that print either.
 void AddFormatOption(CLI::App& command, std::string* format);
+// `eval report`, under `eval`.
+void AddEvalReportCommand(CLI::App& eval, Actions& actions);
 void AddMockModelCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddKeysCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 // `bulwark worker` and `bulwark jobs`.

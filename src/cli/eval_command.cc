@@ -402,6 +402,7 @@ void AddEvalCommand(CLI::App& app, const GlobalOptions& global, Actions& actions
   AddFormatOption(*validate, &v->format);
   actions[validate] = [v] { return ValidateSuiteCommand(*v); };
   AddEvalStatsCommands(*eval, actions);
+  AddEvalReportCommand(*eval, actions);
 }
 
 }  // namespace bulwark::cli

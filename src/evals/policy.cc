@@ -119,7 +119,9 @@ StatusOr<Policy> Parse(const YAML::Node& root) {
   return p;
 }
 
-bool Selected(const Criterion& c, const Task* task) {
+}  // namespace
+
+bool CriterionSelects(const Criterion& c, const Task* task) {
   if (c.categories.empty() && c.difficulties.empty()) return true;
   if (task == nullptr) return false;
   auto in = [](const std::vector<std::string>& list, const std::string& v) {
@@ -127,6 +129,8 @@ bool Selected(const Criterion& c, const Task* task) {
   };
   return in(c.categories, task->category) && in(c.difficulties, task->difficulty);
 }
+
+namespace {
 
 void Combine(const Policy& policy, Decision& d);
 void SetTasksToSettle(const Policy& policy, Decision& d);
@@ -198,7 +202,8 @@ StatusOr<Decision> Decide(const Policy& policy, const RunLogContents& run, const
   for (const Criterion& c : policy.criteria) {
     std::vector<stats::TaskRate> chosen;
     for (const stats::TaskRate& t : all) {
-      if (Selected(c, suite == nullptr ? nullptr : suite->Find(t.task_id))) chosen.push_back(t);
+      if (CriterionSelects(c, suite == nullptr ? nullptr : suite->Find(t.task_id)))
+        chosen.push_back(t);
     }
     CriterionResult r{c, stats::RateOf(chosen, c.level), Outcome::kInconclusive, ""};
     char text[200];
@@ -290,7 +295,8 @@ StatusOr<Decision> DecideSequentially(const Policy& policy,
     ++d.samples_used;
     for (size_t i = 0; i < policy.criteria.size(); ++i) {
       CriterionResult& r = d.criteria[i];
-      if (!Selected(r.criterion, suite == nullptr ? nullptr : suite->Find(sample.task_id))) {
+      if (!CriterionSelects(r.criterion,
+                            suite == nullptr ? nullptr : suite->Find(sample.task_id))) {
         continue;
       }
       seen[i].push_back(sample);

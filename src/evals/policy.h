@@ -78,6 +78,9 @@ StatusOr<Policy> ParsePolicy(std::string_view yaml);
 // Reads and parses the policy file at `path`.
 StatusOr<Policy> LoadPolicy(const std::string& path);
 
+// Whether criterion `c` counts `task` (null: a task the suite does not have, or no suite).
+bool CriterionSelects(const Criterion& c, const Task* task);
+
 enum class Outcome { kExceeds, kBelow, kInconclusive };
 std::string_view OutcomeName(Outcome outcome);
 

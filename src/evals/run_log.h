@@ -4,22 +4,34 @@
 // The file is a sequence of gzip members (so `zcat` reads it whole), each holding one JSON line:
 // first the run's header (suite name, version and content hash, provider, model, base URL,
 // epochs), then one record per finished sample (task, epoch, how it ended, score, attempts,
-// tokens, time, error kind and message, and its transcript). A member is written whole with one
-// write(2); a crash can leave at most a torn last member, which Open reports and cuts off before
-// appending. A sample whose latest record is an infrastructure error counts as not done, so a
-// re-run tries it again.
+// tokens, time, error kind and message, and its transcript, last). A member is written whole
+// with one write(2); a crash can leave at most a torn last member, which Open reports and cuts
+// off before appending. A sample whose latest record is an infrastructure error counts as not
+// done, so a re-run tries it again.
+//
+// Each member carries its own length and its head's CRC in its gzip header, and a sample's
+// summary (everything but the transcript) stored uncompressed in deflate blocks of its own
+// (docs/run-log.md): reading a whole log inflates no transcript, skipping from member to member,
+// and any one sample opens from its offset and length alone (ReadSampleAt), as the report's
+// sample viewer does. Members without the length (older logs) are read by inflating them whole.
 //
 // Thread-safety: Append may be called from many threads; the log serializes writes (mutex_).
+// Read, Index and ReadSampleAt are functions of the file alone; Read reads a large log with a
+// second thread of its own.
 //
 //   BW_ASSIGN_OR_RETURN(std::unique_ptr<RunLog> log, RunLog::Open(path, header));
 //   if (!log->Done(task.id, epoch)) log->Append(RunSample(...));
+//
+//   BW_ASSIGN_OR_RETURN(RunLogIndex index, RunLog::Index(path));
+//   BW_ASSIGN_OR_RETURN(SampleRecord sample, RunLog::ReadSampleAt(path, index.samples[i].offset,
+//                                                                  index.samples[i].length));
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -55,20 +67,60 @@ struct SampleSummary {
   double seconds = 0;
   std::string error_kind;
   std::string error_message;
+  // Where the record is: its gzip member's byte offset in the log and its length.
+  uint64_t offset = 0;
+  uint64_t length = 0;
 };
 
 // A run log as read, without opening it for writing.
 struct RunLogContents {
   RunHeader header;
+  uint64_t header_length = 0;         // the header's gzip member, at offset 0
   std::vector<SampleSummary> latest;  // the latest record of each (task, epoch)
-  size_t torn_records = 0;            // a torn last record, left as it is
+  size_t records = 0;                 // sample records read, superseded ones included
+  // Records left out: a torn last record (left as it is), and damaged ones in the middle that
+  // were skipped.
+  size_t torn_records = 0;
+};
+
+// Where a sample's latest record is: enough to list a run's samples and to open any one.
+struct SampleLocation {
+  std::string task_id;
+  int epoch = 1;
+  std::string end;  // SampleEndName
+  bool passed = false;
+  bool infrastructure_error = false;
+  uint64_t offset = 0;  // of its gzip member in the log
+  uint64_t length = 0;
+};
+
+struct RunLogIndex {
+  RunHeader header;
+  std::vector<SampleLocation> samples;  // the latest record of each (task, epoch)
+  size_t torn_records = 0;
+};
+
+// One sample record whole, its transcript included.
+struct SampleRecord {
+  SampleSummary summary;
+  std::vector<TranscriptEntry> transcript;
 };
 
 class RunLog {
  public:
-  // Reads the log at `path`: InvalidArgument when it is not a run log, DataLoss when a record
-  // inside it is damaged.
+  // Reads the log at `path` (the summaries, not the transcripts): NotFound when it cannot be
+  // opened, InvalidArgument when it is not a run log. Damaged or torn records are left out and
+  // counted (torn_records).
   static StatusOr<RunLogContents> Read(const std::string& path);
+
+  // The latest record of each sample, with where it is in the log.
+  static StatusOr<RunLogIndex> Index(const std::string& path);
+
+  // The sample record whose gzip member is `length` bytes at `offset` of the log at `path`, as
+  // Index gives them. InvalidArgument, saying why, when those bytes are not one whole member
+  // (out of the file, cut, damaged) or hold no sample record (the run's header, say).
+  static StatusOr<SampleRecord> ReadSampleAt(const std::string& path, uint64_t offset,
+                                             uint64_t length);
 
   // Opens `path`, creating it with `header`, or reads an existing log: FailedPrecondition when
   // its header names another suite (or suite content), provider or model, saying which; a torn
@@ -79,6 +131,8 @@ class RunLog {
   // checks of validity.h): Done and Latest work as above, Append never fails, nothing is
   // written.
   static std::unique_ptr<RunLog> InMemory(const RunHeader& header);
+  // Logs of at least `bytes` are read in two halves at once (64 MiB by default).
+  static void SetSplitReadBytesForTest(uint64_t bytes);
 
   ~RunLog();
 
@@ -97,7 +151,8 @@ class RunLog {
 
  private:
   RunLog(std::string path, int fd, RunHeader header);
-  Status WriteRecord(const std::string& json_line);
+  // Appends one member; returns its offset and length.
+  StatusOr<std::pair<uint64_t, uint64_t>> WriteRecord(const std::string& member);
   void Remember(SampleSummary summary);
 
   std::string path_;
@@ -105,8 +160,11 @@ class RunLog {
   RunHeader header_;
   size_t torn_records_ = 0;
   mutable std::mutex mutex_;
-  std::map<std::pair<std::string, int>, size_t> index_;  // GUARDED_BY(mutex_)
-  std::vector<SampleSummary> latest_;                    // GUARDED_BY(mutex_)
+  struct KeyHash {
+    size_t operator()(const std::pair<std::string, int>& key) const;
+  };
+  std::unordered_map<std::pair<std::string, int>, size_t, KeyHash> index_;  // GUARDED_BY(mutex_)
+  std::vector<SampleSummary> latest_;                                       // GUARDED_BY(mutex_)
 };
 
 }  // namespace bulwark::evals

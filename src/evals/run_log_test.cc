@@ -1,12 +1,17 @@
 // The run log: records survive reopening, a torn last record is cut off, a log refuses another
-// run's samples, and samples that ended in an infrastructure error count as not done. Also the
+// run's samples, and samples that ended in an infrastructure error count as not done. Each
+// member is plain gzip carrying its length; any sample opens from its offset and length, and
+// what is not one is refused; damaged records are skipped and counted; older members without
+// their length read alike. Also the
 // tool output shown to models: cut with a marker, valid UTF-8, no control characters.
 #include "evals/run_log.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <zlib.h>
 
+#include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
 
@@ -184,6 +189,309 @@ TEST(RunLog, RefusesAFileThatIsNotALog) {
   std::string line;
   std::getline(in, line);
   EXPECT_EQ(line, "just some text");
+}
+
+std::string FileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Inflates concatenated gzip members as zcat does, one after another.
+std::vector<std::string> Zcat(const std::string& bytes) {
+  std::vector<std::string> lines;
+  size_t at = 0;
+  while (at < bytes.size()) {
+    z_stream z{};
+    inflateInit2(&z, 15 + 16);
+    std::string out(1 << 20, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data() + at));
+    z.avail_in = static_cast<uInt>(bytes.size() - at);
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    int rc = inflate(&z, Z_FINISH);
+    at = bytes.size() - z.avail_in;
+    out.resize(out.size() - z.avail_out);
+    inflateEnd(&z);
+    if (rc != Z_STREAM_END) break;
+    lines.push_back(out);
+  }
+  return lines;
+}
+
+// A gzip member as any gzip writer makes it: no length in its header.
+std::string PlainGzip(const std::string& text) {
+  z_stream z{};
+  deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&z, text.size()) + 32, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  z.avail_in = static_cast<uInt>(text.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+TEST(RunLog, EveryMemberInflatesAsPlainGzipWithTheTranscriptLast) {
+  testing::TempDir dir;
+  std::string path = dir.path() + "/run.log";
+  {
+    StatusOr<std::unique_ptr<RunLog>> log = RunLog::Open(path, Header());
+    ASSERT_TRUE(log.ok());
+    ASSERT_TRUE((*log)->Append(Result("a", 1, SampleEnd::kPassed)).ok());
+    ASSERT_TRUE((*log)->Append(Result("b", 1, SampleEnd::kProviderError)).ok());
+  }
+  std::vector<std::string> lines = Zcat(FileBytes(path));
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_NE(lines[0].find("\"format\":\"bulwark-run-log-1\""), std::string::npos) << lines[0];
+  for (size_t i = 1; i < lines.size(); ++i) {
+    ASSERT_EQ(lines[i].back(), '\n');
+    boost::json::value v = boost::json::parse(lines[i]);
+    const boost::json::object& o = v.as_object();
+    EXPECT_EQ((o.end() - 1)->key(), "transcript") << lines[i];
+    EXPECT_EQ(o.at("transcript").as_array().size(), 2u);
+  }
+}
+
+TEST(RunLog, AnySampleOpensFromItsOffsetAndLength) {
+  testing::TempDir dir;
+  std::string path = dir.path() + "/run.log";
+  std::vector<SampleSummary> written;
+  {
+    StatusOr<std::unique_ptr<RunLog>> log = RunLog::Open(path, Header());
+    ASSERT_TRUE(log.ok());
+    ASSERT_TRUE((*log)->Append(Result("a", 1, SampleEnd::kProviderError)).ok());
+    ASSERT_TRUE((*log)->Append(Result("b", 1, SampleEnd::kWrongAnswers)).ok());
+    ASSERT_TRUE((*log)->Append(Result("a", 1, SampleEnd::kPassed)).ok());
+    ASSERT_TRUE((*log)->Append(Result("a", 2, SampleEnd::kTimeLimit)).ok());
+    written = (*log)->Latest();
+  }
+  StatusOr<RunLogIndex> index = RunLog::Index(path);
+  ASSERT_TRUE(index.ok()) << index.status().message();
+  EXPECT_EQ(index->header.model, "m-1");
+  ASSERT_EQ(index->samples.size(), 3u);
+  EXPECT_EQ(index->samples[0].task_id, "a");
+  EXPECT_EQ(index->samples[0].end, "passed") << "the retry's record is the latest";
+  EXPECT_EQ(index->samples[1].end, "wrong_answers");
+  EXPECT_EQ(index->samples[2].epoch, 2);
+  StatusOr<RunLogContents> read = RunLog::Read(path);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->records, 4u);
+  EXPECT_GT(read->header_length, 0u);
+  EXPECT_EQ(read->latest[0].offset, index->samples[0].offset);
+  for (size_t i = 0; i < index->samples.size(); ++i) {
+    const SampleLocation& at = index->samples[i];
+    // What the writer remembered is where the record is.
+    EXPECT_EQ(written[i].offset, at.offset);
+    EXPECT_EQ(written[i].length, at.length);
+    StatusOr<SampleRecord> sample = RunLog::ReadSampleAt(path, at.offset, at.length);
+    ASSERT_TRUE(sample.ok()) << sample.status().message();
+    EXPECT_EQ(sample->summary.task_id, at.task_id);
+    EXPECT_EQ(sample->summary.epoch, at.epoch);
+    EXPECT_EQ(sample->summary.end, at.end);
+    EXPECT_EQ(sample->summary.input_tokens, 100);
+    ASSERT_EQ(sample->transcript.size(), 2u);
+    EXPECT_EQ(sample->transcript[0].text, "text with \"quotes\" and \\ and \xe2\x9c\x93");
+    EXPECT_EQ(sample->transcript[1].tool, "bash");
+    EXPECT_EQ(sample->transcript[1].exit_code, 1);
+    EXPECT_TRUE(sample->transcript[1].timed_out);
+  }
+}
+
+TEST(RunLog, AnOffsetThatIsNotASampleIsRefusedSayingWhy) {
+  testing::TempDir dir;
+  std::string path = dir.path() + "/run.log";
+  {
+    StatusOr<std::unique_ptr<RunLog>> log = RunLog::Open(path, Header());
+    ASSERT_TRUE(log.ok());
+    ASSERT_TRUE((*log)->Append(Result("a", 1, SampleEnd::kPassed)).ok());
+    ASSERT_TRUE((*log)->Append(Result("b", 1, SampleEnd::kPassed)).ok());
+  }
+  StatusOr<RunLogContents> read = RunLog::Read(path);
+  ASSERT_TRUE(read.ok());
+  const SampleSummary& a = read->latest[0];
+  auto refused = [&](uint64_t offset, uint64_t length, const std::string& says) {
+    StatusOr<SampleRecord> sample = RunLog::ReadSampleAt(path, offset, length);
+    EXPECT_EQ(sample.status().code(), StatusCode::kInvalidArgument)
+        << offset << "+" << length << ": " << sample.status().message();
+    EXPECT_NE(sample.status().message().find(says), std::string::npos) << sample.status().message();
+  };
+  refused(0, read->header_length, "it is the run's header");
+  refused(a.offset + 1, a.length, "not one whole record");
+  refused(a.offset, a.length - 1, "not one whole record");
+  refused(a.offset, a.length + 1, "not one whole record");
+  refused(a.offset + a.length / 2, a.length, "not one whole record");
+  refused(a.offset, 5, "are not a record");
+  refused(std::filesystem::file_size(path), 100, "are not a record");
+  refused(UINT64_MAX - 10, 100, "are not a record");
+  refused(a.offset, UINT64_MAX, "are not a record");
+  EXPECT_EQ(RunLog::ReadSampleAt(dir.path() + "/missing.log", 0, 100).status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST(RunLog, ATornLastMemberIsLeftOutOfTheIndexAndRefused) {
+  testing::TempDir dir;
+  std::string path = dir.path() + "/run.log";
+  {
+    StatusOr<std::unique_ptr<RunLog>> log = RunLog::Open(path, Header());
+    ASSERT_TRUE(log.ok());
+    ASSERT_TRUE((*log)->Append(Result("a", 1, SampleEnd::kPassed)).ok());
+    ASSERT_TRUE((*log)->Append(Result("b", 1, SampleEnd::kPassed)).ok());
+  }
+  StatusOr<RunLogContents> whole = RunLog::Read(path);
+  ASSERT_TRUE(whole.ok());
+  const SampleSummary b = whole->latest[1];
+  std::filesystem::resize_file(path, b.offset + b.length - 3);
+  StatusOr<RunLogIndex> index = RunLog::Index(path);
+  ASSERT_TRUE(index.ok()) << index.status().message();
+  EXPECT_EQ(index->torn_records, 1u);
+  ASSERT_EQ(index->samples.size(), 1u);
+  EXPECT_EQ(index->samples[0].task_id, "a");
+  StatusOr<SampleRecord> torn = RunLog::ReadSampleAt(path, b.offset, b.length);
+  EXPECT_EQ(torn.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(torn.status().message().find("are not a record"), std::string::npos);
+  StatusOr<SampleRecord> cut = RunLog::ReadSampleAt(path, b.offset, b.length - 3);
+  EXPECT_EQ(cut.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(RunLog::ReadSampleAt(path, index->samples[0].offset, index->samples[0].length).ok());
+}
+
+// A damaged member in the middle is skipped and counted; the records after it are read.
+TEST(RunLog, ADamagedRecordInTheMiddleIsSkippedAndCounted) {
+  testing::TempDir dir;
+  std::string path = dir.path() + "/run.log";
+  {
+    StatusOr<std::unique_ptr<RunLog>> log = RunLog::Open(path, Header());
+    ASSERT_TRUE(log.ok());
+    for (const char* task : {"a", "b", "c"}) {
+      ASSERT_TRUE((*log)->Append(Result(task, 1, SampleEnd::kPassed)).ok());
+    }
+  }
+  StatusOr<RunLogContents> whole = RunLog::Read(path);
+  ASSERT_TRUE(whole.ok());
+  const SampleSummary b = whole->latest[1];
+  std::string bytes = FileBytes(path);
+  for (uint64_t i = b.offset + 20; i < b.offset + b.length - 8; ++i) bytes[i] = '\xff';
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  StatusOr<RunLogContents> read = RunLog::Read(path);
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  EXPECT_EQ(read->torn_records, 1u);
+  ASSERT_EQ(read->latest.size(), 2u);
+  EXPECT_EQ(read->latest[0].task_id, "a");
+  EXPECT_EQ(read->latest[1].task_id, "c");
+  StatusOr<SampleRecord> damaged = RunLog::ReadSampleAt(path, b.offset, b.length);
+  EXPECT_EQ(damaged.status().code(), StatusCode::kInvalidArgument);
+  // Resuming keeps the records after it and appends after them.
+  StatusOr<std::unique_ptr<RunLog>> log = RunLog::Open(path, Header());
+  ASSERT_TRUE(log.ok()) << log.status().message();
+  EXPECT_EQ((*log)->torn_records(), 1u);
+  EXPECT_TRUE((*log)->Done("c", 1));
+  EXPECT_FALSE((*log)->Done("b", 1));
+  EXPECT_EQ(std::filesystem::file_size(path), bytes.size());
+}
+
+// Logs written before members carried their length (or by another gzip writer) read alike.
+TEST(RunLog, MembersWithoutTheirLengthAreInflatedWhole) {
+  testing::TempDir dir;
+  std::string path = dir.path() + "/run.log";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << PlainGzip(
+        "{\"format\":\"bulwark-run-log-1\",\"type\":\"run\",\"suite\":\"smoke\","
+        "\"suite_hash\":\"sha256:aa\",\"provider\":\"openai\",\"model\":\"m-1\",\"epochs\":1}\n");
+    out << PlainGzip(
+        "{\"type\":\"sample\",\"task\":\"a\",\"epoch\":1,\"end\":\"passed\",\"passed\":true,"
+        "\"transcript\":[{\"kind\":\"assistant\",\"text\":\"<b>hi</b>\"}]}\n");
+    out << PlainGzip(
+        "{\"type\":\"sample\",\"task\":\"b\",\"epoch\":1,\"end\":\"wrong_answers\","
+        "\"transcript\":[]}\n");
+  }
+  StatusOr<RunLogIndex> index = RunLog::Index(path);
+  ASSERT_TRUE(index.ok()) << index.status().message();
+  ASSERT_EQ(index->samples.size(), 2u);
+  EXPECT_TRUE(index->samples[0].passed);
+  EXPECT_EQ(index->samples[1].offset, index->samples[0].offset + index->samples[0].length);
+  StatusOr<SampleRecord> a =
+      RunLog::ReadSampleAt(path, index->samples[0].offset, index->samples[0].length);
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  ASSERT_EQ(a->transcript.size(), 1u);
+  EXPECT_EQ(a->transcript[0].text, "<b>hi</b>");
+  // A run appended to it writes members with their length after the old ones.
+  {
+    StatusOr<std::unique_ptr<RunLog>> log = RunLog::Open(path, Header());
+    ASSERT_TRUE(log.ok()) << log.status().message();
+    ASSERT_TRUE((*log)->Append(Result("c", 1, SampleEnd::kPassed)).ok());
+  }
+  index = RunLog::Index(path);
+  ASSERT_TRUE(index.ok()) << index.status().message();
+  ASSERT_EQ(index->samples.size(), 3u);
+  EXPECT_TRUE(RunLog::ReadSampleAt(path, index->samples[2].offset, index->samples[2].length).ok());
+}
+
+// A large log is read in two halves at once; the result is the same as one reading, also when
+// the second half's start was guessed at bytes inside another member.
+TEST(RunLog, ReadingInTwoHalvesGivesWhatOneReadingGives) {
+  testing::TempDir dir;
+  std::string path = dir.path() + "/run.log";
+  auto write = [&](int from, int to) {
+    StatusOr<std::unique_ptr<RunLog>> log = RunLog::Open(path, Header());
+    ASSERT_TRUE(log.ok()) << log.status().message();
+    for (int i = from; i < to; ++i) {
+      ASSERT_TRUE((*log)
+                      ->Append(Result("t" + std::to_string(i % 7), i / 7 + 1,
+                                      i % 3 == 0 ? SampleEnd::kPassed : SampleEnd::kWrongAnswers))
+                      .ok());
+    }
+  };
+  auto same = [&](const std::string& what) {
+    RunLog::SetSplitReadBytesForTest(UINT64_MAX);
+    StatusOr<RunLogContents> one = RunLog::Read(path);
+    RunLog::SetSplitReadBytesForTest(1024);
+    StatusOr<RunLogContents> two = RunLog::Read(path);
+    RunLog::SetSplitReadBytesForTest(uint64_t{64} << 20);
+    ASSERT_TRUE(one.ok()) << one.status().message();
+    ASSERT_TRUE(two.ok()) << two.status().message();
+    EXPECT_EQ(one->records, two->records) << what;
+    EXPECT_EQ(one->torn_records, two->torn_records) << what;
+    ASSERT_EQ(one->latest.size(), two->latest.size()) << what;
+    for (size_t i = 0; i < one->latest.size(); ++i) {
+      EXPECT_EQ(one->latest[i].task_id, two->latest[i].task_id) << what << " " << i;
+      EXPECT_EQ(one->latest[i].epoch, two->latest[i].epoch) << what << " " << i;
+      EXPECT_EQ(one->latest[i].offset, two->latest[i].offset) << what << " " << i;
+    }
+  };
+  write(0, 300);
+  same("a log of whole members");
+  // A member from another writer in the middle, holding bytes that look like a member's start
+  // just past the middle of the file.
+  const uintmax_t before = std::filesystem::file_size(path);
+  std::string filler(before + 200, 'a');
+  const char start[24] = {'\x1f', '\x8b', 8, 4, 0,   0, 0, 0, 0, 3, 12, 0,
+                          'B',    'W',    8, 0, 100, 0, 0, 0, 0, 0, 0,  0};
+  filler.replace(filler.size() - 100, 24, start, 24);
+  z_stream z{};
+  deflateInit2(&z, 0, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::string stored(deflateBound(&z, filler.size()) + 64, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(filler.data());
+  z.avail_in = static_cast<uInt>(filler.size());
+  z.next_out = reinterpret_cast<Bytef*>(stored.data());
+  z.avail_out = static_cast<uInt>(stored.size());
+  ASSERT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+  stored.resize(z.total_out);
+  deflateEnd(&z);
+  std::ofstream(path, std::ios::binary | std::ios::app) << stored;
+  write(300, 340);
+  const uintmax_t size = std::filesystem::file_size(path);
+  ASSERT_LT(before, size / 2);
+  ASSERT_GT(before + stored.size(), size / 2 + 200);
+  same("a log with what looks like a member's start past its middle");
+  StatusOr<RunLogContents> read = RunLog::Read(path);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->torn_records, 1u) << "the other writer's member is no record";
+  EXPECT_EQ(read->records, 340u);
+  // A torn last record, read in two halves.
+  std::filesystem::resize_file(path, size - 5);
+  same("a log with a torn last record");
 }
 
 TEST(ToolOutput, ShortOutputIsShownWhole) {

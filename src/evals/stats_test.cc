@@ -294,6 +294,11 @@ TEST(StatsTest, TheSequentialEvidenceIsAMixtureLikelihoodRatio) {
   EXPECT_EQ(test.Call(30, 0), SequentialCall::kExceeds);
   EXPECT_EQ(test.Call(0, 30), SequentialCall::kBelow);
   EXPECT_EQ(test.Call(50, 50), SequentialCall::kContinue);
+  // Far below the threshold the evidence for above it is about 1 / (failures - passes) (at 1/2,
+  // the integrand near q = 1/2 is 2^-(s+f) e^(-2u(f-s))), though the tail probability inside it
+  // is near e^-800: computed in logarithms, it stays finite.
+  EXPECT_NEAR(test.LogEvidenceAbove(26000, 36000), -std::log(10000.0), 1e-2);
+  EXPECT_NEAR(test.LogEvidenceBelow(36000, 26000), -std::log(10000.0), 1e-2);
 }
 
 // The simulation: at least 10,000 evaluations of models whose true pass rate is at, just below
