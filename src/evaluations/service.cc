@@ -124,7 +124,8 @@ RegisteredPolicy ReadPolicy(const Row& r) {
   p.version = r.Int(2);
   p.description = r.Text(3);
   p.sequential = r.Int(4) != 0;
-  for (std::string_view rest = r.Text(5); !rest.empty();) {
+  const std::string suites = r.Text(5);
+  for (std::string_view rest = suites; !rest.empty();) {
     const size_t comma = rest.find(',');
     p.suite_hashes.emplace_back(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
