@@ -9,7 +9,7 @@ packages=(
   libsqlite3-dev sqlite3
   libpq-dev postgresql-15
   libsodium-dev libssl-dev libjemalloc-dev
-  libzip-dev libexpat1-dev zlib1g-dev
+  libzip-dev libexpat1-dev zlib1g-dev libdeflate-dev
   libcli11-dev libyaml-cpp-dev
   bubblewrap
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -170,6 +170,7 @@ StatusOr<Report> BuildReport(const RunLogContents& run, const Suite* suite, cons
   counts.records = static_cast<int64_t>(run.records);
   counts.samples = static_cast<int64_t>(run.latest.size());
   counts.torn_records = static_cast<int64_t>(run.torn_records);
+  std::unordered_map<std::string_view, int64_t> failed_ends;
   std::map<std::string, int64_t> failed, infrastructure;
   for (const SampleSummary& s : run.latest) {
     if (s.infrastructure_error) {
@@ -179,9 +180,10 @@ StatusOr<Report> BuildReport(const RunLogContents& run, const Suite* suite, cons
       ++counts.passed;
     } else {
       ++counts.failed;
-      ++failed[s.end];
+      ++failed_ends[s.end];
     }
   }
+  for (const auto& [end, n] : failed_ends) failed[std::string(end)] = n;
   counts.failed_by_end = Sorted(failed);
   counts.infrastructure_by_kind = Sorted(infrastructure);
 

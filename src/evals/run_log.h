@@ -9,15 +9,14 @@
 // off before appending. A sample whose latest record is an infrastructure error counts as not
 // done, so a re-run tries it again.
 //
-// Each member carries its own length and its head's CRC in its gzip header, and a sample's
+// Each member carries its own length and its head's CRC-32 in its gzip header, and a sample's
 // summary (everything but the transcript) stored uncompressed in deflate blocks of its own
 // (docs/run-log.md): reading a whole log inflates no transcript, skipping from member to member,
 // and any one sample opens from its offset and length alone (ReadSampleAt), as the report's
 // sample viewer does. Members without the length (older logs) are read by inflating them whole.
 //
 // Thread-safety: Append may be called from many threads; the log serializes writes (mutex_).
-// Read, Index and ReadSampleAt are functions of the file alone; Read reads a large log with a
-// second thread of its own.
+// Read, Index and ReadSampleAt are functions of the file alone.
 //
 //   BW_ASSIGN_OR_RETURN(std::unique_ptr<RunLog> log, RunLog::Open(path, header));
 //   if (!log->Done(task.id, epoch)) log->Append(RunSample(...));
@@ -131,8 +130,6 @@ class RunLog {
   // checks of validity.h): Done and Latest work as above, Append never fails, nothing is
   // written.
   static std::unique_ptr<RunLog> InMemory(const RunHeader& header);
-  // Logs of at least `bytes` are read in two halves at once (64 MiB by default).
-  static void SetSplitReadBytesForTest(uint64_t bytes);
 
   ~RunLog();
 

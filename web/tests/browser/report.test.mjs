@@ -38,6 +38,7 @@ const HOSTILE =
   ' "double" \'single\' & <b>bold</b>';
 const HOSTILE_TASK = 'x</script><b id="injected">';
 
+// CRC-32, as gzip has it: the head's check and the trailer's.
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
   for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
@@ -57,7 +58,8 @@ function le32(n) {
 }
 
 // A member as RunLog writes it (docs/run-log.md): the "BW" extra field with the member's length
-// and its head's CRC; the head in stored blocks, the rest deflated with the head as dictionary.
+// and its head's CRC-32; the head in stored blocks, the rest deflated with the head as
+// dictionary.
 function member(line) {
   const key = ',"transcript":';
   const at = line.indexOf(key);
@@ -76,7 +78,8 @@ function member(line) {
   const body = Buffer.concat(parts);
   const header = Buffer.from([0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 3, 12, 0, 0x42, 0x57, 8, 0]);
   const length = header.length + 8 + body.length + 8;
-  return Buffer.concat([header, le32(length), le32(crc32(head)), body, le32(crc32(text)), le32(text.length)]);
+  return Buffer.concat([header, le32(length), le32(crc32(head)), body, le32(crc32(text)),
+    le32(text.length)]);
 }
 
 // A member as any gzip writer makes it.
