@@ -51,6 +51,7 @@
 #include <vector>
 
 #include "base/json.h"
+#include "base/time_format.h"
 #include "store/database.h"
 #include "testing/postgres_cluster.h"
 #include "testing/temp_dir.h"
@@ -447,6 +448,9 @@ struct Run {
   double seconds = 0;        // from its start to its decision
   double steady_rate = 0;    // samples/s between 10% and 90% of the samples recorded
   int64_t model_calls = 0;
+  double sample_ms = 0;        // a sample's run on its worker, the model call through the gateway
+  double to_first_record = 0;  // seconds from its start to its first sample recorded
+  double last_record_to_decision = 0;  // seconds from the last sample recorded to its decision
   Usage before, after;
   double rate() const { return seconds > 0 ? total / seconds : 0; }
 };
@@ -504,6 +508,31 @@ Run Evaluate(Deployment& d, const std::string& policy_hash, uint64_t seed) {
   run.passed = Int(e, "samples_passed");
   run.infrastructure_errors = Int(e, "infrastructure_errors");
   run.model_calls = d.MockCalls() - calls_before;
+  // How long the samples' model calls took, through the gateway, as the workers timed them.
+  json::value samples =
+      d.Api(kEvaluator, beast::http::verb::get, "/api/v1/evaluations/" + run.id + "/samples")
+          .Json();
+  int64_t timed = 0;
+  std::optional<Time> first, last;
+  for (const json::value& s : samples.as_object().at("items").as_array()) {
+    if (Int(s, "milliseconds") > 0) {
+      run.sample_ms += static_cast<double>(Int(s, "milliseconds"));
+      ++timed;
+    }
+    if (StatusOr<Time> at = ParseRfc3339(Text(s, {"recorded_at"})); at.ok()) {
+      if (!first || *at < *first) first = *at;
+      if (!last || *at > *last) last = *at;
+    }
+  }
+  if (timed > 0) run.sample_ms /= static_cast<double>(timed);
+  // The evaluation's own times: its start, the first sample recorded, the last, the decision.
+  StatusOr<Time> started_at = ParseRfc3339(Text(e, {"started_at"}));
+  StatusOr<Time> completed_at = ParseRfc3339(Text(e, {"completed_at"}));
+  if (first && last && started_at.ok() && completed_at.ok()) {
+    run.to_first_record = ToUnixMicros(*first) / 1e6 - ToUnixMicros(*started_at) / 1e6;
+    run.last_record_to_decision =
+        std::max(0.0, ToUnixMicros(*completed_at) / 1e6 - ToUnixMicros(*last) / 1e6);
+  }
   return run;
 }
 
@@ -630,6 +659,18 @@ int Main(int argc, char** argv) {
       options.latency_ms / 1000.0, nominal);
   std::printf("  at most %lld model calls in flight at once at the mock\n",
               static_cast<long long>(d.MockPeakInFlight()));
+  std::printf(
+      "  the first sample was recorded %.2f s after the start (the workers' next poll of "
+      "the queue, then one sample); the decision came %.2f s after the last sample\n",
+      fixed.to_first_record, fixed.last_record_to_decision);
+  // Each of the 64 slots runs a sample, records it and leases the next, over and over.
+  const double cycle_ms = 1000.0 * options.concurrency / std::max(fixed.steady_rate, 1e-9);
+  std::printf(
+      "  a slot's cycle at the steady rate: %.1f ms = the sample %.1f ms (the mock's "
+      "latency %.1f, the gateway and the worker's model client %.1f) + %.1f ms to record "
+      "it, lease the next and read what it needs\n",
+      cycle_ms, fixed.sample_ms, latency * 1000, fixed.sample_ms - latency * 1000,
+      cycle_ms - fixed.sample_ms);
   PrintUsage(fixed);
   const double ratio = fixed.rate() / ideal;
   const bool met = ratio >= 0.95 && fixed.state == "completed";
