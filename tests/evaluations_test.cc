@@ -365,5 +365,53 @@ TEST_F(EvaluationsTest, APolicyIsRegisteredOnceAndAStartNamesItsSuite) {
   for (const review::GatewayKey& key : keys) EXPECT_TRUE(key.revoked_at.has_value()) << key.name;
 }
 
+// On PostgreSQL, where the samples' transactions run at READ COMMITTED and wait for one another
+// at their evaluation's row: each sample is recorded once, a fixed policy is decided on every
+// sample and a sequential one at its first crossing, two evaluations running at once.
+class EvaluationsOnPostgresTest : public EvaluationsTest {
+ protected:
+  bool UsePostgres() const override { return true; }
+};
+
+TEST_F(EvaluationsOnPostgresTest, EachSampleCountsOnceAndEitherPolicyDecides) {
+  const std::string fixed = Prepare();
+  ASSERT_OK_AND_ASSIGN(
+      evaluations::RegisteredPolicy sequential,
+      evaluations_->RegisterPolicy(
+          Officer(), "id: orion-sequential\nversion: 1\nsuites:\n  - name: " + suite_.name +
+                         "\n    hash: " + suite_.ContentHash() +
+                         "\ncriteria:\n  - id: overall\n    metric: pass_rate\n    threshold: "
+                         "0.3\n    level: 0.9\nmin_tasks: 3\nsequential: true\n"));
+  ASSERT_OK_AND_ASSIGN(
+      evaluations::Evaluation all,
+      evaluations_->Start(
+          Officer(), {.version_id = version_.id, .policy_hash = fixed, .epochs = 3, .seed = 3}));
+  ASSERT_OK_AND_ASSIGN(
+      evaluations::Evaluation first,
+      evaluations_->Start(
+          Officer(),
+          {.version_id = version_.id, .policy_hash = sequential.hash, .epochs = 10, .seed = 4}));
+  StartWorkers(2);
+  all = AwaitNot(all.id, evaluations::EvaluationState::kRunning);
+  ASSERT_EQ(all.state, evaluations::EvaluationState::kCompleted) << all.pause_reason;
+  EXPECT_EQ(all.outcome, "exceeds");
+  EXPECT_EQ(all.samples_done, 9);
+  EXPECT_EQ(all.samples_used, 9);
+  EXPECT_EQ(all.prefix_done, 9);
+  ASSERT_OK_AND_ASSIGN(std::vector<evaluations::EvaluationSample> samples,
+                       evaluations_->Samples(Officer(), all.id));
+  ASSERT_EQ(samples.size(), 9u);
+  for (const evaluations::EvaluationSample& s : samples) EXPECT_TRUE(s.recorded) << s.position;
+
+  // Every sample passes: four of them take the evidence past 2/alpha = 20 at a threshold of 0.3.
+  first = AwaitNot(first.id, evaluations::EvaluationState::kRunning);
+  ASSERT_EQ(first.state, evaluations::EvaluationState::kCompleted) << first.pause_reason;
+  EXPECT_EQ(first.outcome, "exceeds");
+  EXPECT_EQ(first.samples_used, 4);
+  EXPECT_EQ(first.samples_total, 30);
+  EXPECT_GE(first.samples_done, first.samples_used);
+  EXPECT_NE(first.decision.find("\"samples_used\":4"), std::string::npos) << first.decision;
+}
+
 }  // namespace
 }  // namespace bulwark::tests

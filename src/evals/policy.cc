@@ -278,63 +278,87 @@ void SetTasksToSettle(const Policy& policy, Decision& d) {
 StatusOr<Decision> DecideSequentially(const Policy& policy,
                                       const std::vector<SampleSummary>& samples,
                                       const Suite* suite) {
-  Decision d;
-  d.sequential = true;
-  std::vector<stats::SequentialTest> tests;
-  std::vector<int64_t> passes(policy.criteria.size(), 0), failures(policy.criteria.size(), 0);
-  std::vector<std::vector<SampleSummary>> seen(policy.criteria.size());
+  SequentialDecider decider(policy, suite);
+  for (const SampleSummary& sample : samples) {
+    if (!decider.Add(sample)) break;
+  }
+  return decider.Finish(samples);
+}
+
+SequentialDecider::SequentialDecider(const Policy& policy, const Suite* suite)
+    : policy_(&policy),
+      suite_(suite),
+      passes_(policy.criteria.size(), 0),
+      failures_(policy.criteria.size(), 0) {
+  decision_.sequential = true;
   for (const Criterion& c : policy.criteria) {
-    tests.emplace_back(c.threshold, 1 - c.level);
+    tests_.emplace_back(c.threshold, 1 - c.level);
     CriterionResult r;
     r.criterion = c;
-    d.criteria.push_back(std::move(r));
+    decision_.criteria.push_back(std::move(r));
+  }
+}
+
+bool SequentialDecider::Add(const SampleSummary& sample) {
+  if (decided()) return false;
+  if (sample.infrastructure_error) return true;
+  ++decision_.samples_used;
+  const Task* task = suite_ == nullptr ? nullptr : suite_->Find(sample.task_id);
+  char text[240];
+  for (size_t i = 0; i < policy_->criteria.size(); ++i) {
+    CriterionResult& r = decision_.criteria[i];
+    if (r.outcome != Outcome::kInconclusive) continue;  // decided at its first crossing
+    if (!CriterionSelects(r.criterion, task)) continue;
+    (sample.passed ? passes_[i] : failures_[i]) += 1;
+    const stats::SequentialCall call = tests_[i].Call(passes_[i], failures_[i]);
+    if (call == stats::SequentialCall::kContinue) continue;
+    r.outcome = call == stats::SequentialCall::kExceeds ? Outcome::kExceeds : Outcome::kBelow;
+    std::snprintf(text, sizeof text,
+                  "after %lld samples (%lld passed) the evidence that the rate is %s the "
+                  "threshold %.4f reached 2/alpha = %.0f",
+                  static_cast<long long>(passes_[i] + failures_[i]),
+                  static_cast<long long>(passes_[i]),
+                  r.outcome == Outcome::kExceeds ? "above" : "below", r.criterion.threshold,
+                  2 / (1 - r.criterion.level));
+    r.reason = text;
+  }
+  Combine(*policy_, decision_);
+  return !decided();
+}
+
+Decision SequentialDecider::Finish(const std::vector<SampleSummary>& samples) const {
+  Decision d = decision_;
+  // Each criterion's rate is over the samples it selects among those used.
+  std::vector<std::vector<SampleSummary>> seen(d.criteria.size());
+  int64_t used = 0;
+  for (const SampleSummary& sample : samples) {
+    if (used == d.samples_used) break;
+    if (sample.infrastructure_error) continue;
+    ++used;
+    const Task* task = suite_ == nullptr ? nullptr : suite_->Find(sample.task_id);
+    for (size_t i = 0; i < d.criteria.size(); ++i) {
+      if (CriterionSelects(d.criteria[i].criterion, task)) seen[i].push_back(sample);
+    }
   }
   char text[240];
-  for (const SampleSummary& sample : samples) {
-    if (sample.infrastructure_error) continue;
-    ++d.samples_used;
-    for (size_t i = 0; i < policy.criteria.size(); ++i) {
-      CriterionResult& r = d.criteria[i];
-      if (!CriterionSelects(r.criterion,
-                            suite == nullptr ? nullptr : suite->Find(sample.task_id))) {
-        continue;
-      }
-      seen[i].push_back(sample);
-      if (r.outcome != Outcome::kInconclusive) continue;  // decided at its first crossing
-      (sample.passed ? passes[i] : failures[i]) += 1;
-      const stats::SequentialCall call = tests[i].Call(passes[i], failures[i]);
-      if (call == stats::SequentialCall::kContinue) continue;
-      r.outcome = call == stats::SequentialCall::kExceeds ? Outcome::kExceeds : Outcome::kBelow;
-      std::snprintf(text, sizeof text,
-                    "after %lld samples (%lld passed) the evidence that the rate is %s the "
-                    "threshold %.4f reached 2/alpha = %.0f",
-                    static_cast<long long>(passes[i] + failures[i]),
-                    static_cast<long long>(passes[i]),
-                    r.outcome == Outcome::kExceeds ? "above" : "below", r.criterion.threshold,
-                    2 / (1 - r.criterion.level));
-      r.reason = text;
-    }
-    Combine(policy, d);
-    if (d.outcome != Outcome::kInconclusive) break;
-  }
   for (size_t i = 0; i < d.criteria.size(); ++i) {
     CriterionResult& r = d.criteria[i];
     r.rate = stats::RateOf(stats::PerTask(seen[i]), r.criterion.level);
-    r.log_evidence_above = tests[i].LogEvidenceAbove(passes[i], failures[i]);
-    r.log_evidence_below = tests[i].LogEvidenceBelow(passes[i], failures[i]);
+    r.log_evidence_above = tests_[i].LogEvidenceAbove(passes_[i], failures_[i]);
+    r.log_evidence_below = tests_[i].LogEvidenceBelow(passes_[i], failures_[i]);
     if (r.outcome == Outcome::kInconclusive) {
       std::snprintf(text, sizeof text,
                     "after %lld samples (%lld passed) neither evidence reached 2/alpha = %.0f "
                     "(above: %.1f, below: %.1f)",
-                    static_cast<long long>(passes[i] + failures[i]),
-                    static_cast<long long>(passes[i]), 2 / (1 - r.criterion.level),
+                    static_cast<long long>(passes_[i] + failures_[i]),
+                    static_cast<long long>(passes_[i]), 2 / (1 - r.criterion.level),
                     std::exp(r.log_evidence_above), std::exp(r.log_evidence_below));
       r.reason = text;
     }
   }
-  Combine(policy, d);
+  Combine(*policy_, d);
   d.reason += "; decided sequentially, samples taken in the run's order";
-  if (d.outcome == Outcome::kInconclusive) SetTasksToSettle(policy, d);
+  if (d.outcome == Outcome::kInconclusive) SetTasksToSettle(*policy_, d);
   return d;
 }
 

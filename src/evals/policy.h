@@ -119,4 +119,43 @@ StatusOr<Decision> DecideSequentially(const Policy& policy,
                                       const std::vector<SampleSummary>& samples,
                                       const Suite* suite);
 
+// A sequential policy's decision taken one sample at a time, for a caller that learns of a run's
+// samples as they are recorded and looks for the decision after each (the evaluation service):
+// each sample is looked at once, where DecideSequentially goes over all of them again. Adding
+// samples in the run's order until Add returns false, then Finish over the same samples, gives
+// what DecideSequentially gives. It holds only counts per criterion: a copy looks ahead without
+// committing to the samples it is given.
+//
+// Thread-safety: a value; copies are independent.
+//
+//   SequentialDecider decider(policy, &suite);
+//   for (const SampleSummary& s : samples) {
+//     if (!decider.Add(s)) break;  // decided
+//   }
+//   Decision decision = decider.Finish(samples);
+class SequentialDecider {
+ public:
+  // REQUIRES: policy.sequential; `policy`, and `suite` (null when no criterion selects tasks),
+  // outlive the decider and its copies.
+  SequentialDecider(const Policy& policy, const Suite* suite);
+
+  // Takes the run's next sample; returns false once the decision is made (with this sample or
+  // before it: a sample after the decision is not used).
+  bool Add(const SampleSummary& sample);
+  bool decided() const { return decision_.outcome != Outcome::kInconclusive; }
+  // The samples used so far (infrastructure errors left out), the deciding one last.
+  int64_t samples_used() const { return decision_.samples_used; }
+
+  // The decision on the samples added. `samples` are the run's samples in order, from the first,
+  // at least as far as those added (the rates are computed over the ones used).
+  Decision Finish(const std::vector<SampleSummary>& samples) const;
+
+ private:
+  const Policy* policy_;
+  const Suite* suite_;
+  std::vector<stats::SequentialTest> tests_;  // one per criterion
+  std::vector<int64_t> passes_, failures_;    // per criterion, until its crossing
+  Decision decision_;                         // the criteria's outcomes and reasons so far
+};
+
 }  // namespace bulwark::evals

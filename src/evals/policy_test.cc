@@ -108,6 +108,56 @@ TEST(PolicyTest, SequentialPolicyStopsAtTheFirstCrossing) {
   EXPECT_NE(d.criteria[0].reason.find("neither evidence reached"), std::string::npos);
 }
 
+// The decider taken one sample at a time, a copy of it looking ahead now and then (as the
+// evaluation service keeps one between samples), decides as DecideSequentially does over the
+// whole run, to the letter; both stop at the first crossing (the test above).
+TEST(PolicyTest, SequentialDeciderDecidesAsTheWholeRun) {
+  const std::string two =
+      kOverall + "  - id: strict\n    metric: pass_rate\n    threshold: 0.7\n    level: 0.9\n";
+  for (const std::string combine : {"combine: any\n", "combine: all\n"}) {
+    ASSERT_OK_AND_ASSIGN(Policy p, ParsePolicy(PolicyYaml(two, combine + "sequential: true\n")));
+    for (int permille : {0, 300, 500, 640, 900}) {
+      RunLogContents run = RunOf(30, 0, 20);
+      for (size_t i = 0; i < run.latest.size(); ++i) {
+        run.latest[i].passed = (i * 7919 + 13) % 1000 < static_cast<size_t>(permille);
+        run.latest[i].infrastructure_error = i % 97 == 5;
+      }
+      ASSERT_OK_AND_ASSIGN(Decision whole, DecideSequentially(p, run.latest, nullptr));
+      SequentialDecider decider(p, nullptr);
+      size_t added = 0;
+      for (const SampleSummary& sample : run.latest) {
+        if (added % 50 == 0) {
+          SequentialDecider ahead = decider;  // a look ahead leaves the original as it was
+          ahead.Add(sample);
+        }
+        ++added;
+        if (!decider.Add(sample)) break;
+      }
+      SCOPED_TRACE(combine + std::to_string(permille));
+      if (decider.decided()) {
+        // Samples after the decision are not used.
+        const int64_t used = decider.samples_used();
+        EXPECT_FALSE(decider.Add(run.latest.back()));
+        EXPECT_EQ(decider.samples_used(), used);
+      }
+      const Decision one_by_one = decider.Finish(run.latest);
+      EXPECT_EQ(one_by_one.outcome, whole.outcome);
+      EXPECT_EQ(one_by_one.samples_used, whole.samples_used);
+      EXPECT_EQ(one_by_one.reason, whole.reason);
+      ASSERT_EQ(one_by_one.criteria.size(), whole.criteria.size());
+      for (size_t i = 0; i < whole.criteria.size(); ++i) {
+        EXPECT_EQ(one_by_one.criteria[i].outcome, whole.criteria[i].outcome);
+        EXPECT_EQ(one_by_one.criteria[i].reason, whole.criteria[i].reason);
+        EXPECT_EQ(one_by_one.criteria[i].rate.samples, whole.criteria[i].rate.samples);
+        EXPECT_DOUBLE_EQ(one_by_one.criteria[i].rate.rate, whole.criteria[i].rate.rate);
+        EXPECT_DOUBLE_EQ(one_by_one.criteria[i].log_evidence_above,
+                         whole.criteria[i].log_evidence_above);
+      }
+      EXPECT_EQ(one_by_one.tasks_to_settle, whole.tasks_to_settle);
+    }
+  }
+}
+
 TEST(PolicyTest, DecidesByTheBoundsAgainstTheThreshold) {
   ASSERT_OK_AND_ASSIGN(Policy p, ParsePolicy(PolicyYaml(kOverall, "min_tasks: 10\n")));
   // 30 of 37 tasks: the lower bound is well above one half.

@@ -216,6 +216,19 @@ std::string TranscriptJson(const evals::SampleResult& result) {
   return json::serialize(entries);
 }
 
+evals::SampleSummary SummaryOf(const EvaluationSample& s) {
+  evals::SampleSummary summary;
+  summary.task_id = s.task_id;
+  summary.epoch = static_cast<int>(s.epoch);
+  summary.end = s.end;
+  summary.passed = s.passed;
+  summary.score = s.passed ? 1 : 0;
+  return summary;
+}
+
+// The positions after the gap-free prefix that a sample's transaction looks up in one statement.
+constexpr int64_t kPrefixProbe = 8;
+
 // One line of the samples' hash: what the decision rests on, in order.
 std::string SampleLine(const EvaluationSample& s) {
   return json::serialize(json::object{{"position", s.position},
@@ -475,9 +488,19 @@ StatusOr<std::vector<StoredSuite>> EvaluationService::ListSuites(const Principal
   return out;
 }
 
-StatusOr<evals::Policy> EvaluationService::PolicyIn(Transaction& tx, const std::string& hash) {
+StatusOr<std::shared_ptr<const evals::Policy>> EvaluationService::PolicyIn(
+    Transaction& tx, const std::string& hash) {
+  {
+    std::lock_guard<std::mutex> lock(policies_mu_);
+    auto it = policies_.find(hash);
+    if (it != policies_.end()) return it->second;
+  }
   BW_ASSIGN_OR_RETURN(SecretBytes text, secrets_.Get(tx, PolicyRef(hash)));
-  return evals::ParsePolicy(text.view());
+  BW_ASSIGN_OR_RETURN(evals::Policy policy, evals::ParsePolicy(text.view()));
+  auto shared = std::make_shared<const evals::Policy>(std::move(policy));
+  std::lock_guard<std::mutex> lock(policies_mu_);
+  policies_.emplace(hash, shared);
+  return shared;
 }
 
 StatusOr<std::shared_ptr<const evals::Suite>> EvaluationService::SuiteIn(Transaction& tx,
@@ -492,6 +515,21 @@ StatusOr<std::shared_ptr<const evals::Suite>> EvaluationService::SuiteIn(Transac
   auto shared = std::make_shared<const evals::Suite>(std::move(suite));
   std::lock_guard<std::mutex> lock(suites_mu_);
   suites_.emplace(hash, shared);
+  return shared;
+}
+
+StatusOr<std::shared_ptr<const SecretBytes>> EvaluationService::GatewayKeyIn(
+    Transaction& tx, const std::string& evaluation_id, const std::string& key_id) {
+  {
+    std::lock_guard<std::mutex> lock(keys_mu_);
+    auto it = keys_.find(key_id);
+    if (it != keys_.end()) return it->second;
+  }
+  BW_ASSIGN_OR_RETURN(SecretBytes secret, secrets_.Get(tx, KeyRef(evaluation_id)));
+  auto shared = std::make_shared<const SecretBytes>(std::move(secret));
+  std::lock_guard<std::mutex> lock(keys_mu_);
+  if (keys_.size() >= 256) keys_.clear();  // the keys of evaluations long over
+  keys_.emplace(key_id, shared);
   return shared;
 }
 
@@ -579,7 +617,9 @@ StatusOr<Evaluation> EvaluationService::Start(const Principal& actor, const Star
                         "before it",
                     {{"field", "policy_hash"}, {"rule", "policy_preregistered"}});
     }
-    BW_ASSIGN_OR_RETURN(evals::Policy policy, PolicyIn(tx, request.policy_hash));
+    BW_ASSIGN_OR_RETURN(std::shared_ptr<const evals::Policy> registered_policy,
+                        PolicyIn(tx, request.policy_hash));
+    const evals::Policy& policy = *registered_policy;
     if (suite_hash.empty()) {
       for (const evals::PolicySuite& named : policy.suites) {
         BW_ASSIGN_OR_RETURN(store::ResultSet found,
@@ -901,49 +941,100 @@ StatusOr<Evaluation> EvaluationService::Designate(const Principal& actor, const 
 
 // ---- The worker's side ----
 
-Status EvaluationService::Advance(Transaction& tx, const std::string& id) {
-  BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                      tx.Query(std::string(kEvaluationSelect) + " WHERE e.id = ?", {id}));
-  if (rows.empty()) return NotFoundError("no evaluation " + id);
-  const Stored stored = ReadEvaluation(rows[0]);
-  const Evaluation& e = stored.e;
-  if (e.state != EvaluationState::kRunning) return OkStatus();
-  BW_ASSIGN_OR_RETURN(store::ResultSet tail,
-                      tx.Query("SELECT recorded_at FROM eval_samples WHERE evaluation_id = ? AND "
-                               "position >= ? ORDER BY position",
-                               {id, e.prefix_done}));
-  int64_t prefix = e.prefix_done;
-  for (const Row& r : tail) {
-    if (r.IsNull(0)) break;
-    ++prefix;
+Status EvaluationService::Advance(Transaction& tx, const std::string& id, int64_t prefix_before,
+                                  const Row& evaluation) {
+  if (ParseEvaluationState(evaluation.Text(0)) != EvaluationState::kRunning) return OkStatus();
+  int64_t prefix = evaluation.Int(1);
+  const int64_t total = evaluation.Int(2);
+  const std::string policy_hash = evaluation.Text(3);
+  const std::string suite_hash = evaluation.Text(4);
+  if (prefix == prefix_before) return OkStatus();
+  if (prefix == prefix_before + kPrefixProbe && prefix < total) {
+    // Every position probed was recorded (samples recorded while the evaluation was paused, or
+    // a long run finished out of order): on to the first one that is not.
+    int64_t end = prefix;
+    for (bool recorded = true; recorded && end < total;) {
+      BW_ASSIGN_OR_RETURN(store::ResultSet row,
+                          tx.Query("SELECT recorded_at FROM eval_samples WHERE evaluation_id = ? "
+                                   "AND position = ?",
+                                   {id, end}));
+      recorded = !row.empty() && !row[0].IsNull(0);
+      if (recorded) ++end;
+    }
+    if (end != prefix) {
+      BW_RETURN_IF_ERROR(
+          tx.Execute("UPDATE evaluations SET prefix_done = ? WHERE id = ?", {end, id}).status());
+      prefix = end;
+    }
   }
-  if (prefix == e.prefix_done) return OkStatus();
-  BW_RETURN_IF_ERROR(
-      tx.Execute("UPDATE evaluations SET prefix_done = ? WHERE id = ?", {prefix, id}).status());
-  BW_ASSIGN_OR_RETURN(evals::Policy policy, PolicyIn(tx, e.policy_hash));
-  if (!policy.sequential && prefix < e.samples_total) return OkStatus();
-  BW_ASSIGN_OR_RETURN(std::shared_ptr<const evals::Suite> suite, SuiteIn(tx, e.suite_hash));
-  BW_ASSIGN_OR_RETURN(store::ResultSet recorded,
-                      tx.Query(std::string(kSampleSelect) +
-                                   " WHERE evaluation_id = ? AND position < ? ORDER BY position",
-                               {id, prefix}));
+  BW_ASSIGN_OR_RETURN(std::shared_ptr<const evals::Policy> policy, PolicyIn(tx, policy_hash));
+  BW_ASSIGN_OR_RETURN(std::shared_ptr<const evals::Suite> suite, SuiteIn(tx, suite_hash));
+  // The samples before `end`, in order, as the decision and the samples' hash read them.
+  const auto samples_before = [&](int64_t end) -> StatusOr<std::vector<EvaluationSample>> {
+    BW_ASSIGN_OR_RETURN(store::ResultSet recorded,
+                        tx.Query(std::string(kSampleSelect) +
+                                     " WHERE evaluation_id = ? AND position < ? ORDER BY position",
+                                 {id, end}));
+    std::vector<EvaluationSample> samples;
+    samples.reserve(recorded.size());
+    for (const Row& r : recorded) samples.push_back(ReadSample(r));
+    return samples;
+  };
   std::vector<EvaluationSample> samples;
-  evals::RunLogContents run;
-  run.header.suite = suite->name;
-  run.header.suite_hash = e.suite_hash;
-  for (const Row& r : recorded) {
-    samples.push_back(ReadSample(r));
-    evals::SampleSummary summary;
-    summary.task_id = samples.back().task_id;
-    summary.epoch = static_cast<int>(samples.back().epoch);
-    summary.end = samples.back().end;
-    summary.passed = samples.back().passed;
-    summary.score = summary.passed ? 1 : 0;
-    run.latest.push_back(std::move(summary));
-  }
-  BW_ASSIGN_OR_RETURN(evals::Decision decision, evals::Decide(policy, run, suite.get()));
-  if (decision.outcome == evals::Outcome::kInconclusive && prefix < e.samples_total) {
-    return OkStatus();  // a sequential policy goes on
+  evals::Decision decision;
+  if (!policy->sequential) {
+    if (prefix < total) return OkStatus();
+    BW_ASSIGN_OR_RETURN(samples, samples_before(prefix));
+    evals::RunLogContents run;
+    run.header.suite = suite->name;
+    run.header.suite_hash = suite_hash;
+    for (const EvaluationSample& sample : samples) run.latest.push_back(SummaryOf(sample));
+    BW_ASSIGN_OR_RETURN(decision, evals::Decide(*policy, run, suite.get()));
+  } else {
+    // The decider goes on from where this process last looked, over the samples recorded since.
+    std::optional<SequentialProgress> progress;
+    {
+      std::lock_guard<std::mutex> lock(progress_mu_);
+      auto it = progress_.find(id);
+      if (it != progress_.end() && it->second.position <= prefix_before) progress = it->second;
+    }
+    if (!progress) {
+      progress =
+          SequentialProgress{policy, suite, 0, evals::SequentialDecider(*policy, suite.get())};
+    }
+    BW_ASSIGN_OR_RETURN(store::ResultSet recorded,
+                        tx.Query("SELECT position, task_id, epoch, sample_end, passed FROM "
+                                 "eval_samples WHERE evaluation_id = ? AND position >= ? AND "
+                                 "position < ? ORDER BY position",
+                                 {id, progress->position, prefix}));
+    std::optional<SequentialProgress> committed;  // over the samples others' commits recorded
+    for (const Row& r : recorded) {
+      if (r.Int(0) == prefix_before) committed = progress;
+      evals::SampleSummary summary;
+      summary.task_id = r.Text(1);
+      summary.epoch = static_cast<int>(r.Int(2));
+      summary.end = r.Text(3);
+      summary.passed = r.Int(4) != 0;
+      summary.score = summary.passed ? 1 : 0;
+      progress->position = r.Int(0) + 1;
+      if (!progress->decider.Add(summary)) break;
+    }
+    {
+      std::lock_guard<std::mutex> lock(progress_mu_);
+      if (progress->decider.decided() || prefix == total) {
+        progress_.erase(id);
+      } else if (committed) {
+        // Evaluations paused or cancelled leave theirs behind; a process holds a few.
+        if (progress_.size() >= 64 && !progress_.contains(id)) progress_.clear();
+        progress_.insert_or_assign(id, *committed);
+      }
+    }
+    if (!progress->decider.decided() && prefix < total) return OkStatus();  // it goes on
+    BW_ASSIGN_OR_RETURN(samples, samples_before(progress->position));
+    std::vector<evals::SampleSummary> summaries;
+    summaries.reserve(samples.size());
+    for (const EvaluationSample& sample : samples) summaries.push_back(SummaryOf(sample));
+    decision = progress->decider.Finish(summaries);
   }
   const int64_t used = decision.sequential ? decision.samples_used : prefix;
   std::string lines;
@@ -956,15 +1047,15 @@ Status EvaluationService::Advance(Transaction& tx, const std::string& id) {
   BW_RETURN_IF_ERROR(
       tx.Execute("UPDATE evaluations SET state = 'completed', outcome = ?, samples_used = ?, "
                  "decision = ?, samples_sha256 = ?, completed_at = ?, updated_at = ? WHERE id = ?",
-                 {outcome, used, DecisionJson(policy, decision), samples_sha256, now, now, id})
+                 {outcome, used, DecisionJson(*policy, decision), samples_sha256, now, now, id})
           .status());
   // No more calls: the evaluation's key goes with its end.
-  BW_RETURN_IF_ERROR(review_.RevokeKeyIn(tx, stored.key_id, e.started_by));
+  BW_RETURN_IF_ERROR(review_.RevokeKeyIn(tx, evaluation.Text(5), evaluation.Text(6)));
   return Audit(tx, access::SystemPrincipal(), "evaluation.complete", id, {},
                {{"outcome", outcome},
-                {"policy", e.policy_hash},
+                {"policy", policy_hash},
                 {"samples_used", std::to_string(used)},
-                {"samples_total", std::to_string(e.samples_total)},
+                {"samples_total", std::to_string(total)},
                 {"samples_sha256", samples_sha256}});
 }
 
@@ -979,40 +1070,42 @@ Status EvaluationService::RunSample(const jobs::Job& job, jobs::JobContext& ctx,
   BW_RETURN_IF_ERROR(f.Finish());
 
   // What the sample needs, read in one transaction; nothing to do when the evaluation moved on.
-  Stored stored;
   EvaluationSample sample;
+  std::string gateway_model;
+  review::Provider protocol = review::Provider::kOpenAi;
   std::shared_ptr<const evals::Suite> suite;
-  std::string key;
-  review::ModelVersion version;
+  std::shared_ptr<const SecretBytes> key;
   review::Window window;
   bool skip = false;
   BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
-    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
-                        tx.Query(std::string(kEvaluationSelect) + " WHERE e.id = ?", {id}));
-    if (rows.empty()) return FailedPreconditionError("no evaluation " + id);
-    stored = ReadEvaluation(rows[0]);
     BW_ASSIGN_OR_RETURN(
-        store::ResultSet sample_rows,
-        tx.Query(std::string(kSampleSelect) + " WHERE evaluation_id = ? AND position = ?",
+        store::ResultSet rows,
+        tx.Query("SELECT e.state, e.generation, e.window_id, e.suite_hash, e.key_id, m.name, "
+                 "v.version, v.provider, s.task_id, s.epoch, s.recorded_at FROM evaluations e "
+                 "JOIN model_versions v ON v.id = e.version_id JOIN review_models m ON m.id = "
+                 "v.model_id JOIN eval_samples s ON s.evaluation_id = e.id WHERE e.id = ? AND "
+                 "s.position = ?",
                  {id, position}));
-    if (sample_rows.empty()) return FailedPreconditionError("no such sample");
-    sample = ReadSample(sample_rows[0]);
-    skip = stored.e.state != EvaluationState::kRunning || stored.generation != generation ||
-           sample.recorded;
+    if (rows.empty()) {
+      BW_ASSIGN_OR_RETURN(store::ResultSet found,
+                          tx.Query("SELECT id FROM evaluations WHERE id = ?", {id}));
+      return FailedPreconditionError(found.empty() ? "no evaluation " + id : "no such sample");
+    }
+    const Row& r = rows[0];
+    sample.position = position;
+    sample.task_id = r.Text(8);
+    sample.epoch = r.Int(9);
+    skip = ParseEvaluationState(r.Text(0)) != EvaluationState::kRunning || r.Int(1) != generation ||
+           !r.IsNull(10);
     if (skip) return OkStatus();
-    BW_ASSIGN_OR_RETURN(window, review_.WindowIn(tx, stored.e.window_id));
-    BW_ASSIGN_OR_RETURN(suite, SuiteIn(tx, stored.e.suite_hash));
-    BW_ASSIGN_OR_RETURN(SecretBytes secret, secrets_.Get(tx, KeyRef(id)));
-    key = std::string(secret.view());
-    BW_ASSIGN_OR_RETURN(
-        store::ResultSet provider,
-        tx.Query("SELECT provider FROM model_versions WHERE id = ?", {stored.e.version_id}));
-    version.provider = review::ParseProvider(provider.empty() ? "" : provider[0].Text(0))
-                           .value_or(review::Provider::kOpenAi);
+    gateway_model = review::ModelId(r.Text(5), r.Text(6));
+    protocol = review::ParseProvider(r.Text(7)).value_or(review::Provider::kOpenAi);
+    BW_ASSIGN_OR_RETURN(window, review_.WindowIn(tx, r.Text(2)));
+    BW_ASSIGN_OR_RETURN(suite, SuiteIn(tx, r.Text(3)));
+    BW_ASSIGN_OR_RETURN(key, GatewayKeyIn(tx, id, r.Text(4)));
     return OkStatus();
   }));
   if (skip) return OkStatus();
-  const Evaluation& e = stored.e;
   const auto pause_for_window = [&]() -> Status {
     std::string reason = "the access window is not open";
     if (window.StateAt(clock_.Now()) == review::WindowState::kClosed) {
@@ -1032,11 +1125,11 @@ Status EvaluationService::RunSample(const jobs::Job& job, jobs::JobContext& ctx,
   if (task == nullptr) return FailedPreconditionError("the suite has no task " + sample.task_id);
 
   evals::ProviderConfig config;
-  config.protocol = version.provider == review::Provider::kAnthropic ? evals::Protocol::kAnthropic
-                                                                     : evals::Protocol::kOpenAi;
+  config.protocol = protocol == review::Provider::kAnthropic ? evals::Protocol::kAnthropic
+                                                             : evals::Protocol::kOpenAi;
   config.base_url = options.gateway_url;
-  config.model = e.gateway_model;
-  config.api_key = key;
+  config.model = gateway_model;
+  config.api_key = std::string(key->view());
   config.request_timeout_s = options.request_timeout_s;
   config.max_retries = 3;
   config.max_concurrency = 1;
@@ -1090,26 +1183,61 @@ Status EvaluationService::RunSample(const jobs::Job& job, jobs::JobContext& ctx,
   }
 
   const std::string transcript = TranscriptJson(result);
-  return ctx.Commit([&](Transaction& tx) -> Status {
-    BW_ASSIGN_OR_RETURN(
-        int64_t changed,
-        tx.Execute("UPDATE eval_samples SET sample_end = ?, passed = ?, attempts = ?, "
-                   "messages = ?, input_tokens = ?, output_tokens = ?, milliseconds = ?, "
-                   "transcript_sha256 = ?, recorded_at = ? WHERE evaluation_id = ? AND "
-                   "position = ? AND recorded_at IS NULL",
-                   {std::string(evals::SampleEndName(result.end)), int64_t{result.passed},
-                    int64_t{result.attempts}, int64_t{result.messages}, result.usage.input_tokens,
-                    result.usage.output_tokens, static_cast<int64_t>(result.seconds * 1000),
-                    "sha256:" + Sha256Hex(transcript), ToUnixMicros(clock_.Now()), id, position}));
-    if (changed == 0) return OkStatus();  // recorded already: a result counts once
-    BW_RETURN_IF_ERROR(secrets_.Put(tx, TranscriptRef(id, position), transcript));
-    BW_RETURN_IF_ERROR(tx.Execute("UPDATE evaluations SET samples_done = samples_done + 1, "
-                                  "samples_passed = samples_passed + ?, updated_at = ? WHERE "
-                                  "id = ?",
-                                  {int64_t{result.passed}, ToUnixMicros(clock_.Now()), id})
-                           .status());
-    return Advance(tx, id);
-  });
+  // At READ COMMITTED (kQueue): the samples' transactions take their evaluation's row before
+  // they read what the others recorded, and queue there for a moment, rather than all but one
+  // failing at SERIALIZABLE and running again.
+  return ctx.Commit(
+      [&](Transaction& tx) -> Status {
+        BW_ASSIGN_OR_RETURN(
+            int64_t changed,
+            tx.Execute(
+                "UPDATE eval_samples SET sample_end = ?, passed = ?, attempts = ?, "
+                "messages = ?, input_tokens = ?, output_tokens = ?, milliseconds = ?, "
+                "transcript_sha256 = ?, recorded_at = ? WHERE evaluation_id = ? AND "
+                "position = ? AND recorded_at IS NULL",
+                {std::string(evals::SampleEndName(result.end)), int64_t{result.passed},
+                 int64_t{result.attempts}, int64_t{result.messages}, result.usage.input_tokens,
+                 result.usage.output_tokens, static_cast<int64_t>(result.seconds * 1000),
+                 "sha256:" + Sha256Hex(transcript), ToUnixMicros(clock_.Now()), id, position}));
+        if (changed == 0) return OkStatus();  // recorded already: a result counts once
+        BW_RETURN_IF_ERROR(secrets_.Put(tx, TranscriptRef(id, position), transcript));
+        // The evaluation's row, taken last: the samples' transactions wait for one another there,
+        // briefly, and what the others recorded before is then all committed.
+        BW_ASSIGN_OR_RETURN(
+            store::ResultSet locked,
+            tx.Query(std::string("SELECT state, prefix_done FROM evaluations WHERE id = ?") +
+                         (db_.backend() == store::Backend::kPostgres ? " FOR UPDATE" : ""),
+                     {id}));
+        if (locked.empty()) return NotFoundError("no evaluation " + id);
+        const int64_t prefix_before = locked[0].Int(1);
+        const bool running = ParseEvaluationState(locked[0].Text(0)) == EvaluationState::kRunning;
+        // The gap-free prefix moves on while the evaluation runs: to the first of the next
+        // positions that is not recorded, each looked up by its key (a plan that no planner
+        // statistics change), in the update itself.
+        std::string sql =
+            "UPDATE evaluations SET samples_done = samples_done + 1, "
+            "samples_passed = samples_passed + ?, updated_at = ?";
+        std::vector<Value> params = {int64_t{result.passed}, ToUnixMicros(clock_.Now())};
+        if (running) {
+          sql += ", prefix_done = CASE";
+          for (int64_t i = 0; i < kPrefixProbe; ++i) {
+            sql +=
+                " WHEN NOT EXISTS (SELECT 1 FROM eval_samples WHERE evaluation_id = ? AND "
+                "position = ? AND recorded_at IS NOT NULL) THEN CAST(? AS BIGINT)";
+            params.insert(params.end(), {id, prefix_before + i, prefix_before + i});
+          }
+          sql += " ELSE CAST(? AS BIGINT) END";
+          params.push_back(prefix_before + kPrefixProbe);
+        }
+        sql +=
+            " WHERE id = ? RETURNING state, prefix_done, samples_total, policy_hash, suite_hash, "
+            "key_id, started_by";
+        params.push_back(id);
+        BW_ASSIGN_OR_RETURN(store::ResultSet evaluation, tx.Query(sql, params));
+        if (evaluation.empty()) return NotFoundError("no evaluation " + id);
+        return Advance(tx, id, prefix_before, evaluation[0]);
+      },
+      TxMode::kQueue);
 }
 
 StatusOr<int64_t> EvaluationService::SweepAccess() {

@@ -138,11 +138,22 @@ class EvaluationService {
   // resume under the same window). In `tx`.
   Status PauseIn(store::Transaction& tx, const Evaluation& evaluation, const std::string& reason,
                  const access::Principal& actor);
-  // After a sample is recorded: extends the gap-free prefix and decides when the policy can.
-  Status Advance(store::Transaction& tx, const std::string& id);
-  StatusOr<evals::Policy> PolicyIn(store::Transaction& tx, const std::string& hash);
+  // After a sample is recorded, in its transaction, which holds the evaluation's row and moved
+  // its gap-free prefix on from `prefix_before` (`evaluation`: its state, prefix_done,
+  // samples_total, policy_hash, suite_hash, key_id and started_by, as updated): decides when the
+  // policy can. A fixed policy reads the samples once, at the end; a sequential one reads those
+  // recorded since the last decision this process looked for, and all of them once, at the end.
+  Status Advance(store::Transaction& tx, const std::string& id, int64_t prefix_before,
+                 const store::Row& evaluation);
+  // The registered policy `hash`, parsed once per process (a registered policy never changes).
+  StatusOr<std::shared_ptr<const evals::Policy>> PolicyIn(store::Transaction& tx,
+                                                          const std::string& hash);
   StatusOr<std::shared_ptr<const evals::Suite>> SuiteIn(store::Transaction& tx,
                                                         const std::string& hash);
+  // The secret of the evaluation's gateway key `key_id`, read once per process: a key's secret
+  // never changes (a resume under a new window issues a new key).
+  StatusOr<std::shared_ptr<const secrets::SecretBytes>> GatewayKeyIn(
+      store::Transaction& tx, const std::string& evaluation_id, const std::string& key_id);
   // The version's window open now, or FailedPrecondition saying why there is none.
   StatusOr<review::Window> OpenWindowOf(store::Transaction& tx, const std::string& version_id);
   // Opens the program office's access on `window_id` and issues the evaluation's key; returns
@@ -162,6 +173,24 @@ class EvaluationService {
 
   std::mutex suites_mu_;
   std::map<std::string, std::shared_ptr<const evals::Suite>> suites_;  // GUARDED_BY(suites_mu_)
+  std::mutex keys_mu_;
+  // By key id; the keys of running evaluations.
+  std::map<std::string, std::shared_ptr<const secrets::SecretBytes>> keys_;  // GUARDED_BY(keys_mu_)
+  std::mutex policies_mu_;
+  std::map<std::string, std::shared_ptr<const evals::Policy>>
+      policies_;  // GUARDED_BY(policies_mu_)
+
+  // A sequential evaluation's decision as far as this process has looked: the decider has taken
+  // the samples before `position`, each recorded by a transaction that committed (a recorded
+  // sample never changes), so that the next Advance goes on from there.
+  struct SequentialProgress {
+    std::shared_ptr<const evals::Policy> policy;  // the decider's
+    std::shared_ptr<const evals::Suite> suite;    // the decider's
+    int64_t position = 0;
+    evals::SequentialDecider decider;
+  };
+  std::mutex progress_mu_;
+  std::map<std::string, SequentialProgress> progress_;  // GUARDED_BY(progress_mu_), by evaluation
 };
 
 }  // namespace bulwark::evaluations

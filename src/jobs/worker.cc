@@ -19,11 +19,12 @@ std::string NeverMatches(const CronExpression& cron) {
 
 }  // namespace
 
-Status JobContext::Commit(const Effects& effects) {
+Status JobContext::Commit(const Effects& effects, store::TxMode mode) {
   if (committed_) return FailedPreconditionError("a job's effects are committed once");
-  Status s = db_.Transact(store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
-    if (effects) BW_RETURN_IF_ERROR(effects(tx));
-    return queue_.Complete(tx, job_.id, worker_);
+  // The job first: with its lease lost, the effects are not even tried.
+  Status s = db_.Transact(mode, [&](store::Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(queue_.Complete(tx, job_.id, worker_));
+    return effects ? effects(tx) : OkStatus();
   });
   // Only a transaction that committed counts: after a rollback the handler may not try again
   // within this run, but its job is retried.
@@ -194,8 +195,10 @@ void Worker::LeaseLoop() {
       changed_.wait(lock);
       continue;
     }
-    if (free < half) {
-      // A moment for more jobs to finish, so one transaction completes and leases several.
+    if (free < half && !finished_.empty()) {
+      // A moment for more jobs to finish, so one transaction completes and leases several. Jobs
+      // that committed their own effects leave nothing to complete: their slots are filled at
+      // once.
       changed_.wait_for(lock, std::chrono::milliseconds(2), [&] {
         return stopping_ || options_.concurrency - in_flight_.load() >= half;
       });

@@ -51,8 +51,9 @@ class JobContext {
 
   // Applies `effects` and marks the job done, in one transaction. Aborted when the lease was
   // lost. At most once per run; a handler that returns OK without calling it has its job
-  // marked done with no effects.
-  Status Commit(const Effects& effects);
+  // marked done with no effects. `mode` is kReadWrite unless the effects take the row locks
+  // they need themselves (kQueue: see store::TxMode).
+  Status Commit(const Effects& effects, store::TxMode mode = store::TxMode::kReadWrite);
 
   bool committed() const { return committed_; }
 

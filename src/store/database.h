@@ -114,9 +114,11 @@ class Transaction {
 };
 
 // kReadWrite is SERIALIZABLE on PostgreSQL. kQueue is read-write at READ COMMITTED there, for
-// the job queue, whose row locks (`FOR UPDATE SKIP LOCKED`, conditional updates) give it the
-// isolation it needs without serialization failures between workers; on SQLite, whose one
-// writer serializes everything, it is kReadWrite.
+// transactions whose row locks give them the isolation they need, so that many writers of one
+// row wait for one another instead of failing and being tried again: the job queue (`FOR UPDATE
+// SKIP LOCKED`, conditional updates), and the recording of an evaluation's samples (each takes
+// its evaluation's row before reading what the others recorded); on SQLite, whose one writer
+// serializes everything, it is kReadWrite.
 enum class TxMode { kReadOnly, kReadWrite, kQueue };
 
 class Database {
