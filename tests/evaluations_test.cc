@@ -140,6 +140,36 @@ class EvaluationsTest : public ApiFixture {
     return evaluations_->Get(Officer(), id).value();
   }
 
+  // Samples recorded past the gap-free prefix, more than a sample's commit looks up at once
+  // (as after a pause, or a long run finishing out of order): the commit of the one sample left
+  // walks the prefix on to the end, and the evaluation is decided on all of them.
+  void PrefixWalksPastRecordedSamples() {
+    const std::string policy = Prepare();
+    ASSERT_OK_AND_ASSIGN(
+        evaluations::Evaluation e,
+        evaluations_->Start(
+            Officer(),
+            {.version_id = version_.id, .policy_hash = policy, .epochs = 10, .seed = 9}));
+    ASSERT_EQ(e.samples_total, 30);
+    ASSERT_OK(db_->Transact(store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
+      return tx
+          .Execute(
+              "UPDATE eval_samples SET sample_end = 'passed', passed = 1, attempts = 1, "
+              "messages = 1, input_tokens = 1, output_tokens = 1, milliseconds = 1, "
+              "transcript_sha256 = 'sha256:0', recorded_at = ? WHERE evaluation_id = ? AND "
+              "position > 0",
+              {ToUnixMicros(clock_.Now()), e.id})
+          .status();
+    }));
+    StartWorkers(1);
+    e = AwaitNot(e.id, evaluations::EvaluationState::kRunning);
+    ASSERT_EQ(e.state, evaluations::EvaluationState::kCompleted) << e.pause_reason;
+    EXPECT_EQ(e.prefix_done, 30);
+    EXPECT_EQ(e.samples_used, 30);
+    EXPECT_EQ(e.samples_done, 1);  // the one the worker recorded; the others were written here
+    EXPECT_EQ(e.outcome, "exceeds");
+  }
+
   evals::Suite suite_;
   std::unique_ptr<evals::MockModelServer> mock_;
   review::ModelVersion version_;
@@ -249,6 +279,10 @@ TEST_F(EvaluationsTest, TwoWorkersRunItThroughTheGatewayAndTwoPeopleDesignate) {
 
   // The lab reads nothing of the evaluation itself.
   EXPECT_EQ(Call("GET", base, "", "lab_admin").status, 403);
+}
+
+TEST_F(EvaluationsTest, ThePrefixWalksPastSamplesRecordedAhead) {
+  PrefixWalksPastRecordedSamples();
 }
 
 TEST_F(EvaluationsTest, AWithdrawnWindowPausesTheEvaluationWithThatReason) {
@@ -411,6 +445,10 @@ TEST_F(EvaluationsOnPostgresTest, EachSampleCountsOnceAndEitherPolicyDecides) {
   EXPECT_EQ(first.samples_total, 30);
   EXPECT_GE(first.samples_done, first.samples_used);
   EXPECT_NE(first.decision.find("\"samples_used\":4"), std::string::npos) << first.decision;
+}
+
+TEST_F(EvaluationsOnPostgresTest, ThePrefixWalksPastSamplesRecordedAhead) {
+  PrefixWalksPastRecordedSamples();
 }
 
 }  // namespace
