@@ -203,9 +203,30 @@ TEST_F(EvaluationsTest, TwoWorkersRunItThroughTheGatewayAndTwoPeopleDesignate) {
   ASSERT_FALSE(keys.empty());
   for (const review::GatewayKey& key : keys) EXPECT_TRUE(key.revoked_at.has_value()) << key.name;
 
+  // Its report: the samples the decision used, in the seeded order, and the same decision.
+  const std::string base = "/api/v1/evaluations/" + e.id;
+  Reply report = Call("GET", base + "/report", "", "officer");
+  ASSERT_EQ(report.status, 200) << report.body;
+  EXPECT_EQ(report.json.at("format"), "bulwark-report-1");
+  EXPECT_EQ(report.json.at("samples").at("samples"), 6);
+  EXPECT_EQ(report.json.at("samples").at("passed"), 6);
+  EXPECT_EQ(report.json.at("run").at("model"), "Orion/2.0");
+  EXPECT_EQ(report.json.at("decision").at("outcome"), "exceeds");
+  ASSERT_EQ(report.json.at("sample_index").at("count"), 6);
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const boost::json::object& index = report.json.at("sample_index").as_object();
+    const int64_t task = index.at("task").as_array()[i].as_int64();
+    EXPECT_EQ(index.at("tasks").as_array()[static_cast<size_t>(task)].as_string(),
+              samples[i].task_id);
+  }
+  Reply markdown = Call("GET", base + "/report?format=markdown", "", "officer");
+  ASSERT_EQ(markdown.status, 200);
+  EXPECT_NE(markdown.body.find("exceeds"), std::string::npos);
+  EXPECT_EQ(Call("GET", base + "/report?format=pdf", "", "officer").status, 400);
+  EXPECT_EQ(Call("GET", base + "/report", "", "lab_admin").status, 403);
+
   // Through the API: the recommendation follows the policy; a director, another person,
   // designates.
-  const std::string base = "/api/v1/evaluations/" + e.id;
   Reply refused =
       Call("POST", base + "/recommend",
            R"({"recommendation": "not_covered", "rationale": "The rates say no."})", "officer");

@@ -259,6 +259,25 @@ void RegisterEvaluationsRoutes(Router& router, Authenticator& auth,
                if (!parsed.ok()) return ErrorResponse(parsed.status());
                return JsonResponse(200, object{{"position", position}, {"transcript", *parsed}});
              }));
+  router.Add(
+      "GET", "/api/v1/evaluations/{evaluation_id}/report",
+      auth.Require([&ev](HttpRequest& request, const Principal& p) {
+        const std::string format = request.query.count("format") ? request.query["format"] : "json";
+        if (format != "json" && format != "markdown") {
+          return ErrorResponse(Status(StatusCode::kInvalidArgument, "format is json or markdown",
+                                      {{"field", "format"}}));
+        }
+        const std::string& id = request.path_params["evaluation_id"];
+        evals::ReportOptions options;
+        options.run_log = "evaluation " + id;
+        options.generated_at = FormatRfc3339(ev.Now());
+        StatusOr<evals::Report> report = ev.ReportOf(p, id, options);
+        if (!report.ok()) return ErrorResponse(report.status());
+        if (format == "markdown") {
+          return TextResponse(200, "text/markdown; charset=utf-8", evals::ReportMarkdown(*report));
+        }
+        return TextResponse(200, "application/json", evals::ReportJson(*report));
+      }));
   router.Add("POST", "/api/v1/evaluations/{evaluation_id}/pause",
              auth.Require([&ev](HttpRequest& request, const Principal& p) {
                return Reply(200, ev.Pause(p, request.path_params["evaluation_id"]),

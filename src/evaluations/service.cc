@@ -10,6 +10,7 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "base/random.h"
+#include "base/time_format.h"
 #include "evals/model_provider.h"
 #include "evals/run_log.h"
 #include "evals/stats.h"
@@ -746,6 +747,48 @@ StatusOr<std::vector<EvaluationSample>> EvaluationService::Samples(const Princip
   });
   if (!s.ok()) return s;
   return out;
+}
+
+StatusOr<evals::Report> EvaluationService::ReportOf(const Principal& actor, const std::string& id,
+                                                    const evals::ReportOptions& options) {
+  evals::RunLogContents run;
+  std::shared_ptr<const evals::Suite> suite;
+  std::optional<evals::Policy> policy;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kEvaluationRead, id).status());
+    BW_ASSIGN_OR_RETURN(Evaluation e, Load(tx, id));
+    BW_ASSIGN_OR_RETURN(suite, SuiteIn(tx, e.suite_hash));
+    BW_ASSIGN_OR_RETURN(policy, PolicyIn(tx, e.policy_hash));
+    const int64_t upto = e.outcome.empty() ? e.prefix_done : e.samples_used;
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query(std::string(kSampleSelect) +
+                                     " WHERE evaluation_id = ? AND position < ? ORDER BY position",
+                                 {id, upto}));
+    run.header.suite = suite->name;
+    run.header.suite_version = suite->version;
+    run.header.suite_hash = e.suite_hash;
+    run.header.model = e.gateway_model;
+    run.header.epochs = static_cast<int>(e.epochs);
+    run.header.started_at = FormatRfc3339(e.started_at);
+    for (const Row& r : rows) {
+      const EvaluationSample sample = ReadSample(r);
+      evals::SampleSummary& summary = run.latest.emplace_back();
+      summary.task_id = sample.task_id;
+      summary.epoch = static_cast<int>(sample.epoch);
+      summary.end = sample.end;
+      summary.passed = sample.passed;
+      summary.score = sample.passed ? 1 : 0;
+      summary.attempts = static_cast<int>(sample.attempts);
+      summary.messages = static_cast<int>(sample.messages);
+      summary.input_tokens = sample.input_tokens;
+      summary.output_tokens = sample.output_tokens;
+      summary.seconds = static_cast<double>(sample.milliseconds) / 1000;
+    }
+    run.records = run.latest.size();
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return evals::BuildReport(run, suite.get(), &*policy, options);
 }
 
 Status EvaluationService::PauseIn(Transaction& tx, const Evaluation& evaluation,
