@@ -1,8 +1,12 @@
 #include "api/evaluations_routes.h"
 
+#include <stdlib.h>
+
+#include <filesystem>
 #include <string>
 
 #include "base/encoding.h"
+#include "base/file.h"
 #include "base/json.h"
 #include "base/time_format.h"
 
@@ -278,6 +282,26 @@ void RegisterEvaluationsRoutes(Router& router, Authenticator& auth,
         }
         return TextResponse(200, "application/json", evals::ReportJson(*report));
       }));
+  router.Add("GET", "/api/v1/evaluations/{evaluation_id}/run-log",
+             auth.Require([&ev](HttpRequest& request, const Principal& p) {
+               const std::string& id = request.path_params["evaluation_id"];
+               // Written to a private folder of its own, read back whole, then removed.
+               char folder[] = "/tmp/bulwark-run-log-XXXXXX";
+               if (::mkdtemp(folder) == nullptr) {
+                 return ErrorResponse(UnavailableError("cannot make a temporary folder"));
+               }
+               const std::string path = std::string(folder) + "/run.jsonl.gz";
+               Status written = ev.ExportRunLog(p, id, path);
+               StatusOr<std::string> bytes =
+                   written.ok() ? ReadFileToString(path, size_t{4} << 30) : written;
+               std::error_code ec;
+               std::filesystem::remove_all(folder, ec);
+               if (!bytes.ok()) return ErrorResponse(bytes.status());
+               HttpResponse response = TextResponse(200, "application/gzip", std::move(*bytes));
+               response.headers.push_back(
+                   {"Content-Disposition", "attachment; filename=\"" + id + ".run.jsonl.gz\""});
+               return response;
+             }));
   router.Add("POST", "/api/v1/evaluations/{evaluation_id}/pause",
              auth.Require([&ev](HttpRequest& request, const Principal& p) {
                return Reply(200, ev.Pause(p, request.path_params["evaluation_id"]),

@@ -92,6 +92,8 @@ before(async () => {
   await mock.start();
   server = new BulwarkServer();
   credentials = server.seedDemo(['--model-url', `${mock.url}/v1`, '--suite', writeSuite(server.dir)]);
+  // Eve holds clearance too: she reads transcripts and exports the run log.
+  server.run('admin', 'grant', '--object', 'platform', '--relation', 'cleared', '--subject', EVE);
   await server.start();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -159,6 +161,19 @@ describe('designation', () => {
     await page.getByRole('img', { name: 'Pass rate by category' }).waitFor();
     await page.getByRole('img', { name: /Sequential evidence, criterion overall/ }).waitFor();
     assert.match(decided, /The policy decides sequentially/);
+    // With clearance: a sample's transcript, as text, and the run log to check the decision.
+    await page.getByRole('button', { name: 'Open the transcript of sample 0' }).click();
+    const transcript = page.getByRole('region', { name: 'Transcript of sample 0' });
+    await transcript.getByRole('listitem').first().waitFor();
+    assert.match(await transcript.innerText(), /assistant/);
+    const href = await page.getByRole('link', { name: 'Download the run log' }).getAttribute('href');
+    const log = await page.evaluate(async (url) => {
+      const r = await fetch(url);
+      return { status: r.status, type: r.headers.get('content-type'), bytes: (await r.arrayBuffer()).byteLength };
+    }, href);
+    assert.equal(log.status, 200);
+    assert.equal(log.type, 'application/gzip');
+    assert.ok(log.bytes > 100);
     await checkPage('designation-evaluation');
   });
 

@@ -165,7 +165,8 @@ function Transcript({ id, position, onClose }: { id: string; position: number; o
                 {entry.tool ? ` (${entry.tool})` : ''}
                 {entry.exit_code !== undefined ? `, exit ${entry.exit_code}` : ''}
               </strong>
-              <pre>{entry.text}</pre>
+              {/* Focusable, so that a long entry scrolls with the keyboard too. */}
+              <pre tabIndex={0}>{entry.text}</pre>
             </li>
           ))}
         </ol>
@@ -462,7 +463,15 @@ export function EvaluationPage({ params }: { params: Record<string, string> }) {
 
       <section aria-labelledby="samples-h">
         <h2 id="samples-h">Samples</h2>
-        {!roles.cleared && (
+        {roles.cleared ? (
+          <p>
+            <a href={`/api/v1/evaluations/${enc(e.id)}/run-log`} download={`${e.id}.run.jsonl.gz`}>
+              Download the run log
+            </a>{' '}
+            of these samples with their transcripts: <code>bulwark eval decide</code> makes the decision again from it,
+            and <code>bulwark eval report</code> gives its report. The download is a ledger entry.
+          </p>
+        ) : (
           <p className="muted">Transcripts are read by people with clearance only; each read is a ledger entry.</p>
         )}
         <SamplesTable e={e} cleared={roles.cleared} />
