@@ -14,6 +14,7 @@ import {
   canReadEvaluations,
   designationRoles,
   explainEvaluationRule,
+  percent,
   progressText,
   scale,
   shortHash,
@@ -68,6 +69,10 @@ describe('progress and recommendations', () => {
     expect(allowedRecommendation('below')).toBe('not_covered');
     expect(allowedRecommendation('inconclusive')).toBeNull();
     expect(allowedRecommendation(null)).toBeNull();
+  });
+  test('rates read as percentages', () => {
+    expect(percent(0.3679)).toBe('36.8%');
+    expect(percent(1)).toBe('100.0%');
   });
   test('hashes are shortened without their prefix', () => {
     expect(shortHash('sha256:0123456789abcdef0123')).toBe('0123456789ab');

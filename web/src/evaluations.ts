@@ -265,6 +265,11 @@ export function nextStep(e: Evaluation): string {
   }
 }
 
+// A rate as a percentage with one decimal: "36.8%".
+export function percent(v: number): string {
+  return `${(100 * v).toFixed(1)}%`;
+}
+
 // The short SHA-256 of a content hash ("sha256:0123…" → "0123456789ab").
 export function shortHash(hash: string): string {
   return hash.replace(/^sha256:/, '').slice(0, 12);

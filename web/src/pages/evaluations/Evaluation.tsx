@@ -12,6 +12,7 @@ import {
   isLive,
   nextStep,
   outcomeWords,
+  percent,
   progressText,
   type Evaluation,
   type EvaluationSample,
@@ -25,10 +26,6 @@ import { Notice } from '../review/shared';
 import { Progress, RateChart, SequentialChart } from './charts';
 import { usePolling } from './Evaluations';
 import { EvaluationError } from './shared';
-
-function percent(v: number): string {
-  return `${(100 * v).toFixed(1)}%`;
-}
 
 function Steer({ e, onDone }: { e: Evaluation; onDone: (n: string) => void }) {
   const { busy, error, run } = useAction();

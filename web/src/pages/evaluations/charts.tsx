@@ -3,11 +3,7 @@
 // against its bar. Each chart has a text alternative and its data as a table under it.
 import { useId } from 'react';
 
-import { scale, ticks, type GroupRate, type SequentialEvidence } from '../../evaluations';
-
-function percent(v: number): string {
-  return `${(100 * v).toFixed(1)}%`;
-}
+import { percent, scale, ticks, type GroupRate, type SequentialEvidence } from '../../evaluations';
 
 export function Progress({ done, total, passed, label }: { done: number; total: number; passed: number; label: string }) {
   const id = useId();
