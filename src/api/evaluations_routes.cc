@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "api/route_helpers.h"
 #include "base/encoding.h"
 #include "base/file.h"
 #include "base/json.h"
@@ -19,11 +20,6 @@ using boost::json::object;
 using boost::json::value;
 using evaluations::Evaluation;
 using evaluations::EvaluationSample;
-
-value OptTime(const std::optional<Time>& t) {
-  return t ? value(FormatRfc3339(*t)) : value(nullptr);
-}
-value OptText(const std::string& s) { return s.empty() ? value(nullptr) : value(s); }
 
 object RenderPolicy(const evaluations::RegisteredPolicy& p) {
   array suites;
@@ -138,26 +134,6 @@ object RenderTask(const evals::Task& t) {
           {"files", std::move(files)},
           {"services", std::move(services)},
           {"metadata", std::move(metadata)}};
-}
-
-template <typename T, typename F>
-object RenderList(const std::vector<T>& items, F render) {
-  array out;
-  for (const T& item : items) out.push_back(render(item));
-  return {{"items", std::move(out)}};
-}
-
-Status ReadBody(const HttpRequest& request, const std::function<void(JsonFields&)>& read) {
-  BW_ASSIGN_OR_RETURN(value body, ParseJson(request.body.empty() ? "{}" : request.body));
-  JsonFields f(body);
-  read(f);
-  return f.Finish();
-}
-
-template <typename T, typename F>
-HttpResponse Reply(int status, const StatusOr<T>& result, F render) {
-  if (!result.ok()) return ErrorResponse(result.status());
-  return JsonResponse(status, render(*result));
 }
 
 }  // namespace

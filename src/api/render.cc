@@ -1,16 +1,9 @@
 #include "api/render.h"
 
+#include "api/route_helpers.h"
 #include "base/time_format.h"
 
 namespace bulwark::api {
-namespace {
-
-boost::json::value OptTime(const std::optional<Time>& t) {
-  if (!t) return nullptr;
-  return boost::json::value(FormatRfc3339(*t));
-}
-
-}  // namespace
 
 boost::json::object RenderOrganization(const access::Organization& org) {
   return {{"id", org.id},

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "api/render.h"
+#include "api/route_helpers.h"
 #include "base/json.h"
 #include "base/text.h"
 #include "base/time_format.h"
@@ -15,11 +16,6 @@ namespace {
 using access::Principal;
 using boost::json::object;
 using boost::json::value;
-
-value OptTime(const std::optional<Time>& t) {
-  return t ? value(FormatRfc3339(*t)) : value(nullptr);
-}
-value OptText(const std::optional<std::string>& s) { return s ? value(*s) : value(nullptr); }
 
 object RenderModel(const review::Model& m) {
   return {{"id", m.id},
@@ -57,9 +53,9 @@ object RenderInquiry(const review::Inquiry& q) {
           {"accepted_by", OptText(q.accepted_by)},
           {"due_at", OptTime(q.due_at)},
           {"answered_at", OptTime(q.answered_at)},
-          {"answer", q.answer.empty() ? value(nullptr) : value(q.answer)},
-          {"policy_ref", q.policy_ref.empty() ? value(nullptr) : value(q.policy_ref)},
-          {"designation_id", q.designation_id.empty() ? value(nullptr) : value(q.designation_id)},
+          {"answer", OptText(q.answer)},
+          {"policy_ref", OptText(q.policy_ref)},
+          {"designation_id", OptText(q.designation_id)},
           {"withdrawn_at", OptTime(q.withdrawn_at)}};
 }
 
@@ -136,7 +132,7 @@ object RenderAlert(const review::Alert& a) {
           {"org_name", a.org_name},
           {"lab_org_id", a.lab_org_id},
           {"grant_id", a.grant_id},
-          {"window_id", a.window_id.empty() ? value(nullptr) : value(a.window_id)},
+          {"window_id", OptText(a.window_id)},
           {"gateway_model", a.gateway_model},
           {"day", FormatRfc3339(FromUnixMicros(a.day * 86400 * 1000000)).substr(0, 10)},
           {"detail", a.detail},
@@ -206,7 +202,7 @@ object RenderKey(const review::GatewayKey& k, Time now) {
           {"user_id", k.user_id},
           {"org_id", k.org_id},
           {"grant_id", k.grant_id},
-          {"window_id", k.window_id.empty() ? value(nullptr) : value(k.window_id)},
+          {"window_id", OptText(k.window_id)},
           {"version_id", k.version_id},
           {"gateway_model", k.gateway_model},
           {"name", k.name},
@@ -216,21 +212,6 @@ object RenderKey(const review::GatewayKey& k, Time now) {
           {"revoked_at", OptTime(k.revoked_at)},
           {"last_used_at", OptTime(k.last_used_at)},
           {"active", active}};
-}
-
-template <typename T, typename F>
-object RenderList(const std::vector<T>& items, F render) {
-  boost::json::array out;
-  for (const T& item : items) out.push_back(render(item));
-  return {{"items", std::move(out)}};
-}
-
-// Parses the body as a JSON object, reads it with `read` and checks that nothing else came.
-Status ReadBody(const HttpRequest& request, const std::function<void(JsonFields&)>& read) {
-  BW_ASSIGN_OR_RETURN(value body, ParseJson(request.body.empty() ? "{}" : request.body));
-  JsonFields f(body);
-  read(f);
-  return f.Finish();
 }
 
 // Reads the optional quota fields of a body; the defaults stand for those not given.
@@ -283,13 +264,6 @@ StatusOr<review::WindowSettings> SettingsOf(const SettingsFields& fields) {
 Status ReadNote(const HttpRequest& request, std::string& note) {
   return ReadBody(request,
                   [&](JsonFields& f) { note = f.OptionalString("note", 4000).value_or(""); });
-}
-
-// Renders a service result: `status` (200 or 201) with the rendering, or the error envelope.
-template <typename T, typename F>
-HttpResponse Reply(int status, const StatusOr<T>& result, F render) {
-  if (!result.ok()) return ErrorResponse(result.status());
-  return JsonResponse(status, render(*result));
 }
 
 }  // namespace

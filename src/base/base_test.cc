@@ -167,3 +167,19 @@ TEST(Text, ValidUtf8KeepsWellFormedTextAndReplacesTheRest) {
   EXPECT_EQ(ValidUtf8("cut \xE2\x82"), "cut " + replacement + replacement);       // cut short
   EXPECT_EQ(ValidUtf8(""), "");
 }
+
+TEST(Text, ValidateTextChecksLengthAndControlCharacters) {
+  using bulwark::StatusCode;
+  using bulwark::ValidateText;
+  EXPECT_TRUE(ValidateText("two lines\nand\ta tab", "note", 0, 100).ok());
+  EXPECT_TRUE(ValidateText("", "note", 0, 10).ok());
+  bulwark::Status short_one = ValidateText("", "name", 1, 10);
+  EXPECT_EQ(short_one.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(short_one.message(), "name must be 1 to 10 characters");
+  EXPECT_EQ(short_one.detail("field"), "name");
+  EXPECT_EQ(ValidateText(std::string(11, 'x'), "name", 1, 10).code(), StatusCode::kInvalidArgument);
+  bulwark::Status control = ValidateText("bell\a", "rationale", 0, 100);
+  EXPECT_EQ(control.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(control.message(), "rationale must not contain control characters");
+  EXPECT_EQ(control.detail("field"), "rationale");
+}

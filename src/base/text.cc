@@ -64,4 +64,21 @@ std::string ValidUtf8(std::string_view text) {
   return out;
 }
 
+Status ValidateText(const std::string& value, std::string_view field, size_t min, size_t max) {
+  if (value.size() < min || value.size() > max) {
+    return Status(StatusCode::kInvalidArgument,
+                  std::string(field) + " must be " + std::to_string(min) + " to " +
+                      std::to_string(max) + " characters",
+                  {{"field", std::string(field)}});
+  }
+  for (unsigned char c : value) {
+    if (c < 0x20 && c != '\n' && c != '\t') {
+      return Status(StatusCode::kInvalidArgument,
+                    std::string(field) + " must not contain control characters",
+                    {{"field", std::string(field)}});
+    }
+  }
+  return OkStatus();
+}
+
 }  // namespace bulwark

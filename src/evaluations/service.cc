@@ -11,6 +11,7 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "base/random.h"
+#include "base/text.h"
 #include "base/time_format.h"
 #include "evals/model_provider.h"
 #include "evals/run_log.h"
@@ -235,23 +236,6 @@ secrets::SecretRef SuiteRef(const std::string& hash) { return {"eval_suites", ha
 secrets::SecretRef PolicyRef(const std::string& hash) { return {"eval_policies", hash, "text"}; }
 secrets::SecretRef TranscriptRef(const std::string& evaluation_id, int64_t position) {
   return {"eval_samples", evaluation_id + "#" + std::to_string(position), "transcript"};
-}
-
-Status ValidateText(const std::string& value, std::string_view field, size_t min, size_t max) {
-  if (value.size() < min || value.size() > max) {
-    return Status(StatusCode::kInvalidArgument,
-                  std::string(field) + " must be " + std::to_string(min) + " to " +
-                      std::to_string(max) + " characters",
-                  {{"field", std::string(field)}});
-  }
-  for (unsigned char c : value) {
-    if (c < 0x20 && c != '\n' && c != '\t') {
-      return Status(StatusCode::kInvalidArgument,
-                    std::string(field) + " may not hold control characters",
-                    {{"field", std::string(field)}});
-    }
-  }
-  return OkStatus();
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "access/policy.h"
 #include "base/ids.h"
+#include "base/text.h"
 #include "review/internal.h"
 #include "review/service.h"
 
@@ -18,7 +19,6 @@ using internal::kDefensive;
 using internal::kVersions;
 using internal::Load;
 using internal::Select;
-using internal::ValidateText;
 using store::Row;
 using store::Transaction;
 using store::TxMode;

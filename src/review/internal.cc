@@ -2,23 +2,6 @@
 
 namespace bulwark::review::internal {
 
-Status ValidateText(const std::string& value, std::string_view field, size_t min, size_t max) {
-  if (value.size() < min || value.size() > max) {
-    return Status(StatusCode::kInvalidArgument,
-                  std::string(field) + " must be " + std::to_string(min) + " to " +
-                      std::to_string(max) + " characters",
-                  {{"field", std::string(field)}});
-  }
-  for (unsigned char c : value) {
-    if (c < 0x20 && c != '\n' && c != '\t') {
-      return Status(StatusCode::kInvalidArgument,
-                    std::string(field) + " must not contain control characters",
-                    {{"field", std::string(field)}});
-    }
-  }
-  return OkStatus();
-}
-
 Model ReadModel(const Row& row) {
   return {row.Text(0), row.Text(1), row.Text(2), row.Text(3), FromUnixMicros(row.Int(4))};
 }

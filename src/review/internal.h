@@ -1,5 +1,5 @@
-// The review service's internals shared by its source files: text validation, and how each
-// kind of row is read from the database. Not for use outside src/review.
+// The review service's internals shared by its source files: how each kind of row is read from
+// the database. Not for use outside src/review.
 #pragma once
 
 #include <string>
@@ -15,10 +15,6 @@ namespace bulwark::review::internal {
 using store::Row;
 using store::Transaction;
 using store::Value;
-
-// InvalidArgument naming `field` unless `value` has `min` to `max` bytes and no control
-// characters but newline and tab.
-Status ValidateText(const std::string& value, std::string_view field, size_t min, size_t max);
 
 // "?,?,…": `n` placeholders for an IN list.
 std::string Placeholders(size_t n);

@@ -5,6 +5,7 @@
 #include "access/policy.h"
 #include "base/ids.h"
 #include "base/log.h"
+#include "base/text.h"
 #include "base/time_format.h"
 #include "review/internal.h"
 #include "review/service.h"
@@ -20,7 +21,6 @@ using internal::kRetainedCalls;
 using internal::kWindows;
 using internal::Load;
 using internal::Select;
-using internal::ValidateText;
 using store::ResultSet;
 using store::Row;
 using store::Transaction;

@@ -9,6 +9,7 @@
 #include "access/policy.h"
 #include "base/ids.h"
 #include "base/log.h"
+#include "base/text.h"
 #include "base/time_format.h"
 #include "review/internal.h"
 
@@ -23,7 +24,6 @@ using internal::kVersions;
 using internal::kWindows;
 using internal::Load;
 using internal::Select;
-using internal::ValidateText;
 
 using access::Decision;
 using access::Principal;
