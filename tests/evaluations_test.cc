@@ -5,11 +5,15 @@
 // which answers the lab's inquiry. And the faults: a window withdrawn mid-evaluation pauses it,
 // and a sample is never counted twice.
 #include <boost/json.hpp>
+#include <cstdio>
+#include <fstream>
 #include <thread>
 
 #include "access/policy.h"
 #include "api_fixture.h"
 #include "evals/mock_model.h"
+#include "evals/policy.h"
+#include "evals/run_log.h"
 #include "evals/sandbox.h"
 #include "evals/task.h"
 #include "evaluations/sealed_suite.h"
@@ -91,16 +95,17 @@ class EvaluationsTest : public ApiFixture {
     EXPECT_EQ(SuiteValidity(), validity);
     for (auto& worker : workers_) worker->Stop();
     workers_.clear();
-    const std::string policy = "id: orion-test\nversion: 1\nsuites:\n  - name: " + suite_.name +
-                               "\n"
-                               "    hash: " +
-                               suite_.ContentHash() +
-                               "\ncriteria:\n  - id: overall\n    metric: pass_rate\n"
-                               "    threshold: 0.3\n    level: 0.9\nmin_tasks: 3\n";
     StatusOr<evaluations::RegisteredPolicy> registered =
-        evaluations_->RegisterPolicy(Officer(), policy);
+        evaluations_->RegisterPolicy(Officer(), PolicyYaml());
     EXPECT_OK(registered.status());
     return registered.ok() ? registered->hash : "";
+  }
+
+  std::string PolicyYaml() const {
+    return "id: orion-test\nversion: 1\nsuites:\n  - name: " + suite_.name +
+           "\n    hash: " + suite_.ContentHash() +
+           "\ncriteria:\n  - id: overall\n    metric: pass_rate\n    threshold: 0.3\n"
+           "    level: 0.9\nmin_tasks: 3\n";
   }
 
   std::string SuiteValidity() {
@@ -233,9 +238,30 @@ TEST_F(EvaluationsTest, TwoWorkersRunItThroughTheGatewayAndTwoPeopleDesignate) {
   ASSERT_FALSE(keys.empty());
   for (const review::GatewayKey& key : keys) EXPECT_TRUE(key.revoked_at.has_value()) << key.name;
 
+  // Its report: the samples the decision used, in the seeded order, and the same decision.
+  const std::string base = "/api/v1/evaluations/" + e.id;
+  Reply report = Call("GET", base + "/report", "", "officer");
+  ASSERT_EQ(report.status, 200) << report.body;
+  EXPECT_EQ(report.json.at("format"), "bulwark-report-1");
+  EXPECT_EQ(report.json.at("samples").at("samples"), 6);
+  EXPECT_EQ(report.json.at("samples").at("passed"), 6);
+  EXPECT_EQ(report.json.at("run").at("model"), "Orion/2.0");
+  EXPECT_EQ(report.json.at("decision").at("outcome"), "exceeds");
+  ASSERT_EQ(report.json.at("sample_index").at("count"), 6);
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const boost::json::object& index = report.json.at("sample_index").as_object();
+    const int64_t task = index.at("task").as_array()[i].as_int64();
+    EXPECT_EQ(index.at("tasks").as_array()[static_cast<size_t>(task)].as_string(),
+              samples[i].task_id);
+  }
+  Reply markdown = Call("GET", base + "/report?format=markdown", "", "officer");
+  ASSERT_EQ(markdown.status, 200);
+  EXPECT_NE(markdown.body.find("exceeds"), std::string::npos);
+  EXPECT_EQ(Call("GET", base + "/report?format=pdf", "", "officer").status, 400);
+  EXPECT_EQ(Call("GET", base + "/report", "", "lab_admin").status, 403);
+
   // Through the API: the recommendation follows the policy; a director, another person,
   // designates.
-  const std::string base = "/api/v1/evaluations/" + e.id;
   Reply refused =
       Call("POST", base + "/recommend",
            R"({"recommendation": "not_covered", "rationale": "The rates say no."})", "officer");
@@ -276,6 +302,28 @@ TEST_F(EvaluationsTest, TwoWorkersRunItThroughTheGatewayAndTwoPeopleDesignate) {
   Reply read = Call("GET", transcript, "", "officer");
   ASSERT_EQ(read.status, 200) << read.body;
   EXPECT_TRUE(read.json.at("transcript").is_array());
+  // So is the run log of the samples used, from which the decision is made again offline.
+  EXPECT_EQ(Call("GET", base + "/run-log", "", "director").status, 403);
+  Reply exported = Call("GET", base + "/run-log", "", "officer");
+  ASSERT_EQ(exported.status, 200) << exported.body;
+  EXPECT_EQ(exported.Header("content-type"), "application/gzip");
+  const std::string log_path = ::testing::TempDir() + "/exported-" + e.id + ".jsonl.gz";
+  {
+    std::ofstream out(log_path, std::ios::binary | std::ios::trunc);
+    out << exported.body;
+  }
+  ASSERT_OK_AND_ASSIGN(evals::RunLogContents run, evals::RunLog::Read(log_path));
+  ASSERT_EQ(run.latest.size(), 6u);
+  EXPECT_EQ(run.header.suite_hash, suite_.ContentHash());
+  for (size_t i = 0; i < samples.size(); ++i) EXPECT_EQ(run.latest[i].task_id, samples[i].task_id);
+  ASSERT_OK_AND_ASSIGN(evals::Policy parsed, evals::ParsePolicy(PolicyYaml()));
+  ASSERT_OK_AND_ASSIGN(evals::Decision again, evals::Decide(parsed, run, &suite_));
+  EXPECT_EQ(again.outcome, evals::Outcome::kExceeds);
+  ASSERT_OK_AND_ASSIGN(
+      evals::SampleRecord first,
+      evals::RunLog::ReadSampleAt(log_path, run.latest[0].offset, run.latest[0].length));
+  EXPECT_FALSE(first.transcript.empty());
+  std::remove(log_path.c_str());
 
   // The lab reads nothing of the evaluation itself.
   EXPECT_EQ(Call("GET", base, "", "lab_admin").status, 403);

@@ -1,9 +1,13 @@
 #include "api/evaluations_routes.h"
 
+#include <stdlib.h>
+
+#include <filesystem>
 #include <string>
 
 #include "api/route_helpers.h"
 #include "base/encoding.h"
+#include "base/file.h"
 #include "base/json.h"
 #include "base/time_format.h"
 
@@ -234,6 +238,45 @@ void RegisterEvaluationsRoutes(Router& router, Authenticator& auth,
                StatusOr<value> parsed = ParseJson(*transcript);
                if (!parsed.ok()) return ErrorResponse(parsed.status());
                return JsonResponse(200, object{{"position", position}, {"transcript", *parsed}});
+             }));
+  router.Add(
+      "GET", "/api/v1/evaluations/{evaluation_id}/report",
+      auth.Require([&ev](HttpRequest& request, const Principal& p) {
+        const std::string format = request.query.count("format") ? request.query["format"] : "json";
+        if (format != "json" && format != "markdown") {
+          return ErrorResponse(Status(StatusCode::kInvalidArgument, "format is json or markdown",
+                                      {{"field", "format"}}));
+        }
+        const std::string& id = request.path_params["evaluation_id"];
+        evals::ReportOptions options;
+        options.run_log = "evaluation " + id;
+        options.generated_at = FormatRfc3339(ev.Now());
+        StatusOr<evals::Report> report = ev.ReportOf(p, id, options);
+        if (!report.ok()) return ErrorResponse(report.status());
+        if (format == "markdown") {
+          return TextResponse(200, "text/markdown; charset=utf-8", evals::ReportMarkdown(*report));
+        }
+        return TextResponse(200, "application/json", evals::ReportJson(*report));
+      }));
+  router.Add("GET", "/api/v1/evaluations/{evaluation_id}/run-log",
+             auth.Require([&ev](HttpRequest& request, const Principal& p) {
+               const std::string& id = request.path_params["evaluation_id"];
+               // Written to a private folder of its own, read back whole, then removed.
+               char folder[] = "/tmp/bulwark-run-log-XXXXXX";
+               if (::mkdtemp(folder) == nullptr) {
+                 return ErrorResponse(UnavailableError("cannot make a temporary folder"));
+               }
+               const std::string path = std::string(folder) + "/run.jsonl.gz";
+               Status written = ev.ExportRunLog(p, id, path);
+               StatusOr<std::string> bytes =
+                   written.ok() ? ReadFileToString(path, size_t{4} << 30) : written;
+               std::error_code ec;
+               std::filesystem::remove_all(folder, ec);
+               if (!bytes.ok()) return ErrorResponse(bytes.status());
+               HttpResponse response = TextResponse(200, "application/gzip", std::move(*bytes));
+               response.headers.push_back(
+                   {"Content-Disposition", "attachment; filename=\"" + id + ".run.jsonl.gz\""});
+               return response;
              }));
   router.Add("POST", "/api/v1/evaluations/{evaluation_id}/pause",
              auth.Require([&ev](HttpRequest& request, const Principal& p) {

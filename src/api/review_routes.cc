@@ -192,7 +192,8 @@ object RenderDefensiveModel(const review::DefensiveModel& m) {
   return {{"version_id", m.version_id},
           {"gateway_model", m.gateway_model},
           {"lab_org_name", m.lab_org_name},
-          {"released_at", OptTime(m.released_at)}};
+          {"released_at", OptTime(m.released_at)},
+          {"covered", m.covered}};
 }
 
 object RenderKey(const review::GatewayKey& k, Time now) {

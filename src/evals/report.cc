@@ -293,6 +293,7 @@ StatusOr<Report> BuildReport(const RunLogContents& run, const Suite* suite, cons
     for (const Criterion& c : policy->criteria) {
       d.sequential.push_back(
           Sequential(c, index, infrastructure, task_of, options.sequential_points));
+      d.sequential.back().decides = policy->sequential;
     }
     r.decision = std::move(d);
   }
@@ -351,7 +352,7 @@ json::value SequentialJson(const SequentialEvidence& e) {
   return json::object{{"criterion", Text(e.criterion)},
                       {"method", "mixture-likelihood-ratio"},
                       {"order", "log"},
-                      {"for_information", true},
+                      {"for_information", !e.decides},
                       {"threshold", e.threshold},
                       {"alpha", e.alpha},
                       {"log_bar", e.log_bar},
@@ -629,12 +630,19 @@ std::string ReportMarkdown(const Report& r) {
             " | " + Fixed(c.criterion.level, 3) + " | " + RateCells(c.rate) + " | **" +
             std::string(OutcomeName(c.outcome)) + "** | " + Cell(c.reason) + " |\n";
     }
+    md += r.decision->policy.sequential
+              ? "\n### Sequential evidence\n\n"
+                "The policy decides sequentially: each criterion's anytime-valid test (two "
+                "mixture likelihood-ratio martingales, alpha = 1 - the criterion's level) reads "
+                "the samples in log order, either evidence reaching log(2/alpha) is the "
+                "criterion's call, and the decision is made at the first sample where the calls "
+                "combine into one.\n\n"
+              : "\n### Sequential evidence (for information)\n\n"
+                "The policy decides once, on the whole run. This is what an anytime-valid "
+                "sequential test (two mixture likelihood-ratio martingales, alpha = 1 - the "
+                "criterion's level) would have said as the samples accrued in log order; either "
+                "evidence reaching log(2/alpha) decides.\n\n";
     md +=
-        "\n### Sequential evidence (for information)\n\n"
-        "The policy decides once, on the whole run. This is what an anytime-valid sequential "
-        "test (two mixture likelihood-ratio martingales, alpha = 1 - the criterion's level) "
-        "would have said as the samples accrued in log order; either evidence reaching "
-        "log(2/alpha) decides.\n\n"
         "| Criterion | Threshold | alpha | Samples | Passes | log M+ (above) | log M- (below) | "
         "log(2/alpha) | Call now | First call (checked every n samples) |\n"
         "|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n";

@@ -118,13 +118,14 @@ struct SequentialEvidence {
   std::optional<SequentialPoint> first_call_at;
   stats::SequentialCall first_call = stats::SequentialCall::kContinue;
   std::vector<SequentialPoint> points;
+  bool decides = false;  // the policy decides sequentially: this is the decision's evidence
 };
 
 struct ReportDecision {
   Policy policy;
   Decision decision;
-  // Each criterion's sequential evidence. The policies decide once, at the end (policy.h): this
-  // is shown for information, alpha taken as 1 - the criterion's level.
+  // Each criterion's sequential evidence, alpha taken as 1 - the criterion's level: the
+  // decision's own under a sequential policy, for information under one that decides once.
   std::vector<SequentialEvidence> sequential;
 };
 

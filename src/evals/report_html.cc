@@ -877,13 +877,21 @@ std::string ReportHtml(const Report& r) {
         "None: no task of the suite gives expected_human_minutes.</p></section>\n";
   }
   if (r.decision) {
-    html +=
-        "<section aria-labelledby=\"sequential-h\"><h2 id=\"sequential-h\">Sequential evidence"
-        " (for information)</h2><p>The policy decides once, on the whole run. These charts "
-        "show what an anytime-valid sequential test would have said as the samples accrued "
-        "in the order the log recorded them: two mixture likelihood-ratio martingales, one "
-        "for a rate above each criterion's threshold and one for below, with alpha = 1 - "
-        "the criterion's level; either reaching log(2/alpha) decides.</p>";
+    html += r.decision->policy.sequential
+                ? "<section aria-labelledby=\"sequential-h\"><h2 id=\"sequential-h\">Sequential "
+                  "evidence</h2><p>The policy decides sequentially. Each criterion's anytime-valid "
+                  "test reads the samples in the order the log recorded them: two mixture "
+                  "likelihood-ratio martingales, one for a rate above the criterion's threshold "
+                  "and one for below, with alpha = 1 - the criterion's level; either reaching "
+                  "log(2/alpha) is the criterion's call, and the decision is made at the first "
+                  "sample where the calls combine into one.</p>"
+                : "<section aria-labelledby=\"sequential-h\"><h2 id=\"sequential-h\">Sequential "
+                  "evidence (for information)</h2><p>The policy decides once, on the whole run. "
+                  "These charts show what an anytime-valid sequential test would have said as the "
+                  "samples accrued in the order the log recorded them: two mixture "
+                  "likelihood-ratio martingales, one for a rate above each criterion's threshold "
+                  "and one for below, with alpha = 1 - the criterion's level; either reaching "
+                  "log(2/alpha) decides.</p>";
     for (size_t i = 0; i < r.decision->sequential.size(); ++i) {
       html += SequentialChart(r.decision->sequential[i], i);
     }

@@ -281,6 +281,20 @@ TEST(Report, TheJsonKeepsItsDocumentedShape) {
   ExpectFinite(v);
 }
 
+TEST(Report, UnderASequentialPolicyTheEvidenceIsTheDecisionsOwn) {
+  const Suite suite = TestSuite();
+  const Policy policy = TestPolicy(suite, "sequential: true\n");
+  StatusOr<Report> report = BuildReport(TestRun(suite, 3), &suite, &policy, {});
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  json::value v = json::parse(ReportJson(*report));
+  EXPECT_TRUE(v.at("decision").at("policy").at("sequential").as_bool());
+  for (const json::value& e : v.at("decision").at("sequential").as_array()) {
+    EXPECT_FALSE(e.at("for_information").as_bool());
+  }
+  EXPECT_EQ(ReportHtml(*report).find("(for information)"), std::string::npos);
+  EXPECT_NE(ReportMarkdown(*report).find("The policy decides sequentially"), std::string::npos);
+}
+
 // A run whose every string the model or the log could set is hostile.
 RunLogContents HostileRun(const Suite& suite) {
   RunLogContents run = TestRun(suite, 1);

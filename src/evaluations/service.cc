@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <boost/json.hpp>
+#include <filesystem>
 
 #include "access/policy.h"
 #include "base/encoding.h"
@@ -11,6 +12,7 @@
 #include "base/log.h"
 #include "base/random.h"
 #include "base/text.h"
+#include "base/time_format.h"
 #include "evals/model_provider.h"
 #include "evals/run_log.h"
 #include "evals/stats.h"
@@ -770,6 +772,141 @@ StatusOr<std::vector<EvaluationSample>> EvaluationService::Samples(const Princip
   });
   if (!s.ok()) return s;
   return out;
+}
+
+StatusOr<evals::Report> EvaluationService::ReportOf(const Principal& actor, const std::string& id,
+                                                    const evals::ReportOptions& options) {
+  evals::RunLogContents run;
+  std::shared_ptr<const evals::Suite> suite;
+  std::shared_ptr<const evals::Policy> policy;
+  Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kEvaluationRead, id).status());
+    BW_ASSIGN_OR_RETURN(Evaluation e, Load(tx, id));
+    BW_ASSIGN_OR_RETURN(suite, SuiteIn(tx, e.suite_hash));
+    BW_ASSIGN_OR_RETURN(policy, PolicyIn(tx, e.policy_hash));
+    const int64_t upto = e.outcome.empty() ? e.prefix_done : e.samples_used;
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query(std::string(kSampleSelect) +
+                                     " WHERE evaluation_id = ? AND position < ? ORDER BY position",
+                                 {id, upto}));
+    run.header.suite = suite->name;
+    run.header.suite_version = suite->version;
+    run.header.suite_hash = e.suite_hash;
+    run.header.model = e.gateway_model;
+    run.header.epochs = static_cast<int>(e.epochs);
+    run.header.started_at = FormatRfc3339(e.started_at);
+    for (const Row& r : rows) {
+      const EvaluationSample sample = ReadSample(r);
+      evals::SampleSummary& summary = run.latest.emplace_back();
+      summary.task_id = sample.task_id;
+      summary.epoch = static_cast<int>(sample.epoch);
+      summary.end = sample.end;
+      summary.passed = sample.passed;
+      summary.score = sample.passed ? 1 : 0;
+      summary.attempts = static_cast<int>(sample.attempts);
+      summary.messages = static_cast<int>(sample.messages);
+      summary.input_tokens = sample.input_tokens;
+      summary.output_tokens = sample.output_tokens;
+      summary.seconds = static_cast<double>(sample.milliseconds) / 1000;
+    }
+    run.records = run.latest.size();
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return evals::BuildReport(run, suite.get(), policy.get(), options);
+}
+
+namespace {
+
+StatusOr<evals::SampleEnd> SampleEndNamed(std::string_view name) {
+  for (evals::SampleEnd end :
+       {evals::SampleEnd::kPassed, evals::SampleEnd::kWrongAnswers, evals::SampleEnd::kMessageLimit,
+        evals::SampleEnd::kTokenLimit, evals::SampleEnd::kTimeLimit,
+        evals::SampleEnd::kProviderError, evals::SampleEnd::kSandboxError}) {
+    if (evals::SampleEndName(end) == name) return end;
+  }
+  return DataLossError("a recorded sample ends \"" + std::string(name) + "\", which is no end");
+}
+
+// A transcript as TranscriptJson wrote it.
+StatusOr<std::vector<evals::TranscriptEntry>> ParseTranscript(std::string_view text) {
+  BW_ASSIGN_OR_RETURN(json::value parsed, ParseJson(text));
+  if (!parsed.is_array()) return DataLossError("a stored transcript is not a JSON array");
+  std::vector<evals::TranscriptEntry> out;
+  for (const json::value& v : parsed.as_array()) {
+    if (!v.is_object()) return DataLossError("a stored transcript entry is not an object");
+    const json::object& o = v.as_object();
+    evals::TranscriptEntry& t = out.emplace_back();
+    auto text_of = [&](const char* key) -> std::string {
+      const json::value* f = o.if_contains(key);
+      return f != nullptr && f->is_string() ? std::string(f->as_string()) : std::string();
+    };
+    t.kind = text_of("kind");
+    t.text = text_of("text");
+    t.tool = text_of("tool");
+    t.call_id = text_of("call_id");
+    if (const json::value* f = o.if_contains("exit_code"); f != nullptr && f->is_int64()) {
+      t.exit_code = static_cast<int>(f->as_int64());
+    }
+    if (const json::value* f = o.if_contains("timed_out"); f != nullptr && f->is_bool()) {
+      t.timed_out = f->as_bool();
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Status EvaluationService::ExportRunLog(const Principal& actor, const std::string& id,
+                                       const std::string& path) {
+  std::vector<evals::SampleResult> results;
+  evals::RunHeader header;
+  std::string lines;
+  Status s = Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    results.clear();
+    lines.clear();
+    BW_ASSIGN_OR_RETURN(access::Decision d,
+                        Require(tx, actor, access::actions::kSuiteContentRead, id));
+    BW_ASSIGN_OR_RETURN(Evaluation e, Load(tx, id));
+    BW_ASSIGN_OR_RETURN(std::shared_ptr<const evals::Suite> suite, SuiteIn(tx, e.suite_hash));
+    const int64_t upto = e.outcome.empty() ? e.prefix_done : e.samples_used;
+    BW_ASSIGN_OR_RETURN(store::ResultSet rows,
+                        tx.Query(std::string(kSampleSelect) +
+                                     " WHERE evaluation_id = ? AND position < ? ORDER BY position",
+                                 {id, upto}));
+    header.suite = suite->name;
+    header.suite_version = suite->version;
+    header.suite_hash = e.suite_hash;
+    header.model = e.gateway_model;
+    header.epochs = static_cast<int>(e.epochs);
+    header.started_at = FormatRfc3339(e.started_at);
+    for (const Row& r : rows) {
+      const EvaluationSample sample = ReadSample(r);
+      evals::SampleResult& result = results.emplace_back();
+      result.task_id = sample.task_id;
+      result.epoch = static_cast<int>(sample.epoch);
+      BW_ASSIGN_OR_RETURN(result.end, SampleEndNamed(sample.end));
+      result.passed = sample.passed;
+      result.score = sample.passed ? 1 : 0;
+      result.attempts = static_cast<int>(sample.attempts);
+      result.messages = static_cast<int>(sample.messages);
+      result.usage = {sample.input_tokens, sample.output_tokens};
+      result.seconds = static_cast<double>(sample.milliseconds) / 1000;
+      BW_ASSIGN_OR_RETURN(SecretBytes transcript,
+                          secrets_.Get(tx, TranscriptRef(id, sample.position)));
+      BW_ASSIGN_OR_RETURN(result.transcript, ParseTranscript(transcript.view()));
+      lines += SampleLine(sample);
+    }
+    return Audit(tx, actor, "evaluation.run_log.export", id, d.grants,
+                 {{"samples", std::to_string(results.size())},
+                  {"samples_sha256", "sha256:" + Sha256Hex(lines)}});
+  });
+  if (!s.ok()) return s;
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return AlreadyExistsError(path + " exists already");
+  BW_ASSIGN_OR_RETURN(std::unique_ptr<evals::RunLog> log, evals::RunLog::Open(path, header));
+  for (const evals::SampleResult& result : results) BW_RETURN_IF_ERROR(log->Append(result));
+  return OkStatus();
 }
 
 Status EvaluationService::PauseIn(Transaction& tx, const Evaluation& evaluation,

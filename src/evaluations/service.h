@@ -35,6 +35,7 @@
 #include "base/status.h"
 #include "evals/agent_loop.h"
 #include "evals/policy.h"
+#include "evals/report.h"
 #include "evals/task.h"
 #include "evaluations/types.h"
 #include "jobs/queue.h"
@@ -103,6 +104,21 @@ class EvaluationService {
   StatusOr<std::vector<Evaluation>> List(const access::Principal& actor);
   StatusOr<std::vector<EvaluationSample>> Samples(const access::Principal& actor,
                                                   const std::string& id);
+  // The evaluation's report (evals/report.h, with its suite and policy) as far as it has run:
+  // its samples in the order's positions, up to the samples the decision used once it is
+  // decided, else as far as they are recorded without a gap. Until it is decided, the report's
+  // decision is of those samples only. Infrastructure errors are not results and are not in it.
+  // Writes the evaluation's samples as ReportOf takes them, in the run's order, with their
+  // transcripts, as a new run log at `path` (evals/run_log.h; AlreadyExists when the file is
+  // there): `bulwark eval decide` on it with the policy reproduces the decision, and `bulwark
+  // eval report` gives the report with its sample viewer. For people with clearance (the
+  // transcripts); ledgered, naming how many samples and their hash.
+  Status ExportRunLog(const access::Principal& actor, const std::string& id,
+                      const std::string& path);
+  // The service's clock, for what is stamped outside it (a report's generated_at).
+  Time Now() const { return clock_.Now(); }
+  StatusOr<evals::Report> ReportOf(const access::Principal& actor, const std::string& id,
+                                   const evals::ReportOptions& options);
   StatusOr<Evaluation> Pause(const access::Principal& actor, const std::string& id);
   StatusOr<Evaluation> Resume(const access::Principal& actor, const std::string& id);
   StatusOr<Evaluation> Cancel(const access::Principal& actor, const std::string& id);

@@ -47,6 +47,11 @@ Status Close(Transaction& tx, const std::string& grant_id, std::string_view stat
       .status();
 }
 
+// 1 when version `v` is designated a covered frontier model: an inquiry about it answered so.
+constexpr const char* kCoveredSql =
+    "CAST(CASE WHEN EXISTS (SELECT 1 FROM review_inquiries q WHERE q.version_id = v.id AND "
+    "q.state = 'answered' AND q.answer = 'covered') THEN 1 ELSE 0 END AS BIGINT)";
+
 }  // namespace
 
 StatusOr<std::vector<DefensiveModel>> ReviewService::ListDefensiveModels(const Principal& actor) {
@@ -57,12 +62,15 @@ StatusOr<std::vector<DefensiveModel>> ReviewService::ListDefensiveModels(const P
         Require(tx, actor, actions::kReviewAccessRequest, actor.org_id, actor.org_id).status());
     BW_ASSIGN_OR_RETURN(
         store::ResultSet rows,
-        tx.Query("SELECT v.id, m.name, v.version, o.name, v.released_at FROM model_versions v "
-                 "JOIN review_models m ON m.id = v.model_id JOIN organizations o ON o.id = "
-                 "m.org_id WHERE v.status = 'released' ORDER BY o.name, m.name, v.version"));
+        tx.Query(std::string("SELECT v.id, m.name, v.version, o.name, v.released_at, ") +
+                 kCoveredSql +
+                 " FROM model_versions v JOIN review_models m ON m.id = v.model_id JOIN "
+                 "organizations o ON o.id = m.org_id WHERE v.status = 'released' OR (v.status "
+                 "<> 'withdrawn' AND " +
+                 kCoveredSql + " = 1) ORDER BY o.name, m.name, v.version"));
     for (const Row& row : rows) {
-      models.push_back(
-          {row.Text(0), ModelId(row.Text(1), row.Text(2)), row.Text(3), row.OptionalTime(4)});
+      models.push_back({row.Text(0), ModelId(row.Text(1), row.Text(2)), row.Text(3),
+                        row.OptionalTime(4), row.Int(5) != 0});
     }
     return OkStatus();
   });
@@ -90,14 +98,20 @@ StatusOr<DefensiveGrant> ReviewService::RequestDefensiveAccess(const Principal& 
                         kind,
                     {{"rule", "defensive_access_requester"}});
     }
-    // A released version is public knowledge; any other is missing to those outside its lab.
+    // A released version is public knowledge, and so to requesters is one designated covered;
+    // any other is missing to those outside its lab.
     BW_ASSIGN_OR_RETURN(ModelVersion version, Load(tx, kVersions, request.version_id));
-    if (version.status != VersionStatus::kReleased) {
+    BW_ASSIGN_OR_RETURN(
+        store::ResultSet covered_row,
+        tx.Query(std::string("SELECT ") + kCoveredSql + " FROM model_versions v WHERE v.id = ?",
+                 {version.id}));
+    const bool covered = !covered_row.empty() && covered_row[0].Int(0) != 0;
+    if (version.status != VersionStatus::kReleased && !covered) {
       BW_ASSIGN_OR_RETURN(bool readable,
                           Allowed(tx, actor, actions::kReviewModelRead, version.org_id));
       if (!readable) return NotFoundError("no model version " + request.version_id);
     }
-    BW_RETURN_IF_ERROR(CheckDefensiveEligible(version.status));
+    BW_RETURN_IF_ERROR(CheckDefensiveEligible(version.status, covered));
     BW_RETURN_IF_ERROR(CheckDefensiveExpiry(request.expires_at, now));
     BW_ASSIGN_OR_RETURN(
         std::vector<DefensiveGrant> pending,

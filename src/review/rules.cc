@@ -282,12 +282,13 @@ Status CheckDefensiveExpiry(Time expires_at, Time now) {
   return OkStatus();
 }
 
-Status CheckDefensiveEligible(VersionStatus status) {
+Status CheckDefensiveEligible(VersionStatus status, bool covered) {
   if (status == VersionStatus::kReleased) return OkStatus();
+  if (covered && status != VersionStatus::kWithdrawn) return OkStatus();
   return Status(StatusCode::kFailedPrecondition,
                 "the model version is " + std::string(VersionStatusName(status)) +
-                    "; defensive access is for released models (early access goes through a "
-                    "window's trusted partners)",
+                    "; defensive access is for released models and models designated covered "
+                    "(early access goes through a window's trusted partners)",
                 {{"rule", "defensive_access_released_models"}});
 }
 

@@ -108,7 +108,7 @@ inline constexpr Duration kMaxDefensiveAccess = Days(365);
 Status CheckDefensiveExpiry(Time expires_at, Time now);
 // Only a released model is open to defensive use (a covered one too, once designated).
 // FailedPrecondition naming the rule otherwise.
-Status CheckDefensiveEligible(VersionStatus status);
+Status CheckDefensiveEligible(VersionStatus status, bool covered);
 // Approving or denying: only while requested, and each party once. FailedPrecondition naming
 // the rule otherwise.
 Status CheckDefensiveDecision(DefensiveState state, bool party_already_approved);

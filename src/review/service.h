@@ -124,6 +124,7 @@ struct DefensiveModel {
   std::string gateway_model;  // ModelId
   std::string lab_org_name;
   std::optional<Time> released_at;
+  bool covered = false;  // designated a covered frontier model (its lab's inquiry answered so)
 };
 
 struct NewDefensiveRequest {

@@ -417,6 +417,30 @@ TEST_P(ReviewServiceTest, WithdrawalAndReleaseStopKeysAtOnce) {
             "window_before_release");
 }
 
+TEST_P(ReviewServiceTest, AVersionDesignatedCoveredMayBeAskedForBeforeItsRelease) {
+  ModelVersion v = MakeVersion();
+  const NewDefensiveRequest ask{v.id, "triage of our findings", kStart + Days(90), {}};
+  EXPECT_TRUE(review_->ListDefensiveModels(banker_)->empty());
+  EXPECT_EQ(review_->RequestDefensiveAccess(banker_, ask).status().code(), StatusCode::kNotFound);
+  // The designation answers the lab's inquiry: covered.
+  ASSERT_OK_AND_ASSIGN(Inquiry q, review_->SubmitInquiry(lab_admin_, v.id, "covered?"));
+  ASSERT_OK(review_->AcceptInquiry(officer_, q.id, {}).status());
+  ASSERT_OK(db_->Transact(store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(review_->MoveInquiryIn(tx, q.id, InquiryState::kUnderEvaluation));
+    return review_->MoveInquiryIn(tx, q.id, InquiryState::kAnswered, "covered",
+                                  "pol_0123456789abcdef", "evl_1");
+  }));
+  ASSERT_OK_AND_ASSIGN(std::vector<DefensiveModel> open, review_->ListDefensiveModels(banker_));
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_TRUE(open[0].covered);
+  EXPECT_FALSE(open[0].released_at.has_value());
+  ASSERT_OK_AND_ASSIGN(DefensiveGrant g, review_->RequestDefensiveAccess(banker_, ask));
+  EXPECT_EQ(g.state, DefensiveState::kRequested);
+  // Withdrawn, it is no longer offered.
+  ASSERT_OK(review_->SetVersionStatus(lab_admin_, v.id, VersionStatus::kWithdrawn).status());
+  EXPECT_TRUE(review_->ListDefensiveModels(banker_)->empty());
+}
+
 TEST_P(ReviewServiceTest, DefensiveAccessNeedsBothApprovalsAndEndsOnTime) {
   ModelVersion v = MakeVersion();
   const NewDefensiveRequest ask{v.id, "triage of our findings", kStart + Days(90), {}};

@@ -4,6 +4,11 @@
 import { useEffect, useRef, type ComponentType } from 'react';
 
 import { Loading } from './components';
+import { canReadEvaluations, designationRoles } from './evaluations';
+import { EvaluationPage } from './pages/evaluations/Evaluation';
+import { EvaluationsPage } from './pages/evaluations/Evaluations';
+import { PoliciesPage } from './pages/evaluations/Policies';
+import { SuitesPage } from './pages/evaluations/Suites';
 import { GrantsPage } from './pages/Grants';
 import { JobsPage } from './pages/Jobs';
 import { LedgerPage } from './pages/Ledger';
@@ -51,6 +56,17 @@ const ROUTES: Route[] = [
   { path: '/review/defensive', title: 'Defensive access', page: DefensivePage },
   { path: '/review/alerts', title: 'Alerts', page: AlertsPage },
   { path: '/review/content', title: 'Retained content', page: ContentPage },
+  { path: '/evaluations', title: 'Evaluations', page: EvaluationsPage },
+  { path: '/evaluations/policies', title: 'Threshold policies', page: PoliciesPage },
+  { path: '/evaluations/suites', title: 'Suites', page: SuitesPage },
+  { path: '/evaluations/:evaluationId', title: 'Evaluation', page: EvaluationPage },
+];
+
+// Designation's pages, for people who may read evaluations (evaluators, directors, auditors).
+const DESIGNATION_NAV = [
+  { to: '/evaluations', label: 'Evaluations' },
+  { to: '/evaluations/policies', label: 'Policies' },
+  { to: '/evaluations/suites', label: 'Suites' },
 ];
 
 // The review program's pages for the part the signed-in organization plays in it.
@@ -133,6 +149,12 @@ export function App() {
     { to: '/ledger', label: 'Ledger' },
   ];
   const reviewNav = session.identity ? REVIEW_NAV[reviewRole(session.identity.organization.kind)] : [];
+  const designation = canReadEvaluations(designationRoles(session.identity));
+  // An evaluation's page is under Evaluations; Policies and Suites are their own.
+  const designationCurrent = (to: string) =>
+    to === '/evaluations'
+      ? path === to || (path.startsWith('/evaluations/') && !DESIGNATION_NAV.some((n) => n.to !== to && currentIn(n.to, path)))
+      : currentIn(to, path);
   return (
     <>
       <a className="skip-link" href="#main">
@@ -173,6 +195,22 @@ export function App() {
             {reviewNav.map((n) => (
               <li key={n.to}>
                 <Link to={n.to} aria-current={currentIn(n.to, path) ? 'page' : undefined}>
+                  {n.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+      {signedIn && designation && (
+        <nav className="main-nav review-nav" aria-labelledby="designation-nav-title">
+          <span id="designation-nav-title" className="nav-title">
+            Designation
+          </span>
+          <ul>
+            {DESIGNATION_NAV.map((n) => (
+              <li key={n.to}>
+                <Link to={n.to} aria-current={designationCurrent(n.to) ? 'page' : undefined}>
                   {n.label}
                 </Link>
               </li>

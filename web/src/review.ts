@@ -169,12 +169,13 @@ export interface DefensiveAccess {
   close_note: string;
 }
 
-// A released version that may be asked for.
+// A version that may be asked for: released, or designated a covered frontier model.
 export interface DefensiveModel {
   version_id: string;
   gateway_model: string;
   lab_org_name: string;
   released_at: string | null;
+  covered: boolean;
 }
 
 export interface GatewayKey {

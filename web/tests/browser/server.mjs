@@ -30,10 +30,11 @@ export class BulwarkServer {
 
   // Seeds the demo organizations and users; their credentials by email. Makes the key that
   // encrypts secrets at rest first, as `make demo` does.
-  seedDemo() {
+  // `extra` are more arguments of seed-demo (--model-url, --suite).
+  seedDemo(extra = []) {
     this.run('keys', 'init', '--if-missing');
     const file = join(this.dir, 'demo-credentials.json');
-    this.run('admin', 'seed-demo', '--credentials-file', file, '--url', 'http://127.0.0.1');
+    this.run('admin', 'seed-demo', '--credentials-file', file, '--url', 'http://127.0.0.1', ...extra);
     return JSON.parse(readFileSync(file, 'utf8'));
   }
 
@@ -108,14 +109,18 @@ export class BulwarkServer {
 }
 
 // `bulwark mock-model` on a free loopback port: a model that answers, for a test whose gateway
-// calls must reach one (the demo's model is not running here). Its `url` is the base URL without
-// the API's /v1.
+// calls must reach one (the demo's model is not running here), playing the tasks of `suite`. Its
+// `url` is the base URL without the API's /v1.
 export class MockModel {
+  constructor(suite = join(REPO, 'suites', 'bulwark-smoke')) {
+    this.suite = suite;
+  }
+
   async start() {
     this.output = '';
     this.process = spawn(
       bulwarkBinary(),
-      ['mock-model', '--suite', join(REPO, 'suites', 'bulwark-smoke'), '--port', '0'],
+      ['mock-model', '--suite', this.suite, '--port', '0'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.process.stderr.on('data', (d) => (this.output += d));

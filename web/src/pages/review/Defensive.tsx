@@ -371,7 +371,8 @@ function RequestForm({
               <select {...p} value={chosen} onChange={(e) => setVersionId(e.target.value)}>
                 {models.map((m) => (
                   <option key={m.version_id} value={m.version_id}>
-                    {m.gateway_model} ({m.lab_org_name}){held(m)}
+                    {m.gateway_model} ({m.lab_org_name}){m.covered && !m.released_at ? ', designated covered, not yet released' : ''}
+                    {held(m)}
                   </option>
                 ))}
               </select>
