@@ -50,6 +50,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/json.h"
 #include "base/time_format.h"
 #include "store/database.h"
@@ -445,7 +446,7 @@ struct Run {
   int64_t total = 0, done = 0, used = 0, passed = 0, infrastructure_errors = 0;
   std::string state, outcome;
   double start_seconds = 0;  // the POST that started it
-  double seconds = 0;        // from its start to its decision
+  double seconds = 0;        // from its start (the POST's answer) to its decision
   double steady_rate = 0;    // samples/s between 10% and 90% of the samples recorded
   int64_t model_calls = 0;
   double sample_ms = 0;        // a sample's run on its worker, the model call through the gateway
@@ -468,6 +469,7 @@ Run Evaluate(Deployment& d, const std::string& policy_hash, uint64_t seed) {
                             .Json();
   run.start_seconds = Since(posted);
   const auto start = Steady::now();
+  const Time started_wall = SystemClock::Get().Now();
   run.id = Text(started, {"id"});
   run.total = Int(started, "samples_total");
   std::optional<double> at10, at90;
@@ -528,6 +530,10 @@ Run Evaluate(Deployment& d, const std::string& policy_hash, uint64_t seed) {
   // The evaluation's own times: its start, the first sample recorded, the last, the decision.
   StatusOr<Time> started_at = ParseRfc3339(Text(e, {"started_at"}));
   StatusOr<Time> completed_at = ParseRfc3339(Text(e, {"completed_at"}));
+  if (completed_at.ok()) {
+    // The decision's own time (the server's clock is this machine's), not the poll that saw it.
+    run.seconds = (ToUnixMicros(*completed_at) - ToUnixMicros(started_wall)) / 1e6;
+  }
   if (first && last && started_at.ok() && completed_at.ok()) {
     run.to_first_record = ToUnixMicros(*first) / 1e6 - ToUnixMicros(*started_at) / 1e6;
     run.last_record_to_decision =
