@@ -214,9 +214,21 @@ TEST_F(EvaluationsTest, TwoWorkersRunItThroughTheGatewayAndTwoPeopleDesignate) {
 
   // Every sample recorded once, in the seeded order, and every model call went through the
   // gateway: the mock saw calls, each a gateway ledger entry, and never a key but the lab's.
-  ASSERT_OK_AND_ASSIGN(std::vector<evaluations::EvaluationSample> samples,
-                       evaluations_->Samples(Officer(), e.id));
+  // A page at a time: four, then the last two.
+  ASSERT_OK_AND_ASSIGN(evaluations::SamplePage page, evaluations_->Samples(Officer(), e.id, 0, 4));
+  ASSERT_EQ(page.items.size(), 4u);
+  ASSERT_EQ(page.next, 4);
+  std::vector<evaluations::EvaluationSample> samples = page.items;
+  ASSERT_OK_AND_ASSIGN(page, evaluations_->Samples(Officer(), e.id, *page.next, 4));
+  EXPECT_FALSE(page.next.has_value());
+  samples.insert(samples.end(), page.items.begin(), page.items.end());
   ASSERT_EQ(samples.size(), 6u);
+  for (size_t i = 0; i < samples.size(); ++i) EXPECT_EQ(samples[i].position, int64_t(i));
+  EXPECT_EQ(evaluations_->Samples(Officer(), e.id, -1, 4).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      evaluations_->Samples(Officer(), e.id, 0, evaluations::kMaxSamplePage + 1).status().code(),
+      StatusCode::kInvalidArgument);
   for (const evaluations::EvaluationSample& s : samples) {
     EXPECT_TRUE(s.recorded) << s.task_id;
     EXPECT_EQ(s.end, "passed") << s.task_id;
@@ -246,6 +258,7 @@ TEST_F(EvaluationsTest, TwoWorkersRunItThroughTheGatewayAndTwoPeopleDesignate) {
   EXPECT_EQ(report.json.at("samples").at("samples"), 6);
   EXPECT_EQ(report.json.at("samples").at("passed"), 6);
   EXPECT_EQ(report.json.at("run").at("model"), "Orion/2.0");
+  EXPECT_EQ(report.json.at("run").at("provider"), "openai");
   EXPECT_EQ(report.json.at("decision").at("outcome"), "exceeds");
   ASSERT_EQ(report.json.at("sample_index").at("count"), 6);
   for (size_t i = 0; i < samples.size(); ++i) {
@@ -254,6 +267,20 @@ TEST_F(EvaluationsTest, TwoWorkersRunItThroughTheGatewayAndTwoPeopleDesignate) {
     EXPECT_EQ(index.at("tasks").as_array()[static_cast<size_t>(task)].as_string(),
               samples[i].task_id);
   }
+  // The samples through the API, a page at a time.
+  Reply first_page = Call("GET", base + "/samples?limit=5", "", "officer");
+  ASSERT_EQ(first_page.status, 200) << first_page.body;
+  EXPECT_EQ(first_page.json.at("items").as_array().size(), 5u);
+  ASSERT_EQ(first_page.json.at("next_cursor"), "5");
+  Reply last_page = Call("GET", base + "/samples?limit=5&cursor=5", "", "officer");
+  ASSERT_EQ(last_page.status, 200) << last_page.body;
+  ASSERT_EQ(last_page.json.at("items").as_array().size(), 1u);
+  EXPECT_EQ(last_page.json.at("items").as_array()[0].at("position"), 5);
+  EXPECT_TRUE(last_page.json.at("next_cursor").is_null());
+  EXPECT_EQ(Call("GET", base + "/samples?limit=0", "", "officer").status, 400);
+  EXPECT_EQ(Call("GET", base + "/samples?limit=5000", "", "officer").status, 400);
+  EXPECT_EQ(Call("GET", base + "/samples?cursor=x", "", "officer").status, 400);
+  EXPECT_EQ(Call("GET", base + "/samples?cursor=-3", "", "officer").status, 400);
   Reply markdown = Call("GET", base + "/report?format=markdown", "", "officer");
   ASSERT_EQ(markdown.status, 200);
   EXPECT_NE(markdown.body.find("exceeds"), std::string::npos);
@@ -480,10 +507,11 @@ TEST_F(EvaluationsOnPostgresTest, EachSampleCountsOnceAndEitherPolicyDecides) {
   EXPECT_EQ(all.samples_done, 9);
   EXPECT_EQ(all.samples_used, 9);
   EXPECT_EQ(all.prefix_done, 9);
-  ASSERT_OK_AND_ASSIGN(std::vector<evaluations::EvaluationSample> samples,
-                       evaluations_->Samples(Officer(), all.id));
-  ASSERT_EQ(samples.size(), 9u);
-  for (const evaluations::EvaluationSample& s : samples) EXPECT_TRUE(s.recorded) << s.position;
+  ASSERT_OK_AND_ASSIGN(evaluations::SamplePage samples,
+                       evaluations_->Samples(Officer(), all.id, 0, evaluations::kMaxSamplePage));
+  ASSERT_EQ(samples.items.size(), 9u);
+  for (const evaluations::EvaluationSample& s : samples.items)
+    EXPECT_TRUE(s.recorded) << s.position;
 
   // Every sample passes: four of them take the evidence past 2/alpha = 20 at a threshold of 0.3.
   first = AwaitNot(first.id, evaluations::EvaluationState::kRunning);

@@ -511,12 +511,18 @@ Run Evaluate(Deployment& d, const std::string& policy_hash, uint64_t seed) {
   run.infrastructure_errors = Int(e, "infrastructure_errors");
   run.model_calls = d.MockCalls() - calls_before;
   // How long the samples' model calls took, through the gateway, as the workers timed them.
-  json::value samples =
-      d.Api(kEvaluator, beast::http::verb::get, "/api/v1/evaluations/" + run.id + "/samples")
-          .Json();
+  std::vector<json::value> samples;
+  for (std::string cursor = "0"; !cursor.empty();) {
+    json::value page =
+        d.Api(kEvaluator, beast::http::verb::get,
+              "/api/v1/evaluations/" + run.id + "/samples?limit=1000&cursor=" + cursor)
+            .Json();
+    for (const json::value& s : page.as_object().at("items").as_array()) samples.push_back(s);
+    cursor = Text(page, {"next_cursor"});
+  }
   int64_t timed = 0;
   std::optional<Time> first, last;
-  for (const json::value& s : samples.as_object().at("items").as_array()) {
+  for (const json::value& s : samples) {
     if (Int(s, "milliseconds") > 0) {
       run.sample_ms += static_cast<double>(Int(s, "milliseconds"));
       ++timed;
@@ -666,8 +672,9 @@ int Main(int argc, char** argv) {
   std::printf("  at most %lld model calls in flight at once at the mock\n",
               static_cast<long long>(d.MockPeakInFlight()));
   std::printf(
-      "  the first sample was recorded %.2f s after the start (the workers' next poll of "
-      "the queue, then one sample); the decision came %.2f s after the last sample\n",
+      "  the first sample was recorded %.2f s after the start (the workers, woken when the "
+      "samples were queued, lease them, then one sample); the decision came %.2f s after the last "
+      "sample\n",
       fixed.to_first_record, fixed.last_record_to_decision);
   // Each of the 64 slots runs a sample, records it and leases the next, over and over.
   const double cycle_ms = 1000.0 * options.concurrency / std::max(fixed.steady_rate, 1e-9);

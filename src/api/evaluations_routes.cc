@@ -2,6 +2,8 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <string>
 
@@ -14,12 +16,17 @@
 namespace bulwark::api {
 namespace {
 
+// Samples on a page when the request names no limit.
+constexpr int64_t kDefaultSamplePage = 200;
+
 using access::Principal;
 using boost::json::array;
 using boost::json::object;
 using boost::json::value;
 using evaluations::Evaluation;
 using evaluations::EvaluationSample;
+using evaluations::kMaxSamplePage;
+using evaluations::SamplePage;
 
 object RenderPolicy(const evaluations::RegisteredPolicy& p) {
   array suites;
@@ -217,13 +224,33 @@ void RegisterEvaluationsRoutes(Router& router, Authenticator& auth,
              auth.Require([&ev](HttpRequest& request, const Principal& p) {
                return Reply(200, ev.Get(p, request.path_params["evaluation_id"]), RenderEvaluation);
              }));
-  router.Add("GET", "/api/v1/evaluations/{evaluation_id}/samples",
-             auth.Require([&ev](HttpRequest& request, const Principal& p) {
-               return Reply(200, ev.Samples(p, request.path_params["evaluation_id"]),
-                            [](const std::vector<EvaluationSample>& v) {
-                              return RenderList(v, RenderSample);
-                            });
-             }));
+  router.Add(
+      "GET", "/api/v1/evaluations/{evaluation_id}/samples",
+      auth.Require([&ev](HttpRequest& request, const Principal& p) {
+        // ?cursor= is the position to start at (the last page's next_cursor).
+        int64_t from = 0;
+        int64_t limit = kDefaultSamplePage;
+        for (auto [name, into] : {std::pair{"cursor", &from}, std::pair{"limit", &limit}}) {
+          auto it = request.query.find(name);
+          if (it == request.query.end()) continue;
+          const std::string& text = it->second;
+          auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *into);
+          if (error != std::errc() || end != text.data() + text.size()) {
+            return ErrorResponse(Status(StatusCode::kInvalidArgument,
+                                        std::string(name) + " is a whole number",
+                                        {{"parameter", name}}));
+          }
+        }
+        // Out of range either way, as the service says; clamped only to fit an int.
+        limit = std::clamp<int64_t>(limit, 0, kMaxSamplePage + 1);
+        return Reply(
+            200, ev.Samples(p, request.path_params["evaluation_id"], from, static_cast<int>(limit)),
+            [](const SamplePage& page) {
+              object out = RenderList(page.items, RenderSample);
+              out["next_cursor"] = page.next ? value(std::to_string(*page.next)) : value(nullptr);
+              return out;
+            });
+      }));
   router.Add("GET", "/api/v1/evaluations/{evaluation_id}/samples/{position}/transcript",
              auth.Require([&ev](HttpRequest& request, const Principal& p) {
                int64_t position = -1;

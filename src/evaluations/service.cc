@@ -40,7 +40,7 @@ constexpr std::string_view kEvaluationSelect =
     "COALESCE(e.decision, ''), COALESCE(e.samples_sha256, ''), COALESCE(e.recommendation, ''), "
     "COALESCE(e.rationale, ''), COALESCE(e.recommended_by, ''), e.recommended_at, "
     "COALESCE(e.designated_by, ''), e.designated_at, COALESCE(e.designation_note, ''), "
-    "e.key_id, e.generation "
+    "e.key_id, e.generation, v.provider "
     "FROM evaluations e JOIN model_versions v ON v.id = e.version_id "
     "JOIN review_models m ON m.id = v.model_id JOIN eval_policies p ON p.hash = e.policy_hash "
     "JOIN eval_suites s ON s.hash = e.suite_hash";
@@ -91,6 +91,7 @@ Stored ReadEvaluation(const Row& r) {
   e.designation_note = r.Text(35);
   out.key_id = r.Text(36);
   out.generation = r.Int(37);
+  e.gateway_protocol = r.Text(38);
   return out;
 }
 
@@ -227,6 +228,9 @@ evals::SampleSummary SummaryOf(const EvaluationSample& s) {
   summary.score = s.passed ? 1 : 0;
   return summary;
 }
+
+// Connections a sample runner's model client keeps to the gateway, at most.
+constexpr int kProviderConnections = 256;
 
 // The positions after the gap-free prefix that a sample's transaction looks up in one statement.
 constexpr int64_t kPrefixProbe = 8;
@@ -535,6 +539,31 @@ StatusOr<std::shared_ptr<const SecretBytes>> EvaluationService::GatewayKeyIn(
   return shared;
 }
 
+StatusOr<std::shared_ptr<evals::ModelProvider>> EvaluationService::ProviderFor(
+    const std::string& key_id, const std::string& gateway_model, review::Provider protocol,
+    const SecretBytes& key, const SampleRunnerOptions& options) {
+  {
+    std::lock_guard<std::mutex> lock(providers_mu_);
+    auto it = providers_.find(key_id);
+    if (it != providers_.end()) return it->second;
+  }
+  evals::ProviderConfig config;
+  config.protocol = protocol == review::Provider::kAnthropic ? evals::Protocol::kAnthropic
+                                                             : evals::Protocol::kOpenAi;
+  config.base_url = options.gateway_url;
+  config.model = gateway_model;
+  config.api_key = std::string(key.view());
+  config.request_timeout_s = options.request_timeout_s;
+  config.max_retries = 3;
+  // The worker's own concurrency bounds the calls; this keeps a connection for each of them.
+  config.max_concurrency = kProviderConnections;
+  BW_ASSIGN_OR_RETURN(std::unique_ptr<evals::ModelProvider> made, evals::NewModelProvider(config));
+  std::shared_ptr<evals::ModelProvider> shared = std::move(made);
+  std::lock_guard<std::mutex> lock(providers_mu_);
+  if (providers_.size() >= 64) providers_.clear();  // the clients of evaluations long over
+  return providers_.emplace(key_id, shared).first->second;
+}
+
 // ---- Starting and steering ----
 
 StatusOr<review::Window> EvaluationService::OpenWindowOf(Transaction& tx,
@@ -758,16 +787,33 @@ StatusOr<std::vector<Evaluation>> EvaluationService::List(const Principal& actor
   return out;
 }
 
-StatusOr<std::vector<EvaluationSample>> EvaluationService::Samples(const Principal& actor,
-                                                                   const std::string& id) {
-  std::vector<EvaluationSample> out;
+StatusOr<SamplePage> EvaluationService::Samples(const Principal& actor, const std::string& id,
+                                                int64_t from, int limit) {
+  if (from < 0) {
+    return Status(StatusCode::kInvalidArgument, "a sample's position is 0 or more",
+                  {{"parameter", "cursor"}});
+  }
+  if (limit < 1 || limit > kMaxSamplePage) {
+    return Status(StatusCode::kInvalidArgument,
+                  "limit is from 1 to " + std::to_string(kMaxSamplePage) + " samples",
+                  {{"parameter", "limit"}});
+  }
+  SamplePage out;
   Status s = Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    out = {};
     BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kEvaluationRead, id).status());
     BW_RETURN_IF_ERROR(Load(tx, id).status());
+    // One more than asked for says whether a next page exists.
     BW_ASSIGN_OR_RETURN(
         store::ResultSet rows,
-        tx.Query(std::string(kSampleSelect) + " WHERE evaluation_id = ? ORDER BY position", {id}));
-    for (const Row& r : rows) out.push_back(ReadSample(r));
+        tx.Query(std::string(kSampleSelect) + " WHERE evaluation_id = ? AND position >= ? ORDER BY "
+                                              "position LIMIT ?",
+                 {id, from, int64_t{limit} + 1}));
+    for (const Row& r : rows) out.items.push_back(ReadSample(r));
+    if (out.items.size() > static_cast<size_t>(limit)) {
+      out.next = out.items.back().position;
+      out.items.pop_back();
+    }
     return OkStatus();
   });
   if (!s.ok()) return s;
@@ -792,6 +838,7 @@ StatusOr<evals::Report> EvaluationService::ReportOf(const Principal& actor, cons
     run.header.suite = suite->name;
     run.header.suite_version = suite->version;
     run.header.suite_hash = e.suite_hash;
+    run.header.provider = e.gateway_protocol;
     run.header.model = e.gateway_model;
     run.header.epochs = static_cast<int>(e.epochs);
     run.header.started_at = FormatRfc3339(e.started_at);
@@ -877,6 +924,7 @@ Status EvaluationService::ExportRunLog(const Principal& actor, const std::string
     header.suite = suite->name;
     header.suite_version = suite->version;
     header.suite_hash = e.suite_hash;
+    header.provider = e.gateway_protocol;
     header.model = e.gateway_model;
     header.epochs = static_cast<int>(e.epochs);
     header.started_at = FormatRfc3339(e.started_at);
@@ -1212,6 +1260,7 @@ Status EvaluationService::RunSample(const jobs::Job& job, jobs::JobContext& ctx,
   review::Provider protocol = review::Provider::kOpenAi;
   std::shared_ptr<const evals::Suite> suite;
   std::shared_ptr<const SecretBytes> key;
+  std::string key_id;
   review::Window window;
   bool skip = false;
   BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
@@ -1239,7 +1288,8 @@ Status EvaluationService::RunSample(const jobs::Job& job, jobs::JobContext& ctx,
     protocol = review::ParseProvider(r.Text(7)).value_or(review::Provider::kOpenAi);
     BW_ASSIGN_OR_RETURN(window, review_.WindowIn(tx, r.Text(2)));
     BW_ASSIGN_OR_RETURN(suite, SuiteIn(tx, r.Text(3)));
-    BW_ASSIGN_OR_RETURN(key, GatewayKeyIn(tx, id, r.Text(4)));
+    key_id = r.Text(4);
+    BW_ASSIGN_OR_RETURN(key, GatewayKeyIn(tx, id, key_id));
     return OkStatus();
   }));
   if (skip) return OkStatus();
@@ -1261,17 +1311,8 @@ Status EvaluationService::RunSample(const jobs::Job& job, jobs::JobContext& ctx,
   const evals::Task* task = suite->Find(sample.task_id);
   if (task == nullptr) return FailedPreconditionError("the suite has no task " + sample.task_id);
 
-  evals::ProviderConfig config;
-  config.protocol = protocol == review::Provider::kAnthropic ? evals::Protocol::kAnthropic
-                                                             : evals::Protocol::kOpenAi;
-  config.base_url = options.gateway_url;
-  config.model = gateway_model;
-  config.api_key = std::string(key->view());
-  config.request_timeout_s = options.request_timeout_s;
-  config.max_retries = 3;
-  config.max_concurrency = 1;
-  BW_ASSIGN_OR_RETURN(std::unique_ptr<evals::ModelProvider> provider,
-                      evals::NewModelProvider(config));
+  BW_ASSIGN_OR_RETURN(std::shared_ptr<evals::ModelProvider> provider,
+                      ProviderFor(key_id, gateway_model, protocol, *key, options));
   const evals::SampleResult result = evals::RunSample(*task, static_cast<int>(sample.epoch),
                                                       *provider, options.sandboxes, options.agent);
 

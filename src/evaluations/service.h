@@ -51,6 +51,8 @@ inline constexpr std::string_view kSweepJobKind = "evaluations.sweep";
 inline constexpr std::string_view kValidateJobKind = "evaluations.validate";
 // Attempts of a sample that fails on infrastructure before its evaluation pauses.
 inline constexpr int kSampleAttempts = 5;
+// The most samples one page of Samples holds.
+inline constexpr int kMaxSamplePage = 1000;
 
 struct StartRequest {
   std::string version_id;
@@ -102,8 +104,10 @@ class EvaluationService {
   StatusOr<Evaluation> Start(const access::Principal& actor, const StartRequest& request);
   StatusOr<Evaluation> Get(const access::Principal& actor, const std::string& id);
   StatusOr<std::vector<Evaluation>> List(const access::Principal& actor);
-  StatusOr<std::vector<EvaluationSample>> Samples(const access::Principal& actor,
-                                                  const std::string& id);
+  // Up to `limit` samples from position `from` on. InvalidArgument for a negative position or a
+  // limit outside 1 to kMaxSamplePage.
+  StatusOr<SamplePage> Samples(const access::Principal& actor, const std::string& id, int64_t from,
+                               int limit);
   // The evaluation's report (evals/report.h, with its suite and policy) as far as it has run:
   // its samples in the order's positions, up to the samples the decision used once it is
   // decided, else as far as they are recorded without a gap. Until it is decided, the report's
@@ -170,6 +174,14 @@ class EvaluationService {
   // never changes (a resume under a new window issues a new key).
   StatusOr<std::shared_ptr<const secrets::SecretBytes>> GatewayKeyIn(
       store::Transaction& tx, const std::string& evaluation_id, const std::string& key_id);
+  // The model client of the evaluation's gateway key `key_id`, made once per process and shared
+  // by the worker's threads, so that its connections to the gateway are kept alive from one
+  // sample to the next.
+  StatusOr<std::shared_ptr<evals::ModelProvider>> ProviderFor(const std::string& key_id,
+                                                              const std::string& gateway_model,
+                                                              review::Provider protocol,
+                                                              const secrets::SecretBytes& key,
+                                                              const SampleRunnerOptions& options);
   // The version's window open now, or FailedPrecondition saying why there is none.
   StatusOr<review::Window> OpenWindowOf(store::Transaction& tx, const std::string& version_id);
   // Opens the program office's access on `window_id` and issues the evaluation's key; returns
@@ -192,6 +204,10 @@ class EvaluationService {
   std::mutex keys_mu_;
   // By key id; the keys of running evaluations.
   std::map<std::string, std::shared_ptr<const secrets::SecretBytes>> keys_;  // GUARDED_BY(keys_mu_)
+  std::mutex providers_mu_;
+  // By key id; the model clients of running evaluations.
+  std::map<std::string, std::shared_ptr<evals::ModelProvider>>
+      providers_;  // GUARDED_BY(providers_mu_)
   std::mutex policies_mu_;
   std::map<std::string, std::shared_ptr<const evals::Policy>>
       policies_;  // GUARDED_BY(policies_mu_)

@@ -49,9 +49,10 @@ struct Evaluation {
   std::string id;  // evl_...
   std::string version_id;
   std::string lab_org_id;
-  std::string gateway_model;  // the version as the gateway names it ("Atlas/1.0")
-  std::string window_id;      // the access window its calls go under
-  std::string inquiry_id;     // the lab's inquiry it answers; "" for none
+  std::string gateway_model;     // the version as the gateway names it ("Atlas/1.0")
+  std::string gateway_protocol;  // the wire protocol it speaks there: "openai" or "anthropic"
+  std::string window_id;         // the access window its calls go under
+  std::string inquiry_id;        // the lab's inquiry it answers; "" for none
   std::string policy_hash;
   std::string policy_id;
   int64_t policy_version = 0;
@@ -100,6 +101,12 @@ struct EvaluationSample {
   int64_t infrastructure_errors = 0;
   std::string last_error;
   std::optional<Time> recorded_at;
+};
+
+// A page of an evaluation's samples, from one position on, in the run's order.
+struct SamplePage {
+  std::vector<EvaluationSample> items;
+  std::optional<int64_t> next;  // the position the next page starts at; none at the end
 };
 
 }  // namespace bulwark::evaluations

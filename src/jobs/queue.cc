@@ -127,6 +127,11 @@ StatusOr<std::vector<std::string>> JobQueue::EnqueueMany(Transaction& tx,
     }
   }
   const int64_t now = ToUnixMicros(clock_.Now());
+  if (std::any_of(specs.begin(), specs.end(), [&](const JobSpec& spec) {
+        return !spec.run_at || ToUnixMicros(*spec.run_at) <= now;
+      })) {
+    BW_RETURN_IF_ERROR(tx.Signal(kJobsChannel));
+  }
   std::vector<std::string> ids;
   ids.reserve(specs.size());
   // A few hundred rows a statement: one round trip for many jobs, within every backend's limit
@@ -325,7 +330,7 @@ StatusOr<Job> JobQueue::Retry(const std::string& job_id) const {
                  {now, now, job_id}));
     if (!rows.empty()) {
       job = ReadJob(rows[0]);
-      return OkStatus();
+      return tx.Signal(kJobsChannel);
     }
     BW_ASSIGN_OR_RETURN(rows, tx.Query("SELECT state FROM jobs WHERE id = ?", {job_id}));
     if (rows.empty()) return NotFoundError("no job " + job_id);

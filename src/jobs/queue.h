@@ -41,6 +41,10 @@
 
 namespace bulwark::jobs {
 
+// The signal's channel (store::Transaction::Signal) on which Enqueue and Retry tell the workers
+// that jobs are due.
+inline constexpr std::string_view kJobsChannel = "bulwark_jobs";
+
 enum class JobState { kQueued, kLeased, kDone, kFailed, kDead };
 
 std::string_view JobStateName(JobState state);

@@ -327,6 +327,30 @@ TEST_P(QueueTest, WorkersApplyEveryEffectExactlyOnce) {
   EXPECT_EQ(completed, kJobs);
 }
 
+// A worker that would not poll again for an hour leases a job as soon as it is queued, and one
+// queued for later still waits for its time.
+TEST_P(QueueTest, AWorkerWakesWhenAJobIsQueued) {
+  Worker worker(
+      *db_, SystemClock::Get(),
+      WorkerOptions{.name = "sleeper", .concurrency = 1, .idle_poll = std::chrono::hours(1)});
+  std::atomic<int> runs{0};
+  worker.Register("wake", [&](const Job&, JobContext&) {
+    ++runs;
+    return OkStatus();
+  });
+  worker.Start();
+  // The worker's first lease found nothing: it is waiting now.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Enqueue({.kind = "wake", .run_at = SystemClock::Get().Now() + std::chrono::hours(2)});
+  Enqueue({.kind = "wake"});
+  for (int i = 0; i < 600 && runs.load() < 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  worker.Stop();
+  EXPECT_EQ(runs.load(), 1) << "the job queued for now ran once, the one for later not yet";
+}
+
 // Two workers on one database, as two processes would be, running the "tick" kind and counting
 // its runs.
 struct TickWorkers {

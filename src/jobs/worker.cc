@@ -35,6 +35,8 @@ Status JobContext::Commit(const Effects& effects, store::TxMode mode) {
 Worker::Worker(store::Database& db, const Clock& clock, WorkerOptions options)
     : db_(db), clock_(clock), options_(std::move(options)), queue_(db, clock) {
   options_.concurrency = std::max(1, options_.concurrency);
+  if (options_.prefetch < 0) options_.prefetch = std::max(1, options_.concurrency / 4);
+  ready_limit_ = options_.concurrency + options_.prefetch;
 }
 
 Worker::~Worker() { Stop(); }
@@ -147,7 +149,15 @@ void Worker::Start() {
     stopping_ = false;
     leasing_done_ = false;
   }
+  StatusOr<std::unique_ptr<store::Listener>> listener = db_.Listen(kJobsChannel);
+  if (listener.ok()) {
+    listener_ = std::move(*listener);
+  } else {
+    Log(LogLevel::kWarning, "the worker polls for jobs only: it cannot listen for them",
+        {{"error", listener.status().ToString()}});
+  }
   threads_.emplace_back([this] { LeaseLoop(); });
+  if (listener_) threads_.emplace_back([this] { WakeLoop(); });
   threads_.emplace_back([this] { HeartbeatLoop(); });
   threads_.emplace_back([this] { TidyLoop(); });
   for (int i = 0; i < options_.concurrency; ++i) threads_.emplace_back([this] { ExecutorLoop(); });
@@ -160,6 +170,7 @@ void Worker::Stop() {
     stopping_ = true;
   }
   changed_.notify_all();
+  if (listener_) listener_->Interrupt();
   threads_.front().join();  // the leasing thread: no new leases after this
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -168,6 +179,7 @@ void Worker::Stop() {
   changed_.notify_all();
   for (size_t i = 1; i < threads_.size(); ++i) threads_[i].join();
   threads_.clear();
+  listener_.reset();
   // The jobs that finished after the last lease; if this fails their leases expire and they
   // run again, which changes nothing: they had no effects.
   if (Status s = queue_.CompleteWithoutEffects(options_.name, finished_); !s.ok()) {
@@ -190,7 +202,7 @@ void Worker::LeaseLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   const int half = (options_.concurrency + 1) / 2;
   while (!stopping_) {
-    int free = options_.concurrency - in_flight_.load();
+    int free = ready_limit_ - in_flight_.load();
     if (free <= 0) {
       changed_.wait(lock);
       continue;
@@ -199,13 +211,13 @@ void Worker::LeaseLoop() {
       // A moment for more jobs to finish, so one transaction completes and leases several. Jobs
       // that committed their own effects leave nothing to complete: their slots are filled at
       // once.
-      changed_.wait_for(lock, std::chrono::milliseconds(2), [&] {
-        return stopping_ || options_.concurrency - in_flight_.load() >= half;
-      });
-      free = options_.concurrency - in_flight_.load();
+      changed_.wait_for(lock, std::chrono::milliseconds(2),
+                        [&] { return stopping_ || ready_limit_ - in_flight_.load() >= half; });
+      free = ready_limit_ - in_flight_.load();
     }
     std::vector<std::string> finished;
     finished.swap(finished_);
+    queued_ = false;  // what was queued before this lease is leased by it
     lock.unlock();
     if (std::chrono::steady_clock::now() - last_schedules >= std::chrono::seconds(1)) {
       last_schedules = std::chrono::steady_clock::now();
@@ -230,7 +242,23 @@ void Worker::LeaseLoop() {
       changed_.notify_all();
       continue;
     }
-    changed_.wait_for(lock, options_.idle_poll, [this] { return stopping_ || !finished_.empty(); });
+    changed_.wait_for(lock, options_.idle_poll,
+                      [this] { return stopping_ || queued_ || !finished_.empty(); });
+  }
+}
+
+void Worker::WakeLoop() {
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+    }
+    if (!listener_->Wait(Seconds(10))) continue;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      queued_ = true;
+    }
+    changed_.notify_all();
   }
 }
 
@@ -256,7 +284,9 @@ void Worker::HeartbeatLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!leasing_done_) {
     changed_.wait_for(lock, interval, [this] { return leasing_done_; });
+    // The jobs running and those leased ahead, waiting for an executor.
     std::vector<std::string> ids(running_.begin(), running_.end());
+    for (const Job& job : ready_) ids.push_back(job.id);
     lock.unlock();
     for (const std::string& id : ids) {
       Status s = queue_.Heartbeat(id, options_.name, options_.lease);

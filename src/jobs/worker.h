@@ -2,15 +2,19 @@
 // schedules that enqueue periodic work. `bulwark worker` runs one; `bulwark serve` embeds one.
 //
 // A leasing thread leases due jobs of the registered kinds while executor threads are free
-// (up to `concurrency` at once), runs each through its handler, and heartbeats the leases of
-// jobs still running. A handler applies its effects through JobContext::Commit, which marks the
-// job done in the same transaction (a job that finishes with no effects is marked done in the
-// leasing thread's next transaction, with the others that finished meanwhile): if the lease was
-// lost meanwhile (the job passed to another worker), the transaction rolls back and the effects are
-// not applied twice. A handler that returns an error fails the attempt: InvalidArgument (a
-// malformed payload) and FailedPrecondition make the job dead at once with the reason; anything
-// else is retried with backoff until the kind's attempts are used up. Stop() drains: no more
-// leases, the jobs in flight finish, then the threads end.
+// (up to `concurrency` at once, and `prefetch` more waiting for the next executor to free, so
+// that one that finishes a job starts the next without waiting for a lease), runs each through
+// its handler, and heartbeats the leases of the jobs it holds. It leases again as soon as jobs
+// are queued (JobQueue signals kJobsChannel; on SQLite only within the process) and polls every
+// `idle_poll` besides, for jobs whose time came and those queued by processes it cannot hear. A
+// handler applies its effects through JobContext::Commit, which marks the job done in the same
+// transaction (a job that finishes with no effects is marked done in the leasing thread's next
+// transaction, with the others that finished meanwhile): if the lease was lost meanwhile (the job
+// passed to another worker), the transaction rolls back and the effects are not applied twice. A
+// handler that returns an error fails the attempt: InvalidArgument (a malformed payload) and
+// FailedPrecondition make the job dead at once with the reason; anything else is retried with
+// backoff until the kind's attempts are used up. Stop() drains: no more leases, the jobs in flight
+// finish, then the threads end.
 //
 // Schedules: EnsureSchedule records "enqueue KIND every N seconds" or "enqueue KIND at the times
 // of a cron expression" (jobs/cron.h, in UTC); while running, the worker enqueues each due
@@ -34,6 +38,7 @@
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -75,6 +80,10 @@ struct WorkerOptions {
   std::string name;                // this worker's lease owner name; unique per process
   std::vector<std::string> kinds;  // run only these kinds; empty: every registered kind
   int concurrency = 4;
+  // Jobs leased ahead, beyond `concurrency`, while every executor is busy; -1: a quarter of
+  // `concurrency` (at least 1). They wait at most a job's length, and only while no executor
+  // is free, so other workers are rarely kept from them.
+  int prefetch = -1;
   Duration lease = Seconds(60);
   Duration idle_poll = std::chrono::milliseconds(250);  // wait when nothing is due
 };
@@ -111,6 +120,7 @@ class Worker {
   std::map<std::string, WorkerCounts> Counts() const;
   const std::string& name() const { return options_.name; }
   const JobQueue& queue() const { return queue_; }
+  // Jobs leased and not finished: running, or waiting for an executor.
   int in_flight() const { return in_flight_.load(); }
 
  private:
@@ -118,6 +128,7 @@ class Worker {
   void ExecutorLoop();
   void HeartbeatLoop();
   void TidyLoop();
+  void WakeLoop();
   void RunJob(const Job& job);
   Status EnqueueDueSchedules();
   // Logs a warning about a schedule that cannot run, once per schedule and reason.
@@ -133,10 +144,13 @@ class Worker {
   std::condition_variable changed_;             // work arrived, a slot freed, or stopping
   std::vector<Job> ready_;                      // GUARDED_BY(mu_)
   std::set<std::string> running_;               // GUARDED_BY(mu_): ids, for heartbeats
+  int ready_limit_ = 0;                         // concurrency + prefetch: leased at most
   std::vector<std::string> finished_;           // GUARDED_BY(mu_): done, with no effects
   std::map<std::string, WorkerCounts> counts_;  // GUARDED_BY(mu_)
   bool stopping_ = false;                       // GUARDED_BY(mu_)
   bool leasing_done_ = false;                   // GUARDED_BY(mu_)
+  bool queued_ = false;                         // GUARDED_BY(mu_): jobs were queued since
+  std::unique_ptr<store::Listener> listener_;   // of kJobsChannel; null when it cannot listen
   std::atomic<int> in_flight_{0};               // leased and not finished
   std::vector<std::thread> threads_;
   // Schedules that cannot run, by name, with the reason last logged. Only the leasing thread

@@ -4,6 +4,7 @@
 #include <string>
 #include <type_traits>
 
+#include "store/internal/sql_text.h"
 #include "store/postgres_database.h"
 #include "store/sqlite_database.h"
 
@@ -75,6 +76,10 @@ std::string Row::Text(size_t i) const {
 }
 
 std::string Row::Bytes(size_t i) const { return Text(i); }
+
+bool IsChannelName(std::string_view channel) {
+  return channel.size() <= 63 && internal::IsPlainTableName(channel);
+}
 
 StatusOr<std::unique_ptr<Database>> OpenDatabase(const std::string& url, int pool_size) {
   if (pool_size < 1) {

@@ -104,6 +104,10 @@ class Transaction {
   StatusOr<int64_t> Execute(std::string_view sql, const std::vector<Value>& params = {}) {
     return Run(sql, params, nullptr);
   }
+  // Wakes the listeners of `channel` (Database::Listen) once this transaction commits; nothing
+  // when it rolls back. Several signals of one channel in a transaction wake them once.
+  // `channel` is a name of lower-case letters, digits and '_' (InvalidArgument otherwise).
+  virtual Status Signal(std::string_view channel) = 0;
 
  protected:
   // What each backend implements: runs `sql` (a script only when `rows` is null and there are
@@ -120,6 +124,25 @@ class Transaction {
 // its evaluation's row before reading what the others recorded); on SQLite, whose one writer
 // serializes everything, it is kReadWrite.
 enum class TxMode { kReadOnly, kReadWrite, kQueue };
+
+// Waits for the signals of one channel (Transaction::Signal). On PostgreSQL a signal reaches the
+// listeners of every process on the database (LISTEN/NOTIFY, on a connection of the listener's
+// own); on SQLite, those of this process only, so a process that must hear another still polls.
+//
+// Thread-safety: Wait from one thread at a time; Interrupt from any thread.
+class Listener {
+ public:
+  virtual ~Listener() = default;
+  // Returns true when a signal arrived since the last Wait, or when Interrupt was called; false
+  // when `timeout` passed first. May return true with no signal (after the listener reconnected,
+  // when one may have been missed): a listener treats a wake as "look again".
+  virtual bool Wait(Duration timeout) = 0;
+  // Ends the Wait under way, or the next one, at once.
+  virtual void Interrupt() = 0;
+};
+
+// Whether `channel` may name a signal's channel: 1 to 63 of a-z, 0-9 and '_'.
+bool IsChannelName(std::string_view channel);
 
 class Database {
  public:
@@ -138,6 +161,10 @@ class Database {
   // walk over until then: runs VACUUM outside any transaction, or returns at once when another
   // VACUUM holds the table (it does the same work). SQLite frees them as it goes: nothing to do.
   virtual Status Vacuum(std::string_view table) = 0;
+
+  // Listens for the signals of `channel` from now on. Unavailable when PostgreSQL cannot be
+  // reached for the listener's connection.
+  virtual StatusOr<std::unique_ptr<Listener>> Listen(std::string_view channel) = 0;
 };
 
 // Opens a database from a URL:

@@ -221,6 +221,63 @@ TEST_P(DatabaseTest, RollsBackWhenFunctionFails) {
   EXPECT_EQ(rows, 0);
 }
 
+// A signal's wait is bounded so that a missing wake fails the test instead of hanging it; no
+// test here depends on how long a wake takes.
+constexpr Duration kWake = std::chrono::seconds(10);
+constexpr Duration kNoWake = std::chrono::milliseconds(200);
+
+Status SignalIn(Database& db, const std::string& channel, bool commit) {
+  return db.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(tx.Signal(channel));
+    BW_RETURN_IF_ERROR(tx.Signal(channel));  // once per transaction
+    return commit ? OkStatus() : AbortedError("rolled back on purpose");
+  });
+}
+
+TEST_P(DatabaseTest, ASignalWakesTheChannelsListenersWhenItsTransactionCommits) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Listener> jobs, db().Listen("jobs_test"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Listener> other, db().Listen("other_test"));
+  EXPECT_FALSE(jobs->Wait(std::chrono::milliseconds(0)));
+
+  EXPECT_EQ(SignalIn(db(), "jobs_test", /*commit=*/false).code(), StatusCode::kAborted);
+  EXPECT_FALSE(jobs->Wait(kNoWake)) << "a rolled-back transaction's signal woke the listener";
+
+  ASSERT_OK(SignalIn(db(), "jobs_test", /*commit=*/true));
+  EXPECT_TRUE(jobs->Wait(kWake));
+  EXPECT_FALSE(jobs->Wait(kNoWake)) << "one transaction's signals woke the listener twice";
+  EXPECT_FALSE(other->Wait(kNoWake)) << "another channel's signal woke the listener";
+
+  // A signal that came while nobody waited is not lost.
+  ASSERT_OK(SignalIn(db(), "jobs_test", /*commit=*/true));
+  EXPECT_TRUE(jobs->Wait(kWake));
+
+  // Interrupt ends a wait at once, even one not yet begun.
+  std::thread interrupter([&] { other->Interrupt(); });
+  interrupter.join();
+  EXPECT_TRUE(other->Wait(kWake));
+}
+
+TEST_P(DatabaseTest, SignalsRefuseBadChannelsAndReadOnlyTransactions) {
+  EXPECT_EQ(db().Listen("Jobs; DROP TABLE x").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(db().Listen("").status().code(), StatusCode::kInvalidArgument);
+  Status bad = db().Transact(TxMode::kReadWrite, [](Transaction& tx) { return tx.Signal("a-b"); });
+  EXPECT_EQ(bad.code(), StatusCode::kInvalidArgument);
+  Status read_only =
+      db().Transact(TxMode::kReadOnly, [](Transaction& tx) { return tx.Signal("jobs_test"); });
+  EXPECT_FALSE(read_only.ok());
+}
+
+TEST_P(DatabaseTest, OnPostgresASignalReachesTheListenersOfOtherProcesses) {
+  if (GetParam() != Backend::kPostgres) {
+    GTEST_SKIP() << "on SQLite, signals reach the listeners of their own process only";
+  }
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Database> another, OpenAnother());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Listener> listener, another->Listen("jobs_test"));
+  std::thread signaller([&] { EXPECT_OK(SignalIn(db(), "jobs_test", /*commit=*/true)); });
+  EXPECT_TRUE(listener->Wait(kWake));
+  signaller.join();
+}
+
 TEST_P(DatabaseTest, ConstraintViolationsMapToCodes) {
   ASSERT_OK(ApplyMigrations(db()));
   const std::string insert_org =

@@ -1,8 +1,15 @@
 #include "store/postgres_database.h"
 
+#include <fcntl.h>
 #include <libpq-fe.h>
+#include <poll.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <chrono>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -224,9 +231,23 @@ using PgLease = internal::ConnectionPool<PgConnection>::Lease;
 
 class PgTransaction final : public Transaction {
  public:
-  explicit PgTransaction(PgConnection& conn) : conn_(conn) {}
+  PgTransaction(PgConnection& conn, bool read_only) : conn_(conn), read_only_(read_only) {}
 
   const FailedStatement& failure() const { return failure_; }
+
+  // NOTIFY, which PostgreSQL delivers at the commit (and refuses in a read-only transaction).
+  Status Signal(std::string_view channel) override {
+    if (!IsChannelName(channel)) {
+      return InvalidArgumentError("not a signal's channel name: " + std::string(channel));
+    }
+    if (read_only_) return FailedPreconditionError("a read-only transaction cannot signal");
+    if (std::find(signalled_.begin(), signalled_.end(), channel) != signalled_.end()) {
+      return OkStatus();
+    }
+    BW_RETURN_IF_ERROR(Run("SELECT pg_notify(?, '')", {std::string(channel)}, nullptr).status());
+    signalled_.emplace_back(channel);
+    return OkStatus();
+  }
 
  private:
   StatusOr<int64_t> Run(std::string_view sql, const std::vector<Value>& params,
@@ -314,13 +335,125 @@ class PgTransaction final : public Transaction {
   }
 
   PgConnection& conn_;
+  const bool read_only_;
+  std::vector<std::string> signalled_;  // channels, once each
   FailedStatement failure_;
+};
+
+// LISTEN on a connection of its own, which Wait polls together with a pipe that Interrupt
+// writes to. A lost connection is opened again at the next Wait, which then returns true: a
+// signal may have been missed meanwhile.
+class PgListener final : public Listener {
+ public:
+  PgListener(std::string url, std::string channel)
+      : url_(std::move(url)), channel_(std::move(channel)) {}
+  ~PgListener() override {
+    if (conn_ != nullptr) PQfinish(conn_);
+    if (pipe_[0] >= 0) close(pipe_[0]);
+    if (pipe_[1] >= 0) close(pipe_[1]);
+  }
+
+  Status Open() {
+    if (pipe2(pipe_, O_NONBLOCK | O_CLOEXEC) != 0) {
+      return UnavailableError("cannot make a pipe for a listener: " +
+                              std::string(std::strerror(errno)));
+    }
+    return Connect();
+  }
+
+  bool Wait(Duration timeout) override {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    if (conn_ == nullptr) {
+      if (Connect().ok()) return true;
+      PollUntil(deadline, -1);  // a pause before the next try, unless interrupted
+      return DrainPipe();
+    }
+    if (TakeNotifications()) return true;
+    while (true) {
+      const int socket = PQsocket(conn_);
+      if (!PollUntil(deadline, socket)) return false;
+      if (DrainPipe()) return true;
+      if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK) {
+        PQfinish(conn_);
+        conn_ = nullptr;
+        return true;
+      }
+      if (TakeNotifications()) return true;
+    }
+  }
+
+  void Interrupt() override {
+    const char byte = 1;
+    [[maybe_unused]] const ssize_t written = write(pipe_[1], &byte, 1);
+  }
+
+ private:
+  Status Connect() {
+    if (conn_ != nullptr) PQfinish(conn_);
+    conn_ = PQconnectdb(url_.c_str());
+    if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
+      Status error = UnavailableError(
+          "cannot connect to PostgreSQL to listen: " +
+          (conn_ == nullptr ? std::string("out of memory") : Trimmed(PQerrorMessage(conn_))));
+      if (conn_ != nullptr) PQfinish(conn_);
+      conn_ = nullptr;
+      return error;
+    }
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
+    PgResult listened(PQexec(conn_, ("LISTEN " + channel_).c_str()));
+    if (!Succeeded(listened.get())) {
+      Status error = ErrorFrom(conn_, listened.get()).status.WithPrefix("LISTEN");
+      PQfinish(conn_);
+      conn_ = nullptr;
+      return error;
+    }
+    return OkStatus();
+  }
+
+  // Consumes the notifications received; true when there was one.
+  bool TakeNotifications() {
+    bool any = false;
+    while (PGnotify* notification = PQnotifies(conn_)) {
+      any = true;
+      PQfreemem(notification);
+    }
+    return any;
+  }
+
+  // Waits until the pipe (or `socket`, when not -1) is readable or `deadline` passes; false
+  // when it passed.
+  bool PollUntil(std::chrono::steady_clock::time_point deadline, int socket) {
+    while (true) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      pollfd fds[2] = {{.fd = pipe_[0], .events = POLLIN, .revents = 0},
+                       {.fd = socket, .events = POLLIN, .revents = 0}};
+      const int ready = poll(fds, socket >= 0 ? 2 : 1, static_cast<int>(left.count()) + 1);
+      if (ready > 0) return true;
+      if (ready < 0 && errno != EINTR) return false;
+    }
+  }
+
+  // Empties the pipe; true when Interrupt had written to it.
+  bool DrainPipe() {
+    char bytes[64];
+    bool any = false;
+    while (read(pipe_[0], bytes, sizeof bytes) > 0) any = true;
+    return any;
+  }
+
+  const std::string url_;
+  const std::string channel_;
+  PGconn* conn_ = nullptr;
+  int pipe_[2] = {-1, -1};
 };
 
 class PgDatabase final : public Database {
  public:
   PgDatabase(const std::string& url, int pool_size, std::unique_ptr<PgConnection> first)
-      : pool_(pool_size, [url] { return PgConnection::Connect(url); }) {
+      : url_(url), pool_(pool_size, [url] { return PgConnection::Connect(url); }) {
     pool_.AddIdle(std::move(first));
   }
 
@@ -335,6 +468,15 @@ class PgDatabase final : public Database {
       if (!lease.ok()) return {lease.status(), false};
       return Attempt(*lease, begin, fn);
     });
+  }
+
+  StatusOr<std::unique_ptr<Listener>> Listen(std::string_view channel) override {
+    if (!IsChannelName(channel)) {
+      return InvalidArgumentError("not a signal's channel name: " + std::string(channel));
+    }
+    auto listener = std::make_unique<PgListener>(url_, std::string(channel));
+    BW_RETURN_IF_ERROR(listener->Open());
+    return std::unique_ptr<Listener>(std::move(listener));
   }
 
   Status Vacuum(std::string_view table) override {
@@ -374,7 +516,7 @@ class PgDatabase final : public Database {
       return {error.status.WithPrefix("beginning a transaction"), conn.Lost() || error.transient};
     }
 
-    PgTransaction tx(conn);
+    PgTransaction tx(conn, begin == kBeginReadOnly);
     Status status = fn(tx);
     if (status.ok() && tx.failure().failed()) status = tx.failure().first();
     if (conn.Lost()) {
@@ -406,6 +548,7 @@ class PgDatabase final : public Database {
     return {OkStatus(), false};
   }
 
+  const std::string url_;
   internal::ConnectionPool<PgConnection> pool_;
 };
 

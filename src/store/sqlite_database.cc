@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <climits>
@@ -290,11 +291,77 @@ Value ReadColumn(sqlite3_stmt* stmt, int i) {
   }
 }
 
+// The signals of this process's committed transactions: a count per channel that each commit
+// with a signal of the channel raises, and the listeners waiting for it.
+class SignalHub {
+ public:
+  void Raise(const std::vector<std::string>& channels) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const std::string& channel : channels) ++counts_[channel];
+    }
+    raised_.notify_all();
+  }
+
+ private:
+  friend class SqliteListener;
+  std::mutex mu_;
+  std::condition_variable raised_;
+  std::unordered_map<std::string, uint64_t> counts_;  // GUARDED_BY(mu_)
+};
+
+class SqliteListener final : public Listener {
+ public:
+  SqliteListener(std::shared_ptr<SignalHub> hub, std::string channel)
+      : hub_(std::move(hub)), channel_(std::move(channel)) {
+    std::lock_guard<std::mutex> lock(hub_->mu_);
+    seen_ = hub_->counts_[channel_];
+  }
+
+  bool Wait(Duration timeout) override {
+    std::unique_lock<std::mutex> lock(hub_->mu_);
+    const bool woken = hub_->raised_.wait_for(
+        lock, timeout, [&] { return interrupted_ || hub_->counts_[channel_] != seen_; });
+    seen_ = hub_->counts_[channel_];
+    interrupted_ = false;
+    return woken;
+  }
+
+  void Interrupt() override {
+    {
+      std::lock_guard<std::mutex> lock(hub_->mu_);
+      interrupted_ = true;
+    }
+    hub_->raised_.notify_all();
+  }
+
+ private:
+  const std::shared_ptr<SignalHub> hub_;
+  const std::string channel_;
+  uint64_t seen_ = 0;         // GUARDED_BY(hub_->mu_)
+  bool interrupted_ = false;  // GUARDED_BY(hub_->mu_)
+};
+
 class SqliteTransaction final : public Transaction {
  public:
-  explicit SqliteTransaction(SqliteConnection& conn) : conn_(conn) {}
+  // `signals` collects the channels signalled; null in a read-only transaction.
+  SqliteTransaction(SqliteConnection& conn, std::vector<std::string>* signals)
+      : conn_(conn), signals_(signals) {}
 
   const FailedStatement& failure() const { return failure_; }
+
+  Status Signal(std::string_view channel) override {
+    if (!IsChannelName(channel)) {
+      return InvalidArgumentError("not a signal's channel name: " + std::string(channel));
+    }
+    if (signals_ == nullptr) {
+      return FailedPreconditionError("a read-only transaction cannot signal");
+    }
+    if (std::find(signals_->begin(), signals_->end(), channel) == signals_->end()) {
+      signals_->emplace_back(channel);
+    }
+    return OkStatus();
+  }
 
  private:
   // Runs one statement (or, for Execute without parameters, a script). Collects rows into
@@ -341,6 +408,7 @@ class SqliteTransaction final : public Transaction {
   Status Fail(int rc) { return failure_.Record(ErrorStatus(conn_.handle(), rc), IsBusy(rc)); }
 
   SqliteConnection& conn_;
+  std::vector<std::string>* const signals_;
   FailedStatement failure_;
 };
 
@@ -354,12 +422,24 @@ class SqliteDatabase final : public Database {
   Backend backend() const override { return Backend::kSqlite; }
 
   Status Transact(TxMode mode, const std::function<Status(Transaction&)>& fn) override {
-    return internal::RunWithRetries([&]() -> AttemptResult {
-      if (mode != TxMode::kReadOnly) return Write(fn);
+    std::vector<std::string> signals;  // of the last attempt
+    Status status = internal::RunWithRetries([&]() -> AttemptResult {
+      signals.clear();
+      if (mode != TxMode::kReadOnly) return Write(fn, &signals);
       StatusOr<internal::ConnectionPool<SqliteConnection>::Lease> reader = readers_.Acquire();
       if (!reader.ok()) return {reader.status(), false};
       return Attempt(**reader, "BEGIN", fn);
     });
+    if (status.ok() && !signals.empty()) signals_->Raise(signals);
+    return status;
+  }
+
+  StatusOr<std::unique_ptr<Listener>> Listen(std::string_view channel) override {
+    if (!IsChannelName(channel)) {
+      return InvalidArgumentError("not a signal's channel name: " + std::string(channel));
+    }
+    return std::unique_ptr<Listener>(
+        std::make_unique<SqliteListener>(signals_, std::string(channel)));
   }
 
   Status Vacuum(std::string_view table) override {
@@ -379,7 +459,7 @@ class SqliteDatabase final : public Database {
       conn.Rollback();
       return result;
     }
-    SqliteTransaction tx(conn);
+    SqliteTransaction tx(conn, nullptr);
     Status status = fn(tx);
     if (status.ok() && tx.failure().failed()) status = tx.failure().first();
     if (!status.ok()) {
@@ -409,7 +489,8 @@ class SqliteDatabase final : public Database {
   static constexpr int kMaxGroup = 256;
   static constexpr std::chrono::milliseconds kMaxGroupTime{5};
 
-  AttemptResult Write(const std::function<Status(Transaction&)>& fn) {
+  AttemptResult Write(const std::function<Status(Transaction&)>& fn,
+                      std::vector<std::string>* signals) {
     waiting_.fetch_add(1, std::memory_order_relaxed);
     std::unique_lock<std::mutex> lock(writer_mu_);
     waiting_.fetch_sub(1, std::memory_order_relaxed);
@@ -432,7 +513,7 @@ class SqliteDatabase final : public Database {
                {ErrorStatus(writer_->handle(), rc).WithPrefix("beginning a transaction"), true});
       return group->result;
     }
-    SqliteTransaction tx(*writer_);
+    SqliteTransaction tx(*writer_, signals);
     Status status = fn(tx);
     if (status.ok() && tx.failure().failed()) status = tx.failure().first();
     if (!status.ok()) {
@@ -485,6 +566,7 @@ class SqliteDatabase final : public Database {
   std::chrono::steady_clock::time_point group_started_;  // GUARDED_BY(writer_mu_)
   std::atomic<int> waiting_{0};                          // writers queued for writer_mu_
   internal::ConnectionPool<SqliteConnection> readers_;
+  const std::shared_ptr<SignalHub> signals_ = std::make_shared<SignalHub>();
 };
 
 }  // namespace

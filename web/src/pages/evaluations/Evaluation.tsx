@@ -172,15 +172,45 @@ function Transcript({ id, position, onClose }: { id: string; position: number; o
   );
 }
 
+// Samples on a page of the table: the server pages them, so that an evaluation of many thousands
+// loads as fast as one of ten.
+const SAMPLE_PAGE = 100;
+
 function SamplesTable({ e, cleared }: { e: Evaluation; cleared: boolean }) {
-  const samples = useLoad(() => api.get<Items<EvaluationSample>>(`/evaluations/${enc(e.id)}/samples`), [e.id, e.samples_done]);
+  const [start, setStart] = useState(0);
+  const samples = useLoad(
+    () =>
+      api.get<Items<EvaluationSample> & { next_cursor: string | null }>(
+        `/evaluations/${enc(e.id)}/samples?cursor=${start}&limit=${SAMPLE_PAGE}`,
+      ),
+    [e.id, e.samples_done, start],
+  );
   const [open, setOpen] = useState<number | null>(null);
   const items = samples.data?.items ?? [];
+  const last = items.at(-1)?.position ?? start;
+  const pager = e.samples_total > SAMPLE_PAGE && (
+    <nav className="pager" aria-label="Pages of samples">
+      <button type="button" disabled={start === 0} onClick={() => setStart(Math.max(0, start - SAMPLE_PAGE))}>
+        Earlier samples
+      </button>
+      <span aria-live="polite">
+        Positions {start} to {last} of {e.samples_total}
+      </span>
+      <button
+        type="button"
+        disabled={!samples.data?.next_cursor}
+        onClick={() => samples.data?.next_cursor && setStart(Number(samples.data.next_cursor))}
+      >
+        Later samples
+      </button>
+    </nav>
+  );
   return (
     <>
       {samples.loading && !samples.data ? <Loading what="samples" /> : null}
       <EvaluationError error={samples.error} title="The samples could not be loaded." />
       {open !== null && <Transcript id={e.id} position={open} onClose={() => setOpen(null)} />}
+      {pager}
       {samples.data && (
         <div className="table-scroll">
           <table>
