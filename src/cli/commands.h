@@ -65,6 +65,7 @@ void AddMigrateCommand(CLI::App& app, const GlobalOptions& global, Actions& acti
 void AddAdminCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddLedgerCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddPurlCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
+void AddCvssCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 // Adds `compare` under `app`, the `version` subcommand.
 void AddVersionCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 void AddAdvisoriesCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);

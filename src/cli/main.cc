@@ -55,6 +55,7 @@ int Main(int argc, char** argv) {
   AddAdminCommand(app, global, actions);
   AddLedgerCommand(app, global, actions);
   AddPurlCommand(app, global, actions);
+  AddCvssCommand(app, global, actions);
   AddAdvisoriesCommand(app, global, actions);
   AddScanCommand(app, global, actions);
   AddEvalCommand(app, global, actions);

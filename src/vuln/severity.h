@@ -2,15 +2,15 @@
 // `bulwark scan --fail-on` and the clearinghouse's priorities use, derived from what the
 // advisory carries.
 //
-// Sources, in order of preference: a CVSS v3.x vector (base score computed per the CVSS 3.0 /
-// 3.1 specifications, with each version's rounding rule), a CVSS v2 vector, then the rating a
-// database gives in words ("HIGH", "MODERATE", Ubuntu's "medium"). A per-package severity
-// overrides the advisory's. An advisory with none of these is kUnknown, which `--fail-on`
-// treats as meeting every threshold: nobody has shown it is below.
+// Sources, in order of preference: a CVSS v3.x vector, a CVSS v4.0 vector, a CVSS v2 vector
+// (each scored by cvss/cvss.h: v2 and v3 by their base score, v4.0 by its one score), then the
+// rating a database gives in words ("HIGH", "MODERATE", Ubuntu's "medium"). A per-package
+// severity overrides the advisory's. An advisory with none of these is kUnknown, which
+// `--fail-on` treats as meeting every threshold: nobody has shown it is below.
 //
 // Thread-safety: pure functions.
 //
-//   CvssV3BaseScore("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");  // 9.8
+//   AssessSeverity(advisory, &package).level;  // SeverityLevel::kCritical
 #pragma once
 
 #include <cstdint>
@@ -29,20 +29,13 @@ std::string_view SeverityLevelName(SeverityLevel level);
 // Parses the names above (case-insensitive).
 std::optional<SeverityLevel> ParseSeverityLevel(std::string_view name);
 
-// The base score of a CVSS v3.0 or v3.1 vector, or nullopt when the vector is malformed
-// (unknown metric, missing base metric, repeated metric, wrong prefix).
-std::optional<double> CvssV3BaseScore(std::string_view vector);
-
-// The base score of a CVSS v2 vector ("AV:N/AC:L/Au:N/C:P/I:P/A:P"), or nullopt.
-std::optional<double> CvssV2BaseScore(std::string_view vector);
-
 // The qualitative level of a score on the CVSS v3 scale (0 none, <4 low, <7 medium, <9 high).
 SeverityLevel LevelOfCvssV3Score(double score);
 
 struct AssessedSeverity {
   SeverityLevel level = SeverityLevel::kUnknown;
   std::optional<double> score;  // the CVSS base score the level came from, if any
-  std::string_view source;      // "CVSS_V3", "CVSS_V2", "rating", or "" when unknown
+  std::string_view source;      // "CVSS_V3", "CVSS_V4", "CVSS_V2", "rating", or "" if unknown
 };
 
 // The severity of `advisory` for one of its affected packages (`package` may be null).
