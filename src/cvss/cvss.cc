@@ -167,8 +167,12 @@ const std::vector<MetricSpec>& V2Metrics() {
 double V2Impact(std::string_view v) { return v == "P" ? 0.275 : v == "C" ? 0.660 : 0; }
 double V2Requirement(std::string_view v) { return v == "L" ? 0.5 : v == "H" ? 1.51 : 1; }
 
-// round_to_1_decimal, half up, of the exact value (see RoundUp30).
-double Round1(double value) { return std::floor(value * 10.0 + 0.5 + 1e-9) / 10.0; }
+// round_to_1_decimal, half away from zero, of the exact value (see RoundUp30). Only an adjusted
+// base score can be negative (a low adjusted impact), on its way to an environmental score.
+double Round1(double value) {
+  const double magnitude = std::floor(std::fabs(value) * 10.0 + 0.5 + 1e-9) / 10.0;
+  return value < 0 ? -magnitude : magnitude;
+}
 
 // The base equation (section 3.2.1) with `impact` for the impact sub-equation.
 double V2Base(const ParsedVector& m, double impact) {
@@ -227,8 +231,9 @@ StatusOr<CvssScore> ScoreCvssV2(std::string_view vector) {
                           : cdp == "H"  ? 0.5
                                         : 0;
     const double distribution = td == "N" ? 0 : td == "L" ? 0.25 : td == "M" ? 0.75 : 1.0;
-    out.environmental =
-        Round1((adjusted_temporal + (10 - adjusted_temporal) * damage) * distribution);
+    // A negative adjusted temporal score (see Round1) ends as 0, as a score is never negative.
+    out.environmental = std::max(
+        0.0, Round1((adjusted_temporal + (10 - adjusted_temporal) * damage) * distribution));
   }
   if (m.AnyDefined({"CDP", "TD", "CR", "IR", "AR"}, "ND")) {
     out.score = *out.environmental;

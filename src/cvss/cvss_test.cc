@@ -135,6 +135,13 @@ TEST(CvssV2, RoundsTheExactValueHalfUp) {
   CheckKnown({"AV:A/AC:H/Au:S/C:C/I:N/A:P/CDP:L/TD:ND/CR:H/IR:ND/AR:H", 5.0, 5.0, 6.9, 6.9});
 }
 
+// A low adjusted impact makes the adjusted base negative: (0.6 x 1.431375 + 0.4 x 1.24425 -
+// 1.5) x 1.176 = -0.1687, -0.2, and with no collateral damage the environmental score would be
+// negative; it is 0.
+TEST(CvssV2, AnEnvironmentalScoreIsNeverNegative) {
+  CheckKnown({"AV:L/AC:H/Au:M/C:P/I:N/A:N/CDP:N/TD:H/CR:L/IR:ND/AR:ND", 0.8, 0.8, 0.0, 0.0});
+}
+
 // AdjustedTemporal is the temporal equation over the base equation with the adjusted impact, and
 // both round (section 3.2.3): 5.3 + (10 - 5.3) x 0.1 = 5.77, 5.8. A calculator that carries the
 // unrounded adjusted base (5.25244) gets 5.7.
