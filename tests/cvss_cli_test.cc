@@ -15,12 +15,11 @@ const std::string kScore = std::string(BULWARK_BINARY) + " cvss score";
 
 TEST(CvssCliTest, ScoresEveryVersion) {
   std::string out;
-  EXPECT_EQ(RunShell(kScore +
-                         " 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H'"
-                         " 'CVSS:3.0/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N'"
-                         " 'AV:N/AC:L/Au:N/C:P/I:P/A:P'"
-                         " 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N'"
-                         " 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N'",
+  EXPECT_EQ(RunShell(kScore + " 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H'"
+                              " 'CVSS:3.0/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N'"
+                              " 'AV:N/AC:L/Au:N/C:P/I:P/A:P'"
+                              " 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N'"
+                              " 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N'",
                      &out),
             0);
   EXPECT_EQ(out, "9.8 Critical\n6.1 Medium\n7.5 High\n9.3 Critical\n0.0 None\n");
