@@ -1,8 +1,8 @@
-#include "clearinghouse/rules.h"
-
 #include <gtest/gtest.h>
 
 #include <vector>
+
+#include "clearinghouse/rules.h"
 
 namespace bulwark::clearinghouse {
 namespace {
