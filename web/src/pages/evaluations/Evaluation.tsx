@@ -188,19 +188,18 @@ function SamplesTable({ e, cleared }: { e: Evaluation; cleared: boolean }) {
   const [open, setOpen] = useState<number | null>(null);
   const items = samples.data?.items ?? [];
   const last = items.at(-1)?.position ?? start;
+  const next = samples.data?.next_cursor ?? null;
+  // aria-disabled rather than disabled: a button that becomes disabled under the keyboard's focus
+  // (the last page reached) would drop the focus to the page's start.
   const pager = e.samples_total > SAMPLE_PAGE && (
     <nav className="pager" aria-label="Pages of samples">
-      <button type="button" disabled={start === 0} onClick={() => setStart(Math.max(0, start - SAMPLE_PAGE))}>
+      <button type="button" aria-disabled={start === 0} onClick={() => start > 0 && setStart(Math.max(0, start - SAMPLE_PAGE))}>
         Earlier samples
       </button>
       <span aria-live="polite">
         Positions {start} to {last} of {e.samples_total}
       </span>
-      <button
-        type="button"
-        disabled={!samples.data?.next_cursor}
-        onClick={() => samples.data?.next_cursor && setStart(Number(samples.data.next_cursor))}
-      >
+      <button type="button" aria-disabled={next === null} onClick={() => next !== null && setStart(Number(next))}>
         Later samples
       </button>
     </nav>
