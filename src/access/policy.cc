@@ -34,6 +34,9 @@ const std::vector<PolicyRule>& PolicyRules() {
       {kEvaluationRun, "platform", {}, {}, {"evaluator"}},
       {kEvaluationDesignate, "platform", {}, {}, {"director"}},
       {kSuiteContentRead, "platform", {}, {}, {"cleared"}, /*self=*/false, /*sensitive=*/true},
+      {kClearinghouseRead, "org", {"member"}, {}, {"clearinghouse", "auditor"}},
+      {kClearinghouseManage, "org", {"admin"}, {}, {"clearinghouse"}},
+      {kClearinghouseCoordinate, "platform", {}, {}, {"clearinghouse"}},
   };
   return kRules;
 }
@@ -59,7 +62,8 @@ namespace {
 
 bool IsPlatformRelation(std::string_view relation) {
   return relation == "admin" || relation == "auditor" || relation == "program_office" ||
-         relation == "evaluator" || relation == "director" || relation == "cleared";
+         relation == "evaluator" || relation == "director" || relation == "cleared" ||
+         relation == "clearinghouse";
 }
 
 }  // namespace

@@ -50,6 +50,13 @@ inline constexpr std::string_view kEvaluationRead = "evaluation.read";
 inline constexpr std::string_view kEvaluationRun = "evaluation.run";
 inline constexpr std::string_view kEvaluationDesignate = "evaluation.designate";
 inline constexpr std::string_view kSuiteContentRead = "suite.content.read";
+// The clearinghouse (clearinghouse/). Operator actions are checked on the operator organization
+// that owns the asset: its members read, its admins manage assets, upload inventories and decide
+// on findings. The clearinghouse's staff (the platform relation `clearinghouse`) read every
+// operator's, import feeds and decide on findings across operators.
+inline constexpr std::string_view kClearinghouseRead = "clearinghouse.read";
+inline constexpr std::string_view kClearinghouseManage = "clearinghouse.manage";
+inline constexpr std::string_view kClearinghouseCoordinate = "clearinghouse.coordinate";
 }  // namespace actions
 
 struct PolicyRule {

@@ -562,6 +562,139 @@ CREATE TABLE eval_samples (
 ALTER TABLE review_inquiries ADD COLUMN policy_ref TEXT NOT NULL DEFAULT '';
 ALTER TABLE review_inquiries ADD COLUMN designation_id TEXT NOT NULL DEFAULT ''
 )sql"},
+      {15,
+       "the clearinghouse: operators' assets and their inventories, the components each runs, "
+       "findings with their state and priority, the KEV, EPSS and SSVC feeds, and the advisories "
+       "the monitor has matched",
+       R"sql(
+CREATE TABLE assets (
+  id                  TEXT PRIMARY KEY,
+  org_id              TEXT NOT NULL REFERENCES organizations(id),
+  name                TEXT NOT NULL,
+  environment         TEXT NOT NULL,
+  publicly_exposed    BIGINT NOT NULL CHECK (publicly_exposed IN (0, 1)),
+  mission_well_being  TEXT NOT NULL CHECK (mission_well_being IN ('low', 'medium', 'high')),
+  created_at          BIGINT NOT NULL,
+  created_by          TEXT NOT NULL REFERENCES users(id),
+  updated_at          BIGINT NOT NULL,
+  inventory_seq       BIGINT NOT NULL,
+  components          BIGINT NOT NULL,
+  UNIQUE (org_id, name)
+);
+CREATE TABLE inventories (
+  id              TEXT PRIMARY KEY,
+  asset_id        TEXT NOT NULL REFERENCES assets(id),
+  seq             BIGINT NOT NULL,
+  format          TEXT NOT NULL,
+  spec_version    TEXT NOT NULL,
+  serial_number   TEXT NOT NULL,
+  sha256          TEXT NOT NULL,
+  components      BIGINT NOT NULL,
+  matchable       BIGINT NOT NULL,
+  added           BIGINT NOT NULL,
+  removed         BIGINT NOT NULL,
+  opened          BIGINT NOT NULL,
+  verified_fixed  BIGINT NOT NULL,
+  uploaded_at     BIGINT NOT NULL,
+  uploaded_by     TEXT NOT NULL REFERENCES users(id),
+  UNIQUE (asset_id, seq)
+);
+-- The matchable components of each asset's latest inventory, one row per package version.
+CREATE TABLE asset_components (
+  asset_id   TEXT NOT NULL REFERENCES assets(id),
+  ecosystem  TEXT NOT NULL,
+  name       TEXT NOT NULL,
+  version    TEXT NOT NULL,
+  purl       TEXT NOT NULL,
+  PRIMARY KEY (asset_id, ecosystem, name, version)
+);
+CREATE INDEX asset_components_by_package ON asset_components(ecosystem, name);
+CREATE TABLE findings (
+  id               TEXT PRIMARY KEY,
+  org_id           TEXT NOT NULL REFERENCES organizations(id),
+  asset_id         TEXT NOT NULL REFERENCES assets(id),
+  advisory_id      TEXT NOT NULL,
+  ecosystem        TEXT NOT NULL,
+  package          TEXT NOT NULL,
+  version          TEXT NOT NULL,
+  purl             TEXT NOT NULL,
+  cve              TEXT NOT NULL,
+  summary          TEXT NOT NULL,
+  severity         TEXT NOT NULL,
+  cvss             TEXT NOT NULL,
+  upgrade_to       TEXT NOT NULL,
+  state            TEXT NOT NULL CHECK (state IN ('open', 'in_triage', 'not_affected',
+                                                  'risk_accepted', 'fixed', 'verified_fixed')),
+  active           BIGINT NOT NULL CHECK (active IN (0, 1)),
+  justification    TEXT NOT NULL,
+  note             TEXT NOT NULL,
+  accepted_until   BIGINT,
+  known_at         BIGINT NOT NULL,
+  updated_at       BIGINT NOT NULL,
+  updated_by       TEXT NOT NULL,
+  closed_at        BIGINT,
+  escalated_at     BIGINT,
+  timeline         TEXT NOT NULL,
+  deadline_at      BIGINT,
+  cisa_level       TEXT NOT NULL,
+  priority_rank    BIGINT NOT NULL,
+  factors          TEXT NOT NULL,
+  UNIQUE (asset_id, advisory_id, ecosystem, package, version),
+  CHECK (state <> 'risk_accepted' OR accepted_until IS NOT NULL),
+  CHECK (state <> 'not_affected' OR justification <> '')
+);
+CREATE INDEX findings_by_org_rank ON findings(org_id, active, priority_rank, id);
+CREATE INDEX findings_by_rank ON findings(active, priority_rank, id);
+CREATE INDEX findings_by_advisory ON findings(advisory_id);
+CREATE INDEX findings_by_cve ON findings(cve);
+CREATE INDEX findings_by_deadline ON findings(active, deadline_at);
+CREATE TABLE kev_catalog (
+  cve          TEXT PRIMARY KEY,
+  vendor       TEXT NOT NULL,
+  product      TEXT NOT NULL,
+  name         TEXT NOT NULL,
+  date_added   TEXT NOT NULL,
+  due_date     TEXT NOT NULL,
+  ransomware   BIGINT NOT NULL CHECK (ransomware IN (0, 1)),
+  imported_at  BIGINT NOT NULL
+);
+CREATE TABLE epss_scores (
+  cve          TEXT PRIMARY KEY,
+  epss         TEXT NOT NULL,
+  percentile   TEXT NOT NULL,
+  score_date   TEXT NOT NULL,
+  imported_at  BIGINT NOT NULL
+);
+CREATE TABLE ssvc_assessments (
+  cve               TEXT PRIMARY KEY,
+  exploitation      TEXT NOT NULL,
+  automatable       TEXT NOT NULL,
+  technical_impact  TEXT NOT NULL,
+  imported_at       BIGINT NOT NULL
+);
+-- Each advisory as the monitor last matched it against the stored inventories.
+CREATE TABLE monitored_advisories (
+  advisory_id  TEXT PRIMARY KEY,
+  modified     BIGINT NOT NULL,
+  matched_at   BIGINT NOT NULL,
+  findings     BIGINT NOT NULL
+);
+CREATE TABLE feed_imports (
+  id           TEXT PRIMARY KEY,
+  feed         TEXT NOT NULL CHECK (feed IN ('osv', 'kev', 'epss', 'ssvc')),
+  source       TEXT NOT NULL,
+  state        TEXT NOT NULL CHECK (state IN ('queued', 'done', 'failed')),
+  requested_by TEXT NOT NULL,
+  requested_at BIGINT NOT NULL,
+  finished_at  BIGINT,
+  records      BIGINT NOT NULL,
+  changed      BIGINT NOT NULL,
+  skipped      BIGINT NOT NULL,
+  problems     TEXT NOT NULL,
+  error        TEXT NOT NULL
+);
+CREATE INDEX feed_imports_by_time ON feed_imports(requested_at)
+)sql"},
   };
   return kMigrations;
 }

@@ -1,0 +1,1645 @@
+#include "clearinghouse/service.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <charconv>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "access/policy.h"
+#include "base/encoding.h"
+#include "base/ids.h"
+#include "base/json.h"
+#include "base/log.h"
+#include "base/text.h"
+#include "vuln/advisory_store.h"
+#include "vuln/sbom.h"
+#include "vuln/scan.h"
+
+namespace bulwark::clearinghouse {
+namespace {
+
+namespace json = boost::json;
+using access::Principal;
+using store::ResultSet;
+using store::Row;
+using store::Transaction;
+using store::TxMode;
+using store::Value;
+
+// Rows a multi-row INSERT writes at once: few statements, and well under every backend's limit
+// of parameters in one statement.
+constexpr size_t kRowsPerInsert = 200;
+// Advisories the monitor matches in one transaction.
+constexpr int kAdvisoriesPerTransaction = 50;
+// CVEs an `IN (...)` list names at once.
+constexpr size_t kIdsPerQuery = 400;
+
+std::string Sha256Hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+std::string Placeholders(size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += i == 0 ? "?" : ", ?";
+  return out;
+}
+
+// Inserts `rows` (each of `columns` values) with `prefix` ("INSERT INTO t (a, b) VALUES") and
+// `suffix` (" ON CONFLICT ..."), a few hundred rows a statement.
+Status InsertRows(Transaction& tx, std::string_view prefix, size_t columns,
+                  const std::vector<std::vector<Value>>& rows, std::string_view suffix = "") {
+  const std::string one = "(" + Placeholders(columns) + ")";
+  for (size_t start = 0; start < rows.size(); start += kRowsPerInsert) {
+    const size_t end = std::min(rows.size(), start + kRowsPerInsert);
+    std::string sql(prefix);
+    std::vector<Value> params;
+    params.reserve((end - start) * columns);
+    for (size_t i = start; i < end; ++i) {
+      sql += i == start ? " " : ", ";
+      sql += one;
+      params.insert(params.end(), rows[i].begin(), rows[i].end());
+    }
+    sql += suffix;
+    BW_RETURN_IF_ERROR(tx.Execute(sql, params).status());
+  }
+  return OkStatus();
+}
+
+std::string_view FormatName(vuln::Sbom::Format format) {
+  switch (format) {
+    case vuln::Sbom::Format::kCycloneDxJson:
+      return "CycloneDX JSON";
+    case vuln::Sbom::Format::kCycloneDxXml:
+      return "CycloneDX XML";
+    case vuln::Sbom::Format::kSpdxJson:
+      return "SPDX JSON";
+  }
+  return "";
+}
+
+// The CVE a finding is scored by: the advisory's id when it is one, else the least of its CVE
+// aliases; "" when it has none.
+std::string CveOf(const std::string& advisory_id, const std::vector<std::string>& aliases) {
+  if (IsCveId(advisory_id)) return advisory_id;
+  std::string best;
+  for (const std::string& alias : aliases) {
+    if (IsCveId(alias) && (best.empty() || alias < best)) best = alias;
+  }
+  return best;
+}
+
+std::optional<double> ParseDouble(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  double v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::string ScoreText(const std::optional<double>& score) {
+  if (!score) return "";
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "%.1f", *score);
+  return buf;
+}
+
+std::string FactorsJson(const std::vector<PriorityFactor>& factors) {
+  json::array out;
+  for (const PriorityFactor& f : factors) {
+    out.push_back(json::object{{"name", f.name}, {"value", f.value}, {"effect", f.effect}});
+  }
+  return json::serialize(out);
+}
+
+std::vector<PriorityFactor> ParseFactors(const std::string& text) {
+  std::vector<PriorityFactor> out;
+  StatusOr<json::value> doc = ParseJson(text);
+  if (!doc.ok() || !doc->is_array()) return out;
+  for (const json::value& v : doc->get_array()) {
+    if (!v.is_object()) continue;
+    const json::object& o = v.get_object();
+    auto text_of = [&](std::string_view key) {
+      const json::value* m = o.if_contains(key);
+      return m != nullptr && m->is_string() ? std::string(m->get_string()) : std::string();
+    };
+    out.push_back({text_of("name"), text_of("value"), text_of("effect")});
+  }
+  return out;
+}
+
+// What the feeds know of a set of CVEs.
+struct FeedValues {
+  struct Kev {
+    bool ransomware = false;
+  };
+  std::unordered_map<std::string, Kev> kev;
+  std::unordered_map<std::string, double> epss;
+  std::unordered_map<std::string, SsvcAssessment> ssvc;
+};
+
+StatusOr<FeedValues> LoadFeedValues(Transaction& tx, const std::set<std::string>& cves) {
+  FeedValues out;
+  std::vector<std::string> list(cves.begin(), cves.end());
+  list.erase(std::remove(list.begin(), list.end(), std::string()), list.end());
+  for (size_t start = 0; start < list.size(); start += kIdsPerQuery) {
+    const size_t end = std::min(list.size(), start + kIdsPerQuery);
+    std::vector<Value> params(list.begin() + start, list.begin() + end);
+    const std::string in = "(" + Placeholders(end - start) + ")";
+    BW_ASSIGN_OR_RETURN(
+        ResultSet kev,
+        tx.Query("SELECT cve, ransomware FROM kev_catalog WHERE cve IN " + in, params));
+    for (const Row& r : kev) out.kev[r.Text(0)] = {r.Int(1) != 0};
+    BW_ASSIGN_OR_RETURN(ResultSet epss,
+                        tx.Query("SELECT cve, epss FROM epss_scores WHERE cve IN " + in, params));
+    for (const Row& r : epss) {
+      if (std::optional<double> p = ParseDouble(r.Text(1))) out.epss[r.Text(0)] = *p;
+    }
+    BW_ASSIGN_OR_RETURN(
+        ResultSet ssvc,
+        tx.Query("SELECT cve, exploitation, automatable, technical_impact FROM ssvc_assessments "
+                 "WHERE cve IN " +
+                     in,
+                 params));
+    for (const Row& r : ssvc) {
+      SsvcAssessment a;
+      a.cve = r.Text(0);
+      a.exploitation = ssvc::ParseExploitation(r.Text(1)).value_or(ssvc::Exploitation::kNone);
+      a.automatable = r.Text(2) == "yes";
+      a.technical_impact =
+          ssvc::ParseTechnicalImpact(r.Text(3)).value_or(ssvc::TechnicalImpact::kPartial);
+      out.ssvc[a.cve] = a;
+    }
+  }
+  return out;
+}
+
+struct AssetTraits {
+  std::string org_id;
+  bool publicly_exposed = false;
+  ssvc::MissionWellBeing mission = ssvc::MissionWellBeing::kMedium;
+};
+
+Priority PriorityOf(const FeedValues& feeds, const std::string& cve, const std::string& cvss,
+                    const AssetTraits& asset, Time known_at) {
+  PriorityInputs in;
+  in.cvss = ParseDouble(cvss);
+  in.publicly_exposed = asset.publicly_exposed;
+  in.mission_well_being = asset.mission;
+  in.known_at = known_at;
+  if (!cve.empty()) {
+    if (auto it = feeds.kev.find(cve); it != feeds.kev.end()) {
+      in.in_kev = true;
+      in.kev_ransomware = it->second.ransomware;
+    }
+    if (auto it = feeds.epss.find(cve); it != feeds.epss.end()) in.epss = it->second;
+    if (auto it = feeds.ssvc.find(cve); it != feeds.ssvc.end()) {
+      in.exploitation = it->second.exploitation;
+      in.automatable = it->second.automatable;
+      in.technical_impact = it->second.technical_impact;
+    }
+  }
+  return Prioritize(in);
+}
+
+// The columns of a finding, in the order ReadFinding reads them (with the asset's name).
+constexpr std::string_view kFindingColumns =
+    "f.id, f.org_id, f.asset_id, a.name, f.advisory_id, f.cve, f.summary, f.severity, f.cvss, "
+    "f.ecosystem, f.package, f.version, f.purl, f.upgrade_to, f.state, f.justification, f.note, "
+    "f.accepted_until, f.known_at, f.updated_at, f.updated_by, f.closed_at, f.escalated_at, "
+    "f.timeline, f.deadline_at, f.cisa_level, f.priority_rank, f.factors";
+constexpr std::string_view kFindingFrom = " FROM findings f JOIN assets a ON a.id = f.asset_id";
+
+std::optional<ssvc::RemediationTimeline> ParseTimelineName(std::string_view name) {
+  for (ssvc::RemediationTimeline t :
+       {ssvc::RemediationTimeline::kThreeDaysAndForensics, ssvc::RemediationTimeline::kThreeDays,
+        ssvc::RemediationTimeline::kFourteenDays, ssvc::RemediationTimeline::kSixtyDays,
+        ssvc::RemediationTimeline::kOnSystemUpgrade}) {
+    if (ssvc::Name(t) == name) return t;
+  }
+  return std::nullopt;
+}
+
+std::optional<ssvc::CisaLevel> ParseCisaLevelName(std::string_view name) {
+  for (ssvc::CisaLevel l : {ssvc::CisaLevel::kTrack, ssvc::CisaLevel::kTrackStar,
+                            ssvc::CisaLevel::kAttend, ssvc::CisaLevel::kAct}) {
+    if (ssvc::Name(l) == name) return l;
+  }
+  return std::nullopt;
+}
+
+Finding ReadFinding(const Row& r, Time now) {
+  Finding f;
+  f.id = r.Text(0);
+  f.org_id = r.Text(1);
+  f.asset_id = r.Text(2);
+  f.asset_name = r.Text(3);
+  f.advisory_id = r.Text(4);
+  f.cve = r.Text(5);
+  f.summary = r.Text(6);
+  f.severity = r.Text(7);
+  f.cvss = r.Text(8);
+  f.ecosystem = r.Text(9);
+  f.package = r.Text(10);
+  f.version = r.Text(11);
+  f.purl = r.Text(12);
+  f.upgrade_to = r.Text(13);
+  const FindingState stored = ParseFindingState(r.Text(14)).value_or(FindingState::kOpen);
+  f.justification = ParseJustification(r.Text(15));
+  f.note = r.Text(16);
+  f.accepted_until = r.OptionalTime(17);
+  f.state = StateAt(stored, f.accepted_until, now);
+  if (f.state != stored) f.accepted_until.reset();
+  f.known_at = FromUnixMicros(r.Int(18));
+  f.updated_at = FromUnixMicros(r.Int(19));
+  f.updated_by = r.Text(20);
+  f.closed_at = r.OptionalTime(21);
+  f.escalated_at = r.OptionalTime(22);
+  f.timeline = ParseTimelineName(r.Text(23)).value_or(ssvc::RemediationTimeline::kOnSystemUpgrade);
+  f.deadline = r.OptionalTime(24);
+  f.cisa_level = ParseCisaLevelName(r.Text(25)).value_or(ssvc::CisaLevel::kTrack);
+  f.rank = r.Int(26);
+  f.factors = ParseFactors(r.Text(27));
+  f.overdue = IsOverdue(f.state, f.deadline, now);
+  return f;
+}
+
+// The values of a new finding's row, in the order of kFindingInsert.
+constexpr std::string_view kFindingInsert =
+    "INSERT INTO findings (id, org_id, asset_id, advisory_id, ecosystem, package, version, purl, "
+    "cve, summary, severity, cvss, upgrade_to, state, active, justification, note, "
+    "accepted_until, known_at, updated_at, updated_by, closed_at, escalated_at, timeline, "
+    "deadline_at, cisa_level, priority_rank, factors) VALUES";
+constexpr size_t kFindingInsertColumns = 28;
+
+// One advisory's match on one package version of one asset.
+struct Match {
+  std::string asset_id;
+  std::string ecosystem;
+  std::string package;
+  std::string version;
+  std::string purl;
+  std::string advisory_id;
+  std::string cve;
+  std::string summary;
+  std::string severity;
+  std::string cvss;
+  std::string upgrade_to;
+};
+
+std::string FindingKey(std::string_view asset, std::string_view advisory, std::string_view eco,
+                       std::string_view package, std::string_view version) {
+  std::string key;
+  key.reserve(asset.size() + advisory.size() + eco.size() + package.size() + version.size() + 4);
+  key.append(asset).append(1, '\n').append(advisory).append(1, '\n').append(eco);
+  key.append(1, '\n').append(package).append(1, '\n').append(version);
+  return key;
+}
+
+Match MatchOf(const vuln::Finding& f, const std::string& asset_id, const vuln::PurlPackage& p,
+              const std::string& purl) {
+  Match m;
+  m.asset_id = asset_id;
+  m.ecosystem = p.key.ecosystem;
+  m.package = p.key.name;
+  m.version = p.version;
+  m.purl = purl;
+  m.advisory_id = f.advisory_id;
+  m.cve = CveOf(f.advisory_id, f.aliases);
+  m.summary = f.summary.substr(0, 1000);
+  m.severity = std::string(vuln::SeverityLevelName(f.severity));
+  m.cvss = ScoreText(f.score);
+  m.upgrade_to = f.upgrade_to;
+  return m;
+}
+
+std::vector<Value> NewFindingRow(const Match& m, const AssetTraits& asset, const Priority& p,
+                                 Time now, const std::string& by) {
+  return {NewId("fnd"),
+          asset.org_id,
+          m.asset_id,
+          m.advisory_id,
+          m.ecosystem,
+          m.package,
+          m.version,
+          m.purl,
+          m.cve,
+          m.summary,
+          m.severity,
+          m.cvss,
+          m.upgrade_to,
+          std::string(FindingStateName(FindingState::kOpen)),
+          int64_t{1},
+          std::string(),
+          std::string(),
+          Value(),
+          ToUnixMicros(now),
+          ToUnixMicros(now),
+          by,
+          Value(),
+          Value(),
+          std::string(ssvc::Name(p.timeline)),
+          store::TimeOrNull(p.deadline),
+          std::string(ssvc::Name(p.cisa_level)),
+          p.rank,
+          FactorsJson(p.factors)};
+}
+
+// Updates a finding's priority columns (and, when `reopen`, its state back to open as the
+// monitor's move, known from `now`).
+Status WritePriority(Transaction& tx, const std::string& id, const Priority& p) {
+  return tx
+      .Execute(
+          "UPDATE findings SET timeline = ?, deadline_at = ?, cisa_level = ?, priority_rank = ?, "
+          "factors = ? WHERE id = ?",
+          {std::string(ssvc::Name(p.timeline)), store::TimeOrNull(p.deadline),
+           std::string(ssvc::Name(p.cisa_level)), p.rank, FactorsJson(p.factors), id})
+      .status();
+}
+
+}  // namespace
+
+std::string_view AnalysisScopeName(AnalysisScope scope) {
+  switch (scope) {
+    case AnalysisScope::kFinding:
+      return "finding";
+    case AnalysisScope::kOperator:
+      return "operator";
+    case AnalysisScope::kAllOperators:
+      return "all_operators";
+  }
+  return "";
+}
+
+std::optional<AnalysisScope> ParseAnalysisScope(std::string_view name) {
+  for (AnalysisScope s :
+       {AnalysisScope::kFinding, AnalysisScope::kOperator, AnalysisScope::kAllOperators}) {
+    if (AnalysisScopeName(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+ClearinghouseService::ClearinghouseService(store::Database& db, Clock& clock,
+                                           access::AuditTrail* audit)
+    : db_(db), clock_(clock), audit_(audit), queue_(db, clock) {}
+
+ClearinghouseService::~ClearinghouseService() = default;
+
+// ---- Transactions, authorization and the audit trail ----
+
+namespace {
+thread_local std::optional<access::AuditRecord>* t_denial = nullptr;
+}  // namespace
+
+Status ClearinghouseService::Run(TxMode mode, const std::function<Status(Transaction&)>& fn) {
+  std::optional<access::AuditRecord> denial;
+  std::optional<access::AuditRecord>* outer = t_denial;
+  t_denial = &denial;
+  Status s = db_.Transact(mode, fn);
+  t_denial = outer;
+  if (!s.ok() && denial && audit_ != nullptr) {
+    Status recorded = db_.Transact(TxMode::kReadWrite,
+                                   [&](Transaction& tx) { return audit_->Record(tx, *denial); });
+    if (!recorded.ok()) {
+      Log(LogLevel::kError, "could not record a denial in the audit trail",
+          {{"action", denial->action}, {"error", recorded.ToString()}});
+    }
+  }
+  return s;
+}
+
+// Checks `action` on `object` (an operator organization, or the platform). Someone who may not
+// even read an operator's data is told it does not exist.
+StatusOr<access::Decision> ClearinghouseService::Require(Transaction& tx, const Principal& actor,
+                                                         std::string_view action,
+                                                         const std::string& object) {
+  const Time now = clock_.Now();
+  BW_ASSIGN_OR_RETURN(access::Decision d, authorizer_.Check(tx, actor, action, object, now));
+  if (d.allowed) return d;
+  if (object != access::kPlatform && action != access::actions::kClearinghouseRead) {
+    BW_ASSIGN_OR_RETURN(
+        access::Decision read,
+        authorizer_.Check(tx, actor, access::actions::kClearinghouseRead, object, now));
+    if (!read.allowed) return NotFoundError("not found");
+  } else if (object != access::kPlatform) {
+    return NotFoundError("not found");
+  }
+  if (t_denial != nullptr) *t_denial = access::AuditRecord{actor, std::string(action), object};
+  return Status(StatusCode::kPermissionDenied, d.reason, {{"action", std::string(action)}});
+}
+
+Status ClearinghouseService::Audit(Transaction& tx, const Principal& actor, std::string_view action,
+                                   const std::string& object, std::vector<std::string> grants,
+                                   std::vector<std::pair<std::string, std::string>> facts) {
+  if (audit_ == nullptr) return OkStatus();
+  return audit_->Record(
+      tx, {actor, std::string(action), object, true, std::move(grants), std::move(facts)});
+}
+
+// ---- Assets ----
+
+namespace {
+
+constexpr std::string_view kAssetSelect =
+    "SELECT a.id, a.org_id, o.name, a.name, a.environment, a.publicly_exposed, "
+    "a.mission_well_being, a.created_at, a.created_by, a.updated_at, a.inventory_seq, "
+    "a.components, (SELECT COUNT(*) FROM findings f WHERE f.asset_id = a.id AND f.active = 1), "
+    "(SELECT COUNT(*) FROM findings f WHERE f.asset_id = a.id AND f.active = 1 AND "
+    "f.deadline_at <= ?) FROM assets a JOIN organizations o ON o.id = a.org_id";
+
+Asset ReadAsset(const Row& r) {
+  Asset a;
+  a.id = r.Text(0);
+  a.org_id = r.Text(1);
+  a.org_name = r.Text(2);
+  a.name = r.Text(3);
+  a.environment = r.Text(4);
+  a.publicly_exposed = r.Int(5) != 0;
+  a.mission_well_being =
+      ssvc::ParseMissionWellBeing(r.Text(6)).value_or(ssvc::MissionWellBeing::kMedium);
+  a.created_at = FromUnixMicros(r.Int(7));
+  a.created_by = r.Text(8);
+  a.updated_at = FromUnixMicros(r.Int(9));
+  a.inventory_seq = r.Int(10);
+  a.components = r.Int(11);
+  a.active_findings = r.Int(12);
+  a.overdue_findings = r.Int(13);
+  return a;
+}
+
+Status CheckAsset(const NewAsset& asset) {
+  BW_RETURN_IF_ERROR(ValidateText(asset.name, "name", 1, 200));
+  return ValidateText(asset.environment, "environment", 0, 200);
+}
+
+}  // namespace
+
+StatusOr<Asset> ClearinghouseService::LoadAsset(Transaction& tx, const std::string& asset_id) {
+  BW_ASSIGN_OR_RETURN(ResultSet rows, tx.Query(std::string(kAssetSelect) + " WHERE a.id = ?",
+                                               {ToUnixMicros(clock_.Now()), asset_id}));
+  if (rows.empty()) return NotFoundError("no asset " + asset_id);
+  return ReadAsset(rows[0]);
+}
+
+StatusOr<Asset> ClearinghouseService::CreateAsset(const Principal& actor, const std::string& org_id,
+                                                  const NewAsset& asset) {
+  BW_RETURN_IF_ERROR(CheckAsset(asset));
+  Asset out;
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(access::Decision d,
+                        Require(tx, actor, access::actions::kClearinghouseManage, org_id));
+    BW_ASSIGN_OR_RETURN(ResultSet org,
+                        tx.Query("SELECT kind FROM organizations WHERE id = ?", {org_id}));
+    if (org.empty() || org[0].Text(0) != "operator") {
+      return Status(StatusCode::kFailedPrecondition, "assets belong to operator organizations",
+                    {{"rule", "asset_owner"}});
+    }
+    const std::string id = NewId("ast");
+    const int64_t now = ToUnixMicros(clock_.Now());
+    const Status inserted =
+        tx.Execute(
+              "INSERT INTO assets (id, org_id, name, environment, publicly_exposed, "
+              "mission_well_being, created_at, created_by, updated_at, inventory_seq, components) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)",
+              {id, org_id, asset.name, asset.environment, int64_t{asset.publicly_exposed},
+               std::string(ssvc::Name(asset.mission_well_being)), now, actor.user_id, now})
+            .status();
+    if (inserted.code() == StatusCode::kAlreadyExists) {
+      return AlreadyExistsError("the operator already has an asset named \"" + asset.name + "\"");
+    }
+    BW_RETURN_IF_ERROR(inserted);
+    BW_RETURN_IF_ERROR(
+        Audit(tx, actor, "clearinghouse.asset.create", id, d.grants,
+              {{"org", org_id},
+               {"name", asset.name},
+               {"publicly_exposed", asset.publicly_exposed ? "yes" : "no"},
+               {"mission_well_being", std::string(ssvc::Name(asset.mission_well_being))}}));
+    BW_ASSIGN_OR_RETURN(out, LoadAsset(tx, id));
+    return OkStatus();
+  }));
+  return out;
+}
+
+StatusOr<Asset> ClearinghouseService::UpdateAsset(const Principal& actor,
+                                                  const std::string& asset_id,
+                                                  const NewAsset& asset) {
+  BW_RETURN_IF_ERROR(CheckAsset(asset));
+  Asset out;
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(Asset current, LoadAsset(tx, asset_id));
+    BW_ASSIGN_OR_RETURN(access::Decision d,
+                        Require(tx, actor, access::actions::kClearinghouseManage, current.org_id));
+    const Status updated =
+        tx.Execute(
+              "UPDATE assets SET name = ?, environment = ?, publicly_exposed = ?, "
+              "mission_well_being = ?, updated_at = ? WHERE id = ?",
+              {asset.name, asset.environment, int64_t{asset.publicly_exposed},
+               std::string(ssvc::Name(asset.mission_well_being)), ToUnixMicros(clock_.Now()),
+               asset_id})
+            .status();
+    if (updated.code() == StatusCode::kAlreadyExists) {
+      return AlreadyExistsError("the operator already has an asset named \"" + asset.name + "\"");
+    }
+    BW_RETURN_IF_ERROR(updated);
+    // Exposure and impact are inputs of every finding's priority.
+    if (current.publicly_exposed != asset.publicly_exposed ||
+        current.mission_well_being != asset.mission_well_being) {
+      BW_ASSIGN_OR_RETURN(ResultSet cves, tx.Query("SELECT DISTINCT cve FROM findings WHERE "
+                                                   "asset_id = ?",
+                                                   {asset_id}));
+      std::vector<std::string> list;
+      for (const Row& r : cves) list.push_back(r.Text(0));
+      BW_RETURN_IF_ERROR(Reprioritize(tx, list).status());
+    }
+    BW_RETURN_IF_ERROR(
+        Audit(tx, actor, "clearinghouse.asset.update", asset_id, d.grants,
+              {{"name", asset.name},
+               {"publicly_exposed", asset.publicly_exposed ? "yes" : "no"},
+               {"mission_well_being", std::string(ssvc::Name(asset.mission_well_being))}}));
+    BW_ASSIGN_OR_RETURN(out, LoadAsset(tx, asset_id));
+    return OkStatus();
+  }));
+  return out;
+}
+
+StatusOr<Asset> ClearinghouseService::GetAsset(const Principal& actor,
+                                               const std::string& asset_id) {
+  Asset out;
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    StatusOr<Asset> asset = LoadAsset(tx, asset_id);
+    if (!asset.ok()) return asset.status();
+    StatusOr<access::Decision> d =
+        Require(tx, actor, access::actions::kClearinghouseRead, asset->org_id);
+    if (!d.ok()) return NotFoundError("no asset " + asset_id);
+    out = *asset;
+    return OkStatus();
+  }));
+  return out;
+}
+
+StatusOr<std::vector<Asset>> ClearinghouseService::ListAssets(const Principal& actor,
+                                                              const std::string& org_id) {
+  std::vector<Asset> out;
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kClearinghouseRead, org_id).status());
+    BW_ASSIGN_OR_RETURN(ResultSet rows,
+                        tx.Query(std::string(kAssetSelect) + " WHERE a.org_id = ? ORDER BY a.name",
+                                 {ToUnixMicros(clock_.Now()), org_id}));
+    for (const Row& r : rows) out.push_back(ReadAsset(r));
+    return OkStatus();
+  }));
+  return out;
+}
+
+// ---- Inventories: the forward match ----
+
+namespace {
+
+constexpr std::string_view kInventorySelect =
+    "SELECT id, asset_id, seq, format, spec_version, serial_number, sha256, components, "
+    "matchable, added, removed, opened, verified_fixed, uploaded_at, uploaded_by FROM inventories";
+
+Inventory ReadInventory(const Row& r) {
+  Inventory i;
+  i.id = r.Text(0);
+  i.asset_id = r.Text(1);
+  i.seq = r.Int(2);
+  i.format = r.Text(3);
+  i.spec_version = r.Text(4);
+  i.serial_number = r.Text(5);
+  i.sha256 = r.Text(6);
+  i.components = r.Int(7);
+  i.matchable = r.Int(8);
+  i.added = r.Int(9);
+  i.removed = r.Int(10);
+  i.opened = r.Int(11);
+  i.verified_fixed = r.Int(12);
+  i.uploaded_at = FromUnixMicros(r.Int(13));
+  i.uploaded_by = r.Text(14);
+  return i;
+}
+
+// A package version an inventory runs, and the purl it was named by.
+struct InventoryPackage {
+  vuln::PurlPackage package;
+  std::string purl;
+};
+
+std::string PackageKeyText(const vuln::PurlPackage& p) {
+  return p.key.ecosystem + '\n' + p.key.name + '\n' + p.version;
+}
+
+}  // namespace
+
+StatusOr<std::shared_ptr<const vuln::AdvisoryIndex>> ClearinghouseService::CurrentIndex() {
+  std::string stamp;
+  BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(ResultSet rows, tx.Query("SELECT COUNT(*), COALESCE(MAX(imported_at), 0), "
+                                                 "COALESCE(MAX(modified), 0) FROM advisories"));
+    stamp = std::to_string(rows[0].Int(0)) + "/" + std::to_string(rows[0].Int(1)) + "/" +
+            std::to_string(rows[0].Int(2));
+    return OkStatus();
+  }));
+  std::lock_guard<std::mutex> lock(index_mu_);
+  if (index_ != nullptr && stamp == index_stamp_) return index_;
+  vuln::AdvisoryIndexBuilder builder;
+  vuln::AdvisoryStore advisories(db_, clock_);
+  BW_RETURN_IF_ERROR(advisories.ForEach([&](vuln::Advisory&& advisory) -> Status {
+    const Status added = builder.Add(advisory);
+    if (!added.ok()) {
+      Log(LogLevel::kWarning, "an advisory could not be indexed",
+          {{"advisory", advisory.id}, {"error", added.ToString()}});
+    }
+    return OkStatus();
+  }));
+  index_ = std::make_shared<const vuln::AdvisoryIndex>(std::move(builder).Finish());
+  index_stamp_ = stamp;
+  return index_;
+}
+
+StatusOr<Inventory> ClearinghouseService::UploadInventory(const Principal& actor,
+                                                          const std::string& asset_id,
+                                                          std::string_view document) {
+  // Who may upload is checked before the document is read, and again in the transaction.
+  BW_ASSIGN_OR_RETURN(Asset asset, GetAsset(actor, asset_id));
+  const std::string sha256 = Sha256Hex(document);
+  BW_ASSIGN_OR_RETURN(vuln::Sbom sbom, vuln::ParseSbom(document));
+  // The inventory's distinct package versions, the first purl naming each.
+  std::vector<InventoryPackage> packages;
+  {
+    std::unordered_set<std::string> seen;
+    for (const vuln::SbomComponent& c : sbom.components) {
+      StatusOr<vuln::PurlPackage> p = vuln::PackageOfComponent(c);
+      if (!p.ok() || p->version.empty()) continue;
+      if (!seen.insert(PackageKeyText(*p)).second) continue;
+      packages.push_back({std::move(*p), c.purl});
+    }
+  }
+  BW_ASSIGN_OR_RETURN(std::shared_ptr<const vuln::AdvisoryIndex> index, CurrentIndex());
+  std::vector<vuln::PurlPackage> keys;
+  keys.reserve(packages.size());
+  for (const InventoryPackage& p : packages) keys.push_back(p.package);
+  std::vector<vuln::AdvisoryIndex::MatchRef> refs;
+  index->MatchRefs(keys, &refs);
+  std::vector<Match> matches;
+  matches.reserve(refs.size());
+  for (const vuln::AdvisoryIndex::MatchRef& ref : refs) {
+    const InventoryPackage& p = packages[ref.package];
+    matches.push_back(MatchOf(index->Describe(ref, p.package), asset_id, p.package, p.purl));
+  }
+
+  Inventory out;
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(asset, LoadAsset(tx, asset_id));
+    BW_ASSIGN_OR_RETURN(access::Decision d,
+                        Require(tx, actor, access::actions::kClearinghouseManage, asset.org_id));
+    BW_ASSIGN_OR_RETURN(ResultSet latest,
+                        tx.Query(std::string(kInventorySelect) + " WHERE asset_id = ? AND seq = ?",
+                                 {asset_id, asset.inventory_seq}));
+    if (!latest.empty() && latest[0].Text(6) == sha256) {
+      out = ReadInventory(latest[0]);
+      out.unchanged = true;
+      return OkStatus();
+    }
+    const Time now = clock_.Now();
+    const int64_t now_us = ToUnixMicros(now);
+    // The components: what this inventory adds to the asset's and removes from it.
+    BW_ASSIGN_OR_RETURN(ResultSet stored,
+                        tx.Query("SELECT ecosystem, name, version FROM asset_components WHERE "
+                                 "asset_id = ?",
+                                 {asset_id}));
+    std::unordered_set<std::string> now_present;
+    for (const InventoryPackage& p : packages) now_present.insert(PackageKeyText(p.package));
+    std::unordered_set<std::string> before;
+    std::vector<std::vector<Value>> removed;
+    for (const Row& r : stored) {
+      std::string key = r.Text(0) + '\n' + r.Text(1) + '\n' + r.Text(2);
+      if (!now_present.contains(key))
+        removed.push_back({asset_id, r.Text(0), r.Text(1), r.Text(2)});
+      before.insert(std::move(key));
+    }
+    std::vector<std::vector<Value>> added;
+    for (const InventoryPackage& p : packages) {
+      if (before.contains(PackageKeyText(p.package))) continue;
+      added.push_back(
+          {asset_id, p.package.key.ecosystem, p.package.key.name, p.package.version, p.purl});
+    }
+    for (const std::vector<Value>& r : removed) {
+      BW_RETURN_IF_ERROR(tx.Execute("DELETE FROM asset_components WHERE asset_id = ? AND "
+                                    "ecosystem = ? AND name = ? AND version = ?",
+                                    r)
+                             .status());
+    }
+    BW_RETURN_IF_ERROR(InsertRows(
+        tx, "INSERT INTO asset_components (asset_id, ecosystem, name, version, purl) VALUES", 5,
+        added));
+
+    // The findings: new matches opened, verified fixes that came back reopened, findings whose
+    // version this inventory no longer has verified fixed.
+    BW_ASSIGN_OR_RETURN(ResultSet existing,
+                        tx.Query("SELECT id, advisory_id, ecosystem, package, version, state, cve, "
+                                 "cvss FROM findings WHERE asset_id = ?",
+                                 {asset_id}));
+    std::unordered_map<std::string, size_t> by_key;
+    for (size_t i = 0; i < existing.size(); ++i) {
+      const Row& r = existing[i];
+      by_key[FindingKey(asset_id, r.Text(1), r.Text(2), r.Text(3), r.Text(4))] = i;
+    }
+    std::set<std::string> cves;
+    for (const Match& m : matches) cves.insert(m.cve);
+    for (const Row& r : existing) cves.insert(r.Text(6));
+    BW_ASSIGN_OR_RETURN(FeedValues feeds, LoadFeedValues(tx, cves));
+    const AssetTraits traits{asset.org_id, asset.publicly_exposed, asset.mission_well_being};
+    std::vector<std::vector<Value>> inserts;
+    std::unordered_set<size_t> matched;
+    int64_t opened = 0;
+    for (const Match& m : matches) {
+      auto it = by_key.find(FindingKey(asset_id, m.advisory_id, m.ecosystem, m.package, m.version));
+      if (it == by_key.end()) {
+        inserts.push_back(NewFindingRow(m, traits, PriorityOf(feeds, m.cve, m.cvss, traits, now),
+                                        now, actor.user_id));
+        ++opened;
+        continue;
+      }
+      matched.insert(it->second);
+      const Row& r = existing[it->second];
+      if (r.Text(5) != FindingStateName(FindingState::kVerifiedFixed)) continue;
+      // The version is back: the fix no longer holds.
+      const Priority p = PriorityOf(feeds, r.Text(6), r.Text(7), traits, now);
+      BW_RETURN_IF_ERROR(
+          tx.Execute("UPDATE findings SET state = 'open', active = 1, closed_at = NULL, "
+                     "escalated_at = NULL, known_at = ?, updated_at = ?, updated_by = ?, note = ? "
+                     "WHERE id = ?",
+                     {now_us, now_us, actor.user_id,
+                      std::string("a later inventory has the version again"), r.Text(0)})
+              .status());
+      BW_RETURN_IF_ERROR(WritePriority(tx, r.Text(0), p));
+      ++opened;
+    }
+    BW_RETURN_IF_ERROR(InsertRows(tx, kFindingInsert, kFindingInsertColumns, inserts));
+    int64_t verified = 0;
+    for (size_t i = 0; i < existing.size(); ++i) {
+      const Row& r = existing[i];
+      if (matched.contains(i) || r.Text(5) == FindingStateName(FindingState::kVerifiedFixed)) {
+        continue;
+      }
+      if (now_present.contains(r.Text(2) + '\n' + r.Text(3) + '\n' + r.Text(4))) continue;
+      BW_RETURN_IF_ERROR(
+          tx.Execute("UPDATE findings SET state = 'verified_fixed', active = 0, closed_at = ?, "
+                     "accepted_until = NULL, updated_at = ?, updated_by = ?, note = ? WHERE id = ?",
+                     {now_us, now_us, actor.user_id,
+                      std::string("a later inventory no longer has the version"), r.Text(0)})
+              .status());
+      ++verified;
+    }
+
+    out.id = NewId("inv");
+    out.asset_id = asset_id;
+    out.seq = asset.inventory_seq + 1;
+    out.format = FormatName(sbom.format);
+    out.spec_version = sbom.spec_version;
+    out.serial_number = sbom.serial_number;
+    out.sha256 = sha256;
+    out.components = static_cast<int64_t>(sbom.components.size());
+    out.matchable = static_cast<int64_t>(packages.size());
+    out.added = static_cast<int64_t>(added.size());
+    out.removed = static_cast<int64_t>(removed.size());
+    out.opened = opened;
+    out.verified_fixed = verified;
+    out.uploaded_at = now;
+    out.uploaded_by = actor.user_id;
+    BW_RETURN_IF_ERROR(
+        tx.Execute("INSERT INTO inventories (id, asset_id, seq, format, spec_version, "
+                   "serial_number, sha256, components, matchable, added, removed, opened, "
+                   "verified_fixed, uploaded_at, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                   "?, ?, ?, ?, ?, ?)",
+                   {out.id, asset_id, out.seq, out.format, out.spec_version, out.serial_number,
+                    sha256, out.components, out.matchable, out.added, out.removed, opened, verified,
+                    now_us, actor.user_id})
+            .status());
+    BW_RETURN_IF_ERROR(tx.Execute("UPDATE assets SET inventory_seq = ?, components = ?, "
+                                  "updated_at = ? WHERE id = ?",
+                                  {out.seq, out.matchable, now_us, asset_id})
+                           .status());
+    return Audit(tx, actor, "clearinghouse.inventory.upload", out.id, d.grants,
+                 {{"asset", asset_id},
+                  {"seq", std::to_string(out.seq)},
+                  {"sha256", sha256},
+                  {"components", std::to_string(out.components)},
+                  {"added", std::to_string(out.added)},
+                  {"removed", std::to_string(out.removed)},
+                  {"opened", std::to_string(opened)},
+                  {"verified_fixed", std::to_string(verified)}});
+  }));
+  return out;
+}
+
+StatusOr<std::vector<Inventory>> ClearinghouseService::ListInventories(
+    const Principal& actor, const std::string& asset_id) {
+  std::vector<Inventory> out;
+  BW_ASSIGN_OR_RETURN(Asset asset, GetAsset(actor, asset_id));
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(
+        ResultSet rows,
+        tx.Query(std::string(kInventorySelect) + " WHERE asset_id = ? ORDER BY seq DESC LIMIT 1000",
+                 {asset.id}));
+    for (const Row& r : rows) out.push_back(ReadInventory(r));
+    return OkStatus();
+  }));
+  return out;
+}
+
+// ---- Findings ----
+
+namespace {
+
+std::string CursorOf(const Finding& f) { return std::to_string(f.rank) + "." + f.id; }
+
+StatusOr<std::pair<int64_t, std::string>> ParseCursor(const std::string& cursor) {
+  const size_t dot = cursor.find('.');
+  int64_t rank = 0;
+  if (dot == std::string::npos ||
+      std::from_chars(cursor.data(), cursor.data() + dot, rank).ptr != cursor.data() + dot ||
+      !IsValidId(cursor.substr(dot + 1), "fnd")) {
+    return Status(StatusCode::kInvalidArgument, "the cursor is not one a page of findings gave",
+                  {{"field", "cursor"}});
+  }
+  return std::make_pair(rank, cursor.substr(dot + 1));
+}
+
+}  // namespace
+
+StatusOr<FindingPage> ClearinghouseService::ListFindings(const Principal& actor,
+                                                         const FindingQuery& query) {
+  if (query.limit < 1 || query.limit > kMaxFindingPage) {
+    return Status(StatusCode::kInvalidArgument,
+                  "limit is from 1 to " + std::to_string(kMaxFindingPage), {{"field", "limit"}});
+  }
+  std::optional<std::pair<int64_t, std::string>> after;
+  if (!query.cursor.empty()) {
+    BW_ASSIGN_OR_RETURN(after, ParseCursor(query.cursor));
+  }
+  FindingPage page;
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    std::string org_id = query.org_id;
+    if (!query.asset_id.empty()) {
+      BW_ASSIGN_OR_RETURN(Asset asset, LoadAsset(tx, query.asset_id));
+      if (!org_id.empty() && org_id != asset.org_id) return NotFoundError("no asset");
+      org_id = asset.org_id;
+    }
+    if (org_id.empty()) {
+      BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kClearinghouseCoordinate,
+                                 std::string(access::kPlatform))
+                             .status());
+    } else {
+      BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kClearinghouseRead, org_id).status());
+    }
+    std::string sql =
+        "SELECT " + std::string(kFindingColumns) + std::string(kFindingFrom) + " WHERE 1 = 1";
+    std::vector<Value> params;
+    if (!org_id.empty()) {
+      sql += " AND f.org_id = ?";
+      params.push_back(org_id);
+    }
+    if (query.active_only) sql += " AND f.active = 1";
+    if (!query.asset_id.empty()) {
+      sql += " AND f.asset_id = ?";
+      params.push_back(query.asset_id);
+    }
+    if (after) {
+      sql += " AND (f.priority_rank > ? OR (f.priority_rank = ? AND f.id > ?))";
+      params.push_back(after->first);
+      params.push_back(after->first);
+      params.push_back(after->second);
+    }
+    sql += " ORDER BY f.priority_rank, f.id LIMIT ?";
+    params.push_back(int64_t{query.limit} + 1);
+    BW_ASSIGN_OR_RETURN(ResultSet rows, tx.Query(sql, params));
+    const Time now = clock_.Now();
+    for (const Row& r : rows) {
+      if (static_cast<int>(page.items.size()) == query.limit) {
+        page.next_cursor = CursorOf(page.items.back());
+        break;
+      }
+      page.items.push_back(ReadFinding(r, now));
+    }
+    return OkStatus();
+  }));
+  return page;
+}
+
+StatusOr<Finding> ClearinghouseService::GetFinding(const Principal& actor,
+                                                   const std::string& finding_id) {
+  Finding out;
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(ResultSet rows, tx.Query("SELECT " + std::string(kFindingColumns) +
+                                                     std::string(kFindingFrom) + " WHERE f.id = ?",
+                                                 {finding_id}));
+    if (rows.empty()) return NotFoundError("no finding " + finding_id);
+    out = ReadFinding(rows[0], clock_.Now());
+    if (!Require(tx, actor, access::actions::kClearinghouseRead, out.org_id).ok()) {
+      return NotFoundError("no finding " + finding_id);
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
+StatusOr<AnalysisResult> ClearinghouseService::Analyze(const Principal& actor,
+                                                       const std::string& finding_id,
+                                                       const Analysis& analysis) {
+  BW_RETURN_IF_ERROR(ValidateText(analysis.note, "note", 0, 4000));
+  if (analysis.state == FindingState::kNotAffected && !analysis.justification) {
+    return Status(
+        StatusCode::kInvalidArgument,
+        "not affected needs a justification: component_not_present, vulnerable_code_not_present, "
+        "vulnerable_code_not_in_execute_path, vulnerable_code_cannot_be_controlled_by_adversary "
+        "or inline_mitigations_already_exist",
+        {{"field", "justification"}, {"rule", "vex_justification"}});
+  }
+  if (analysis.state != FindingState::kNotAffected && analysis.justification) {
+    return Status(StatusCode::kInvalidArgument, "a justification goes only with not_affected",
+                  {{"field", "justification"}});
+  }
+  if (analysis.state == FindingState::kRiskAccepted) {
+    if (!analysis.accepted_until) {
+      return Status(StatusCode::kInvalidArgument,
+                    "a risk acceptance needs accepted_until, its expiry",
+                    {{"field", "accepted_until"}, {"rule", "risk_acceptance_expiry"}});
+    }
+    BW_RETURN_IF_ERROR(CheckRiskAcceptance(*analysis.accepted_until, clock_.Now()));
+  } else if (analysis.accepted_until) {
+    return Status(StatusCode::kInvalidArgument, "accepted_until goes only with risk_accepted",
+                  {{"field", "accepted_until"}});
+  }
+  if (analysis.state == FindingState::kVerifiedFixed) {
+    return Status(
+        StatusCode::kFailedPrecondition,
+        "only a later inventory verifies a fix: report it fixed, and upload the inventory "
+        "without the version",
+        {{"rule", "finding_transition"}});
+  }
+  AnalysisResult result;
+  result.scope = analysis.scope;
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    result.changed.clear();
+    result.unchanged = 0;
+    const Time now = clock_.Now();
+    BW_ASSIGN_OR_RETURN(ResultSet rows, tx.Query("SELECT " + std::string(kFindingColumns) +
+                                                     std::string(kFindingFrom) + " WHERE f.id = ?",
+                                                 {finding_id}));
+    if (rows.empty()) return NotFoundError("no finding " + finding_id);
+    const Finding primary = ReadFinding(rows[0], now);
+    access::Decision d;
+    if (analysis.scope == AnalysisScope::kAllOperators) {
+      if (!Require(tx, actor, access::actions::kClearinghouseRead, primary.org_id).ok()) {
+        return NotFoundError("no finding " + finding_id);
+      }
+      BW_ASSIGN_OR_RETURN(d, Require(tx, actor, access::actions::kClearinghouseCoordinate,
+                                     std::string(access::kPlatform)));
+    } else {
+      BW_ASSIGN_OR_RETURN(
+          d, Require(tx, actor, access::actions::kClearinghouseManage, primary.org_id));
+    }
+    BW_RETURN_IF_ERROR(CheckFindingTransition(primary.state, analysis.state, Mover::kPerson));
+    std::vector<Finding> targets = {primary};
+    if (analysis.scope != AnalysisScope::kFinding) {
+      std::string sql = "SELECT " + std::string(kFindingColumns) + std::string(kFindingFrom) +
+                        " WHERE f.advisory_id = ? AND f.ecosystem = ? AND f.package = ? AND "
+                        "f.id <> ?";
+      std::vector<Value> params = {primary.advisory_id, primary.ecosystem, primary.package,
+                                   primary.id};
+      if (analysis.scope == AnalysisScope::kOperator) {
+        sql += " AND f.org_id = ?";
+        params.push_back(primary.org_id);
+      }
+      BW_ASSIGN_OR_RETURN(ResultSet kin, tx.Query(sql + " ORDER BY f.id", params));
+      for (const Row& r : kin) targets.push_back(ReadFinding(r, now));
+    }
+    const std::string justification =
+        analysis.justification ? std::string(JustificationName(*analysis.justification)) : "";
+    const bool active = IsActive(analysis.state);
+    for (const Finding& f : targets) {
+      if (f.state == analysis.state &&
+          (f.justification ? std::string(JustificationName(*f.justification)) : std::string()) ==
+              justification &&
+          f.accepted_until == analysis.accepted_until) {
+        ++result.unchanged;
+        continue;
+      }
+      if (!CheckFindingTransition(f.state, analysis.state, Mover::kPerson).ok()) {
+        ++result.unchanged;
+        continue;
+      }
+      BW_RETURN_IF_ERROR(
+          tx.Execute(
+                "UPDATE findings SET state = ?, active = ?, justification = ?, note = ?, "
+                "accepted_until = ?, closed_at = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+                {std::string(FindingStateName(analysis.state)), int64_t{active}, justification,
+                 analysis.note, store::TimeOrNull(analysis.accepted_until),
+                 active ? Value() : Value(ToUnixMicros(now)), ToUnixMicros(now), actor.user_id,
+                 f.id})
+              .status());
+      std::vector<std::pair<std::string, std::string>> facts = {
+          {"org", f.org_id},
+          {"asset", f.asset_id},
+          {"advisory", f.advisory_id},
+          {"from", std::string(FindingStateName(f.state))},
+          {"to", std::string(FindingStateName(analysis.state))},
+          {"scope", std::string(AnalysisScopeName(analysis.scope))}};
+      if (!justification.empty()) facts.push_back({"justification", justification});
+      if (analysis.accepted_until) {
+        facts.push_back({"accepted_until", std::to_string(ToUnixMicros(*analysis.accepted_until))});
+      }
+      BW_RETURN_IF_ERROR(Audit(tx, actor, "clearinghouse.finding.analyze", f.id, d.grants, facts));
+      BW_ASSIGN_OR_RETURN(ResultSet after,
+                          tx.Query("SELECT " + std::string(kFindingColumns) +
+                                       std::string(kFindingFrom) + " WHERE f.id = ?",
+                                   {f.id}));
+      result.changed.push_back(ReadFinding(after[0], now));
+    }
+    return OkStatus();
+  }));
+  return result;
+}
+
+// ---- Priority and the feeds ----
+
+StatusOr<int64_t> ClearinghouseService::Reprioritize(Transaction& tx,
+                                                     const std::vector<std::string>& cves) {
+  std::set<std::string> set(cves.begin(), cves.end());
+  BW_ASSIGN_OR_RETURN(FeedValues feeds, LoadFeedValues(tx, set));
+  std::vector<std::string> list(set.begin(), set.end());
+  int64_t changed = 0;
+  for (size_t start = 0; start < list.size(); start += kIdsPerQuery) {
+    const size_t end = std::min(list.size(), start + kIdsPerQuery);
+    std::vector<Value> params(list.begin() + start, list.begin() + end);
+    BW_ASSIGN_OR_RETURN(
+        ResultSet rows,
+        tx.Query("SELECT f.id, f.cve, f.cvss, f.known_at, f.priority_rank, f.deadline_at, "
+                 "a.org_id, a.publicly_exposed, a.mission_well_being FROM findings f JOIN assets a "
+                 "ON a.id = f.asset_id WHERE f.cve IN (" +
+                     Placeholders(end - start) + ")",
+                 params));
+    for (const Row& r : rows) {
+      const AssetTraits traits{
+          r.Text(6), r.Int(7) != 0,
+          ssvc::ParseMissionWellBeing(r.Text(8)).value_or(ssvc::MissionWellBeing::kMedium)};
+      const Priority p = PriorityOf(feeds, r.Text(1), r.Text(2), traits, FromUnixMicros(r.Int(3)));
+      BW_RETURN_IF_ERROR(WritePriority(tx, r.Text(0), p));
+      if (p.rank != r.Int(4) || store::TimeOrNull(p.deadline) != r.cell(5)) ++changed;
+    }
+  }
+  return changed;
+}
+
+namespace {
+
+// The CVEs some finding is scored by, of those in `changed`.
+StatusOr<std::vector<std::string>> CvesWithFindings(Transaction& tx,
+                                                    const std::vector<std::string>& changed) {
+  std::vector<std::string> out;
+  for (size_t start = 0; start < changed.size(); start += kIdsPerQuery) {
+    const size_t end = std::min(changed.size(), start + kIdsPerQuery);
+    std::vector<Value> params(changed.begin() + start, changed.begin() + end);
+    BW_ASSIGN_OR_RETURN(ResultSet rows,
+                        tx.Query("SELECT DISTINCT cve FROM findings WHERE cve IN (" +
+                                     Placeholders(end - start) + ")",
+                                 params));
+    for (const Row& r : rows) out.push_back(r.Text(0));
+  }
+  return out;
+}
+
+json::array ProblemsJson(const std::vector<FeedProblem>& problems) {
+  json::array out;
+  for (const FeedProblem& p : problems) {
+    out.push_back(json::object{{"where", p.where}, {"reason", p.reason}});
+  }
+  return out;
+}
+
+}  // namespace
+
+StatusOr<FeedImport> ClearinghouseService::FinishImport(std::string_view feed,
+                                                        const FeedImport& result) {
+  FeedImport out = result;
+  out.feed = feed;
+  out.state = result.error.empty() ? "done" : "failed";
+  out.finished_at = clock_.Now();
+  BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    const std::string problems = json::serialize(ProblemsJson(out.problems));
+    out.id = NewId("fim");
+    out.requested_at = *out.finished_at;
+    BW_RETURN_IF_ERROR(
+        tx.Execute("INSERT INTO feed_imports (id, feed, source, state, requested_by, "
+                   "requested_at, finished_at, records, changed, skipped, problems, error) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   {out.id, out.feed, out.source, out.state, out.requested_by,
+                    ToUnixMicros(out.requested_at), ToUnixMicros(*out.finished_at), out.records,
+                    out.changed, out.skipped, problems, out.error})
+            .status());
+    Principal by = access::SystemPrincipal();
+    by.user_id = out.requested_by;
+    return Audit(tx, by, "clearinghouse.feed.import", out.id, {},
+                 {{"feed", out.feed},
+                  {"state", out.state},
+                  {"records", std::to_string(out.records)},
+                  {"changed", std::to_string(out.changed)},
+                  {"skipped", std::to_string(out.skipped)}});
+  }));
+  return out;
+}
+
+StatusOr<FeedImport> ClearinghouseService::ImportFeed(const Principal& actor, std::string_view feed,
+                                                      std::string_view document) {
+  if (feed != "kev" && feed != "epss" && feed != "ssvc") {
+    return Status(StatusCode::kInvalidArgument,
+                  "feed is kev, epss or ssvc (OSV advisories are imported apart)",
+                  {{"field", "feed"}});
+  }
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadOnly, [&](Transaction& tx) {
+    return Require(tx, actor, access::actions::kClearinghouseCoordinate,
+                   std::string(access::kPlatform))
+        .status();
+  }));
+  FeedImport result;
+  result.requested_by = actor.user_id;
+  if (feed == "kev") return ImportKev(document, std::move(result));
+  if (feed == "epss") return ImportEpss(document, std::move(result));
+  return ImportSsvc(document, std::move(result));
+}
+
+StatusOr<FeedImport> ClearinghouseService::ImportKev(std::string_view text, FeedImport result) {
+  BW_ASSIGN_OR_RETURN(KevCatalog catalog, ParseKevCatalog(text, &result.problems, &result.skipped));
+  result.source = "KEV catalog " + catalog.version;
+  result.records = static_cast<int64_t>(catalog.entries.size());
+  BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(ResultSet stored,
+                        tx.Query("SELECT cve, due_date, ransomware, vendor, product, name, "
+                                 "date_added FROM kev_catalog"));
+    std::unordered_map<std::string, std::string> known;
+    for (const Row& r : stored) {
+      known[r.Text(0)] = r.Text(1) + '\n' + std::to_string(r.Int(2)) + '\n' + r.Text(3) + '\n' +
+                         r.Text(4) + '\n' + r.Text(5) + '\n' + r.Text(6);
+    }
+    std::vector<std::vector<Value>> rows;
+    std::vector<std::string> changed;
+    std::unordered_set<std::string> seen;
+    const int64_t now = ToUnixMicros(clock_.Now());
+    for (const KevEntry& e : catalog.entries) {
+      if (!seen.insert(e.cve).second) continue;
+      const std::string value = e.due_date + '\n' + std::to_string(int64_t{e.ransomware}) + '\n' +
+                                e.vendor + '\n' + e.product + '\n' + e.name + '\n' + e.date_added;
+      auto it = known.find(e.cve);
+      if (it != known.end() && it->second == value) continue;
+      rows.push_back({e.cve, e.vendor, e.product, e.name, e.date_added, e.due_date,
+                      int64_t{e.ransomware}, now});
+      changed.push_back(e.cve);
+    }
+    BW_RETURN_IF_ERROR(InsertRows(
+        tx,
+        "INSERT INTO kev_catalog (cve, vendor, product, name, date_added, due_date, ransomware, "
+        "imported_at) VALUES",
+        8, rows,
+        " ON CONFLICT (cve) DO UPDATE SET vendor = excluded.vendor, product = excluded.product, "
+        "name = excluded.name, date_added = excluded.date_added, due_date = excluded.due_date, "
+        "ransomware = excluded.ransomware, imported_at = excluded.imported_at"));
+    result.changed = static_cast<int64_t>(changed.size());
+    BW_ASSIGN_OR_RETURN(std::vector<std::string> scored, CvesWithFindings(tx, changed));
+    return Reprioritize(tx, scored).status();
+  }));
+  return FinishImport("kev", result);
+}
+
+StatusOr<FeedImport> ClearinghouseService::ImportEpss(std::string_view csv, FeedImport result) {
+  BW_ASSIGN_OR_RETURN(EpssScores scores, ParseEpssCsv(csv, &result.problems, &result.skipped));
+  result.source = "EPSS " + scores.model_version + " " + scores.score_date;
+  result.records = static_cast<int64_t>(scores.scores.size());
+  std::unordered_map<std::string, std::string> known;
+  BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(ResultSet stored,
+                        tx.Query("SELECT cve, epss, percentile FROM epss_scores"));
+    known.reserve(stored.size());
+    for (const Row& r : stored) known[r.Text(0)] = r.Text(1) + ',' + r.Text(2);
+    return OkStatus();
+  }));
+  std::vector<std::vector<Value>> rows;
+  std::vector<std::string> changed;
+  const int64_t now = ToUnixMicros(clock_.Now());
+  for (const EpssScore& s : scores.scores) {
+    auto it = known.find(s.cve);
+    const std::string value = s.epss + ',' + s.percentile;
+    if (it != known.end() && it->second == value) continue;
+    known[s.cve] = value;
+    rows.push_back({s.cve, s.epss, s.percentile, scores.score_date, now});
+    changed.push_back(s.cve);
+  }
+  // A day's file changes most scores: written in transactions of 20,000 rows, so that no one
+  // transaction holds the write lock long.
+  constexpr size_t kRowsPerTransaction = 20000;
+  for (size_t start = 0; start < rows.size() || start == 0; start += kRowsPerTransaction) {
+    const size_t end = std::min(rows.size(), start + kRowsPerTransaction);
+    BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+      std::vector<std::vector<Value>> part(rows.begin() + start, rows.begin() + end);
+      BW_RETURN_IF_ERROR(InsertRows(
+          tx, "INSERT INTO epss_scores (cve, epss, percentile, score_date, imported_at) VALUES", 5,
+          part,
+          " ON CONFLICT (cve) DO UPDATE SET epss = excluded.epss, percentile = "
+          "excluded.percentile, score_date = excluded.score_date, imported_at = "
+          "excluded.imported_at"));
+      std::vector<std::string> cves(changed.begin() + start, changed.begin() + end);
+      BW_ASSIGN_OR_RETURN(std::vector<std::string> scored, CvesWithFindings(tx, cves));
+      return Reprioritize(tx, scored).status();
+    }));
+    if (rows.empty()) break;
+  }
+  result.changed = static_cast<int64_t>(changed.size());
+  return FinishImport("epss", result);
+}
+
+StatusOr<FeedImport> ClearinghouseService::ImportSsvc(std::string_view text, FeedImport result) {
+  result.source = "Vulnrichment";
+  BW_ASSIGN_OR_RETURN(std::vector<SsvcAssessment> assessments,
+                      ParseVulnrichment(text, &result.problems, &result.skipped));
+  result.records = static_cast<int64_t>(assessments.size());
+  BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    std::vector<std::vector<Value>> rows;
+    std::vector<std::string> changed;
+    const int64_t now = ToUnixMicros(clock_.Now());
+    for (const SsvcAssessment& a : assessments) {
+      const std::string exploitation(ssvc::Name(a.exploitation));
+      const std::string automatable = a.automatable ? "yes" : "no";
+      const std::string impact(ssvc::Name(a.technical_impact));
+      BW_ASSIGN_OR_RETURN(ResultSet stored,
+                          tx.Query("SELECT exploitation, automatable, technical_impact FROM "
+                                   "ssvc_assessments WHERE cve = ?",
+                                   {a.cve}));
+      if (!stored.empty() && stored[0].Text(0) == exploitation &&
+          stored[0].Text(1) == automatable && stored[0].Text(2) == impact) {
+        continue;
+      }
+      BW_RETURN_IF_ERROR(
+          tx.Execute("INSERT INTO ssvc_assessments (cve, exploitation, automatable, "
+                     "technical_impact, imported_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (cve) DO "
+                     "UPDATE SET exploitation = excluded.exploitation, automatable = "
+                     "excluded.automatable, technical_impact = excluded.technical_impact, "
+                     "imported_at = excluded.imported_at",
+                     {a.cve, exploitation, automatable, impact, now})
+              .status());
+      changed.push_back(a.cve);
+    }
+    result.changed = static_cast<int64_t>(changed.size());
+    BW_ASSIGN_OR_RETURN(std::vector<std::string> scored, CvesWithFindings(tx, changed));
+    return Reprioritize(tx, scored).status();
+  }));
+  return FinishImport("ssvc", result);
+}
+
+StatusOr<FeedImport> ClearinghouseService::ImportOsv(const Principal& actor,
+                                                     const std::vector<std::string>& paths) {
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadOnly, [&](Transaction& tx) {
+    return Require(tx, actor, access::actions::kClearinghouseCoordinate,
+                   std::string(access::kPlatform))
+        .status();
+  }));
+  vuln::AdvisoryStore store(db_, clock_);
+  FeedImport result;
+  result.requested_by = actor.user_id;
+  for (const std::string& p : paths) result.source += (result.source.empty() ? "" : ", ") + p;
+  StatusOr<vuln::ImportReport> report = vuln::ImportAdvisories(paths, store, nullptr);
+  if (!report.ok()) {
+    result.error = report.status().message();
+  } else {
+    result.records = report->inserted + report->updated + report->unchanged;
+    result.changed = report->inserted + report->updated;
+    result.skipped = static_cast<int64_t>(report->problems.size());
+    for (const vuln::AdvisoryProblem& p : report->problems) {
+      if (result.problems.size() >= kMaxFeedProblems) break;
+      result.problems.push_back({p.file, p.reason});
+    }
+  }
+  BW_RETURN_IF_ERROR(
+      db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) { return QueueMonitor(tx); }));
+  return FinishImport("osv", result);
+}
+
+StatusOr<std::vector<FeedImport>> ClearinghouseService::ListFeedImports(const Principal& actor) {
+  std::vector<FeedImport> out;
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kClearinghouseCoordinate,
+                               std::string(access::kPlatform))
+                           .status());
+    BW_ASSIGN_OR_RETURN(
+        ResultSet rows,
+        tx.Query("SELECT id, feed, source, state, requested_by, requested_at, finished_at, "
+                 "records, changed, skipped, problems, error FROM feed_imports ORDER BY "
+                 "requested_at DESC, id LIMIT 200"));
+    for (const Row& r : rows) {
+      FeedImport f;
+      f.id = r.Text(0);
+      f.feed = r.Text(1);
+      f.source = r.Text(2);
+      f.state = r.Text(3);
+      f.requested_by = r.Text(4);
+      f.requested_at = FromUnixMicros(r.Int(5));
+      f.finished_at = r.OptionalTime(6);
+      f.records = r.Int(7);
+      f.changed = r.Int(8);
+      f.skipped = r.Int(9);
+      if (StatusOr<json::value> p = ParseJson(r.Text(10)); p.ok() && p->is_array()) {
+        for (const json::value& v : p->get_array()) {
+          if (!v.is_object()) continue;
+          const json::object& o = v.get_object();
+          const json::value* where = o.if_contains("where");
+          const json::value* reason = o.if_contains("reason");
+          f.problems.push_back(
+              {where && where->is_string() ? std::string(where->get_string()) : "",
+               reason && reason->is_string() ? std::string(reason->get_string()) : ""});
+        }
+      }
+      f.error = r.Text(11);
+      out.push_back(std::move(f));
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
+// ---- The reverse match ----
+
+Status ClearinghouseService::QueueMonitor(Transaction& tx) const {
+  // One queued monitor is enough: it matches whatever is pending when it runs.
+  return queue_
+      .Enqueue(tx, {.kind = std::string(kMonitorJobKind),
+                    .priority = 10,
+                    .idempotency_key = "monitor-" + std::to_string(ToUnixMicros(clock_.Now()))})
+      .status();
+}
+
+StatusOr<int64_t> ClearinghouseService::MonitorAdvisories() {
+  int64_t matched_total = 0;
+  while (true) {
+    int64_t batch = 0;
+    BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+      batch = 0;
+      BW_ASSIGN_OR_RETURN(
+          ResultSet pending,
+          tx.Query("SELECT a.id, a.modified, a.body FROM advisories a LEFT JOIN "
+                   "monitored_advisories m ON m.advisory_id = a.id WHERE m.advisory_id IS NULL OR "
+                   "m.modified < a.modified ORDER BY a.id LIMIT ?",
+                   {int64_t{kAdvisoriesPerTransaction}}));
+      const Time now = clock_.Now();
+      const int64_t now_us = ToUnixMicros(now);
+      std::unordered_map<std::string, AssetTraits> assets;
+      for (const Row& row : pending) {
+        ++batch;
+        std::vector<Match> matches;
+        StatusOr<vuln::Advisory> advisory = vuln::ParseOsvAdvisory(row.Text(2));
+        if (advisory.ok() && !advisory->withdrawn) {
+          vuln::AdvisoryIndexBuilder builder;
+          if (builder.Add(*advisory).ok()) {
+            const vuln::AdvisoryIndex one = std::move(builder).Finish();
+            // The stored components of every package the advisory names.
+            std::vector<std::tuple<std::string, std::string>> who;  // asset, purl
+            std::vector<vuln::PurlPackage> packages;
+            std::set<vuln::PackageKey> keys;
+            for (const vuln::AffectedPackage& a : advisory->affected) {
+              StatusOr<vuln::PackageKey> key = vuln::KeyForAffected(a.ecosystem, a.name);
+              if (key.ok()) keys.insert(*key);
+            }
+            for (const vuln::PackageKey& key : keys) {
+              BW_ASSIGN_OR_RETURN(ResultSet rows,
+                                  tx.Query("SELECT asset_id, version, purl FROM asset_components "
+                                           "WHERE ecosystem = ? AND name = ?",
+                                           {key.ecosystem, key.name}));
+              for (const Row& r : rows) {
+                who.emplace_back(r.Text(0), r.Text(2));
+                packages.push_back({key, r.Text(1)});
+              }
+            }
+            std::vector<vuln::AdvisoryIndex::MatchRef> refs;
+            one.MatchRefs(packages, &refs);
+            for (const vuln::AdvisoryIndex::MatchRef& ref : refs) {
+              const auto& [asset_id, purl] = who[ref.package];
+              matches.push_back(MatchOf(one.Describe(ref, packages[ref.package]), asset_id,
+                                        packages[ref.package], purl));
+            }
+          }
+        }
+        const std::string advisory_id = row.Text(0);
+        BW_ASSIGN_OR_RETURN(
+            ResultSet existing,
+            tx.Query("SELECT id, asset_id, ecosystem, package, version, cve, summary, severity, "
+                     "cvss, upgrade_to, known_at FROM findings WHERE advisory_id = ?",
+                     {advisory_id}));
+        std::unordered_map<std::string, size_t> by_key;
+        for (size_t i = 0; i < existing.size(); ++i) {
+          const Row& r = existing[i];
+          by_key[FindingKey(r.Text(1), advisory_id, r.Text(2), r.Text(3), r.Text(4))] = i;
+        }
+        std::set<std::string> cves;
+        for (const Match& m : matches) {
+          cves.insert(m.cve);
+          if (!assets.contains(m.asset_id)) {
+            BW_ASSIGN_OR_RETURN(ResultSet a, tx.Query("SELECT org_id, publicly_exposed, "
+                                                      "mission_well_being FROM assets WHERE id = ?",
+                                                      {m.asset_id}));
+            if (a.empty()) continue;
+            assets[m.asset_id] = {a[0].Text(0), a[0].Int(1) != 0,
+                                  ssvc::ParseMissionWellBeing(a[0].Text(2))
+                                      .value_or(ssvc::MissionWellBeing::kMedium)};
+          }
+        }
+        BW_ASSIGN_OR_RETURN(FeedValues feeds, LoadFeedValues(tx, cves));
+        std::vector<std::vector<Value>> inserts;
+        for (const Match& m : matches) {
+          auto asset = assets.find(m.asset_id);
+          if (asset == assets.end()) continue;
+          auto it =
+              by_key.find(FindingKey(m.asset_id, advisory_id, m.ecosystem, m.package, m.version));
+          if (it == by_key.end()) {
+            inserts.push_back(NewFindingRow(m, asset->second,
+                                            PriorityOf(feeds, m.cve, m.cvss, asset->second, now),
+                                            now, "system"));
+            continue;
+          }
+          // The advisory was revised: what the finding says of it, and its priority, follow.
+          const Row& r = existing[it->second];
+          if (r.Text(5) == m.cve && r.Text(6) == m.summary && r.Text(7) == m.severity &&
+              r.Text(8) == m.cvss && r.Text(9) == m.upgrade_to) {
+            continue;
+          }
+          BW_RETURN_IF_ERROR(
+              tx.Execute("UPDATE findings SET cve = ?, summary = ?, severity = ?, cvss = ?, "
+                         "upgrade_to = ? WHERE id = ?",
+                         {m.cve, m.summary, m.severity, m.cvss, m.upgrade_to, r.Text(0)})
+                  .status());
+          BW_RETURN_IF_ERROR(WritePriority(
+              tx, r.Text(0),
+              PriorityOf(feeds, m.cve, m.cvss, asset->second, FromUnixMicros(r.Int(10)))));
+        }
+        BW_RETURN_IF_ERROR(InsertRows(tx, kFindingInsert, kFindingInsertColumns, inserts));
+        BW_RETURN_IF_ERROR(
+            tx.Execute("INSERT INTO monitored_advisories (advisory_id, modified, matched_at, "
+                       "findings) VALUES (?, ?, ?, ?) ON CONFLICT (advisory_id) DO UPDATE SET "
+                       "modified = excluded.modified, matched_at = excluded.matched_at, findings "
+                       "= excluded.findings",
+                       {advisory_id, row.Int(1), now_us, static_cast<int64_t>(matches.size())})
+                .status());
+        if (!inserts.empty()) {
+          BW_RETURN_IF_ERROR(Audit(tx, access::SystemPrincipal(), "clearinghouse.advisory.match",
+                                   advisory_id, {},
+                                   {{"findings_opened", std::to_string(inserts.size())},
+                                    {"matched", std::to_string(matches.size())}}));
+        }
+      }
+      return OkStatus();
+    }));
+    matched_total += batch;
+    if (batch < kAdvisoriesPerTransaction) break;
+  }
+  return matched_total;
+}
+
+// ---- The portfolio ----
+
+StatusOr<std::vector<OperatorSummary>> ClearinghouseService::Portfolio(const Principal& actor) {
+  std::vector<OperatorSummary> out;
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kClearinghouseCoordinate,
+                               std::string(access::kPlatform))
+                           .status());
+    const int64_t now = ToUnixMicros(clock_.Now());
+    BW_ASSIGN_OR_RETURN(
+        ResultSet orgs,
+        tx.Query("SELECT o.id, o.name, COUNT(a.id), COALESCE(SUM(a.publicly_exposed), 0) FROM "
+                 "organizations o LEFT JOIN assets a ON a.org_id = o.id WHERE o.kind = 'operator' "
+                 "GROUP BY o.id, o.name"));
+    std::map<std::string, OperatorSummary> by_org;
+    for (const Row& r : orgs) {
+      OperatorSummary s;
+      s.org_id = r.Text(0);
+      s.org_name = r.Text(1);
+      s.assets = r.Int(2);
+      s.exposed_assets = r.Int(3);
+      by_org[s.org_id] = s;
+    }
+    BW_ASSIGN_OR_RETURN(
+        ResultSet counts,
+        tx.Query("SELECT org_id, timeline, COUNT(*), MIN(priority_rank), "
+                 "SUM(CASE WHEN deadline_at <= ? THEN 1 ELSE 0 END) FROM findings WHERE active = 1 "
+                 "GROUP BY org_id, timeline",
+                 {now}));
+    const ssvc::RemediationTimeline order[] = {
+        ssvc::RemediationTimeline::kThreeDaysAndForensics, ssvc::RemediationTimeline::kThreeDays,
+        ssvc::RemediationTimeline::kFourteenDays, ssvc::RemediationTimeline::kSixtyDays,
+        ssvc::RemediationTimeline::kOnSystemUpgrade};
+    for (const Row& r : counts) {
+      auto it = by_org.find(r.Text(0));
+      if (it == by_org.end()) continue;
+      OperatorSummary& s = it->second;
+      for (size_t i = 0; i < 5; ++i) {
+        if (ssvc::Name(order[i]) == r.Text(1)) s.by_timeline[i] += r.Int(2);
+      }
+      s.active_findings += r.Int(2);
+      s.overdue_findings += r.Int(4);
+      if (!s.best_rank || r.Int(3) < *s.best_rank) s.best_rank = r.Int(3);
+    }
+    for (auto& [id, s] : by_org) out.push_back(std::move(s));
+    // Most exposed first: the most urgent finding, then overdue, then active findings.
+    std::sort(out.begin(), out.end(), [](const OperatorSummary& a, const OperatorSummary& b) {
+      const int64_t ra = a.best_rank.value_or(INT64_MAX), rb = b.best_rank.value_or(INT64_MAX);
+      if (ra != rb) return ra < rb;
+      if (a.overdue_findings != b.overdue_findings) return a.overdue_findings > b.overdue_findings;
+      if (a.active_findings != b.active_findings) return a.active_findings > b.active_findings;
+      return a.org_name < b.org_name;
+    });
+    return OkStatus();
+  }));
+  return out;
+}
+
+// ---- The sweep ----
+
+StatusOr<SweepResult> ClearinghouseService::Sweep() {
+  SweepResult result;
+  BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    result = {};
+    const Time now = clock_.Now();
+    const int64_t now_us = ToUnixMicros(now);
+    const Principal system = access::SystemPrincipal();
+    BW_ASSIGN_OR_RETURN(ResultSet expired,
+                        tx.Query("SELECT id, org_id, asset_id, advisory_id, accepted_until FROM "
+                                 "findings WHERE state = 'risk_accepted' AND accepted_until <= ? "
+                                 "ORDER BY id LIMIT 1000",
+                                 {now_us}));
+    for (const Row& r : expired) {
+      BW_RETURN_IF_ERROR(
+          tx.Execute("UPDATE findings SET state = 'open', active = 1, accepted_until = NULL, "
+                     "updated_at = ?, updated_by = 'system', note = ? WHERE id = ?",
+                     {now_us, std::string("the risk acceptance expired"), r.Text(0)})
+              .status());
+      BW_RETURN_IF_ERROR(Audit(tx, system, "clearinghouse.finding.reopen", r.Text(0), {},
+                               {{"org", r.Text(1)},
+                                {"asset", r.Text(2)},
+                                {"advisory", r.Text(3)},
+                                {"reason", "the risk acceptance expired"}}));
+      ++result.reopened;
+    }
+    BW_ASSIGN_OR_RETURN(ResultSet overdue,
+                        tx.Query("SELECT id, org_id, asset_id, advisory_id, deadline_at, timeline "
+                                 "FROM findings WHERE active = 1 AND deadline_at <= ? AND "
+                                 "escalated_at IS NULL ORDER BY deadline_at, id LIMIT 1000",
+                                 {now_us}));
+    for (const Row& r : overdue) {
+      BW_RETURN_IF_ERROR(
+          tx.Execute("UPDATE findings SET escalated_at = ? WHERE id = ?", {now_us, r.Text(0)})
+              .status());
+      BW_RETURN_IF_ERROR(Audit(tx, system, "clearinghouse.finding.overdue", r.Text(0), {},
+                               {{"org", r.Text(1)},
+                                {"asset", r.Text(2)},
+                                {"advisory", r.Text(3)},
+                                {"timeline", r.Text(5)},
+                                {"deadline", std::to_string(r.Int(4))}}));
+      ++result.escalated;
+    }
+    return OkStatus();
+  }));
+  return result;
+}
+
+Status ClearinghouseService::RegisterJobs(jobs::Worker& worker) {
+  worker.Register(std::string(kMonitorJobKind), [this](const jobs::Job&, jobs::JobContext&) {
+    StatusOr<int64_t> matched = MonitorAdvisories();
+    if (matched.ok() && *matched > 0) {
+      Log(LogLevel::kInfo, "advisories matched against the inventories",
+          {{"advisories", std::to_string(*matched)}});
+    }
+    return matched.status();
+  });
+  worker.Register(std::string(kSweepJobKind), [this](const jobs::Job&, jobs::JobContext&) {
+    StatusOr<SweepResult> swept = Sweep();
+    if (swept.ok() && (swept->reopened > 0 || swept->escalated > 0)) {
+      Log(LogLevel::kInfo, "findings swept",
+          {{"reopened", std::to_string(swept->reopened)},
+           {"escalated", std::to_string(swept->escalated)}});
+    }
+    return swept.status();
+  });
+  BW_RETURN_IF_ERROR(
+      worker.EnsureSchedule("clearinghouse-sweep", std::string(kSweepJobKind), "{}", Minutes(1)));
+  // The monitor also runs every few minutes, for advisories stored by a process that queued no
+  // job (an import interrupted before its end).
+  return worker.EnsureSchedule("clearinghouse-monitor", std::string(kMonitorJobKind), "{}",
+                               Minutes(5));
+}
+
+}  // namespace bulwark::clearinghouse

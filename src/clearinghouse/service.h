@@ -1,0 +1,293 @@
+// ClearinghouseService: enrolled operators' assets and their inventories, watched against the
+// advisories and scored by the feeds, so that every finding carries a priority and a deadline.
+//
+// An operator records its assets (systems: an environment, whether publicly exposed, SSVC's
+// mission and well-being impact) and uploads an inventory (an SBOM, CycloneDX or SPDX) of each as
+// it changes; every upload is kept as a version of the asset's inventory. Two directions of one
+// match keep the findings (asset, package version, advisory) current:
+//   - the forward match: a new inventory against every stored advisory (an index built from the
+//     advisory store, rebuilt when the store changes);
+//   - the reverse match: each new or changed advisory against every asset's components
+//     (MonitorAdvisories, a job queued by every advisory import; it remembers what it matched,
+//     so whatever imported the advisories, each is matched once per revision).
+// Findings are created, updated and closed idempotently: an inventory identical to the asset's
+// latest changes nothing. A later inventory that no longer has a finding's package version
+// verifies its fix; one that has it again reopens it. The states and who may move them are
+// rules.h's; the priority is priority.h's, recomputed when a feed (KEV, EPSS, SSVC) changes what
+// it knows of the finding's CVE. Every change is recorded in the audit trail in its transaction.
+//
+// Rules with a time in them read the injected clock at the moment of use; Sweep (a job every
+// minute) reopens findings whose risk acceptance expired and escalates those past their deadline,
+// each once, in the ledger.
+//
+// Thread-safety: safe from any thread; all state is in the database except the advisory index,
+// which is shared read-only and replaced under a lock.
+//
+//   ClearinghouseService ch(db, clock, &audit);
+//   BW_ASSIGN_OR_RETURN(Asset a, ch.CreateAsset(admin, org, {"EHR", "production", true, kHigh}));
+//   BW_ASSIGN_OR_RETURN(Inventory inv, ch.UploadInventory(admin, a.id, sbom_json));
+//   BW_ASSIGN_OR_RETURN(FindingPage page, ch.ListFindings(admin, {.org_id = org}));
+#pragma once
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "access/audit.h"
+#include "access/authorizer.h"
+#include "access/types.h"
+#include "base/clock.h"
+#include "base/status.h"
+#include "clearinghouse/feeds.h"
+#include "clearinghouse/priority.h"
+#include "clearinghouse/rules.h"
+#include "jobs/queue.h"
+#include "jobs/worker.h"
+#include "ssvc/ssvc.h"
+#include "store/database.h"
+#include "vuln/advisory_index.h"
+
+namespace bulwark::clearinghouse {
+
+struct NewAsset {
+  std::string name;
+  std::string environment;  // "production", "clinical network", ...
+  bool publicly_exposed = false;
+  ssvc::MissionWellBeing mission_well_being = ssvc::MissionWellBeing::kMedium;
+};
+
+struct Asset {
+  std::string id;  // ast_...
+  std::string org_id;
+  std::string org_name;
+  std::string name;
+  std::string environment;
+  bool publicly_exposed = false;
+  ssvc::MissionWellBeing mission_well_being = ssvc::MissionWellBeing::kMedium;
+  Time created_at;
+  std::string created_by;
+  Time updated_at;
+  int64_t inventory_seq = 0;  // the latest inventory's number, 0 before the first
+  int64_t components = 0;     // matchable package versions in the latest inventory
+  int64_t active_findings = 0;
+  int64_t overdue_findings = 0;
+};
+
+// One version of an asset's inventory, and what its upload changed.
+struct Inventory {
+  std::string id;  // inv_...
+  std::string asset_id;
+  int64_t seq = 0;
+  std::string format;  // "CycloneDX JSON", "CycloneDX XML", "SPDX JSON"
+  std::string spec_version;
+  std::string serial_number;
+  std::string sha256;      // of the document as uploaded
+  int64_t components = 0;  // in the document
+  int64_t matchable = 0;   // distinct package versions with a purl of a known ecosystem
+  int64_t added = 0;       // package versions the asset's previous inventory did not have
+  int64_t removed = 0;     // and those it had that this one does not
+  int64_t opened = 0;      // findings opened (new, or reopened)
+  int64_t verified_fixed = 0;
+  Time uploaded_at;
+  std::string uploaded_by;
+  bool unchanged = false;  // the document was the asset's latest: nothing was recorded
+};
+
+struct Finding {
+  std::string id;  // fnd_...
+  std::string org_id;
+  std::string asset_id;
+  std::string asset_name;
+  std::string advisory_id;
+  std::string cve;  // the advisory's CVE (its id or first CVE alias), "" when none
+  std::string summary;
+  std::string severity;  // "critical", "high", ...
+  std::string cvss;      // the score, "" when unknown
+  std::string ecosystem;
+  std::string package;
+  std::string version;
+  std::string purl;
+  std::string upgrade_to;
+  FindingState state = FindingState::kOpen;  // as of the read (an expired acceptance is open)
+  std::optional<Justification> justification;
+  std::string note;
+  std::optional<Time> accepted_until;
+  Time known_at;
+  Time updated_at;
+  std::string updated_by;
+  std::optional<Time> closed_at;
+  std::optional<Time> escalated_at;
+  bool overdue = false;
+  ssvc::RemediationTimeline timeline = ssvc::RemediationTimeline::kOnSystemUpgrade;
+  std::optional<Time> deadline;
+  ssvc::CisaLevel cisa_level = ssvc::CisaLevel::kTrack;
+  int64_t rank = 0;
+  std::vector<PriorityFactor> factors;
+};
+
+struct FindingQuery {
+  std::string org_id;    // "" for every operator (the clearinghouse's portfolio)
+  std::string asset_id;  // "" for every asset of the operator
+  bool active_only = true;
+  std::string cursor;  // from FindingPage::next_cursor
+  int limit = 50;
+};
+
+inline constexpr int kMaxFindingPage = 500;
+
+struct FindingPage {
+  std::vector<Finding> items;  // by priority: rank, then id
+  std::string next_cursor;     // "" on the last page
+};
+
+// How far an analysis reaches: the finding alone, every finding of the same advisory and package
+// (any version) on the operator's assets, or on every operator's (the clearinghouse only).
+enum class AnalysisScope { kFinding, kOperator, kAllOperators };
+std::string_view AnalysisScopeName(AnalysisScope scope);
+std::optional<AnalysisScope> ParseAnalysisScope(std::string_view name);
+
+struct Analysis {
+  FindingState state = FindingState::kInTriage;
+  std::optional<Justification> justification;  // for not_affected
+  std::optional<Time> accepted_until;          // for risk_accepted
+  std::string note;
+  AnalysisScope scope = AnalysisScope::kFinding;
+};
+
+struct AnalysisResult {
+  AnalysisScope scope = AnalysisScope::kFinding;
+  std::vector<Finding> changed;  // the findings the decision moved
+  int64_t unchanged = 0;         // in scope but already there, or not movable from their state
+};
+
+// One import of a feed, as recorded.
+struct FeedImport {
+  std::string id;    // fim_...
+  std::string feed;  // "osv", "kev", "epss", "ssvc"
+  std::string source;
+  std::string state;  // "queued", "done", "failed"
+  std::string requested_by;
+  Time requested_at;
+  std::optional<Time> finished_at;
+  int64_t records = 0;  // read and kept
+  int64_t changed = 0;  // new or different from what was stored
+  int64_t skipped = 0;  // bad records
+  std::vector<FeedProblem> problems;
+  std::string error;
+};
+
+// One operator in the clearinghouse's portfolio.
+struct OperatorSummary {
+  std::string org_id;
+  std::string org_name;
+  int64_t assets = 0;
+  int64_t exposed_assets = 0;
+  int64_t active_findings = 0;
+  int64_t overdue_findings = 0;
+  // Active findings by BOD 26-04 timeline, most urgent first: 3 days with a forensic
+  // investigation, 3 days, 14 days, 60 days, on system upgrade.
+  std::array<int64_t, 5> by_timeline{};
+  std::optional<int64_t> best_rank;  // the operator's most urgent finding
+};
+
+// The sweep: risk acceptances past their expiry reopened, deadlines passed escalated.
+struct SweepResult {
+  int64_t reopened = 0;
+  int64_t escalated = 0;
+};
+
+inline constexpr std::string_view kMonitorJobKind = "clearinghouse.monitor";
+inline constexpr std::string_view kSweepJobKind = "clearinghouse.sweep";
+
+class ClearinghouseService {
+ public:
+  ClearinghouseService(store::Database& db, Clock& clock, access::AuditTrail* audit = nullptr);
+  ~ClearinghouseService();
+
+  // Assets (the operator's admins, or the clearinghouse).
+  StatusOr<Asset> CreateAsset(const access::Principal& actor, const std::string& org_id,
+                              const NewAsset& asset);
+  StatusOr<Asset> UpdateAsset(const access::Principal& actor, const std::string& asset_id,
+                              const NewAsset& asset);
+  StatusOr<Asset> GetAsset(const access::Principal& actor, const std::string& asset_id);
+  StatusOr<std::vector<Asset>> ListAssets(const access::Principal& actor,
+                                          const std::string& org_id);
+
+  // Uploads a new version of the asset's inventory (an SBOM document) and matches it. An
+  // InvalidArgument names where a malformed document broke; a document identical to the latest
+  // returns that inventory with `unchanged` set and records nothing.
+  StatusOr<Inventory> UploadInventory(const access::Principal& actor, const std::string& asset_id,
+                                      std::string_view document);
+  StatusOr<std::vector<Inventory>> ListInventories(const access::Principal& actor,
+                                                   const std::string& asset_id);
+
+  // Findings by priority; an operator's (query.org_id), or every operator's for the
+  // clearinghouse.
+  StatusOr<FindingPage> ListFindings(const access::Principal& actor, const FindingQuery& query);
+  StatusOr<Finding> GetFinding(const access::Principal& actor, const std::string& finding_id);
+  // Moves the finding (and, by the scope, its kin) to the analysis's state, by the rules of
+  // rules.h. The scope kAllOperators is the clearinghouse's (clearinghouse.coordinate).
+  StatusOr<AnalysisResult> Analyze(const access::Principal& actor, const std::string& finding_id,
+                                   const Analysis& analysis);
+
+  // Feeds (the clearinghouse's staff, or the machine operator). Applies a feed document: "kev"
+  // (the KEV catalog's JSON), "epss" (the daily CSV) or "ssvc" (Vulnrichment's CVE records), and
+  // recomputes the priority of every finding whose CVE it changed. A bad record is skipped and
+  // listed in the import, which is recorded either way.
+  StatusOr<FeedImport> ImportFeed(const access::Principal& actor, std::string_view feed,
+                                  std::string_view document);
+  // Imports OSV advisories (vuln::ImportAdvisories: directories, zips, JSON files the process can
+  // read) and queues the monitor, which matches what changed.
+  StatusOr<FeedImport> ImportOsv(const access::Principal& actor,
+                                 const std::vector<std::string>& paths);
+  StatusOr<std::vector<FeedImport>> ListFeedImports(const access::Principal& actor);
+
+  // The reverse match: every advisory stored (or revised) since the monitor last matched it,
+  // against every asset's components, in transactions of one advisory each. Returns how many
+  // advisories it matched.
+  StatusOr<int64_t> MonitorAdvisories();
+  // Queues the monitor in `tx` (an advisory import's transaction, or after it).
+  Status QueueMonitor(store::Transaction& tx) const;
+
+  StatusOr<std::vector<OperatorSummary>> Portfolio(const access::Principal& actor);
+
+  StatusOr<SweepResult> Sweep();
+
+  // The monitor and sweep jobs, and the sweep's schedule (every minute).
+  Status RegisterJobs(jobs::Worker& worker);
+
+ private:
+  struct MatchContext;
+  StatusOr<access::Decision> Require(store::Transaction& tx, const access::Principal& actor,
+                                     std::string_view action, const std::string& object);
+  Status Run(store::TxMode mode, const std::function<Status(store::Transaction&)>& fn);
+  Status Audit(store::Transaction& tx, const access::Principal& actor, std::string_view action,
+               const std::string& object, std::vector<std::string> grants,
+               std::vector<std::pair<std::string, std::string>> facts = {});
+  StatusOr<Asset> LoadAsset(store::Transaction& tx, const std::string& asset_id);
+  // The index of every stored advisory, rebuilt when the advisory store changed.
+  StatusOr<std::shared_ptr<const vuln::AdvisoryIndex>> CurrentIndex();
+  // Recomputes the priority of every finding of `cves`, in `tx`.
+  StatusOr<int64_t> Reprioritize(store::Transaction& tx, const std::vector<std::string>& cves);
+  StatusOr<FeedImport> ImportKev(std::string_view json, FeedImport result);
+  StatusOr<FeedImport> ImportEpss(std::string_view csv, FeedImport result);
+  StatusOr<FeedImport> ImportSsvc(std::string_view json, FeedImport result);
+  // Records a finished import, in the ledger too.
+  StatusOr<FeedImport> FinishImport(std::string_view feed, const FeedImport& result);
+
+  store::Database& db_;
+  Clock& clock_;
+  access::AuditTrail* audit_;
+  access::Authorizer authorizer_;
+  jobs::JobQueue queue_;
+
+  std::mutex index_mu_;
+  std::shared_ptr<const vuln::AdvisoryIndex> index_;  // GUARDED_BY(index_mu_)
+  std::string index_stamp_;                           // GUARDED_BY(index_mu_)
+};
+
+}  // namespace bulwark::clearinghouse
