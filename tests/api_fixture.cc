@@ -106,8 +106,11 @@ void ApiFixture::SetUp() {
                                                review::GatewayOptions{.upstream_timeout_s = 5});
   evaluations_ = std::make_unique<evaluations::EvaluationService>(*db_, clock_, *secrets_, *review_,
                                                                   audit_.get());
-  app_ = std::make_unique<api::App>(*directory_, *review_, *gateway_, *evaluations_, *ledger_, *db_,
-                                    clock_, metrics_, app_options_);
+  clearinghouse_ =
+      std::make_unique<clearinghouse::ClearinghouseService>(*db_, clock_, audit_.get());
+  app_ =
+      std::make_unique<api::App>(*directory_, *review_, *gateway_, *evaluations_, *clearinghouse_,
+                                 *ledger_, *db_, clock_, metrics_, app_options_);
   app_->Register(router_);
   api::HttpServerOptions options;
   options.port = 0;

@@ -31,6 +31,7 @@
 #include "api/app.h"
 #include "api/http_server.h"
 #include "api/ledger_audit.h"
+#include "clearinghouse/service.h"
 #include "evaluations/service.h"
 #include "ledger/transparency_log.h"
 #include "review/gateway.h"
@@ -98,6 +99,7 @@ class ApiFixture : public ::testing::Test {
   std::unique_ptr<review::ReviewService> review_;
   std::unique_ptr<review::Gateway> gateway_;
   std::unique_ptr<evaluations::EvaluationService> evaluations_;
+  std::unique_ptr<clearinghouse::ClearinghouseService> clearinghouse_;
   api::Metrics metrics_;
   std::unique_ptr<api::App> app_;
   api::Router router_;

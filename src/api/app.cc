@@ -1,6 +1,7 @@
 #include "api/app.h"
 
 #include "api/access_routes.h"
+#include "api/clearinghouse_routes.h"
 #include "api/evaluations_routes.h"
 #include "api/gateway_routes.h"
 #include "api/ledger_routes.h"
@@ -10,12 +11,14 @@
 namespace bulwark::api {
 
 App::App(access::Directory& directory, review::ReviewService& review, review::Gateway& gateway,
-         evaluations::EvaluationService& evaluations, ledger::TransparencyLog& ledger,
+         evaluations::EvaluationService& evaluations,
+         clearinghouse::ClearinghouseService& clearinghouse, ledger::TransparencyLog& ledger,
          store::Database& db, const Clock& clock, Metrics& metrics, AppOptions options)
     : directory_(directory),
       review_(review),
       gateway_(gateway),
       evaluations_(evaluations),
+      clearinghouse_(clearinghouse),
       ledger_(ledger),
       db_(db),
       clock_(clock),
@@ -32,6 +35,7 @@ void App::Register(Router& router) {
   RegisterJobsRoutes(router, auth_, directory_, jobs_);
   RegisterReviewRoutes(router, auth_, review_, clock_);
   RegisterEvaluationsRoutes(router, auth_, evaluations_);
+  RegisterClearinghouseRoutes(router, auth_, clearinghouse_);
   RegisterGatewayRoutes(router, gateway_);
 }
 

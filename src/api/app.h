@@ -3,10 +3,10 @@
 // Each service registers its own routes and describes them in the OpenAPI fragment beside its
 // routes file (openapi.h): system_routes (where things are, health, metrics, OpenAPI),
 // access_routes (sessions, organizations, users, tokens, grants), ledger_routes, jobs_routes
-// review_routes (the pre-release review program) and gateway_routes (the model gateway under
-// /gateway). Each handler parses the request, calls one
-// service, and renders the result; the rules live in the services. Authentication and rate limits
-// are the Authenticator's.
+// review_routes (the pre-release review program), gateway_routes (the model gateway under
+// /gateway), evaluations_routes and clearinghouse_routes. Each handler parses the request, calls
+// one service, and renders the result; the rules live in the services. Authentication and rate
+// limits are the Authenticator's.
 //
 // Thread-safety: handlers run concurrently on the server's worker threads; App holds no
 // request state of its own beyond its thread-safe limiters.
@@ -26,6 +26,7 @@
 #include "api/metrics.h"
 #include "api/router.h"
 #include "base/clock.h"
+#include "clearinghouse/service.h"
 #include "evaluations/service.h"
 #include "jobs/queue.h"
 #include "jobs/worker.h"
@@ -43,7 +44,8 @@ struct AppOptions : RateLimits {
 class App {
  public:
   App(access::Directory& directory, review::ReviewService& review, review::Gateway& gateway,
-      evaluations::EvaluationService& evaluations, ledger::TransparencyLog& ledger,
+      evaluations::EvaluationService& evaluations,
+      clearinghouse::ClearinghouseService& clearinghouse, ledger::TransparencyLog& ledger,
       store::Database& db, const Clock& clock, Metrics& metrics, AppOptions options);
 
   void Register(Router& router);
@@ -57,6 +59,7 @@ class App {
   review::ReviewService& review_;
   review::Gateway& gateway_;
   evaluations::EvaluationService& evaluations_;
+  clearinghouse::ClearinghouseService& clearinghouse_;
   ledger::TransparencyLog& ledger_;
   store::Database& db_;
   const Clock& clock_;

@@ -84,8 +84,9 @@ int Serve(const GlobalOptions& global, const ServeOptions& options) {
   review::ReviewService review(**db, SystemClock::Get(), secrets, &audit);
   review::Gateway gateway(review, **db, secrets, &audit);
   evaluations::EvaluationService evaluations(**db, SystemClock::Get(), secrets, review, &audit);
-  api::App app(directory, review, gateway, evaluations, **log, **db, SystemClock::Get(), metrics,
-               app_options);
+  clearinghouse::ClearinghouseService clearinghouse(**db, SystemClock::Get(), &audit);
+  api::App app(directory, review, gateway, evaluations, clearinghouse, **log, **db,
+               SystemClock::Get(), metrics, app_options);
   // The embedded worker runs every kind of job, the ledger's checkpoint schedule among them;
   // --no-worker leaves them to `bulwark worker` processes.
   std::unique_ptr<jobs::Worker> worker;
@@ -103,6 +104,7 @@ int Serve(const GlobalOptions& global, const ServeOptions& options) {
     }
     if (Status s = RegisterReviewJobs(*worker, review); !s.ok()) return Fail(s);
     if (Status s = evaluations.RegisterJobs(*worker, runner); !s.ok()) return Fail(s);
+    if (Status s = clearinghouse.RegisterJobs(*worker); !s.ok()) return Fail(s);
     app.set_worker(worker.get());
   }
   api::Router router;

@@ -13,6 +13,7 @@
 #include "api/ledger_audit.h"
 #include "base/log.h"
 #include "base/time_format.h"
+#include "clearinghouse/service.h"
 #include "cli/commands.h"
 #include "evals/sandbox.h"
 #include "evaluations/service.h"
@@ -138,6 +139,8 @@ int RunWorker(const GlobalOptions& global, const WorkerCommandOptions& options) 
   evaluations::EvaluationService evaluations(**db, SystemClock::Get(), secrets, review, &audit);
   evaluations::SampleRunnerOptions runner = SampleRunner(options.gateway_url);
   if (Status s = evaluations.RegisterJobs(worker, runner); !s.ok()) return Fail(s);
+  clearinghouse::ClearinghouseService clearinghouse(**db, SystemClock::Get(), &audit);
+  if (Status s = clearinghouse.RegisterJobs(worker); !s.ok()) return Fail(s);
   // /metrics and /healthz, when asked for.
   api::Metrics metrics;
   api::Router router;

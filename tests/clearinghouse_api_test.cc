@@ -1,0 +1,137 @@
+// The clearinghouse over real HTTP: an operator records an asset and uploads its SBOM as the
+// request body, reads its findings by priority and decides on one; others see nothing of it;
+// a malformed SBOM is a 400 saying where; the feeds and the portfolio are the clearinghouse's.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "access/policy.h"
+#include "api_fixture.h"
+#include "vuln/advisory_store.h"
+
+namespace bulwark::tests {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kAdvisory = R"({"id": "GO-2022-1059",
+  "modified": "2024-01-01T00:00:00Z", "aliases": ["CVE-2022-32149"],
+  "summary": "Denial of service via crafted Accept-Language header",
+  "affected": [{"package": {"ecosystem": "Go", "name": "golang.org/x/text"},
+    "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "0.3.8"}]}]}]})";
+
+constexpr std::string_view kSbom = R"({"bomFormat": "CycloneDX", "specVersion": "1.5",
+  "components": [{"type": "library", "name": "golang.org/x/text", "version": "v0.3.7",
+                  "purl": "pkg:golang/golang.org/x/text@v0.3.7"}]})";
+
+class ClearinghouseApiTest : public ApiFixture {
+ protected:
+  void SetUp() override {
+    ApiFixture::SetUp();
+    vuln::AdvisoryStore store(*db_, clock_);
+    StatusOr<vuln::Advisory> advisory = vuln::ParseOsvAdvisory(kAdvisory);
+    ASSERT_TRUE(advisory.ok()) << advisory.status().ToString();
+    ASSERT_TRUE(store.Upsert(*advisory, kAdvisory).ok());
+  }
+
+  std::string Text(const json::value& v, std::string_view key) {
+    return std::string(v.as_object().at(key).as_string());
+  }
+};
+
+TEST_F(ClearinghouseApiTest, AnOperatorUploadsAnInventoryAndWorksItsFindings) {
+  Reply asset = Call("POST", Expand("/api/v1/clearinghouse/operators/{bank}/assets"),
+                     R"({"name": "Online banking", "environment": "production",
+                         "publicly_exposed": true, "mission_well_being": "high"})",
+                     "bank_admin");
+  ASSERT_EQ(asset.status, 201) << asset.body;
+  const std::string asset_id = Text(asset.json, "id");
+  EXPECT_EQ(Call("POST", Expand("/api/v1/clearinghouse/operators/{bank}/assets"),
+                 R"({"name": "x", "mission_well_being": "huge"})", "bank_admin")
+                .status,
+            400);
+
+  const std::string upload = "/api/v1/clearinghouse/assets/" + asset_id + "/inventories";
+  Reply inventory = Call("POST", upload, std::string(kSbom), "bank_admin");
+  ASSERT_EQ(inventory.status, 201) << inventory.body;
+  EXPECT_EQ(inventory.json.as_object().at("opened").as_int64(), 1);
+  Reply again = Call("POST", upload, std::string(kSbom), "bank_admin");
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_TRUE(again.json.as_object().at("unchanged").as_bool());
+
+  Reply bad =
+      Call("POST", upload, "{\"bomFormat\": \"CycloneDX\",\n \"components\": [", "bank_admin");
+  ASSERT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("line 2"), std::string::npos) << bad.body;
+
+  Reply findings = Call("GET", Expand("/api/v1/clearinghouse/findings?operator={bank}&limit=10"),
+                        "", "bank_admin");
+  ASSERT_EQ(findings.status, 200) << findings.body;
+  const json::array& items = findings.json.as_object().at("items").as_array();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(Text(items[0], "cve"), "CVE-2022-32149");
+  EXPECT_EQ(Text(items[0], "upgrade_to"), "0.3.8");
+  EXPECT_EQ(Text(items[0], "state"), "open");
+  EXPECT_FALSE(items[0].as_object().at("factors").as_array().empty());
+  EXPECT_TRUE(findings.json.as_object().at("next_cursor").is_null());
+  const std::string finding = Text(items[0], "id");
+
+  Reply analysis = Call("POST", "/api/v1/clearinghouse/findings/" + finding + "/analysis",
+                        R"({"state": "not_affected",
+                            "justification": "vulnerable_code_not_in_execute_path",
+                            "note": "Accept-Language is never parsed"})",
+                        "bank_admin");
+  ASSERT_EQ(analysis.status, 200) << analysis.body;
+  EXPECT_EQ(analysis.json.as_object().at("items").as_array().size(), 1u);
+  EXPECT_EQ(Call("POST", "/api/v1/clearinghouse/findings/" + finding + "/analysis",
+                 R"({"state": "not_affected"})", "bank_admin")
+                .status,
+            400);
+  Reply all = Call("GET", Expand("/api/v1/clearinghouse/findings?operator={bank}&state=all"), "",
+                   "bank_admin");
+  ASSERT_EQ(all.status, 200);
+  EXPECT_EQ(Text(all.json.as_object().at("items").as_array().at(0), "justification"),
+            "vulnerable_code_not_in_execute_path");
+
+  // The auditor reads; the hospital's member sees nothing of the bank's; nobody without a token.
+  EXPECT_EQ(Call("GET", "/api/v1/clearinghouse/findings/" + finding, "", "auditor").status, 200);
+  EXPECT_EQ(Call("GET", "/api/v1/clearinghouse/findings/" + finding, "", "nurse").status, 404);
+  EXPECT_EQ(Call("GET", "/api/v1/clearinghouse/assets/" + asset_id, "", "nurse").status, 404);
+  EXPECT_EQ(Call("GET", "/api/v1/clearinghouse/assets/" + asset_id).status, 401);
+  EXPECT_EQ(
+      Call("GET", "/api/v1/clearinghouse/findings?operator=x&bogus=1", "", "bank_admin").status,
+      400);
+}
+
+TEST_F(ClearinghouseApiTest, FeedsAndThePortfolioAreTheClearinghouses) {
+  EXPECT_EQ(Call("GET", "/api/v1/clearinghouse/portfolio", "", "bank_admin").status, 403);
+  EXPECT_EQ(
+      Call("POST", "/api/v1/clearinghouse/feeds/kev", R"({"vulnerabilities": []})", "bank_admin")
+          .status,
+      403);
+  EXPECT_EQ(Call("GET", "/api/v1/clearinghouse/findings", "", "bank_admin").status, 403);
+  // A clearinghouse's staff.
+  ASSERT_TRUE(
+      directory_
+          ->WriteTuple(
+              access::SystemPrincipal(),
+              {std::string(access::kPlatform), "clearinghouse", Expand("{auditor}"), {}, {}})
+          .ok());
+  Reply kev = Call("POST", "/api/v1/clearinghouse/feeds/kev",
+                   R"({"vulnerabilities": [{"cveID": "CVE-2022-32149", "dateAdded": "2026-01-02",
+                       "dueDate": "2026-01-23"}, {"cveID": "bad"}]})",
+                   "auditor");
+  ASSERT_EQ(kev.status, 201) << kev.body;
+  EXPECT_EQ(kev.json.as_object().at("skipped").as_int64(), 1);
+  EXPECT_EQ(Call("POST", "/api/v1/clearinghouse/feeds/kev", "not json", "auditor").status, 400);
+  EXPECT_EQ(Call("POST", "/api/v1/clearinghouse/feeds/nvd", "{}", "auditor").status, 400);
+  Reply feeds = Call("GET", "/api/v1/clearinghouse/feeds", "", "auditor");
+  ASSERT_EQ(feeds.status, 200);
+  EXPECT_EQ(feeds.json.as_object().at("items").as_array().size(), 1u);
+  Reply portfolio = Call("GET", "/api/v1/clearinghouse/portfolio", "", "auditor");
+  ASSERT_EQ(portfolio.status, 200) << portfolio.body;
+  EXPECT_EQ(portfolio.json.as_object().at("items").as_array().size(), 2u);
+}
+
+}  // namespace
+}  // namespace bulwark::tests
