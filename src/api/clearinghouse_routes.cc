@@ -53,6 +53,8 @@ object RenderInventory(const Inventory& i) {
 }
 
 object RenderFinding(const Finding& f) {
+  array cves;
+  for (const std::string& c : f.cves) cves.push_back(value(c));
   array factors;
   for (const PriorityFactor& factor : f.factors) {
     factors.push_back(

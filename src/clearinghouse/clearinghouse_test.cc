@@ -546,6 +546,29 @@ TEST_P(ClearinghouseTest, FindingsPageByPriorityAndThePortfolioPutsTheMostExpose
   EXPECT_EQ(total, 14);
 }
 
+TEST_P(ClearinghouseTest, AFindingIsScoredByEveryCveItsAdvisoryNames) {
+  // The Go database's advisory of HTTP/2 rapid reset names two CVEs; KEV lists the second.
+  StoreAdvisory(R"({"id": "GO-2023-2102", "modified": "2024-01-01T00:00:00Z",
+      "aliases": ["CVE-2023-39325", "GHSA-4374-p667-p6c8", "CVE-2023-44487"],
+      "affected": [{"package": {"ecosystem": "Go", "name": "golang.org/x/net"},
+        "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "0.17.0"}]}]}]})");
+  const Asset web = MakeAsset(rita_, hospital_, "Patient portal", true);
+  ASSERT_OK(service_->UploadInventory(rita_, web.id, Sbom({kOldNet})).status());
+  const Finding before = Findings(rita_, hospital_).at(0);
+  EXPECT_EQ(before.cve, "CVE-2023-39325");
+  EXPECT_EQ(before.cves, (std::vector<std::string>{"CVE-2023-39325", "CVE-2023-44487"}));
+  ASSERT_OK_AND_ASSIGN(FeedImport kev, service_->ImportFeed(cory_, "kev", R"({"vulnerabilities": [
+      {"cveID": "CVE-2023-44487", "dateAdded": "2023-10-10", "dueDate": "2023-10-31"}]})"));
+  EXPECT_EQ(kev.changed, 1);
+  const Finding after = Findings(rita_, hospital_).at(0);
+  EXPECT_LT(after.rank, before.rank);
+  bool in_kev = false;
+  for (const PriorityFactor& f : after.factors) {
+    if (f.name == "KEV") in_kev = f.value.starts_with("yes");
+  }
+  EXPECT_TRUE(in_kev);
+}
+
 TEST_P(ClearinghouseTest, RaisingAnAssetsExposureRaisesItsFindings) {
   StoreAdvisory(NetAdvisory());
   ASSERT_OK(service_

@@ -85,15 +85,36 @@ std::string_view FormatName(vuln::Sbom::Format format) {
   return "";
 }
 
-// The CVE a finding is scored by: the advisory's id when it is one, else the least of its CVE
-// aliases; "" when it has none.
-std::string CveOf(const std::string& advisory_id, const std::vector<std::string>& aliases) {
-  if (IsCveId(advisory_id)) return advisory_id;
-  std::string best;
+// The CVE ids an advisory names (its id and its aliases), sorted; a finding is scored by all of
+// them (the Go database's advisory of HTTP/2 rapid reset names CVE-2023-39325 and the KEV entry
+// CVE-2023-44487).
+std::vector<std::string> CvesOf(const std::string& advisory_id,
+                                const std::vector<std::string>& aliases) {
+  std::vector<std::string> out;
+  if (IsCveId(advisory_id)) out.push_back(advisory_id);
   for (const std::string& alias : aliases) {
-    if (IsCveId(alias) && (best.empty() || alias < best)) best = alias;
+    if (IsCveId(alias)) out.push_back(alias);
   }
-  return best;
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::vector<std::string> SplitCves(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    const size_t space = text.find(' ');
+    if (space != 0) out.emplace_back(text.substr(0, space));
+    if (space == std::string_view::npos) break;
+    text.remove_prefix(space + 1);
+  }
+  return out;
+}
+
+std::string JoinCves(const std::vector<std::string>& cves) {
+  std::string out;
+  for (const std::string& c : cves) out += (out.empty() ? "" : " ") + c;
+  return out;
 }
 
 std::optional<double> ParseDouble(std::string_view s) {
@@ -187,26 +208,42 @@ struct AssetTraits {
   ssvc::MissionWellBeing mission = ssvc::MissionWellBeing::kMedium;
 };
 
-Priority PriorityOf(const FeedValues& feeds, const std::string& cve, const std::string& cvss,
+// The priority of a finding scored by `cves` (space-separated): in KEV when any of them is, the
+// highest EPSS of them, and the gravest SSVC values any assessment of them gives.
+Priority PriorityOf(const FeedValues& feeds, std::string_view cves, const std::string& cvss,
                     const AssetTraits& asset, Time known_at) {
   PriorityInputs in;
   in.cvss = ParseDouble(cvss);
   in.publicly_exposed = asset.publicly_exposed;
   in.mission_well_being = asset.mission;
   in.known_at = known_at;
-  if (!cve.empty()) {
+  for (const std::string& cve : SplitCves(cves)) {
     if (auto it = feeds.kev.find(cve); it != feeds.kev.end()) {
       in.in_kev = true;
-      in.kev_ransomware = it->second.ransomware;
+      in.kev_ransomware = in.kev_ransomware || it->second.ransomware;
     }
-    if (auto it = feeds.epss.find(cve); it != feeds.epss.end()) in.epss = it->second;
+    if (auto it = feeds.epss.find(cve); it != feeds.epss.end()) {
+      in.epss = std::max(in.epss.value_or(0.0), it->second);
+    }
     if (auto it = feeds.ssvc.find(cve); it != feeds.ssvc.end()) {
-      in.exploitation = it->second.exploitation;
-      in.automatable = it->second.automatable;
-      in.technical_impact = it->second.technical_impact;
+      const SsvcAssessment& a = it->second;
+      in.exploitation = std::max(in.exploitation.value_or(a.exploitation), a.exploitation);
+      in.automatable = in.automatable.value_or(false) || a.automatable;
+      in.technical_impact =
+          std::max(in.technical_impact.value_or(a.technical_impact), a.technical_impact);
     }
   }
   return Prioritize(in);
+}
+
+// Every CVE id of `cves_texts` (each space-separated).
+template <typename Texts>
+std::set<std::string> AllCves(const Texts& cves_texts) {
+  std::set<std::string> out;
+  for (std::string_view text : cves_texts) {
+    for (std::string& c : SplitCves(text)) out.insert(std::move(c));
+  }
+  return out;
 }
 
 // The columns of a finding, in the order ReadFinding reads them (with the asset's name).
@@ -214,7 +251,7 @@ constexpr std::string_view kFindingColumns =
     "f.id, f.org_id, f.asset_id, a.name, f.advisory_id, f.cve, f.summary, f.severity, f.cvss, "
     "f.ecosystem, f.package, f.version, f.purl, f.upgrade_to, f.state, f.justification, f.note, "
     "f.accepted_until, f.known_at, f.updated_at, f.updated_by, f.closed_at, f.escalated_at, "
-    "f.timeline, f.deadline_at, f.cisa_level, f.priority_rank, f.factors";
+    "f.timeline, f.deadline_at, f.cisa_level, f.priority_rank, f.factors, f.cves";
 constexpr std::string_view kFindingFrom = " FROM findings f JOIN assets a ON a.id = f.asset_id";
 
 std::optional<ssvc::RemediationTimeline> ParseTimelineName(std::string_view name) {
@@ -267,6 +304,7 @@ Finding ReadFinding(const Row& r, Time now) {
   f.cisa_level = ParseCisaLevelName(r.Text(25)).value_or(ssvc::CisaLevel::kTrack);
   f.rank = r.Int(26);
   f.factors = ParseFactors(r.Text(27));
+  f.cves = SplitCves(r.Text(28));
   f.overdue = IsOverdue(f.state, f.deadline, now);
   return f;
 }
@@ -274,10 +312,10 @@ Finding ReadFinding(const Row& r, Time now) {
 // The values of a new finding's row, in the order of kFindingInsert.
 constexpr std::string_view kFindingInsert =
     "INSERT INTO findings (id, org_id, asset_id, advisory_id, ecosystem, package, version, purl, "
-    "cve, summary, severity, cvss, upgrade_to, state, active, justification, note, "
+    "cve, cves, summary, severity, cvss, upgrade_to, state, active, justification, note, "
     "accepted_until, known_at, updated_at, updated_by, closed_at, escalated_at, timeline, "
     "deadline_at, cisa_level, priority_rank, factors) VALUES";
-constexpr size_t kFindingInsertColumns = 28;
+constexpr size_t kFindingInsertColumns = 29;
 
 // One advisory's match on one package version of one asset.
 struct Match {
@@ -287,7 +325,8 @@ struct Match {
   std::string version;
   std::string purl;
   std::string advisory_id;
-  std::string cve;
+  std::string cve;   // the first of cves
+  std::string cves;  // every CVE id of the advisory, space-separated
   std::string summary;
   std::string severity;
   std::string cvss;
@@ -312,7 +351,9 @@ Match MatchOf(const vuln::Finding& f, const std::string& asset_id, const vuln::P
   m.version = p.version;
   m.purl = purl;
   m.advisory_id = f.advisory_id;
-  m.cve = CveOf(f.advisory_id, f.aliases);
+  const std::vector<std::string> cves = CvesOf(f.advisory_id, f.aliases);
+  m.cve = cves.empty() ? "" : cves.front();
+  m.cves = JoinCves(cves);
   m.summary = f.summary.substr(0, 1000);
   m.severity = std::string(vuln::SeverityLevelName(f.severity));
   m.cvss = ScoreText(f.score);
@@ -331,6 +372,7 @@ std::vector<Value> NewFindingRow(const Match& m, const AssetTraits& asset, const
           m.version,
           m.purl,
           m.cve,
+          m.cves,
           m.summary,
           m.severity,
           m.cvss,
@@ -362,6 +404,18 @@ Status WritePriority(Transaction& tx, const std::string& id, const Priority& p) 
           {std::string(ssvc::Name(p.timeline)), store::TimeOrNull(p.deadline),
            std::string(ssvc::Name(p.cisa_level)), p.rank, FactorsJson(p.factors), id})
       .status();
+}
+
+// Records the CVE ids of the advisories of `matches` (advisory_cves), once each.
+Status RecordAdvisoryCves(Transaction& tx, const std::vector<Match>& matches) {
+  std::set<std::pair<std::string, std::string>> pairs;
+  for (const Match& m : matches) {
+    for (std::string& cve : SplitCves(m.cves)) pairs.emplace(m.advisory_id, std::move(cve));
+  }
+  std::vector<std::vector<Value>> rows;
+  for (const auto& [advisory, cve] : pairs) rows.push_back({advisory, cve});
+  return InsertRows(tx, "INSERT INTO advisory_cves (advisory_id, cve) VALUES", 2, rows,
+                    " ON CONFLICT (advisory_id, cve) DO NOTHING");
 }
 
 }  // namespace
@@ -551,12 +605,7 @@ StatusOr<Asset> ClearinghouseService::UpdateAsset(const Principal& actor,
     // Exposure and impact are inputs of every finding's priority.
     if (current.publicly_exposed != asset.publicly_exposed ||
         current.mission_well_being != asset.mission_well_being) {
-      BW_ASSIGN_OR_RETURN(ResultSet cves, tx.Query("SELECT DISTINCT cve FROM findings WHERE "
-                                                   "asset_id = ?",
-                                                   {asset_id}));
-      std::vector<std::string> list;
-      for (const Row& r : cves) list.push_back(r.Text(0));
-      BW_RETURN_IF_ERROR(Reprioritize(tx, list).status());
+      BW_RETURN_IF_ERROR(Reprioritize(tx, "f.asset_id = ?", {asset_id}).status());
     }
     BW_RETURN_IF_ERROR(
         Audit(tx, actor, "clearinghouse.asset.update", asset_id, d.grants,
@@ -743,19 +792,21 @@ StatusOr<Inventory> ClearinghouseService::UploadInventory(const Principal& actor
 
     // The findings: new matches opened, verified fixes that came back reopened, findings whose
     // version this inventory no longer has verified fixed.
-    BW_ASSIGN_OR_RETURN(ResultSet existing,
-                        tx.Query("SELECT id, advisory_id, ecosystem, package, version, state, cve, "
-                                 "cvss FROM findings WHERE asset_id = ?",
-                                 {asset_id}));
+    BW_ASSIGN_OR_RETURN(
+        ResultSet existing,
+        tx.Query("SELECT id, advisory_id, ecosystem, package, version, state, cves, "
+                 "cvss FROM findings WHERE asset_id = ?",
+                 {asset_id}));
     std::unordered_map<std::string, size_t> by_key;
+    std::vector<std::string> cves_texts;
     for (size_t i = 0; i < existing.size(); ++i) {
       const Row& r = existing[i];
       by_key[FindingKey(asset_id, r.Text(1), r.Text(2), r.Text(3), r.Text(4))] = i;
+      cves_texts.push_back(r.Text(6));
     }
-    std::set<std::string> cves;
-    for (const Match& m : matches) cves.insert(m.cve);
-    for (const Row& r : existing) cves.insert(r.Text(6));
-    BW_ASSIGN_OR_RETURN(FeedValues feeds, LoadFeedValues(tx, cves));
+    for (const Match& m : matches) cves_texts.push_back(m.cves);
+    BW_ASSIGN_OR_RETURN(FeedValues feeds, LoadFeedValues(tx, AllCves(cves_texts)));
+    BW_RETURN_IF_ERROR(RecordAdvisoryCves(tx, matches));
     const AssetTraits traits{asset.org_id, asset.publicly_exposed, asset.mission_well_being};
     std::vector<std::vector<Value>> inserts;
     std::unordered_set<size_t> matched;
@@ -763,7 +814,7 @@ StatusOr<Inventory> ClearinghouseService::UploadInventory(const Principal& actor
     for (const Match& m : matches) {
       auto it = by_key.find(FindingKey(asset_id, m.advisory_id, m.ecosystem, m.package, m.version));
       if (it == by_key.end()) {
-        inserts.push_back(NewFindingRow(m, traits, PriorityOf(feeds, m.cve, m.cvss, traits, now),
+        inserts.push_back(NewFindingRow(m, traits, PriorityOf(feeds, m.cves, m.cvss, traits, now),
                                         now, actor.user_id));
         ++opened;
         continue;
@@ -1072,51 +1123,48 @@ StatusOr<AnalysisResult> ClearinghouseService::Analyze(const Principal& actor,
 
 // ---- Priority and the feeds ----
 
-StatusOr<int64_t> ClearinghouseService::Reprioritize(Transaction& tx,
-                                                     const std::vector<std::string>& cves) {
-  std::set<std::string> set(cves.begin(), cves.end());
-  BW_ASSIGN_OR_RETURN(FeedValues feeds, LoadFeedValues(tx, set));
-  std::vector<std::string> list(set.begin(), set.end());
+StatusOr<int64_t> ClearinghouseService::Reprioritize(Transaction& tx, std::string_view where,
+                                                     const std::vector<Value>& params) {
+  BW_ASSIGN_OR_RETURN(
+      ResultSet rows,
+      tx.Query("SELECT f.id, f.cves, f.cvss, f.known_at, f.priority_rank, f.deadline_at, "
+               "a.org_id, a.publicly_exposed, a.mission_well_being FROM findings f JOIN assets a "
+               "ON a.id = f.asset_id WHERE " +
+                   std::string(where),
+               params));
+  std::vector<std::string> cves_texts;
+  for (const Row& r : rows) cves_texts.push_back(r.Text(1));
+  BW_ASSIGN_OR_RETURN(FeedValues feeds, LoadFeedValues(tx, AllCves(cves_texts)));
   int64_t changed = 0;
-  for (size_t start = 0; start < list.size(); start += kIdsPerQuery) {
-    const size_t end = std::min(list.size(), start + kIdsPerQuery);
-    std::vector<Value> params(list.begin() + start, list.begin() + end);
+  for (const Row& r : rows) {
+    const AssetTraits traits{
+        r.Text(6), r.Int(7) != 0,
+        ssvc::ParseMissionWellBeing(r.Text(8)).value_or(ssvc::MissionWellBeing::kMedium)};
+    const Priority p = PriorityOf(feeds, r.Text(1), r.Text(2), traits, FromUnixMicros(r.Int(3)));
+    if (p.rank == r.Int(4) && store::TimeOrNull(p.deadline) == r.cell(5)) continue;
+    BW_RETURN_IF_ERROR(WritePriority(tx, r.Text(0), p));
+    ++changed;
+  }
+  return changed;
+}
+
+StatusOr<int64_t> ClearinghouseService::ReprioritizeCves(Transaction& tx,
+                                                         const std::vector<std::string>& cves) {
+  int64_t changed = 0;
+  for (size_t start = 0; start < cves.size(); start += kIdsPerQuery) {
+    const size_t end = std::min(cves.size(), start + kIdsPerQuery);
     BW_ASSIGN_OR_RETURN(
-        ResultSet rows,
-        tx.Query("SELECT f.id, f.cve, f.cvss, f.known_at, f.priority_rank, f.deadline_at, "
-                 "a.org_id, a.publicly_exposed, a.mission_well_being FROM findings f JOIN assets a "
-                 "ON a.id = f.asset_id WHERE f.cve IN (" +
-                     Placeholders(end - start) + ")",
-                 params));
-    for (const Row& r : rows) {
-      const AssetTraits traits{
-          r.Text(6), r.Int(7) != 0,
-          ssvc::ParseMissionWellBeing(r.Text(8)).value_or(ssvc::MissionWellBeing::kMedium)};
-      const Priority p = PriorityOf(feeds, r.Text(1), r.Text(2), traits, FromUnixMicros(r.Int(3)));
-      BW_RETURN_IF_ERROR(WritePriority(tx, r.Text(0), p));
-      if (p.rank != r.Int(4) || store::TimeOrNull(p.deadline) != r.cell(5)) ++changed;
-    }
+        int64_t n,
+        Reprioritize(tx,
+                     "f.advisory_id IN (SELECT advisory_id FROM advisory_cves WHERE cve IN (" +
+                         Placeholders(end - start) + "))",
+                     std::vector<Value>(cves.begin() + start, cves.begin() + end)));
+    changed += n;
   }
   return changed;
 }
 
 namespace {
-
-// The CVEs some finding is scored by, of those in `changed`.
-StatusOr<std::vector<std::string>> CvesWithFindings(Transaction& tx,
-                                                    const std::vector<std::string>& changed) {
-  std::vector<std::string> out;
-  for (size_t start = 0; start < changed.size(); start += kIdsPerQuery) {
-    const size_t end = std::min(changed.size(), start + kIdsPerQuery);
-    std::vector<Value> params(changed.begin() + start, changed.begin() + end);
-    BW_ASSIGN_OR_RETURN(ResultSet rows,
-                        tx.Query("SELECT DISTINCT cve FROM findings WHERE cve IN (" +
-                                     Placeholders(end - start) + ")",
-                                 params));
-    for (const Row& r : rows) out.push_back(r.Text(0));
-  }
-  return out;
-}
 
 json::array ProblemsJson(const std::vector<FeedProblem>& problems) {
   json::array out;
@@ -1213,8 +1261,7 @@ StatusOr<FeedImport> ClearinghouseService::ImportKev(std::string_view text, Feed
         "name = excluded.name, date_added = excluded.date_added, due_date = excluded.due_date, "
         "ransomware = excluded.ransomware, imported_at = excluded.imported_at"));
     result.changed = static_cast<int64_t>(changed.size());
-    BW_ASSIGN_OR_RETURN(std::vector<std::string> scored, CvesWithFindings(tx, changed));
-    return Reprioritize(tx, scored).status();
+    return ReprioritizeCves(tx, changed).status();
   }));
   return FinishImport("kev", result);
 }
@@ -1256,8 +1303,7 @@ StatusOr<FeedImport> ClearinghouseService::ImportEpss(std::string_view csv, Feed
           "excluded.percentile, score_date = excluded.score_date, imported_at = "
           "excluded.imported_at"));
       std::vector<std::string> cves(changed.begin() + start, changed.begin() + end);
-      BW_ASSIGN_OR_RETURN(std::vector<std::string> scored, CvesWithFindings(tx, cves));
-      return Reprioritize(tx, scored).status();
+      return ReprioritizeCves(tx, cves).status();
     }));
     if (rows.empty()) break;
   }
@@ -1297,8 +1343,7 @@ StatusOr<FeedImport> ClearinghouseService::ImportSsvc(std::string_view text, Fee
       changed.push_back(a.cve);
     }
     result.changed = static_cast<int64_t>(changed.size());
-    BW_ASSIGN_OR_RETURN(std::vector<std::string> scored, CvesWithFindings(tx, changed));
-    return Reprioritize(tx, scored).status();
+    return ReprioritizeCves(tx, changed).status();
   }));
   return FinishImport("ssvc", result);
 }
@@ -1437,7 +1482,7 @@ StatusOr<int64_t> ClearinghouseService::MonitorAdvisories() {
         const std::string advisory_id = row.Text(0);
         BW_ASSIGN_OR_RETURN(
             ResultSet existing,
-            tx.Query("SELECT id, asset_id, ecosystem, package, version, cve, summary, severity, "
+            tx.Query("SELECT id, asset_id, ecosystem, package, version, cves, summary, severity, "
                      "cvss, upgrade_to, known_at FROM findings WHERE advisory_id = ?",
                      {advisory_id}));
         std::unordered_map<std::string, size_t> by_key;
@@ -1445,9 +1490,9 @@ StatusOr<int64_t> ClearinghouseService::MonitorAdvisories() {
           const Row& r = existing[i];
           by_key[FindingKey(r.Text(1), advisory_id, r.Text(2), r.Text(3), r.Text(4))] = i;
         }
-        std::set<std::string> cves;
+        std::vector<std::string> cves_texts;
         for (const Match& m : matches) {
-          cves.insert(m.cve);
+          cves_texts.push_back(m.cves);
           if (!assets.contains(m.asset_id)) {
             BW_ASSIGN_OR_RETURN(ResultSet a, tx.Query("SELECT org_id, publicly_exposed, "
                                                       "mission_well_being FROM assets WHERE id = ?",
@@ -1458,7 +1503,8 @@ StatusOr<int64_t> ClearinghouseService::MonitorAdvisories() {
                                       .value_or(ssvc::MissionWellBeing::kMedium)};
           }
         }
-        BW_ASSIGN_OR_RETURN(FeedValues feeds, LoadFeedValues(tx, cves));
+        BW_ASSIGN_OR_RETURN(FeedValues feeds, LoadFeedValues(tx, AllCves(cves_texts)));
+        BW_RETURN_IF_ERROR(RecordAdvisoryCves(tx, matches));
         std::vector<std::vector<Value>> inserts;
         for (const Match& m : matches) {
           auto asset = assets.find(m.asset_id);
@@ -1467,24 +1513,24 @@ StatusOr<int64_t> ClearinghouseService::MonitorAdvisories() {
               by_key.find(FindingKey(m.asset_id, advisory_id, m.ecosystem, m.package, m.version));
           if (it == by_key.end()) {
             inserts.push_back(NewFindingRow(m, asset->second,
-                                            PriorityOf(feeds, m.cve, m.cvss, asset->second, now),
+                                            PriorityOf(feeds, m.cves, m.cvss, asset->second, now),
                                             now, "system"));
             continue;
           }
           // The advisory was revised: what the finding says of it, and its priority, follow.
           const Row& r = existing[it->second];
-          if (r.Text(5) == m.cve && r.Text(6) == m.summary && r.Text(7) == m.severity &&
+          if (r.Text(5) == m.cves && r.Text(6) == m.summary && r.Text(7) == m.severity &&
               r.Text(8) == m.cvss && r.Text(9) == m.upgrade_to) {
             continue;
           }
           BW_RETURN_IF_ERROR(
-              tx.Execute("UPDATE findings SET cve = ?, summary = ?, severity = ?, cvss = ?, "
-                         "upgrade_to = ? WHERE id = ?",
-                         {m.cve, m.summary, m.severity, m.cvss, m.upgrade_to, r.Text(0)})
+              tx.Execute("UPDATE findings SET cve = ?, cves = ?, summary = ?, severity = ?, "
+                         "cvss = ?, upgrade_to = ? WHERE id = ?",
+                         {m.cve, m.cves, m.summary, m.severity, m.cvss, m.upgrade_to, r.Text(0)})
                   .status());
           BW_RETURN_IF_ERROR(WritePriority(
               tx, r.Text(0),
-              PriorityOf(feeds, m.cve, m.cvss, asset->second, FromUnixMicros(r.Int(10)))));
+              PriorityOf(feeds, m.cves, m.cvss, asset->second, FromUnixMicros(r.Int(10)))));
         }
         BW_RETURN_IF_ERROR(InsertRows(tx, kFindingInsert, kFindingInsertColumns, inserts));
         BW_RETURN_IF_ERROR(

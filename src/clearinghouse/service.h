@@ -103,7 +103,8 @@ struct Finding {
   std::string asset_id;
   std::string asset_name;
   std::string advisory_id;
-  std::string cve;  // the advisory's CVE (its id or first CVE alias), "" when none
+  std::string cve;                // the first of `cves`, "" when none
+  std::vector<std::string> cves;  // the CVE ids the advisory names; the feeds score them all
   std::string summary;
   std::string severity;  // "critical", "high", ...
   std::string cvss;      // the score, "" when unknown
@@ -271,8 +272,12 @@ class ClearinghouseService {
   StatusOr<Asset> LoadAsset(store::Transaction& tx, const std::string& asset_id);
   // The index of every stored advisory, rebuilt when the advisory store changed.
   StatusOr<std::shared_ptr<const vuln::AdvisoryIndex>> CurrentIndex();
-  // Recomputes the priority of every finding of `cves`, in `tx`.
-  StatusOr<int64_t> Reprioritize(store::Transaction& tx, const std::vector<std::string>& cves);
+  // Recomputes the priority of the findings `where` (an SQL condition on `f`, the finding, with
+  // `params`) selects, in `tx`; returns how many changed.
+  StatusOr<int64_t> Reprioritize(store::Transaction& tx, std::string_view where,
+                                 const std::vector<store::Value>& params);
+  // ... of every finding of an advisory that names one of `cves`.
+  StatusOr<int64_t> ReprioritizeCves(store::Transaction& tx, const std::vector<std::string>& cves);
   StatusOr<FeedImport> ImportKev(std::string_view json, FeedImport result);
   StatusOr<FeedImport> ImportEpss(std::string_view csv, FeedImport result);
   StatusOr<FeedImport> ImportSsvc(std::string_view json, FeedImport result);

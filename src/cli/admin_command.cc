@@ -311,9 +311,11 @@ Status SeedEvaluationDemo(Directory& directory, review::ReviewService& review,
 // Creates whatever of the demo is missing; keeps what exists. Credentials are kept in a file
 // (mode 0600) so that each run can print them; a credential that no longer works is replaced.
 Status SeedDemo(Directory& directory, review::ReviewService& review,
-                evaluations::EvaluationService& evaluations, const std::string& credentials_path,
-                const std::string& url, const std::string& model_url,
-                const std::string& suite_path) {
+                evaluations::EvaluationService& evaluations,
+                clearinghouse::ClearinghouseService& clearinghouse,
+                const std::string& credentials_path, const std::string& url,
+                const std::string& model_url, const std::string& suite_path,
+                const std::string& shared_dir) {
   boost::json::object saved;
   if (std::ifstream in(credentials_path); in) {
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -373,6 +375,7 @@ Status SeedDemo(Directory& directory, review::ReviewService& review,
   if (!suite_path.empty()) {
     BW_RETURN_IF_ERROR(SeedEvaluationDemo(directory, review, evaluations, suite_path, saved));
   }
+  BW_RETURN_IF_ERROR(SeedClearinghouseDemo(directory, clearinghouse, shared_dir));
   {
     std::ofstream out(credentials_path, std::ios::trunc);
     out << boost::json::serialize(saved) << "\n";
@@ -608,14 +611,22 @@ void AddAdminCommand(CLI::App& app, const GlobalOptions& global, Actions& action
     cmd->add_option("--suite", *suite,
                     "The suite the demo's evaluation runs, a sealed file or a suite folder "
                     "(default: no evaluation; its validity checks keep a worker busy)");
-    actions[cmd] = [&global, file, url, model_url, suite] {
+    auto shared = std::make_shared<std::string>("../shared");
+    cmd->add_option("--shared", *shared,
+                    "Where the real public data is (SBOMs, the Go advisories, the KEV catalog); "
+                    "small built-in data is seeded when it is absent")
+        ->capture_default_str();
+    actions[cmd] = [&global, file, url, model_url, suite, shared] {
       return WithDirectory(global, [&](Directory& d) -> Status {
         BW_ASSIGN_OR_RETURN(secrets::Keyring keyring, OpenSecretsKeyring(global, d.database()));
         secrets::SecretStore secrets(keyring, SystemClock::Get());
         review::ReviewService review(d.database(), SystemClock::Get(), secrets, d.audit());
         evaluations::EvaluationService evaluations(d.database(), SystemClock::Get(), secrets,
                                                    review, d.audit());
-        return SeedDemo(d, review, evaluations, *file, *url, *model_url, *suite);
+        clearinghouse::ClearinghouseService clearinghouse(d.database(), SystemClock::Get(),
+                                                          d.audit());
+        return SeedDemo(d, review, evaluations, clearinghouse, *file, *url, *model_url, *suite,
+                        *shared);
       });
     };
   }

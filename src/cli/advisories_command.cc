@@ -10,6 +10,7 @@
 
 #include "base/progress.h"
 #include "base/text.h"
+#include "clearinghouse/service.h"
 #include "cli/commands.h"
 #include "vuln/advisory_index.h"
 #include "vuln/advisory_store.h"
@@ -45,6 +46,15 @@ int Import(const GlobalOptions& global, const std::vector<std::string>& paths) {
   if (!report.ok()) {
     std::cerr << "bulwark: import stopped: " << PrintableText(report.status().message()) << "\n";
     return 2;
+  }
+  // A worker matches what changed against the operators' inventories.
+  clearinghouse::ClearinghouseService clearinghouse(**db, SystemClock::Get());
+  if (Status queued =
+          (*db)->Transact(store::TxMode::kReadWrite,
+                          [&](store::Transaction& tx) { return clearinghouse.QueueMonitor(tx); });
+      !queued.ok()) {
+    std::cerr << "bulwark: the clearinghouse's monitor was not queued: "
+              << PrintableText(queued.message()) << "\n";
   }
   std::cout << "read " << report->read << ", new " << report->inserted << ", updated "
             << report->updated << ", unchanged " << report->unchanged << ", skipped "

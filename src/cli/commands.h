@@ -10,7 +10,9 @@
 #include <string>
 
 #include "access/credentials.h"
+#include "access/directory.h"
 #include "base/status.h"
+#include "clearinghouse/service.h"
 #include "evaluations/service.h"
 #include "jobs/worker.h"
 #include "ledger/transparency_log.h"
@@ -82,6 +84,14 @@ void AddMockModelCommand(CLI::App& app, const GlobalOptions& global, Actions& ac
 void AddKeysCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
 // `bulwark worker` and `bulwark jobs`.
 void AddWorkerCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
+void AddClearinghouseCommand(CLI::App& app, const GlobalOptions& global, Actions& actions);
+
+// The clearinghouse's part of the demo: the clearinghouse's staff, the Go advisories and the KEV
+// catalog from `shared_dir` (built-in ones when it is absent), and the operators' assets with
+// their inventories (real SBOMs from `shared_dir`, small built-in ones otherwise).
+Status SeedClearinghouseDemo(access::Directory& directory,
+                             clearinghouse::ClearinghouseService& clearinghouse,
+                             const std::string& shared_dir);
 
 // The kinds of job the platform itself runs.
 inline constexpr std::string_view kLedgerCheckpointJob = "ledger.checkpoint";

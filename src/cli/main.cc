@@ -63,6 +63,7 @@ int Main(int argc, char** argv) {
   AddMockModelCommand(app, global, actions);
   AddKeysCommand(app, global, actions);
   AddWorkerCommand(app, global, actions);
+  AddClearinghouseCommand(app, global, actions);
   CLI::App* version = app.add_subcommand("version", "Print the version and exit");
   actions[version] = [] {
     std::cout << "bulwark " << kBulwarkVersion << "\n";

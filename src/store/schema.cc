@@ -619,6 +619,7 @@ CREATE TABLE findings (
   version          TEXT NOT NULL,
   purl             TEXT NOT NULL,
   cve              TEXT NOT NULL,
+  cves             TEXT NOT NULL,
   summary          TEXT NOT NULL,
   severity         TEXT NOT NULL,
   cvss             TEXT NOT NULL,
@@ -646,8 +647,14 @@ CREATE TABLE findings (
 CREATE INDEX findings_by_org_rank ON findings(org_id, active, priority_rank, id);
 CREATE INDEX findings_by_rank ON findings(active, priority_rank, id);
 CREATE INDEX findings_by_advisory ON findings(advisory_id);
-CREATE INDEX findings_by_cve ON findings(cve);
 CREATE INDEX findings_by_deadline ON findings(active, deadline_at);
+-- The CVE ids an advisory names (its id and aliases), for the findings a feed's change moves.
+CREATE TABLE advisory_cves (
+  advisory_id  TEXT NOT NULL,
+  cve          TEXT NOT NULL,
+  PRIMARY KEY (advisory_id, cve)
+);
+CREATE INDEX advisory_cves_by_cve ON advisory_cves(cve);
 CREATE TABLE kev_catalog (
   cve          TEXT PRIMARY KEY,
   vendor       TEXT NOT NULL,
