@@ -67,6 +67,7 @@ object RenderFinding(const Finding& f) {
       {"asset_name", f.asset_name},
       {"advisory_id", f.advisory_id},
       {"cve", OptText(f.cve)},
+      {"cves", std::move(cves)},
       {"summary", f.summary},
       {"severity", f.severity},
       {"cvss", OptText(f.cvss)},

@@ -3,8 +3,12 @@
 // it is, so a reloaded or shared link opens its page after signing in.
 import { useEffect, useRef, type ComponentType } from 'react';
 
+import { clearinghouseRole } from './clearinghouse';
 import { Loading } from './components';
 import { canReadEvaluations, designationRoles } from './evaluations';
+import { AssetPage, AssetsPage } from './pages/clearinghouse/Assets';
+import { FindingPage, FindingsPage } from './pages/clearinghouse/Findings';
+import { PortfolioPage } from './pages/clearinghouse/Portfolio';
 import { EvaluationPage } from './pages/evaluations/Evaluation';
 import { EvaluationsPage } from './pages/evaluations/Evaluations';
 import { PoliciesPage } from './pages/evaluations/Policies';
@@ -60,7 +64,24 @@ const ROUTES: Route[] = [
   { path: '/evaluations/policies', title: 'Threshold policies', page: PoliciesPage },
   { path: '/evaluations/suites', title: 'Suites', page: SuitesPage },
   { path: '/evaluations/:evaluationId', title: 'Evaluation', page: EvaluationPage },
+  { path: '/clearinghouse/assets', title: 'Assets', page: AssetsPage },
+  { path: '/clearinghouse/assets/:assetId', title: 'Asset', page: AssetPage },
+  { path: '/clearinghouse/findings', title: 'Findings', page: FindingsPage },
+  { path: '/clearinghouse/findings/:findingId', title: 'Finding', page: FindingPage },
+  { path: '/clearinghouse/portfolio', title: 'Portfolio', page: PortfolioPage },
 ];
+
+// The clearinghouse's pages for the side the signed-in organization is on.
+const CLEARINGHOUSE_NAV = {
+  operator: [
+    { to: '/clearinghouse/assets', label: 'Assets' },
+    { to: '/clearinghouse/findings', label: 'Findings' },
+  ],
+  clearinghouse: [
+    { to: '/clearinghouse/portfolio', label: 'Portfolio' },
+    { to: '/clearinghouse/findings', label: 'Findings' },
+  ],
+};
 
 // Designation's pages, for people who may read evaluations (evaluators, directors, auditors).
 const DESIGNATION_NAV = [
@@ -150,6 +171,8 @@ export function App() {
   ];
   const reviewNav = session.identity ? REVIEW_NAV[reviewRole(session.identity.organization.kind)] : [];
   const designation = canReadEvaluations(designationRoles(session.identity));
+  const chRole = session.identity ? clearinghouseRole(session.identity.organization.kind) : null;
+  const clearinghouseNav = chRole ? CLEARINGHOUSE_NAV[chRole] : [];
   // An evaluation's page is under Evaluations; Policies and Suites are their own.
   const designationCurrent = (to: string) =>
     to === '/evaluations'
@@ -193,6 +216,22 @@ export function App() {
           </span>
           <ul>
             {reviewNav.map((n) => (
+              <li key={n.to}>
+                <Link to={n.to} aria-current={currentIn(n.to, path) ? 'page' : undefined}>
+                  {n.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+      {signedIn && clearinghouseNav.length > 0 && (
+        <nav className="main-nav review-nav" aria-labelledby="clearinghouse-nav-title">
+          <span id="clearinghouse-nav-title" className="nav-title">
+            Clearinghouse
+          </span>
+          <ul>
+            {clearinghouseNav.map((n) => (
               <li key={n.to}>
                 <Link to={n.to} aria-current={currentIn(n.to, path) ? 'page' : undefined}>
                   {n.label}

@@ -1,0 +1,165 @@
+// The clearinghouse in a real browser against a real `bulwark serve`, seeded by the demo (its
+// built-in Go advisories and inventories when ../shared is not beside the test's folder). Rita,
+// the hospital's IT lead, sees her assets, records one, uploads its SBOM and is told what it
+// opened; she opens a finding, reads why it has its priority and decides it is not affected, for
+// every asset of the hospital. Cory, the clearinghouse's coordinator, sees the portfolio with each
+// operator's findings by deadline tier, and an operator's findings from it. Each page gets an
+// axe-core scan and a screenshot under build/web-test-artifacts/.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { chromium } from 'playwright-core';
+
+import { BulwarkServer, REPO } from './server.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = process.env.WEB_TEST_ARTIFACTS ?? join(REPO, 'build', 'web-test-artifacts');
+const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'];
+
+const RITA = 'it@rural-hospital.demo';
+const CORY = 'coordinator@clearinghouse.demo';
+
+const SBOM = JSON.stringify({
+  bomFormat: 'CycloneDX',
+  specVersion: '1.5',
+  components: [
+    { type: 'library', name: 'golang.org/x/text', version: 'v0.3.6', purl: 'pkg:golang/golang.org/x/text@v0.3.6' },
+    { type: 'library', name: 'github.com/google/uuid', version: 'v1.3.0', purl: 'pkg:golang/github.com/google/uuid@v1.3.0' },
+  ],
+});
+
+let server;
+let browser;
+let page;
+let credentials;
+let problems = [];
+
+async function checkPage(name) {
+  await page.evaluate(AXE_SOURCE);
+  const results = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }));
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  assert.deepEqual(
+    bad.map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    [],
+    `accessibility violations on ${name}`,
+  );
+  const seen = problems;
+  problems = [];
+  assert.deepEqual(seen, [], 'the page logged errors (a CSP violation shows up here)');
+}
+
+async function heading(text) {
+  await page.getByRole('heading', { level: 1, name: text }).waitFor();
+}
+
+async function signInAs(email) {
+  await page.goto(`${server.url}/`);
+  await page.locator('main h1').waitFor();
+  if ((await page.getByRole('button', { name: 'Sign out' }).count()) > 0) {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await heading('Sign in to Bulwark');
+  }
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(credentials[email].password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await heading('Who am I');
+}
+
+async function goTo(label, title) {
+  await page.getByRole('navigation', { name: 'Clearinghouse' }).getByRole('link', { name: label, exact: true }).click();
+  await heading(title);
+}
+
+before(async () => {
+  if (!existsSync(CHROMIUM)) assert.fail(`${CHROMIUM} is missing: run scripts/install-deps.sh (Debian's chromium)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  server = new BulwarkServer();
+  credentials = server.seedDemo();
+  await server.start();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('clearinghouse', () => {
+  test('an operator records an asset, uploads its SBOM and is told what it opened', async () => {
+    await signInAs(RITA);
+    await goTo('Assets', 'Assets');
+    await page.getByRole('row', { name: /Patient portal/ }).waitFor();
+    await checkPage('clearinghouse-assets');
+
+    await page.getByLabel('Name', { exact: true }).fill('Lab results server');
+    await page.getByLabel('Environment').fill('clinical network');
+    await page.getByLabel('Mission and well-being impact').selectOption('high');
+    await page.getByRole('button', { name: 'Record the asset' }).click();
+    await page.getByRole('status').filter({ hasText: 'Recorded Lab results server' }).waitFor();
+    await page.getByRole('link', { name: 'Lab results server' }).click();
+    await heading('Lab results server');
+
+    await page.getByLabel('SBOM file').setInputFiles({ name: 'bom.json', mimeType: 'application/json', buffer: Buffer.from(SBOM) });
+    await page.getByRole('button', { name: 'Upload and match' }).click();
+    await page.getByRole('status').filter({ hasText: 'Inventory v1: 2 packages, 2 added, 0 removed; 1 findings opened' }).waitFor();
+    await page.getByRole('row', { name: /golang.org\/x\/text v0.3.6/ }).waitFor();
+    await page.getByRole('row', { name: /^v1 / }).waitFor();
+    await checkPage('clearinghouse-asset');
+
+    // The same SBOM again changes nothing.
+    await page.getByLabel('SBOM file').setInputFiles({ name: 'bom.json', mimeType: 'application/json', buffer: Buffer.from(SBOM) });
+    await page.getByRole('button', { name: 'Upload and match' }).click();
+    await page.getByRole('status').filter({ hasText: 'the same as inventory v1: nothing changed' }).waitFor();
+    // A file that is not an SBOM is refused in words, saying where.
+    await page.getByLabel('SBOM file').setInputFiles({ name: 'bom.json', mimeType: 'application/json', buffer: Buffer.from('{"bomFormat": "CycloneDX",\n "components": [') });
+    await page.getByRole('button', { name: 'Upload and match' }).click();
+    await page.getByText('The SBOM was not recorded.').waitFor();
+    await page.getByText(/line 2/).first().waitFor();
+  });
+
+  test('a finding says why it has its priority, and a decision applies across the operator', async () => {
+    await goTo('Findings', 'Findings');
+    const row = page.getByRole('row', { name: /Lab results server/ });
+    await row.getByRole('link', { name: 'golang.org/x/text v0.3.6' }).click();
+    await heading(/golang.org\/x\/text v0.3.6: GO-2022-1059/);
+    const why = page.getByRole('table', { name: 'Why this priority' });
+    await why.getByRole('rowheader', { name: 'BOD 26-04 timeline' }).waitFor();
+    await why.getByRole('rowheader', { name: 'KEV' }).waitFor();
+    await checkPage('clearinghouse-finding');
+
+    await page.getByLabel('New state').selectOption('not_affected');
+    await page.getByLabel('Justification').selectOption('vulnerable_code_not_in_execute_path');
+    await page.getByLabel('Note').fill('Language negotiation is not used by any of our systems.');
+    await page.getByLabel('Scope').selectOption('operator');
+    await page.getByRole('button', { name: 'Record the decision' }).click();
+    // Every x/text finding of the hospital moved: the new asset's, and the demo's two.
+    await page.getByRole('status').filter({ hasText: /Not affected: [2-9] findings moved/ }).waitFor();
+    await page.getByText('(vulnerable code not in execute path)').waitFor();
+  });
+
+  test('the clearinghouse sees every operator, most exposed first, and an operator’s findings', async () => {
+    await signInAs(CORY);
+    await goTo('Portfolio', 'Portfolio');
+    const rows = page.getByRole('table', { name: 'Operators, most exposed first' }).getByRole('row');
+    await rows.nth(1).waitFor();
+    assert.match(await rows.nth(1).innerText(), /Rural Hospital/);
+    await page.getByRole('img', { name: /Rural Hospital: \d+ 3 days \+ forensics/ }).waitFor();
+    await checkPage('clearinghouse-portfolio');
+    await page.getByRole('link', { name: 'Community Bank' }).click();
+    await heading('Findings');
+    await page.getByRole('row', { name: /Staff mail bridge/ }).first().waitFor();
+    await checkPage('clearinghouse-operator-findings');
+  });
+});
