@@ -106,8 +106,8 @@ void ApiFixture::SetUp() {
                                                review::GatewayOptions{.upstream_timeout_s = 5});
   evaluations_ = std::make_unique<evaluations::EvaluationService>(*db_, clock_, *secrets_, *review_,
                                                                   audit_.get());
-  clearinghouse_ =
-      std::make_unique<clearinghouse::ClearinghouseService>(*db_, clock_, audit_.get());
+  clearinghouse_ = std::make_unique<clearinghouse::ClearinghouseService>(
+      *db_, clock_, audit_.get(), &ledger_->signer(), secrets_.get());
   app_ =
       std::make_unique<api::App>(*directory_, *review_, *gateway_, *evaluations_, *clearinghouse_,
                                  *ledger_, *db_, clock_, metrics_, app_options_);

@@ -16,6 +16,7 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "base/text.h"
+#include "clearinghouse/internal.h"
 #include "vuln/advisory_store.h"
 #include "vuln/sbom.h"
 #include "vuln/scan.h"
@@ -25,53 +26,19 @@ namespace {
 
 namespace json = boost::json;
 using access::Principal;
+using internal::InsertRows;
+using internal::Placeholders;
+using internal::Sha256Hex;
 using store::ResultSet;
 using store::Row;
 using store::Transaction;
 using store::TxMode;
 using store::Value;
 
-// Rows a multi-row INSERT writes at once: few statements, and well under every backend's limit
-// of parameters in one statement.
-constexpr size_t kRowsPerInsert = 200;
 // Advisories the monitor matches in one transaction.
 constexpr int kAdvisoriesPerTransaction = 50;
 // CVEs an `IN (...)` list names at once.
 constexpr size_t kIdsPerQuery = 400;
-
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), length));
-}
-
-std::string Placeholders(size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) out += i == 0 ? "?" : ", ?";
-  return out;
-}
-
-// Inserts `rows` (each of `columns` values) with `prefix` ("INSERT INTO t (a, b) VALUES") and
-// `suffix` (" ON CONFLICT ..."), a few hundred rows a statement.
-Status InsertRows(Transaction& tx, std::string_view prefix, size_t columns,
-                  const std::vector<std::vector<Value>>& rows, std::string_view suffix = "") {
-  const std::string one = "(" + Placeholders(columns) + ")";
-  for (size_t start = 0; start < rows.size(); start += kRowsPerInsert) {
-    const size_t end = std::min(rows.size(), start + kRowsPerInsert);
-    std::string sql(prefix);
-    std::vector<Value> params;
-    params.reserve((end - start) * columns);
-    for (size_t i = start; i < end; ++i) {
-      sql += i == start ? " " : ", ";
-      sql += one;
-      params.insert(params.end(), rows[i].begin(), rows[i].end());
-    }
-    sql += suffix;
-    BW_RETURN_IF_ERROR(tx.Execute(sql, params).status());
-  }
-  return OkStatus();
-}
 
 std::string_view FormatName(vuln::Sbom::Format format) {
   switch (format) {
@@ -441,8 +408,14 @@ std::optional<AnalysisScope> ParseAnalysisScope(std::string_view name) {
 }
 
 ClearinghouseService::ClearinghouseService(store::Database& db, Clock& clock,
-                                           access::AuditTrail* audit)
-    : db_(db), clock_(clock), audit_(audit), queue_(db, clock) {}
+                                           access::AuditTrail* audit, ledger::NoteSigner* signer,
+                                           const secrets::SecretStore* secrets)
+    : db_(db),
+      clock_(clock),
+      audit_(audit),
+      signer_(signer),
+      secrets_(secrets),
+      queue_(db, clock) {}
 
 ClearinghouseService::~ClearinghouseService() = default;
 
@@ -835,7 +808,7 @@ StatusOr<Inventory> ClearinghouseService::UploadInventory(const Principal& actor
       ++opened;
     }
     BW_RETURN_IF_ERROR(InsertRows(tx, kFindingInsert, kFindingInsertColumns, inserts));
-    int64_t verified = 0;
+    std::vector<std::string> verified_ids;
     for (size_t i = 0; i < existing.size(); ++i) {
       const Row& r = existing[i];
       if (matched.contains(i) || r.Text(5) == FindingStateName(FindingState::kVerifiedFixed)) {
@@ -848,8 +821,10 @@ StatusOr<Inventory> ClearinghouseService::UploadInventory(const Principal& actor
                      {now_us, now_us, actor.user_id,
                       std::string("a later inventory no longer has the version"), r.Text(0)})
               .status());
-      ++verified;
+      verified_ids.push_back(r.Text(0));
     }
+    BW_RETURN_IF_ERROR(VerifyNotices(tx, verified_ids));
+    const int64_t verified = static_cast<int64_t>(verified_ids.size());
 
     out.id = NewId("inv");
     out.asset_id = asset_id;
@@ -1533,6 +1508,11 @@ StatusOr<int64_t> ClearinghouseService::MonitorAdvisories() {
               PriorityOf(feeds, m.cves, m.cvss, asset->second, FromUnixMicros(r.Int(10)))));
         }
         BW_RETURN_IF_ERROR(InsertRows(tx, kFindingInsert, kFindingInsertColumns, inserts));
+        // Every operator with findings this advisory opened is told, in the same transaction:
+        // a worker that dies here leaves neither findings nor notices, and the next one does both.
+        std::vector<std::string> opened;
+        for (const std::vector<Value>& r : inserts) opened.push_back(std::get<std::string>(r[0]));
+        BW_RETURN_IF_ERROR(IssueNotices(tx, advisory_id, row.Int(1), opened));
         BW_RETURN_IF_ERROR(
             tx.Execute("INSERT INTO monitored_advisories (advisory_id, modified, matched_at, "
                        "findings) VALUES (?, ?, ?, ?) ON CONFLICT (advisory_id) DO UPDATE SET "
@@ -1680,6 +1660,9 @@ Status ClearinghouseService::RegisterJobs(jobs::Worker& worker) {
     }
     return swept.status();
   });
+  worker.Register(
+      std::string(kDeliveryJobKind),
+      [this](const jobs::Job& job, jobs::JobContext& ctx) { return Deliver(job, ctx); });
   BW_RETURN_IF_ERROR(
       worker.EnsureSchedule("clearinghouse-sweep", std::string(kSweepJobKind), "{}", Minutes(1)));
   // The monitor also runs every few minutes, for advisories stored by a process that queued no

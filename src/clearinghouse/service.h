@@ -47,6 +47,8 @@
 #include "clearinghouse/rules.h"
 #include "jobs/queue.h"
 #include "jobs/worker.h"
+#include "ledger/note.h"
+#include "secrets/secret_store.h"
 #include "ssvc/ssvc.h"
 #include "store/database.h"
 #include "vuln/advisory_index.h"
@@ -195,6 +197,89 @@ struct OperatorSummary {
   std::optional<int64_t> best_rank;  // the operator's most urgent finding
 };
 
+// A patch notice: what one new or revised advisory asks of one operator, signed with the program's
+// key as a signed note (ledger/note.h) whose text is the notice's JSON, and followed from its
+// sending to a verified fix.
+enum class NoticeState { kSent, kAcknowledged, kRemediated, kVerified };
+std::string_view NoticeStateName(NoticeState state);
+
+// What the operator reports it did about a notice: fixed (upgraded), mitigated (inline
+// mitigations prevent it), or not affected (with a VEX justification).
+enum class Remediation { kFixed, kMitigated, kNotAffected };
+std::string_view RemediationName(Remediation remediation);
+std::optional<Remediation> ParseRemediation(std::string_view name);
+
+struct Notice {
+  std::string id;  // ntc_...
+  std::string org_id;
+  std::string advisory_id;
+  std::string summary;
+  Time created_at;
+  int64_t rank = 0;  // of its most urgent finding
+  ssvc::RemediationTimeline timeline = ssvc::RemediationTimeline::kOnSystemUpgrade;
+  std::optional<Time> deadline;  // its earliest finding's
+  int64_t findings = 0;
+  std::string document;  // the signed note
+  NoticeState state = NoticeState::kSent;
+  std::optional<Time> acknowledged_at;
+  std::string acknowledged_by;
+  std::optional<Remediation> remediation;
+  std::optional<Justification> justification;
+  std::string remediation_note;
+  std::optional<Time> remediated_at;
+  std::string remediated_by;
+  std::optional<Time> verified_at;
+  bool overdue = false;  // its deadline passed before it was remediated
+  int64_t deliveries_pending = 0;
+  int64_t deliveries_delivered = 0;
+  int64_t deliveries_dead = 0;
+};
+
+struct NewRemediation {
+  Remediation remediation = Remediation::kFixed;
+  std::optional<Justification> justification;  // for not_affected
+  std::string note;
+};
+
+struct Webhook {
+  std::string id;  // whk_...
+  std::string org_id;
+  std::string url;
+  Time created_at;
+  std::string created_by;
+  std::optional<Time> disabled_at;
+};
+
+struct IssuedWebhook {
+  Webhook webhook;
+  std::string secret;  // the HMAC key, shown once
+};
+
+struct Delivery {
+  std::string id;  // dlv_...
+  std::string notice_id;
+  std::string advisory_id;
+  std::string webhook_id;
+  std::string url;
+  std::string state;  // "pending", "delivered", "dead"
+  int64_t attempts = 0;
+  std::optional<int64_t> last_status;
+  std::string last_error;
+  Time created_at;
+  Time updated_at;
+  std::optional<Time> delivered_at;
+};
+
+// The header that carries a delivery's signature: "sha256=" and the hex HMAC-SHA256 of
+// "<X-Bulwark-Timestamp>.<body>" under the webhook's secret.
+inline constexpr std::string_view kWebhookSignatureHeader = "X-Bulwark-Signature";
+// The body and the key of a delivery's signature, as a receiver checks it.
+std::string WebhookSignature(std::string_view secret, std::string_view timestamp,
+                             std::string_view body);
+// Checks a notice's signed note with the program's verifier key and returns the notice's JSON
+// text; Unauthenticated when the signature does not verify.
+StatusOr<std::string> VerifyNotice(std::string_view signed_note, std::string_view verifier_key);
+
 // The sweep: risk acceptances past their expiry reopened, deadlines passed escalated.
 struct SweepResult {
   int64_t reopened = 0;
@@ -203,10 +288,19 @@ struct SweepResult {
 
 inline constexpr std::string_view kMonitorJobKind = "clearinghouse.monitor";
 inline constexpr std::string_view kSweepJobKind = "clearinghouse.sweep";
+inline constexpr std::string_view kDeliveryJobKind = "clearinghouse.deliver";
+// A webhook endpoint has this long to answer a delivery.
+inline constexpr double kWebhookTimeoutSeconds = 10;
+// Attempts of a delivery before it is dead (retried with backoff by the job queue).
+inline constexpr int kDeliveryAttempts = 6;
 
 class ClearinghouseService {
  public:
-  ClearinghouseService(store::Database& db, Clock& clock, access::AuditTrail* audit = nullptr);
+  // `signer` signs patch notices (the program's key: TransparencyLog::signer); without one, no
+  // notice is issued. `secrets` keeps webhooks' HMAC keys; without it, webhooks are refused.
+  ClearinghouseService(store::Database& db, Clock& clock, access::AuditTrail* audit = nullptr,
+                       ledger::NoteSigner* signer = nullptr,
+                       const secrets::SecretStore* secrets = nullptr);
   ~ClearinghouseService();
 
   // Assets (the operator's admins, or the clearinghouse).
@@ -256,6 +350,28 @@ class ClearinghouseService {
 
   StatusOr<std::vector<OperatorSummary>> Portfolio(const access::Principal& actor);
 
+  // Patch notices: the operator's inbox, most urgent first; acknowledging one; reporting what was
+  // done (which moves its active findings: fixed, or not affected). A later inventory without
+  // any of its findings' versions verifies it.
+  StatusOr<std::vector<Notice>> ListNotices(const access::Principal& actor,
+                                            const std::string& org_id);
+  StatusOr<Notice> GetNotice(const access::Principal& actor, const std::string& notice_id);
+  StatusOr<Notice> AcknowledgeNotice(const access::Principal& actor, const std::string& notice_id);
+  StatusOr<Notice> ReportRemediation(const access::Principal& actor, const std::string& notice_id,
+                                     const NewRemediation& remediation);
+
+  // Webhooks: each notice is POSTed to the operator's webhooks, HMAC-signed, and retried with
+  // backoff through the job queue; deliveries that used their attempts are dead, and listed.
+  StatusOr<IssuedWebhook> CreateWebhook(const access::Principal& actor, const std::string& org_id,
+                                        const std::string& url);
+  StatusOr<std::vector<Webhook>> ListWebhooks(const access::Principal& actor,
+                                              const std::string& org_id);
+  StatusOr<Webhook> DisableWebhook(const access::Principal& actor, const std::string& webhook_id);
+  StatusOr<std::vector<Delivery>> ListDeliveries(const access::Principal& actor,
+                                                 const std::string& org_id);
+  // One delivery attempt (the job's work).
+  Status Deliver(const jobs::Job& job, jobs::JobContext& ctx);
+
   StatusOr<SweepResult> Sweep();
 
   // The monitor and sweep jobs, and the sweep's schedule (every minute).
@@ -270,6 +386,13 @@ class ClearinghouseService {
                const std::string& object, std::vector<std::string> grants,
                std::vector<std::pair<std::string, std::string>> facts = {});
   StatusOr<Asset> LoadAsset(store::Transaction& tx, const std::string& asset_id);
+  StatusOr<Notice> LoadNotice(store::Transaction& tx, const std::string& notice_id);
+  // Issues, in `tx`, one notice per operator of `finding_ids` (the findings a new or revised
+  // advisory just opened), signed and ledgered, with a delivery job per webhook.
+  Status IssueNotices(store::Transaction& tx, const std::string& advisory_id, int64_t revision,
+                      const std::vector<std::string>& finding_ids);
+  // Moves, in `tx`, the notices whose every finding is verified fixed to verified.
+  Status VerifyNotices(store::Transaction& tx, const std::vector<std::string>& finding_ids);
   // The index of every stored advisory, rebuilt when the advisory store changed.
   StatusOr<std::shared_ptr<const vuln::AdvisoryIndex>> CurrentIndex();
   // Recomputes the priority of the findings `where` (an SQL condition on `f`, the finding, with
@@ -287,6 +410,8 @@ class ClearinghouseService {
   store::Database& db_;
   Clock& clock_;
   access::AuditTrail* audit_;
+  ledger::NoteSigner* signer_;
+  const secrets::SecretStore* secrets_;
   access::Authorizer authorizer_;
   jobs::JobQueue queue_;
 

@@ -623,8 +623,11 @@ void AddAdminCommand(CLI::App& app, const GlobalOptions& global, Actions& action
         review::ReviewService review(d.database(), SystemClock::Get(), secrets, d.audit());
         evaluations::EvaluationService evaluations(d.database(), SystemClock::Get(), secrets,
                                                    review, d.audit());
+        // Notices are signed with the program's key, the ledger's.
+        BW_ASSIGN_OR_RETURN(std::unique_ptr<ledger::TransparencyLog> log,
+                            OpenLedger(global, d.database(), true));
         clearinghouse::ClearinghouseService clearinghouse(d.database(), SystemClock::Get(),
-                                                          d.audit());
+                                                          d.audit(), &log->signer(), &secrets);
         return SeedDemo(d, review, evaluations, clearinghouse, *file, *url, *model_url, *suite,
                         *shared);
       });

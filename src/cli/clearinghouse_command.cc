@@ -44,7 +44,7 @@ int WithClearinghouse(const GlobalOptions& global,
   StatusOr<std::unique_ptr<ledger::TransparencyLog>> log = OpenLedger(global, **db, true);
   if (!log.ok()) return Fail(log.status());
   api::LedgerAuditTrail audit(**log, SystemClock::Get());
-  clearinghouse::ClearinghouseService service(**db, SystemClock::Get(), &audit);
+  clearinghouse::ClearinghouseService service(**db, SystemClock::Get(), &audit, &(*log)->signer());
   return body(service);
 }
 
@@ -147,29 +147,9 @@ Status SeedClearinghouseDemo(access::Directory& directory,
                 {std::string(access::kPlatform), "clearinghouse", ch.id + "#member", {}, {}})
             .status());
   }
-  // The advisories: the Go vulnerability database when ../shared is there.
   const std::filesystem::path shared(shared_dir);
-  const std::filesystem::path go = shared / "corpora/osv/go";
-  std::string built_in_path;
-  std::vector<std::string> sources;
-  if (std::filesystem::is_directory(go)) {
-    sources.push_back(go.string());
-  } else {
-    built_in_path =
-        (std::filesystem::temp_directory_path() / "bulwark-demo-advisories.json").string();
-    std::ofstream(built_in_path) << kBuiltInAdvisories;
-    sources.push_back(built_in_path);
-  }
-  BW_ASSIGN_OR_RETURN(clearinghouse::FeedImport osv, clearinghouse.ImportOsv(system, sources));
-  if (!built_in_path.empty()) std::filesystem::remove(built_in_path);
-  std::cout << "Clearinghouse: " << osv.records << " Go advisories (" << osv.changed << " new)\n";
-  BW_RETURN_IF_ERROR(clearinghouse.MonitorAdvisories().status());
-  const std::filesystem::path kev = shared / "corpora/kev/known_exploited_vulnerabilities.json";
-  if (std::filesystem::is_regular_file(kev)) {
-    BW_ASSIGN_OR_RETURN(std::string text, ReadFileToString(kev.string(), vuln::kMaxSbomBytes));
-    BW_RETURN_IF_ERROR(clearinghouse.ImportFeed(system, "kev", text).status());
-  }
-  // The operators' assets and their inventories.
+  // The operators' assets and their inventories, enrolled before the advisories arrive: the
+  // monitor then matches each advisory against them and sends each operator its notices.
   for (const DemoAsset& a : DemoAssets()) {
     BW_ASSIGN_OR_RETURN(access::User user,
                         directory.FindUserByEmail(system, std::string(a.operator_email)));
@@ -193,9 +173,38 @@ Status SeedClearinghouseDemo(access::Directory& directory,
     }
     BW_ASSIGN_OR_RETURN(clearinghouse::Inventory inventory,
                         clearinghouse.UploadInventory(who, asset->id, sbom));
-    std::cout << "Clearinghouse: " << a.name << " (" << asset->org_name
-              << "): " << inventory.matchable << " packages, "
-              << asset->active_findings + inventory.opened << " open findings\n";
+    std::cout << "Clearinghouse: " << asset->org_name << "'s " << a.name << ": inventory v"
+              << inventory.seq << ", " << inventory.matchable << " packages\n";
+  }
+  // The advisories: the Go vulnerability database when ../shared is there.
+  const std::filesystem::path go = shared / "corpora/osv/go";
+  std::string built_in_path;
+  std::vector<std::string> sources;
+  if (std::filesystem::is_directory(go)) {
+    sources.push_back(go.string());
+  } else {
+    built_in_path =
+        (std::filesystem::temp_directory_path() / "bulwark-demo-advisories.json").string();
+    std::ofstream(built_in_path) << kBuiltInAdvisories;
+    sources.push_back(built_in_path);
+  }
+  BW_ASSIGN_OR_RETURN(clearinghouse::FeedImport osv, clearinghouse.ImportOsv(system, sources));
+  if (!built_in_path.empty()) std::filesystem::remove(built_in_path);
+  std::cout << "Clearinghouse: " << osv.records << " Go advisories (" << osv.changed << " new)\n";
+  BW_RETURN_IF_ERROR(clearinghouse.MonitorAdvisories().status());
+  for (std::string_view email :
+       {"it@rural-hospital.demo", "security@community-bank.demo", "ot@local-utility.demo"}) {
+    BW_ASSIGN_OR_RETURN(access::User user, directory.FindUserByEmail(system, std::string(email)));
+    const access::Principal who{user.id, user.org_id, "", false};
+    BW_ASSIGN_OR_RETURN(std::vector<clearinghouse::Notice> notices,
+                        clearinghouse.ListNotices(who, user.org_id));
+    std::cout << "Clearinghouse: " << email << " has " << notices.size()
+              << " patch notices in the console's inbox\n";
+  }
+  const std::filesystem::path kev = shared / "corpora/kev/known_exploited_vulnerabilities.json";
+  if (std::filesystem::is_regular_file(kev)) {
+    BW_ASSIGN_OR_RETURN(std::string text, ReadFileToString(kev.string(), vuln::kMaxSbomBytes));
+    BW_RETURN_IF_ERROR(clearinghouse.ImportFeed(system, "kev", text).status());
   }
   return OkStatus();
 }

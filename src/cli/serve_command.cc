@@ -84,7 +84,8 @@ int Serve(const GlobalOptions& global, const ServeOptions& options) {
   review::ReviewService review(**db, SystemClock::Get(), secrets, &audit);
   review::Gateway gateway(review, **db, secrets, &audit);
   evaluations::EvaluationService evaluations(**db, SystemClock::Get(), secrets, review, &audit);
-  clearinghouse::ClearinghouseService clearinghouse(**db, SystemClock::Get(), &audit);
+  clearinghouse::ClearinghouseService clearinghouse(**db, SystemClock::Get(), &audit,
+                                                    &(*log)->signer(), &secrets);
   api::App app(directory, review, gateway, evaluations, clearinghouse, **log, **db,
                SystemClock::Get(), metrics, app_options);
   // The embedded worker runs every kind of job, the ledger's checkpoint schedule among them;

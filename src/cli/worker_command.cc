@@ -139,7 +139,8 @@ int RunWorker(const GlobalOptions& global, const WorkerCommandOptions& options) 
   evaluations::EvaluationService evaluations(**db, SystemClock::Get(), secrets, review, &audit);
   evaluations::SampleRunnerOptions runner = SampleRunner(options.gateway_url);
   if (Status s = evaluations.RegisterJobs(worker, runner); !s.ok()) return Fail(s);
-  clearinghouse::ClearinghouseService clearinghouse(**db, SystemClock::Get(), &audit);
+  clearinghouse::ClearinghouseService clearinghouse(**db, SystemClock::Get(), &audit,
+                                                    &(*log)->signer(), &secrets);
   if (Status s = clearinghouse.RegisterJobs(worker); !s.ok()) return Fail(s);
   // /metrics and /healthz, when asked for.
   api::Metrics metrics;

@@ -99,6 +99,9 @@ class TransparencyLog {
   const std::string& origin() const { return origin_; }
   // The verifier key of this log's signer ("name+keyid+base64").
   const std::string& verifier_key() const { return verifier_key_; }
+  // The log's signer: the program's key, which also signs what the program issues (patch
+  // notices) as signed notes that its verifier key checks.
+  NoteSigner& signer() const { return *signer_; }
 
  private:
   store::Database& db_;

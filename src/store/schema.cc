@@ -686,6 +686,62 @@ CREATE TABLE monitored_advisories (
   matched_at   BIGINT NOT NULL,
   findings     BIGINT NOT NULL
 );
+-- Patch notices: one per operator and advisory revision, signed, with the findings it names.
+CREATE TABLE notices (
+  id               TEXT PRIMARY KEY,
+  org_id           TEXT NOT NULL REFERENCES organizations(id),
+  advisory_id      TEXT NOT NULL,
+  revision         BIGINT NOT NULL,
+  created_at       BIGINT NOT NULL,
+  priority_rank    BIGINT NOT NULL,
+  timeline         TEXT NOT NULL,
+  deadline_at      BIGINT,
+  findings         BIGINT NOT NULL,
+  summary          TEXT NOT NULL,
+  document         TEXT NOT NULL,
+  state            TEXT NOT NULL CHECK (state IN ('sent', 'acknowledged', 'remediated',
+                                                  'verified')),
+  acknowledged_at  BIGINT,
+  acknowledged_by  TEXT,
+  remediation      TEXT CHECK (remediation IN ('fixed', 'mitigated', 'not_affected')),
+  justification    TEXT NOT NULL,
+  remediation_note TEXT NOT NULL,
+  remediated_at    BIGINT,
+  remediated_by    TEXT,
+  verified_at      BIGINT,
+  UNIQUE (org_id, advisory_id, revision)
+);
+CREATE INDEX notices_by_org ON notices(org_id, state, priority_rank, id);
+CREATE TABLE notice_findings (
+  notice_id   TEXT NOT NULL REFERENCES notices(id),
+  finding_id  TEXT NOT NULL REFERENCES findings(id),
+  PRIMARY KEY (notice_id, finding_id)
+);
+CREATE INDEX notice_findings_by_finding ON notice_findings(finding_id);
+-- An operator's webhooks (the HMAC secret is in the secret store) and each notice's deliveries.
+CREATE TABLE webhooks (
+  id           TEXT PRIMARY KEY,
+  org_id       TEXT NOT NULL REFERENCES organizations(id),
+  url          TEXT NOT NULL,
+  created_at   BIGINT NOT NULL,
+  created_by   TEXT NOT NULL,
+  disabled_at  BIGINT
+);
+CREATE INDEX webhooks_by_org ON webhooks(org_id);
+CREATE TABLE deliveries (
+  id           TEXT PRIMARY KEY,
+  notice_id    TEXT NOT NULL REFERENCES notices(id),
+  webhook_id   TEXT NOT NULL REFERENCES webhooks(id),
+  state        TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+  attempts     BIGINT NOT NULL,
+  last_status  BIGINT,
+  last_error   TEXT NOT NULL,
+  created_at   BIGINT NOT NULL,
+  updated_at   BIGINT NOT NULL,
+  delivered_at BIGINT,
+  UNIQUE (notice_id, webhook_id)
+);
+CREATE INDEX deliveries_by_webhook ON deliveries(webhook_id, state);
 CREATE TABLE feed_imports (
   id           TEXT PRIMARY KEY,
   feed         TEXT NOT NULL CHECK (feed IN ('osv', 'kev', 'epss', 'ssvc')),

@@ -1,0 +1,657 @@
+// Patch notices, their webhooks and deliveries: the part of ClearinghouseService that tells an
+// operator what a new advisory asks of it and follows that to a verified fix.
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <map>
+
+#include "access/credentials.h"
+#include "access/policy.h"
+#include "base/encoding.h"
+#include "base/ids.h"
+#include "base/json.h"
+#include "base/log.h"
+#include "base/text.h"
+#include "base/time_format.h"
+#include "clearinghouse/internal.h"
+#include "clearinghouse/service.h"
+#include "net/http_client.h"
+
+namespace bulwark::clearinghouse {
+namespace {
+
+namespace json = boost::json;
+using access::Principal;
+using internal::Placeholders;
+using internal::Sha256Hex;
+using store::ResultSet;
+using store::Row;
+using store::Transaction;
+using store::TxMode;
+using store::Value;
+
+constexpr std::string_view kNoticeColumns =
+    "n.id, n.org_id, n.advisory_id, n.summary, n.created_at, n.priority_rank, n.timeline, "
+    "n.deadline_at, n.findings, n.document, n.state, n.acknowledged_at, n.acknowledged_by, "
+    "n.remediation, n.justification, n.remediation_note, n.remediated_at, n.remediated_by, "
+    "n.verified_at, "
+    "(SELECT COUNT(*) FROM deliveries d WHERE d.notice_id = n.id AND d.state = 'pending'), "
+    "(SELECT COUNT(*) FROM deliveries d WHERE d.notice_id = n.id AND d.state = 'delivered'), "
+    "(SELECT COUNT(*) FROM deliveries d WHERE d.notice_id = n.id AND d.state = 'dead')";
+
+std::optional<NoticeState> ParseNoticeState(std::string_view name) {
+  for (NoticeState s : {NoticeState::kSent, NoticeState::kAcknowledged, NoticeState::kRemediated,
+                        NoticeState::kVerified}) {
+    if (NoticeStateName(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+std::optional<ssvc::RemediationTimeline> TimelineNamed(std::string_view name) {
+  for (ssvc::RemediationTimeline t :
+       {ssvc::RemediationTimeline::kThreeDaysAndForensics, ssvc::RemediationTimeline::kThreeDays,
+        ssvc::RemediationTimeline::kFourteenDays, ssvc::RemediationTimeline::kSixtyDays,
+        ssvc::RemediationTimeline::kOnSystemUpgrade}) {
+    if (ssvc::Name(t) == name) return t;
+  }
+  return std::nullopt;
+}
+
+Notice ReadNotice(const Row& r, Time now) {
+  Notice n;
+  n.id = r.Text(0);
+  n.org_id = r.Text(1);
+  n.advisory_id = r.Text(2);
+  n.summary = r.Text(3);
+  n.created_at = FromUnixMicros(r.Int(4));
+  n.rank = r.Int(5);
+  n.timeline = TimelineNamed(r.Text(6)).value_or(ssvc::RemediationTimeline::kOnSystemUpgrade);
+  n.deadline = r.OptionalTime(7);
+  n.findings = r.Int(8);
+  n.document = r.Text(9);
+  n.state = ParseNoticeState(r.Text(10)).value_or(NoticeState::kSent);
+  n.acknowledged_at = r.OptionalTime(11);
+  n.acknowledged_by = r.Text(12);
+  n.remediation = ParseRemediation(r.Text(13));
+  n.justification = ParseJustification(r.Text(14));
+  n.remediation_note = r.Text(15);
+  n.remediated_at = r.OptionalTime(16);
+  n.remediated_by = r.Text(17);
+  n.verified_at = r.OptionalTime(18);
+  n.deliveries_pending = r.Int(19);
+  n.deliveries_delivered = r.Int(20);
+  n.deliveries_dead = r.Int(21);
+  n.overdue = n.deadline && *n.deadline <= now &&
+              (n.state == NoticeState::kSent || n.state == NoticeState::kAcknowledged);
+  return n;
+}
+
+constexpr std::string_view kDeliverySelect =
+    "SELECT d.id, d.notice_id, n.advisory_id, d.webhook_id, w.url, d.state, d.attempts, "
+    "d.last_status, d.last_error, d.created_at, d.updated_at, d.delivered_at FROM deliveries d "
+    "JOIN webhooks w ON w.id = d.webhook_id JOIN notices n ON n.id = d.notice_id";
+
+Delivery ReadDelivery(const Row& r) {
+  Delivery d;
+  d.id = r.Text(0);
+  d.notice_id = r.Text(1);
+  d.advisory_id = r.Text(2);
+  d.webhook_id = r.Text(3);
+  d.url = r.Text(4);
+  d.state = r.Text(5);
+  d.attempts = r.Int(6);
+  if (!r.IsNull(7)) d.last_status = r.Int(7);
+  d.last_error = r.Text(8);
+  d.created_at = FromUnixMicros(r.Int(9));
+  d.updated_at = FromUnixMicros(r.Int(10));
+  d.delivered_at = r.OptionalTime(11);
+  return d;
+}
+
+Webhook ReadWebhook(const Row& r) {
+  return {r.Text(0), r.Text(1), r.Text(2), FromUnixMicros(r.Int(3)), r.Text(4), r.OptionalTime(5)};
+}
+
+secrets::SecretRef WebhookSecretRef(const std::string& webhook_id) {
+  return {"webhooks", webhook_id, "hmac_key"};
+}
+
+}  // namespace
+
+std::string_view NoticeStateName(NoticeState state) {
+  switch (state) {
+    case NoticeState::kSent:
+      return "sent";
+    case NoticeState::kAcknowledged:
+      return "acknowledged";
+    case NoticeState::kRemediated:
+      return "remediated";
+    case NoticeState::kVerified:
+      return "verified";
+  }
+  return "";
+}
+
+std::string_view RemediationName(Remediation remediation) {
+  switch (remediation) {
+    case Remediation::kFixed:
+      return "fixed";
+    case Remediation::kMitigated:
+      return "mitigated";
+    case Remediation::kNotAffected:
+      return "not_affected";
+  }
+  return "";
+}
+
+std::optional<Remediation> ParseRemediation(std::string_view name) {
+  for (Remediation r : {Remediation::kFixed, Remediation::kMitigated, Remediation::kNotAffected}) {
+    if (RemediationName(r) == name) return r;
+  }
+  return std::nullopt;
+}
+
+std::string WebhookSignature(std::string_view secret, std::string_view timestamp,
+                             std::string_view body) {
+  std::string message;
+  message.reserve(timestamp.size() + 1 + body.size());
+  message.append(timestamp).append(1, '.').append(body);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &length);
+  return "sha256=" + HexEncode(std::string_view(reinterpret_cast<const char*>(mac), length));
+}
+
+StatusOr<std::string> VerifyNotice(std::string_view signed_note, std::string_view verifier_key) {
+  BW_ASSIGN_OR_RETURN(std::unique_ptr<ledger::NoteVerifier> verifier,
+                      ledger::NewEd25519Verifier(verifier_key));
+  const ledger::NoteVerifier* verifiers[] = {verifier.get()};
+  StatusOr<std::vector<std::string>> names = ledger::VerifyNote(signed_note, verifiers);
+  if (!names.ok()) {
+    return Status(StatusCode::kUnauthenticated, "the notice's signature does not verify with " +
+                                                    std::string(verifier_key) + ": " +
+                                                    names.status().message());
+  }
+  const size_t blank = signed_note.find("\n\n");
+  return std::string(signed_note.substr(0, blank + 1));
+}
+
+// ---- Issuing ----
+
+Status ClearinghouseService::IssueNotices(Transaction& tx, const std::string& advisory_id,
+                                          int64_t revision,
+                                          const std::vector<std::string>& finding_ids) {
+  if (signer_ == nullptr || finding_ids.empty()) return OkStatus();
+  const Time now = clock_.Now();
+  // The findings, by operator, most urgent first.
+  std::map<std::string, std::vector<Row>> by_org;
+  for (size_t start = 0; start < finding_ids.size(); start += 400) {
+    const size_t end = std::min(finding_ids.size(), start + 400);
+    BW_ASSIGN_OR_RETURN(
+        ResultSet rows,
+        tx.Query("SELECT f.id, f.org_id, o.name, f.asset_id, a.name, f.package, f.version, "
+                 "f.purl, f.upgrade_to, f.priority_rank, f.timeline, f.deadline_at, f.cisa_level, "
+                 "f.summary, f.cves FROM findings f JOIN assets a ON a.id = f.asset_id JOIN "
+                 "organizations o ON o.id = f.org_id WHERE f.id IN (" +
+                     Placeholders(end - start) + ") ORDER BY f.priority_rank, f.id",
+                 std::vector<Value>(finding_ids.begin() + start, finding_ids.begin() + end)));
+    for (Row& r : rows) by_org[r.Text(1)].push_back(std::move(r));
+  }
+  BW_ASSIGN_OR_RETURN(ResultSet hooks,
+                      tx.Query("SELECT id, org_id FROM webhooks WHERE disabled_at IS NULL"));
+  std::map<std::string, std::vector<std::string>> hooks_by_org;
+  for (const Row& h : hooks) hooks_by_org[h.Text(1)].push_back(h.Text(0));
+  std::vector<jobs::JobSpec> jobs;
+  std::vector<std::vector<Value>> links;
+  std::vector<std::vector<Value>> deliveries;
+  for (auto& [org_id, rows] : by_org) {
+    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+      return a.Int(9) != b.Int(9) ? a.Int(9) < b.Int(9) : a.Text(0) < b.Text(0);
+    });
+    const Row& first = rows.front();
+    std::optional<Time> deadline;
+    json::array affected;
+    for (const Row& r : rows) {
+      std::optional<Time> d = r.OptionalTime(11);
+      if (d && (!deadline || *d < *deadline)) deadline = d;
+      affected.push_back(json::object{
+          {"finding", r.Text(0)},
+          {"asset_id", r.Text(3)},
+          {"asset", r.Text(4)},
+          {"package", r.Text(5)},
+          {"version", r.Text(6)},
+          {"purl", r.Text(7)},
+          {"upgrade_to", r.Text(8).empty() ? json::value(nullptr) : json::value(r.Text(8))},
+          {"timeline", r.Text(10)},
+          {"deadline", d ? json::value(FormatRfc3339(*d)) : json::value(nullptr)},
+          {"cisa_level", r.Text(12)}});
+    }
+    json::array cves;
+    for (std::string_view rest = first.Text(14); !rest.empty();) {
+      const size_t space = rest.find(' ');
+      cves.push_back(json::value(std::string(rest.substr(0, space))));
+      if (space == std::string_view::npos) break;
+      rest.remove_prefix(space + 1);
+    }
+    const std::string id = NewId("ntc");
+    const json::object notice{
+        {"type", "bulwark.patch_notice"},
+        {"version", 1},
+        {"id", id},
+        {"issued_at", FormatRfc3339(now)},
+        {"issuer", std::string(signer_->name())},
+        {"operator", json::object{{"id", org_id}, {"name", first.Text(2)}}},
+        {"advisory",
+         json::object{{"id", advisory_id}, {"cves", std::move(cves)}, {"summary", first.Text(13)}}},
+        {"priority", json::object{{"rank", std::to_string(first.Int(9))},
+                                  {"timeline", first.Text(10)},
+                                  {"cisa_level", first.Text(12)},
+                                  {"deadline", deadline ? json::value(FormatRfc3339(*deadline))
+                                                        : json::value(nullptr)}}},
+        {"affected", std::move(affected)}};
+    const std::string text = json::serialize(notice) + "\n";
+    ledger::NoteSigner* signers[] = {signer_};
+    BW_ASSIGN_OR_RETURN(std::string document, ledger::SignNote(text, signers));
+    const Status inserted =
+        tx.Execute(
+              "INSERT INTO notices (id, org_id, advisory_id, revision, created_at, priority_rank, "
+              "timeline, deadline_at, findings, summary, document, state, justification, "
+              "remediation_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', '', '')",
+              {id, org_id, advisory_id, revision, ToUnixMicros(now), first.Int(9), first.Text(10),
+               store::TimeOrNull(deadline), static_cast<int64_t>(rows.size()), first.Text(13),
+               document})
+            .status();
+    // The same revision of the advisory already told this operator (a monitor that ran twice).
+    if (inserted.code() == StatusCode::kAlreadyExists) continue;
+    BW_RETURN_IF_ERROR(inserted);
+    for (const Row& r : rows) links.push_back({id, r.Text(0)});
+    for (const std::string& hook : hooks_by_org[org_id]) {
+      const std::string delivery = NewId("dlv");
+      deliveries.push_back({delivery, id, hook, std::string("pending"), int64_t{0}, Value(),
+                            std::string(), ToUnixMicros(now), ToUnixMicros(now)});
+      // Most urgent first: the job queue runs higher priorities first.
+      jobs.push_back({.kind = std::string(kDeliveryJobKind),
+                      .payload = json::serialize(json::object{{"delivery", delivery}}),
+                      .priority = -first.Int(9),
+                      .idempotency_key = delivery,
+                      .max_attempts = kDeliveryAttempts});
+    }
+    BW_RETURN_IF_ERROR(Audit(tx, access::SystemPrincipal(), "clearinghouse.notice.issue", id, {},
+                             {{"org", org_id},
+                              {"advisory", advisory_id},
+                              {"findings", std::to_string(rows.size())},
+                              {"document_sha256", Sha256Hex(document)}}));
+  }
+  BW_RETURN_IF_ERROR(internal::InsertRows(
+      tx, "INSERT INTO notice_findings (notice_id, finding_id) VALUES", 2, links));
+  BW_RETURN_IF_ERROR(internal::InsertRows(
+      tx,
+      "INSERT INTO deliveries (id, notice_id, webhook_id, state, attempts, last_status, "
+      "last_error, created_at, updated_at) VALUES",
+      9, deliveries));
+  if (!jobs.empty()) BW_RETURN_IF_ERROR(queue_.EnqueueMany(tx, jobs).status());
+  return OkStatus();
+}
+
+Status ClearinghouseService::VerifyNotices(Transaction& tx,
+                                           const std::vector<std::string>& finding_ids) {
+  if (finding_ids.empty()) return OkStatus();
+  const int64_t now = ToUnixMicros(clock_.Now());
+  for (size_t start = 0; start < finding_ids.size(); start += 400) {
+    const size_t end = std::min(finding_ids.size(), start + 400);
+    BW_ASSIGN_OR_RETURN(
+        ResultSet notices,
+        tx.Query("SELECT DISTINCT n.id, n.org_id, n.advisory_id FROM notices n JOIN "
+                 "notice_findings nf ON nf.notice_id = n.id WHERE n.state <> 'verified' AND "
+                 "nf.finding_id IN (" +
+                     Placeholders(end - start) +
+                     ") AND NOT EXISTS (SELECT 1 FROM notice_findings x JOIN findings f ON f.id = "
+                     "x.finding_id WHERE x.notice_id = n.id AND f.state <> 'verified_fixed')",
+                 std::vector<Value>(finding_ids.begin() + start, finding_ids.begin() + end)));
+    for (const Row& n : notices) {
+      BW_RETURN_IF_ERROR(tx.Execute("UPDATE notices SET state = 'verified', verified_at = ? WHERE "
+                                    "id = ?",
+                                    {now, n.Text(0)})
+                             .status());
+      BW_RETURN_IF_ERROR(Audit(tx, access::SystemPrincipal(), "clearinghouse.notice.verify",
+                               n.Text(0), {},
+                               {{"org", n.Text(1)},
+                                {"advisory", n.Text(2)},
+                                {"reason", "a later inventory no longer has the versions"}}));
+    }
+  }
+  return OkStatus();
+}
+
+// ---- The inbox ----
+
+StatusOr<Notice> ClearinghouseService::LoadNotice(Transaction& tx, const std::string& notice_id) {
+  BW_ASSIGN_OR_RETURN(ResultSet rows, tx.Query("SELECT " + std::string(kNoticeColumns) +
+                                                   " FROM notices n WHERE n.id = ?",
+                                               {notice_id}));
+  if (rows.empty()) return NotFoundError("no notice " + notice_id);
+  return ReadNotice(rows[0], clock_.Now());
+}
+
+StatusOr<std::vector<Notice>> ClearinghouseService::ListNotices(const Principal& actor,
+                                                                const std::string& org_id) {
+  std::vector<Notice> out;
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kClearinghouseRead, org_id).status());
+    // Open notices first, most urgent first; then the ones dealt with, newest first.
+    BW_ASSIGN_OR_RETURN(
+        ResultSet rows,
+        tx.Query("SELECT " + std::string(kNoticeColumns) +
+                     " FROM notices n WHERE n.org_id = ? ORDER BY CASE WHEN n.state IN ('sent', "
+                     "'acknowledged') THEN 0 ELSE 1 END, CASE WHEN n.state IN ('sent', "
+                     "'acknowledged') THEN n.priority_rank ELSE -n.created_at END, n.id LIMIT 1000",
+                 {org_id}));
+    const Time now = clock_.Now();
+    for (const Row& r : rows) out.push_back(ReadNotice(r, now));
+    return OkStatus();
+  }));
+  return out;
+}
+
+StatusOr<Notice> ClearinghouseService::GetNotice(const Principal& actor,
+                                                 const std::string& notice_id) {
+  Notice out;
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(out, LoadNotice(tx, notice_id));
+    if (!Require(tx, actor, access::actions::kClearinghouseRead, out.org_id).ok()) {
+      return NotFoundError("no notice " + notice_id);
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
+StatusOr<Notice> ClearinghouseService::AcknowledgeNotice(const Principal& actor,
+                                                         const std::string& notice_id) {
+  Notice out;
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(Notice n, LoadNotice(tx, notice_id));
+    BW_ASSIGN_OR_RETURN(access::Decision d,
+                        Require(tx, actor, access::actions::kClearinghouseManage, n.org_id));
+    if (n.state != NoticeState::kSent) {
+      out = n;  // acknowledging twice changes nothing
+      return OkStatus();
+    }
+    BW_RETURN_IF_ERROR(tx.Execute("UPDATE notices SET state = 'acknowledged', acknowledged_at = ?, "
+                                  "acknowledged_by = ? WHERE id = ?",
+                                  {ToUnixMicros(clock_.Now()), actor.user_id, notice_id})
+                           .status());
+    BW_RETURN_IF_ERROR(Audit(tx, actor, "clearinghouse.notice.acknowledge", notice_id, d.grants,
+                             {{"org", n.org_id}, {"advisory", n.advisory_id}}));
+    BW_ASSIGN_OR_RETURN(out, LoadNotice(tx, notice_id));
+    return OkStatus();
+  }));
+  return out;
+}
+
+StatusOr<Notice> ClearinghouseService::ReportRemediation(const Principal& actor,
+                                                         const std::string& notice_id,
+                                                         const NewRemediation& report) {
+  BW_RETURN_IF_ERROR(ValidateText(report.note, "note", 0, 4000));
+  if (report.remediation == Remediation::kNotAffected && !report.justification) {
+    return Status(StatusCode::kInvalidArgument,
+                  "not affected needs a justification (one of the five VEX justifications)",
+                  {{"field", "justification"}, {"rule", "vex_justification"}});
+  }
+  if (report.remediation != Remediation::kNotAffected && report.justification) {
+    return Status(StatusCode::kInvalidArgument, "a justification goes only with not_affected",
+                  {{"field", "justification"}});
+  }
+  // Mitigated is not affected because mitigations already exist, in VEX's words.
+  const Justification justification =
+      report.remediation == Remediation::kMitigated
+          ? Justification::kInlineMitigationsAlreadyExist
+          : report.justification.value_or(Justification::kComponentNotPresent);
+  const FindingState to =
+      report.remediation == Remediation::kFixed ? FindingState::kFixed : FindingState::kNotAffected;
+  Notice out;
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(Notice n, LoadNotice(tx, notice_id));
+    BW_ASSIGN_OR_RETURN(access::Decision d,
+                        Require(tx, actor, access::actions::kClearinghouseManage, n.org_id));
+    if (n.state == NoticeState::kVerified) {
+      return Status(StatusCode::kFailedPrecondition,
+                    "the notice is verified already: a later inventory no longer has its versions",
+                    {{"rule", "notice_state"}});
+    }
+    const int64_t now = ToUnixMicros(clock_.Now());
+    // The notice's findings that still ask something move as reported.
+    BW_ASSIGN_OR_RETURN(
+        ResultSet findings,
+        tx.Query("SELECT f.id, f.state, f.accepted_until FROM findings f JOIN "
+                 "notice_findings nf ON nf.finding_id = f.id WHERE nf.notice_id = ?",
+                 {notice_id}));
+    int64_t moved = 0;
+    for (const Row& f : findings) {
+      const FindingState state = StateAt(ParseFindingState(f.Text(1)).value_or(FindingState::kOpen),
+                                         f.OptionalTime(2), clock_.Now());
+      if (!IsActive(state) || !CheckFindingTransition(state, to, Mover::kPerson).ok()) continue;
+      BW_RETURN_IF_ERROR(
+          tx.Execute(
+                "UPDATE findings SET state = ?, active = 0, justification = ?, note = ?, "
+                "accepted_until = NULL, closed_at = ?, updated_at = ?, updated_by = ? WHERE "
+                "id = ?",
+                {std::string(FindingStateName(to)),
+                 to == FindingState::kNotAffected ? std::string(JustificationName(justification))
+                                                  : std::string(),
+                 report.note, now, now, actor.user_id, f.Text(0)})
+              .status());
+      ++moved;
+    }
+    BW_RETURN_IF_ERROR(
+        tx.Execute("UPDATE notices SET state = 'remediated', remediation = ?, justification = ?, "
+                   "remediation_note = ?, remediated_at = ?, remediated_by = ?, acknowledged_at = "
+                   "COALESCE(acknowledged_at, ?), acknowledged_by = COALESCE(acknowledged_by, ?) "
+                   "WHERE id = ?",
+                   {std::string(RemediationName(report.remediation)),
+                    report.remediation == Remediation::kFixed
+                        ? std::string()
+                        : std::string(JustificationName(justification)),
+                    report.note, now, actor.user_id, now, actor.user_id, notice_id})
+            .status());
+    BW_RETURN_IF_ERROR(Audit(tx, actor, "clearinghouse.notice.remediate", notice_id, d.grants,
+                             {{"org", n.org_id},
+                              {"advisory", n.advisory_id},
+                              {"remediation", std::string(RemediationName(report.remediation))},
+                              {"findings_moved", std::to_string(moved)}}));
+    BW_ASSIGN_OR_RETURN(out, LoadNotice(tx, notice_id));
+    return OkStatus();
+  }));
+  return out;
+}
+
+// ---- Webhooks and deliveries ----
+
+StatusOr<IssuedWebhook> ClearinghouseService::CreateWebhook(const Principal& actor,
+                                                            const std::string& org_id,
+                                                            const std::string& url) {
+  if (secrets_ == nullptr) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "webhooks need the secrets key, which this process was started without");
+  }
+  BW_RETURN_IF_ERROR(ValidateText(url, "url", 1, 2000));
+  StatusOr<net::HttpUrl> parsed = net::ParseHttpUrl(url);
+  if (!parsed.ok()) {
+    return Status(
+        StatusCode::kInvalidArgument,
+        "url is an http:// or https:// address without a query: " + parsed.status().message(),
+        {{"field", "url"}});
+  }
+  IssuedWebhook out;
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(access::Decision d,
+                        Require(tx, actor, access::actions::kClearinghouseManage, org_id));
+    const std::string id = NewId("whk");
+    const std::string secret = access::NewSecret("whsec_");
+    const int64_t now = ToUnixMicros(clock_.Now());
+    BW_RETURN_IF_ERROR(tx.Execute("INSERT INTO webhooks (id, org_id, url, created_at, created_by) "
+                                  "VALUES (?, ?, ?, ?, ?)",
+                                  {id, org_id, url, now, actor.user_id})
+                           .status());
+    BW_RETURN_IF_ERROR(secrets_->Put(tx, WebhookSecretRef(id), secret));
+    BW_RETURN_IF_ERROR(Audit(tx, actor, "clearinghouse.webhook.create", id, d.grants,
+                             {{"org", org_id}, {"url", url}}));
+    out.webhook = {id, org_id, url, FromUnixMicros(now), actor.user_id, std::nullopt};
+    out.secret = secret;
+    return OkStatus();
+  }));
+  return out;
+}
+
+StatusOr<std::vector<Webhook>> ClearinghouseService::ListWebhooks(const Principal& actor,
+                                                                  const std::string& org_id) {
+  std::vector<Webhook> out;
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kClearinghouseRead, org_id).status());
+    BW_ASSIGN_OR_RETURN(ResultSet rows,
+                        tx.Query("SELECT id, org_id, url, created_at, created_by, disabled_at FROM "
+                                 "webhooks WHERE org_id = ? ORDER BY created_at, id",
+                                 {org_id}));
+    for (const Row& r : rows) out.push_back(ReadWebhook(r));
+    return OkStatus();
+  }));
+  return out;
+}
+
+StatusOr<Webhook> ClearinghouseService::DisableWebhook(const Principal& actor,
+                                                       const std::string& webhook_id) {
+  Webhook out;
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(ResultSet rows,
+                        tx.Query("SELECT id, org_id, url, created_at, created_by, disabled_at FROM "
+                                 "webhooks WHERE id = ?",
+                                 {webhook_id}));
+    if (rows.empty()) return NotFoundError("no webhook " + webhook_id);
+    out = ReadWebhook(rows[0]);
+    BW_ASSIGN_OR_RETURN(access::Decision d,
+                        Require(tx, actor, access::actions::kClearinghouseManage, out.org_id));
+    if (out.disabled_at) return OkStatus();
+    out.disabled_at = clock_.Now();
+    BW_RETURN_IF_ERROR(tx.Execute("UPDATE webhooks SET disabled_at = ? WHERE id = ?",
+                                  {ToUnixMicros(*out.disabled_at), webhook_id})
+                           .status());
+    BW_RETURN_IF_ERROR(secrets_ != nullptr
+                           ? secrets_->Delete(tx, WebhookSecretRef(webhook_id)).status()
+                           : OkStatus());
+    return Audit(tx, actor, "clearinghouse.webhook.disable", webhook_id, d.grants,
+                 {{"org", out.org_id}});
+  }));
+  return out;
+}
+
+StatusOr<std::vector<Delivery>> ClearinghouseService::ListDeliveries(const Principal& actor,
+                                                                     const std::string& org_id) {
+  std::vector<Delivery> out;
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kClearinghouseRead, org_id).status());
+    // Dead letters first, then the pending, then the delivered; newest first in each.
+    BW_ASSIGN_OR_RETURN(
+        ResultSet rows,
+        tx.Query(std::string(kDeliverySelect) +
+                     " WHERE w.org_id = ? ORDER BY CASE d.state WHEN 'dead' THEN 0 WHEN 'pending' "
+                     "THEN 1 ELSE 2 END, d.updated_at DESC, d.id LIMIT 500",
+                 {org_id}));
+    for (const Row& r : rows) out.push_back(ReadDelivery(r));
+    return OkStatus();
+  }));
+  return out;
+}
+
+Status ClearinghouseService::Deliver(const jobs::Job& job, jobs::JobContext& ctx) {
+  StatusOr<json::value> payload = ParseJson(job.payload);
+  if (!payload.ok() || !payload->is_object() || !payload->get_object().contains("delivery") ||
+      !payload->get_object().at("delivery").is_string()) {
+    return Status(StatusCode::kInvalidArgument, "a delivery job names its delivery");
+  }
+  const std::string id(payload->get_object().at("delivery").get_string());
+  std::string url, body, secret, webhook_id;
+  bool skip = false;
+  BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(ResultSet rows,
+                        tx.Query("SELECT d.state, w.url, w.disabled_at, n.document, w.id FROM "
+                                 "deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN notices "
+                                 "n ON n.id = d.notice_id WHERE d.id = ?",
+                                 {id}));
+    if (rows.empty()) return NotFoundError("no delivery " + id);
+    if (rows[0].Text(0) != "pending" || !rows[0].IsNull(2) || secrets_ == nullptr) {
+      skip = true;
+      return OkStatus();
+    }
+    url = rows[0].Text(1);
+    webhook_id = rows[0].Text(4);
+    body = json::serialize(json::object{{"delivery", id}, {"signed_note", rows[0].Text(3)}});
+    BW_ASSIGN_OR_RETURN(secrets::SecretBytes key, secrets_->Get(tx, WebhookSecretRef(webhook_id)));
+    secret = std::string(key.view());
+    return OkStatus();
+  }));
+  if (skip) return OkStatus();
+  // One attempt: POST the notice, signed; a 2xx answer delivers it.
+  const std::string timestamp = std::to_string(ToUnixMicros(clock_.Now()) / 1000000);
+  std::optional<int64_t> status;
+  std::string error;
+  StatusOr<net::HttpUrl> parsed = net::ParseHttpUrl(url);
+  if (!parsed.ok()) {
+    error = parsed.status().message();
+  } else {
+    StatusOr<std::unique_ptr<net::HttpClient>> client =
+        net::HttpClient::Create(*parsed, {.timeout_s = kWebhookTimeoutSeconds,
+                                          .user_agent = "bulwark-notices",
+                                          .max_response_bytes = 1 << 20,
+                                          .max_idle_connections = 0});
+    if (!client.ok()) {
+      error = client.status().message();
+    } else {
+      StatusOr<net::HttpResponse> reply =
+          (*client)->Post({.target = parsed->path.empty() ? "/" : parsed->path,
+                           .headers = {{std::string(kWebhookSignatureHeader),
+                                        WebhookSignature(secret, timestamp, body)},
+                                       {"X-Bulwark-Timestamp", timestamp},
+                                       {"X-Bulwark-Delivery", id}},
+                           .body = body});
+      if (!reply.ok()) {
+        error = reply.status().message();
+      } else {
+        status = reply->status;
+        if (reply->status < 200 || reply->status > 299) {
+          error = "the endpoint answered " + std::to_string(reply->status);
+        }
+      }
+    }
+  }
+  const int64_t now = ToUnixMicros(clock_.Now());
+  if (error.empty()) {
+    return ctx.Commit([&](Transaction& tx) -> Status {
+      BW_RETURN_IF_ERROR(tx.Execute("UPDATE deliveries SET state = 'delivered', attempts = "
+                                    "attempts + 1, last_status = ?, last_error = '', updated_at = "
+                                    "?, delivered_at = ? WHERE id = ? AND state = 'pending'",
+                                    {*status, now, now, id})
+                             .status());
+      return Audit(tx, access::SystemPrincipal(), "clearinghouse.notice.deliver", id, {},
+                   {{"webhook", webhook_id}, {"status", std::to_string(*status)}});
+    });
+  }
+  // Failed: counted now; dead once the job has no attempt left.
+  const bool last = job.attempts >= job.max_attempts;
+  BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(
+        tx.Execute("UPDATE deliveries SET state = ?, attempts = attempts + 1, "
+                   "last_status = ?, last_error = ?, updated_at = ? WHERE id = ? "
+                   "AND state = 'pending'",
+                   {std::string(last ? "dead" : "pending"), status ? Value(*status) : Value(),
+                    error.substr(0, 500), now, id})
+            .status());
+    if (!last) return OkStatus();
+    return Audit(tx, access::SystemPrincipal(), "clearinghouse.notice.dead_letter", id, {},
+                 {{"webhook", webhook_id}, {"error", error.substr(0, 200)}});
+  }));
+  return Status(StatusCode::kUnavailable, "webhook " + url + ": " + error);
+}
+
+}  // namespace bulwark::clearinghouse

@@ -1,0 +1,223 @@
+// Patch notices end to end: a new advisory tells every affected operator in one signed notice
+// each (verifiable with the program's verifier key, and not when altered), issued once however
+// often the monitor runs; a worker POSTs each to the operator's webhooks, HMAC-signed, retrying a
+// webhook that answers 500 until it takes it, and giving up on one that refuses every connection
+// (a dead letter, listed and ledgered) without holding the other back. The operator acknowledges,
+// reports the fix, and a later inventory verifies it.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "access/directory.h"
+#include "access/policy.h"
+#include "api/http_server.h"
+#include "api/metrics.h"
+#include "api/router.h"
+#include "base/time_format.h"
+#include "clearinghouse/service.h"
+#include "jobs/worker.h"
+#include "secrets/key_file.h"
+#include "testing/status_assertions.h"
+#include "testing/temp_dir.h"
+#include "testing/test_database.h"
+#include "vuln/advisory_store.h"
+
+namespace bulwark::clearinghouse {
+namespace {
+
+class CountingAudit final : public access::AuditTrail {
+ public:
+  Status Record(store::Transaction&, const access::AuditRecord& record) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    actions_.push_back(record.action);
+    return OkStatus();
+  }
+  int Count(const std::string& action) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return static_cast<int>(std::count(actions_.begin(), actions_.end(), action));
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> actions_;
+};
+
+// An operator's webhook endpoint: answers 500 to its first `failures` deliveries, then 200, and
+// keeps what it was sent.
+class Receiver {
+ public:
+  explicit Receiver(int failures) : failures_(failures) {
+    router_.Add("POST", "/hook", [this](api::HttpRequest& request) {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++calls_;
+      if (calls_ <= failures_) return api::HttpResponse{.status = 500, .body = "{}"};
+      body_ = request.body;
+      signature_ = request.Header(std::string(kWebhookSignatureHeader)).value_or("");
+      timestamp_ = request.Header("X-Bulwark-Timestamp").value_or("");
+      return api::HttpResponse{.status = 204};
+    });
+    api::HttpServerOptions options;
+    options.port = 0;
+    options.access_log = false;
+    server_ = std::make_unique<api::HttpServer>(options, router_, metrics_);
+    EXPECT_TRUE(server_->Start().ok());
+  }
+  ~Receiver() { server_->Shutdown(); }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(server_->port()) + "/hook";
+  }
+  int calls() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return calls_;
+  }
+  std::string body, signature, timestamp;
+  void Take() {
+    std::lock_guard<std::mutex> lock(mu_);
+    body = body_;
+    signature = signature_;
+    timestamp = timestamp_;
+  }
+
+ private:
+  int failures_;
+  std::mutex mu_;
+  int calls_ = 0;
+  std::string body_, signature_, timestamp_;
+  api::Router router_;
+  api::Metrics metrics_;
+  std::unique_ptr<api::HttpServer> server_;
+};
+
+constexpr std::string_view kAdvisory = R"({"id": "GO-2022-1059",
+  "modified": "2024-01-01T00:00:00Z", "aliases": ["CVE-2022-32149"],
+  "summary": "Denial of service via crafted Accept-Language header",
+  "affected": [{"package": {"ecosystem": "Go", "name": "golang.org/x/text"},
+    "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "0.3.8"}]}]}]})";
+
+std::string Sbom(std::string_view version) {
+  return R"({"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [
+    {"type": "library", "name": "golang.org/x/text", "version": ")" +
+         std::string(version) + R"(", "purl": "pkg:golang/golang.org/x/text@)" +
+         std::string(version) + R"("}]})";
+}
+
+TEST(ClearinghouseNotices, SignedNoticesAreDeliveredRetriedAndFollowedToAVerifiedFix) {
+  bulwark::testing::TempDir dir;
+  FakeClock clock(ParseRfc3339("2026-11-02T09:00:00Z").value());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::Database> db,
+                       bulwark::testing::OpenTestDatabase(store::Backend::kSqlite, dir));
+  ASSERT_OK(secrets::CreateKeyFile(dir.path() + "/secrets.key").status());
+  ASSERT_OK_AND_ASSIGN(secrets::Keyring keyring, secrets::OpenKeyring(dir.path() + "/secrets.key"));
+  secrets::SecretStore secrets(keyring, clock);
+  ASSERT_OK_AND_ASSIGN(ledger::GeneratedKey key, ledger::GenerateEd25519Key("program.test/ledger"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ledger::NoteSigner> signer,
+                       ledger::NewEd25519Signer(key.private_key));
+  CountingAudit audit;
+  access::PasswordHasher hasher(access::PasswordHasher::Cost::kMinimal, 4, Seconds(10));
+  access::Directory directory(*db, clock, hasher);
+  ClearinghouseService service(*db, clock, &audit, signer.get(), &secrets);
+
+  const access::Principal system = access::SystemPrincipal();
+  auto admin_of = [&](const char* org_name, const char* email) {
+    const std::string org =
+        directory.CreateOrganization(system, org_name, access::OrgKind::kOperator).value().id;
+    const access::User user =
+        directory.CreateUser(system, {org, email, email, std::nullopt, access::OrgRole::kAdmin})
+            .value();
+    return access::Principal{user.id, org, "tok", false};
+  };
+  const access::Principal rita = admin_of("Rural Hospital", "it@hospital.example");
+  const access::Principal ben = admin_of("Community Bank", "it@bank.example");
+  const Asset ehr = service.CreateAsset(rita, rita.org_id, {"EHR", "", true, {}}).value();
+  const Asset web = service.CreateAsset(ben, ben.org_id, {"Online banking", "", false, {}}).value();
+  ASSERT_OK(service.UploadInventory(rita, ehr.id, Sbom("v0.3.7")).status());
+  ASSERT_OK(service.UploadInventory(ben, web.id, Sbom("v0.3.6")).status());
+
+  Receiver receiver(/*failures=*/2);
+  ASSERT_OK_AND_ASSIGN(IssuedWebhook hook,
+                       service.CreateWebhook(rita, rita.org_id, receiver.url()));
+  EXPECT_EQ(service.CreateWebhook(ben, ben.org_id, "ftp://bank.example/").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(service.CreateWebhook(ben, rita.org_id, receiver.url()).status().code(),
+            StatusCode::kNotFound);
+  // The bank's endpoint refuses every connection.
+  ASSERT_OK(service.CreateWebhook(ben, ben.org_id, "http://127.0.0.1:9/hook").status());
+
+  // The advisory arrives: one notice per operator, signed, issued once.
+  {
+    vuln::AdvisoryStore store(*db, clock);
+    ASSERT_OK_AND_ASSIGN(vuln::Advisory advisory, vuln::ParseOsvAdvisory(kAdvisory));
+    ASSERT_OK(store.Upsert(advisory, kAdvisory).status());
+  }
+  ASSERT_OK(service.MonitorAdvisories().status());
+  ASSERT_OK(service.MonitorAdvisories().status());
+  ASSERT_OK_AND_ASSIGN(std::vector<Notice> inbox, service.ListNotices(rita, rita.org_id));
+  ASSERT_EQ(inbox.size(), 1u);
+  const Notice notice = inbox[0];
+  EXPECT_EQ(notice.advisory_id, "GO-2022-1059");
+  EXPECT_EQ(notice.findings, 1);
+  EXPECT_EQ(notice.state, NoticeState::kSent);
+  EXPECT_EQ(audit.Count("clearinghouse.notice.issue"), 2);
+  ASSERT_OK_AND_ASSIGN(std::string text, VerifyNotice(notice.document, key.verifier_key));
+  EXPECT_NE(text.find("\"advisory\":{\"id\":\"GO-2022-1059\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"upgrade_to\":\"0.3.8\""), std::string::npos) << text;
+  std::string altered = notice.document;
+  altered.replace(altered.find("0.3.8"), 5, "0.3.7");
+  EXPECT_EQ(VerifyNotice(altered, key.verifier_key).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(service.GetNotice(ben, notice.id).status().code(), StatusCode::kNotFound);
+
+  // A worker delivers: the hospital's endpoint takes it at the third attempt; the bank's never.
+  jobs::Worker worker(
+      *db, clock,
+      {.name = "test-worker", .concurrency = 2, .idle_poll = std::chrono::milliseconds(10)});
+  ASSERT_OK(service.RegisterJobs(worker));
+  worker.Start();
+  std::vector<Delivery> hospital, bank;
+  for (int i = 0; i < 600; ++i) {
+    hospital = service.ListDeliveries(rita, rita.org_id).value();
+    bank = service.ListDeliveries(ben, ben.org_id).value();
+    if (hospital.size() == 1 && hospital[0].state == "delivered" && bank.size() == 1 &&
+        bank[0].state == "dead") {
+      break;
+    }
+    clock.Advance(Minutes(10));  // the backoff between attempts passes
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  worker.Stop();
+  ASSERT_EQ(hospital.size(), 1u);
+  EXPECT_EQ(hospital[0].state, "delivered");
+  EXPECT_EQ(hospital[0].attempts, 3);
+  EXPECT_EQ(hospital[0].last_status, 204);
+  ASSERT_EQ(bank.size(), 1u);
+  EXPECT_EQ(bank[0].state, "dead");
+  EXPECT_EQ(bank[0].attempts, kDeliveryAttempts);
+  EXPECT_FALSE(bank[0].last_error.empty());
+  EXPECT_EQ(audit.Count("clearinghouse.notice.dead_letter"), 1);
+  receiver.Take();
+  EXPECT_EQ(receiver.calls(), 3);
+  EXPECT_EQ(receiver.signature, WebhookSignature(hook.secret, receiver.timestamp, receiver.body));
+  EXPECT_NE(receiver.body.find(notice.id), std::string::npos);
+
+  // The operator acknowledges, reports the fix, and a later inventory verifies it.
+  ASSERT_OK_AND_ASSIGN(Notice acknowledged, service.AcknowledgeNotice(rita, notice.id));
+  EXPECT_EQ(acknowledged.state, NoticeState::kAcknowledged);
+  EXPECT_EQ(service.ReportRemediation(rita, notice.id, {Remediation::kNotAffected, {}, ""})
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+  ASSERT_OK_AND_ASSIGN(
+      Notice remediated,
+      service.ReportRemediation(rita, notice.id, {Remediation::kFixed, {}, "upgraded to 0.3.8"}));
+  EXPECT_EQ(remediated.state, NoticeState::kRemediated);
+  EXPECT_EQ(service.ListFindings(rita, {.org_id = rita.org_id}).value().items.size(), 0u);
+  ASSERT_OK(service.UploadInventory(rita, ehr.id, Sbom("v0.3.8")).status());
+  ASSERT_OK_AND_ASSIGN(Notice verified, service.GetNotice(rita, notice.id));
+  EXPECT_EQ(verified.state, NoticeState::kVerified);
+  EXPECT_TRUE(verified.verified_at.has_value());
+  EXPECT_EQ(audit.Count("clearinghouse.notice.verify"), 1);
+}
+
+}  // namespace
+}  // namespace bulwark::clearinghouse
