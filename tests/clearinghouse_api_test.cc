@@ -7,6 +7,7 @@
 
 #include "access/policy.h"
 #include "api_fixture.h"
+#include "clearinghouse/service.h"
 #include "vuln/advisory_store.h"
 
 namespace bulwark::tests {
@@ -101,6 +102,107 @@ TEST_F(ClearinghouseApiTest, AnOperatorUploadsAnInventoryAndWorksItsFindings) {
   EXPECT_EQ(
       Call("GET", "/api/v1/clearinghouse/findings?operator=x&bogus=1", "", "bank_admin").status,
       400);
+}
+
+TEST_F(ClearinghouseApiTest, AnOperatorWorksItsNoticesAndWebhooks) {
+  // The bank is enrolled before the advisory arrives: the monitor sends it a notice.
+  vuln::AdvisoryStore store(*db_, clock_);
+  ASSERT_EQ(Call("POST", Expand("/api/v1/clearinghouse/operators/{bank}/webhooks"),
+                 R"({"url": "ftp://bank.example/hook"})", "bank_admin")
+                .status,
+            400);
+  Reply hook = Call("POST", Expand("/api/v1/clearinghouse/operators/{bank}/webhooks"),
+                    R"({"url": "http://127.0.0.1:9/hook"})", "bank_admin");
+  ASSERT_EQ(hook.status, 201) << hook.body;
+  EXPECT_EQ(Text(hook.json, "secret").rfind("whsec_", 0), 0u);
+  Reply asset = Call("POST", Expand("/api/v1/clearinghouse/operators/{bank}/assets"),
+                     R"({"name": "Teller system"})", "bank_admin");
+  ASSERT_EQ(asset.status, 201);
+  ASSERT_EQ(Call("POST", "/api/v1/clearinghouse/assets/" + Text(asset.json, "id") + "/inventories",
+                 std::string(kSbom), "bank_admin")
+                .status,
+            201);
+  // The advisory was stored before the inventory: the forward match found it. A revision of it
+  // reaches the bank as a notice.
+  const std::string revised =
+      std::string(kAdvisory).replace(std::string(kAdvisory).find("2024-01-01"), 10, "2024-05-01");
+  StatusOr<vuln::Advisory> advisory = vuln::ParseOsvAdvisory(revised);
+  ASSERT_TRUE(advisory.ok());
+  ASSERT_TRUE(store.Upsert(*advisory, revised).ok());
+  ASSERT_TRUE(clearinghouse_->MonitorAdvisories().ok());
+  Reply inbox =
+      Call("GET", Expand("/api/v1/clearinghouse/operators/{bank}/notices"), "", "bank_admin");
+  ASSERT_EQ(inbox.status, 200) << inbox.body;
+  const json::array& notices = inbox.json.as_object().at("items").as_array();
+  ASSERT_EQ(notices.size(), 0u);  // the finding existed: a revision opens nothing new
+
+  EXPECT_EQ(
+      Call("GET", Expand("/api/v1/clearinghouse/operators/{bank}/notices"), "", "nurse").status,
+      404);
+  Reply deliveries =
+      Call("GET", Expand("/api/v1/clearinghouse/operators/{bank}/deliveries"), "", "bank_admin");
+  ASSERT_EQ(deliveries.status, 200);
+  Reply hooks =
+      Call("GET", Expand("/api/v1/clearinghouse/operators/{bank}/webhooks"), "", "bank_admin");
+  ASSERT_EQ(hooks.status, 200);
+  ASSERT_EQ(hooks.json.as_object().at("items").as_array().size(), 1u);
+  EXPECT_FALSE(hooks.json.as_object().at("items").as_array()[0].as_object().contains("secret"));
+  Reply disabled =
+      Call("POST", "/api/v1/clearinghouse/webhooks/" + Text(hook.json, "id") + "/disable", "",
+           "bank_admin");
+  ASSERT_EQ(disabled.status, 200) << disabled.body;
+  EXPECT_FALSE(disabled.json.as_object().at("disabled_at").is_null());
+}
+
+TEST_F(ClearinghouseApiTest, ANewAdvisoryReachesTheInboxAndIsAcknowledgedAndRemediated) {
+  Reply asset = Call("POST", Expand("/api/v1/clearinghouse/operators/{bank}/assets"),
+                     R"({"name": "Teller system", "publicly_exposed": true})", "bank_admin");
+  ASSERT_EQ(asset.status, 201);
+  const std::string net_sbom = R"({"bomFormat": "CycloneDX", "specVersion": "1.5",
+    "components": [{"type": "library", "name": "golang.org/x/net", "version": "v0.5.0",
+                    "purl": "pkg:golang/golang.org/x/net@v0.5.0"}]})";
+  ASSERT_EQ(Call("POST", "/api/v1/clearinghouse/assets/" + Text(asset.json, "id") + "/inventories",
+                 net_sbom, "bank_admin")
+                .status,
+            201);
+  constexpr std::string_view kNet = R"({"id": "GO-2023-1571", "modified": "2024-02-01T00:00:00Z",
+    "aliases": ["CVE-2022-41723"], "summary": "HPACK decoder denial of service",
+    "affected": [{"package": {"ecosystem": "Go", "name": "golang.org/x/net"},
+      "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "0.7.0"}]}]}]})";
+  vuln::AdvisoryStore store(*db_, clock_);
+  StatusOr<vuln::Advisory> advisory = vuln::ParseOsvAdvisory(kNet);
+  ASSERT_TRUE(advisory.ok());
+  ASSERT_TRUE(store.Upsert(*advisory, kNet).ok());
+  ASSERT_TRUE(clearinghouse_->MonitorAdvisories().ok());
+  Reply inbox =
+      Call("GET", Expand("/api/v1/clearinghouse/operators/{bank}/notices"), "", "bank_admin");
+  ASSERT_EQ(inbox.status, 200) << inbox.body;
+  const json::array& notices = inbox.json.as_object().at("items").as_array();
+  ASSERT_EQ(notices.size(), 1u);
+  const std::string id = Text(notices[0], "id");
+  EXPECT_EQ(Text(notices[0], "state"), "sent");
+  StatusOr<std::string> text =
+      clearinghouse::VerifyNotice(Text(notices[0], "signed_note"), ledger_key_);
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  EXPECT_NE(text->find("GO-2023-1571"), std::string::npos);
+
+  Reply ack =
+      Call("POST", "/api/v1/clearinghouse/notices/" + id + "/acknowledge", "", "bank_admin");
+  ASSERT_EQ(ack.status, 200) << ack.body;
+  EXPECT_EQ(Text(ack.json, "state"), "acknowledged");
+  EXPECT_EQ(Call("POST", "/api/v1/clearinghouse/notices/" + id + "/remediation",
+                 R"({"remediation": "patched"})", "bank_admin")
+                .status,
+            400);
+  Reply done =
+      Call("POST", "/api/v1/clearinghouse/notices/" + id + "/remediation",
+           R"({"remediation": "mitigated", "note": "HTTP/2 is off at the proxy"})", "bank_admin");
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(Text(done.json, "state"), "remediated");
+  EXPECT_EQ(Text(done.json, "justification"), "inline_mitigations_already_exist");
+  EXPECT_EQ(
+      Call("POST", "/api/v1/clearinghouse/notices/" + id + "/acknowledge", "", "auditor").status,
+      403);
 }
 
 TEST_F(ClearinghouseApiTest, FeedsAndThePortfolioAreTheClearinghouses) {

@@ -131,6 +131,59 @@ object RenderOperator(const OperatorSummary& s) {
           {"best_rank", s.best_rank ? value(std::to_string(*s.best_rank)) : value(nullptr)}};
 }
 
+object RenderNotice(const Notice& n) {
+  return {
+      {"id", n.id},
+      {"org_id", n.org_id},
+      {"advisory_id", n.advisory_id},
+      {"summary", n.summary},
+      {"created_at", FormatRfc3339(n.created_at)},
+      {"rank", std::to_string(n.rank)},
+      {"timeline", std::string(ssvc::Name(n.timeline))},
+      {"deadline", OptTime(n.deadline)},
+      {"overdue", n.overdue},
+      {"findings", n.findings},
+      {"state", std::string(NoticeStateName(n.state))},
+      {"acknowledged_at", OptTime(n.acknowledged_at)},
+      {"acknowledged_by", OptText(n.acknowledged_by)},
+      {"remediation",
+       n.remediation ? value(std::string(RemediationName(*n.remediation))) : value(nullptr)},
+      {"justification",
+       n.justification ? value(std::string(JustificationName(*n.justification))) : value(nullptr)},
+      {"remediation_note", OptText(n.remediation_note)},
+      {"remediated_at", OptTime(n.remediated_at)},
+      {"remediated_by", OptText(n.remediated_by)},
+      {"verified_at", OptTime(n.verified_at)},
+      {"deliveries", object{{"pending", n.deliveries_pending},
+                            {"delivered", n.deliveries_delivered},
+                            {"dead", n.deliveries_dead}}},
+      {"signed_note", n.document}};
+}
+
+object RenderWebhook(const Webhook& w) {
+  return {{"id", w.id},
+          {"org_id", w.org_id},
+          {"url", w.url},
+          {"created_at", FormatRfc3339(w.created_at)},
+          {"created_by", w.created_by},
+          {"disabled_at", OptTime(w.disabled_at)}};
+}
+
+object RenderDelivery(const Delivery& d) {
+  return {{"id", d.id},
+          {"notice_id", d.notice_id},
+          {"advisory_id", d.advisory_id},
+          {"webhook_id", d.webhook_id},
+          {"url", d.url},
+          {"state", d.state},
+          {"attempts", d.attempts},
+          {"last_status", d.last_status ? value(*d.last_status) : value(nullptr)},
+          {"last_error", OptText(d.last_error)},
+          {"created_at", FormatRfc3339(d.created_at)},
+          {"updated_at", FormatRfc3339(d.updated_at)},
+          {"delivered_at", OptTime(d.delivered_at)}};
+}
+
 // An asset's fields from a request body.
 Status ReadAsset(const HttpRequest& request, NewAsset* asset) {
   std::optional<std::string> impact;
@@ -292,6 +345,87 @@ void RegisterClearinghouseRoutes(Router& router, Authenticator& auth,
                               out["unchanged"] = r.unchanged;
                               return out;
                             });
+             }));
+  // ---- notices, webhooks and deliveries ----
+  router.Add("GET", "/api/v1/clearinghouse/operators/{org_id}/notices",
+             auth.Require([&ch](HttpRequest& request, const Principal& p) {
+               return Reply(
+                   200, ch.ListNotices(p, request.path_params["org_id"]),
+                   [](const std::vector<Notice>& v) { return RenderList(v, RenderNotice); });
+             }));
+  router.Add("GET", "/api/v1/clearinghouse/notices/{notice_id}",
+             auth.Require([&ch](HttpRequest& request, const Principal& p) {
+               return Reply(200, ch.GetNotice(p, request.path_params["notice_id"]), RenderNotice);
+             }));
+  router.Add("POST", "/api/v1/clearinghouse/notices/{notice_id}/acknowledge",
+             auth.Require([&ch](HttpRequest& request, const Principal& p) {
+               return Reply(200, ch.AcknowledgeNotice(p, request.path_params["notice_id"]),
+                            RenderNotice);
+             }));
+  router.Add(
+      "POST", "/api/v1/clearinghouse/notices/{notice_id}/remediation",
+      auth.Require([&ch](HttpRequest& request, const Principal& p) {
+        std::string remediation;
+        std::optional<std::string> justification;
+        NewRemediation report;
+        if (Status s = ReadBody(request,
+                                [&](JsonFields& f) {
+                                  remediation = f.String("remediation", 40);
+                                  justification = f.OptionalString("justification", 80);
+                                  report.note = f.OptionalString("note", 4000).value_or("");
+                                });
+            !s.ok()) {
+          return ErrorResponse(s);
+        }
+        std::optional<Remediation> parsed = ParseRemediation(remediation);
+        if (!parsed) {
+          return ErrorResponse(Status(StatusCode::kInvalidArgument,
+                                      "remediation is fixed, mitigated or not_affected",
+                                      {{"field", "remediation"}}));
+        }
+        report.remediation = *parsed;
+        if (justification) {
+          report.justification = ParseJustification(*justification);
+          if (!report.justification) {
+            return ErrorResponse(Status(StatusCode::kInvalidArgument,
+                                        "justification is one of the five VEX justifications",
+                                        {{"field", "justification"}}));
+          }
+        }
+        return Reply(200, ch.ReportRemediation(p, request.path_params["notice_id"], report),
+                     RenderNotice);
+      }));
+  router.Add("GET", "/api/v1/clearinghouse/operators/{org_id}/webhooks",
+             auth.Require([&ch](HttpRequest& request, const Principal& p) {
+               return Reply(
+                   200, ch.ListWebhooks(p, request.path_params["org_id"]),
+                   [](const std::vector<Webhook>& v) { return RenderList(v, RenderWebhook); });
+             }));
+  router.Add(
+      "POST", "/api/v1/clearinghouse/operators/{org_id}/webhooks",
+      auth.Require([&ch](HttpRequest& request, const Principal& p) {
+        std::string url;
+        if (Status s = ReadBody(request, [&](JsonFields& f) { url = f.String("url", 2000); });
+            !s.ok()) {
+          return ErrorResponse(s);
+        }
+        return Reply(201, ch.CreateWebhook(p, request.path_params["org_id"], url),
+                     [](const IssuedWebhook& w) {
+                       object out = RenderWebhook(w.webhook);
+                       out["secret"] = w.secret;
+                       return out;
+                     });
+      }));
+  router.Add("POST", "/api/v1/clearinghouse/webhooks/{webhook_id}/disable",
+             auth.Require([&ch](HttpRequest& request, const Principal& p) {
+               return Reply(200, ch.DisableWebhook(p, request.path_params["webhook_id"]),
+                            RenderWebhook);
+             }));
+  router.Add("GET", "/api/v1/clearinghouse/operators/{org_id}/deliveries",
+             auth.Require([&ch](HttpRequest& request, const Principal& p) {
+               return Reply(
+                   200, ch.ListDeliveries(p, request.path_params["org_id"]),
+                   [](const std::vector<Delivery>& v) { return RenderList(v, RenderDelivery); });
              }));
   // ---- feeds and the portfolio ----
   router.Add(

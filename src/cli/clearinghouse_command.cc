@@ -5,6 +5,7 @@
 //   bulwark clearinghouse import-feed kev known_exploited_vulnerabilities.json
 //   bulwark clearinghouse import-feed epss epss_scores-2026-12-01.csv
 //   bulwark clearinghouse monitor
+//   bulwark clearinghouse verify-notice notice.txt --key bulwark.example/ledger+1f2e3d4c+AX...
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -236,6 +237,31 @@ void AddClearinghouseCommand(CLI::App& app, const GlobalOptions& global, Actions
       PrintImport(*imported);
       return imported->skipped == 0 ? 0 : 1;
     });
+  };
+
+  CLI::App* verify = ch->add_subcommand(
+      "verify-notice",
+      "Check a patch notice's signature offline with the program's verifier key (the ledger's: "
+      "GET /api/v1/ledger/key) and print the notice. Exit status: 0 when it verifies, 1 when it "
+      "does not, 2 when the file cannot be read.");
+  auto note_path = std::make_shared<std::string>();
+  auto verifier = std::make_shared<std::string>();
+  verify->add_option("file", *note_path, "The notice's signed note (its signed_note), - for stdin")
+      ->required();
+  verify->add_option("--key", *verifier, "The program's verifier key, name+hash+key")->required();
+  actions[verify] = [note_path, verifier] {
+    StatusOr<std::string> note =
+        *note_path == "-"
+            ? StatusOr<std::string>(std::string(std::istreambuf_iterator<char>(std::cin), {}))
+            : ReadFileToString(*note_path, 16 << 20);
+    if (!note.ok()) return Fail(note.status()), 2;
+    StatusOr<std::string> text = clearinghouse::VerifyNotice(*note, *verifier);
+    if (!text.ok()) {
+      std::cerr << "bulwark: " << text.status().message() << "\n";
+      return 1;
+    }
+    std::cout << *text;
+    return 0;
   };
 
   CLI::App* monitor = ch->add_subcommand(
