@@ -8,6 +8,7 @@ import { Loading } from './components';
 import { canReadEvaluations, designationRoles } from './evaluations';
 import { AssetPage, AssetsPage } from './pages/clearinghouse/Assets';
 import { FindingPage, FindingsPage } from './pages/clearinghouse/Findings';
+import { NoticesPage } from './pages/clearinghouse/Notices';
 import { PortfolioPage } from './pages/clearinghouse/Portfolio';
 import { EvaluationPage } from './pages/evaluations/Evaluation';
 import { EvaluationsPage } from './pages/evaluations/Evaluations';
@@ -69,11 +70,13 @@ const ROUTES: Route[] = [
   { path: '/clearinghouse/findings', title: 'Findings', page: FindingsPage },
   { path: '/clearinghouse/findings/:findingId', title: 'Finding', page: FindingPage },
   { path: '/clearinghouse/portfolio', title: 'Portfolio', page: PortfolioPage },
+  { path: '/clearinghouse/notices', title: 'Notices', page: NoticesPage },
 ];
 
 // The clearinghouse's pages for the side the signed-in organization is on.
 const CLEARINGHOUSE_NAV = {
   operator: [
+    { to: '/clearinghouse/notices', label: 'Notices' },
     { to: '/clearinghouse/assets', label: 'Assets' },
     { to: '/clearinghouse/findings', label: 'Findings' },
   ],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { clearinghouseRole, deadlineText, nextStates, timelineShort, TIMELINES } from './clearinghouse';
+import { clearinghouseRole, deadlineText, nextStates, noticeNextStep, noticeText, timelineShort, TIMELINES } from './clearinghouse';
 
 describe('the clearinghouse in the console', () => {
   it('knows which side an organization is on', () => {
@@ -30,5 +30,19 @@ describe('the clearinghouse in the console', () => {
     expect(TIMELINES[0]).toBe('3 days & forensic investigation');
     expect(timelineShort(TIMELINES[0]!)).toBe('3 days + forensics');
     expect(timelineShort('fix on system upgrade')).toBe('on upgrade');
+  });
+});
+
+describe('notices in the console', () => {
+  it('says what a notice still asks', () => {
+    expect(noticeNextStep({ state: 'sent', overdue: false })).toBe('Acknowledge it');
+    expect(noticeNextStep({ state: 'acknowledged', overdue: true })).toBe('Overdue: report what you did');
+    expect(noticeNextStep({ state: 'verified', overdue: false })).toMatch(/^Nothing/);
+  });
+
+  it('reads the JSON of a signed note', () => {
+    const note = '{"type":"bulwark.patch_notice","id":"ntc_1"}\n\n— program.example/ledger AAAA\n';
+    expect(noticeText(note)).toEqual({ type: 'bulwark.patch_notice', id: 'ntc_1' });
+    expect(noticeText('not a note')).toBeNull();
   });
 });

@@ -180,3 +180,79 @@ export function deadlineText(deadline: string | null, now = Date.now()): string 
 export function timelineShort(t: Timeline): string {
   return t === '3 days & forensic investigation' ? '3 days + forensics' : t === 'fix on system upgrade' ? 'on upgrade' : t;
 }
+
+export type NoticeState = 'sent' | 'acknowledged' | 'remediated' | 'verified';
+
+export interface Notice {
+  id: string;
+  org_id: string;
+  advisory_id: string;
+  summary: string;
+  created_at: string;
+  rank: string;
+  timeline: Timeline;
+  deadline: string | null;
+  overdue: boolean;
+  findings: number;
+  state: NoticeState;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  remediation: 'fixed' | 'mitigated' | 'not_affected' | null;
+  justification: string | null;
+  remediation_note: string | null;
+  remediated_at: string | null;
+  remediated_by: string | null;
+  verified_at: string | null;
+  deliveries: { pending: number; delivered: number; dead: number };
+  signed_note: string;
+}
+
+export interface Webhook {
+  id: string;
+  org_id: string;
+  url: string;
+  created_at: string;
+  created_by: string;
+  disabled_at: string | null;
+  secret?: string;
+}
+
+export interface Delivery {
+  id: string;
+  notice_id: string;
+  advisory_id: string;
+  webhook_id: string;
+  url: string;
+  state: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+/** What a notice still asks of its operator, in words. */
+export function noticeNextStep(n: Pick<Notice, 'state' | 'overdue'>): string {
+  switch (n.state) {
+    case 'sent':
+      return n.overdue ? 'Overdue: acknowledge it and report what you did' : 'Acknowledge it';
+    case 'acknowledged':
+      return n.overdue ? 'Overdue: report what you did' : 'Report what you did';
+    case 'remediated':
+      return 'Upload an inventory without the versions to verify the fix';
+    case 'verified':
+      return 'Nothing: a later inventory verified it';
+  }
+}
+
+/** The signed note's JSON text, or null when it is not one. */
+export function noticeText(signedNote: string): Record<string, unknown> | null {
+  const end = signedNote.indexOf('\n\n');
+  if (end < 0) return null;
+  try {
+    return JSON.parse(signedNote.slice(0, end)) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
