@@ -427,6 +427,29 @@ void RegisterClearinghouseRoutes(Router& router, Authenticator& auth,
                    200, ch.ListDeliveries(p, request.path_params["org_id"]),
                    [](const std::vector<Delivery>& v) { return RenderList(v, RenderDelivery); });
              }));
+  // ---- VEX ----
+  router.Add(
+      "GET", "/api/v1/clearinghouse/operators/{org_id}/vex",
+      auth.Require([&ch](HttpRequest& request, const Principal& p) {
+        auto it = request.query.find("format");
+        const std::string format = it == request.query.end() ? "csaf" : it->second;
+        if (format != "csaf" && format != "cyclonedx") {
+          return ErrorResponse(Status(StatusCode::kInvalidArgument, "format is csaf or cyclonedx",
+                                      {{"parameter", "format"}}));
+        }
+        const std::string org_id = request.path_params["org_id"];
+        StatusOr<std::string> document =
+            ch.ExportVex(p, org_id, format == "csaf" ? VexFormat::kCsaf : VexFormat::kCycloneDx);
+        if (!document.ok()) return ErrorResponse(document.status());
+        HttpResponse response;
+        response.content_type =
+            format == "csaf" ? "application/csaf+json" : "application/vnd.cyclonedx+json";
+        response.body = std::move(*document);
+        response.headers.push_back(
+            {"Content-Disposition", "attachment; filename=\"" + org_id +
+                                        (format == "csaf" ? ".csaf.json" : ".cdx.json") + "\""});
+        return response;
+      }));
   // ---- feeds and the portfolio ----
   router.Add(
       "GET", "/api/v1/clearinghouse/feeds", auth.Require([&ch](HttpRequest&, const Principal& p) {

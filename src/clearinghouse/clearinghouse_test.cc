@@ -3,6 +3,8 @@
 // analyses and their scopes, the sweep with a fake clock, paging by priority and the portfolio.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -10,9 +12,11 @@
 
 #include "access/directory.h"
 #include "access/policy.h"
+#include "base/json.h"
 #include "base/time_format.h"
 #include "clearinghouse/service.h"
 #include "testing/postgres_cluster.h"
+#include "testing/shell.h"
 #include "testing/status_assertions.h"
 #include "testing/temp_dir.h"
 #include "testing/test_database.h"
@@ -567,6 +571,89 @@ TEST_P(ClearinghouseTest, AFindingIsScoredByEveryCveItsAdvisoryNames) {
     if (f.name == "KEV") in_kev = f.value.starts_with("yes");
   }
   EXPECT_TRUE(in_kev);
+}
+
+// The CSAF document passes the official validator's schema and mandatory tests (the BSI's
+// csaf-validator-lib, installed with the console's packages).
+TEST_P(ClearinghouseTest, TheVexExportsStateEveryFindingAndTheCsafOnePassesTheValidator) {
+  StoreAdvisory(TextAdvisory());
+  StoreAdvisory(NetAdvisory());
+  const Asset ehr = MakeAsset(rita_, hospital_, "EHR");
+  const Asset pacs = MakeAsset(rita_, hospital_, "PACS");
+  const Asset lab = MakeAsset(rita_, hospital_, "Lab system");
+  ASSERT_OK(service_->UploadInventory(rita_, ehr.id, Sbom({kOldText, kOldNet})).status());
+  ASSERT_OK(service_->UploadInventory(rita_, pacs.id, Sbom({kOldText, kOldNet})).status());
+  ASSERT_OK(service_->UploadInventory(rita_, lab.id, Sbom({kOldText})).status());
+  EXPECT_EQ(service_->ExportVex(ben_, bank_, VexFormat::kCsaf).status().code(),
+            StatusCode::kFailedPrecondition);  // nothing to state
+  std::vector<Finding> findings = Findings(rita_, hospital_);
+  ASSERT_EQ(findings.size(), 5u);
+  auto find = [&](const std::string& asset, const std::string& package) {
+    for (const Finding& f : findings) {
+      if (f.asset_name == asset && f.package == package) return f.id;
+    }
+    return std::string();
+  };
+  ASSERT_OK(service_
+                ->Analyze(rita_, find("EHR", "golang.org/x/text"),
+                          {.state = FindingState::kNotAffected,
+                           .justification = Justification::kVulnerableCodeNotInExecutePath})
+                .status());
+  ASSERT_OK(service_
+                ->Analyze(rita_, find("PACS", "golang.org/x/text"),
+                          {.state = FindingState::kRiskAccepted,
+                           .accepted_until = clock_.Now() + Days(30),
+                           .note = "isolated network"})
+                .status());
+  ASSERT_OK(
+      service_->Analyze(rita_, find("EHR", "golang.org/x/net"), {.state = FindingState::kInTriage})
+          .status());
+  ASSERT_OK(
+      service_->Analyze(rita_, find("PACS", "golang.org/x/net"), {.state = FindingState::kFixed})
+          .status());
+
+  ASSERT_OK_AND_ASSIGN(std::string csaf, service_->ExportVex(rita_, hospital_, VexFormat::kCsaf));
+  ASSERT_OK_AND_ASSIGN(boost::json::value doc, ParseJson(csaf));
+  const boost::json::array& vulnerabilities = doc.at("vulnerabilities").as_array();
+  ASSERT_EQ(vulnerabilities.size(), 2u);
+  const boost::json::object& text = vulnerabilities[0].as_object();
+  EXPECT_EQ(text.at("cve").as_string(), "CVE-2022-32149");
+  const boost::json::object& status = text.at("product_status").as_object();
+  EXPECT_EQ(status.at("known_not_affected").as_array().size(), 1u);
+  EXPECT_EQ(status.at("known_affected").as_array().size(), 2u);  // risk accepted, and open
+  EXPECT_EQ(text.at("flags").as_array()[0].at("label").as_string(),
+            "vulnerable_code_not_in_execute_path");
+  const boost::json::object& net = vulnerabilities[1].as_object().at("product_status").as_object();
+  EXPECT_EQ(net.at("under_investigation").as_array().size(), 1u);
+  EXPECT_EQ(net.at("fixed").as_array().size(), 1u);
+  EXPECT_EQ(doc.at("product_tree").at("full_product_names").as_array().size(), 5u);
+
+  const std::string file = dir_.path() + "/vex.csaf.json";
+  { std::ofstream(file) << csaf; }
+  const std::string validator = std::string(BULWARK_SOURCE_DIR) + "/web/scripts/validate-csaf.mjs";
+  std::string out;
+  const int status_code =
+      bulwark::testing::RunShell("node " + validator + " " + file + " 2>&1", &out);
+  EXPECT_EQ(status_code, 0) << out;
+  EXPECT_NE(out.find(": valid ("), std::string::npos) << out;
+
+  ASSERT_OK_AND_ASSIGN(std::string cdx,
+                       service_->ExportVex(nurse_, hospital_, VexFormat::kCycloneDx));
+  ASSERT_OK_AND_ASSIGN(boost::json::value bom, ParseJson(cdx));
+  EXPECT_EQ(bom.at("bomFormat").as_string(), "CycloneDX");
+  EXPECT_EQ(bom.at("components").as_array().size(), 5u);
+  std::map<std::string, int> states;
+  for (const boost::json::value& v : bom.at("vulnerabilities").as_array()) {
+    ++states[std::string(v.at("analysis").at("state").as_string())];
+    if (v.at("analysis").at("state") == "not_affected") {
+      EXPECT_EQ(v.at("analysis").at("justification").as_string(), "code_not_reachable");
+    }
+  }
+  EXPECT_EQ(states,
+            (std::map<std::string, int>{
+                {"exploitable", 2}, {"in_triage", 1}, {"not_affected", 1}, {"resolved", 1}}));
+  EXPECT_EQ(service_->ExportVex(ben_, hospital_, VexFormat::kCsaf).status().code(),
+            StatusCode::kNotFound);
 }
 
 TEST_P(ClearinghouseTest, RaisingAnAssetsExposureRaisesItsFindings) {

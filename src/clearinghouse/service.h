@@ -280,6 +280,9 @@ std::string WebhookSignature(std::string_view secret, std::string_view timestamp
 // text; Unauthenticated when the signature does not verify.
 StatusOr<std::string> VerifyNotice(std::string_view signed_note, std::string_view verifier_key);
 
+// The formats of an operator's VEX export: CSAF 2.0 (csaf_vex) or CycloneDX 1.5.
+enum class VexFormat { kCsaf, kCycloneDx };
+
 // The sweep: risk acceptances past their expiry reopened, deadlines passed escalated.
 struct SweepResult {
   int64_t reopened = 0;
@@ -369,6 +372,12 @@ class ClearinghouseService {
   StatusOr<Webhook> DisableWebhook(const access::Principal& actor, const std::string& webhook_id);
   StatusOr<std::vector<Delivery>> ListDeliveries(const access::Principal& actor,
                                                  const std::string& org_id);
+  // The operator's findings as a VEX document (exports.cc): every package version of every asset
+  // an advisory names, affected (with what to do), not affected (with its justification), under
+  // investigation, or fixed. FailedPrecondition when it has no finding.
+  StatusOr<std::string> ExportVex(const access::Principal& actor, const std::string& org_id,
+                                  VexFormat format);
+
   // One delivery attempt (the job's work).
   Status Deliver(const jobs::Job& job, jobs::JobContext& ctx);
 

@@ -171,6 +171,15 @@ describe('clearinghouse', () => {
     // Every x/text finding of the hospital moved: the new asset's, and the demo's two.
     await page.getByRole('status').filter({ hasText: 'Not affected: 3 findings moved.' }).waitFor();
     await page.getByText('(vulnerable code not in execute path)').waitFor();
+    // The findings as a CSAF VEX document.
+    await goTo('Findings', 'Findings');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download VEX (CSAF 2.0)' }).click(),
+    ]);
+    const csaf = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    assert.equal(csaf.document.category, 'csaf_vex');
+    assert.ok(csaf.vulnerabilities.some((v) => v.flags?.some((f) => f.label === 'vulnerable_code_not_in_execute_path')));
   });
 
   test('the clearinghouse sees every operator, most exposed first, and an operator’s findings', async () => {

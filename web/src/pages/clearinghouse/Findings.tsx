@@ -91,6 +91,32 @@ export function FindingsTable({
   );
 }
 
+// Downloads the operator's findings as a VEX document: CSAF 2.0 or CycloneDX.
+function VexDownloads({ orgId }: { orgId: string }) {
+  const { busy, error, run } = useAction();
+  const download = (format: 'csaf' | 'cyclonedx') =>
+    run(async () => {
+      const text = await api.get<string>(`/clearinghouse/operators/${enc(orgId)}/vex`, { format });
+      const url = URL.createObjectURL(new Blob([typeof text === 'string' ? text : JSON.stringify(text)], { type: 'application/json' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = format === 'csaf' ? 'vex.csaf.json' : 'vex.cdx.json';
+      a.click();
+      URL.revokeObjectURL(url);
+    });
+  return (
+    <div className="actions">
+      <button type="button" onClick={() => void download('csaf')} disabled={busy}>
+        Download VEX (CSAF 2.0)
+      </button>{' '}
+      <button type="button" onClick={() => void download('cyclonedx')} disabled={busy}>
+        Download VEX (CycloneDX)
+      </button>
+      <ErrorMessage error={error} title="The VEX document could not be made." />
+    </div>
+  );
+}
+
 export function FindingsPage() {
   const identity = useIdentity();
   const { query } = useLocation();
@@ -110,6 +136,7 @@ export function FindingsPage() {
         </label>
       </div>
       <FindingsTable orgId={orgId} all={all} />
+      {orgId && <VexDownloads orgId={orgId} />}
     </>
   );
 }
