@@ -8,6 +8,7 @@
 // Thread-safety: implementations must be safe from any thread.
 #pragma once
 
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,6 +34,11 @@ class AuditTrail {
   virtual ~AuditTrail() = default;
   // REQUIRES: `tx` is a read-write transaction.
   virtual Status Record(store::Transaction& tx, const AuditRecord& record) = 0;
+  // Records many at once, in order (a fan-out's thousands of entries): by default one by one.
+  virtual Status RecordBatch(store::Transaction& tx, std::span<const AuditRecord> records) {
+    for (const AuditRecord& record : records) BW_RETURN_IF_ERROR(Record(tx, record));
+    return OkStatus();
+  }
 };
 
 }  // namespace bulwark::access

@@ -4,17 +4,37 @@
 
 namespace bulwark::api {
 
+namespace {
+
+ledger::AuditEntry EntryOf(const access::AuditRecord& record, Time now) {
+  return ledger::AuditEntry{now,
+                            record.actor.user_id.empty() ? "anonymous" : record.actor.user_id,
+                            record.action,
+                            record.object,
+                            record.allowed,
+                            record.grants,
+                            record.actor.request_id,
+                            record.actor.body_sha256,
+                            record.facts};
+}
+
+}  // namespace
+
 Status LedgerAuditTrail::Record(store::Transaction& tx, const access::AuditRecord& record) {
-  ledger::AuditEntry entry{clock_.Now(),
-                           record.actor.user_id.empty() ? "anonymous" : record.actor.user_id,
-                           record.action,
-                           record.object,
-                           record.allowed,
-                           record.grants,
-                           record.actor.request_id,
-                           record.actor.body_sha256,
-                           record.facts};
+  const ledger::AuditEntry entry = EntryOf(record, clock_.Now());
   return log_.Append(tx, {ledger::EncodeAuditEntry(entry), entry.principal, entry.object}).status();
+}
+
+Status LedgerAuditTrail::RecordBatch(store::Transaction& tx,
+                                     std::span<const access::AuditRecord> records) {
+  const Time now = clock_.Now();
+  std::vector<ledger::NewEntry> entries;
+  entries.reserve(records.size());
+  for (const access::AuditRecord& record : records) {
+    const ledger::AuditEntry entry = EntryOf(record, now);
+    entries.push_back({ledger::EncodeAuditEntry(entry), entry.principal, entry.object});
+  }
+  return log_.AppendBatch(tx, entries).status();
 }
 
 }  // namespace bulwark::api

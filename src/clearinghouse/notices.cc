@@ -203,9 +203,16 @@ Status ClearinghouseService::IssueNotices(Transaction& tx, const std::string& ad
                       tx.Query("SELECT id, org_id FROM webhooks WHERE disabled_at IS NULL"));
   std::map<std::string, std::vector<std::string>> hooks_by_org;
   for (const Row& h : hooks) hooks_by_org[h.Text(1)].push_back(h.Text(0));
+  // Operators this revision of the advisory told already (a monitor that ran twice) are skipped.
+  BW_ASSIGN_OR_RETURN(ResultSet told,
+                      tx.Query("SELECT org_id FROM notices WHERE advisory_id = ? AND revision = ?",
+                               {advisory_id, revision}));
+  for (const Row& r : told) by_org.erase(r.Text(0));
   std::vector<jobs::JobSpec> jobs;
-  std::vector<std::vector<Value>> links;
-  std::vector<std::vector<Value>> deliveries;
+  std::vector<std::vector<Value>> notices, links, deliveries;
+  std::vector<access::AuditRecord> records;
+  ledger::NoteSigner* signers[] = {signer_};
+  const std::string issued_at = FormatRfc3339(now);
   for (auto& [org_id, rows] : by_org) {
     std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
       return a.Int(9) != b.Int(9) ? a.Int(9) < b.Int(9) : a.Text(0) < b.Text(0);
@@ -240,7 +247,7 @@ Status ClearinghouseService::IssueNotices(Transaction& tx, const std::string& ad
         {"type", "bulwark.patch_notice"},
         {"version", 1},
         {"id", id},
-        {"issued_at", FormatRfc3339(now)},
+        {"issued_at", issued_at},
         {"issuer", std::string(signer_->name())},
         {"operator", json::object{{"id", org_id}, {"name", first.Text(2)}}},
         {"advisory",
@@ -251,21 +258,13 @@ Status ClearinghouseService::IssueNotices(Transaction& tx, const std::string& ad
                                   {"deadline", deadline ? json::value(FormatRfc3339(*deadline))
                                                         : json::value(nullptr)}}},
         {"affected", std::move(affected)}};
-    const std::string text = json::serialize(notice) + "\n";
-    ledger::NoteSigner* signers[] = {signer_};
-    BW_ASSIGN_OR_RETURN(std::string document, ledger::SignNote(text, signers));
-    const Status inserted =
-        tx.Execute(
-              "INSERT INTO notices (id, org_id, advisory_id, revision, created_at, priority_rank, "
-              "timeline, deadline_at, findings, summary, document, state, justification, "
-              "remediation_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', '', '')",
-              {id, org_id, advisory_id, revision, ToUnixMicros(now), first.Int(9), first.Text(10),
-               store::TimeOrNull(deadline), static_cast<int64_t>(rows.size()), first.Text(13),
-               document})
-            .status();
-    // The same revision of the advisory already told this operator (a monitor that ran twice).
-    if (inserted.code() == StatusCode::kAlreadyExists) continue;
-    BW_RETURN_IF_ERROR(inserted);
+    BW_ASSIGN_OR_RETURN(std::string document,
+                        ledger::SignNote(json::serialize(notice) + "\n", signers));
+    const std::string document_sha256 = Sha256Hex(document);
+    notices.push_back({id, org_id, advisory_id, revision, ToUnixMicros(now), first.Int(9),
+                       first.Text(10), store::TimeOrNull(deadline),
+                       static_cast<int64_t>(rows.size()), first.Text(13), std::move(document),
+                       std::string("sent"), std::string(), std::string()});
     for (const Row& r : rows) links.push_back({id, r.Text(0)});
     for (const std::string& hook : hooks_by_org[org_id]) {
       const std::string delivery = NewId("dlv");
@@ -278,12 +277,22 @@ Status ClearinghouseService::IssueNotices(Transaction& tx, const std::string& ad
                       .idempotency_key = delivery,
                       .max_attempts = kDeliveryAttempts});
     }
-    BW_RETURN_IF_ERROR(Audit(tx, access::SystemPrincipal(), "clearinghouse.notice.issue", id, {},
-                             {{"org", org_id},
-                              {"advisory", advisory_id},
-                              {"findings", std::to_string(rows.size())},
-                              {"document_sha256", Sha256Hex(document)}}));
+    records.push_back({access::SystemPrincipal(),
+                       "clearinghouse.notice.issue",
+                       id,
+                       true,
+                       {},
+                       {{"org", org_id},
+                        {"advisory", advisory_id},
+                        {"findings", std::to_string(rows.size())},
+                        {"document_sha256", document_sha256}}});
   }
+  BW_RETURN_IF_ERROR(internal::InsertRows(
+      tx,
+      "INSERT INTO notices (id, org_id, advisory_id, revision, created_at, priority_rank, "
+      "timeline, deadline_at, findings, summary, document, state, justification, "
+      "remediation_note) VALUES",
+      14, notices));
   BW_RETURN_IF_ERROR(internal::InsertRows(
       tx, "INSERT INTO notice_findings (notice_id, finding_id) VALUES", 2, links));
   BW_RETURN_IF_ERROR(internal::InsertRows(
@@ -292,6 +301,7 @@ Status ClearinghouseService::IssueNotices(Transaction& tx, const std::string& ad
       "last_error, created_at, updated_at) VALUES",
       9, deliveries));
   if (!jobs.empty()) BW_RETURN_IF_ERROR(queue_.EnqueueMany(tx, jobs).status());
+  if (audit_ != nullptr && !records.empty()) BW_RETURN_IF_ERROR(audit_->RecordBatch(tx, records));
   return OkStatus();
 }
 

@@ -1436,13 +1436,19 @@ StatusOr<int64_t> ClearinghouseService::MonitorAdvisories() {
               if (key.ok()) keys.insert(*key);
             }
             for (const vuln::PackageKey& key : keys) {
-              BW_ASSIGN_OR_RETURN(ResultSet rows,
-                                  tx.Query("SELECT asset_id, version, purl FROM asset_components "
-                                           "WHERE ecosystem = ? AND name = ?",
-                                           {key.ecosystem, key.name}));
+              BW_ASSIGN_OR_RETURN(
+                  ResultSet rows,
+                  tx.Query("SELECT c.asset_id, c.version, c.purl, a.org_id, a.publicly_exposed, "
+                           "a.mission_well_being FROM asset_components c JOIN assets a ON a.id = "
+                           "c.asset_id WHERE c.ecosystem = ? AND c.name = ?",
+                           {key.ecosystem, key.name}));
               for (const Row& r : rows) {
                 who.emplace_back(r.Text(0), r.Text(2));
                 packages.push_back({key, r.Text(1)});
+                assets.try_emplace(r.Text(0),
+                                   AssetTraits{r.Text(3), r.Int(4) != 0,
+                                               ssvc::ParseMissionWellBeing(r.Text(5)).value_or(
+                                                   ssvc::MissionWellBeing::kMedium)});
               }
             }
             std::vector<vuln::AdvisoryIndex::MatchRef> refs;
@@ -1466,18 +1472,7 @@ StatusOr<int64_t> ClearinghouseService::MonitorAdvisories() {
           by_key[FindingKey(r.Text(1), advisory_id, r.Text(2), r.Text(3), r.Text(4))] = i;
         }
         std::vector<std::string> cves_texts;
-        for (const Match& m : matches) {
-          cves_texts.push_back(m.cves);
-          if (!assets.contains(m.asset_id)) {
-            BW_ASSIGN_OR_RETURN(ResultSet a, tx.Query("SELECT org_id, publicly_exposed, "
-                                                      "mission_well_being FROM assets WHERE id = ?",
-                                                      {m.asset_id}));
-            if (a.empty()) continue;
-            assets[m.asset_id] = {a[0].Text(0), a[0].Int(1) != 0,
-                                  ssvc::ParseMissionWellBeing(a[0].Text(2))
-                                      .value_or(ssvc::MissionWellBeing::kMedium)};
-          }
-        }
+        for (const Match& m : matches) cves_texts.push_back(m.cves);
         BW_ASSIGN_OR_RETURN(FeedValues feeds, LoadFeedValues(tx, AllCves(cves_texts)));
         BW_RETURN_IF_ERROR(RecordAdvisoryCves(tx, matches));
         std::vector<std::vector<Value>> inserts;

@@ -575,7 +575,7 @@ CREATE TABLE assets (
   publicly_exposed    BIGINT NOT NULL CHECK (publicly_exposed IN (0, 1)),
   mission_well_being  TEXT NOT NULL CHECK (mission_well_being IN ('low', 'medium', 'high')),
   created_at          BIGINT NOT NULL,
-  created_by          TEXT NOT NULL REFERENCES users(id),
+  created_by          TEXT NOT NULL,
   updated_at          BIGINT NOT NULL,
   inventory_seq       BIGINT NOT NULL,
   components          BIGINT NOT NULL,
@@ -596,7 +596,7 @@ CREATE TABLE inventories (
   opened          BIGINT NOT NULL,
   verified_fixed  BIGINT NOT NULL,
   uploaded_at     BIGINT NOT NULL,
-  uploaded_by     TEXT NOT NULL REFERENCES users(id),
+  uploaded_by     TEXT NOT NULL,
   UNIQUE (asset_id, seq)
 );
 -- The matchable components of each asset's latest inventory, one row per package version.
