@@ -104,6 +104,30 @@ TEST_F(ClearinghouseApiTest, AnOperatorUploadsAnInventoryAndWorksItsFindings) {
       400);
 }
 
+// An SBOM larger than the server's limit for other requests (10 MiB) is taken by the inventory
+// route, and only there.
+TEST_F(ClearinghouseApiTest, ALargeSbomIsTakenWhereOtherBodiesAreRefused) {
+  Reply asset = Call("POST", Expand("/api/v1/clearinghouse/operators/{bank}/assets"),
+                     R"({"name": "Data lake"})", "bank_admin");
+  ASSERT_EQ(asset.status, 201);
+  std::string sbom = R"({"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [)";
+  for (int i = 0; i < 120000; ++i) {
+    sbom += std::string(i == 0 ? "" : ",") + R"({"type": "library", "name": "lake-lib-)" +
+            std::to_string(i) + R"(", "version": "1.0.0", "purl": "pkg:npm/lake-lib-)" +
+            std::to_string(i) + R"(@1.0.0"})";
+  }
+  sbom += "]}";
+  ASSERT_GT(sbom.size(), 10u << 20);
+  Reply big =
+      Call("POST", "/api/v1/clearinghouse/assets/" + Text(asset.json, "id") + "/inventories", sbom,
+           "bank_admin");
+  ASSERT_EQ(big.status, 201) << big.body.substr(0, 300);
+  EXPECT_EQ(big.json.as_object().at("matchable").as_int64(), 120000);
+  Reply refused =
+      Call("POST", Expand("/api/v1/clearinghouse/operators/{bank}/assets"), sbom, "bank_admin");
+  EXPECT_EQ(refused.status, 413);
+}
+
 TEST_F(ClearinghouseApiTest, AnOperatorWorksItsNoticesAndWebhooks) {
   // The bank is enrolled before the advisory arrives: the monitor sends it a notice.
   vuln::AdvisoryStore store(*db_, clock_);

@@ -6,6 +6,7 @@
 #include "api/route_helpers.h"
 #include "base/json.h"
 #include "base/time_format.h"
+#include "vuln/sbom.h"
 
 namespace bulwark::api {
 namespace {
@@ -318,6 +319,9 @@ void RegisterClearinghouseRoutes(Router& router, Authenticator& auth,
                const int status = inventory.ok() && inventory->unchanged ? 200 : 201;
                return Reply(status, inventory, RenderInventory);
              }));
+  // An SBOM of 300,000 components is tens of megabytes: up to the parser's own limit.
+  router.AllowLargeBody("POST", "/api/v1/clearinghouse/assets/{asset_id}/inventories",
+                        vuln::kMaxSbomBytes);
   // ---- findings ----
   router.Add("GET", "/api/v1/clearinghouse/findings",
              auth.Require([&ch](HttpRequest& request, const Principal& p) {
@@ -462,6 +466,8 @@ void RegisterClearinghouseRoutes(Router& router, Authenticator& auth,
                return Reply(201, ch.ImportFeed(p, request.path_params["feed"], request.body),
                             RenderImport);
              }));
+  // EPSS's daily file is tens of megabytes.
+  router.AllowLargeBody("POST", "/api/v1/clearinghouse/feeds/{feed}", 128u << 20);
   router.Add("GET", "/api/v1/clearinghouse/portfolio",
              auth.Require([&ch](HttpRequest&, const Principal& p) {
                return Reply(200, ch.Portfolio(p), [](const std::vector<OperatorSummary>& v) {

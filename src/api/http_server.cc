@@ -281,7 +281,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     phase_ = Phase::kWaiting;
     exchange_ = Exchange();
     parser_.emplace();
-    parser_->body_limit(server_->options.body_limit);
+    // The header is read under the largest limit of any route; once it names its route, the
+    // body is held to that route's (OnHeader).
+    body_limit_ = server_->options.body_limit;
+    parser_->body_limit(std::max(body_limit_, server_->router.max_body_limit()));
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.header_limit));
     if (buffer_.size() > 0) return ReadHeader();  // The next request is already here.
     const HttpServerOptions& options = server_->options;
@@ -306,6 +309,22 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     exchange_.start = std::chrono::steady_clock::now();
     if (ec) return OnReadError(ec);
     if (parser_->is_done()) return OnRequest();
+    // A route that takes large bodies (an SBOM) raises the limit for its requests alone.
+    body_limit_ = server_->options.body_limit;
+    {
+      const auto& header = parser_->get();
+      std::string_view target(header.target().data(), header.target().size());
+      target = target.substr(0, target.find('?'));
+      const RouteMatch route = server_->router.Match(
+          std::string_view(header.method_string().data(), header.method_string().size()), target);
+      if (route.result == RouteMatch::Result::kFound && route.body_limit > body_limit_) {
+        body_limit_ = route.body_limit;
+      }
+      parser_->body_limit(body_limit_);
+      if (parser_->content_length() && *parser_->content_length() > body_limit_) {
+        return OnReadError(http::error::body_limit);
+      }
+    }
     phase_ = Phase::kReadingBody;
     if (EqualsIgnoreCase(parser_->get()[http::field::expect], "100-continue")) {
       continue_.emplace(http::status::continue_, parser_->get().version());
@@ -332,11 +351,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void OnReadError(beast::error_code ec) {
     if (ec == http::error::body_limit) {
+      const size_t limit = std::max(body_limit_, server_->options.body_limit);
       return RespondAndClose(
           ErrorResponse(413, "resource_exhausted",
-                        "request body exceeds the limit of " +
-                            std::to_string(server_->options.body_limit) + " bytes",
-                        {{"limit_bytes", std::to_string(server_->options.body_limit)}}));
+                        "request body exceeds the limit of " + std::to_string(limit) + " bytes",
+                        {{"limit_bytes", std::to_string(limit)}}));
     }
     if (ec == http::error::header_limit) {
       return RespondAndClose(ErrorResponse(431, "resource_exhausted",
@@ -862,6 +881,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   uint64_t id_ = 0;
   Phase phase_ = Phase::kWaiting;
   bool first_request_ = true;
+  size_t body_limit_ = 0;  // the request's: the server's, or its route's when larger
   bool handshake_done_ = false;
   bool linger_ = false;
   size_t lingered_ = 0;

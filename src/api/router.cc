@@ -71,6 +71,17 @@ void Router::Add(std::string method, std::string pattern, Handler handler, Execu
   routes_.push_back(std::move(route));
 }
 
+void Router::AllowLargeBody(const std::string& method, const std::string& pattern, size_t bytes) {
+  for (Route& route : routes_) {
+    if (route.method == method && route.pattern == pattern) {
+      route.body_limit = bytes;
+      max_body_limit_ = std::max(max_body_limit_, bytes);
+      return;
+    }
+  }
+  DieBadRoute(method, pattern, "AllowLargeBody before the route was added");
+}
+
 RouteMatch Router::Match(std::string_view method, std::string_view raw_path) const {
   RouteMatch match;
   std::vector<std::string> segments;
@@ -134,6 +145,7 @@ RouteMatch Router::Match(std::string_view method, std::string_view raw_path) con
   match.result = RouteMatch::Result::kFound;
   match.handler = &chosen->handler;
   match.execution = chosen->execution;
+  match.body_limit = chosen->body_limit;
   match.pattern = chosen->pattern;
   for (size_t i = 0; i < segments.size(); ++i) {
     if (chosen->segments[i].is_param) {

@@ -42,6 +42,7 @@ struct RouteMatch {
   Result result = Result::kNotFound;
   const Handler* handler = nullptr;            // kFound: owned by the Router
   Execution execution = Execution::kStandard;  // kFound
+  size_t body_limit = 0;                       // kFound: the route's own, 0 for the server's
   std::string pattern;                         // kFound: the matched pattern, e.g. "/users/{id}"
   std::map<std::string, std::string> path_params;  // kFound
   std::vector<std::string> allowed_methods;        // kMethodNotAllowed: sorted, for Allow
@@ -59,6 +60,12 @@ class Router {
   // caller and aborts the process with a message.
   void Add(std::string method, std::string pattern, Handler handler,
            Execution execution = Execution::kStandard);
+
+  // Lets requests of (method, pattern), registered before, carry bodies up to `bytes` (an SBOM,
+  // a feed), above the server's limit for every other route.
+  void AllowLargeBody(const std::string& method, const std::string& pattern, size_t bytes);
+  // The largest body any route allows (0 when none raised its own).
+  size_t max_body_limit() const { return max_body_limit_; }
 
   // Finds the route for `method` and `raw_path`, the path exactly as sent (still
   // percent-encoded, no query): it is split into segments first, then each segment is decoded,
@@ -84,10 +91,12 @@ class Router {
     std::vector<Segment> segments;
     Handler handler;
     Execution execution = Execution::kStandard;
+    size_t body_limit = 0;
   };
 
   std::vector<Route> routes_;
   Handler fallback_;  // empty: none
+  size_t max_body_limit_ = 0;
 };
 
 }  // namespace bulwark::api
