@@ -4,10 +4,12 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/status.h"
 #include "store/database.h"
 
@@ -16,6 +18,25 @@ namespace bulwark::clearinghouse::internal {
 // Rows a multi-row INSERT writes at once: few statements, and well under every backend's limit
 // of parameters in one statement.
 inline constexpr size_t kRowsPerInsert = 200;
+
+// One finding a new or revised advisory opened, as its operator's notice names it.
+struct NoticeItem {
+  std::string finding_id;
+  std::string org_id;
+  std::string org_name;
+  std::string asset_id;
+  std::string asset_name;
+  std::string package;
+  std::string version;
+  std::string purl;
+  std::string upgrade_to;
+  std::string summary;
+  std::string cves;  // space-separated
+  std::string timeline;
+  std::string cisa_level;
+  int64_t rank = 0;
+  std::optional<Time> deadline;
+};
 
 // The hex SHA-256 of `bytes`.
 std::string Sha256Hex(std::string_view bytes);

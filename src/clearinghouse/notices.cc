@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <map>
+#include <thread>
 
 #include "access/credentials.h"
 #include "access/policy.h"
@@ -182,23 +183,12 @@ StatusOr<std::string> VerifyNotice(std::string_view signed_note, std::string_vie
 
 Status ClearinghouseService::IssueNotices(Transaction& tx, const std::string& advisory_id,
                                           int64_t revision,
-                                          const std::vector<std::string>& finding_ids) {
-  if (signer_ == nullptr || finding_ids.empty()) return OkStatus();
+                                          std::vector<internal::NoticeItem>& items) {
+  if (signer_ == nullptr || items.empty()) return OkStatus();
   const Time now = clock_.Now();
   // The findings, by operator, most urgent first.
-  std::map<std::string, std::vector<Row>> by_org;
-  for (size_t start = 0; start < finding_ids.size(); start += 400) {
-    const size_t end = std::min(finding_ids.size(), start + 400);
-    BW_ASSIGN_OR_RETURN(
-        ResultSet rows,
-        tx.Query("SELECT f.id, f.org_id, o.name, f.asset_id, a.name, f.package, f.version, "
-                 "f.purl, f.upgrade_to, f.priority_rank, f.timeline, f.deadline_at, f.cisa_level, "
-                 "f.summary, f.cves FROM findings f JOIN assets a ON a.id = f.asset_id JOIN "
-                 "organizations o ON o.id = f.org_id WHERE f.id IN (" +
-                     Placeholders(end - start) + ") ORDER BY f.priority_rank, f.id",
-                 std::vector<Value>(finding_ids.begin() + start, finding_ids.begin() + end)));
-    for (Row& r : rows) by_org[r.Text(1)].push_back(std::move(r));
-  }
+  std::map<std::string, std::vector<const internal::NoticeItem*>> by_org;
+  for (const internal::NoticeItem& item : items) by_org[item.org_id].push_back(&item);
   BW_ASSIGN_OR_RETURN(ResultSet hooks,
                       tx.Query("SELECT id, org_id FROM webhooks WHERE disabled_at IS NULL"));
   std::map<std::string, std::vector<std::string>> hooks_by_org;
@@ -208,84 +198,127 @@ Status ClearinghouseService::IssueNotices(Transaction& tx, const std::string& ad
                       tx.Query("SELECT org_id FROM notices WHERE advisory_id = ? AND revision = ?",
                                {advisory_id, revision}));
   for (const Row& r : told) by_org.erase(r.Text(0));
-  std::vector<jobs::JobSpec> jobs;
-  std::vector<std::vector<Value>> notices, links, deliveries;
-  std::vector<access::AuditRecord> records;
-  ledger::NoteSigner* signers[] = {signer_};
-  const std::string issued_at = FormatRfc3339(now);
-  for (auto& [org_id, rows] : by_org) {
-    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-      return a.Int(9) != b.Int(9) ? a.Int(9) < b.Int(9) : a.Text(0) < b.Text(0);
-    });
-    const Row& first = rows.front();
+
+  // Each notice's text, then their signatures on every core: signing is most of a fan-out's
+  // own work.
+  struct Draft {
+    std::string id;
+    std::string org_id;
+    const internal::NoticeItem* first = nullptr;
+    size_t findings = 0;
     std::optional<Time> deadline;
+    std::string text;
+    std::string document;
+  };
+  std::vector<Draft> drafts;
+  drafts.reserve(by_org.size());
+  const std::string issued_at = FormatRfc3339(now);
+  for (auto& [org_id, list] : by_org) {
+    std::sort(list.begin(), list.end(), [](const auto* a, const auto* b) {
+      return a->rank != b->rank ? a->rank < b->rank : a->finding_id < b->finding_id;
+    });
+    const internal::NoticeItem& first = *list.front();
+    Draft draft{NewId("ntc"), org_id, &first, list.size()};
     json::array affected;
-    for (const Row& r : rows) {
-      std::optional<Time> d = r.OptionalTime(11);
-      if (d && (!deadline || *d < *deadline)) deadline = d;
+    for (const internal::NoticeItem* item : list) {
+      if (item->deadline && (!draft.deadline || *item->deadline < *draft.deadline)) {
+        draft.deadline = item->deadline;
+      }
       affected.push_back(json::object{
-          {"finding", r.Text(0)},
-          {"asset_id", r.Text(3)},
-          {"asset", r.Text(4)},
-          {"package", r.Text(5)},
-          {"version", r.Text(6)},
-          {"purl", r.Text(7)},
-          {"upgrade_to", r.Text(8).empty() ? json::value(nullptr) : json::value(r.Text(8))},
-          {"timeline", r.Text(10)},
-          {"deadline", d ? json::value(FormatRfc3339(*d)) : json::value(nullptr)},
-          {"cisa_level", r.Text(12)}});
+          {"finding", item->finding_id},
+          {"asset_id", item->asset_id},
+          {"asset", item->asset_name},
+          {"package", item->package},
+          {"version", item->version},
+          {"purl", item->purl},
+          {"upgrade_to",
+           item->upgrade_to.empty() ? json::value(nullptr) : json::value(item->upgrade_to)},
+          {"timeline", item->timeline},
+          {"deadline",
+           item->deadline ? json::value(FormatRfc3339(*item->deadline)) : json::value(nullptr)},
+          {"cisa_level", item->cisa_level}});
     }
     json::array cves;
-    for (std::string_view rest = first.Text(14); !rest.empty();) {
+    for (std::string_view rest = first.cves; !rest.empty();) {
       const size_t space = rest.find(' ');
       cves.push_back(json::value(std::string(rest.substr(0, space))));
       if (space == std::string_view::npos) break;
       rest.remove_prefix(space + 1);
     }
-    const std::string id = NewId("ntc");
     const json::object notice{
         {"type", "bulwark.patch_notice"},
         {"version", 1},
-        {"id", id},
+        {"id", draft.id},
         {"issued_at", issued_at},
         {"issuer", std::string(signer_->name())},
-        {"operator", json::object{{"id", org_id}, {"name", first.Text(2)}}},
+        {"operator", json::object{{"id", org_id}, {"name", first.org_name}}},
         {"advisory",
-         json::object{{"id", advisory_id}, {"cves", std::move(cves)}, {"summary", first.Text(13)}}},
-        {"priority", json::object{{"rank", std::to_string(first.Int(9))},
-                                  {"timeline", first.Text(10)},
-                                  {"cisa_level", first.Text(12)},
-                                  {"deadline", deadline ? json::value(FormatRfc3339(*deadline))
-                                                        : json::value(nullptr)}}},
+         json::object{{"id", advisory_id}, {"cves", std::move(cves)}, {"summary", first.summary}}},
+        {"priority",
+         json::object{{"rank", std::to_string(first.rank)},
+                      {"timeline", first.timeline},
+                      {"cisa_level", first.cisa_level},
+                      {"deadline", draft.deadline ? json::value(FormatRfc3339(*draft.deadline))
+                                                  : json::value(nullptr)}}},
         {"affected", std::move(affected)}};
-    BW_ASSIGN_OR_RETURN(std::string document,
-                        ledger::SignNote(json::serialize(notice) + "\n", signers));
-    const std::string document_sha256 = Sha256Hex(document);
-    notices.push_back({id, org_id, advisory_id, revision, ToUnixMicros(now), first.Int(9),
-                       first.Text(10), store::TimeOrNull(deadline),
-                       static_cast<int64_t>(rows.size()), first.Text(13), std::move(document),
-                       std::string("sent"), std::string(), std::string()});
-    for (const Row& r : rows) links.push_back({id, r.Text(0)});
-    for (const std::string& hook : hooks_by_org[org_id]) {
+    draft.text = json::serialize(notice) + "\n";
+    drafts.push_back(std::move(draft));
+  }
+  std::vector<Status> failures(2);
+  auto sign = [&](size_t part, size_t parts) {
+    ledger::NoteSigner* signers[] = {signer_};
+    for (size_t i = part; i < drafts.size(); i += parts) {
+      StatusOr<std::string> signed_note = ledger::SignNote(drafts[i].text, signers);
+      if (!signed_note.ok()) {
+        failures[part] = signed_note.status();
+        return;
+      }
+      drafts[i].document = std::move(*signed_note);
+    }
+  };
+  if (drafts.size() >= 64) {
+    std::thread helper(sign, 1, 2);
+    sign(0, 2);
+    helper.join();
+  } else {
+    sign(0, 1);
+  }
+  for (const Status& failure : failures) BW_RETURN_IF_ERROR(failure);
+
+  std::vector<jobs::JobSpec> jobs;
+  std::vector<std::vector<Value>> notices, links, deliveries;
+  std::vector<access::AuditRecord> records;
+  for (Draft& draft : drafts) {
+    const internal::NoticeItem& first = *draft.first;
+    const std::string document_sha256 = Sha256Hex(draft.document);
+    for (const internal::NoticeItem* item : by_org[draft.org_id]) {
+      links.push_back({draft.id, item->finding_id});
+    }
+    for (const std::string& hook : hooks_by_org[draft.org_id]) {
       const std::string delivery = NewId("dlv");
-      deliveries.push_back({delivery, id, hook, std::string("pending"), int64_t{0}, Value(),
+      deliveries.push_back({delivery, draft.id, hook, std::string("pending"), int64_t{0}, Value(),
                             std::string(), ToUnixMicros(now), ToUnixMicros(now)});
       // Most urgent first: the job queue runs higher priorities first.
       jobs.push_back({.kind = std::string(kDeliveryJobKind),
                       .payload = json::serialize(json::object{{"delivery", delivery}}),
-                      .priority = -first.Int(9),
+                      .priority = -first.rank,
                       .idempotency_key = delivery,
                       .max_attempts = kDeliveryAttempts});
     }
     records.push_back({access::SystemPrincipal(),
                        "clearinghouse.notice.issue",
-                       id,
+                       draft.id,
                        true,
                        {},
-                       {{"org", org_id},
+                       {{"org", draft.org_id},
                         {"advisory", advisory_id},
-                        {"findings", std::to_string(rows.size())},
+                        {"findings", std::to_string(draft.findings)},
                         {"document_sha256", document_sha256}}});
+    notices.push_back({draft.id, draft.org_id, advisory_id, revision, ToUnixMicros(now), first.rank,
+                       first.timeline, store::TimeOrNull(draft.deadline),
+                       static_cast<int64_t>(draft.findings), first.summary,
+                       std::move(draft.document), std::string("sent"), std::string(),
+                       std::string()});
   }
   BW_RETURN_IF_ERROR(internal::InsertRows(
       tx,

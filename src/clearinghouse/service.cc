@@ -99,30 +99,6 @@ std::string ScoreText(const std::optional<double>& score) {
   return buf;
 }
 
-std::string FactorsJson(const std::vector<PriorityFactor>& factors) {
-  json::array out;
-  for (const PriorityFactor& f : factors) {
-    out.push_back(json::object{{"name", f.name}, {"value", f.value}, {"effect", f.effect}});
-  }
-  return json::serialize(out);
-}
-
-std::vector<PriorityFactor> ParseFactors(const std::string& text) {
-  std::vector<PriorityFactor> out;
-  StatusOr<json::value> doc = ParseJson(text);
-  if (!doc.ok() || !doc->is_array()) return out;
-  for (const json::value& v : doc->get_array()) {
-    if (!v.is_object()) continue;
-    const json::object& o = v.get_object();
-    auto text_of = [&](std::string_view key) {
-      const json::value* m = o.if_contains(key);
-      return m != nullptr && m->is_string() ? std::string(m->get_string()) : std::string();
-    };
-    out.push_back({text_of("name"), text_of("value"), text_of("effect")});
-  }
-  return out;
-}
-
 // What the feeds know of a set of CVEs.
 struct FeedValues {
   struct Kev {
@@ -173,6 +149,8 @@ struct AssetTraits {
   std::string org_id;
   bool publicly_exposed = false;
   ssvc::MissionWellBeing mission = ssvc::MissionWellBeing::kMedium;
+  std::string asset_name;  // where a notice names it
+  std::string org_name;
 };
 
 // The priority of a finding scored by `cves` (space-separated): in KEV when any of them is, the
@@ -218,7 +196,8 @@ constexpr std::string_view kFindingColumns =
     "f.id, f.org_id, f.asset_id, a.name, f.advisory_id, f.cve, f.summary, f.severity, f.cvss, "
     "f.ecosystem, f.package, f.version, f.purl, f.upgrade_to, f.state, f.justification, f.note, "
     "f.accepted_until, f.known_at, f.updated_at, f.updated_by, f.closed_at, f.escalated_at, "
-    "f.timeline, f.deadline_at, f.cisa_level, f.priority_rank, f.factors, f.cves";
+    "f.timeline, f.deadline_at, f.cisa_level, f.priority_rank, a.publicly_exposed, "
+    "a.mission_well_being, f.cves";
 constexpr std::string_view kFindingFrom = " FROM findings f JOIN assets a ON a.id = f.asset_id";
 
 std::optional<ssvc::RemediationTimeline> ParseTimelineName(std::string_view name) {
@@ -239,6 +218,7 @@ std::optional<ssvc::CisaLevel> ParseCisaLevelName(std::string_view name) {
   return std::nullopt;
 }
 
+// A finding as stored, without its priority's factors (ReadFindings adds them).
 Finding ReadFinding(const Row& r, Time now) {
   Finding f;
   f.id = r.Text(0);
@@ -270,10 +250,30 @@ Finding ReadFinding(const Row& r, Time now) {
   f.deadline = r.OptionalTime(24);
   f.cisa_level = ParseCisaLevelName(r.Text(25)).value_or(ssvc::CisaLevel::kTrack);
   f.rank = r.Int(26);
-  f.factors = ParseFactors(r.Text(27));
-  f.cves = SplitCves(r.Text(28));
+  f.cves = SplitCves(r.Text(29));
   f.overdue = IsOverdue(f.state, f.deadline, now);
   return f;
+}
+
+// The findings of `rows` (kFindingColumns) with their priority's factors, computed from what the
+// feeds know now and the asset's exposure and impact: the stored rank is kept equal to this by
+// every change of either (Reprioritize), and storing the words of every factor would be most of
+// a fan-out's writes.
+StatusOr<std::vector<Finding>> ReadFindings(Transaction& tx, const ResultSet& rows, Time now) {
+  std::vector<Finding> out;
+  std::vector<std::string> cves_texts;
+  for (const Row& r : rows) {
+    out.push_back(ReadFinding(r, now));
+    cves_texts.push_back(r.Text(29));
+  }
+  BW_ASSIGN_OR_RETURN(FeedValues feeds, LoadFeedValues(tx, AllCves(cves_texts)));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const AssetTraits traits{
+        out[i].org_id, rows[i].Int(27) != 0,
+        ssvc::ParseMissionWellBeing(rows[i].Text(28)).value_or(ssvc::MissionWellBeing::kMedium)};
+    out[i].factors = PriorityOf(feeds, cves_texts[i], out[i].cvss, traits, out[i].known_at).factors;
+  }
+  return out;
 }
 
 // The values of a new finding's row, in the order of kFindingInsert.
@@ -281,8 +281,8 @@ constexpr std::string_view kFindingInsert =
     "INSERT INTO findings (id, org_id, asset_id, advisory_id, ecosystem, package, version, purl, "
     "cve, cves, summary, severity, cvss, upgrade_to, state, active, justification, note, "
     "accepted_until, known_at, updated_at, updated_by, closed_at, escalated_at, timeline, "
-    "deadline_at, cisa_level, priority_rank, factors) VALUES";
-constexpr size_t kFindingInsertColumns = 29;
+    "deadline_at, cisa_level, priority_rank) VALUES";
+constexpr size_t kFindingInsertColumns = 28;
 
 // One advisory's match on one package version of one asset.
 struct Match {
@@ -357,8 +357,7 @@ std::vector<Value> NewFindingRow(const Match& m, const AssetTraits& asset, const
           std::string(ssvc::Name(p.timeline)),
           store::TimeOrNull(p.deadline),
           std::string(ssvc::Name(p.cisa_level)),
-          p.rank,
-          FactorsJson(p.factors)};
+          p.rank};
 }
 
 // Updates a finding's priority columns (and, when `reopen`, its state back to open as the
@@ -366,10 +365,10 @@ std::vector<Value> NewFindingRow(const Match& m, const AssetTraits& asset, const
 Status WritePriority(Transaction& tx, const std::string& id, const Priority& p) {
   return tx
       .Execute(
-          "UPDATE findings SET timeline = ?, deadline_at = ?, cisa_level = ?, priority_rank = ?, "
-          "factors = ? WHERE id = ?",
+          "UPDATE findings SET timeline = ?, deadline_at = ?, cisa_level = ?, priority_rank = ? "
+          "WHERE id = ?",
           {std::string(ssvc::Name(p.timeline)), store::TimeOrNull(p.deadline),
-           std::string(ssvc::Name(p.cisa_level)), p.rank, FactorsJson(p.factors), id})
+           std::string(ssvc::Name(p.cisa_level)), p.rank, id})
       .status();
 }
 
@@ -948,14 +947,10 @@ StatusOr<FindingPage> ClearinghouseService::ListFindings(const Principal& actor,
     sql += " ORDER BY f.priority_rank, f.id LIMIT ?";
     params.push_back(int64_t{query.limit} + 1);
     BW_ASSIGN_OR_RETURN(ResultSet rows, tx.Query(sql, params));
-    const Time now = clock_.Now();
-    for (const Row& r : rows) {
-      if (static_cast<int>(page.items.size()) == query.limit) {
-        page.next_cursor = CursorOf(page.items.back());
-        break;
-      }
-      page.items.push_back(ReadFinding(r, now));
-    }
+    const bool more = static_cast<int>(rows.size()) > query.limit;
+    if (more) rows.pop_back();
+    BW_ASSIGN_OR_RETURN(page.items, ReadFindings(tx, rows, clock_.Now()));
+    if (more) page.next_cursor = CursorOf(page.items.back());
     return OkStatus();
   }));
   return page;
@@ -969,7 +964,8 @@ StatusOr<Finding> ClearinghouseService::GetFinding(const Principal& actor,
                                                      std::string(kFindingFrom) + " WHERE f.id = ?",
                                                  {finding_id}));
     if (rows.empty()) return NotFoundError("no finding " + finding_id);
-    out = ReadFinding(rows[0], clock_.Now());
+    BW_ASSIGN_OR_RETURN(std::vector<Finding> one, ReadFindings(tx, rows, clock_.Now()));
+    out = std::move(one[0]);
     if (!Require(tx, actor, access::actions::kClearinghouseRead, out.org_id).ok()) {
       return NotFoundError("no finding " + finding_id);
     }
@@ -1089,7 +1085,8 @@ StatusOr<AnalysisResult> ClearinghouseService::Analyze(const Principal& actor,
                           tx.Query("SELECT " + std::string(kFindingColumns) +
                                        std::string(kFindingFrom) + " WHERE f.id = ?",
                                    {f.id}));
-      result.changed.push_back(ReadFinding(after[0], now));
+      BW_ASSIGN_OR_RETURN(std::vector<Finding> moved, ReadFindings(tx, after, now));
+      result.changed.push_back(std::move(moved[0]));
     }
     return OkStatus();
   }));
@@ -1439,8 +1436,9 @@ StatusOr<int64_t> ClearinghouseService::MonitorAdvisories() {
               BW_ASSIGN_OR_RETURN(
                   ResultSet rows,
                   tx.Query("SELECT c.asset_id, c.version, c.purl, a.org_id, a.publicly_exposed, "
-                           "a.mission_well_being FROM asset_components c JOIN assets a ON a.id = "
-                           "c.asset_id WHERE c.ecosystem = ? AND c.name = ?",
+                           "a.mission_well_being, a.name, o.name FROM asset_components c JOIN "
+                           "assets a ON a.id = c.asset_id JOIN organizations o ON o.id = a.org_id "
+                           "WHERE c.ecosystem = ? AND c.name = ?",
                            {key.ecosystem, key.name}));
               for (const Row& r : rows) {
                 who.emplace_back(r.Text(0), r.Text(2));
@@ -1448,7 +1446,8 @@ StatusOr<int64_t> ClearinghouseService::MonitorAdvisories() {
                 assets.try_emplace(r.Text(0),
                                    AssetTraits{r.Text(3), r.Int(4) != 0,
                                                ssvc::ParseMissionWellBeing(r.Text(5)).value_or(
-                                                   ssvc::MissionWellBeing::kMedium)});
+                                                   ssvc::MissionWellBeing::kMedium),
+                                               r.Text(6), r.Text(7)});
               }
             }
             std::vector<vuln::AdvisoryIndex::MatchRef> refs;
@@ -1476,15 +1475,20 @@ StatusOr<int64_t> ClearinghouseService::MonitorAdvisories() {
         BW_ASSIGN_OR_RETURN(FeedValues feeds, LoadFeedValues(tx, AllCves(cves_texts)));
         BW_RETURN_IF_ERROR(RecordAdvisoryCves(tx, matches));
         std::vector<std::vector<Value>> inserts;
+        std::vector<internal::NoticeItem> items;
         for (const Match& m : matches) {
           auto asset = assets.find(m.asset_id);
           if (asset == assets.end()) continue;
           auto it =
               by_key.find(FindingKey(m.asset_id, advisory_id, m.ecosystem, m.package, m.version));
           if (it == by_key.end()) {
-            inserts.push_back(NewFindingRow(m, asset->second,
-                                            PriorityOf(feeds, m.cves, m.cvss, asset->second, now),
-                                            now, "system"));
+            const Priority p = PriorityOf(feeds, m.cves, m.cvss, asset->second, now);
+            inserts.push_back(NewFindingRow(m, asset->second, p, now, "system"));
+            items.push_back({std::get<std::string>(inserts.back()[0]), asset->second.org_id,
+                             asset->second.org_name, m.asset_id, asset->second.asset_name,
+                             m.package, m.version, m.purl, m.upgrade_to, m.summary, m.cves,
+                             std::string(ssvc::Name(p.timeline)),
+                             std::string(ssvc::Name(p.cisa_level)), p.rank, p.deadline});
             continue;
           }
           // The advisory was revised: what the finding says of it, and its priority, follow.
@@ -1505,9 +1509,7 @@ StatusOr<int64_t> ClearinghouseService::MonitorAdvisories() {
         BW_RETURN_IF_ERROR(InsertRows(tx, kFindingInsert, kFindingInsertColumns, inserts));
         // Every operator with findings this advisory opened is told, in the same transaction:
         // a worker that dies here leaves neither findings nor notices, and the next one does both.
-        std::vector<std::string> opened;
-        for (const std::vector<Value>& r : inserts) opened.push_back(std::get<std::string>(r[0]));
-        BW_RETURN_IF_ERROR(IssueNotices(tx, advisory_id, row.Int(1), opened));
+        BW_RETURN_IF_ERROR(IssueNotices(tx, advisory_id, row.Int(1), items));
         BW_RETURN_IF_ERROR(
             tx.Execute("INSERT INTO monitored_advisories (advisory_id, modified, matched_at, "
                        "findings) VALUES (?, ?, ?, ?) ON CONFLICT (advisory_id) DO UPDATE SET "

@@ -55,6 +55,10 @@
 
 namespace bulwark::clearinghouse {
 
+namespace internal {
+struct NoticeItem;
+}
+
 struct NewAsset {
   std::string name;
   std::string environment;  // "production", "clinical network", ...
@@ -396,10 +400,10 @@ class ClearinghouseService {
                std::vector<std::pair<std::string, std::string>> facts = {});
   StatusOr<Asset> LoadAsset(store::Transaction& tx, const std::string& asset_id);
   StatusOr<Notice> LoadNotice(store::Transaction& tx, const std::string& notice_id);
-  // Issues, in `tx`, one notice per operator of `finding_ids` (the findings a new or revised
-  // advisory just opened), signed and ledgered, with a delivery job per webhook.
+  // Issues, in `tx`, one notice per operator of `items` (the findings a new or revised advisory
+  // just opened), signed and ledgered, with a delivery job per webhook.
   Status IssueNotices(store::Transaction& tx, const std::string& advisory_id, int64_t revision,
-                      const std::vector<std::string>& finding_ids);
+                      std::vector<internal::NoticeItem>& items);
   // Moves, in `tx`, the notices whose every finding is verified fixed to verified.
   Status VerifyNotices(store::Transaction& tx, const std::vector<std::string>& finding_ids);
   // The index of every stored advisory, rebuilt when the advisory store changed.

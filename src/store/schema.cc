@@ -639,7 +639,6 @@ CREATE TABLE findings (
   deadline_at      BIGINT,
   cisa_level       TEXT NOT NULL,
   priority_rank    BIGINT NOT NULL,
-  factors          TEXT NOT NULL,
   UNIQUE (asset_id, advisory_id, ecosystem, package, version),
   CHECK (state <> 'risk_accepted' OR accepted_until IS NOT NULL),
   CHECK (state <> 'not_affected' OR justification <> '')
