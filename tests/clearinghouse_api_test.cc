@@ -247,13 +247,40 @@ TEST_F(ClearinghouseApiTest, FeedsAndThePortfolioAreTheClearinghouses) {
                    R"({"vulnerabilities": [{"cveID": "CVE-2022-32149", "dateAdded": "2026-01-02",
                        "dueDate": "2026-01-23"}, {"cveID": "bad"}]})",
                    "auditor");
-  ASSERT_EQ(kev.status, 201) << kev.body;
-  EXPECT_EQ(kev.json.as_object().at("skipped").as_int64(), 1);
-  EXPECT_EQ(Call("POST", "/api/v1/clearinghouse/feeds/kev", "not json", "auditor").status, 400);
+  // Queued, then applied by a worker (here, the job's work run at once).
+  ASSERT_EQ(kev.status, 202) << kev.body;
+  EXPECT_EQ(Text(kev.json, "state"), "queued");
+  ASSERT_TRUE(clearinghouse_->RunFeedImport(Text(kev.json, "id")).ok());
+  Reply bad = Call("POST", "/api/v1/clearinghouse/feeds/kev", "not json", "auditor");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("line 1"), std::string::npos) << bad.body;
+  EXPECT_EQ(Call("POST", "/api/v1/clearinghouse/feeds/epss", "", "auditor").status, 400);
   EXPECT_EQ(Call("POST", "/api/v1/clearinghouse/feeds/nvd", "{}", "auditor").status, 400);
   Reply feeds = Call("GET", "/api/v1/clearinghouse/feeds", "", "auditor");
   ASSERT_EQ(feeds.status, 200);
-  EXPECT_EQ(feeds.json.as_object().at("items").as_array().size(), 1u);
+  ASSERT_EQ(feeds.json.as_object().at("items").as_array().size(), 1u);
+  const json::value& done = feeds.json.as_object().at("items").as_array().at(0);
+  EXPECT_EQ(Text(done, "state"), "done");
+  EXPECT_EQ(done.as_object().at("records").as_int64(), 1);
+  EXPECT_EQ(done.as_object().at("skipped").as_int64(), 1);
+  EXPECT_EQ(Text(done.as_object().at("problems").as_array().at(0), "where"), "vulnerabilities[1]");
+
+  // Deadlines passed are escalated by the sweep; the trend counts the findings day by day.
+  EXPECT_EQ(Call("GET", "/api/v1/clearinghouse/escalations", "", "bank_admin").status, 403);
+  Reply escalations = Call("GET", "/api/v1/clearinghouse/escalations", "", "auditor");
+  ASSERT_EQ(escalations.status, 200) << escalations.body;
+  EXPECT_TRUE(escalations.json.as_object().at("items").as_array().empty());
+  Reply trend =
+      Call("GET", Expand("/api/v1/clearinghouse/trend?operator={bank}&days=30"), "", "bank_admin");
+  ASSERT_EQ(trend.status, 200) << trend.body;
+  EXPECT_EQ(trend.json.as_object().at("days").as_array().size(), 30u);
+  EXPECT_EQ(trend.json.as_object().at("remediation").as_array().size(), 5u);
+  EXPECT_EQ(
+      Call("GET", Expand("/api/v1/clearinghouse/trend?operator={bank}&days=x"), "", "bank_admin")
+          .status,
+      400);
+  EXPECT_EQ(Call("GET", "/api/v1/clearinghouse/trend", "", "bank_admin").status, 403);
+  EXPECT_EQ(Call("GET", "/api/v1/clearinghouse/trend?days=365", "", "auditor").status, 200);
   Reply portfolio = Call("GET", "/api/v1/clearinghouse/portfolio", "", "auditor");
   ASSERT_EQ(portfolio.status, 200) << portfolio.body;
   EXPECT_EQ(portfolio.json.as_object().at("items").as_array().size(), 2u);

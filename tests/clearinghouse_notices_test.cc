@@ -4,7 +4,14 @@
 // webhook that answers 500 until it takes it, and giving up on one that refuses every connection
 // (a dead letter, listed and ledgered) without holding the other back. The operator acknowledges,
 // reports the fix, and a later inventory verifies it.
+//
+// And the faults: an endpoint that accepts and never answers is timed out and holds no other
+// delivery back; a fan-out cut short before its commit (the worker dies, the signer fails) leaves
+// nothing behind, and run again issues every notice, once, however many monitors race.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <mutex>
@@ -88,6 +95,64 @@ class Receiver {
   api::Router router_;
   api::Metrics metrics_;
   std::unique_ptr<api::HttpServer> server_;
+};
+
+// An endpoint that accepts connections and never answers.
+class Hanger {
+ public:
+  Hanger() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    EXPECT_EQ(listen(fd_, 16), 0);
+    socklen_t len = sizeof addr;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] {
+      while (true) {
+        const int c = accept(fd_, nullptr, nullptr);
+        if (c < 0) return;
+        std::lock_guard<std::mutex> lock(mu_);
+        held_.push_back(c);
+      }
+    });
+  }
+  ~Hanger() {
+    shutdown(fd_, SHUT_RDWR);
+    close(fd_);
+    thread_.join();
+    for (int c : held_) close(c);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+  size_t connections() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return held_.size();
+  }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<int> held_;
+};
+
+// A signer that fails after `good` signatures, as a fan-out does when its worker dies midway.
+class FailingSigner final : public ledger::NoteSigner {
+ public:
+  FailingSigner(ledger::NoteSigner& real, int good) : real_(real), good_(good) {}
+  std::string_view name() const override { return real_.name(); }
+  uint32_t key_hash() const override { return real_.key_hash(); }
+  StatusOr<std::string> Sign(std::string_view message) override {
+    if (good_.fetch_sub(1) <= 0) return Status(StatusCode::kUnavailable, "the signer went away");
+    return real_.Sign(message);
+  }
+
+ private:
+  ledger::NoteSigner& real_;
+  std::atomic<int> good_;
 };
 
 constexpr std::string_view kAdvisory = R"({"id": "GO-2022-1059",
@@ -217,6 +282,152 @@ TEST(ClearinghouseNotices, SignedNoticesAreDeliveredRetriedAndFollowedToAVerifie
   EXPECT_EQ(verified.state, NoticeState::kVerified);
   EXPECT_TRUE(verified.verified_at.has_value());
   EXPECT_EQ(audit.Count("clearinghouse.notice.verify"), 1);
+}
+
+// The program, its operators and a service over one database, for the fault tests.
+struct Program {
+  bulwark::testing::TempDir dir;
+  FakeClock clock{ParseRfc3339("2026-11-02T09:00:00Z").value()};
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<secrets::Keyring> keyring;
+  std::unique_ptr<secrets::SecretStore> secrets;
+  ledger::GeneratedKey key;
+  std::unique_ptr<ledger::NoteSigner> signer;
+  CountingAudit audit;
+  access::PasswordHasher hasher{access::PasswordHasher::Cost::kMinimal, 4, Seconds(10)};
+  std::unique_ptr<access::Directory> directory;
+  std::unique_ptr<ClearinghouseService> service;
+  std::vector<access::Principal> admins;  // one per operator, each with an asset affected
+
+  explicit Program(int operators) {
+    db = bulwark::testing::OpenTestDatabase(store::Backend::kSqlite, dir).value();
+    EXPECT_TRUE(secrets::CreateKeyFile(dir.path() + "/secrets.key").ok());
+    keyring = std::make_unique<secrets::Keyring>(
+        secrets::OpenKeyring(dir.path() + "/secrets.key").value());
+    secrets = std::make_unique<secrets::SecretStore>(*keyring, clock);
+    key = ledger::GenerateEd25519Key("program.test/ledger").value();
+    signer = ledger::NewEd25519Signer(key.private_key).value();
+    directory = std::make_unique<access::Directory>(*db, clock, hasher);
+    service =
+        std::make_unique<ClearinghouseService>(*db, clock, &audit, signer.get(), secrets.get());
+    const access::Principal system = access::SystemPrincipal();
+    for (int i = 0; i < operators; ++i) {
+      const std::string n = std::to_string(i);
+      const std::string org =
+          directory->CreateOrganization(system, "Operator " + n, access::OrgKind::kOperator)
+              .value()
+              .id;
+      const access::User user = directory
+                                    ->CreateUser(system, {org, "it@op" + n + ".example", "IT " + n,
+                                                          std::nullopt, access::OrgRole::kAdmin})
+                                    .value();
+      admins.push_back({user.id, org, "tok", false});
+      const Asset asset = service->CreateAsset(admins.back(), org, {"EHR", "", true, {}}).value();
+      EXPECT_TRUE(service->UploadInventory(admins.back(), asset.id, Sbom("v0.3.7")).ok());
+    }
+  }
+
+  void StoreAdvisory(std::string_view text) {
+    vuln::AdvisoryStore store(*db, clock);
+    vuln::Advisory advisory = vuln::ParseOsvAdvisory(text).value();
+    EXPECT_TRUE(store.Upsert(advisory, text).ok());
+  }
+
+  size_t Notices() {
+    size_t n = 0;
+    for (const access::Principal& a : admins) n += service->ListNotices(a, a.org_id).value().size();
+    return n;
+  }
+};
+
+TEST(ClearinghouseNotices, AHangingEndpointIsTimedOutAndHoldsNoOtherDeliveryBack) {
+  Program program(3);
+  Hanger hanger;
+  Receiver receiver(/*failures=*/0);
+  // The first operator's endpoint hangs; the others' answer.
+  ASSERT_OK(
+      program.service->CreateWebhook(program.admins[0], program.admins[0].org_id, hanger.url())
+          .status());
+  for (size_t i = 1; i < program.admins.size(); ++i) {
+    ASSERT_OK(
+        program.service->CreateWebhook(program.admins[i], program.admins[i].org_id, receiver.url())
+            .status());
+  }
+  program.StoreAdvisory(kAdvisory);
+  ASSERT_OK(program.service->MonitorAdvisories().status());
+  ASSERT_EQ(program.Notices(), 3u);
+
+  jobs::Worker worker(
+      *program.db, program.clock,
+      {.name = "test-worker", .concurrency = 2, .idle_poll = std::chrono::milliseconds(10)});
+  ASSERT_OK(program.service->RegisterJobs(worker));
+  worker.Start();
+  // While the hanging endpoint holds one of the worker's two slots, the others are delivered.
+  for (int i = 0; i < 1000 && receiver.calls() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(receiver.calls(), 2);
+  EXPECT_EQ(hanger.connections(), 1u);
+  // Its attempt ends when the endpoint's time is up, and is retried later.
+  std::vector<Delivery> hung;
+  for (int i = 0; i < 2000; ++i) {
+    hung = program.service->ListDeliveries(program.admins[0], program.admins[0].org_id).value();
+    if (hung.size() == 1 && hung[0].attempts >= 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  worker.Stop();
+  ASSERT_EQ(hung.size(), 1u);
+  EXPECT_EQ(hung[0].state, "pending");
+  EXPECT_EQ(hung[0].attempts, 1);
+  EXPECT_FALSE(hung[0].last_error.empty());
+  for (size_t i = 1; i < program.admins.size(); ++i) {
+    const std::vector<Delivery> done =
+        program.service->ListDeliveries(program.admins[i], program.admins[i].org_id).value();
+    ASSERT_EQ(done.size(), 1u);
+    EXPECT_EQ(done[0].state, "delivered");
+  }
+}
+
+TEST(ClearinghouseNotices, AFanOutCutShortLeavesNothingAndRunAgainIssuesEveryNoticeOnce) {
+  Program program(12);
+  program.StoreAdvisory(kAdvisory);
+  // The fan-out dies after signing five of its twelve notices: its transaction never commits.
+  {
+    FailingSigner failing(*program.signer, 5);
+    ClearinghouseService dying(*program.db, program.clock, &program.audit, &failing,
+                               program.secrets.get());
+    EXPECT_FALSE(dying.MonitorAdvisories().ok());
+  }
+  EXPECT_EQ(program.Notices(), 0u);
+  // Nor any finding: they are written with their notices, or not at all.
+  EXPECT_EQ(program.service->ListFindings(program.admins[0], {.org_id = program.admins[0].org_id})
+                .value()
+                .items.size(),
+            0u);
+  EXPECT_EQ(program.audit.Count("clearinghouse.notice.issue"), 0);
+
+  // Run again, by four monitors at once: every operator is told, once.
+  std::vector<std::thread> monitors;
+  std::atomic<int> failed{0};
+  for (int i = 0; i < 4; ++i) {
+    monitors.emplace_back([&] {
+      if (!program.service->MonitorAdvisories().ok()) ++failed;
+    });
+  }
+  for (std::thread& t : monitors) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(program.Notices(), 12u);
+  EXPECT_EQ(program.audit.Count("clearinghouse.notice.issue"), 12);
+  ASSERT_OK(program.service->MonitorAdvisories().status());
+  EXPECT_EQ(program.Notices(), 12u);
+
+  // A revision that opens no new finding tells nobody again.
+  std::string revised(kAdvisory);
+  revised.replace(revised.find("2024-01-01"), 10, "2024-06-01");
+  revised.replace(revised.find("Denial of service"), 17, "Denial-of-service");
+  program.StoreAdvisory(revised);
+  ASSERT_OK(program.service->MonitorAdvisories().status());
+  EXPECT_EQ(program.Notices(), 12u);
 }
 
 }  // namespace

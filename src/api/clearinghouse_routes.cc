@@ -115,13 +115,8 @@ object RenderImport(const FeedImport& i) {
 }
 
 object RenderOperator(const OperatorSummary& s) {
-  // Most urgent first, as OperatorSummary::by_timeline counts them.
-  static constexpr ssvc::RemediationTimeline kTimelines[] = {
-      ssvc::RemediationTimeline::kThreeDaysAndForensics, ssvc::RemediationTimeline::kThreeDays,
-      ssvc::RemediationTimeline::kFourteenDays, ssvc::RemediationTimeline::kSixtyDays,
-      ssvc::RemediationTimeline::kOnSystemUpgrade};
   object by_timeline;
-  for (size_t i = 0; i < 5; ++i) by_timeline[ssvc::Name(kTimelines[i])] = s.by_timeline[i];
+  for (size_t i = 0; i < 5; ++i) by_timeline[ssvc::Name(kTimelinesByUrgency[i])] = s.by_timeline[i];
   return {{"org_id", s.org_id},
           {"org_name", s.org_name},
           {"assets", s.assets},
@@ -183,6 +178,72 @@ object RenderDelivery(const Delivery& d) {
           {"created_at", FormatRfc3339(d.created_at)},
           {"updated_at", FormatRfc3339(d.updated_at)},
           {"delivered_at", OptTime(d.delivered_at)}};
+}
+
+object RenderTrend(const FindingTrend& t) {
+  array days;
+  for (const TrendDay& d : t.days) {
+    object by_timeline;
+    for (size_t i = 0; i < 5; ++i) {
+      by_timeline[ssvc::Name(kTimelinesByUrgency[i])] = d.by_timeline[i];
+    }
+    days.push_back(
+        object{{"date", d.date}, {"by_timeline", std::move(by_timeline)}, {"overdue", d.overdue}});
+  }
+  array remediation;
+  for (const RemediationTimes& r : t.remediation) {
+    remediation.push_back(
+        object{{"timeline", std::string(ssvc::Name(r.timeline))},
+               {"remediated", r.remediated},
+               {"median_days", r.median_days ? value(*r.median_days) : value(nullptr)},
+               {"p90_days", r.p90_days ? value(*r.p90_days) : value(nullptr)},
+               {"within_deadline", r.within_deadline}});
+  }
+  return {{"org_id", OptText(t.org_id)},
+          {"as_of", FormatRfc3339(t.as_of)},
+          {"days", std::move(days)},
+          {"remediation", std::move(remediation)}};
+}
+
+object RenderEscalation(const Escalation& e) {
+  array items;
+  for (const EscalatedFinding& f : e.items) {
+    items.push_back(object{{"finding_id", f.finding_id},
+                           {"asset_name", f.asset_name},
+                           {"advisory_id", f.advisory_id},
+                           {"package", f.package},
+                           {"version", f.version},
+                           {"timeline", std::string(ssvc::Name(f.timeline))},
+                           {"deadline", FormatRfc3339(f.deadline)}});
+  }
+  return {{"id", e.id},
+          {"org_id", e.org_id},
+          {"org_name", e.org_name},
+          {"created_at", FormatRfc3339(e.created_at)},
+          {"findings", e.findings},
+          {"earliest_deadline", FormatRfc3339(e.earliest_deadline)},
+          {"items", std::move(items)},
+          {"acknowledged_at", OptTime(e.acknowledged_at)},
+          {"acknowledged_by", OptText(e.acknowledged_by)}};
+}
+
+// ?operator=&days=
+Status ReadTrendQuery(const HttpRequest& request, std::string* org_id, int* days) {
+  for (const auto& [name, text] : request.query) {
+    if (name == "operator") {
+      *org_id = text;
+    } else if (name == "days") {
+      auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *days);
+      if (error != std::errc() || end != text.data() + text.size()) {
+        return Status(StatusCode::kInvalidArgument, "days is a whole number",
+                      {{"parameter", "days"}});
+      }
+    } else {
+      return Status(StatusCode::kInvalidArgument, "unknown parameter " + name + " (operator, days)",
+                    {{"parameter", name}});
+    }
+  }
+  return OkStatus();
 }
 
 // An asset's fields from a request body.
@@ -463,11 +524,40 @@ void RegisterClearinghouseRoutes(Router& router, Authenticator& auth,
   router.Add("POST", "/api/v1/clearinghouse/feeds/{feed}",
              auth.Require([&ch](HttpRequest& request, const Principal& p) {
                // The body is the feed's document as published.
-               return Reply(201, ch.ImportFeed(p, request.path_params["feed"], request.body),
+               // Queued: a worker applies it; GET /feeds shows how it went.
+               return Reply(202, ch.QueueFeedImport(p, request.path_params["feed"], request.body),
                             RenderImport);
              }));
   // EPSS's daily file is tens of megabytes.
   router.AllowLargeBody("POST", "/api/v1/clearinghouse/feeds/{feed}", 128u << 20);
+  router.Add("GET", "/api/v1/clearinghouse/trend",
+             auth.Require([&ch](HttpRequest& request, const Principal& p) {
+               std::string org_id;
+               int days = 90;
+               if (Status s = ReadTrendQuery(request, &org_id, &days); !s.ok()) {
+                 return ErrorResponse(s);
+               }
+               return Reply(200, ch.Trend(p, org_id, days), RenderTrend);
+             }));
+  // ---- escalations ----
+  router.Add("GET", "/api/v1/clearinghouse/operators/{org_id}/escalations",
+             auth.Require([&ch](HttpRequest& request, const Principal& p) {
+               return Reply(200, ch.ListEscalations(p, request.path_params["org_id"]),
+                            [](const std::vector<Escalation>& v) {
+                              return RenderList(v, RenderEscalation);
+                            });
+             }));
+  router.Add("GET", "/api/v1/clearinghouse/escalations",
+             auth.Require([&ch](HttpRequest&, const Principal& p) {
+               return Reply(200, ch.ListEscalations(p, ""), [](const std::vector<Escalation>& v) {
+                 return RenderList(v, RenderEscalation);
+               });
+             }));
+  router.Add("POST", "/api/v1/clearinghouse/escalations/{escalation_id}/acknowledge",
+             auth.Require([&ch](HttpRequest& request, const Principal& p) {
+               return Reply(200, ch.AcknowledgeEscalation(p, request.path_params["escalation_id"]),
+                            RenderEscalation);
+             }));
   router.Add("GET", "/api/v1/clearinghouse/portfolio",
              auth.Require([&ch](HttpRequest&, const Principal& p) {
                return Reply(200, ch.Portfolio(p), [](const std::vector<OperatorSummary>& v) {

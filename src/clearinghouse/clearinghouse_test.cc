@@ -3,6 +3,7 @@
 // analyses and their scopes, the sweep with a fake clock, paging by priority and the portfolio.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -490,6 +491,137 @@ TEST_P(ClearinghouseTest, ARiskAcceptanceExpiresAndADeadlinePassedEscalatesOnce)
   EXPECT_EQ(audit_.Count("clearinghouse.finding.overdue"), 1);
   ASSERT_OK_AND_ASSIGN(Asset asset, service_->GetAsset(rita_, ehr.id));
   EXPECT_EQ(asset.overdue_findings, 1);
+
+  ASSERT_OK_AND_ASSIGN(FindingTrend trend, service_->Trend(rita_, hospital_, 7));
+  EXPECT_EQ(trend.days.back().overdue, 1);
+  EXPECT_EQ(trend.days[4].overdue, 0);
+
+  // The escalation reaches the operator and the clearinghouse, and either acknowledges it.
+  EXPECT_EQ(audit_.Count("clearinghouse.escalation"), 1);
+  ASSERT_OK_AND_ASSIGN(std::vector<Escalation> told, service_->ListEscalations(rita_, hospital_));
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_EQ(told[0].findings, 1);
+  ASSERT_EQ(told[0].items.size(), 1u);
+  EXPECT_EQ(told[0].items[0].finding_id, f.id);
+  EXPECT_EQ(told[0].items[0].asset_name, "EHR");
+  EXPECT_EQ(told[0].earliest_deadline, *due.deadline);
+  EXPECT_FALSE(told[0].acknowledged_at);
+  ASSERT_OK_AND_ASSIGN(std::vector<Escalation> all, service_->ListEscalations(cory_, ""));
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].org_name, "Rural Hospital");
+  EXPECT_EQ(service_->ListEscalations(rita_, "").status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(service_->ListEscalations(ben_, hospital_).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(service_->AcknowledgeEscalation(ben_, told[0].id).status().code(),
+            StatusCode::kNotFound);
+  ASSERT_OK_AND_ASSIGN(Escalation seen, service_->AcknowledgeEscalation(rita_, told[0].id));
+  EXPECT_EQ(seen.acknowledged_at, clock_.Now());
+  EXPECT_EQ(seen.acknowledged_by, rita_.user_id);
+  clock_.Advance(Days(1));
+  ASSERT_OK_AND_ASSIGN(Escalation again, service_->AcknowledgeEscalation(cory_, told[0].id));
+  EXPECT_EQ(again.acknowledged_by, rita_.user_id);
+  EXPECT_EQ(audit_.Count("clearinghouse.escalation.acknowledge"), 1);
+}
+
+TEST_P(ClearinghouseTest, AFeedImportIsAJobThatAppliesItsDocumentOnce) {
+  StoreAdvisory(TextAdvisory());
+  const Asset ehr = MakeAsset(rita_, hospital_, "EHR", true);
+  ASSERT_OK(service_->UploadInventory(rita_, ehr.id, Sbom({kOldText})).status());
+  const Finding before = Findings(rita_, hospital_).at(0);
+  const std::string kev = R"({"catalogVersion": "2026.12.01", "vulnerabilities": [
+      {"cveID": "CVE-2022-32149", "dateAdded": "2026-12-01", "dueDate": "2026-12-22"}]})";
+  EXPECT_EQ(service_->QueueFeedImport(rita_, "kev", kev).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(service_->QueueFeedImport(cory_, "kev", "[1, 2").status().code(),
+            StatusCode::kInvalidArgument);
+
+  ASSERT_OK_AND_ASSIGN(FeedImport queued, service_->QueueFeedImport(cory_, "kev", kev));
+  EXPECT_EQ(queued.state, "queued");
+  EXPECT_EQ(Findings(rita_, hospital_).at(0).rank, before.rank);  // nothing applied yet
+  ASSERT_OK_AND_ASSIGN(std::vector<FeedImport> listed, service_->ListFeedImports(cory_));
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].state, "queued");
+
+  // The job's work: applied once, however often it runs.
+  ASSERT_OK_AND_ASSIGN(FeedImport done, service_->RunFeedImport(queued.id));
+  EXPECT_EQ(done.state, "done");
+  EXPECT_EQ(done.changed, 1);
+  EXPECT_LT(Findings(rita_, hospital_).at(0).rank, before.rank);  // in KEV now
+  ASSERT_OK_AND_ASSIGN(FeedImport again, service_->RunFeedImport(queued.id));
+  EXPECT_EQ(again.state, "done");
+  EXPECT_EQ(again.finished_at, done.finished_at);
+  EXPECT_EQ(audit_.Count("clearinghouse.feed.import"), 1);
+  // The same catalog again changes nothing.
+  ASSERT_OK_AND_ASSIGN(FeedImport same, service_->ImportFeed(cory_, "kev", kev));
+  EXPECT_EQ(same.records, 1);
+  EXPECT_EQ(same.changed, 0);
+
+  // OSV advisories from a directory, as the scheduled sync reads them: the second sync finds
+  // nothing new and queues no monitor.
+  const std::string osv = dir_.path() + "/osv";
+  std::filesystem::create_directories(osv);
+  std::ofstream(osv + "/GO-2023-1571.json") << NetAdvisory();
+  std::ofstream(osv + "/broken.json") << "{\"id\": ";
+  ASSERT_OK_AND_ASSIGN(FeedImport synced, service_->ImportOsv(cory_, {osv}));
+  EXPECT_EQ(synced.feed, "osv");
+  EXPECT_EQ(synced.state, "done");
+  EXPECT_EQ(synced.changed, 1);
+  EXPECT_EQ(synced.skipped, 1);
+  ASSERT_OK_AND_ASSIGN(FeedImport resynced, service_->ImportOsv(cory_, {osv}));
+  EXPECT_EQ(resynced.records, 1);
+  EXPECT_EQ(resynced.changed, 0);
+  ASSERT_OK_AND_ASSIGN(FeedImport missing, service_->ImportOsv(cory_, {osv + "/nowhere"}));
+  EXPECT_EQ(missing.state, "failed");
+  EXPECT_FALSE(missing.error.empty());
+}
+
+TEST_P(ClearinghouseTest, TheTrendCountsActiveFindingsByDayAndTheTimeToRemediate) {
+  StoreAdvisory(TextAdvisory());
+  StoreAdvisory(NetAdvisory());
+  const Asset ehr = MakeAsset(rita_, hospital_, "EHR", true);
+  const Time day0 = clock_.Now();
+  ASSERT_OK(service_->UploadInventory(rita_, ehr.id, Sbom({kOldText})).status());
+  clock_.Advance(Days(2));
+  ASSERT_OK(service_->UploadInventory(rita_, ehr.id, Sbom({kOldText, kOldNet})).status());
+  clock_.Advance(Days(3));
+  // The text finding is fixed by an upgrade five days after it was known.
+  ASSERT_OK_AND_ASSIGN(Inventory upgraded,
+                       service_->UploadInventory(rita_, ehr.id, Sbom({kNewText, kOldNet})));
+  EXPECT_EQ(upgraded.verified_fixed, 1);
+  clock_.Advance(Days(1));
+
+  ASSERT_OK_AND_ASSIGN(FindingTrend trend, service_->Trend(rita_, hospital_, 7));
+  ASSERT_EQ(trend.days.size(), 7u);
+  auto active = [](const TrendDay& d) {
+    int64_t n = 0;
+    for (int64_t c : d.by_timeline) n += c;
+    return n;
+  };
+  // Day by day from six days ago (the first upload's day): the text finding (two days), both
+  // (three days), the net finding alone (the upgrade's day and today).
+  const std::vector<int64_t> expected = {1, 1, 2, 2, 2, 1, 1};
+  EXPECT_EQ(trend.days.front().date, FormatRfc3339(day0).substr(0, 10));
+  EXPECT_EQ(trend.days.back().date, FormatRfc3339(clock_.Now()).substr(0, 10));
+  for (size_t d = 0; d < 7; ++d) {
+    EXPECT_EQ(active(trend.days[d]), expected[d]) << d;
+    EXPECT_EQ(trend.days[d].overdue, 0) << d;  // 60 days each, from its day
+  }
+  int64_t remediated = 0;
+  for (const RemediationTimes& r : trend.remediation) {
+    remediated += r.remediated;
+    if (r.remediated > 0) {
+      EXPECT_DOUBLE_EQ(*r.median_days, 5.0);
+      EXPECT_DOUBLE_EQ(*r.p90_days, 5.0);
+    } else {
+      EXPECT_FALSE(r.median_days);
+    }
+  }
+  EXPECT_EQ(remediated, 1);
+
+  ASSERT_OK_AND_ASSIGN(FindingTrend everyone, service_->Trend(cory_, "", 30));
+  EXPECT_EQ(everyone.days.size(), 30u);
+  EXPECT_EQ(active(everyone.days.back()), 1);
+  EXPECT_EQ(service_->Trend(rita_, "", 30).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(service_->Trend(rita_, hospital_, 3).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_P(ClearinghouseTest, FindingsPageByPriorityAndThePortfolioPutsTheMostExposedFirst) {

@@ -11,6 +11,16 @@ namespace bulwark::clearinghouse::internal {
 using store::Transaction;
 using store::Value;
 
+std::optional<ssvc::RemediationTimeline> ParseTimelineName(std::string_view name) {
+  for (ssvc::RemediationTimeline t :
+       {ssvc::RemediationTimeline::kThreeDaysAndForensics, ssvc::RemediationTimeline::kThreeDays,
+        ssvc::RemediationTimeline::kFourteenDays, ssvc::RemediationTimeline::kSixtyDays,
+        ssvc::RemediationTimeline::kOnSystemUpgrade}) {
+    if (ssvc::Name(t) == name) return t;
+  }
+  return std::nullopt;
+}
+
 std::string Sha256Hex(std::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;

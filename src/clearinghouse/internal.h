@@ -11,6 +11,7 @@
 
 #include "base/clock.h"
 #include "base/status.h"
+#include "ssvc/ssvc.h"
 #include "store/database.h"
 
 namespace bulwark::clearinghouse::internal {
@@ -37,6 +38,9 @@ struct NoticeItem {
   int64_t rank = 0;
   std::optional<Time> deadline;
 };
+
+// The timeline ssvc::Name spells `name`.
+std::optional<ssvc::RemediationTimeline> ParseTimelineName(std::string_view name);
 
 // The hex SHA-256 of `bytes`.
 std::string Sha256Hex(std::string_view bytes);

@@ -200,16 +200,6 @@ constexpr std::string_view kFindingColumns =
     "a.mission_well_being, f.cves";
 constexpr std::string_view kFindingFrom = " FROM findings f JOIN assets a ON a.id = f.asset_id";
 
-std::optional<ssvc::RemediationTimeline> ParseTimelineName(std::string_view name) {
-  for (ssvc::RemediationTimeline t :
-       {ssvc::RemediationTimeline::kThreeDaysAndForensics, ssvc::RemediationTimeline::kThreeDays,
-        ssvc::RemediationTimeline::kFourteenDays, ssvc::RemediationTimeline::kSixtyDays,
-        ssvc::RemediationTimeline::kOnSystemUpgrade}) {
-    if (ssvc::Name(t) == name) return t;
-  }
-  return std::nullopt;
-}
-
 std::optional<ssvc::CisaLevel> ParseCisaLevelName(std::string_view name) {
   for (ssvc::CisaLevel l : {ssvc::CisaLevel::kTrack, ssvc::CisaLevel::kTrackStar,
                             ssvc::CisaLevel::kAttend, ssvc::CisaLevel::kAct}) {
@@ -246,7 +236,8 @@ Finding ReadFinding(const Row& r, Time now) {
   f.updated_by = r.Text(20);
   f.closed_at = r.OptionalTime(21);
   f.escalated_at = r.OptionalTime(22);
-  f.timeline = ParseTimelineName(r.Text(23)).value_or(ssvc::RemediationTimeline::kOnSystemUpgrade);
+  f.timeline =
+      internal::ParseTimelineName(r.Text(23)).value_or(ssvc::RemediationTimeline::kOnSystemUpgrade);
   f.deadline = r.OptionalTime(24);
   f.cisa_level = ParseCisaLevelName(r.Text(25)).value_or(ssvc::CisaLevel::kTrack);
   f.rank = r.Int(26);
@@ -1156,16 +1147,15 @@ StatusOr<FeedImport> ClearinghouseService::FinishImport(std::string_view feed,
   out.finished_at = clock_.Now();
   BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
     const std::string problems = json::serialize(ProblemsJson(out.problems));
-    out.id = NewId("fim");
-    out.requested_at = *out.finished_at;
-    BW_RETURN_IF_ERROR(
-        tx.Execute("INSERT INTO feed_imports (id, feed, source, state, requested_by, "
-                   "requested_at, finished_at, records, changed, skipped, problems, error) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   {out.id, out.feed, out.source, out.state, out.requested_by,
-                    ToUnixMicros(out.requested_at), ToUnixMicros(*out.finished_at), out.records,
-                    out.changed, out.skipped, problems, out.error})
-            .status());
+    // The document is dropped once applied; a second run of the same import finds it finished.
+    BW_ASSIGN_OR_RETURN(
+        int64_t updated,
+        tx.Execute("UPDATE feed_imports SET state = ?, source = ?, finished_at = ?, records = ?, "
+                   "changed = ?, skipped = ?, problems = ?, error = ?, document = '' WHERE id = ? "
+                   "AND state = 'queued'",
+                   {out.state, out.source, ToUnixMicros(*out.finished_at), out.records, out.changed,
+                    out.skipped, problems, out.error, out.id}));
+    if (updated == 0) return OkStatus();
     Principal by = access::SystemPrincipal();
     by.user_id = out.requested_by;
     return Audit(tx, by, "clearinghouse.feed.import", out.id, {},
@@ -1178,8 +1168,72 @@ StatusOr<FeedImport> ClearinghouseService::FinishImport(std::string_view feed,
   return out;
 }
 
-StatusOr<FeedImport> ClearinghouseService::ImportFeed(const Principal& actor, std::string_view feed,
-                                                      std::string_view document) {
+namespace {
+
+// The columns of a feed import, in the order ReadImport reads them.
+constexpr std::string_view kImportColumns =
+    "id, feed, source, state, requested_by, requested_at, finished_at, records, changed, skipped, "
+    "problems, error";
+
+FeedImport ReadImport(const Row& r) {
+  FeedImport f;
+  f.id = r.Text(0);
+  f.feed = r.Text(1);
+  f.source = r.Text(2);
+  f.state = r.Text(3);
+  f.requested_by = r.Text(4);
+  f.requested_at = FromUnixMicros(r.Int(5));
+  f.finished_at = r.OptionalTime(6);
+  f.records = r.Int(7);
+  f.changed = r.Int(8);
+  f.skipped = r.Int(9);
+  if (StatusOr<json::value> p = ParseJson(r.Text(10)); p.ok() && p->is_array()) {
+    for (const json::value& v : p->get_array()) {
+      if (!v.is_object()) continue;
+      const json::object& o = v.get_object();
+      const json::value* where = o.if_contains("where");
+      const json::value* reason = o.if_contains("reason");
+      f.problems.push_back(
+          {where && where->is_string() ? std::string(where->get_string()) : "",
+           reason && reason->is_string() ? std::string(reason->get_string()) : ""});
+    }
+  }
+  f.error = r.Text(11);
+  return f;
+}
+
+// Records an import as queued, with its document (a feed's text, or the JSON list of an OSV
+// import's paths), and its job.
+StatusOr<FeedImport> InsertImport(Transaction& tx, const jobs::JobQueue& queue, Time now,
+                                  std::string_view feed, std::string source,
+                                  const std::string& requested_by, std::string_view document) {
+  FeedImport f;
+  f.id = NewId("fim");
+  f.feed = feed;
+  f.source = std::move(source);
+  f.state = "queued";
+  f.requested_by = requested_by;
+  f.requested_at = now;
+  BW_RETURN_IF_ERROR(
+      tx.Execute("INSERT INTO feed_imports (id, feed, source, state, requested_by, requested_at, "
+                 "finished_at, records, changed, skipped, problems, error, document) VALUES (?, "
+                 "?, ?, 'queued', ?, ?, NULL, 0, 0, 0, '[]', '', ?)",
+                 {f.id, f.feed, f.source, f.requested_by, ToUnixMicros(now), std::string(document)})
+          .status());
+  BW_RETURN_IF_ERROR(queue
+                         .Enqueue(tx, {.kind = std::string(kFeedJobKind),
+                                       .payload = json::serialize(json::object{{"import", f.id}}),
+                                       .priority = 5,
+                                       .idempotency_key = "feed-" + f.id})
+                         .status());
+  return f;
+}
+
+}  // namespace
+
+StatusOr<FeedImport> ClearinghouseService::QueueFeedImport(const Principal& actor,
+                                                           std::string_view feed,
+                                                           std::string_view document) {
   if (feed != "kev" && feed != "epss" && feed != "ssvc") {
     return Status(StatusCode::kInvalidArgument,
                   "feed is kev, epss or ssvc (OSV advisories are imported apart)",
@@ -1190,11 +1244,72 @@ StatusOr<FeedImport> ClearinghouseService::ImportFeed(const Principal& actor, st
                    std::string(access::kPlatform))
         .status();
   }));
+  // A document that is not the feed at all is refused now, saying where; bad records in a good
+  // one are the import's to skip and list.
+  std::vector<FeedProblem> problems;
+  int64_t skipped = 0;
+  const Status readable = feed == "kev" ? ParseKevCatalog(document, &problems, &skipped).status()
+                          : feed == "epss"
+                              ? ParseEpssCsv(document, &problems, &skipped).status()
+                              : ParseVulnrichment(document, &problems, &skipped).status();
+  BW_RETURN_IF_ERROR(readable);
+  FeedImport queued;
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kClearinghouseCoordinate,
+                               std::string(access::kPlatform))
+                           .status());
+    BW_ASSIGN_OR_RETURN(queued,
+                        InsertImport(tx, queue_, clock_.Now(), feed,
+                                     "a document of " + std::to_string(document.size()) + " bytes",
+                                     actor.user_id, document));
+    return OkStatus();
+  }));
+  return queued;
+}
+
+StatusOr<FeedImport> ClearinghouseService::ImportFeed(const Principal& actor, std::string_view feed,
+                                                      std::string_view document) {
+  BW_ASSIGN_OR_RETURN(FeedImport queued, QueueFeedImport(actor, feed, document));
+  return RunFeedImport(queued.id);
+}
+
+StatusOr<FeedImport> ClearinghouseService::RunFeedImport(const std::string& import_id) {
   FeedImport result;
-  result.requested_by = actor.user_id;
-  if (feed == "kev") return ImportKev(document, std::move(result));
-  if (feed == "epss") return ImportEpss(document, std::move(result));
-  return ImportSsvc(document, std::move(result));
+  std::string document;
+  BW_RETURN_IF_ERROR(db_.Transact(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(ResultSet rows, tx.Query("SELECT " + std::string(kImportColumns) +
+                                                     ", document FROM feed_imports WHERE id = ?",
+                                                 {import_id}));
+    if (rows.empty()) return NotFoundError("no feed import " + import_id);
+    result = ReadImport(rows[0]);
+    document = rows[0].Text(12);
+    return OkStatus();
+  }));
+  if (result.state != "queued") return result;
+  const std::string feed = result.feed;
+  StatusOr<FeedImport> applied = Status(StatusCode::kInternal, "unknown feed " + feed);
+  if (feed == "osv") {
+    std::vector<std::string> paths;
+    if (StatusOr<json::value> v = ParseJson(document); v.ok() && v->is_array()) {
+      for (const json::value& p : v->get_array()) {
+        if (p.is_string()) paths.emplace_back(p.get_string());
+      }
+    }
+    applied = ApplyOsv(result, paths);
+  } else if (feed == "kev") {
+    applied = ImportKev(document, result);
+  } else if (feed == "epss") {
+    applied = ImportEpss(document, result);
+  } else if (feed == "ssvc") {
+    applied = ImportSsvc(document, result);
+  }
+  // A document that cannot be read as the feed will not read better on a retry: the import
+  // fails, saying where. Anything else (the database) is the job's to retry.
+  if (!applied.ok() && applied.status().code() == StatusCode::kInvalidArgument) {
+    result.error = applied.status().message();
+    return FinishImport(feed, result);
+  }
+  return applied;
 }
 
 StatusOr<FeedImport> ClearinghouseService::ImportKev(std::string_view text, FeedImport result) {
@@ -1322,15 +1437,27 @@ StatusOr<FeedImport> ClearinghouseService::ImportSsvc(std::string_view text, Fee
 
 StatusOr<FeedImport> ClearinghouseService::ImportOsv(const Principal& actor,
                                                      const std::vector<std::string>& paths) {
-  BW_RETURN_IF_ERROR(Run(TxMode::kReadOnly, [&](Transaction& tx) {
-    return Require(tx, actor, access::actions::kClearinghouseCoordinate,
-                   std::string(access::kPlatform))
-        .status();
+  FeedImport queued;
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kClearinghouseCoordinate,
+                               std::string(access::kPlatform))
+                           .status());
+    std::string source;
+    json::array list;
+    for (const std::string& p : paths) {
+      source += (source.empty() ? "" : ", ") + p;
+      list.emplace_back(p);
+    }
+    BW_ASSIGN_OR_RETURN(queued, InsertImport(tx, queue_, clock_.Now(), "osv", source, actor.user_id,
+                                             json::serialize(list)));
+    return OkStatus();
   }));
+  return RunFeedImport(queued.id);
+}
+
+StatusOr<FeedImport> ClearinghouseService::ApplyOsv(FeedImport result,
+                                                    const std::vector<std::string>& paths) {
   vuln::AdvisoryStore store(db_, clock_);
-  FeedImport result;
-  result.requested_by = actor.user_id;
-  for (const std::string& p : paths) result.source += (result.source.empty() ? "" : ", ") + p;
   StatusOr<vuln::ImportReport> report = vuln::ImportAdvisories(paths, store, nullptr);
   if (!report.ok()) {
     result.error = report.status().message();
@@ -1343,9 +1470,21 @@ StatusOr<FeedImport> ClearinghouseService::ImportOsv(const Principal& actor,
       result.problems.push_back({p.file, p.reason});
     }
   }
-  BW_RETURN_IF_ERROR(
-      db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) { return QueueMonitor(tx); }));
+  if (result.changed > 0) {
+    BW_RETURN_IF_ERROR(
+        db_.Transact(TxMode::kReadWrite, [&](Transaction& tx) { return QueueMonitor(tx); }));
+  }
   return FinishImport("osv", result);
+}
+
+Status ClearinghouseService::ScheduleOsvSync(jobs::Worker& worker,
+                                             const std::vector<std::string>& paths,
+                                             Duration every) {
+  if (paths.empty()) return OkStatus();
+  json::array list;
+  for (const std::string& p : paths) list.emplace_back(p);
+  return worker.EnsureSchedule("clearinghouse-osv-sync", std::string(kOsvSyncJobKind),
+                               json::serialize(json::object{{"paths", std::move(list)}}), every);
 }
 
 StatusOr<std::vector<FeedImport>> ClearinghouseService::ListFeedImports(const Principal& actor) {
@@ -1354,37 +1493,10 @@ StatusOr<std::vector<FeedImport>> ClearinghouseService::ListFeedImports(const Pr
     BW_RETURN_IF_ERROR(Require(tx, actor, access::actions::kClearinghouseCoordinate,
                                std::string(access::kPlatform))
                            .status());
-    BW_ASSIGN_OR_RETURN(
-        ResultSet rows,
-        tx.Query("SELECT id, feed, source, state, requested_by, requested_at, finished_at, "
-                 "records, changed, skipped, problems, error FROM feed_imports ORDER BY "
-                 "requested_at DESC, id LIMIT 200"));
-    for (const Row& r : rows) {
-      FeedImport f;
-      f.id = r.Text(0);
-      f.feed = r.Text(1);
-      f.source = r.Text(2);
-      f.state = r.Text(3);
-      f.requested_by = r.Text(4);
-      f.requested_at = FromUnixMicros(r.Int(5));
-      f.finished_at = r.OptionalTime(6);
-      f.records = r.Int(7);
-      f.changed = r.Int(8);
-      f.skipped = r.Int(9);
-      if (StatusOr<json::value> p = ParseJson(r.Text(10)); p.ok() && p->is_array()) {
-        for (const json::value& v : p->get_array()) {
-          if (!v.is_object()) continue;
-          const json::object& o = v.get_object();
-          const json::value* where = o.if_contains("where");
-          const json::value* reason = o.if_contains("reason");
-          f.problems.push_back(
-              {where && where->is_string() ? std::string(where->get_string()) : "",
-               reason && reason->is_string() ? std::string(reason->get_string()) : ""});
-        }
-      }
-      f.error = r.Text(11);
-      out.push_back(std::move(f));
-    }
+    BW_ASSIGN_OR_RETURN(ResultSet rows,
+                        tx.Query("SELECT " + std::string(kImportColumns) +
+                                 " FROM feed_imports ORDER BY requested_at DESC, id LIMIT 200"));
+    for (const Row& r : rows) out.push_back(ReadImport(r));
     return OkStatus();
   }));
   return out;
@@ -1561,16 +1673,12 @@ StatusOr<std::vector<OperatorSummary>> ClearinghouseService::Portfolio(const Pri
                  "SUM(CASE WHEN deadline_at <= ? THEN 1 ELSE 0 END) FROM findings WHERE active = 1 "
                  "GROUP BY org_id, timeline",
                  {now}));
-    const ssvc::RemediationTimeline order[] = {
-        ssvc::RemediationTimeline::kThreeDaysAndForensics, ssvc::RemediationTimeline::kThreeDays,
-        ssvc::RemediationTimeline::kFourteenDays, ssvc::RemediationTimeline::kSixtyDays,
-        ssvc::RemediationTimeline::kOnSystemUpgrade};
     for (const Row& r : counts) {
       auto it = by_org.find(r.Text(0));
       if (it == by_org.end()) continue;
       OperatorSummary& s = it->second;
       for (size_t i = 0; i < 5; ++i) {
-        if (ssvc::Name(order[i]) == r.Text(1)) s.by_timeline[i] += r.Int(2);
+        if (ssvc::Name(kTimelinesByUrgency[i]) == r.Text(1)) s.by_timeline[i] += r.Int(2);
       }
       s.active_findings += r.Int(2);
       s.overdue_findings += r.Int(4);
@@ -1617,24 +1725,7 @@ StatusOr<SweepResult> ClearinghouseService::Sweep() {
                                 {"reason", "the risk acceptance expired"}}));
       ++result.reopened;
     }
-    BW_ASSIGN_OR_RETURN(ResultSet overdue,
-                        tx.Query("SELECT id, org_id, asset_id, advisory_id, deadline_at, timeline "
-                                 "FROM findings WHERE active = 1 AND deadline_at <= ? AND "
-                                 "escalated_at IS NULL ORDER BY deadline_at, id LIMIT 1000",
-                                 {now_us}));
-    for (const Row& r : overdue) {
-      BW_RETURN_IF_ERROR(
-          tx.Execute("UPDATE findings SET escalated_at = ? WHERE id = ?", {now_us, r.Text(0)})
-              .status());
-      BW_RETURN_IF_ERROR(Audit(tx, system, "clearinghouse.finding.overdue", r.Text(0), {},
-                               {{"org", r.Text(1)},
-                                {"asset", r.Text(2)},
-                                {"advisory", r.Text(3)},
-                                {"timeline", r.Text(5)},
-                                {"deadline", std::to_string(r.Int(4))}}));
-      ++result.escalated;
-    }
-    return OkStatus();
+    return Escalate(tx, result);
   }));
   return result;
 }
@@ -1653,9 +1744,42 @@ Status ClearinghouseService::RegisterJobs(jobs::Worker& worker) {
     if (swept.ok() && (swept->reopened > 0 || swept->escalated > 0)) {
       Log(LogLevel::kInfo, "findings swept",
           {{"reopened", std::to_string(swept->reopened)},
-           {"escalated", std::to_string(swept->escalated)}});
+           {"escalated", std::to_string(swept->escalated)},
+           {"operators", std::to_string(swept->escalations)}});
     }
     return swept.status();
+  });
+  worker.Register(std::string(kFeedJobKind), [this](const jobs::Job& job, jobs::JobContext&) {
+    StatusOr<json::value> payload = ParseJson(job.payload);
+    const json::value* id = payload.ok() && payload->is_object()
+                                ? payload->get_object().if_contains("import")
+                                : nullptr;
+    if (id == nullptr || !id->is_string()) {
+      return Status(StatusCode::kInvalidArgument, "a feed job names its import");
+    }
+    StatusOr<FeedImport> done = RunFeedImport(std::string(id->get_string()));
+    if (done.ok()) {
+      Log(LogLevel::kInfo, "feed imported",
+          {{"feed", done->feed},
+           {"state", done->state},
+           {"records", std::to_string(done->records)},
+           {"changed", std::to_string(done->changed)},
+           {"skipped", std::to_string(done->skipped)}});
+    }
+    return done.status();
+  });
+  worker.Register(std::string(kOsvSyncJobKind), [this](const jobs::Job& job, jobs::JobContext&) {
+    StatusOr<json::value> payload = ParseJson(job.payload);
+    const json::value* list =
+        payload.ok() && payload->is_object() ? payload->get_object().if_contains("paths") : nullptr;
+    std::vector<std::string> paths;
+    if (list != nullptr && list->is_array()) {
+      for (const json::value& p : list->get_array()) {
+        if (p.is_string()) paths.emplace_back(p.get_string());
+      }
+    }
+    if (paths.empty()) return Status(StatusCode::kInvalidArgument, "an OSV sync names its paths");
+    return ImportOsv(access::SystemPrincipal(), paths).status();
   });
   worker.Register(
       std::string(kDeliveryJobKind),

@@ -171,7 +171,8 @@ struct AnalysisResult {
   int64_t unchanged = 0;         // in scope but already there, or not movable from their state
 };
 
-// One import of a feed, as recorded.
+// One import of a feed, as recorded. Each is a job (kFeedJobKind): queued with its document,
+// applied by a worker, and idempotent (a record already stored as it is changes nothing).
 struct FeedImport {
   std::string id;    // fim_...
   std::string feed;  // "osv", "kev", "epss", "ssvc"
@@ -187,6 +188,12 @@ struct FeedImport {
   std::string error;
 };
 
+// The BOD 26-04 timelines, most urgent first: the order of every per-timeline count.
+inline constexpr std::array<ssvc::RemediationTimeline, 5> kTimelinesByUrgency = {
+    ssvc::RemediationTimeline::kThreeDaysAndForensics, ssvc::RemediationTimeline::kThreeDays,
+    ssvc::RemediationTimeline::kFourteenDays, ssvc::RemediationTimeline::kSixtyDays,
+    ssvc::RemediationTimeline::kOnSystemUpgrade};
+
 // One operator in the clearinghouse's portfolio.
 struct OperatorSummary {
   std::string org_id;
@@ -200,6 +207,59 @@ struct OperatorSummary {
   std::array<int64_t, 5> by_timeline{};
   std::optional<int64_t> best_rank;  // the operator's most urgent finding
 };
+
+// An escalation: the findings of one operator whose remediation deadlines passed while they were
+// still active, found by one sweep; addressed to the operator's admins and to the clearinghouse,
+// ledgered, and acknowledged by either.
+struct EscalatedFinding {
+  std::string finding_id;
+  std::string asset_name;
+  std::string advisory_id;
+  std::string package;
+  std::string version;
+  ssvc::RemediationTimeline timeline = ssvc::RemediationTimeline::kOnSystemUpgrade;
+  Time deadline;
+};
+
+struct Escalation {
+  std::string id;  // esc_...
+  std::string org_id;
+  std::string org_name;
+  Time created_at;
+  int64_t findings = 0;
+  Time earliest_deadline;
+  std::vector<EscalatedFinding> items;  // at most kEscalationItems, earliest deadline first
+  std::optional<Time> acknowledged_at;
+  std::string acknowledged_by;
+};
+
+inline constexpr size_t kEscalationItems = 100;
+
+// How an operator's (or every operator's) findings went: the active findings at the end of each
+// UTC day by BOD 26-04 timeline, and how long remediation took, by timeline.
+struct TrendDay {
+  std::string date;                      // "2026-12-04"
+  std::array<int64_t, 5> by_timeline{};  // most urgent first, as OperatorSummary's
+  int64_t overdue = 0;                   // of them, past their deadline
+};
+
+struct RemediationTimes {
+  ssvc::RemediationTimeline timeline = ssvc::RemediationTimeline::kOnSystemUpgrade;
+  int64_t remediated = 0;             // findings fixed or verified fixed within the trend's days
+  std::optional<double> median_days;  // from known to fixed
+  std::optional<double> p90_days;
+  int64_t within_deadline = 0;
+};
+
+struct FindingTrend {
+  std::string org_id;  // "" for every operator
+  Time as_of;
+  std::vector<TrendDay> days;                   // oldest first; the last is today, as of as_of
+  std::array<RemediationTimes, 5> remediation;  // most urgent first
+};
+
+inline constexpr int kMinTrendDays = 7;
+inline constexpr int kMaxTrendDays = 365;
 
 // A patch notice: what one new or revised advisory asks of one operator, signed with the program's
 // key as a signed note (ledger/note.h) whose text is the notice's JSON, and followed from its
@@ -290,12 +350,16 @@ enum class VexFormat { kCsaf, kCycloneDx };
 // The sweep: risk acceptances past their expiry reopened, deadlines passed escalated.
 struct SweepResult {
   int64_t reopened = 0;
-  int64_t escalated = 0;
+  int64_t escalated = 0;    // findings
+  int64_t escalations = 0;  // operators told
 };
 
 inline constexpr std::string_view kMonitorJobKind = "clearinghouse.monitor";
 inline constexpr std::string_view kSweepJobKind = "clearinghouse.sweep";
 inline constexpr std::string_view kDeliveryJobKind = "clearinghouse.deliver";
+inline constexpr std::string_view kFeedJobKind = "clearinghouse.feed";
+// The scheduled sync of OSV advisories from a directory or an archive (OsvSync).
+inline constexpr std::string_view kOsvSyncJobKind = "clearinghouse.osv-sync";
 // A webhook endpoint has this long to answer a delivery.
 inline constexpr double kWebhookTimeoutSeconds = 10;
 // Attempts of a delivery before it is dead (retried with backoff by the job queue).
@@ -336,16 +400,26 @@ class ClearinghouseService {
   StatusOr<AnalysisResult> Analyze(const access::Principal& actor, const std::string& finding_id,
                                    const Analysis& analysis);
 
-  // Feeds (the clearinghouse's staff, or the machine operator). Applies a feed document: "kev"
-  // (the KEV catalog's JSON), "epss" (the daily CSV) or "ssvc" (Vulnrichment's CVE records), and
-  // recomputes the priority of every finding whose CVE it changed. A bad record is skipped and
-  // listed in the import, which is recorded either way.
+  // Feeds (the clearinghouse's staff, or the machine operator). Queues the import of a feed
+  // document: "kev" (the KEV catalog's JSON), "epss" (the daily CSV) or "ssvc" (Vulnrichment's
+  // CVE records); a worker applies it (RunFeedImport) and recomputes the priority of every finding
+  // whose CVE it changed. A bad record is skipped and listed in the import.
+  StatusOr<FeedImport> QueueFeedImport(const access::Principal& actor, std::string_view feed,
+                                       std::string_view document);
+  // Queues the import, then applies it at once in this process (the job, when a worker leases
+  // it, finds it done).
   StatusOr<FeedImport> ImportFeed(const access::Principal& actor, std::string_view feed,
                                   std::string_view document);
+  // Applies a queued import (the job's work); an import already finished is returned as it is.
+  StatusOr<FeedImport> RunFeedImport(const std::string& import_id);
   // Imports OSV advisories (vuln::ImportAdvisories: directories, zips, JSON files the process can
-  // read) and queues the monitor, which matches what changed.
+  // read) as a feed import applied at once, and queues the monitor, which matches what changed.
   StatusOr<FeedImport> ImportOsv(const access::Principal& actor,
                                  const std::vector<std::string>& paths);
+  // Schedules the sync of OSV advisories from `paths` (directories, zips or JSON files) every
+  // `every` (kOsvSyncJobKind); no paths removes nothing but schedules nothing.
+  Status ScheduleOsvSync(jobs::Worker& worker, const std::vector<std::string>& paths,
+                         Duration every);
   StatusOr<std::vector<FeedImport>> ListFeedImports(const access::Principal& actor);
 
   // The reverse match: every advisory stored (or revised) since the monitor last matched it,
@@ -356,6 +430,16 @@ class ClearinghouseService {
   Status QueueMonitor(store::Transaction& tx) const;
 
   StatusOr<std::vector<OperatorSummary>> Portfolio(const access::Principal& actor);
+  // The active findings day by day over the last `days` (kMinTrendDays..kMaxTrendDays) and the
+  // time remediation took: an operator's (org_id), or every operator's ("", the clearinghouse's).
+  StatusOr<FindingTrend> Trend(const access::Principal& actor, const std::string& org_id, int days);
+
+  // Escalations: an operator's (org_id), or every operator's ("", the clearinghouse's), newest
+  // first; acknowledging one (the operator's admins, or the clearinghouse).
+  StatusOr<std::vector<Escalation>> ListEscalations(const access::Principal& actor,
+                                                    const std::string& org_id);
+  StatusOr<Escalation> AcknowledgeEscalation(const access::Principal& actor,
+                                             const std::string& escalation_id);
 
   // Patch notices: the operator's inbox, most urgent first; acknowledging one; reporting what was
   // done (which moves its active findings: fixed, or not affected). A later inventory without
@@ -414,6 +498,9 @@ class ClearinghouseService {
                                  const std::vector<store::Value>& params);
   // ... of every finding of an advisory that names one of `cves`.
   StatusOr<int64_t> ReprioritizeCves(store::Transaction& tx, const std::vector<std::string>& cves);
+  StatusOr<FeedImport> ApplyOsv(FeedImport result, const std::vector<std::string>& paths);
+  // Escalates, in `tx`, the active findings past their deadlines: one escalation per operator.
+  Status Escalate(store::Transaction& tx, SweepResult& result);
   StatusOr<FeedImport> ImportKev(std::string_view json, FeedImport result);
   StatusOr<FeedImport> ImportEpss(std::string_view csv, FeedImport result);
   StatusOr<FeedImport> ImportSsvc(std::string_view json, FeedImport result);

@@ -312,7 +312,7 @@ Status SeedEvaluationDemo(Directory& directory, review::ReviewService& review,
 // (mode 0600) so that each run can print them; a credential that no longer works is replaced.
 Status SeedDemo(Directory& directory, review::ReviewService& review,
                 evaluations::EvaluationService& evaluations,
-                clearinghouse::ClearinghouseService& clearinghouse,
+                clearinghouse::ClearinghouseService& clearinghouse, FakeClock& clearinghouse_clock,
                 const std::string& credentials_path, const std::string& url,
                 const std::string& model_url, const std::string& suite_path,
                 const std::string& shared_dir) {
@@ -375,7 +375,8 @@ Status SeedDemo(Directory& directory, review::ReviewService& review,
   if (!suite_path.empty()) {
     BW_RETURN_IF_ERROR(SeedEvaluationDemo(directory, review, evaluations, suite_path, saved));
   }
-  BW_RETURN_IF_ERROR(SeedClearinghouseDemo(directory, clearinghouse, shared_dir));
+  BW_RETURN_IF_ERROR(
+      SeedClearinghouseDemo(directory, clearinghouse, clearinghouse_clock, shared_dir));
   {
     std::ofstream out(credentials_path, std::ios::trunc);
     out << boost::json::serialize(saved) << "\n";
@@ -626,10 +627,12 @@ void AddAdminCommand(CLI::App& app, const GlobalOptions& global, Actions& action
         // Notices are signed with the program's key, the ledger's.
         BW_ASSIGN_OR_RETURN(std::unique_ptr<ledger::TransparencyLog> log,
                             OpenLedger(global, d.database(), true));
-        clearinghouse::ClearinghouseService clearinghouse(d.database(), SystemClock::Get(),
-                                                          d.audit(), &log->signer(), &secrets);
-        return SeedDemo(d, review, evaluations, clearinghouse, *file, *url, *model_url, *suite,
-                        *shared);
+        // The clearinghouse's demo writes a history (SeedClearinghouseDemo).
+        FakeClock history(SystemClock::Get().Now());
+        clearinghouse::ClearinghouseService clearinghouse(d.database(), history, d.audit(),
+                                                          &log->signer(), &secrets);
+        return SeedDemo(d, review, evaluations, clearinghouse, history, *file, *url, *model_url,
+                        *suite, *shared);
       });
     };
   }

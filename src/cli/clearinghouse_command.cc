@@ -78,8 +78,21 @@ constexpr std::string_view kBuiltInAdvisories = R"([
  "aliases": ["CVE-2022-41723", "GHSA-vvpx-j8f3-3w6h"],
  "summary": "Denial of service via crafted HTTP/2 stream in net/http and golang.org/x/net",
  "affected": [{"package": {"name": "golang.org/x/net", "ecosystem": "Go"},
-   "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "0.7.0"}]}]}]}
+   "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "0.7.0"}]}]}]},
+{"schema_version": "1.3.1", "id": "GO-2025-3459", "modified": "0001-01-01T00:00:00Z",
+ "aliases": ["CVE-2025-24016"],
+ "summary": "Remote code execution in Wazuh server in github.com/wazuh/wazuh",
+ "affected": [{"package": {"name": "github.com/wazuh/wazuh", "ecosystem": "Go"},
+   "ranges": [{"type": "SEMVER", "events": [{"introduced": "4.4.0+incompatible"},
+                                           {"fixed": "4.9.1+incompatible"}]}]}]}
 ])";
+
+// The KEV catalog's entry for the one built-in advisory it lists, for when ../shared is not there.
+constexpr std::string_view kBuiltInKev = R"({"catalogVersion": "2025.08.25",
+ "vulnerabilities": [{"cveID": "CVE-2025-24016", "vendorProject": "Wazuh",
+   "product": "Wazuh Server",
+   "vulnerabilityName": "Wazuh Server Deserialization of Untrusted Data Vulnerability",
+   "dateAdded": "2025-06-10", "dueDate": "2025-07-01", "knownRansomwareCampaignUse": "Unknown"}]})";
 
 struct DemoAsset {
   std::string_view operator_email;
@@ -109,6 +122,13 @@ std::vector<DemoAsset> DemoAssets() {
        "",
        {"pkg:golang/golang.org/x/text@v0.3.7", "pkg:golang/golang.org/x/net@v0.5.0",
         "pkg:golang/github.com/google/uuid@v1.3.0"}},
+      {"it@rural-hospital.demo",
+       "Security monitoring (Wazuh manager)",
+       "internet-facing",
+       true,
+       ssvc::MissionWellBeing::kHigh,
+       "",
+       {"pkg:golang/github.com/wazuh/wazuh@v4.7.2+incompatible"}},
       {"security@community-bank.demo",
        "Staff mail bridge",
        "back office",
@@ -126,12 +146,55 @@ std::vector<DemoAsset> DemoAssets() {
   };
 }
 
+// The operators' history of remediation: the hospital reports one notice fixed five days after it
+// came; the bank upgrades its mail bridge fifteen days after, which the new inventory verifies.
+Status SeedRemediations(access::Directory& directory,
+                        clearinghouse::ClearinghouseService& clearinghouse, FakeClock& clock,
+                        Time today) {
+  const access::Principal system = access::SystemPrincipal();
+  clock.Set(today - Days(30));
+  BW_ASSIGN_OR_RETURN(access::User it, directory.FindUserByEmail(system, "it@rural-hospital.demo"));
+  BW_ASSIGN_OR_RETURN(std::vector<clearinghouse::Notice> notices,
+                      clearinghouse.ListNotices(system, it.org_id));
+  if (!notices.empty()) {
+    const std::string& id = notices.back().id;
+    BW_RETURN_IF_ERROR(clearinghouse.AcknowledgeNotice(system, id).status());
+    BW_RETURN_IF_ERROR(clearinghouse
+                           .ReportRemediation(system, id,
+                                              {clearinghouse::Remediation::kFixed, std::nullopt,
+                                               "upgraded in the monthly maintenance window"})
+                           .status());
+  }
+  clock.Set(today - Days(20));
+  BW_ASSIGN_OR_RETURN(access::User security,
+                      directory.FindUserByEmail(system, "security@community-bank.demo"));
+  BW_ASSIGN_OR_RETURN(std::vector<clearinghouse::Asset> assets,
+                      clearinghouse.ListAssets(system, security.org_id));
+  for (const clearinghouse::Asset& a : assets) {
+    if (a.name != "Staff mail bridge") continue;
+    BW_ASSIGN_OR_RETURN(
+        clearinghouse::Inventory upgraded,
+        clearinghouse.UploadInventory(system, a.id,
+                                      BuiltInSbom({"pkg:golang/golang.org/x/net@v0.23.0",
+                                                   "pkg:golang/golang.org/x/text@v0.14.0"})));
+    std::cout << "Clearinghouse: " << a.org_name << "'s " << a.name << ": inventory v"
+              << upgraded.seq << ", " << upgraded.verified_fixed << " findings verified fixed\n";
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 Status SeedClearinghouseDemo(access::Directory& directory,
-                             clearinghouse::ClearinghouseService& clearinghouse,
+                             clearinghouse::ClearinghouseService& clearinghouse, FakeClock& clock,
                              const std::string& shared_dir) {
   const access::Principal system = access::SystemPrincipal();
+  // Forty days of history, so that the trend and the times to remediate have something to show:
+  // the assets enrolled 40 days ago, the advisories 35 days ago, a fix reported 30 days ago, an
+  // upgrade 20 days ago; then the sweep, today, escalates what is past its deadline. The machine
+  // operator (the system principal) writes it: the demo's people hold their grants from today.
+  const Time today = SystemClock::Get().Now();
+  clock.Set(today - Days(40));
   // The clearinghouse's staff hold the platform relation `clearinghouse`.
   BW_ASSIGN_OR_RETURN(access::Organization ch,
                       directory.FindOrganizationByName(system, "AI Cybersecurity Clearinghouse"));
@@ -154,29 +217,29 @@ Status SeedClearinghouseDemo(access::Directory& directory,
   for (const DemoAsset& a : DemoAssets()) {
     BW_ASSIGN_OR_RETURN(access::User user,
                         directory.FindUserByEmail(system, std::string(a.operator_email)));
-    const access::Principal who{user.id, user.org_id, "", false};
     BW_ASSIGN_OR_RETURN(std::vector<clearinghouse::Asset> assets,
-                        clearinghouse.ListAssets(who, user.org_id));
-    std::optional<clearinghouse::Asset> asset;
+                        clearinghouse.ListAssets(system, user.org_id));
     for (const clearinghouse::Asset& existing : assets) {
-      if (existing.name == a.name) asset = existing;
+      if (existing.name != a.name) continue;
+      // Seeded before: its history stays as it was.
+      clock.Set(SystemClock::Get().Now());
+      return OkStatus();
     }
-    if (!asset) {
-      BW_ASSIGN_OR_RETURN(
-          asset, clearinghouse.CreateAsset(
-                     who, user.org_id,
-                     {std::string(a.name), std::string(a.environment), a.exposed, a.impact}));
-    }
+    BW_ASSIGN_OR_RETURN(clearinghouse::Asset asset,
+                        clearinghouse.CreateAsset(system, user.org_id,
+                                                  {std::string(a.name), std::string(a.environment),
+                                                   a.exposed, a.impact}));
     std::string sbom = BuiltInSbom(a.built_in);
     const std::filesystem::path file = shared / "corpora/sbom/cyclonedx/SBOM" / a.shared_sbom;
     if (!a.shared_sbom.empty() && std::filesystem::is_regular_file(file)) {
       BW_ASSIGN_OR_RETURN(sbom, ReadFileToString(file.string(), vuln::kMaxSbomBytes));
     }
     BW_ASSIGN_OR_RETURN(clearinghouse::Inventory inventory,
-                        clearinghouse.UploadInventory(who, asset->id, sbom));
-    std::cout << "Clearinghouse: " << asset->org_name << "'s " << a.name << ": inventory v"
+                        clearinghouse.UploadInventory(system, asset.id, sbom));
+    std::cout << "Clearinghouse: " << asset.org_name << "'s " << a.name << ": inventory v"
               << inventory.seq << ", " << inventory.matchable << " packages\n";
   }
+  clock.Set(today - Days(35));
   // The advisories: the Go vulnerability database when ../shared is there.
   const std::filesystem::path go = shared / "corpora/osv/go";
   std::string built_in_path;
@@ -193,6 +256,18 @@ Status SeedClearinghouseDemo(access::Directory& directory,
   if (!built_in_path.empty()) std::filesystem::remove(built_in_path);
   std::cout << "Clearinghouse: " << osv.records << " Go advisories (" << osv.changed << " new)\n";
   BW_RETURN_IF_ERROR(clearinghouse.MonitorAdvisories().status());
+  // The KEV catalog: what is in it moves its findings up, and their deadlines nearer.
+  const std::filesystem::path kev = shared / "corpora/kev/known_exploited_vulnerabilities.json";
+  std::string kev_text(kBuiltInKev);
+  if (std::filesystem::is_regular_file(kev)) {
+    BW_ASSIGN_OR_RETURN(kev_text, ReadFileToString(kev.string(), vuln::kMaxSbomBytes));
+  }
+  BW_RETURN_IF_ERROR(clearinghouse.ImportFeed(system, "kev", kev_text).status());
+  BW_RETURN_IF_ERROR(SeedRemediations(directory, clearinghouse, clock, today));
+  clock.Set(SystemClock::Get().Now());
+  BW_ASSIGN_OR_RETURN(clearinghouse::SweepResult swept, clearinghouse.Sweep());
+  std::cout << "Clearinghouse: " << swept.escalated << " findings past their deadlines escalated ("
+            << swept.escalations << " operators)\n";
   for (std::string_view email :
        {"it@rural-hospital.demo", "security@community-bank.demo", "ot@local-utility.demo"}) {
     BW_ASSIGN_OR_RETURN(access::User user, directory.FindUserByEmail(system, std::string(email)));
@@ -201,11 +276,6 @@ Status SeedClearinghouseDemo(access::Directory& directory,
                         clearinghouse.ListNotices(who, user.org_id));
     std::cout << "Clearinghouse: " << email << " has " << notices.size()
               << " patch notices in the console's inbox\n";
-  }
-  const std::filesystem::path kev = shared / "corpora/kev/known_exploited_vulnerabilities.json";
-  if (std::filesystem::is_regular_file(kev)) {
-    BW_ASSIGN_OR_RETURN(std::string text, ReadFileToString(kev.string(), vuln::kMaxSbomBytes));
-    BW_RETURN_IF_ERROR(clearinghouse.ImportFeed(system, "kev", text).status());
   }
   return OkStatus();
 }

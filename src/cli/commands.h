@@ -89,8 +89,10 @@ void AddClearinghouseCommand(CLI::App& app, const GlobalOptions& global, Actions
 // The clearinghouse's part of the demo: the clearinghouse's staff, the Go advisories and the KEV
 // catalog from `shared_dir` (built-in ones when it is absent), and the operators' assets with
 // their inventories (real SBOMs from `shared_dir`, small built-in ones otherwise).
+// `clock` is the service's: the seed sets it back to write forty days of history, and leaves it
+// where it found it.
 Status SeedClearinghouseDemo(access::Directory& directory,
-                             clearinghouse::ClearinghouseService& clearinghouse,
+                             clearinghouse::ClearinghouseService& clearinghouse, FakeClock& clock,
                              const std::string& shared_dir);
 
 // The kinds of job the platform itself runs.

@@ -31,6 +31,8 @@ struct ServeOptions {
   std::string web_root;  // "": found beside the binary (console_files.h)
   bool no_worker = false;
   int worker_concurrency = 2;
+  std::vector<std::string> osv_sync;  // directories, zips or JSON files of OSV advisories
+  int osv_sync_minutes = 60;
 };
 
 StatusOr<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) {
@@ -106,6 +108,11 @@ int Serve(const GlobalOptions& global, const ServeOptions& options) {
     if (Status s = RegisterReviewJobs(*worker, review); !s.ok()) return Fail(s);
     if (Status s = evaluations.RegisterJobs(*worker, runner); !s.ok()) return Fail(s);
     if (Status s = clearinghouse.RegisterJobs(*worker); !s.ok()) return Fail(s);
+    if (Status s = clearinghouse.ScheduleOsvSync(*worker, options.osv_sync,
+                                                 Minutes(options.osv_sync_minutes));
+        !s.ok()) {
+      return Fail(s);
+    }
     app.set_worker(worker.get());
   }
   api::Router router;
@@ -220,6 +227,16 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global, Actions& action
                    "Background jobs the embedded worker runs at once")
       ->envname("BULWARK_WORKER_CONCURRENCY")
       ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  serve
+      ->add_option("--osv-sync", options->osv_sync,
+                   "Import OSV advisories from this directory, zip or JSON file on a schedule "
+                   "(repeatable); the monitor then matches what changed")
+      ->envname("BULWARK_OSV_SYNC")
+      ->delimiter(',');
+  serve->add_option("--osv-sync-minutes", options->osv_sync_minutes, "Minutes between OSV syncs")
+      ->envname("BULWARK_OSV_SYNC_MINUTES")
+      ->check(CLI::Range(1, 7 * 24 * 60))
       ->capture_default_str();
   serve
       ->add_option("--web-root", options->web_root,

@@ -753,9 +753,24 @@ CREATE TABLE feed_imports (
   changed      BIGINT NOT NULL,
   skipped      BIGINT NOT NULL,
   problems     TEXT NOT NULL,
-  error        TEXT NOT NULL
+  error        TEXT NOT NULL,
+  document     TEXT NOT NULL  -- what a queued import applies; '' once finished
 );
-CREATE INDEX feed_imports_by_time ON feed_imports(requested_at)
+CREATE INDEX feed_imports_by_time ON feed_imports(requested_at);
+-- Findings past their deadlines, escalated to the operator's admins and the clearinghouse: one
+-- row per operator and sweep, with the findings it names (items, a JSON array).
+CREATE TABLE escalations (
+  id                 TEXT PRIMARY KEY,
+  org_id             TEXT NOT NULL REFERENCES organizations(id),
+  created_at         BIGINT NOT NULL,
+  findings           BIGINT NOT NULL,
+  earliest_deadline  BIGINT NOT NULL,
+  items              TEXT NOT NULL,
+  acknowledged_at    BIGINT,
+  acknowledged_by    TEXT
+);
+CREATE INDEX escalations_by_org ON escalations(org_id, created_at);
+CREATE INDEX escalations_by_time ON escalations(created_at)
 )sql"},
   };
   return kMigrations;
