@@ -233,6 +233,17 @@ TEST(ClearinghouseNotices, SignedNoticesAreDeliveredRetriedAndFollowedToAVerifie
   EXPECT_EQ(VerifyNotice(altered, key.verifier_key).status().code(), StatusCode::kUnauthenticated);
   EXPECT_EQ(service.GetNotice(ben, notice.id).status().code(), StatusCode::kNotFound);
 
+  // KEV lists the CVE: the notice's place in the inbox follows its finding; its text does not.
+  ASSERT_OK(service
+                .ImportFeed(system, "kev", R"({"vulnerabilities": [{"cveID": "CVE-2022-32149",
+                    "dateAdded": "2026-11-01", "dueDate": "2026-11-22"}]})")
+                .status());
+  ASSERT_OK_AND_ASSIGN(Notice moved, service.GetNotice(rita, notice.id));
+  EXPECT_EQ(moved.timeline, ssvc::RemediationTimeline::kFourteenDays);
+  EXPECT_EQ(moved.deadline, notice.created_at + Days(14));
+  EXPECT_LT(moved.rank, notice.rank);
+  EXPECT_EQ(moved.document, notice.document);
+
   // A worker delivers: the hospital's endpoint takes it at the third attempt; the bank's never.
   jobs::Worker worker(
       *db, clock,

@@ -1098,7 +1098,7 @@ StatusOr<int64_t> ClearinghouseService::Reprioritize(Transaction& tx, std::strin
   std::vector<std::string> cves_texts;
   for (const Row& r : rows) cves_texts.push_back(r.Text(1));
   BW_ASSIGN_OR_RETURN(FeedValues feeds, LoadFeedValues(tx, AllCves(cves_texts)));
-  int64_t changed = 0;
+  std::vector<Value> changed;
   for (const Row& r : rows) {
     const AssetTraits traits{
         r.Text(6), r.Int(7) != 0,
@@ -1106,9 +1106,27 @@ StatusOr<int64_t> ClearinghouseService::Reprioritize(Transaction& tx, std::strin
     const Priority p = PriorityOf(feeds, r.Text(1), r.Text(2), traits, FromUnixMicros(r.Int(3)));
     if (p.rank == r.Int(4) && store::TimeOrNull(p.deadline) == r.cell(5)) continue;
     BW_RETURN_IF_ERROR(WritePriority(tx, r.Text(0), p));
-    ++changed;
+    changed.emplace_back(r.Text(0));
   }
-  return changed;
+  // A notice's signed text stays what was sent; its place in the inbox (rank, timeline,
+  // deadline) follows its findings: its most urgent one's, and the earliest deadline.
+  for (size_t start = 0; start < changed.size(); start += kIdsPerQuery) {
+    const size_t end = std::min(changed.size(), start + kIdsPerQuery);
+    constexpr std::string_view kOfNotice =
+        " FROM notice_findings nf JOIN findings f ON f.id = nf.finding_id WHERE nf.notice_id = "
+        "notices.id";
+    BW_RETURN_IF_ERROR(
+        tx.Execute("UPDATE notices SET priority_rank = (SELECT MIN(f.priority_rank)" +
+                       std::string(kOfNotice) + "), deadline_at = (SELECT MIN(f.deadline_at)" +
+                       std::string(kOfNotice) + "), timeline = (SELECT f.timeline" +
+                       std::string(kOfNotice) +
+                       " ORDER BY f.priority_rank, f.id LIMIT 1) WHERE id IN (SELECT notice_id "
+                       "FROM notice_findings WHERE finding_id IN (" +
+                       Placeholders(end - start) + "))",
+                   std::vector<Value>(changed.begin() + start, changed.begin() + end))
+            .status());
+  }
+  return static_cast<int64_t>(changed.size());
 }
 
 StatusOr<int64_t> ClearinghouseService::ReprioritizeCves(Transaction& tx,

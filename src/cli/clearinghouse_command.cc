@@ -6,6 +6,7 @@
 //   bulwark clearinghouse import-feed epss epss_scores-2026-12-01.csv
 //   bulwark clearinghouse monitor
 //   bulwark clearinghouse verify-notice notice.txt --key bulwark.example/ledger+1f2e3d4c+AX...
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -156,8 +157,12 @@ Status SeedRemediations(access::Directory& directory,
   BW_ASSIGN_OR_RETURN(access::User it, directory.FindUserByEmail(system, "it@rural-hospital.demo"));
   BW_ASSIGN_OR_RETURN(std::vector<clearinghouse::Notice> notices,
                       clearinghouse.ListNotices(system, it.org_id));
-  if (!notices.empty()) {
-    const std::string& id = notices.back().id;
+  // Its notice of the HTTP/2 denial of service in golang.org/x/net, when it has one.
+  auto fixed = std::find_if(notices.begin(), notices.end(), [](const clearinghouse::Notice& n) {
+    return n.advisory_id == "GO-2023-1571";
+  });
+  if (fixed != notices.end()) {
+    const std::string& id = fixed->id;
     BW_RETURN_IF_ERROR(clearinghouse.AcknowledgeNotice(system, id).status());
     BW_RETURN_IF_ERROR(clearinghouse
                            .ReportRemediation(system, id,

@@ -1,5 +1,6 @@
-// Findings by priority, most urgent first, with their deadline; one finding with every factor of
-// its priority and the decisions that move it (triage, not affected with a justification, risk
+// Findings by priority, most urgent first, with their deadline, and for one operator its open
+// findings over time and time to remediate (charts.tsx); one finding with every factor of its
+// priority and the decisions that move it (triage, not affected with a justification, risk
 // accepted until a date, fixed), for this finding or across the operator's assets.
 import { useState } from 'react';
 
@@ -17,6 +18,7 @@ import {
 import { Link, useLocation } from '../../router';
 import { useIdentity } from '../../session';
 import { Notice } from '../review/shared';
+import { TrendCharts } from './charts';
 
 function Deadline({ f }: { f: Finding }) {
   return (
@@ -137,6 +139,7 @@ export function FindingsPage() {
       </div>
       <FindingsTable orgId={orgId} all={all} />
       {orgId && <VexDownloads orgId={orgId} />}
+      {orgId && <TrendCharts orgId={orgId} who={clearinghouse ? 'This operator' : identity.organization.name} />}
     </>
   );
 }

@@ -1,21 +1,29 @@
 // The operator's inbox of patch notices, most urgent first: each names the advisory, the assets
 // and packages it affects, the deadline and the version to upgrade to, signed with the program's
-// key. The operator acknowledges, then reports what it did; a later inventory verifies it. Below,
-// the webhooks that receive every notice and their deliveries, dead letters first.
+// key. The operator acknowledges, then reports what it did; a later inventory verifies it. Above
+// it, the escalations: findings whose deadlines passed, escalated to the operator's admins and to
+// the clearinghouse, until an admin acknowledges them. Below, the webhooks that receive every
+// notice and their deliveries, dead letters first.
 import { useState } from 'react';
 
 import { api, enc } from '../../api';
 import { Badge, Code, ConfirmButton, CopyButton, EmptyState, ErrorMessage, Field, Form, Loading, Time, useAction, useLoad } from '../../components';
 import {
+  acknowledgeEscalation,
   deadlineText,
+  escalationTitle,
+  fetchEscalations,
+  findingsCount,
   JUSTIFICATIONS,
   noticeNextStep,
   noticeText,
   type Delivery,
+  type Escalation,
   type Notice,
   type Webhook,
 } from '../../clearinghouse';
 import type { Items } from '../../review';
+import { Link } from '../../router';
 import { useIdentity } from '../../session';
 import { Notice as Announcement } from '../review/shared';
 
@@ -148,6 +156,108 @@ function NoticeCard({ n, admin, onChange }: { n: Notice; admin: boolean; onChang
   );
 }
 
+function EscalationCard({ e, admin, onChange }: { e: Escalation; admin: boolean; onChange: (message: string) => void }) {
+  const { busy, error, run } = useAction();
+  const acknowledge = () =>
+    run(async () => {
+      await acknowledgeEscalation(e.id);
+      onChange(`Acknowledged the escalation of ${findingsCount(e.findings)}.`);
+    });
+  const headingId = `escalation-${e.id}`;
+  const when = new Date(e.created_at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return (
+    <article className="card escalation" aria-labelledby={headingId}>
+      <h3 id={headingId}>{escalationTitle(e)}</h3>
+      <p>
+        Escalated to your admins and to the clearinghouse <Time value={e.created_at} />; the earliest deadline was{' '}
+        <Time value={e.earliest_deadline} />.
+        {e.acknowledged_at && (
+          <>
+            {' '}
+            Acknowledged <Time value={e.acknowledged_at} />.
+          </>
+        )}
+      </p>
+      <div className="table-scroll">
+        <table>
+          <caption className="visually-hidden">The findings of the escalation of {when}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Asset</th>
+              <th scope="col">Package</th>
+              <th scope="col">Advisory</th>
+              <th scope="col">Deadline</th>
+            </tr>
+          </thead>
+          <tbody>
+            {e.items.map((f) => (
+              <tr key={f.finding_id}>
+                <td>{f.asset_name}</td>
+                <td>
+                  <Link to={`/clearinghouse/findings/${f.finding_id}`}>
+                    {f.package} {f.version}
+                  </Link>
+                </td>
+                <td>
+                  <Code>{f.advisory_id}</Code>
+                </td>
+                <td className="danger-text">
+                  {f.timeline}: {deadlineText(f.deadline)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {e.items.length < e.findings && (
+        <p className="muted">And {findingsCount(e.findings - e.items.length)} more: the Findings page lists every one.</p>
+      )}
+      {admin && !e.acknowledged_at && (
+        <button type="button" onClick={() => void acknowledge()} disabled={busy}>
+          Acknowledge<span className="visually-hidden"> the escalation of {when}</span>
+        </button>
+      )}
+      <ErrorMessage error={error} title="The escalation was not acknowledged." />
+    </article>
+  );
+}
+
+// The operator's escalations: the ones waiting for an admin first, the acknowledged ones folded.
+function Escalations({ orgId, admin, onChange }: { orgId: string; admin: boolean; onChange: (message: string) => void }) {
+  const list = useLoad(() => fetchEscalations(orgId), [orgId]);
+  const items = list.data ?? [];
+  const waiting = items.filter((e) => !e.acknowledged_at);
+  const acknowledged = items.filter((e) => e.acknowledged_at);
+  const changed = (message: string) => {
+    onChange(message);
+    list.reload();
+  };
+  if (!list.error && items.length === 0) return null;
+  return (
+    <section aria-labelledby="escalations">
+      <h2 id="escalations">Escalations{waiting.length > 0 ? ` to acknowledge (${waiting.length})` : ''}</h2>
+      <ErrorMessage error={list.error} title="The escalations could not be loaded." />
+      {waiting.length > 0 && (
+        <p>
+          These findings were still active when their BOD 26-04 deadlines passed: the clearinghouse was told.
+          {admin ? ' Acknowledge each escalation once you have seen it, then fix or decide the findings.' : ''}
+        </p>
+      )}
+      {waiting.map((e) => (
+        <EscalationCard key={e.id} e={e} admin={admin} onChange={changed} />
+      ))}
+      {acknowledged.length > 0 && (
+        <details>
+          <summary>Acknowledged escalations ({acknowledged.length})</summary>
+          {acknowledged.map((e) => (
+            <EscalationCard key={e.id} e={e} admin={admin} onChange={changed} />
+          ))}
+        </details>
+      )}
+    </section>
+  );
+}
+
 function Webhooks({ orgId, admin }: { orgId: string; admin: boolean }) {
   const hooks = useLoad(() => api.get<Items<Webhook>>(`/clearinghouse/operators/${enc(orgId)}/webhooks`), [orgId]);
   const deliveries = useLoad(() => api.get<Items<Delivery>>(`/clearinghouse/operators/${enc(orgId)}/deliveries`), [orgId]);
@@ -263,6 +373,7 @@ export function NoticesPage() {
         the next inventory of the asset without the affected versions verifies the fix.
       </p>
       <Announcement text={message} />
+      <Escalations orgId={orgId} admin={admin} onChange={setMessage} />
       <ErrorMessage error={list.error} title="The notices could not be loaded." />
       {list.loading && !list.data ? <Loading what="notices" /> : null}
       {list.data && items.length === 0 ? (

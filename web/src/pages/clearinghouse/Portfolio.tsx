@@ -1,10 +1,77 @@
 // The clearinghouse's portfolio: every enrolled operator, most exposed first, with its active
-// findings by BOD 26-04 deadline tier as a stacked bar (and the same numbers in the table).
+// findings by BOD 26-04 deadline tier as a stacked bar (and the same numbers in the table); the
+// recent escalations across operators (deadlines that passed) and whether each operator
+// acknowledged them; every operator's open findings over time and time to remediate (charts.tsx).
 import { api } from '../../api';
-import { EmptyState, ErrorMessage, Loading, useLoad } from '../../components';
-import { TIMELINES, timelineShort, type OperatorSummary } from '../../clearinghouse';
+import { Badge, EmptyState, ErrorMessage, Loading, Time, useLoad } from '../../components';
+import { fetchEscalations, TIMELINES, timelineShort, type OperatorSummary } from '../../clearinghouse';
 import type { Items } from '../../review';
 import { Link } from '../../router';
+import { TrendCharts } from './charts';
+
+const RECENT_ESCALATIONS = 20;
+
+function RecentEscalations() {
+  const list = useLoad(() => fetchEscalations(null), []);
+  const items = list.data ?? [];
+  const waiting = items.filter((e) => !e.acknowledged_at).length;
+  return (
+    <section aria-labelledby="portfolio-escalations">
+      <h2 id="portfolio-escalations">Escalations</h2>
+      <p className="muted">
+        Findings still active when their deadlines passed, escalated to their operator’s admins and to the clearinghouse
+        by the sweep, newest first{items.length > 0 ? `; ${waiting} not acknowledged yet` : ''}.
+      </p>
+      <ErrorMessage error={list.error} title="The escalations could not be loaded." />
+      {list.loading && !list.data ? <Loading what="escalations" /> : null}
+      {list.data && items.length === 0 ? <EmptyState title="No deadline has passed: nothing was escalated." /> : null}
+      {items.length > 0 && (
+        <div className="table-scroll">
+          <table>
+            <caption>Recent escalations</caption>
+            <thead>
+              <tr>
+                <th scope="col">Operator</th>
+                <th scope="col">Escalated</th>
+                <th scope="col" className="num">
+                  Findings
+                </th>
+                <th scope="col">Earliest deadline</th>
+                <th scope="col">Acknowledged</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.slice(0, RECENT_ESCALATIONS).map((e) => (
+                <tr key={e.id}>
+                  <th scope="row">{e.org_name}</th>
+                  <td>
+                    <Time value={e.created_at} />
+                  </td>
+                  <td className="num">{e.findings}</td>
+                  <td>
+                    <Time value={e.earliest_deadline} />
+                  </td>
+                  <td>
+                    {e.acknowledged_at ? (
+                      <>
+                        <Badge value="acknowledged" /> <Time value={e.acknowledged_at} />
+                      </>
+                    ) : (
+                      <strong className="danger-text">not yet</strong>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {items.length > RECENT_ESCALATIONS && (
+        <p className="muted">And {items.length - RECENT_ESCALATIONS} earlier ones.</p>
+      )}
+    </section>
+  );
+}
 
 const TIER_CLASSES = ['tier-0', 'tier-1', 'tier-2', 'tier-3', 'tier-4'];
 
@@ -90,6 +157,8 @@ export function PortfolioPage() {
           </div>
         </>
       ) : null}
+      <RecentEscalations />
+      <TrendCharts orgId={null} who="Every operator" />
     </>
   );
 }
