@@ -310,6 +310,8 @@ struct Program {
   std::unique_ptr<ClearinghouseService> service;
   std::vector<access::Principal> admins;  // one per operator, each with an asset affected
 
+  // The first operator's asset is publicly exposed with a high mission impact: its notices come
+  // first; the others' are neither.
   explicit Program(int operators) {
     db = bulwark::testing::OpenTestDatabase(store::Backend::kSqlite, dir).value();
     EXPECT_TRUE(secrets::CreateKeyFile(dir.path() + "/secrets.key").ok());
@@ -333,7 +335,13 @@ struct Program {
                                                           std::nullopt, access::OrgRole::kAdmin})
                                     .value();
       admins.push_back({user.id, org, "tok", false});
-      const Asset asset = service->CreateAsset(admins.back(), org, {"EHR", "", true, {}}).value();
+      const bool first = i == 0;
+      const Asset asset =
+          service
+              ->CreateAsset(admins.back(), org,
+                            {"EHR", "", first,
+                             first ? ssvc::MissionWellBeing::kHigh : ssvc::MissionWellBeing::kLow})
+              .value();
       EXPECT_TRUE(service->UploadInventory(admins.back(), asset.id, Sbom("v0.3.7")).ok());
     }
   }
@@ -352,7 +360,7 @@ struct Program {
 };
 
 TEST(ClearinghouseNotices, AHangingEndpointIsTimedOutAndHoldsNoOtherDeliveryBack) {
-  Program program(3);
+  Program program(4);
   Hanger hanger;
   Receiver receiver(/*failures=*/0);
   // The first operator's endpoint hangs; the others' answer.
@@ -366,19 +374,25 @@ TEST(ClearinghouseNotices, AHangingEndpointIsTimedOutAndHoldsNoOtherDeliveryBack
   }
   program.StoreAdvisory(kAdvisory);
   ASSERT_OK(program.service->MonitorAdvisories().status());
-  ASSERT_EQ(program.Notices(), 3u);
+  ASSERT_EQ(program.Notices(), 4u);
 
   jobs::Worker worker(
       *program.db, program.clock,
       {.name = "test-worker", .concurrency = 2, .idle_poll = std::chrono::milliseconds(10)});
   ASSERT_OK(program.service->RegisterJobs(worker));
   worker.Start();
-  // While the hanging endpoint holds one of the worker's two slots, the others are delivered.
-  for (int i = 0; i < 1000 && receiver.calls() < 2; ++i) {
+  // The hanging endpoint's notice is the most urgent: its delivery takes one of the worker's two
+  // slots first; while it hangs there, the others are delivered through the other.
+  for (int i = 0; i < 1000 && receiver.calls() < 3; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_EQ(receiver.calls(), 2);
+  EXPECT_EQ(receiver.calls(), 3);
   EXPECT_EQ(hanger.connections(), 1u);
+  EXPECT_EQ(program.service->ListDeliveries(program.admins[0], program.admins[0].org_id)
+                .value()
+                .at(0)
+                .attempts,
+            0);  // still in flight
   // Its attempt ends when the endpoint's time is up, and is retried later.
   std::vector<Delivery> hung;
   for (int i = 0; i < 2000; ++i) {

@@ -199,26 +199,31 @@ Status ClearinghouseService::IssueNotices(Transaction& tx, const std::string& ad
                                {advisory_id, revision}));
   for (const Row& r : told) by_org.erase(r.Text(0));
 
-  // Each notice's text, then their signatures on every core: signing is most of a fan-out's
-  // own work.
+  // Each notice's text and its signature, on every core: they are most of a fan-out's own work.
   struct Draft {
     std::string id;
     std::string org_id;
+    std::vector<const internal::NoticeItem*>* items = nullptr;  // most urgent first
     const internal::NoticeItem* first = nullptr;
     size_t findings = 0;
     std::optional<Time> deadline;
-    std::string text;
     std::string document;
   };
   std::vector<Draft> drafts;
   drafts.reserve(by_org.size());
-  const std::string issued_at = FormatRfc3339(now);
   for (auto& [org_id, list] : by_org) {
+    Draft draft{NewId("ntc"), org_id, &list, nullptr, list.size()};
+    drafts.push_back(std::move(draft));
+  }
+  const std::string issued_at = FormatRfc3339(now);
+  const std::string issuer(signer_->name());
+  auto write = [&](Draft& draft) -> Status {
+    std::vector<const internal::NoticeItem*>& list = *draft.items;
     std::sort(list.begin(), list.end(), [](const auto* a, const auto* b) {
       return a->rank != b->rank ? a->rank < b->rank : a->finding_id < b->finding_id;
     });
     const internal::NoticeItem& first = *list.front();
-    Draft draft{NewId("ntc"), org_id, &first, list.size()};
+    draft.first = &first;
     json::array affected;
     for (const internal::NoticeItem* item : list) {
       if (item->deadline && (!draft.deadline || *item->deadline < *draft.deadline)) {
@@ -250,8 +255,8 @@ Status ClearinghouseService::IssueNotices(Transaction& tx, const std::string& ad
         {"version", 1},
         {"id", draft.id},
         {"issued_at", issued_at},
-        {"issuer", std::string(signer_->name())},
-        {"operator", json::object{{"id", org_id}, {"name", first.org_name}}},
+        {"issuer", issuer},
+        {"operator", json::object{{"id", draft.org_id}, {"name", first.org_name}}},
         {"advisory",
          json::object{{"id", advisory_id}, {"cves", std::move(cves)}, {"summary", first.summary}}},
         {"priority",
@@ -261,19 +266,15 @@ Status ClearinghouseService::IssueNotices(Transaction& tx, const std::string& ad
                       {"deadline", draft.deadline ? json::value(FormatRfc3339(*draft.deadline))
                                                   : json::value(nullptr)}}},
         {"affected", std::move(affected)}};
-    draft.text = json::serialize(notice) + "\n";
-    drafts.push_back(std::move(draft));
-  }
+    ledger::NoteSigner* signers[] = {signer_};
+    BW_ASSIGN_OR_RETURN(draft.document, ledger::SignNote(json::serialize(notice) + "\n", signers));
+    return OkStatus();
+  };
   std::vector<Status> failures(2);
   auto sign = [&](size_t part, size_t parts) {
-    ledger::NoteSigner* signers[] = {signer_};
     for (size_t i = part; i < drafts.size(); i += parts) {
-      StatusOr<std::string> signed_note = ledger::SignNote(drafts[i].text, signers);
-      if (!signed_note.ok()) {
-        failures[part] = signed_note.status();
-        return;
-      }
-      drafts[i].document = std::move(*signed_note);
+      failures[part] = write(drafts[i]);
+      if (!failures[part].ok()) return;
     }
   };
   if (drafts.size() >= 64) {
@@ -291,7 +292,7 @@ Status ClearinghouseService::IssueNotices(Transaction& tx, const std::string& ad
   for (Draft& draft : drafts) {
     const internal::NoticeItem& first = *draft.first;
     const std::string document_sha256 = Sha256Hex(draft.document);
-    for (const internal::NoticeItem* item : by_org[draft.org_id]) {
+    for (const internal::NoticeItem* item : *draft.items) {
       links.push_back({draft.id, item->finding_id});
     }
     for (const std::string& hook : hooks_by_org[draft.org_id]) {
@@ -320,19 +321,16 @@ Status ClearinghouseService::IssueNotices(Transaction& tx, const std::string& ad
                        std::move(draft.document), std::string("sent"), std::string(),
                        std::string()});
   }
-  BW_RETURN_IF_ERROR(internal::InsertRows(
-      tx,
-      "INSERT INTO notices (id, org_id, advisory_id, revision, created_at, priority_rank, "
-      "timeline, deadline_at, findings, summary, document, state, justification, "
-      "remediation_note) VALUES",
-      14, notices));
-  BW_RETURN_IF_ERROR(internal::InsertRows(
-      tx, "INSERT INTO notice_findings (notice_id, finding_id) VALUES", 2, links));
-  BW_RETURN_IF_ERROR(internal::InsertRows(
-      tx,
-      "INSERT INTO deliveries (id, notice_id, webhook_id, state, attempts, last_status, "
-      "last_error, created_at, updated_at) VALUES",
-      9, deliveries));
+  BW_RETURN_IF_ERROR(tx.InsertMany("notices (id, org_id, advisory_id, revision, created_at, "
+                                   "priority_rank, timeline, deadline_at, findings, summary, "
+                                   "document, state, justification, remediation_note)",
+                                   notices)
+                         .status());
+  BW_RETURN_IF_ERROR(tx.InsertMany("notice_findings (notice_id, finding_id)", links).status());
+  BW_RETURN_IF_ERROR(tx.InsertMany("deliveries (id, notice_id, webhook_id, state, attempts, "
+                                   "last_status, last_error, created_at, updated_at)",
+                                   deliveries)
+                         .status());
   if (!jobs.empty()) BW_RETURN_IF_ERROR(queue_.EnqueueMany(tx, jobs).status());
   if (audit_ != nullptr && !records.empty()) BW_RETURN_IF_ERROR(audit_->RecordBatch(tx, records));
   return OkStatus();

@@ -267,13 +267,12 @@ StatusOr<std::vector<Finding>> ReadFindings(Transaction& tx, const ResultSet& ro
   return out;
 }
 
-// The values of a new finding's row, in the order of kFindingInsert.
-constexpr std::string_view kFindingInsert =
-    "INSERT INTO findings (id, org_id, asset_id, advisory_id, ecosystem, package, version, purl, "
-    "cve, cves, summary, severity, cvss, upgrade_to, state, active, justification, note, "
-    "accepted_until, known_at, updated_at, updated_by, closed_at, escalated_at, timeline, "
-    "deadline_at, cisa_level, priority_rank) VALUES";
-constexpr size_t kFindingInsertColumns = 28;
+// The columns of a new finding's row (NewFindingRow's values), for Transaction::InsertMany.
+constexpr std::string_view kFindingTarget =
+    "findings (id, org_id, asset_id, advisory_id, ecosystem, package, version, purl, cve, cves, "
+    "summary, severity, cvss, upgrade_to, state, active, justification, note, accepted_until, "
+    "known_at, updated_at, updated_by, closed_at, escalated_at, timeline, deadline_at, cisa_level, "
+    "priority_rank)";
 
 // One advisory's match on one package version of one asset.
 struct Match {
@@ -749,9 +748,9 @@ StatusOr<Inventory> ClearinghouseService::UploadInventory(const Principal& actor
                                     r)
                              .status());
     }
-    BW_RETURN_IF_ERROR(InsertRows(
-        tx, "INSERT INTO asset_components (asset_id, ecosystem, name, version, purl) VALUES", 5,
-        added));
+    BW_RETURN_IF_ERROR(
+        tx.InsertMany("asset_components (asset_id, ecosystem, name, version, purl)", added)
+            .status());
 
     // The findings: new matches opened, verified fixes that came back reopened, findings whose
     // version this inventory no longer has verified fixed.
@@ -797,7 +796,7 @@ StatusOr<Inventory> ClearinghouseService::UploadInventory(const Principal& actor
       BW_RETURN_IF_ERROR(WritePriority(tx, r.Text(0), p));
       ++opened;
     }
-    BW_RETURN_IF_ERROR(InsertRows(tx, kFindingInsert, kFindingInsertColumns, inserts));
+    BW_RETURN_IF_ERROR(tx.InsertMany(kFindingTarget, inserts).status());
     std::vector<std::string> verified_ids;
     for (size_t i = 0; i < existing.size(); ++i) {
       const Row& r = existing[i];
@@ -1636,7 +1635,7 @@ StatusOr<int64_t> ClearinghouseService::MonitorAdvisories() {
               tx, r.Text(0),
               PriorityOf(feeds, m.cves, m.cvss, asset->second, FromUnixMicros(r.Int(10)))));
         }
-        BW_RETURN_IF_ERROR(InsertRows(tx, kFindingInsert, kFindingInsertColumns, inserts));
+        BW_RETURN_IF_ERROR(tx.InsertMany(kFindingTarget, inserts).status());
         // Every operator with findings this advisory opened is told, in the same transaction:
         // a worker that dies here leaves neither findings nor notices, and the next one does both.
         BW_RETURN_IF_ERROR(IssueNotices(tx, advisory_id, row.Int(1), items));

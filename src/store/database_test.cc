@@ -209,6 +209,50 @@ TEST_P(DatabaseTest, RoundTripsEveryValueType) {
   EXPECT_EQ(counted[0].cell(0), Value(int64_t{1}));
 }
 
+TEST_P(DatabaseTest, InsertManyWritesEveryValueTypeAndFailsOnADuplicate) {
+  ASSERT_OK(Exec(db(), "CREATE TABLE cells (id BIGINT PRIMARY KEY, i BIGINT, s TEXT, b BYTEA)"));
+  std::string every_byte;
+  for (int c = 0; c < 256; ++c) every_byte.push_back(static_cast<char>(c));
+  std::vector<std::vector<Value>> rows = {
+      {int64_t{1}, std::numeric_limits<int64_t>::min(), std::string(), Blob{}},
+      {int64_t{2}, std::numeric_limits<int64_t>::max(), std::string("plain"), Blob{every_byte}},
+      {int64_t{3}, std::monostate(), std::string("line\nbreak\ttab\r \\N \\ 'single' \"double\""),
+       Blob{std::string("\\x00\t\n", 6)}},
+      {int64_t{4}, int64_t{-1}, std::monostate(), std::monostate()},
+  };
+  // Enough rows for several of SQLite's statements.
+  for (int64_t id = 5; id < 2000; ++id) {
+    rows.push_back({id, id * 7, "row " + std::to_string(id), std::monostate()});
+  }
+  ASSERT_OK(db().Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(int64_t none, tx.InsertMany("cells (id, i, s, b)", {}));
+    if (none != 0) return InternalError("nothing inserted " + std::to_string(none));
+    BW_ASSIGN_OR_RETURN(int64_t inserted, tx.InsertMany("cells (id, i, s, b)", rows));
+    if (inserted != static_cast<int64_t>(rows.size())) {
+      return InternalError("inserted " + std::to_string(inserted));
+    }
+    return OkStatus();
+  }));
+  ASSERT_OK_AND_ASSIGN(ResultSet read, Select(db(), "SELECT id, i, s, b FROM cells ORDER BY id"));
+  ASSERT_EQ(read.size(), rows.size());
+  for (size_t r = 0; r < rows.size(); ++r) {
+    for (size_t c = 0; c < 4; ++c) {
+      EXPECT_EQ(read[r].cell(c), rows[r][c]) << "row " << r << " column " << c;
+    }
+  }
+  // A duplicate key fails the insert, and its transaction writes nothing.
+  Status duplicate = db().Transact(TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    return tx
+        .InsertMany("cells (id, i, s, b)",
+                    {{int64_t{9000}, int64_t{0}, std::monostate(), std::monostate()},
+                     {int64_t{1}, int64_t{0}, std::monostate(), std::monostate()}})
+        .status();
+  });
+  EXPECT_EQ(duplicate.code(), StatusCode::kAlreadyExists) << duplicate.ToString();
+  ASSERT_OK_AND_ASSIGN(int64_t count, Count(db(), "cells"));
+  EXPECT_EQ(count, static_cast<int64_t>(rows.size()));
+}
+
 TEST_P(DatabaseTest, RollsBackWhenFunctionFails) {
   ASSERT_OK(Exec(db(), "CREATE TABLE items (id TEXT PRIMARY KEY)"));
   Status status = db().Transact(TxMode::kReadWrite, [](Transaction& tx) -> Status {
