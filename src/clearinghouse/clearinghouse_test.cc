@@ -199,7 +199,7 @@ TEST_P(ClearinghouseTest, AnInventoryIsMatchedAndTheSameInventoryAgainChangesNot
 
   std::vector<Finding> findings = Findings(rita_, hospital_);
   ASSERT_EQ(findings.size(), 1u);
-  const Finding& f = findings[0];
+  const Finding f = findings[0];  // a copy: `findings` is read again below
   EXPECT_EQ(f.advisory_id, "GO-2022-1059");
   EXPECT_EQ(f.cve, "CVE-2022-32149");
   EXPECT_EQ(f.asset_name, "EHR");
