@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/encoding.h"
+#include "clearinghouse/service.h"
 
 namespace bulwark::clearinghouse::internal {
 
@@ -12,10 +13,7 @@ using store::Transaction;
 using store::Value;
 
 std::optional<ssvc::RemediationTimeline> ParseTimelineName(std::string_view name) {
-  for (ssvc::RemediationTimeline t :
-       {ssvc::RemediationTimeline::kThreeDaysAndForensics, ssvc::RemediationTimeline::kThreeDays,
-        ssvc::RemediationTimeline::kFourteenDays, ssvc::RemediationTimeline::kSixtyDays,
-        ssvc::RemediationTimeline::kOnSystemUpgrade}) {
+  for (ssvc::RemediationTimeline t : kTimelinesByUrgency) {
     if (ssvc::Name(t) == name) return t;
   }
   return std::nullopt;

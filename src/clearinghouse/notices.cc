@@ -49,16 +49,6 @@ std::optional<NoticeState> ParseNoticeState(std::string_view name) {
   return std::nullopt;
 }
 
-std::optional<ssvc::RemediationTimeline> TimelineNamed(std::string_view name) {
-  for (ssvc::RemediationTimeline t :
-       {ssvc::RemediationTimeline::kThreeDaysAndForensics, ssvc::RemediationTimeline::kThreeDays,
-        ssvc::RemediationTimeline::kFourteenDays, ssvc::RemediationTimeline::kSixtyDays,
-        ssvc::RemediationTimeline::kOnSystemUpgrade}) {
-    if (ssvc::Name(t) == name) return t;
-  }
-  return std::nullopt;
-}
-
 Notice ReadNotice(const Row& r, Time now) {
   Notice n;
   n.id = r.Text(0);
@@ -67,7 +57,8 @@ Notice ReadNotice(const Row& r, Time now) {
   n.summary = r.Text(3);
   n.created_at = FromUnixMicros(r.Int(4));
   n.rank = r.Int(5);
-  n.timeline = TimelineNamed(r.Text(6)).value_or(ssvc::RemediationTimeline::kOnSystemUpgrade);
+  n.timeline =
+      internal::ParseTimelineName(r.Text(6)).value_or(ssvc::RemediationTimeline::kOnSystemUpgrade);
   n.deadline = r.OptionalTime(7);
   n.findings = r.Int(8);
   n.document = r.Text(9);
