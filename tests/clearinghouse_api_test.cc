@@ -209,6 +209,16 @@ TEST_F(ClearinghouseApiTest, ANewAdvisoryReachesTheInboxAndIsAcknowledgedAndReme
       clearinghouse::VerifyNotice(Text(notices[0], "signed_note"), ledger_key_);
   ASSERT_TRUE(text.ok()) << text.status().ToString();
   EXPECT_NE(text->find("GO-2023-1571"), std::string::npos);
+  // Its place in its fan-out's ledger entry, which the operator checks against the note.
+  Reply included =
+      Call("GET", "/api/v1/clearinghouse/notices/" + id + "/inclusion", "", "bank_admin");
+  ASSERT_EQ(included.status, 200) << included.body;
+  StatusOr<clearinghouse::NoticeInclusion> inclusion =
+      clearinghouse::ParseNoticeInclusion(included.body);
+  ASSERT_TRUE(inclusion.ok()) << inclusion.status().ToString();
+  EXPECT_EQ(inclusion->advisory_id, "GO-2023-1571");
+  EXPECT_TRUE(
+      clearinghouse::VerifyNoticeInclusion(Text(notices[0], "signed_note"), *inclusion).ok());
 
   Reply ack =
       Call("POST", "/api/v1/clearinghouse/notices/" + id + "/acknowledge", "", "bank_admin");

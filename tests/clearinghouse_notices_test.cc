@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -39,16 +40,26 @@ class CountingAudit final : public access::AuditTrail {
   Status Record(store::Transaction&, const access::AuditRecord& record) override {
     std::lock_guard<std::mutex> lock(mu_);
     actions_.push_back(record.action);
+    last_facts_[record.action] = record.facts;
     return OkStatus();
   }
   int Count(const std::string& action) {
     std::lock_guard<std::mutex> lock(mu_);
     return static_cast<int>(std::count(actions_.begin(), actions_.end(), action));
   }
+  // The fact `key` of the last record of `action`.
+  std::string Fact(const std::string& action, const std::string& key) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [k, v] : last_facts_[action]) {
+      if (k == key) return v;
+    }
+    return "";
+  }
 
  private:
   std::mutex mu_;
   std::vector<std::string> actions_;
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> last_facts_;
 };
 
 // An operator's webhook endpoint: answers 500 to its first `failures` deliveries, then 200, and
@@ -224,13 +235,35 @@ TEST(ClearinghouseNotices, SignedNoticesAreDeliveredRetriedAndFollowedToAVerifie
   EXPECT_EQ(notice.advisory_id, "GO-2022-1059");
   EXPECT_EQ(notice.findings, 1);
   EXPECT_EQ(notice.state, NoticeState::kSent);
-  EXPECT_EQ(audit.Count("clearinghouse.notice.issue"), 2);
+  // Both notices are ledgered in one entry, the root of the tree of their signed notes; each
+  // operator proves its own in it.
+  EXPECT_EQ(audit.Count("clearinghouse.notices.issue"), 1);
+  EXPECT_EQ(audit.Fact("clearinghouse.notices.issue", "notices"), "2");
+  const std::string root = audit.Fact("clearinghouse.notices.issue", "notices_root");
+  ASSERT_OK_AND_ASSIGN(NoticeInclusion inclusion, service.GetNoticeInclusion(rita, notice.id));
+  EXPECT_EQ(inclusion.size, 2u);
+  EXPECT_EQ(inclusion.root, root);
+  EXPECT_EQ(inclusion.proof.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(NoticeInclusion parsed,
+                       ParseNoticeInclusion(NoticeInclusionJson(inclusion)));
+  EXPECT_OK(VerifyNoticeInclusion(notice.document, parsed));
+  const Notice bank_notice = service.ListNotices(ben, ben.org_id).value().at(0);
+  ASSERT_OK_AND_ASSIGN(NoticeInclusion bank_inclusion,
+                       service.GetNoticeInclusion(ben, bank_notice.id));
+  EXPECT_EQ(bank_inclusion.root, root);
+  EXPECT_NE(bank_inclusion.index, inclusion.index);
+  EXPECT_OK(VerifyNoticeInclusion(bank_notice.document, bank_inclusion));
+  EXPECT_EQ(VerifyNoticeInclusion(bank_notice.document, inclusion).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(service.GetNoticeInclusion(ben, notice.id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(ParseNoticeInclusion("{\"notice\": 1}").status().code(), StatusCode::kInvalidArgument);
   ASSERT_OK_AND_ASSIGN(std::string text, VerifyNotice(notice.document, key.verifier_key));
   EXPECT_NE(text.find("\"advisory\":{\"id\":\"GO-2022-1059\""), std::string::npos) << text;
   EXPECT_NE(text.find("\"upgrade_to\":\"0.3.8\""), std::string::npos) << text;
   std::string altered = notice.document;
   altered.replace(altered.find("0.3.8"), 5, "0.3.7");
   EXPECT_EQ(VerifyNotice(altered, key.verifier_key).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(VerifyNoticeInclusion(altered, inclusion).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(service.GetNotice(ben, notice.id).status().code(), StatusCode::kNotFound);
 
   // KEV lists the CVE: the notice's place in the inbox follows its finding; its text does not.
@@ -429,7 +462,7 @@ TEST(ClearinghouseNotices, AFanOutCutShortLeavesNothingAndRunAgainIssuesEveryNot
                 .value()
                 .items.size(),
             0u);
-  EXPECT_EQ(program.audit.Count("clearinghouse.notice.issue"), 0);
+  EXPECT_EQ(program.audit.Count("clearinghouse.notices.issue"), 0);
 
   // Run again, by four monitors at once: every operator is told, once.
   std::vector<std::thread> monitors;
@@ -442,7 +475,8 @@ TEST(ClearinghouseNotices, AFanOutCutShortLeavesNothingAndRunAgainIssuesEveryNot
   for (std::thread& t : monitors) t.join();
   EXPECT_EQ(failed.load(), 0);
   EXPECT_EQ(program.Notices(), 12u);
-  EXPECT_EQ(program.audit.Count("clearinghouse.notice.issue"), 12);
+  EXPECT_EQ(program.audit.Count("clearinghouse.notices.issue"), 1);
+  EXPECT_EQ(program.audit.Fact("clearinghouse.notices.issue", "notices"), "12");
   ASSERT_OK(program.service->MonitorAdvisories().status());
   EXPECT_EQ(program.Notices(), 12u);
 

@@ -422,6 +422,13 @@ void RegisterClearinghouseRoutes(Router& router, Authenticator& auth,
              auth.Require([&ch](HttpRequest& request, const Principal& p) {
                return Reply(200, ch.GetNotice(p, request.path_params["notice_id"]), RenderNotice);
              }));
+  router.Add("GET", "/api/v1/clearinghouse/notices/{notice_id}/inclusion",
+             auth.Require([&ch](HttpRequest& request, const Principal& p) {
+               return Reply(200, ch.GetNoticeInclusion(p, request.path_params["notice_id"]),
+                            [](const NoticeInclusion& inclusion) {
+                              return boost::json::parse(NoticeInclusionJson(inclusion));
+                            });
+             }));
   router.Add("POST", "/api/v1/clearinghouse/notices/{notice_id}/acknowledge",
              auth.Require([&ch](HttpRequest& request, const Principal& p) {
                return Reply(200, ch.AcknowledgeNotice(p, request.path_params["notice_id"]),

@@ -37,6 +37,7 @@ struct NoticeItem {
   std::string cisa_level;
   int64_t rank = 0;
   std::optional<Time> deadline;
+  std::string notice_id;  // set by IssueNotices: the notice that tells the finding's operator
 };
 
 // The timeline ssvc::Name spells `name`.

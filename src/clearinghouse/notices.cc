@@ -17,6 +17,7 @@
 #include "base/time_format.h"
 #include "clearinghouse/internal.h"
 #include "clearinghouse/service.h"
+#include "ledger/merkle.h"
 #include "net/http_client.h"
 
 namespace bulwark::clearinghouse {
@@ -25,7 +26,6 @@ namespace {
 namespace json = boost::json;
 using access::Principal;
 using internal::Placeholders;
-using internal::Sha256Hex;
 using store::ResultSet;
 using store::Row;
 using store::Transaction;
@@ -170,16 +170,112 @@ StatusOr<std::string> VerifyNotice(std::string_view signed_note, std::string_vie
   return std::string(signed_note.substr(0, blank + 1));
 }
 
+std::string NoticeInclusionJson(const NoticeInclusion& inclusion) {
+  json::array proof;
+  for (const std::string& hash : inclusion.proof) proof.push_back(json::value(hash));
+  return json::serialize(json::object{{"notice", inclusion.notice_id},
+                                      {"advisory", inclusion.advisory_id},
+                                      {"revision", inclusion.revision},
+                                      {"index", inclusion.index},
+                                      {"size", inclusion.size},
+                                      {"root", inclusion.root},
+                                      {"proof", std::move(proof)}});
+}
+
+StatusOr<NoticeInclusion> ParseNoticeInclusion(std::string_view json_text) {
+  auto invalid = [](const std::string& why) {
+    return InvalidArgumentError("the inclusion proof " + why);
+  };
+  boost::system::error_code error;
+  const json::value parsed = json::parse(json_text, error);
+  if (error || !parsed.is_object()) return invalid("is not a JSON object");
+  const json::object& o = parsed.get_object();
+  NoticeInclusion out;
+  auto text = [&](std::string_view key, std::string& into) -> Status {
+    const json::value* v = o.if_contains(key);
+    if (v == nullptr || !v->is_string()) return invalid("has no \"" + std::string(key) + "\"");
+    into = std::string(v->get_string());
+    return OkStatus();
+  };
+  auto count = [&](std::string_view key, auto& into) -> Status {
+    const json::value* v = o.if_contains(key);
+    if (v == nullptr || !(v->is_int64() || v->is_uint64()) ||
+        (v->is_int64() && v->get_int64() < 0)) {
+      return invalid("has no \"" + std::string(key) + "\" that is a whole number");
+    }
+    into = v->is_int64() ? static_cast<std::remove_reference_t<decltype(into)>>(v->get_int64())
+                         : static_cast<std::remove_reference_t<decltype(into)>>(v->get_uint64());
+    return OkStatus();
+  };
+  BW_RETURN_IF_ERROR(text("notice", out.notice_id));
+  BW_RETURN_IF_ERROR(text("advisory", out.advisory_id));
+  BW_RETURN_IF_ERROR(count("revision", out.revision));
+  BW_RETURN_IF_ERROR(count("index", out.index));
+  BW_RETURN_IF_ERROR(count("size", out.size));
+  BW_RETURN_IF_ERROR(text("root", out.root));
+  const json::value* proof = o.if_contains("proof");
+  if (proof == nullptr || !proof->is_array()) return invalid("has no \"proof\" array");
+  for (const json::value& hash : proof->get_array()) {
+    if (!hash.is_string()) return invalid("has a \"proof\" entry that is not a string");
+    out.proof.emplace_back(hash.get_string());
+  }
+  return out;
+}
+
+namespace {
+
+std::optional<ledger::Hash> HashOfHex(std::string_view hex) {
+  ledger::Hash out{};
+  if (hex.size() != 2 * out.size()) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < out.size(); ++i) {
+    const int high = nibble(hex[2 * i]), low = nibble(hex[2 * i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out[i] = static_cast<uint8_t>(high * 16 + low);
+  }
+  return out;
+}
+
+}  // namespace
+
+Status VerifyNoticeInclusion(std::string_view signed_note, const NoticeInclusion& inclusion) {
+  const std::optional<ledger::Hash> root = HashOfHex(inclusion.root);
+  if (!root)
+    return InvalidArgumentError("the inclusion proof's root is not 64 lowercase hex digits");
+  std::vector<ledger::Hash> proof;
+  for (const std::string& hex : inclusion.proof) {
+    const std::optional<ledger::Hash> hash = HashOfHex(hex);
+    if (!hash)
+      return InvalidArgumentError(
+          "the inclusion proof has a hash that is not 64 lowercase hex digits");
+    proof.push_back(*hash);
+  }
+  const Status verified = ledger::VerifyInclusion(ledger::HashLeaf(signed_note), inclusion.index,
+                                                  inclusion.size, proof, *root);
+  if (!verified.ok()) {
+    return InvalidArgumentError("the notice is not leaf " + std::to_string(inclusion.index) +
+                                " of the " + std::to_string(inclusion.size) +
+                                " notices under root " + inclusion.root + ": " +
+                                verified.message());
+  }
+  return OkStatus();
+}
+
 // ---- Issuing ----
 
 Status ClearinghouseService::IssueNotices(Transaction& tx, const std::string& advisory_id,
                                           int64_t revision,
-                                          std::vector<internal::NoticeItem>& items) {
-  if (signer_ == nullptr || items.empty()) return OkStatus();
+                                          std::vector<internal::NoticeItem>& items,
+                                          const std::function<Status()>& write_findings) {
+  if (signer_ == nullptr || items.empty()) return write_findings();
   const Time now = clock_.Now();
   // The findings, by operator, most urgent first.
-  std::map<std::string, std::vector<const internal::NoticeItem*>> by_org;
-  for (const internal::NoticeItem& item : items) by_org[item.org_id].push_back(&item);
+  std::map<std::string, std::vector<internal::NoticeItem*>> by_org;
+  for (internal::NoticeItem& item : items) by_org[item.org_id].push_back(&item);
   BW_ASSIGN_OR_RETURN(ResultSet hooks,
                       tx.Query("SELECT id, org_id FROM webhooks WHERE disabled_at IS NULL"));
   std::map<std::string, std::vector<std::string>> hooks_by_org;
@@ -194,22 +290,24 @@ Status ClearinghouseService::IssueNotices(Transaction& tx, const std::string& ad
   struct Draft {
     std::string id;
     std::string org_id;
-    std::vector<const internal::NoticeItem*>* items = nullptr;  // most urgent first
+    std::vector<internal::NoticeItem*>* items = nullptr;  // most urgent first
     const internal::NoticeItem* first = nullptr;
     size_t findings = 0;
     std::optional<Time> deadline;
     std::string document;
+    ledger::Hash leaf{};  // of the signed note, in the fan-out's ledgered tree
   };
   std::vector<Draft> drafts;
   drafts.reserve(by_org.size());
   for (auto& [org_id, list] : by_org) {
     Draft draft{NewId("ntc"), org_id, &list, nullptr, list.size()};
+    for (internal::NoticeItem* item : list) item->notice_id = draft.id;
     drafts.push_back(std::move(draft));
   }
   const std::string issued_at = FormatRfc3339(now);
   const std::string issuer(signer_->name());
   auto write = [&](Draft& draft) -> Status {
-    std::vector<const internal::NoticeItem*>& list = *draft.items;
+    std::vector<internal::NoticeItem*>& list = *draft.items;
     std::sort(list.begin(), list.end(), [](const auto* a, const auto* b) {
       return a->rank != b->rank ? a->rank < b->rank : a->finding_id < b->finding_id;
     });
@@ -259,33 +357,40 @@ Status ClearinghouseService::IssueNotices(Transaction& tx, const std::string& ad
         {"affected", std::move(affected)}};
     ledger::NoteSigner* signers[] = {signer_};
     BW_ASSIGN_OR_RETURN(draft.document, ledger::SignNote(json::serialize(notice) + "\n", signers));
+    draft.leaf = ledger::HashLeaf(draft.document);
     return OkStatus();
   };
-  std::vector<Status> failures(2);
-  auto sign = [&](size_t part, size_t parts) {
+  // The findings, which name their notices, are written meanwhile: the database's work and the
+  // signatures overlap.
+  const size_t parts = drafts.size() >= 64 ? 2 : 1;
+  std::vector<Status> failures(parts);
+  auto sign = [&](size_t part) {
     for (size_t i = part; i < drafts.size(); i += parts) {
       failures[part] = write(drafts[i]);
       if (!failures[part].ok()) return;
     }
   };
-  if (drafts.size() >= 64) {
-    std::thread helper(sign, 1, 2);
-    sign(0, 2);
-    helper.join();
-  } else {
-    sign(0, 1);
-  }
+  std::vector<std::thread> signing;
+  for (size_t part = 0; part < parts; ++part) signing.emplace_back(sign, part);
+  const Status wrote = write_findings();
+  for (std::thread& thread : signing) thread.join();
+  BW_RETURN_IF_ERROR(wrote);
   for (const Status& failure : failures) BW_RETURN_IF_ERROR(failure);
 
+  // The notices are ledgered together: one entry names the root of the tree of their signed
+  // notes, in id order (GetNoticeInclusion proves one of them in it).
+  std::sort(drafts.begin(), drafts.end(),
+            [](const Draft& a, const Draft& b) { return a.id < b.id; });
+  ledger::MemoryTree tree;
+  int64_t findings = 0;
+  for (const Draft& draft : drafts) {
+    tree.AppendHash(draft.leaf);
+    findings += static_cast<int64_t>(draft.findings);
+  }
   std::vector<jobs::JobSpec> jobs;
-  std::vector<std::vector<Value>> notices, links, deliveries;
-  std::vector<access::AuditRecord> records;
+  std::vector<std::vector<Value>> notices, deliveries;
   for (Draft& draft : drafts) {
     const internal::NoticeItem& first = *draft.first;
-    const std::string document_sha256 = Sha256Hex(draft.document);
-    for (const internal::NoticeItem* item : *draft.items) {
-      links.push_back({draft.id, item->finding_id});
-    }
     for (const std::string& hook : hooks_by_org[draft.org_id]) {
       const std::string delivery = NewId("dlv");
       deliveries.push_back({delivery, draft.id, hook, std::string("pending"), int64_t{0}, Value(),
@@ -297,15 +402,6 @@ Status ClearinghouseService::IssueNotices(Transaction& tx, const std::string& ad
                       .idempotency_key = delivery,
                       .max_attempts = kDeliveryAttempts});
     }
-    records.push_back({access::SystemPrincipal(),
-                       "clearinghouse.notice.issue",
-                       draft.id,
-                       true,
-                       {},
-                       {{"org", draft.org_id},
-                        {"advisory", advisory_id},
-                        {"findings", std::to_string(draft.findings)},
-                        {"document_sha256", document_sha256}}});
     notices.push_back({draft.id, draft.org_id, advisory_id, revision, ToUnixMicros(now), first.rank,
                        first.timeline, store::TimeOrNull(draft.deadline),
                        static_cast<int64_t>(draft.findings), first.summary,
@@ -317,13 +413,18 @@ Status ClearinghouseService::IssueNotices(Transaction& tx, const std::string& ad
                                    "document, state, justification, remediation_note)",
                                    notices)
                          .status());
-  BW_RETURN_IF_ERROR(tx.InsertMany("notice_findings (notice_id, finding_id)", links).status());
   BW_RETURN_IF_ERROR(tx.InsertMany("deliveries (id, notice_id, webhook_id, state, attempts, "
                                    "last_status, last_error, created_at, updated_at)",
                                    deliveries)
                          .status());
   if (!jobs.empty()) BW_RETURN_IF_ERROR(queue_.EnqueueMany(tx, jobs).status());
-  if (audit_ != nullptr && !records.empty()) BW_RETURN_IF_ERROR(audit_->RecordBatch(tx, records));
+  BW_RETURN_IF_ERROR(Audit(tx, access::SystemPrincipal(), "clearinghouse.notices.issue",
+                           advisory_id, {},
+                           {{"advisory", advisory_id},
+                            {"revision", std::to_string(revision)},
+                            {"notices", std::to_string(drafts.size())},
+                            {"findings", std::to_string(findings)},
+                            {"notices_root", ledger::HashToHex(tree.Root())}}));
   return OkStatus();
 }
 
@@ -335,12 +436,11 @@ Status ClearinghouseService::VerifyNotices(Transaction& tx,
     const size_t end = std::min(finding_ids.size(), start + 400);
     BW_ASSIGN_OR_RETURN(
         ResultSet notices,
-        tx.Query("SELECT DISTINCT n.id, n.org_id, n.advisory_id FROM notices n JOIN "
-                 "notice_findings nf ON nf.notice_id = n.id WHERE n.state <> 'verified' AND "
-                 "nf.finding_id IN (" +
+        tx.Query("SELECT DISTINCT n.id, n.org_id, n.advisory_id FROM notices n JOIN findings "
+                 "told ON told.notice_id = n.id WHERE n.state <> 'verified' AND told.id IN (" +
                      Placeholders(end - start) +
-                     ") AND NOT EXISTS (SELECT 1 FROM notice_findings x JOIN findings f ON f.id = "
-                     "x.finding_id WHERE x.notice_id = n.id AND f.state <> 'verified_fixed')",
+                     ") AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.notice_id = n.id AND "
+                     "f.state <> 'verified_fixed')",
                  std::vector<Value>(finding_ids.begin() + start, finding_ids.begin() + end)));
     for (const Row& n : notices) {
       BW_RETURN_IF_ERROR(tx.Execute("UPDATE notices SET state = 'verified', verified_at = ? WHERE "
@@ -395,6 +495,41 @@ StatusOr<Notice> ClearinghouseService::GetNotice(const Principal& actor,
     if (!Require(tx, actor, access::actions::kClearinghouseRead, out.org_id).ok()) {
       return NotFoundError("no notice " + notice_id);
     }
+    return OkStatus();
+  }));
+  return out;
+}
+
+StatusOr<NoticeInclusion> ClearinghouseService::GetNoticeInclusion(const Principal& actor,
+                                                                   const std::string& notice_id) {
+  NoticeInclusion out;
+  BW_RETURN_IF_ERROR(Run(TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    BW_ASSIGN_OR_RETURN(ResultSet found,
+                        tx.Query("SELECT org_id, advisory_id, revision, created_at FROM notices "
+                                 "WHERE id = ?",
+                                 {notice_id}));
+    if (found.empty() ||
+        !Require(tx, actor, access::actions::kClearinghouseRead, found[0].Text(0)).ok()) {
+      return NotFoundError("no notice " + notice_id);
+    }
+    out.notice_id = notice_id;
+    out.advisory_id = found[0].Text(1);
+    out.revision = found[0].Int(2);
+    // The fan-out's notices: the advisory's revision, issued in one transaction.
+    BW_ASSIGN_OR_RETURN(ResultSet batch,
+                        tx.Query("SELECT id, document FROM notices WHERE advisory_id = ? AND "
+                                 "revision = ? AND created_at = ? ORDER BY id",
+                                 {out.advisory_id, out.revision, found[0].Int(3)}));
+    ledger::MemoryTree tree;
+    for (const Row& r : batch) {
+      const uint64_t index = tree.Append(r.Text(1));
+      if (r.Text(0) == notice_id) out.index = index;
+    }
+    out.size = tree.size();
+    out.root = ledger::HashToHex(tree.Root());
+    BW_ASSIGN_OR_RETURN(std::vector<ledger::Hash> proof,
+                        ledger::InclusionProof(out.index, out.size, tree));
+    for (const ledger::Hash& hash : proof) out.proof.push_back(ledger::HashToHex(hash));
     return OkStatus();
   }));
   return out;
@@ -457,8 +592,7 @@ StatusOr<Notice> ClearinghouseService::ReportRemediation(const Principal& actor,
     // The notice's findings that still ask something move as reported.
     BW_ASSIGN_OR_RETURN(
         ResultSet findings,
-        tx.Query("SELECT f.id, f.state, f.accepted_until FROM findings f JOIN "
-                 "notice_findings nf ON nf.finding_id = f.id WHERE nf.notice_id = ?",
+        tx.Query("SELECT id, state, accepted_until FROM findings WHERE notice_id = ?",
                  {notice_id}));
     int64_t moved = 0;
     for (const Row& f : findings) {

@@ -272,7 +272,7 @@ constexpr std::string_view kFindingTarget =
     "findings (id, org_id, asset_id, advisory_id, ecosystem, package, version, purl, cve, cves, "
     "summary, severity, cvss, upgrade_to, state, active, justification, note, accepted_until, "
     "known_at, updated_at, updated_by, closed_at, escalated_at, timeline, deadline_at, cisa_level, "
-    "priority_rank)";
+    "priority_rank, notice_id)";
 
 // One advisory's match on one package version of one asset.
 struct Match {
@@ -347,7 +347,8 @@ std::vector<Value> NewFindingRow(const Match& m, const AssetTraits& asset, const
           std::string(ssvc::Name(p.timeline)),
           store::TimeOrNull(p.deadline),
           std::string(ssvc::Name(p.cisa_level)),
-          p.rank};
+          p.rank,
+          Value()};  // the notice, set when one tells the finding
 }
 
 // Updates a finding's priority columns (and, when `reopen`, its state back to open as the
@@ -1111,16 +1112,14 @@ StatusOr<int64_t> ClearinghouseService::Reprioritize(Transaction& tx, std::strin
   // deadline) follows its findings: its most urgent one's, and the earliest deadline.
   for (size_t start = 0; start < changed.size(); start += kIdsPerQuery) {
     const size_t end = std::min(changed.size(), start + kIdsPerQuery);
-    constexpr std::string_view kOfNotice =
-        " FROM notice_findings nf JOIN findings f ON f.id = nf.finding_id WHERE nf.notice_id = "
-        "notices.id";
+    constexpr std::string_view kOfNotice = " FROM findings f WHERE f.notice_id = notices.id";
     BW_RETURN_IF_ERROR(
         tx.Execute("UPDATE notices SET priority_rank = (SELECT MIN(f.priority_rank)" +
                        std::string(kOfNotice) + "), deadline_at = (SELECT MIN(f.deadline_at)" +
                        std::string(kOfNotice) + "), timeline = (SELECT f.timeline" +
                        std::string(kOfNotice) +
                        " ORDER BY f.priority_rank, f.id LIMIT 1) WHERE id IN (SELECT notice_id "
-                       "FROM notice_findings WHERE finding_id IN (" +
+                       "FROM findings WHERE id IN (" +
                        Placeholders(end - start) + "))",
                    std::vector<Value>(changed.begin() + start, changed.begin() + end))
             .status());
@@ -1635,10 +1634,15 @@ StatusOr<int64_t> ClearinghouseService::MonitorAdvisories() {
               tx, r.Text(0),
               PriorityOf(feeds, m.cves, m.cvss, asset->second, FromUnixMicros(r.Int(10)))));
         }
-        BW_RETURN_IF_ERROR(tx.InsertMany(kFindingTarget, inserts).status());
         // Every operator with findings this advisory opened is told, in the same transaction:
         // a worker that dies here leaves neither findings nor notices, and the next one does both.
-        BW_RETURN_IF_ERROR(IssueNotices(tx, advisory_id, row.Int(1), items));
+        // items[i] is inserts[i]'s finding; its notice is the row's last column.
+        BW_RETURN_IF_ERROR(IssueNotices(tx, advisory_id, row.Int(1), items, [&]() -> Status {
+          for (size_t i = 0; i < items.size(); ++i) {
+            if (!items[i].notice_id.empty()) inserts[i].back() = items[i].notice_id;
+          }
+          return tx.InsertMany(kFindingTarget, inserts).status();
+        }));
         BW_RETURN_IF_ERROR(
             tx.Execute("INSERT INTO monitored_advisories (advisory_id, modified, matched_at, "
                        "findings) VALUES (?, ?, ?, ?) ON CONFLICT (advisory_id) DO UPDATE SET "

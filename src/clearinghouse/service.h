@@ -344,6 +344,26 @@ std::string WebhookSignature(std::string_view secret, std::string_view timestamp
 // text; Unauthenticated when the signature does not verify.
 StatusOr<std::string> VerifyNotice(std::string_view signed_note, std::string_view verifier_key);
 
+// Where a notice stands in the ledger. A fan-out's notices are ledgered in one entry
+// (clearinghouse.notices.issue, its object the advisory) naming the root of the Merkle tree
+// (RFC 9162) whose leaves are the notices' signed notes in id order; this is one notice's
+// inclusion proof in that tree.
+struct NoticeInclusion {
+  std::string notice_id;
+  std::string advisory_id;
+  int64_t revision = 0;  // the advisory's modified time, Unix microseconds: the entry's revision
+  uint64_t index = 0;    // the notice's leaf
+  uint64_t size = 0;     // the fan-out's notices
+  std::string root;      // hex, as the ledger entry's notices_root
+  std::vector<std::string> proof;  // hex, from the leaf's sibling up
+};
+// Its JSON, as the API answers it and verify-notice reads it.
+std::string NoticeInclusionJson(const NoticeInclusion& inclusion);
+StatusOr<NoticeInclusion> ParseNoticeInclusion(std::string_view json_text);
+// Checks that `signed_note` is the leaf the inclusion proves under its root; InvalidArgument
+// saying why when it is not.
+Status VerifyNoticeInclusion(std::string_view signed_note, const NoticeInclusion& inclusion);
+
 // The formats of an operator's VEX export: CSAF 2.0 (csaf_vex) or CycloneDX 1.5.
 enum class VexFormat { kCsaf, kCycloneDx };
 
@@ -447,6 +467,9 @@ class ClearinghouseService {
   StatusOr<std::vector<Notice>> ListNotices(const access::Principal& actor,
                                             const std::string& org_id);
   StatusOr<Notice> GetNotice(const access::Principal& actor, const std::string& notice_id);
+  // The notice's inclusion proof in its fan-out's ledger entry (for whoever may read the notice).
+  StatusOr<NoticeInclusion> GetNoticeInclusion(const access::Principal& actor,
+                                               const std::string& notice_id);
   StatusOr<Notice> AcknowledgeNotice(const access::Principal& actor, const std::string& notice_id);
   StatusOr<Notice> ReportRemediation(const access::Principal& actor, const std::string& notice_id,
                                      const NewRemediation& remediation);
@@ -485,9 +508,12 @@ class ClearinghouseService {
   StatusOr<Asset> LoadAsset(store::Transaction& tx, const std::string& asset_id);
   StatusOr<Notice> LoadNotice(store::Transaction& tx, const std::string& notice_id);
   // Issues, in `tx`, one notice per operator of `items` (the findings a new or revised advisory
-  // just opened), signed and ledgered, with a delivery job per webhook.
+  // just opened), signed and ledgered, with a delivery job per webhook. Each item's notice_id is
+  // set first; `write_findings` then writes the findings, on this thread, while the notices are
+  // signed on others.
   Status IssueNotices(store::Transaction& tx, const std::string& advisory_id, int64_t revision,
-                      std::vector<internal::NoticeItem>& items);
+                      std::vector<internal::NoticeItem>& items,
+                      const std::function<Status()>& write_findings);
   // Moves, in `tx`, the notices whose every finding is verified fixed to verified.
   Status VerifyNotices(store::Transaction& tx, const std::vector<std::string>& finding_ids);
   // The index of every stored advisory, rebuilt when the advisory store changed.

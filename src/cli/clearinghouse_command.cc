@@ -6,6 +6,7 @@
 //   bulwark clearinghouse import-feed epss epss_scores-2026-12-01.csv
 //   bulwark clearinghouse monitor
 //   bulwark clearinghouse verify-notice notice.txt --key bulwark.example/ledger+1f2e3d4c+AX...
+//       [--inclusion inclusion.json]
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -317,14 +318,19 @@ void AddClearinghouseCommand(CLI::App& app, const GlobalOptions& global, Actions
   CLI::App* verify = ch->add_subcommand(
       "verify-notice",
       "Check a patch notice's signature offline with the program's verifier key (the ledger's: "
-      "GET /api/v1/ledger/key) and print the notice. Exit status: 0 when it verifies, 1 when it "
-      "does not, 2 when the file cannot be read.");
+      "GET /api/v1/ledger/key) and print the notice; with --inclusion, also check that it is in "
+      "its fan-out's ledger entry. Exit status: 0 when it verifies, 1 when it does not, 2 when a "
+      "file cannot be read.");
   auto note_path = std::make_shared<std::string>();
   auto verifier = std::make_shared<std::string>();
+  auto inclusion_path = std::make_shared<std::string>();
   verify->add_option("file", *note_path, "The notice's signed note (its signed_note), - for stdin")
       ->required();
   verify->add_option("--key", *verifier, "The program's verifier key, name+hash+key")->required();
-  actions[verify] = [note_path, verifier] {
+  verify->add_option("--inclusion", *inclusion_path,
+                     "The notice's inclusion proof (GET "
+                     "/api/v1/clearinghouse/notices/{id}/inclusion), checked against its root");
+  actions[verify] = [note_path, verifier, inclusion_path] {
     StatusOr<std::string> note =
         *note_path == "-"
             ? StatusOr<std::string>(std::string(std::istreambuf_iterator<char>(std::cin), {}))
@@ -336,6 +342,20 @@ void AddClearinghouseCommand(CLI::App& app, const GlobalOptions& global, Actions
       return 1;
     }
     std::cout << *text;
+    if (inclusion_path->empty()) return 0;
+    StatusOr<std::string> proof_text = ReadFileToString(*inclusion_path, 1 << 20);
+    if (!proof_text.ok()) return Fail(proof_text.status()), 2;
+    StatusOr<clearinghouse::NoticeInclusion> inclusion =
+        clearinghouse::ParseNoticeInclusion(*proof_text);
+    if (!inclusion.ok()) return Fail(inclusion.status()), 2;
+    if (Status included = clearinghouse::VerifyNoticeInclusion(*note, *inclusion); !included.ok()) {
+      std::cerr << "bulwark: " << included.message() << "\n";
+      return 1;
+    }
+    std::cout << "ledgered: notice " << inclusion->index + 1 << " of " << inclusion->size
+              << " under root " << inclusion->root
+              << ", the notices_root of the clearinghouse.notices.issue entry for "
+              << inclusion->advisory_id << " (revision " << inclusion->revision << ")\n";
     return 0;
   };
 

@@ -254,42 +254,72 @@ class PgTransaction final : public Transaction {
                                   const std::vector<std::vector<Value>>& rows) override {
     BW_RETURN_IF_ERROR(failure_.CheckUsable());
     const size_t columns = rows.front().size();
-    std::string data;
-    data.reserve(1 << 20);
-    static constexpr char kHex[] = "0123456789abcdef";
+    // The rows are checked before the COPY starts, so that a bad one leaves the transaction as
+    // it was.
     for (const std::vector<Value>& row : rows) {
       if (row.size() != columns) {
         return failure_.Record(
             InvalidArgumentError("InsertMany: the rows have different numbers of values"), false);
       }
+      for (const Value& v : row) {
+        const auto* text = std::get_if<std::string>(&v);
+        if (text != nullptr && std::memchr(text->data(), '\0', text->size()) != nullptr) {
+          return failure_.Record(
+              InvalidArgumentError("a text value contains a NUL byte; bind bytes as a Blob"),
+              false);
+        }
+      }
+    }
+    PGconn* conn = conn_.handle();
+    const std::string sql = "COPY " + std::string(target) + " FROM STDIN";
+    PgResult started(PQexec(conn, sql.c_str()));
+    if (PQresultStatus(started.get()) != PGRES_COPY_IN) {
+      PgError error = ErrorFrom(conn, started.get());
+      return failure_.Record(error.status, error.transient);
+    }
+    // The rows go in COPY's text format, a chunk at a time: the server reads one while the next
+    // is written.
+    constexpr size_t kChunk = 256 << 10;
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string data;
+    data.reserve(kChunk + (64 << 10));
+    bool sent = true;
+    auto send = [&] {
+      if (sent && !data.empty()) {
+        sent = PQputCopyData(conn, data.data(), static_cast<int>(data.size())) == 1;
+      }
+      data.clear();
+    };
+    for (const std::vector<Value>& row : rows) {
       for (size_t c = 0; c < columns; ++c) {
         if (c > 0) data += '\t';
         const Value& v = row[c];
         if (const auto* integer = std::get_if<int64_t>(&v)) {
           data += std::to_string(*integer);
         } else if (const auto* text = std::get_if<std::string>(&v)) {
-          for (char ch : *text) {
-            switch (ch) {
+          size_t plain = 0;  // where the run of characters that need no escape began
+          for (size_t i = 0; i < text->size(); ++i) {
+            std::string_view escaped;
+            switch ((*text)[i]) {
               case '\\':
-                data += "\\\\";
+                escaped = "\\\\";
                 break;
               case '\t':
-                data += "\\t";
+                escaped = "\\t";
                 break;
               case '\n':
-                data += "\\n";
+                escaped = "\\n";
                 break;
               case '\r':
-                data += "\\r";
+                escaped = "\\r";
                 break;
-              case '\0':
-                return failure_.Record(
-                    InvalidArgumentError("a text value contains a NUL byte; bind bytes as a Blob"),
-                    false);
               default:
-                data += ch;
+                continue;
             }
+            data.append(*text, plain, i - plain).append(escaped);
+            plain = i + 1;
           }
+          data.append(*text, plain);
         } else if (const auto* blob = std::get_if<Blob>(&v)) {
           data += "\\\\x";  // bytea's hex input, its backslash escaped for COPY
           for (unsigned char b : blob->bytes) {
@@ -301,20 +331,9 @@ class PgTransaction final : public Transaction {
         }
       }
       data += '\n';
+      if (data.size() >= kChunk) send();
     }
-    PGconn* conn = conn_.handle();
-    const std::string sql = "COPY " + std::string(target) + " FROM STDIN";
-    PgResult started(PQexec(conn, sql.c_str()));
-    if (PQresultStatus(started.get()) != PGRES_COPY_IN) {
-      PgError error = ErrorFrom(conn, started.get());
-      return failure_.Record(error.status, error.transient);
-    }
-    constexpr size_t kChunk = 1 << 20;
-    bool sent = true;
-    for (size_t at = 0; at < data.size() && sent; at += kChunk) {
-      const size_t n = std::min(kChunk, data.size() - at);
-      sent = PQputCopyData(conn, data.data() + at, static_cast<int>(n)) == 1;
-    }
+    send();
     if (PQputCopyEnd(conn, sent ? nullptr : "the client stopped sending") != 1) sent = false;
     int64_t inserted = 0;
     PgError first;

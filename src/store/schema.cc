@@ -772,6 +772,18 @@ CREATE TABLE escalations (
 CREATE INDEX escalations_by_org ON escalations(org_id, created_at);
 CREATE INDEX escalations_by_time ON escalations(created_at)
 )sql"},
+      {16,
+       "a finding names the notice that told its operator (findings.notice_id), in place of the "
+       "notice_findings table",
+       R"sql(
+-- Set in the transaction that opens the finding and writes its notice; NULL for the findings an
+-- operator's own inventory opened, which no notice tells.
+ALTER TABLE findings ADD COLUMN notice_id TEXT;
+UPDATE findings SET notice_id = (SELECT nf.notice_id FROM notice_findings nf JOIN notices n ON
+  n.id = nf.notice_id WHERE nf.finding_id = findings.id ORDER BY n.created_at, n.id LIMIT 1);
+CREATE INDEX findings_by_notice ON findings(notice_id) WHERE notice_id IS NOT NULL;
+DROP TABLE notice_findings
+)sql"},
   };
   return kMigrations;
 }

@@ -155,6 +155,13 @@ describe('clearinghouse', () => {
     const first = page.getByRole('article').filter({ has: page.getByRole('heading', { name: new RegExp(advisory) }) });
     await first.getByRole('columnheader', { name: 'Upgrade to' }).waitFor();
     await checkPage('clearinghouse-notices');
+    // The signed notice, and its place in the ledger.
+    await first.getByText('The signed notice', { exact: true }).click();
+    await first.getByRole('button', { name: `Show its ledger proof for ${advisory}` }).click();
+    const proof = JSON.parse(await first.locator('pre.signed-note').nth(1).innerText());
+    assert.equal(proof.advisory, advisory);
+    assert.match(proof.root, /^[0-9a-f]{64}$/);
+    assert.ok(proof.index < proof.size, JSON.stringify(proof));
     await first.getByRole('button', { name: `Acknowledge ${advisory}` }).click();
     await page.getByRole('status').filter({ hasText: `Acknowledged ${advisory}.` }).waitFor();
     const card = page.getByRole('article').filter({ has: page.getByRole('heading', { name: new RegExp(advisory) }) });

@@ -139,6 +139,7 @@ function NoticeCard({ n, admin, onChange }: { n: Notice; admin: boolean; onChang
         </p>
         <pre className="signed-note">{n.signed_note}</pre>
         <CopyButton text={n.signed_note} label="Copy the signed notice" />
+        <LedgerProof n={n} />
       </details>
       {admin && n.state === 'sent' && (
         <button type="button" onClick={() => void acknowledge()} disabled={busy}>
@@ -153,6 +154,37 @@ function NoticeCard({ n, admin, onChange }: { n: Notice; admin: boolean; onChang
       )}
       <ErrorMessage error={error} title="The notice was not acknowledged." />
     </article>
+  );
+}
+
+// The notice's place in its fan-out's ledger entry, fetched when asked for.
+function LedgerProof({ n }: { n: Notice }) {
+  const [proof, setProof] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
+  const show = () =>
+    run(async () => {
+      const inclusion = await api.get<Record<string, unknown>>(`/clearinghouse/notices/${enc(n.id)}/inclusion`);
+      setProof(JSON.stringify(inclusion));
+    });
+  if (proof === null) {
+    return (
+      <>
+        <button type="button" onClick={() => void show()} disabled={busy}>
+          Show its ledger proof<span className="visually-hidden"> for {n.advisory_id}</span>
+        </button>
+        <ErrorMessage error={error} title="The ledger proof could not be read." />
+      </>
+    );
+  }
+  return (
+    <>
+      <p className="muted">
+        The notice is a leaf of the tree whose root the ledger entry <Code>clearinghouse.notices.issue</Code> for {n.advisory_id}{' '}
+        names. Check it with <Code>bulwark clearinghouse verify-notice FILE --key KEY --inclusion PROOF</Code>.
+      </p>
+      <pre className="signed-note">{proof}</pre>
+      <CopyButton text={proof} label="Copy the ledger proof" />
+    </>
   );
 }
 
