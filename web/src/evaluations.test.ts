@@ -1,5 +1,5 @@
-// Designation's roles, progress, recommendations and rules in words, and the charts' scales, as
-// the console shows them (docs/evaluations.md).
+// Designation's roles, progress, recommendations and rules in words, as the console shows them
+// (docs/evaluations.md).
 import { describe, expect, test, vi } from 'vitest';
 
 vi.hoisted(() => {
@@ -16,9 +16,7 @@ import {
   explainEvaluationRule,
   percent,
   progressText,
-  scale,
   shortHash,
-  ticks,
 } from './evaluations';
 
 function tuple(relation: string, state: Tuple['state'] = 'active', object = 'platform'): Tuple {
@@ -91,22 +89,5 @@ describe('rules in words', () => {
     expect(explainEvaluationRule(window)).toMatch(/Windows page/);
     expect(explainEvaluationRule(new ApiError(403, { code: 'permission_denied', message: 'no' }))).toMatch(/relations/);
     expect(explainEvaluationRule(new Error('x'))).toBeNull();
-  });
-});
-
-describe('chart scales', () => {
-  test('map the domain onto the range', () => {
-    const x = scale(0, 1, 100, 600);
-    expect(x(0)).toBe(100);
-    expect(x(0.5)).toBe(350);
-    expect(x(1)).toBe(600);
-    expect(scale(3, 3, 0, 10)(3)).toBe(0);
-  });
-  test('ticks are round and cover the domain', () => {
-    expect(ticks(0, 1, 5)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
-    expect(ticks(0, 72, 6)).toEqual([0, 20, 40, 60]);
-    expect(ticks(-1.5, 4.2, 5)).toEqual([0, 2, 4]);
-    expect(ticks(-3.2, 4.2, 4)).toEqual([-2, 0, 2, 4]);
-    expect(ticks(2, 2)).toEqual([2]);
   });
 });

@@ -300,20 +300,3 @@ export function explainEvaluationRule(error: unknown): string | null {
   if (error.status === 404) return 'It does not exist, or you may not see it.';
   return null;
 }
-
-// A linear scale from a domain to a range, for the charts.
-export function scale(d0: number, d1: number, r0: number, r1: number): (v: number) => number {
-  const span = d1 - d0 || 1;
-  return (v) => r0 + ((v - d0) / span) * (r1 - r0);
-}
-
-// Evenly spaced round ticks over [lo, hi], about `count` of them.
-export function ticks(lo: number, hi: number, count = 5): number[] {
-  if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / count;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? raw;
-  const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(Number(t.toFixed(10)));
-  return out;
-}

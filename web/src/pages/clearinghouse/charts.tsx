@@ -6,6 +6,7 @@
 // Findings page, every operator's on the Portfolio.
 import { useId, useState } from 'react';
 
+import { ChartFrame, scale } from '../../chart';
 import { EmptyState, ErrorMessage, Loading, Time, useLoad } from '../../components';
 import {
   bandPath,
@@ -28,7 +29,6 @@ import {
   type Remediation,
   type TrendDay,
 } from '../../clearinghouse';
-import { scale } from '../../evaluations';
 
 const TIER_CLASSES = ['tier-0', 'tier-1', 'tier-2', 'tier-3', 'tier-4'];
 
@@ -36,7 +36,6 @@ const tenth = (v: number | null) => (v === null ? '—' : v.toFixed(1));
 
 // Stacked areas, one a timeline, through each day's open findings; the overdue ones as a line.
 export function OpenFindingsChart({ title, days }: { title: string; days: TrendDay[] }) {
-  const id = useId();
   const width = 640;
   const height = 260;
   const left = 44;
@@ -50,105 +49,97 @@ export function OpenFindingsChart({ title, days }: { title: string; days: TrendD
   const xs = days.map((_, i) => x(i));
   const overdue = days.map((d) => d.overdue);
   return (
-    <figure className="chart">
-      <figcaption id={`${id}-t`}>{title}</figcaption>
-      <svg
-        viewBox={`0 0 ${width} ${height}`}
-        role="img"
-        aria-labelledby={`${id}-t`}
-        aria-describedby={`${id}-d`}
-        className="chart-svg"
-      >
-        <desc id={`${id}-d`}>{trendText(days)} The table under the chart gives each day’s numbers.</desc>
-        {yTicks.map((t) => (
-          <g key={`y${t}`}>
-            <line x1={left} x2={right} y1={y(t)} y2={y(t)} className="grid" />
-            <text x={left - 6} y={y(t) + 4} textAnchor="end" className="tick">
-              {t}
-            </text>
-          </g>
-        ))}
-        {dayTicks(days.length).map((i) => (
-          <text
-            key={`x${i}`}
-            x={x(i)}
-            y={bottom + 16}
-            textAnchor={i === days.length - 1 && i > 0 ? 'end' : i === 0 ? 'start' : 'middle'}
-            className="tick"
-          >
-            {dayLabel(days[i]!.date)}
-          </text>
-        ))}
-        <text x={(left + right) / 2} y={height - 4} textAnchor="middle" className="axis-label">
-          Open findings at the end of each UTC day
-        </text>
-        {TIMELINES.map((t, i) => (
-          <path key={t} d={bandPath(xs, bands[i]!, y)} className={`trend-band ${TIER_CLASSES[i]}`} />
-        ))}
-        {days.length > 0 && (
-          <>
-            <path d={linePath(xs, overdue, y)} className="trend-overdue-halo" fill="none" />
-            <path d={linePath(xs, overdue, y)} className="trend-overdue" fill="none" />
-          </>
-        )}
-      </svg>
-      <ul className="legend tier-legend" aria-label="Deadline tiers">
-        {TIMELINES.map((t, i) => (
-          <li key={t}>
-            <span className={`swatch ${TIER_CLASSES[i]}`} aria-hidden="true" /> {timelineShort(t)}
+    <ChartFrame
+      caption={title}
+      name={title}
+      description={`${trendText(days)} The table under the chart gives each day’s numbers.`}
+      width={width}
+      height={height}
+      legend={
+        <ul className="legend tier-legend" aria-label="Deadline tiers">
+          {TIMELINES.map((t, i) => (
+            <li key={t}>
+              <span className={`swatch ${TIER_CLASSES[i]}`} aria-hidden="true" /> {timelineShort(t)}
+            </li>
+          ))}
+          <li>
+            <span className="key key-overdue" aria-hidden="true" /> overdue
           </li>
-        ))}
-        <li>
-          <span className="key key-overdue" aria-hidden="true" /> overdue
-        </li>
-      </ul>
-      <details>
-        <summary>The figures</summary>
-        {/* Focusable: the table may be wider than the figure, and scrolls by keyboard too. */}
-        <div className="table-scroll" tabIndex={0} role="region" aria-label={`${title}: the figures`}>
-          <table>
-            <caption className="visually-hidden">{title}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Day (UTC)</th>
-                {TIMELINES.map((t) => (
-                  <th key={t} scope="col" className="num">
-                    {t}
-                  </th>
-                ))}
-                <th scope="col" className="num">
-                  Open
+        </ul>
+      }
+      table={
+        <>
+          <thead>
+            <tr>
+              <th scope="col">Day (UTC)</th>
+              {TIMELINES.map((t) => (
+                <th key={t} scope="col" className="num">
+                  {t}
                 </th>
-                <th scope="col" className="num">
-                  Overdue
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {days.map((d, i) => (
-                <tr key={d.date}>
-                  <th scope="row">{d.date}</th>
-                  {TIMELINES.map((t) => (
-                    <td key={t} className="num">
-                      {d.by_timeline[t] ?? 0}
-                    </td>
-                  ))}
-                  <td className="num">{totals[i]}</td>
-                  <td className="num">{d.overdue}</td>
-                </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
-      </details>
-    </figure>
+              <th scope="col" className="num">
+                Open
+              </th>
+              <th scope="col" className="num">
+                Overdue
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {days.map((d, i) => (
+              <tr key={d.date}>
+                <th scope="row">{d.date}</th>
+                {TIMELINES.map((t) => (
+                  <td key={t} className="num">
+                    {d.by_timeline[t] ?? 0}
+                  </td>
+                ))}
+                <td className="num">{totals[i]}</td>
+                <td className="num">{d.overdue}</td>
+              </tr>
+            ))}
+          </tbody>
+        </>
+      }
+    >
+      {yTicks.map((t) => (
+        <g key={`y${t}`}>
+          <line x1={left} x2={right} y1={y(t)} y2={y(t)} className="grid" />
+          <text x={left - 6} y={y(t) + 4} textAnchor="end" className="tick">
+            {t}
+          </text>
+        </g>
+      ))}
+      {dayTicks(days.length).map((i) => (
+        <text
+          key={`x${i}`}
+          x={x(i)}
+          y={bottom + 16}
+          textAnchor={i === days.length - 1 && i > 0 ? 'end' : i === 0 ? 'start' : 'middle'}
+          className="tick"
+        >
+          {dayLabel(days[i]!.date)}
+        </text>
+      ))}
+      <text x={(left + right) / 2} y={height - 4} textAnchor="middle" className="axis-label">
+        Open findings at the end of each UTC day
+      </text>
+      {TIMELINES.map((t, i) => (
+        <path key={t} d={bandPath(xs, bands[i]!, y)} className={`trend-band ${TIER_CLASSES[i]}`} />
+      ))}
+      {days.length > 0 && (
+        <>
+          <path d={linePath(xs, overdue, y)} className="trend-overdue-halo" fill="none" />
+          <path d={linePath(xs, overdue, y)} className="trend-overdue" fill="none" />
+        </>
+      )}
+    </ChartFrame>
   );
 }
 
 // One row a timeline: the median days from known to fixed as a bar, a whisker on to the 90th
 // percentile, and a dashed mark at the days the timeline allows.
 export function RemediationChart({ title, items }: { title: string; items: Remediation[] }) {
-  const id = useId();
   const rows = remediationRows(items);
   const width = 640;
   const row = 34;
@@ -165,114 +156,107 @@ export function RemediationChart({ title, items }: { title: string; items: Remed
   const xTicks = countTicks(longest, 5);
   const x = scale(0, xTicks[xTicks.length - 1]!, left, plotRight);
   return (
-    <figure className="chart">
-      <figcaption id={`${id}-t`}>{title}</figcaption>
-      <svg
-        viewBox={`0 0 ${width} ${height}`}
-        role="img"
-        aria-labelledby={`${id}-t`}
-        aria-describedby={`${id}-d`}
-        className="chart-svg"
-      >
-        <desc id={`${id}-d`}>{remediationSummary(items)}</desc>
-        {xTicks.map((t) => (
-          <g key={t}>
-            <line x1={x(t)} x2={x(t)} y1={top} y2={axis} className="grid" />
-            <text x={x(t)} y={axis + 16} textAnchor="middle" className="tick">
-              {t}
+    <ChartFrame
+      caption={title}
+      name={title}
+      description={remediationSummary(items)}
+      width={width}
+      height={height}
+      legend={
+        <p className="legend tier-legend">
+          <span className="key key-median" aria-hidden="true" /> median{' '}
+          <span className="key key-whisker" aria-hidden="true" /> to the 90th percentile{' '}
+          <span className="key key-allowance" aria-hidden="true" /> the days the timeline allows
+        </p>
+      }
+      table={
+        <>
+          <thead>
+            <tr>
+              <th scope="col">Timeline</th>
+              <th scope="col" className="num">
+                Remediated
+              </th>
+              <th scope="col" className="num">
+                Within deadline
+              </th>
+              <th scope="col" className="num">
+                Median days
+              </th>
+              <th scope="col" className="num">
+                90th percentile days
+              </th>
+              <th scope="col" className="num">
+                Days allowed
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.timeline}>
+                <th scope="row">{r.timeline}</th>
+                <td className="num">{r.remediated}</td>
+                <td className="num">{r.within_deadline}</td>
+                <td className="num">{r.remediated > 0 ? tenth(r.median_days) : 'none yet'}</td>
+                <td className="num">{r.remediated > 0 ? tenth(r.p90_days) : '—'}</td>
+                <td className="num">{TIMELINE_ALLOWANCE[r.timeline] ?? 'none: on upgrade'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </>
+      }
+    >
+      {xTicks.map((t) => (
+        <g key={t}>
+          <line x1={x(t)} x2={x(t)} y1={top} y2={axis} className="grid" />
+          <text x={x(t)} y={axis + 16} textAnchor="middle" className="tick">
+            {t}
+          </text>
+        </g>
+      ))}
+      <text x={(left + plotRight) / 2} y={height - 4} textAnchor="middle" className="axis-label">
+        Days from a finding becoming known to its fix
+      </text>
+      {rows.map((r, i) => {
+        const y0 = top + i * row;
+        const mid = y0 + row / 2;
+        const allowance = TIMELINE_ALLOWANCE[r.timeline];
+        const done = r.remediated > 0 && r.median_days !== null;
+        return (
+          <g key={r.timeline}>
+            <text x={left - 8} y={mid + 4} textAnchor="end" className="tick">
+              {timelineShort(r.timeline)}
+            </text>
+            {done && (
+              <rect
+                x={left}
+                y={y0 + 8}
+                width={Math.max(1, x(r.median_days!) - left)}
+                height={row - 16}
+                className={TIER_CLASSES[i]}
+              >
+                <title>
+                  {`${timelineShort(r.timeline)}: median ${daysText(r.median_days!)}` +
+                    (r.p90_days !== null ? `, 90th percentile ${daysText(r.p90_days)}` : '')}
+                </title>
+              </rect>
+            )}
+            {done && r.p90_days !== null && (
+              <>
+                <line x1={x(r.median_days!)} x2={x(r.p90_days)} y1={mid} y2={mid} className="whisker" />
+                <line x1={x(r.p90_days)} x2={x(r.p90_days)} y1={y0 + 11} y2={y0 + row - 11} className="whisker" />
+              </>
+            )}
+            {allowance !== null && (
+              <line x1={x(allowance)} x2={x(allowance)} y1={y0 + 2} y2={y0 + row - 2} className="threshold allowance" />
+            )}
+            <text x={plotRight + 12} y={mid + 4} className={done ? 'tick' : 'tick none-yet'}>
+              {remediationText(r)}
             </text>
           </g>
-        ))}
-        <text x={(left + plotRight) / 2} y={height - 4} textAnchor="middle" className="axis-label">
-          Days from a finding becoming known to its fix
-        </text>
-        {rows.map((r, i) => {
-          const y0 = top + i * row;
-          const mid = y0 + row / 2;
-          const allowance = TIMELINE_ALLOWANCE[r.timeline];
-          const done = r.remediated > 0 && r.median_days !== null;
-          return (
-            <g key={r.timeline}>
-              <text x={left - 8} y={mid + 4} textAnchor="end" className="tick">
-                {timelineShort(r.timeline)}
-              </text>
-              {done && (
-                <rect
-                  x={left}
-                  y={y0 + 8}
-                  width={Math.max(1, x(r.median_days!) - left)}
-                  height={row - 16}
-                  className={TIER_CLASSES[i]}
-                >
-                  <title>
-                    {`${timelineShort(r.timeline)}: median ${daysText(r.median_days!)}` +
-                      (r.p90_days !== null ? `, 90th percentile ${daysText(r.p90_days)}` : '')}
-                  </title>
-                </rect>
-              )}
-              {done && r.p90_days !== null && (
-                <>
-                  <line x1={x(r.median_days!)} x2={x(r.p90_days)} y1={mid} y2={mid} className="whisker" />
-                  <line x1={x(r.p90_days)} x2={x(r.p90_days)} y1={y0 + 11} y2={y0 + row - 11} className="whisker" />
-                </>
-              )}
-              {allowance !== null && (
-                <line x1={x(allowance)} x2={x(allowance)} y1={y0 + 2} y2={y0 + row - 2} className="threshold allowance" />
-              )}
-              <text x={plotRight + 12} y={mid + 4} className={done ? 'tick' : 'tick none-yet'}>
-                {remediationText(r)}
-              </text>
-            </g>
-          );
-        })}
-      </svg>
-      <p className="legend tier-legend">
-        <span className="key key-median" aria-hidden="true" /> median{' '}
-        <span className="key key-whisker" aria-hidden="true" /> to the 90th percentile{' '}
-        <span className="key key-allowance" aria-hidden="true" /> the days the timeline allows
-      </p>
-      <details>
-        <summary>The figures</summary>
-        {/* Focusable: the table may be wider than the figure, and scrolls by keyboard too. */}
-        <div className="table-scroll" tabIndex={0} role="region" aria-label={`${title}: the figures`}>
-          <table>
-            <caption className="visually-hidden">{title}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Timeline</th>
-                <th scope="col" className="num">
-                  Remediated
-                </th>
-                <th scope="col" className="num">
-                  Within deadline
-                </th>
-                <th scope="col" className="num">
-                  Median days
-                </th>
-                <th scope="col" className="num">
-                  90th percentile days
-                </th>
-                <th scope="col" className="num">
-                  Days allowed
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.timeline}>
-                  <th scope="row">{r.timeline}</th>
-                  <td className="num">{r.remediated}</td>
-                  <td className="num">{r.within_deadline}</td>
-                  <td className="num">{r.remediated > 0 ? tenth(r.median_days) : 'none yet'}</td>
-                  <td className="num">{r.remediated > 0 ? tenth(r.p90_days) : '—'}</td>
-                  <td className="num">{TIMELINE_ALLOWANCE[r.timeline] ?? 'none: on upgrade'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </details>
-    </figure>
+        );
+      })}
+    </ChartFrame>
   );
 }
 

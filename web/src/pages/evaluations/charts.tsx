@@ -3,7 +3,8 @@
 // against its bar. Each chart has a text alternative and its data as a table under it.
 import { useId } from 'react';
 
-import { percent, scale, ticks, type GroupRate, type SequentialEvidence } from '../../evaluations';
+import { ChartFrame, scale, ticks } from '../../chart';
+import { percent, type GroupRate, type SequentialEvidence } from '../../evaluations';
 
 export function Progress({ done, total, passed, label }: { done: number; total: number; passed: number; label: string }) {
   const id = useId();
@@ -41,7 +42,6 @@ export function RateChart({
   groups: GroupRate[];
   thresholds: { label: string; value: number }[];
 }) {
-  const id = useId();
   const row = 28;
   const left = 150;
   const width = 640;
@@ -50,54 +50,14 @@ export function RateChart({
   const height = top + groups.length * row + 40;
   const x = scale(0, 1, left, right);
   return (
-    <figure className="chart">
-      <figcaption id={`${id}-t`}>{title}</figcaption>
-      <svg
-        viewBox={`0 0 ${width} ${height}`}
-        role="img"
-        aria-labelledby={`${id}-t`}
-        aria-describedby={`${id}-d`}
-        className="chart-svg"
-      >
-        <desc id={`${id}-d`}>
-          {groups.map((g) => `${g.group || 'none'}: ${percent(g.pass_rate.rate)}`).join('; ')}
-        </desc>
-        {ticks(0, 1, 5).map((t) => (
-          <g key={t}>
-            <line x1={x(t)} x2={x(t)} y1={top} y2={height - 30} className="grid" />
-            <text x={x(t)} y={height - 14} textAnchor="middle" className="tick">
-              {Math.round(t * 100)}%
-            </text>
-          </g>
-        ))}
-        {groups.map((g, i) => {
-          const y = top + i * row;
-          const r = g.pass_rate;
-          return (
-            <g key={g.group || `none-${i}`}>
-              <text x={left - 8} y={y + row / 2 + 4} textAnchor="end" className="tick">
-                {g.group || 'none'}
-              </text>
-              <rect x={left} y={y + 5} width={Math.max(0, x(r.rate) - left)} height={row - 10} className="bar" />
-              <line x1={x(r.lower)} x2={x(r.upper)} y1={y + row / 2} y2={y + row / 2} className="whisker" />
-              <line x1={x(r.lower)} x2={x(r.lower)} y1={y + 8} y2={y + row - 8} className="whisker" />
-              <line x1={x(r.upper)} x2={x(r.upper)} y1={y + 8} y2={y + row - 8} className="whisker" />
-            </g>
-          );
-        })}
-        {thresholds.map((t) => (
-          <g key={t.label}>
-            <line x1={x(t.value)} x2={x(t.value)} y1={top} y2={height - 30} className="threshold" />
-            <text x={x(t.value) + 4} y={top - 8} className="threshold-label">
-              {t.label} {percent(t.value)}
-            </text>
-          </g>
-        ))}
-      </svg>
-      <details>
-        <summary>The figures</summary>
-        <table>
-          <caption className="visually-hidden">{title}</caption>
+    <ChartFrame
+      caption={title}
+      name={title}
+      description={groups.map((g) => `${g.group || 'none'}: ${percent(g.pass_rate.rate)}`).join('; ')}
+      width={width}
+      height={height}
+      table={
+        <>
           <thead>
             <tr>
               <th scope="col">Group</th>
@@ -120,15 +80,46 @@ export function RateChart({
               </tr>
             ))}
           </tbody>
-        </table>
-      </details>
-    </figure>
+        </>
+      }
+    >
+      {ticks(0, 1, 5).map((t) => (
+        <g key={t}>
+          <line x1={x(t)} x2={x(t)} y1={top} y2={height - 30} className="grid" />
+          <text x={x(t)} y={height - 14} textAnchor="middle" className="tick">
+            {Math.round(t * 100)}%
+          </text>
+        </g>
+      ))}
+      {groups.map((g, i) => {
+        const y = top + i * row;
+        const r = g.pass_rate;
+        return (
+          <g key={g.group || `none-${i}`}>
+            <text x={left - 8} y={y + row / 2 + 4} textAnchor="end" className="tick">
+              {g.group || 'none'}
+            </text>
+            <rect x={left} y={y + 5} width={Math.max(0, x(r.rate) - left)} height={row - 10} className="bar" />
+            <line x1={x(r.lower)} x2={x(r.upper)} y1={y + row / 2} y2={y + row / 2} className="whisker" />
+            <line x1={x(r.lower)} x2={x(r.lower)} y1={y + 8} y2={y + row - 8} className="whisker" />
+            <line x1={x(r.upper)} x2={x(r.upper)} y1={y + 8} y2={y + row - 8} className="whisker" />
+          </g>
+        );
+      })}
+      {thresholds.map((t) => (
+        <g key={t.label}>
+          <line x1={x(t.value)} x2={x(t.value)} y1={top} y2={height - 30} className="threshold" />
+          <text x={x(t.value) + 4} y={top - 8} className="threshold-label">
+            {t.label} {percent(t.value)}
+          </text>
+        </g>
+      ))}
+    </ChartFrame>
   );
 }
 
 // Both log evidences as the samples accrued, against the bar log(2/alpha) that decides.
 export function SequentialChart({ e }: { e: SequentialEvidence }) {
-  const id = useId();
   const width = 640;
   const height = 260;
   const left = 50;
@@ -146,61 +137,30 @@ export function SequentialChart({ e }: { e: SequentialEvidence }) {
     points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p[0]).toFixed(1)},${y(cap(p[k])).toFixed(1)}`).join(' ');
   const last = points[points.length - 1];
   return (
-    <figure className="chart">
-      <figcaption id={`${id}-t`}>
-        Sequential evidence, criterion {e.criterion} (threshold {percent(e.threshold)}, α = {e.alpha})
-      </figcaption>
-      <svg
-        viewBox={`0 0 ${width} ${height}`}
-        role="img"
-        aria-labelledby={`${id}-t`}
-        aria-describedby={`${id}-d`}
-        className="chart-svg"
-      >
-        <desc id={`${id}-d`}>
+    <ChartFrame
+      caption={
+        <>
+          Sequential evidence, criterion {e.criterion} (threshold {percent(e.threshold)}, α = {e.alpha})
+        </>
+      }
+      name={`Sequential evidence of ${e.criterion}`}
+      description={
+        <>
           After {e.samples} samples ({e.passes} passed): evidence above {last ? last[1].toFixed(2) : 0}, below{' '}
           {last ? last[2].toFixed(2) : 0}, bar {e.log_bar.toFixed(2)}; call {e.call}
           {e.first_call ? `; first call ${e.first_call.call} at sample ${e.first_call.samples}` : ''}.
-        </desc>
-        {ticks(lo, hi, 5).map((t) => (
-          <g key={`y${t}`}>
-            <line x1={left} x2={right} y1={y(t)} y2={y(t)} className="grid" />
-            <text x={left - 6} y={y(t) + 4} textAnchor="end" className="tick">
-              {t}
-            </text>
-          </g>
-        ))}
-        {ticks(0, Math.max(1, e.samples), 6).map((t) => (
-          <text key={`x${t}`} x={x(t)} y={bottom + 16} textAnchor="middle" className="tick">
-            {t}
-          </text>
-        ))}
-        <text x={(left + right) / 2} y={height - 4} textAnchor="middle" className="axis-label">
-          Samples, in the run’s order
-        </text>
-        <line x1={left} x2={right} y1={y(e.log_bar)} y2={y(e.log_bar)} className="threshold" />
-        <text x={right - 4} y={y(e.log_bar) - 6} textAnchor="end" className="threshold-label">
-          log(2/α) = {e.log_bar.toFixed(2)}: decides
-        </text>
-        <path d={path(1)} className="line-above" fill="none" />
-        <path d={path(2)} className="line-below" fill="none" />
-        {e.first_call && (
-          <circle
-            cx={x(e.first_call.samples)}
-            cy={y(cap(e.log_bar))}
-            r={5}
-            className="first-call"
-          />
-        )}
-      </svg>
+        </>
+      }
+      width={width}
+      height={height}
+      legend={
       <p className="legend">
         <span className="key key-above" aria-hidden="true" /> evidence the rate is above the threshold{' '}
         <span className="key key-below" aria-hidden="true" /> evidence it is below
       </p>
-      <details>
-        <summary>The figures</summary>
-        <table>
-          <caption className="visually-hidden">Sequential evidence of {e.criterion}</caption>
+      }
+      table={
+        <>
           <thead>
             <tr>
               <th scope="col">Samples</th>
@@ -219,8 +179,39 @@ export function SequentialChart({ e }: { e: SequentialEvidence }) {
               </tr>
             ))}
           </tbody>
-        </table>
-      </details>
-    </figure>
+        </>
+      }
+    >
+      {ticks(lo, hi, 5).map((t) => (
+        <g key={`y${t}`}>
+          <line x1={left} x2={right} y1={y(t)} y2={y(t)} className="grid" />
+          <text x={left - 6} y={y(t) + 4} textAnchor="end" className="tick">
+            {t}
+          </text>
+        </g>
+      ))}
+      {ticks(0, Math.max(1, e.samples), 6).map((t) => (
+        <text key={`x${t}`} x={x(t)} y={bottom + 16} textAnchor="middle" className="tick">
+          {t}
+        </text>
+      ))}
+      <text x={(left + right) / 2} y={height - 4} textAnchor="middle" className="axis-label">
+        Samples, in the run’s order
+      </text>
+      <line x1={left} x2={right} y1={y(e.log_bar)} y2={y(e.log_bar)} className="threshold" />
+      <text x={right - 4} y={y(e.log_bar) - 6} textAnchor="end" className="threshold-label">
+        log(2/α) = {e.log_bar.toFixed(2)}: decides
+      </text>
+      <path d={path(1)} className="line-above" fill="none" />
+      <path d={path(2)} className="line-below" fill="none" />
+      {e.first_call && (
+        <circle
+          cx={x(e.first_call.samples)}
+          cy={y(cap(e.log_bar))}
+          r={5}
+          className="first-call"
+        />
+      )}
+    </ChartFrame>
   );
 }
