@@ -1,7 +1,7 @@
 // What every chart of the console shares: the frame (a figure with its caption; the drawing as
 // an SVG image named by the caption and described by its text alternative; a legend; and the
 // chart's figures as a table in a disclosure under it, scrollable by keyboard when it is wider
-// than the figure), and the scales and ticks of its axes.
+// than the figure), and the scales, ticks and grid of its axes.
 import { useId, type ReactNode } from 'react';
 
 // A linear scale from a domain to a range.
@@ -65,5 +65,31 @@ export function ChartFrame({
         </div>
       </details>
     </figure>
+  );
+}
+
+// The horizontal grid lines of a chart's vertical axis, each labelled on the left.
+export function YGrid({
+  values,
+  y,
+  left,
+  right,
+}: {
+  values: number[];
+  y: (v: number) => number;
+  left: number;
+  right: number;
+}) {
+  return (
+    <>
+      {values.map((t) => (
+        <g key={`y${t}`}>
+          <line x1={left} x2={right} y1={y(t)} y2={y(t)} className="grid" />
+          <text x={left - 6} y={y(t) + 4} textAnchor="end" className="tick">
+            {t}
+          </text>
+        </g>
+      ))}
+    </>
   );
 }

@@ -6,7 +6,7 @@
 // Findings page, every operator's on the Portfolio.
 import { useId, useState } from 'react';
 
-import { ChartFrame, scale } from '../../chart';
+import { ChartFrame, scale, YGrid } from '../../chart';
 import { EmptyState, ErrorMessage, Loading, Time, useLoad } from '../../components';
 import {
   bandPath,
@@ -102,14 +102,7 @@ export function OpenFindingsChart({ title, days }: { title: string; days: TrendD
         </>
       }
     >
-      {yTicks.map((t) => (
-        <g key={`y${t}`}>
-          <line x1={left} x2={right} y1={y(t)} y2={y(t)} className="grid" />
-          <text x={left - 6} y={y(t) + 4} textAnchor="end" className="tick">
-            {t}
-          </text>
-        </g>
-      ))}
+      <YGrid values={yTicks} y={y} left={left} right={right} />
       {dayTicks(days.length).map((i) => (
         <text
           key={`x${i}`}

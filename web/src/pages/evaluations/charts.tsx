@@ -3,7 +3,7 @@
 // against its bar. Each chart has a text alternative and its data as a table under it.
 import { useId } from 'react';
 
-import { ChartFrame, scale, ticks } from '../../chart';
+import { ChartFrame, scale, ticks, YGrid } from '../../chart';
 import { percent, type GroupRate, type SequentialEvidence } from '../../evaluations';
 
 export function Progress({ done, total, passed, label }: { done: number; total: number; passed: number; label: string }) {
@@ -182,14 +182,7 @@ export function SequentialChart({ e }: { e: SequentialEvidence }) {
         </>
       }
     >
-      {ticks(lo, hi, 5).map((t) => (
-        <g key={`y${t}`}>
-          <line x1={left} x2={right} y1={y(t)} y2={y(t)} className="grid" />
-          <text x={left - 6} y={y(t) + 4} textAnchor="end" className="tick">
-            {t}
-          </text>
-        </g>
-      ))}
+      <YGrid values={ticks(lo, hi, 5)} y={y} left={left} right={right} />
       {ticks(0, Math.max(1, e.samples), 6).map((t) => (
         <text key={`x${t}`} x={x(t)} y={bottom + 16} textAnchor="middle" className="tick">
           {t}
