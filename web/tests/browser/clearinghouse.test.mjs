@@ -10,20 +10,11 @@
 // same charts for every operator. Each page gets an axe-core scan and a screenshot under
 // build/web-test-artifacts/.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
-
-import { BulwarkServer, REPO } from './server.mjs';
-
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = process.env.WEB_TEST_ARTIFACTS ?? join(REPO, 'build', 'web-test-artifacts');
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'];
+import * as ui from './browser.mjs';
+import { BulwarkServer } from './server.mjs';
 
 const RITA = 'it@rural-hospital.demo';
 const CORY = 'coordinator@clearinghouse.demo';
@@ -42,38 +33,19 @@ let server;
 let browser;
 let page;
 let credentials;
-let problems = [];
+let errors;
 
 async function checkPage(name) {
-  await page.evaluate(AXE_SOURCE);
-  const results = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }));
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-  assert.deepEqual(
-    bad.map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    [],
-    `accessibility violations on ${name}`,
-  );
-  const seen = problems;
-  problems = [];
-  assert.deepEqual(seen, [], 'the page logged errors (a CSP violation shows up here)');
+  await ui.scanPage(page, name);
+  errors.expectNone();
 }
 
 async function heading(text) {
-  await page.getByRole('heading', { level: 1, name: text }).waitFor();
+  await ui.heading(page, text);
 }
 
 async function signInAs(email) {
-  await page.goto(`${server.url}/`);
-  await page.locator('main h1').waitFor();
-  if ((await page.getByRole('button', { name: 'Sign out' }).count()) > 0) {
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await heading('Sign in to Bulwark');
-  }
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(credentials[email].password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await heading('Who am I');
+  await ui.signInAs(page, server.url, email, credentials[email].password);
 }
 
 async function goTo(label, title) {
@@ -120,18 +92,13 @@ async function checkCharts() {
 }
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) assert.fail(`${CHROMIUM} is missing: run scripts/install-deps.sh (Debian's chromium)`);
-  mkdirSync(ARTIFACTS, { recursive: true });
   server = new BulwarkServer();
   credentials = server.seedDemo();
   await server.start();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
+  browser = await ui.launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
-  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
-  });
+  errors = new ui.PageErrors(page);
 });
 
 after(async () => {

@@ -7,29 +7,10 @@
 // every page with no serious or critical violation. A screenshot of each page is saved under
 // build/web-test-artifacts/ (WEB_TEST_ARTIFACTS overrides it).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
-
-import { BulwarkServer, MockModel, REPO } from './server.mjs';
-
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = process.env.WEB_TEST_ARTIFACTS ?? join(REPO, 'build', 'web-test-artifacts');
-// The flags that work on these machines (MACHINE-NOTES); playwright adds a fresh profile.
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import * as ui from './browser.mjs';
+import { BulwarkServer, MockModel } from './server.mjs';
 
 const PAT = 'admin@program-office.demo'; // platform admin
 const EVE = 'evaluator@evaluation-office.demo'; // made the second platform admin below
@@ -43,72 +24,32 @@ let browser;
 let context;
 let page;
 let credentials;
-let problems = []; // CSP violations and uncaught errors in the page
-
-function fail(message) {
-  throw new assert.AssertionError({ message });
-}
+let errors; // CSP violations and uncaught errors in the page
 
 async function newPage() {
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
   const p = await context.newPage();
-  p.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-  p.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
-      problems.push(`console: ${m.text()}`);
-    }
-  });
+  errors = new ui.PageErrors(p);
   return p;
 }
 
-function expectNoProblems() {
-  const seen = problems;
-  problems = [];
-  assert.deepEqual(seen, [], 'the page logged errors (a CSP violation shows up here)');
-}
-
-// axe-core in the page; fails on any serious or critical violation, and saves a screenshot.
+// axe-core in the page (no serious or critical violation), a screenshot, and no error logged.
 async function checkPage(name) {
-  await page.evaluate(AXE_SOURCE);
-  const results = await page.evaluate(() =>
-    axe.run(document, { resultTypes: ['violations'] }),
-  );
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-  if (bad.length > 0) {
-    fail(
-      `accessibility violations on ${name}:\n` +
-        bad
-          .map((v) => `  ${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}`).join('\n')}`)
-          .join('\n'),
-    );
-  }
-  expectNoProblems();
+  await ui.scanPage(page, name);
+  errors.expectNone();
 }
 
 async function heading(text) {
-  await page.getByRole('heading', { level: 1, name: text }).waitFor();
+  await ui.heading(page, text);
 }
 
 async function signIn(email) {
-  await page.goto(`${server.url}/`);
-  await heading('Sign in to Bulwark');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(credentials[email].password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  try {
-    await heading('Who am I');
-  } catch (e) {
-    // Say what the page said instead (a refusal, a rate limit), not only that it timed out.
-    e.message += `\nthe page said:\n${await page.locator('main').innerText().catch(() => '(nothing)')}`;
-    throw e;
-  }
+  await ui.signIn(page, server.url, email, credentials[email].password);
 }
 
 async function signOut() {
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await heading('Sign in to Bulwark');
+  await ui.signOut(page);
 }
 
 async function goTo(label, title) {
@@ -116,13 +57,8 @@ async function goTo(label, title) {
   await heading(title);
 }
 
-// Signs in as `email` whoever is signed in now (so that one failed test leaves the next one a
-// clean start).
 async function signInAs(email) {
-  await page.goto(`${server.url}/`);
-  await page.locator('main h1').waitFor();
-  if ((await page.getByRole('button', { name: 'Sign out' }).count()) > 0) await signOut();
-  await signIn(email);
+  await ui.signInAs(page, server.url, email, credentials[email].password);
 }
 
 async function goToReview(label, title) {
@@ -155,14 +91,12 @@ async function gateway(method, path, key, body) {
 }
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) fail(`${CHROMIUM} is missing: run scripts/install-deps.sh (Debian's chromium)`);
-  mkdirSync(ARTIFACTS, { recursive: true });
   server = new BulwarkServer();
   credentials = server.seedDemo();
   // A second platform administrator, approved by the operator, for dual control.
   server.run('admin', 'grant', '--object', 'platform', '--relation', 'admin', '--subject', EVE);
   await server.start();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
+  browser = await ui.launchChromium();
   page = await newPage();
 });
 

@@ -8,30 +8,14 @@
 // build/web-test-artifacts/ (WEB_TEST_ARTIFACTS overrides it).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import zlib from 'node:zlib';
 
-import { chromium } from 'playwright-core';
-
-import { REPO, bulwarkBinary } from './server.mjs';
-
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = process.env.WEB_TEST_ARTIFACTS ?? join(REPO, 'build', 'web-test-artifacts');
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import * as ui from './browser.mjs';
+import { bulwarkBinary } from './server.mjs';
 
 const HOSTILE =
   '</script><script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">' +
@@ -143,22 +127,7 @@ let browser;
 let page;
 let run;
 let otherRun;
-let problems = [];
-
-async function scan(name) {
-  await page.evaluate(AXE_SOURCE);
-  const results = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }));
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-  assert.deepEqual(bad.map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), []);
-}
-
-function expectNoProblems() {
-  const seen = problems;
-  problems = [];
-  assert.deepEqual(seen, [], 'the page logged errors (a CSP violation shows up here)');
-}
+let errors;
 
 describe('the HTML report', () => {
   before(async () => {
@@ -173,15 +142,13 @@ describe('the HTML report', () => {
     otherRun = writeRun(dir, hash, tasks, 1, 'model-b');
     execFileSync(bulwarkBinary(), ['eval', 'report', run.path, '--suite', suite, '--policy',
       join(dir, 'policy.yaml'), '--format', 'html', '-o', join(dir, 'report.html')]);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    browser = await ui.launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
-    page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console: ${m.text()}`);
-    });
+    // Its warnings count too, and any request that leaves the file.
+    errors = new ui.PageErrors(page, { strict: true });
     page.on('request', (r) => {
-      if (!r.url().startsWith('file:') && !r.url().startsWith('blob:')) problems.push(`request: ${r.url()}`);
+      if (!r.url().startsWith('file:') && !r.url().startsWith('blob:')) errors.add(`request: ${r.url()}`);
     });
     await page.goto(`file://${join(dir, 'report.html')}`);
   });
@@ -199,8 +166,8 @@ describe('the HTML report', () => {
     }
     assert.match(await page.locator('.outcome').innerText(), /exceeds|below|inconclusive/);
     await page.getByRole('row', { name: /^1 task-0 1 / }).waitFor();
-    await scan('report');
-    expectNoProblems();
+    await ui.scanPage(page, 'report');
+    errors.expectNone();
   });
 
   test('pages and filters the samples', async () => {
@@ -216,13 +183,13 @@ describe('the HTML report', () => {
     await page.getByLabel('Task contains').fill('');
     await page.getByLabel('End', { exact: true }).selectOption('');
     assert.equal(await page.locator('#sample-rows tr').count(), 50);
-    expectNoProblems();
+    errors.expectNone();
   });
 
   test('refuses the run log of another run', async () => {
     await page.getByLabel('Run log').setInputFiles(otherRun.path);
     await page.getByText('is the run log of another run').waitFor();
-    expectNoProblems();
+    errors.expectNone();
   });
 
   test('opens any sample from the run log, its transcript as text', async () => {
@@ -245,8 +212,8 @@ describe('the HTML report', () => {
       assert.equal(await page.evaluate(() => window.__pwned), undefined);
       assert.match(await page.locator('#sample-facts').innerText(), /input_tokens\s+100/);
     }
-    await scan('report-sample');
-    expectNoProblems();
+    await ui.scanPage(page, 'report-sample');
+    errors.expectNone();
   });
 });
 
@@ -256,7 +223,7 @@ test('a task id that tries to close the page\'s script stays text', async () => 
     const { path } = writeRun(local, `sha256:${'0'.repeat(64)}`, [HOSTILE_TASK, 'plain'], 2, 'model-c');
     const html = join(local, 'report.html');
     execFileSync(bulwarkBinary(), ['eval', 'report', path, '--format', 'html', '-o', html]);
-    const b = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    const b = await ui.launchChromium();
     try {
       const p = await b.newPage();
       const errors = [];
