@@ -8,8 +8,10 @@
 // Thread-safety: implementations must be safe from any thread.
 #pragma once
 
+#include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -40,5 +42,16 @@ class AuditTrail {
     return OkStatus();
   }
 };
+
+// Runs `fn` in a `mode` transaction of `db`. A refusal noted with NoteDenial on this thread while
+// `fn` runs is recorded in `audit` (when there is one) in a transaction of its own once the
+// refused one has rolled back: the refusal is kept though the work is not. A run inside another
+// records its own refusal; one that cannot be recorded is logged.
+Status TransactRecordingDenial(store::Database& db, AuditTrail* audit, store::TxMode mode,
+                               const std::function<Status(store::Transaction&)>& fn);
+
+// Notes the refusal of `action` on `object` to `actor` for the TransactRecordingDenial running on
+// this thread (the last noted is recorded); outside one, nothing.
+void NoteDenial(const Principal& actor, std::string_view action, std::string_view object);
 
 }  // namespace bulwark::access

@@ -165,15 +165,13 @@ Directory::Directory(store::Database& db, const Clock& clock, PasswordHasher& ha
 
 namespace {
 
-// Requires `action` on `object`. When the actor may not even see the object (`see_action`
-// denied too, or none given and the action denied), the object is reported as not found.
-// The denial of the Directory operation running on this thread, recorded after its
-// transaction rolls back (see Directory::Run).
-thread_local std::optional<AuditRecord>* t_denial = nullptr;
 // The sensitive reads allowed in the read-only Directory operation running on this thread,
 // recorded once it has succeeded.
 thread_local std::vector<AuditRecord>* t_sensitive_reads = nullptr;
 
+// Requires `action` on `object`; a refusal is noted for Run to record. When the actor may not
+// even see the object (`see_action` denied too, or none given and the action denied), the
+// object is reported as not found.
 StatusOr<Decision> Require(const Authorizer& authorizer, Transaction& tx, const Principal& actor,
                            std::string_view action, std::string_view object, Time now,
                            std::string_view see_action, std::string_view what) {
@@ -186,9 +184,7 @@ StatusOr<Decision> Require(const Authorizer& authorizer, Transaction& tx, const 
     }
     return d;
   }
-  if (t_denial != nullptr) {
-    *t_denial = AuditRecord{actor, std::string(action), std::string(object), false, {}};
-  }
+  NoteDenial(actor, action, object);
   if (!see_action.empty()) {
     BW_ASSIGN_OR_RETURN(Decision see, authorizer.Check(tx, actor, see_action, object, now));
     if (!see.allowed) {
@@ -240,14 +236,10 @@ StatusOr<Organization> LoadOrganization(Transaction& tx, const std::string& id) 
 }  // namespace
 
 Status Directory::Run(TxMode mode, const std::function<Status(Transaction&)>& fn) {
-  std::optional<AuditRecord> denial;
   std::vector<AuditRecord> sensitive_reads;
-  std::optional<AuditRecord>* outer = t_denial;
   std::vector<AuditRecord>* outer_reads = t_sensitive_reads;
-  t_denial = &denial;
   t_sensitive_reads = &sensitive_reads;
-  Status s = db_.Transact(mode, fn);
-  t_denial = outer;
+  Status s = TransactRecordingDenial(db_, audit_, mode, fn);
   t_sensitive_reads = outer_reads;
   if (s.ok() && mode == TxMode::kReadOnly && !sensitive_reads.empty() && audit_ != nullptr) {
     // A retried transaction notes the same read again; record each read once.
@@ -264,14 +256,6 @@ Status Directory::Run(TxMode mode, const std::function<Status(Transaction&)>& fn
       return OkStatus();
     });
     if (!recorded.ok()) return recorded.WithPrefix("recording a sensitive read");
-  }
-  if (!s.ok() && denial && audit_ != nullptr) {
-    Status recorded = db_.Transact(TxMode::kReadWrite,
-                                   [&](Transaction& tx) { return audit_->Record(tx, *denial); });
-    if (!recorded.ok()) {
-      Log(LogLevel::kError, "could not record a denial in the audit trail",
-          {{"action", denial->action}, {"object", denial->object}, {"error", recorded.ToString()}});
-    }
   }
   return s;
 }

@@ -411,25 +411,8 @@ ClearinghouseService::~ClearinghouseService() = default;
 
 // ---- Transactions, authorization and the audit trail ----
 
-namespace {
-thread_local std::optional<access::AuditRecord>* t_denial = nullptr;
-}  // namespace
-
 Status ClearinghouseService::Run(TxMode mode, const std::function<Status(Transaction&)>& fn) {
-  std::optional<access::AuditRecord> denial;
-  std::optional<access::AuditRecord>* outer = t_denial;
-  t_denial = &denial;
-  Status s = db_.Transact(mode, fn);
-  t_denial = outer;
-  if (!s.ok() && denial && audit_ != nullptr) {
-    Status recorded = db_.Transact(TxMode::kReadWrite,
-                                   [&](Transaction& tx) { return audit_->Record(tx, *denial); });
-    if (!recorded.ok()) {
-      Log(LogLevel::kError, "could not record a denial in the audit trail",
-          {{"action", denial->action}, {"error", recorded.ToString()}});
-    }
-  }
-  return s;
+  return access::TransactRecordingDenial(db_, audit_, mode, fn);
 }
 
 // Checks `action` on `object` (an operator organization, or the platform). Someone who may not
@@ -448,7 +431,7 @@ StatusOr<access::Decision> ClearinghouseService::Require(Transaction& tx, const 
   } else if (object != access::kPlatform) {
     return NotFoundError("not found");
   }
-  if (t_denial != nullptr) *t_denial = access::AuditRecord{actor, std::string(action), object};
+  access::NoteDenial(actor, action, object);
   return Status(StatusCode::kPermissionDenied, d.reason, {{"action", std::string(action)}});
 }
 

@@ -267,28 +267,8 @@ EvaluationService::EvaluationService(store::Database& db, const Clock& clock,
       audit_(audit),
       queue_(db, clock) {}
 
-namespace {
-
-// The refusal met in the transaction running on this thread, recorded once it has rolled back.
-thread_local std::optional<access::AuditRecord>* t_denial = nullptr;
-
-}  // namespace
-
 Status EvaluationService::Run(TxMode mode, const std::function<Status(Transaction&)>& fn) {
-  std::optional<access::AuditRecord> denial;
-  std::optional<access::AuditRecord>* outer = t_denial;
-  t_denial = &denial;
-  Status s = db_.Transact(mode, fn);
-  t_denial = outer;
-  if (!s.ok() && denial && audit_ != nullptr) {
-    Status recorded = db_.Transact(TxMode::kReadWrite,
-                                   [&](Transaction& tx) { return audit_->Record(tx, *denial); });
-    if (!recorded.ok()) {
-      Log(LogLevel::kError, "could not record a denial in the audit trail",
-          {{"action", denial->action}, {"error", recorded.ToString()}});
-    }
-  }
-  return s;
+  return access::TransactRecordingDenial(db_, audit_, mode, fn);
 }
 
 StatusOr<access::Decision> EvaluationService::Require(Transaction& tx, const Principal& actor,
@@ -297,7 +277,7 @@ StatusOr<access::Decision> EvaluationService::Require(Transaction& tx, const Pri
   BW_ASSIGN_OR_RETURN(access::Decision d,
                       authorizer_.Check(tx, actor, action, access::kPlatform, clock_.Now()));
   if (d.allowed) return d;
-  if (t_denial != nullptr) *t_denial = access::AuditRecord{actor, std::string(action), object};
+  access::NoteDenial(actor, action, object);
   return Status(StatusCode::kPermissionDenied, d.reason, {{"action", std::string(action)}});
 }
 

@@ -33,10 +33,6 @@ using store::TxMode;
 using store::Value;
 namespace actions = access::actions;
 
-// The denial of the operation running on this thread, recorded after its transaction rolled
-// back (see ReviewService::Run).
-thread_local std::optional<access::AuditRecord>* t_denial = nullptr;
-
 Status ValidateBaseUrl(const std::string& url) {
   BW_RETURN_IF_ERROR(ValidateText(url, "base_url", 8, 2000));
   const bool http = url.starts_with("http://"), https = url.starts_with("https://");
@@ -91,25 +87,12 @@ ReviewService::ReviewService(store::Database& db, const Clock& clock,
     : db_(db), clock_(clock), secrets_(secrets), audit_(audit), random_(random) {}
 
 Status ReviewService::Run(TxMode mode, const std::function<Status(Transaction&)>& fn) {
-  std::optional<access::AuditRecord> denial;
-  std::optional<access::AuditRecord>* outer = t_denial;
-  t_denial = &denial;
+  if (mode == TxMode::kReadOnly) return access::TransactRecordingDenial(db_, audit_, mode, fn);
   // A change may change what gateway keys reach: counted, so that no gateway keeps what it read.
-  Status s = mode == TxMode::kReadOnly ? db_.Transact(mode, fn)
-                                       : db_.Transact(mode, [&](Transaction& tx) -> Status {
-                                           BW_RETURN_IF_ERROR(fn(tx));
-                                           return internal::BumpGatewayEpoch(tx);
-                                         });
-  t_denial = outer;
-  if (!s.ok() && denial && audit_ != nullptr) {
-    Status recorded = db_.Transact(TxMode::kReadWrite,
-                                   [&](Transaction& tx) { return audit_->Record(tx, *denial); });
-    if (!recorded.ok()) {
-      Log(LogLevel::kError, "could not record a denial in the audit trail",
-          {{"action", denial->action}, {"object", denial->object}, {"error", recorded.ToString()}});
-    }
-  }
-  return s;
+  return access::TransactRecordingDenial(db_, audit_, mode, [&](Transaction& tx) -> Status {
+    BW_RETURN_IF_ERROR(fn(tx));
+    return internal::BumpGatewayEpoch(tx);
+  });
 }
 
 StatusOr<bool> ReviewService::Allowed(Transaction& tx, const Principal& actor,
@@ -189,9 +172,7 @@ StatusOr<Decision> ReviewService::Require(Transaction& tx, const Principal& acto
 
 void ReviewService::NoteDenial(const Principal& actor, std::string_view action,
                                const std::string& object) {
-  if (t_denial != nullptr) {
-    *t_denial = access::AuditRecord{actor, std::string(action), object, false, {}};
-  }
+  access::NoteDenial(actor, action, object);
 }
 
 Status ReviewService::Audit(Transaction& tx, const Principal& actor, std::string_view action,
