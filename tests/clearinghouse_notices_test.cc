@@ -256,6 +256,9 @@ TEST(ClearinghouseNotices, SignedNoticesAreDeliveredRetriedAndFollowedToAVerifie
   EXPECT_EQ(VerifyNoticeInclusion(bank_notice.document, inclusion).code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(service.GetNoticeInclusion(ben, notice.id).status().code(), StatusCode::kNotFound);
+  NoticeInclusion before_1970 = inclusion;
+  before_1970.revision = -62135596800000000;  // 0001-01-01, as the Go database writes it
+  EXPECT_OK(ParseNoticeInclusion(NoticeInclusionJson(before_1970)).status());
   EXPECT_EQ(ParseNoticeInclusion("{\"notice\": 1}").status().code(), StatusCode::kInvalidArgument);
   ASSERT_OK_AND_ASSIGN(std::string text, VerifyNotice(notice.document, key.verifier_key));
   EXPECT_NE(text.find("\"advisory\":{\"id\":\"GO-2022-1059\""), std::string::npos) << text;

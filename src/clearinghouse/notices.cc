@@ -197,19 +197,25 @@ StatusOr<NoticeInclusion> ParseNoticeInclusion(std::string_view json_text) {
     into = std::string(v->get_string());
     return OkStatus();
   };
-  auto count = [&](std::string_view key, auto& into) -> Status {
+  auto count = [&](std::string_view key, uint64_t& into) -> Status {
     const json::value* v = o.if_contains(key);
-    if (v == nullptr || !(v->is_int64() || v->is_uint64()) ||
-        (v->is_int64() && v->get_int64() < 0)) {
-      return invalid("has no \"" + std::string(key) + "\" that is a whole number");
+    if (v != nullptr && v->is_uint64()) {
+      into = v->get_uint64();
+    } else if (v != nullptr && v->is_int64() && v->get_int64() >= 0) {
+      into = static_cast<uint64_t>(v->get_int64());
+    } else {
+      return invalid("has no \"" + std::string(key) + "\" that is a count (0 or more)");
     }
-    into = v->is_int64() ? static_cast<std::remove_reference_t<decltype(into)>>(v->get_int64())
-                         : static_cast<std::remove_reference_t<decltype(into)>>(v->get_uint64());
     return OkStatus();
   };
   BW_RETURN_IF_ERROR(text("notice", out.notice_id));
   BW_RETURN_IF_ERROR(text("advisory", out.advisory_id));
-  BW_RETURN_IF_ERROR(count("revision", out.revision));
+  // The advisory's modified time: before 1970 for some (the Go database writes 0001-01-01).
+  const json::value* revision = o.if_contains("revision");
+  if (revision == nullptr || !revision->is_int64()) {
+    return invalid("has no \"revision\" that is a whole number");
+  }
+  out.revision = revision->get_int64();
   BW_RETURN_IF_ERROR(count("index", out.index));
   BW_RETURN_IF_ERROR(count("size", out.size));
   BW_RETURN_IF_ERROR(text("root", out.root));

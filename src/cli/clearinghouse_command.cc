@@ -17,6 +17,7 @@
 #include "base/file.h"
 #include "base/log.h"
 #include "base/text.h"
+#include "base/time_format.h"
 #include "clearinghouse/service.h"
 #include "cli/commands.h"
 #include "vuln/sbom.h"
@@ -355,7 +356,8 @@ void AddClearinghouseCommand(CLI::App& app, const GlobalOptions& global, Actions
     std::cout << "ledgered: notice " << inclusion->index + 1 << " of " << inclusion->size
               << " under root " << inclusion->root
               << ", the notices_root of the clearinghouse.notices.issue entry for "
-              << inclusion->advisory_id << " (revision " << inclusion->revision << ")\n";
+              << inclusion->advisory_id << " as modified "
+              << FormatRfc3339(FromUnixMicros(inclusion->revision)) << "\n";
     return 0;
   };
 
