@@ -4,7 +4,7 @@
 // it, the escalations: findings whose deadlines passed, escalated to the operator's admins and to
 // the clearinghouse, until an admin acknowledges them. Below, the webhooks that receive every
 // notice and their deliveries, dead letters first.
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 import { api, enc } from '../../api';
 import { Badge, Code, ConfirmButton, CopyButton, EmptyState, ErrorMessage, Field, Form, Loading, Time, useAction, useLoad } from '../../components';
@@ -161,6 +161,11 @@ function NoticeCard({ n, admin, onChange }: { n: Notice; admin: boolean; onChang
 function LedgerProof({ n }: { n: Notice }) {
   const [proof, setProof] = useState<string | null>(null);
   const { busy, error, run } = useAction();
+  // The button goes when the proof comes: focus moves to the proof, not back to the page's top.
+  const shown = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (proof !== null) shown.current?.focus();
+  }, [proof]);
   const show = () =>
     run(async () => {
       const inclusion = await api.get<Record<string, unknown>>(`/clearinghouse/notices/${enc(n.id)}/inclusion`);
@@ -177,14 +182,14 @@ function LedgerProof({ n }: { n: Notice }) {
     );
   }
   return (
-    <>
+    <div ref={shown} tabIndex={-1}>
       <p className="muted">
         The notice is a leaf of the tree whose root the ledger entry <Code>clearinghouse.notices.issue</Code> for {n.advisory_id}{' '}
         names. Check it with <Code>bulwark clearinghouse verify-notice FILE --key KEY --inclusion PROOF</Code>.
       </p>
       <pre className="signed-note">{proof}</pre>
       <CopyButton text={proof} label="Copy the ledger proof" />
-    </>
+    </div>
   );
 }
 
