@@ -9,7 +9,6 @@
 #pragma once
 
 #include <functional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,11 +35,6 @@ class AuditTrail {
   virtual ~AuditTrail() = default;
   // REQUIRES: `tx` is a read-write transaction.
   virtual Status Record(store::Transaction& tx, const AuditRecord& record) = 0;
-  // Records many at once, in order (a fan-out's thousands of entries): by default one by one.
-  virtual Status RecordBatch(store::Transaction& tx, std::span<const AuditRecord> records) {
-    for (const AuditRecord& record : records) BW_RETURN_IF_ERROR(Record(tx, record));
-    return OkStatus();
-  }
 };
 
 // Runs `fn` in a `mode` transaction of `db`. A refusal noted with NoteDenial on this thread while

@@ -25,16 +25,4 @@ Status LedgerAuditTrail::Record(store::Transaction& tx, const access::AuditRecor
   return log_.Append(tx, {ledger::EncodeAuditEntry(entry), entry.principal, entry.object}).status();
 }
 
-Status LedgerAuditTrail::RecordBatch(store::Transaction& tx,
-                                     std::span<const access::AuditRecord> records) {
-  const Time now = clock_.Now();
-  std::vector<ledger::NewEntry> entries;
-  entries.reserve(records.size());
-  for (const access::AuditRecord& record : records) {
-    const ledger::AuditEntry entry = EntryOf(record, now);
-    entries.push_back({ledger::EncodeAuditEntry(entry), entry.principal, entry.object});
-  }
-  return log_.AppendBatch(tx, entries).status();
-}
-
 }  // namespace bulwark::api

@@ -14,8 +14,6 @@ class LedgerAuditTrail final : public access::AuditTrail {
  public:
   LedgerAuditTrail(ledger::TransparencyLog& log, const Clock& clock) : log_(log), clock_(clock) {}
   Status Record(store::Transaction& tx, const access::AuditRecord& record) override;
-  // One append of all of them (TransparencyLog::AppendBatch).
-  Status RecordBatch(store::Transaction& tx, std::span<const access::AuditRecord> records) override;
 
  private:
   ledger::TransparencyLog& log_;

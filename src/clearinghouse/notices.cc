@@ -228,33 +228,13 @@ StatusOr<NoticeInclusion> ParseNoticeInclusion(std::string_view json_text) {
   return out;
 }
 
-namespace {
-
-std::optional<ledger::Hash> HashOfHex(std::string_view hex) {
-  ledger::Hash out{};
-  if (hex.size() != 2 * out.size()) return std::nullopt;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  for (size_t i = 0; i < out.size(); ++i) {
-    const int high = nibble(hex[2 * i]), low = nibble(hex[2 * i + 1]);
-    if (high < 0 || low < 0) return std::nullopt;
-    out[i] = static_cast<uint8_t>(high * 16 + low);
-  }
-  return out;
-}
-
-}  // namespace
-
 Status VerifyNoticeInclusion(std::string_view signed_note, const NoticeInclusion& inclusion) {
-  const std::optional<ledger::Hash> root = HashOfHex(inclusion.root);
+  const std::optional<ledger::Hash> root = ledger::HashFromHex(inclusion.root);
   if (!root)
     return InvalidArgumentError("the inclusion proof's root is not 64 lowercase hex digits");
   std::vector<ledger::Hash> proof;
   for (const std::string& hex : inclusion.proof) {
-    const std::optional<ledger::Hash> hash = HashOfHex(hex);
+    const std::optional<ledger::Hash> hash = ledger::HashFromHex(hex);
     if (!hash)
       return InvalidArgumentError(
           "the inclusion proof has a hash that is not 64 lowercase hex digits");

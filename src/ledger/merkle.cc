@@ -164,6 +164,22 @@ std::string HashToHex(const Hash& hash) {
   return out;
 }
 
+std::optional<Hash> HashFromHex(std::string_view hex) {
+  Hash out{};
+  if (hex.size() != 2 * out.size()) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < out.size(); ++i) {
+    const int high = nibble(hex[2 * i]), low = nibble(hex[2 * i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out[i] = static_cast<uint8_t>(high * 16 + low);
+  }
+  return out;
+}
+
 StatusOr<std::vector<Hash>> NodeReader::ReadNodes(std::span<const NodeId> ids) {
   std::vector<Hash> out;
   out.reserve(ids.size());

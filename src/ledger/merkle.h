@@ -41,6 +41,7 @@
 #include <array>
 #include <compare>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -65,6 +66,9 @@ Hash EmptyTreeRoot();
 
 // Lowercase hex of a hash, for messages and logs.
 std::string HashToHex(const Hash& hash);
+
+// The hash whose HashToHex is `hex`; nullopt unless it is 64 lowercase hex digits.
+std::optional<Hash> HashFromHex(std::string_view hex);
 
 // Values of the "reason" detail on verification failures (see the header comment).
 inline constexpr std::string_view kReasonInvalidSize = "invalid_size";

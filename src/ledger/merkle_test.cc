@@ -163,6 +163,15 @@ TEST(MerkleHash, PrefixesAndEmptyRoot) {
   EXPECT_NE(HashChildren(MakeHash(1), MakeHash(2)), HashChildren(MakeHash(2), MakeHash(1)));
 }
 
+TEST(MerkleHash, HexRoundTrips) {
+  const Hash leaf = HashLeaf("notice");
+  EXPECT_EQ(HashFromHex(HashToHex(leaf)), leaf);
+  EXPECT_FALSE(HashFromHex(HashToHex(leaf).substr(1)).has_value());
+  std::string upper = HashToHex(leaf);
+  upper[0] = 'G';
+  EXPECT_FALSE(HashFromHex(upper).has_value());
+}
+
 TEST(MerkleTree, EmptyTree) {
   MemoryTree tree;
   EXPECT_EQ(tree.size(), 0u);

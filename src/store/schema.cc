@@ -782,7 +782,9 @@ ALTER TABLE findings ADD COLUMN notice_id TEXT;
 UPDATE findings SET notice_id = (SELECT nf.notice_id FROM notice_findings nf JOIN notices n ON
   n.id = nf.notice_id WHERE nf.finding_id = findings.id ORDER BY n.created_at, n.id LIMIT 1);
 CREATE INDEX findings_by_notice ON findings(notice_id) WHERE notice_id IS NOT NULL;
-DROP TABLE notice_findings
+DROP TABLE notice_findings;
+-- A fan-out's notices: who an advisory's revision told already, and a notice's inclusion proof.
+CREATE INDEX notices_by_advisory ON notices(advisory_id, revision)
 )sql"},
   };
   return kMigrations;
